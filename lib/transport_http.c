@@ -504,6 +504,11 @@ long http_chan_status(const struct http_chan *ch)
 	return ch->status;
 }
 
+const char *http_chan_content_type(const struct http_chan *ch)
+{
+	return ch->content_type;
+}
+
 enum http_chan_kind http_chan_kind(const struct http_chan *ch)
 {
 	return ch->kind;

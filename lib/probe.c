@@ -1,0 +1,800 @@
+/* Store logon probes over RPC over HTTP v2; see probe.h.
+ *
+ * One probe walks these phases, each ended by a server answer on the OUT
+ * channel (MS-RPCH 3.2.2, MS-RPCE, MS-OXCRPC):
+ *
+ *   connect  both HTTP requests sent (TLS, HTTP auth by libcurl)
+ *   rts      CONN/A1 (OUT body) + CONN/B1 (IN) -> CONN/A3, CONN/C2
+ *   bind     bind + NTLM NEGOTIATE -> bind_ack + CHALLENGE
+ *   logon    auth3 + AUTHENTICATE, EcDoConnectEx -> response
+ *   disconnect EcDoDisconnect -> response (only after a successful logon)
+ *
+ * Everything here is driven by callbacks from transport_http; the protocol
+ * work is done by the sans-I/O codecs. */
+#define _POSIX_C_SOURCE 200809L
+#include "probe.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "crypto.h"
+#include "dcerpc.h"
+#include "emsmdb.h"
+#include "ntlm.h"
+#include "rts.h"
+
+int64_t probe_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+const char *probe_phase_name(enum probe_phase ph)
+{
+	switch (ph) {
+	case PHASE_CONNECT: return "connect";
+	case PHASE_RTS: return "rts";
+	case PHASE_BIND: return "bind";
+	case PHASE_LOGON: return "logon";
+	case PHASE_DISCONNECT: return "disconnect";
+	case PHASE_DONE: return "done";
+	case PHASE_COUNT: break;
+	}
+	return "?";
+}
+
+const char *probe_outcome_name(enum probe_outcome o)
+{
+	switch (o) {
+	case OUTCOME_NONE: return "NONE";
+	case OUTCOME_LOGON_OK: return "LOGON_OK";
+	case OUTCOME_LOGON_NOT_ENCRYPTED: return "LOGON_NOT_ENCRYPTED";
+	case OUTCOME_LOGON_REFUSED: return "LOGON_REFUSED";
+	case OUTCOME_AUTH_FAILED: return "AUTH_FAILED";
+	case OUTCOME_RPC_FAULT: return "RPC_FAULT";
+	case OUTCOME_BIND_REJECTED: return "BIND_REJECTED";
+	case OUTCOME_TLS_FAILED: return "TLS_FAILED";
+	case OUTCOME_CONNECT_FAILED: return "CONNECT_FAILED";
+	case OUTCOME_PROXY_REFUSED: return "PROXY_REFUSED";
+	case OUTCOME_PROTOCOL_ERROR: return "PROTOCOL_ERROR";
+	case OUTCOME_TIMEOUT: return "TIMEOUT";
+	}
+	return "?";
+}
+
+const char *probe_level_name(enum probe_level l)
+{
+	switch (l) {
+	case PROBE_LEVEL_CONNECT: return "connect";
+	case PROBE_LEVEL_INTEGRITY: return "integrity";
+	case PROBE_LEVEL_PRIVACY: return "privacy";
+	}
+	return "?";
+}
+
+/* Protocol constants ------------------------------------------------------- */
+
+/* Receive window we advertise in CONN/A1 (MS-RPCH 2.2.3.5.1: 8 KiB..256 KiB
+ * for a client; Windows uses 64 KiB). */
+#define PROBE_RECV_WINDOW 65536u
+/* ChannelLifetime and ClientKeepalive of CONN/B1, as Windows sends them. */
+#define PROBE_CHANNEL_LIFETIME 1073741824u
+#define PROBE_CLIENT_KEEPALIVE 300000u
+/* DCE/RPC fragment sizes offered in the bind (Windows RPC/HTTP uses 5840). */
+#define PROBE_MAX_FRAG 5840u
+#define PROBE_CONTEXT_ID 0
+#define PROBE_AUTH_CONTEXT_ID 79231
+#define CALL_BIND 1
+#define CALL_CONNECT 2
+#define CALL_DISCONNECT 3
+
+/* One probe ------------------------------------------------------------------ */
+
+struct probe {
+	struct probe_run *run;
+	struct probe_result *res;
+	const struct probe_target *target;
+	struct http_chan *in, *out;
+	int finished;
+	double t0;
+	enum probe_phase phase;
+
+	struct dcerpc_reader reader;   /* OUT channel byte stream -> PDUs */
+	struct rts_vc vc;
+	uint8_t vc_cookie[16], in_cookie[16], out_cookie[16], assoc_group[16];
+	uint32_t unacked;              /* non-RTS bytes since last ack */
+	uint32_t received_total;
+
+	struct ntlm_client *ntlm;
+	struct secctx sec;
+	struct dcerpc_conn conn;       /* negotiated fragment sizes, call ids */
+	uint8_t cxh[20];
+	int have_session;
+};
+
+struct probe_run {
+	struct http_loop *loop;
+	int trace_level;
+	probe_trace_fn trace;
+	void *trace_ctx;
+};
+
+static void ptrace(struct probe *p, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void ptrace(struct probe *p, int level, const char *fmt, ...)
+{
+	char line[600];
+	int n;
+	va_list ap;
+
+	if (!p->run->trace || level > p->run->trace_level)
+		return;
+	n = snprintf(line, sizeof(line), "%s: ", p->res->label);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	p->run->trace(p->run->trace_ctx, level, line);
+}
+
+static void hexdump_trace(struct probe *p, const char *what, const uint8_t *d,
+			  size_t n)
+{
+	char hex[3 * 24 + 1];
+	size_t i, o = 0;
+
+	if (!p->run->trace || p->run->trace_level < 3)
+		return;
+	/* Only the common header (and a little more): stubs may carry
+	 * mailbox data, auth values carry NTLM material. */
+	for (i = 0; i < n && i < 16; i++)
+		o += (size_t)snprintf(hex + o, sizeof(hex) - o, "%02x ", d[i]);
+	if (o)
+		hex[o - 1] = '\0';
+	else
+		hex[0] = '\0';
+	ptrace(p, 3, "%s %zu bytes, header: %s", what, n, hex);
+}
+
+static double elapsed(const struct probe *p)
+{
+	return now_s() - p->t0;
+}
+
+static void end_phase(struct probe *p, enum probe_phase next)
+{
+	p->res->phase_end[p->phase] = elapsed(p);
+	ptrace(p, 1, "phase %s done in %.3fs", probe_phase_name(p->phase),
+	       p->res->phase_end[p->phase]);
+	p->phase = next;
+	p->res->phase = next;
+}
+
+static void finish(struct probe *p, enum probe_outcome o, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void finish(struct probe *p, enum probe_outcome o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->finished)
+		return;
+	p->finished = 1;
+	p->res->outcome = o;
+	p->res->phase = p->phase;
+	p->res->total_time = elapsed(p);
+	va_start(ap, fmt);
+	vsnprintf(p->res->message, sizeof(p->res->message), fmt, ap);
+	va_end(ap);
+	ptrace(p, 1, "%s during %s after %.3fs: %s", probe_outcome_name(o),
+	       probe_phase_name(p->phase), p->res->total_time, p->res->message);
+	/* Closing both requests ends the virtual connection; the server tears
+	 * down the session with it. */
+	http_chan_close(p->in);
+	http_chan_close(p->out);
+	p->in = p->out = NULL;
+}
+
+/* Sending ---------------------------------------------------------------------- */
+
+static int send_in(struct probe *p, const struct buf *b, const char *what)
+{
+	hexdump_trace(p, what, b->data, b->len);
+	ptrace(p, 2, "IN  -> %s (%zu bytes)", what, b->len);
+	p->res->bytes_sent += (unsigned)b->len;
+	if (!p->in || http_chan_send(p->in, b->data, b->len) < 0) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot queue %s on the IN channel",
+		       what);
+		return -1;
+	}
+	return 0;
+}
+
+static int send_bind(struct probe *p)
+{
+	struct buf tok, pdu;
+	struct rpe_error err = { 0, "" };
+	int rc;
+
+	buf_init(&tok, 4096);
+	buf_init(&pdu, 8192);
+	rc = ntlm_client_negotiate(p->ntlm, &tok, &err);
+	if (rc == 0)
+		rc = dcerpc_encode_bind(&pdu, CALL_BIND, PROBE_MAX_FRAG,
+					PROBE_MAX_FRAG, PROBE_CONTEXT_ID,
+					&emsmdb_interface, p->sec.ops->auth_type,
+					(uint8_t)p->res->level,
+					PROBE_AUTH_CONTEXT_ID, tok.data, tok.len,
+					&err);
+	if (rc == 0)
+		rc = send_in(p, &pdu, "bind");
+	else
+		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot build bind: %s", err.msg);
+	buf_free(&tok);
+	buf_free(&pdu);
+	return rc;
+}
+
+/* Sign/seal happen inside dcerpc_encode_request at the probe's level; at
+ * level connect requests carry no verifier (MS-RPCE 3.3.1.5.2). */
+static int send_request(struct probe *p, uint32_t call_id, uint16_t opnum,
+			const struct buf *stub, const char *what)
+{
+	struct buf pdu;
+	struct rpe_error err = { 0, "" };
+	int rc;
+
+	buf_init(&pdu, 1u << 20);
+	rc = dcerpc_encode_request(&pdu, &p->conn, call_id, PROBE_CONTEXT_ID,
+				   opnum, stub->data, stub->len, &err);
+	if (rc == 0)
+		rc = send_in(p, &pdu, what);
+	else
+		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot build %s: %s", what,
+		       err.msg);
+	buf_free(&pdu);
+	return rc;
+}
+
+static int send_logon(struct probe *p, const uint8_t *challenge, size_t clen)
+{
+	struct buf tok, pdu, stub;
+	struct rpe_error err = { 0, "" };
+	struct emsmdb_connect_req req;
+	int rc;
+
+	buf_init(&tok, 8192);
+	buf_init(&pdu, 16384);
+	buf_init(&stub, 65536);
+	rc = ntlm_client_authenticate(p->ntlm, challenge, clen, &tok, &err);
+	if (rc < 0) {
+		finish(p, rc == RPE_ERR_AUTH ? OUTCOME_AUTH_FAILED :
+			  OUTCOME_PROTOCOL_ERROR,
+		       "NTLM CHALLENGE rejected: %s", err.msg);
+		goto out;
+	}
+	rc = dcerpc_encode_auth3(&pdu, &p->conn, CALL_BIND, tok.data, tok.len,
+				 &err);
+	if (rc < 0) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot build auth3: %s",
+		       err.msg);
+		goto out;
+	}
+	if ((rc = send_in(p, &pdu, "auth3")) < 0)
+		goto out;
+	/* Session keys exist only now; the request below is the first PDU
+	 * that is signed or sealed. */
+	memset(&req, 0, sizeof(req));
+	req.user_dn = p->target->mailbox_dn;
+	memcpy(req.client_version, p->target->client_version,
+	       sizeof(req.client_version));
+	rc = emsmdb_encode_connect_ex(&stub, &req, &err);
+	if (rc < 0) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot build EcDoConnectEx: %s",
+		       err.msg);
+		goto out;
+	}
+	rc = send_request(p, CALL_CONNECT, EMSMDB_OPNUM_CONNECT_EX, &stub,
+			  "EcDoConnectEx request");
+out:
+	buf_free(&tok);
+	buf_free(&pdu);
+	buf_free(&stub);
+	return rc;
+}
+
+static int send_disconnect(struct probe *p)
+{
+	struct buf stub;
+	struct rpe_error err = { 0, "" };
+	int rc;
+
+	buf_init(&stub, 256);
+	rc = emsmdb_encode_disconnect(&stub, p->cxh, &err);
+	if (rc == 0)
+		rc = send_request(p, CALL_DISCONNECT, EMSMDB_OPNUM_DISCONNECT,
+				  &stub, "EcDoDisconnect request");
+	else
+		finish(p, OUTCOME_PROTOCOL_ERROR,
+		       "cannot build EcDoDisconnect: %s", err.msg);
+	buf_free(&stub);
+	return rc;
+}
+
+/* Receiving --------------------------------------------------------------------- */
+
+static void on_rts(struct probe *p, const struct dcerpc_pdu *pdu)
+{
+	struct rpe_error err = { 0, "" };
+	int was_open = rts_vc_is_open(&p->vc);
+
+	if (rts_vc_feed(&p->vc, pdu->data, pdu->len, &err) < 0) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "RTS: %s", err.msg);
+		return;
+	}
+	ptrace(p, 2, "OUT <- RTS %s", rts_vc_last_name(&p->vc));
+	if (!was_open && rts_vc_is_open(&p->vc)) {
+		/* CONN/C2 proves both channels reached the server, so nothing
+		 * sent on IN so far will ever be replayed for HTTP auth. */
+		http_chan_commit(p->in);
+		end_phase(p, PHASE_BIND);
+		send_bind(p);
+	}
+}
+
+static void on_bind_ack(struct probe *p, const struct dcerpc_pdu *pdu)
+{
+	struct dcerpc_bind_ack ack;
+	struct rpe_error err = { 0, "" };
+
+	if (p->phase != PHASE_BIND) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "unexpected bind_ack");
+		return;
+	}
+	if (dcerpc_decode_bind_ack(&p->conn, pdu->data, pdu->len, &ack,
+				   &err) < 0) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "bind_ack: %s", err.msg);
+		return;
+	}
+	if (ack.result != 0) {
+		finish(p, OUTCOME_BIND_REJECTED,
+		       "EMSMDB presentation context rejected: %s",
+		       dcerpc_ack_reason_name(ack.result, ack.reason));
+		return;
+	}
+	if (!ack.auth_value || ack.auth_len == 0) {
+		finish(p, OUTCOME_BIND_REJECTED,
+		       "bind_ack carries no NTLM CHALLENGE");
+		return;
+	}
+	ptrace(p, 2, "OUT <- bind_ack (max_xmit %u, max_recv %u, level %s)",
+	       (unsigned)p->conn.max_xmit_frag, (unsigned)p->conn.max_recv_frag,
+	       probe_level_name(p->res->level));
+	end_phase(p, PHASE_LOGON);
+	send_logon(p, ack.auth_value, ack.auth_len);
+}
+
+static void on_connect_response(struct probe *p, const uint8_t *stub,
+				size_t len)
+{
+	struct emsmdb_connect_resp r;
+	struct rpe_error err = { 0, "" };
+
+	if (emsmdb_parse_connect_ex_response(stub, len, &r, &err) < 0) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "EcDoConnectEx response: %s",
+		       err.msg);
+		return;
+	}
+	p->res->ec = r.result;
+	snprintf(p->res->ec_name, sizeof(p->res->ec_name), "%s",
+		 emsmdb_ec_name(r.result));
+	if (r.result == EMSMDB_EC_NONE) {
+		emsmdb_format_server_version(r.server_version,
+					     p->res->server_version,
+					     sizeof(p->res->server_version));
+		snprintf(p->res->display_name, sizeof(p->res->display_name),
+			 "%s", r.display_name ? r.display_name : "");
+		memcpy(p->cxh, r.cxh, sizeof(p->cxh));
+		p->have_session = 1;
+		emsmdb_connect_resp_free(&r);
+		ptrace(p, 2, "OUT <- EcDoConnectEx: ecNone, server %s",
+		       p->res->server_version);
+		end_phase(p, PHASE_DISCONNECT);
+		send_disconnect(p);
+		return;
+	}
+	emsmdb_connect_resp_free(&r);
+	ptrace(p, 2, "OUT <- EcDoConnectEx: %s (0x%x)", p->res->ec_name,
+	       (unsigned)p->res->ec);
+	p->res->phase_end[PHASE_LOGON] = elapsed(p);
+	if (p->res->ec == EMSMDB_EC_NOT_ENCRYPTED)
+		finish(p, OUTCOME_LOGON_NOT_ENCRYPTED,
+		       "store refused the logon: %s (%u)", p->res->ec_name,
+		       (unsigned)p->res->ec);
+	else
+		finish(p, OUTCOME_LOGON_REFUSED, "store refused the logon: %s (0x%x)",
+		       p->res->ec_name, (unsigned)p->res->ec);
+}
+
+static void on_disconnect_response(struct probe *p, const uint8_t *stub,
+				   size_t len)
+{
+	uint32_t ec = 0;
+	struct rpe_error err = { 0, "" };
+
+	end_phase(p, PHASE_DONE);
+	if (emsmdb_parse_disconnect_response(stub, len, &ec, &err) < 0)
+		finish(p, OUTCOME_LOGON_OK,
+		       "logged on; EcDoDisconnect answer malformed: %s", err.msg);
+	else
+		finish(p, OUTCOME_LOGON_OK,
+		       "logged on (ecNone), session closed (EcDoDisconnect %s)",
+		       emsmdb_ec_name(ec));
+}
+
+static void on_response(struct probe *p, const struct dcerpc_pdu *pdu)
+{
+	struct buf stub;
+	struct rpe_error err = { 0, "" };
+	int rc;
+
+	if (p->phase != PHASE_LOGON && p->phase != PHASE_DISCONNECT) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "unexpected response PDU");
+		return;
+	}
+	buf_init(&stub, 1u << 20);
+	rc = dcerpc_decode_response(&p->conn, pdu->data, pdu->len, &stub, &err);
+	if (rc < 0) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "response: %s", err.msg);
+	} else if (rc == 0) {
+		/* more fragments to come */
+	} else if (pdu->call_id == CALL_CONNECT && p->phase == PHASE_LOGON) {
+		on_connect_response(p, stub.data, stub.len);
+	} else if (pdu->call_id == CALL_DISCONNECT &&
+		   p->phase == PHASE_DISCONNECT) {
+		on_disconnect_response(p, stub.data, stub.len);
+	} else {
+		finish(p, OUTCOME_PROTOCOL_ERROR,
+		       "response for unexpected call id %u",
+		       (unsigned)pdu->call_id);
+	}
+	buf_free(&stub);
+}
+
+static void on_fault(struct probe *p, const struct dcerpc_pdu *pdu)
+{
+	uint32_t status = 0;
+	struct rpe_error err = { 0, "" };
+
+	if (dcerpc_decode_fault(pdu->data, pdu->len, &status, &err) < 0) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "fault: %s", err.msg);
+		return;
+	}
+	p->res->fault_status = status;
+	if (p->phase == PHASE_DISCONNECT) {
+		/* The logon itself worked. */
+		finish(p, OUTCOME_LOGON_OK,
+		       "logged on (ecNone); EcDoDisconnect failed with fault %s",
+		       dcerpc_fault_name(status));
+		return;
+	}
+	/* Windows reports bad NTLM credentials after auth3 as an access
+	 * denied fault on the first call. */
+	if (p->phase == PHASE_LOGON && status == 5)
+		finish(p, OUTCOME_AUTH_FAILED,
+		       "RPC call denied after NTLM auth3 (fault %s): wrong user or password?",
+		       dcerpc_fault_name(status));
+	else
+		finish(p, OUTCOME_RPC_FAULT, "fault %s (0x%08x)",
+		       dcerpc_fault_name(status), (unsigned)status);
+}
+
+static void maybe_ack_flow(struct probe *p, size_t pdu_len)
+{
+	struct buf b;
+	struct rpe_error err = { 0, "" };
+
+	/* MS-RPCH 3.2.2.4.1: only non-RTS PDUs consume the receive window;
+	 * acknowledge once half of it is used. */
+	p->unacked += (uint32_t)pdu_len;
+	p->received_total += (uint32_t)pdu_len;
+	if (p->unacked < PROBE_RECV_WINDOW / 2)
+		return;
+	buf_init(&b, 256);
+	if (rts_build_flow_control_ack(&b, p->received_total, PROBE_RECV_WINDOW,
+				       p->out_cookie, &err) == 0 &&
+	    send_in(p, &b, "RTS FlowControlAck") == 0)
+		p->unacked = 0;
+	buf_free(&b);
+}
+
+static void on_pdu(struct probe *p, const struct dcerpc_pdu *pdu)
+{
+	hexdump_trace(p, "OUT <-", pdu->data, pdu->len);
+	if (pdu->ptype == DCERPC_PTYPE_RTS) {
+		on_rts(p, pdu);
+		return;
+	}
+	if (!rts_vc_is_open(&p->vc)) {
+		finish(p, OUTCOME_PROTOCOL_ERROR,
+		       "PDU type %u before the virtual connection was open",
+		       (unsigned)pdu->ptype);
+		return;
+	}
+	maybe_ack_flow(p, pdu->len);
+	if (p->finished)
+		return;
+	switch (pdu->ptype) {
+	case DCERPC_PTYPE_BIND_ACK:
+		on_bind_ack(p, pdu);
+		break;
+	case DCERPC_PTYPE_BIND_NAK:
+		finish(p, OUTCOME_BIND_REJECTED, "bind_nak: %s",
+		       dcerpc_bind_nak_reason_name(pdu->data, pdu->len));
+		break;
+	case DCERPC_PTYPE_RESPONSE:
+		on_response(p, pdu);
+		break;
+	case DCERPC_PTYPE_FAULT:
+		on_fault(p, pdu);
+		break;
+	default:
+		finish(p, OUTCOME_PROTOCOL_ERROR, "unexpected PDU type %u",
+		       (unsigned)pdu->ptype);
+	}
+}
+
+/* Channel callbacks ------------------------------------------------------------ */
+
+static void on_status(void *ctx, struct http_chan *ch, long status)
+{
+	struct probe *p = ctx;
+
+	ptrace(p, 2, "%s channel: HTTP %ld",
+	       http_chan_kind(ch) == HTTP_CHAN_OUT ? "OUT" : "IN", status);
+	if (http_chan_kind(ch) == HTTP_CHAN_OUT && p->phase == PHASE_CONNECT &&
+	    status >= 200 && status <= 299) {
+		struct http_timings t;
+		http_chan_timings(ch, &t);
+		if (t.tls_us > 0)
+			p->res->tls_time = (double)t.tls_us / 1e6;
+		p->res->http_status = status;
+		end_phase(p, PHASE_RTS);
+	}
+}
+
+static int on_data(void *ctx, struct http_chan *ch, const uint8_t *d, size_t n)
+{
+	struct probe *p = ctx;
+	struct dcerpc_pdu pdu;
+	struct rpe_error err = { 0, "" };
+	int rc;
+
+	if (p->finished)
+		return -1;
+	if (http_chan_kind(ch) != HTTP_CHAN_OUT)
+		return 0; /* IN responses carry nothing for us */
+	p->res->bytes_received += (unsigned)n;
+	if (p->res->bytes_received == n && n > 0 && d[0] != 5) {
+		const char *ct = http_chan_content_type(ch);
+		finish(p, OUTCOME_PROTOCOL_ERROR,
+		       "RPC_OUT_DATA answered with %s%s instead of RPC PDUs (a login page or SSL offloading in front of the RPC proxy?)",
+		       ct[0] ? "Content-Type " : "a non-RPC body",
+		       ct[0] ? ct : "");
+		return -1;
+	}
+	if (dcerpc_reader_feed(&p->reader, d, n, &err) < 0) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "OUT channel: %s", err.msg);
+		return -1;
+	}
+	while (!p->finished &&
+	       (rc = dcerpc_reader_next(&p->reader, &pdu, &err)) != 0) {
+		if (rc < 0) {
+			finish(p, OUTCOME_PROTOCOL_ERROR, "OUT channel: %s",
+			       err.msg);
+			return -1;
+		}
+		on_pdu(p, &pdu);
+	}
+	return 0;
+}
+
+static void on_done(void *ctx, struct http_chan *ch, enum http_result res,
+		    long status, const char *msg)
+{
+	struct probe *p = ctx;
+	const char *which = http_chan_kind(ch) == HTTP_CHAN_OUT ? "RPC_OUT_DATA" :
+				"RPC_IN_DATA";
+
+	if (p->finished)
+		return;
+	p->res->http_status = status;
+	switch (res) {
+	case HTTP_RES_HTTP_STATUS:
+		if (status == 401 || status == 403 || status == 407)
+			finish(p, OUTCOME_AUTH_FAILED,
+			       "RPC proxy refused the credentials on %s: %s",
+			       which, msg);
+		else
+			finish(p, OUTCOME_PROXY_REFUSED, "RPC proxy answered %s: %s",
+			       which, msg);
+		break;
+	case HTTP_RES_TLS_VERIFY:
+	case HTTP_RES_TLS_FAILED:
+		finish(p, OUTCOME_TLS_FAILED, "%s", msg);
+		break;
+	case HTTP_RES_RESOLVE_FAILED:
+	case HTTP_RES_CONNECT_FAILED:
+	case HTTP_RES_PROXY_FAILED:
+		finish(p, OUTCOME_CONNECT_FAILED, "%s", msg);
+		break;
+	default:
+		if (p->phase == PHASE_CONNECT)
+			finish(p, OUTCOME_CONNECT_FAILED, "%s: %s", which, msg);
+		else
+			finish(p, OUTCOME_PROTOCOL_ERROR,
+			       "%s ended during %s: %s", which,
+			       probe_phase_name(p->phase), msg);
+	}
+}
+
+/* Run ---------------------------------------------------------------------------- */
+
+static int probe_start(struct probe *p, struct rpe_error *err)
+{
+	struct http_chan_cb cb = { p, on_status, on_data, on_done };
+	struct buf a1, b1;
+	int rc = -1;
+
+	p->t0 = now_s();
+	p->phase = PHASE_CONNECT;
+	p->res->phase = PHASE_CONNECT;
+	buf_init(&a1, 256);
+	buf_init(&b1, 256);
+	if (crypto_random(p->vc_cookie, 16, err) < 0 ||
+	    crypto_random(p->in_cookie, 16, err) < 0 ||
+	    crypto_random(p->out_cookie, 16, err) < 0 ||
+	    crypto_random(p->assoc_group, 16, err) < 0)
+		goto out;
+	rts_cookie_set_uuid4(p->vc_cookie);
+	rts_cookie_set_uuid4(p->in_cookie);
+	rts_cookie_set_uuid4(p->out_cookie);
+	rts_cookie_set_uuid4(p->assoc_group);
+	if (rts_build_conn_a1(&a1, p->vc_cookie, p->out_cookie,
+			      PROBE_RECV_WINDOW, err) < 0 ||
+	    rts_build_conn_b1(&b1, p->vc_cookie, p->in_cookie,
+			      PROBE_CHANNEL_LIFETIME, PROBE_CLIENT_KEEPALIVE,
+			      p->assoc_group, err) < 0)
+		goto out;
+	p->out = http_chan_open(p->run->loop, &p->target->http, HTTP_CHAN_OUT,
+				a1.data, a1.len, &cb, err);
+	if (!p->out)
+		goto out;
+	p->in = http_chan_open(p->run->loop, &p->target->http, HTTP_CHAN_IN,
+			       NULL, 0, &cb, err);
+	if (!p->in)
+		goto out;
+	ptrace(p, 2, "OUT -> RTS CONN/A1, IN -> RTS CONN/B1");
+	p->res->bytes_sent += (unsigned)(a1.len + b1.len);
+	rc = http_chan_send(p->in, b1.data, b1.len);
+out:
+	buf_free(&a1);
+	buf_free(&b1);
+	return rc;
+}
+
+static void probe_cleanup(struct probe *p)
+{
+	http_chan_close(p->in);
+	http_chan_close(p->out);
+	p->in = p->out = NULL;
+	dcerpc_reader_free(&p->reader);
+	dcerpc_conn_free(&p->conn);
+	ntlm_client_free(p->ntlm);
+	p->ntlm = NULL;
+}
+
+int probe_run(const struct probe_target *target, struct probe_result *results,
+	      int n, int64_t deadline_ms, int trace_level, probe_trace_fn trace,
+	      void *trace_ctx, struct rpe_error *err)
+{
+	struct probe_run run = { NULL, trace_level, trace, trace_ctx };
+	struct probe *probes;
+	int i, left, rc = 0;
+
+	if (n <= 0)
+		return rpe_fail(err, RPE_ERR_ARG, "no probe to run");
+	if (crypto_init(err) < 0)
+		return err ? err->code : RPE_ERR_CRYPTO;
+	probes = calloc((size_t)n, sizeof(*probes));
+	if (!probes)
+		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+	run.loop = http_loop_new(err);
+	if (!run.loop) {
+		free(probes);
+		return err ? err->code : RPE_ERR_NOMEM;
+	}
+	if (trace)
+		http_loop_set_trace(run.loop, trace_level, trace, trace_ctx);
+
+	for (i = 0; i < n; i++) {
+		struct probe *p = &probes[i];
+		struct probe_result *r = &results[i];
+		int k;
+
+		r->outcome = OUTCOME_NONE;
+		for (k = 0; k < PHASE_COUNT; k++)
+			r->phase_end[k] = -1;
+		p->run = &run;
+		p->res = r;
+		p->target = target;
+		dcerpc_reader_init(&p->reader);
+		rts_vc_init(&p->vc);
+		p->ntlm = ntlm_client_new(target->user, target->domain,
+					  target->password, err);
+		if (!p->ntlm) {
+			rc = err ? err->code : RPE_ERR_NOMEM;
+			goto out;
+		}
+		p->sec.ops = &ntlm_secctx_ops;
+		p->sec.ctx = ntlm_client_session(p->ntlm);
+		dcerpc_conn_init(&p->conn, &p->sec, (uint8_t)r->level,
+				 PROBE_AUTH_CONTEXT_ID);
+		if (probe_start(p, err) < 0) {
+			finish(p, OUTCOME_CONNECT_FAILED, "cannot start: %s",
+			       err ? err->msg : "?");
+		}
+	}
+
+	for (;;) {
+		int64_t now = probe_now_ms(), wait;
+		left = 0;
+		for (i = 0; i < n; i++)
+			left += !probes[i].finished;
+		if (!left)
+			break;
+		if (now >= deadline_ms) {
+			for (i = 0; i < n; i++) {
+				struct probe *p = &probes[i];
+				if (p->finished)
+					continue;
+				if (p->have_session)
+					finish(p, OUTCOME_LOGON_OK,
+					       "logged on (ecNone); no answer to EcDoDisconnect before the deadline");
+				else
+					finish(p, OUTCOME_TIMEOUT,
+					       "no answer from the server during %s",
+					       probe_phase_name(p->phase));
+			}
+			break;
+		}
+		wait = deadline_ms - now;
+		if (wait > 1000)
+			wait = 1000;
+		if (http_loop_run(run.loop, (int)wait, err) < 0) {
+			for (i = 0; i < n; i++)
+				finish(&probes[i], OUTCOME_PROTOCOL_ERROR,
+				       "event loop failed: %s",
+				       err ? err->msg : "?");
+			break;
+		}
+	}
+out:
+	for (i = 0; i < n; i++)
+		probe_cleanup(&probes[i]);
+	http_loop_free(run.loop);
+	free(probes);
+	return rc;
+}

@@ -1,0 +1,97 @@
+/* Store logon probes: one probe = one RPC-over-HTTP virtual connection that
+ * binds EMSMDB with NTLM at a given authentication level and calls
+ * EcDoConnectEx (and EcDoDisconnect when a session was opened).
+ *
+ * Several probes run concurrently in one event loop under one deadline; each
+ * records per-phase timings and a classified outcome. */
+#ifndef RPE_PROBE_H
+#define RPE_PROBE_H
+
+#include <stdint.h>
+
+#include "transport_http.h"
+
+enum probe_phase {
+	PHASE_CONNECT = 0, /* DNS, TCP, TLS, HTTP request and auth */
+	PHASE_RTS,         /* RTS virtual connection (CONN/A1..C2) */
+	PHASE_BIND,        /* bind with NTLM NEGOTIATE -> bind_ack */
+	PHASE_LOGON,       /* auth3 + EcDoConnectEx */
+	PHASE_DISCONNECT,  /* EcDoDisconnect */
+	PHASE_DONE,
+	PHASE_COUNT
+};
+
+enum probe_outcome {
+	OUTCOME_NONE = 0,
+	OUTCOME_LOGON_OK,
+	OUTCOME_LOGON_NOT_ENCRYPTED, /* ecNotEncrypted 0x970 */
+	OUTCOME_LOGON_REFUSED,       /* another ec* code */
+	OUTCOME_AUTH_FAILED,         /* HTTP 401/403 or NTLM rejected */
+	OUTCOME_RPC_FAULT,           /* fault PDU */
+	OUTCOME_BIND_REJECTED,       /* bind_nak or context rejected */
+	OUTCOME_TLS_FAILED,          /* handshake or certificate verification */
+	OUTCOME_CONNECT_FAILED,      /* DNS, TCP, closed connection */
+	OUTCOME_PROXY_REFUSED,       /* HTTP error status from the RPC proxy */
+	OUTCOME_PROTOCOL_ERROR,      /* malformed/unexpected PDU, bad signature */
+	OUTCOME_TIMEOUT,             /* deadline passed during `phase` */
+};
+
+/* Authentication levels (MS-RPCE 2.2.1.1.8). */
+enum probe_level {
+	PROBE_LEVEL_CONNECT = 2,
+	PROBE_LEVEL_INTEGRITY = 5,
+	PROBE_LEVEL_PRIVACY = 6,
+};
+
+struct probe_target {
+	struct http_params http;
+	const char *rpc_server; /* backend name in the proxy URL */
+	long rpc_port;          /* 6001 */
+	const char *proxy_path; /* /rpc/rpcproxy.dll */
+	/* NTLM credentials for the RPC bind (split from -u). */
+	const char *user;
+	const char *domain;
+	const char *password;
+	const char *mailbox_dn;
+	uint16_t client_version[3]; /* rgwClientVersion */
+};
+
+struct probe_result {
+	const char *label;          /* "encrypted" / "unencrypted" */
+	enum probe_level level;
+	enum probe_outcome outcome;
+	enum probe_phase phase;     /* phase reached (failure: where it failed) */
+	uint32_t ec;                /* EcDoConnectEx return code */
+	char ec_name[48];           /* "ecNotEncrypted", "0x80040111" ... */
+	uint32_t fault_status;      /* fault PDU status */
+	long http_status;
+	char message[320];          /* one line, for humans */
+	/* Seconds since the probe started at which each phase ended; < 0 when
+	 * the phase did not complete. */
+	double phase_end[PHASE_COUNT];
+	double tls_time;            /* TLS handshake done (OUT channel), s */
+	double total_time;          /* probe start -> last answer, s */
+	char server_version[32];    /* from rgwServerVersion, "14.3.123.4" */
+	char display_name[96];      /* szDisplayName of the store server */
+	unsigned bytes_sent;
+	unsigned bytes_received;
+};
+
+typedef void (*probe_trace_fn)(void *ctx, int level, const char *line);
+
+/* Run the given probes concurrently until all finish or deadline_ms (a
+ * CLOCK_MONOTONIC timestamp in milliseconds) passes.  results[i].label and
+ * .level select each probe.  Returns 0, or < 0 if the run could not start
+ * at all (err says why). */
+int probe_run(const struct probe_target *target, struct probe_result *results,
+	      int n, int64_t deadline_ms, int trace_level, probe_trace_fn trace,
+	      void *trace_ctx, struct rpe_error *err);
+
+const char *probe_phase_name(enum probe_phase ph);
+const char *probe_outcome_name(enum probe_outcome o);
+const char *probe_level_name(enum probe_level l);
+
+/* CLOCK_MONOTONIC now in milliseconds. */
+int64_t probe_now_ms(void);
+
+#endif

@@ -1,0 +1,59 @@
+/* The verdict: what the probes saw, compared with what the admin expects.
+ * Pure functions, no I/O; table-tested in tests/unit/test_verdict.c. */
+#ifndef RPE_VERDICT_H
+#define RPE_VERDICT_H
+
+#include "probe.h"
+
+enum verdict_expect {
+	EXPECT_REQUIRED = 0, /* server must refuse unencrypted logons */
+	EXPECT_OPTIONAL,     /* server must accept unencrypted logons */
+	EXPECT_ANY,          /* report the policy, alert only on failures */
+};
+
+enum verdict_probes {
+	PROBES_BOTH = 0,
+	PROBES_ENCRYPTED,
+	PROBES_UNENCRYPTED,
+};
+
+/* Monitoring states, same numbers as the exit codes. */
+enum verdict_state {
+	VSTATE_OK = 0,
+	VSTATE_WARNING = 1,
+	VSTATE_CRITICAL = 2,
+	VSTATE_UNKNOWN = 3,
+};
+
+#define VERDICT_LINES 24
+#define VERDICT_LINE_MAX 320
+
+struct verdict_input {
+	const char *host;        /* shown in the summary */
+	const char *rpc_server;  /* name used in the remediation cmdlets */
+	enum verdict_expect expect;
+	enum verdict_probes probes;
+	const struct probe_result *encrypted;   /* NULL if not run */
+	const struct probe_result *unencrypted; /* NULL if not run */
+	int timeout_state;       /* state for a probe that hit the deadline */
+	double timeout_seconds;
+};
+
+struct verdict {
+	enum verdict_state state;
+	int enforced;            /* 1 enforced, 0 not enforced, -1 unknown */
+	char summary[512];
+	char lines[VERDICT_LINES][VERDICT_LINE_MAX];
+	int nlines;
+};
+
+void verdict_decide(const struct verdict_input *in, struct verdict *out);
+
+/* Raise an OK verdict to WARNING/CRITICAL for slow probes; `why` is
+ * appended to the summary ("slowest probe 2.1s"). */
+void verdict_apply_timing(struct verdict *v, int timing_state,
+			  const char *why);
+
+const char *verdict_state_name(int state);
+
+#endif

@@ -1,0 +1,101 @@
+# Shared helpers for the end-to-end tests: start and stop the bundled
+# Exchange-like responder on loopback, run the plugin, count results.
+# Sourced by the tests; expects top_srcdir/top_builddir (automake exports
+# them; when run by hand they default to this checkout).
+
+: "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${SYSTEM_PYTHON:=/usr/bin/python3}"
+PLUGIN="$top_builddir/plugins/check_rpc_encryption"
+RESPONDER="$top_srcdir/tests/responder/responder.py"
+
+# Defaults shared with the responder.
+E2E_USER='EXAMPLE\probe'
+E2E_PASSWORD='Secret123!'
+E2E_MAILBOX='/o=Example/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=probe'
+
+E2E_PASSED=0
+E2E_FAILED=0
+E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/rpcenc-e2e.XXXXXX")
+E2E_PIDS=()
+
+e2e_cleanup() {
+	local p
+	for p in "${E2E_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${E2E_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$E2E_TMP"
+}
+trap e2e_cleanup EXIT
+
+e2e_require_impacket() {
+	if ! "$SYSTEM_PYTHON" -c 'import impacket' 2>/dev/null; then
+		echo "SKIP: $SYSTEM_PYTHON cannot import impacket (apt-get install python3-impacket)"
+		exit 77
+	fi
+}
+
+# start_responder NAME [responder args...]
+# Sets ${NAME}_PORT, ${NAME}_CA and ${NAME}_LOG; waits at most 15 s.
+start_responder() {
+	local name=$1; shift
+	local out="$E2E_TMP/$name.out" log="$E2E_TMP/$name.log" i line
+	"$SYSTEM_PYTHON" "$RESPONDER" --log "$log" "$@" >"$out" 2>>"$log" &
+	E2E_PIDS+=($!)
+	for ((i = 0; i < 150; i++)); do
+		line=$(grep -m1 '^READY ' "$out" 2>/dev/null)
+		[ -n "$line" ] && break
+		if ! kill -0 "${E2E_PIDS[-1]}" 2>/dev/null; then
+			echo "responder $name exited early:"; cat "$log"
+			return 1
+		fi
+		sleep 0.1
+	done
+	if [ -z "$line" ]; then
+		echo "responder $name did not become ready"; cat "$log"
+		return 1
+	fi
+	local port ca
+	port=$(sed -n 's/.* port=\([0-9]*\).*/\1/p' <<<"$line")
+	ca=$(sed -n 's/.* ca=\([^ ]*\).*/\1/p' <<<"$line")
+	printf -v "${name}_PORT" '%s' "$port"
+	printf -v "${name}_CA" '%s' "$ca"
+	printf -v "${name}_LOG" '%s' "$log"
+}
+
+# run_plugin ARGS... -> sets RC, OUT (all output), FIRST (first line), ELAPSED (s)
+run_plugin() {
+	local t0 t1
+	t0=$(date +%s.%N)
+	OUT=$(CHECK_RPC_ENCRYPTION_PASSWORD="${E2E_PW-$E2E_PASSWORD}" "$PLUGIN" "$@" 2>&1)
+	RC=$?
+	t1=$(date +%s.%N)
+	FIRST=${OUT%%$'\n'*}
+	ELAPSED=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+}
+
+ok() { E2E_PASSED=$((E2E_PASSED + 1)); echo "ok   $*"; }
+not_ok() {
+	E2E_FAILED=$((E2E_FAILED + 1))
+	echo "FAIL $*"
+	printf '     rc=%s elapsed=%ss output:\n' "$RC" "$ELAPSED"
+	sed 's/^/       | /' <<<"$OUT"
+}
+
+# expect_result DESCRIPTION RC REGEX-ON-FIRST-LINE
+expect_result() {
+	local desc=$1 rc=$2 re=$3
+	if [ "$RC" = "$rc" ] && [[ $FIRST =~ $re ]]; then
+		ok "$desc"
+	else
+		not_ok "$desc (want rc=$rc, first line ~ /$re/)"
+	fi
+}
+
+e2e_summary() {
+	echo "$E2E_PASSED passed, $E2E_FAILED failed"
+	[ "$E2E_FAILED" -eq 0 ]
+}

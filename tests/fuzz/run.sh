@@ -1,0 +1,68 @@
+#!/bin/bash
+# Build every libFuzzer target in tests/fuzz (fuzz_*.c) with clang-14 under
+# ASan + UBSan and run each for a bounded time on its seed corpus.
+#
+#   tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
+#
+# `make fuzz-smoke` runs it with a short budget (CI); `make fuzz` with a long
+# one.  Findings (crash-*, leak-*, timeout-*) are left in the build dir and
+# make the script fail.
+set -euo pipefail
+secs=${1:-20}; shift || true
+src=$(cd "$(dirname "$0")/../.." && pwd)
+out=${FUZZ_BUILD_DIR:-$src/tests/fuzz/build}
+CC=${FUZZ_CC:-clang-14}
+mkdir -p "$out"
+
+if ! command -v "$CC" >/dev/null; then
+	echo "SKIP: $CC not installed (apt-get install clang-14 libfuzzer-14-dev)"
+	exit 77
+fi
+
+flags=(-g -O1 -std=c11 -fsanitize=fuzzer,address,undefined
+       -fno-sanitize-recover=undefined -I"$src/lib" -I"$src/tests/fuzz")
+# The fuzzed codecs are the sans-I/O part of lib/: everything but the
+# transport and the probe orchestration.
+libsrc=()
+for f in "$src"/lib/*.c; do
+	case "$(basename "$f")" in
+	transport_*.c|probe.c|autodiscover.c) ;;
+	*) libsrc+=("$f") ;;
+	esac
+done
+libs=$(pkg-config --libs libcrypto)
+
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+	for f in "$src"/tests/fuzz/fuzz_*.c; do
+		targets+=("$(basename "$f" .c)")
+	done
+fi
+
+failed=0 passed=0
+for t in "${targets[@]}"; do
+	name=${t#fuzz_}
+	echo "== $t: building"
+	"$CC" "${flags[@]}" -o "$out/$t" "$src/tests/fuzz/$t.c" "${libsrc[@]}" $libs
+	corpus="$out/corpus-$name"
+	mkdir -p "$corpus"
+	if [ -d "$src/tests/fuzz/corpus/$name" ]; then
+		cp -n "$src/tests/fuzz/corpus/$name"/* "$corpus/" 2>/dev/null || true
+	fi
+	echo "== $t: fuzzing for ${secs}s"
+	log="$out/$t.log"
+	if (cd "$out" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		"./$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+		-max_len=65536 -print_final_stats=1 -artifact_prefix="$out/$t-" "$corpus" >"$log" 2>&1); then
+		execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+		[ -n "$execs" ] || execs=$(grep -Eo '#[0-9]+' "$log" | tail -1 | tr -d '#')
+		echo "ok   $t: ${execs:-?} executions, no findings"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $t: see $log"
+		tail -40 "$log"
+		failed=$((failed + 1))
+	fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
