@@ -1,0 +1,216 @@
+/* OpenSSL 3 behind a small interface; see crypto.h. */
+#include "crypto.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/provider.h>
+#include <openssl/rand.h>
+
+static OSSL_LIB_CTX *libctx;
+static OSSL_PROVIDER *prov_default, *prov_legacy;
+static EVP_MD *md_md4, *md_md5;
+static EVP_CIPHER *cipher_rc4;
+static EVP_MAC *mac_hmac;
+
+struct crypto_rc4 {
+	EVP_CIPHER_CTX *ctx;
+};
+
+static void openssl_reason(char *out, size_t n)
+{
+	unsigned long e = ERR_get_error();
+	if (e)
+		ERR_error_string_n(e, out, n);
+	else
+		snprintf(out, n, "no detail");
+	ERR_clear_error();
+}
+
+int crypto_init(struct rpe_error *err)
+{
+	char why[200];
+
+	if (libctx)
+		return 0;
+	libctx = OSSL_LIB_CTX_new();
+	if (!libctx)
+		return rpe_fail(err, RPE_ERR_CRYPTO, "OSSL_LIB_CTX_new failed");
+	prov_default = OSSL_PROVIDER_load(libctx, "default");
+	prov_legacy = OSSL_PROVIDER_load(libctx, "legacy");
+	if (!prov_default || !prov_legacy) {
+		openssl_reason(why, sizeof(why));
+		crypto_cleanup();
+		return rpe_fail(err, RPE_ERR_CRYPTO,
+				"OpenSSL %s provider not available (NTLM needs MD4 and RC4 from the legacy provider, ossl-modules/legacy.so): %s",
+				prov_default ? "legacy" : "default", why);
+	}
+	md_md4 = EVP_MD_fetch(libctx, "MD4", NULL);
+	md_md5 = EVP_MD_fetch(libctx, "MD5", NULL);
+	cipher_rc4 = EVP_CIPHER_fetch(libctx, "RC4", NULL);
+	mac_hmac = EVP_MAC_fetch(libctx, "HMAC", NULL);
+	if (!md_md4 || !md_md5 || !cipher_rc4 || !mac_hmac) {
+		openssl_reason(why, sizeof(why));
+		crypto_cleanup();
+		return rpe_fail(err, RPE_ERR_CRYPTO,
+				"OpenSSL legacy provider loaded but MD4/MD5/RC4/HMAC unavailable: %s",
+				why);
+	}
+	return 0;
+}
+
+void crypto_cleanup(void)
+{
+	EVP_MD_free(md_md4);
+	EVP_MD_free(md_md5);
+	EVP_CIPHER_free(cipher_rc4);
+	EVP_MAC_free(mac_hmac);
+	md_md4 = md_md5 = NULL;
+	cipher_rc4 = NULL;
+	mac_hmac = NULL;
+	if (prov_legacy)
+		OSSL_PROVIDER_unload(prov_legacy);
+	if (prov_default)
+		OSSL_PROVIDER_unload(prov_default);
+	prov_legacy = prov_default = NULL;
+	OSSL_LIB_CTX_free(libctx);
+	libctx = NULL;
+}
+
+static int digest(EVP_MD *md, const void *p, size_t n, uint8_t out[16])
+{
+	unsigned int len = 0;
+
+	if (!md)
+		return RPE_ERR_STATE;
+	if (!EVP_Digest(p, n, out, &len, md, NULL) || len != 16)
+		return RPE_ERR_CRYPTO;
+	return 0;
+}
+
+int crypto_md4(const void *p, size_t n, uint8_t out[16])
+{
+	return digest(md_md4, p, n, out);
+}
+
+int crypto_md5(const void *p, size_t n, uint8_t out[16])
+{
+	return digest(md_md5, p, n, out);
+}
+
+int crypto_hmac_md5(const uint8_t *key, size_t klen, const void *p1,
+		    size_t n1, const void *p2, size_t n2, const void *p3,
+		    size_t n3, uint8_t out[16])
+{
+	EVP_MAC_CTX *ctx;
+	OSSL_PARAM params[2];
+	size_t outl = 0;
+	int ok;
+
+	if (!mac_hmac)
+		return RPE_ERR_STATE;
+	ctx = EVP_MAC_CTX_new(mac_hmac);
+	if (!ctx)
+		return RPE_ERR_NOMEM;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						     (char *)"MD5", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	ok = EVP_MAC_init(ctx, key, klen, params) &&
+	     (!n1 || EVP_MAC_update(ctx, p1, n1)) &&
+	     (!n2 || EVP_MAC_update(ctx, p2, n2)) &&
+	     (!n3 || EVP_MAC_update(ctx, p3, n3)) &&
+	     EVP_MAC_final(ctx, out, &outl, 16) && outl == 16;
+	EVP_MAC_CTX_free(ctx);
+	return ok ? 0 : RPE_ERR_CRYPTO;
+}
+
+struct crypto_rc4 *crypto_rc4_new(const uint8_t *key, size_t klen)
+{
+	struct crypto_rc4 *r;
+	OSSL_PARAM params[2];
+	size_t kl = klen;
+
+	if (!cipher_rc4)
+		return NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->ctx = EVP_CIPHER_CTX_new();
+	params[0] = OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_KEYLEN, &kl);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!r->ctx ||
+	    !EVP_EncryptInit_ex2(r->ctx, cipher_rc4, NULL, NULL, params) ||
+	    !EVP_EncryptInit_ex2(r->ctx, NULL, key, NULL, NULL)) {
+		crypto_rc4_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int crypto_rc4_update(struct crypto_rc4 *r, uint8_t *data, size_t n)
+{
+	int outl = 0;
+
+	/* EVP lengths are int; NTLM messages are far below that, but chunk
+	 * anyway so a caller bug cannot truncate silently. */
+	while (n > 0) {
+		int chunk = n > 1u << 30 ? 1 << 30 : (int)n;
+		if (!EVP_EncryptUpdate(r->ctx, data, &outl, data, chunk) ||
+		    outl != chunk)
+			return RPE_ERR_CRYPTO;
+		data += chunk;
+		n -= (size_t)chunk;
+	}
+	return 0;
+}
+
+void crypto_rc4_free(struct crypto_rc4 *r)
+{
+	if (!r)
+		return;
+	/* EVP_CIPHER_CTX_free cleanses the key schedule. */
+	EVP_CIPHER_CTX_free(r->ctx);
+	free(r);
+}
+
+uint32_t crypto_crc32(uint32_t crc, const void *p, size_t n)
+{
+	/* Reflected CRC-32 (IEEE 802.3, poly 0xEDB88320), bitwise: it is only
+	 * needed for short NTLM messages. */
+	const uint8_t *b = p;
+	size_t i;
+	int k;
+
+	crc = ~crc;
+	for (i = 0; i < n; i++) {
+		crc ^= b[i];
+		for (k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+	}
+	return ~crc;
+}
+
+int crypto_random(void *out, size_t n, struct rpe_error *err)
+{
+	if (!libctx)
+		return rpe_fail(err, RPE_ERR_STATE, "crypto not initialised");
+	if (RAND_bytes_ex(libctx, out, n, 0) != 1)
+		return rpe_fail(err, RPE_ERR_CRYPTO, "random generator failed");
+	return 0;
+}
+
+void crypto_wipe(void *p, size_t n)
+{
+	if (p && n)
+		OPENSSL_cleanse(p, n);
+}
+
+int crypto_memeq(const void *a, const void *b, size_t n)
+{
+	return CRYPTO_memcmp(a, b, n) == 0;
+}

@@ -1,0 +1,777 @@
+/* NTLM client, NTLMv2 with MIC and key exchange, and session security
+ * (MS-NLMP 3.1.5, 3.3.2, 3.4).  See ntlm.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "ntlm.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto.h"
+
+#define NTLM_SIG "NTLMSSP"           /* plus NUL: 8 bytes */
+#define AUTH_HEADER_LEN 88           /* AUTHENTICATE fixed part incl. MIC */
+#define AUTH_MIC_OFFSET 72
+#define CHALLENGE_MAX 8192
+#define MAX_NAME 512
+
+struct ntlm_session {
+	uint32_t flags;
+	uint8_t sign_send[16], sign_recv[16];
+	uint8_t seal_send[16], seal_recv[16];
+	struct crypto_rc4 *rc4_send, *rc4_recv;
+	uint32_t seq_send, seq_recv;
+	int ready;
+};
+
+struct ntlm_client {
+	char *user;
+	char *domain;
+	uint8_t nt_hash[16];
+	uint32_t flags;
+	struct buf negotiate;   /* kept for the MIC */
+	struct ntlm_overrides ov;
+	struct ntlm_session *session;
+};
+
+/* Helpers ---------------------------------------------------------------- */
+
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s ? s : "");
+	char *d = malloc(n + 1);
+	if (d)
+		memcpy(d, s ? s : "", n + 1);
+	return d;
+}
+
+static void free_str(char *s)
+{
+	if (s) {
+		crypto_wipe(s, strlen(s));
+		free(s);
+	}
+}
+
+/* UTF-16LE of a UTF-8 string into b. */
+static int put_utf16(struct buf *b, const char *s)
+{
+	return buf_put_utf16le(b, s, strlen(s));
+}
+
+/* Upper-case a UTF-16LE buffer in place.  Windows uses its own case table
+ * (RtlUpcaseUnicodeChar); this covers ASCII, Latin-1, Latin Extended-A
+ * pairs, Greek and Cyrillic, which is what user names use in practice. */
+static void upcase_utf16(uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2) {
+		uint16_t c = (uint16_t)(p[i] | (p[i + 1] << 8));
+		if (c >= 'a' && c <= 'z')
+			c -= 0x20;
+		else if (c >= 0xE0 && c <= 0xFE && c != 0xF7)
+			c -= 0x20;
+		else if (c == 0xFF)
+			c = 0x178;
+		else if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 &&
+			 c != 0x138 && c != 0x149 && c != 0x17F &&
+			 ((c <= 0x137 && (c & 1)) ||
+			  (c >= 0x139 && c <= 0x148 && !(c & 1)) ||
+			  (c >= 0x14A && c <= 0x177 && (c & 1)) ||
+			  (c >= 0x179 && c <= 0x17E && !(c & 1))))
+			c -= 1;
+		else if (c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2)
+			c -= 0x20;
+		else if (c >= 0x430 && c <= 0x44F)
+			c -= 0x20;
+		else if (c >= 0x450 && c <= 0x45F)
+			c -= 0x50;
+		p[i] = (uint8_t)c;
+		p[i + 1] = (uint8_t)(c >> 8);
+	}
+}
+
+int ntlm_nt_hash(const char *password, uint8_t out[16])
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 4096);
+	rc = put_utf16(&b, password ? password : "");
+	if (rc == 0)
+		rc = crypto_md4(b.data ? b.data : (const uint8_t *)"", b.len, out);
+	buf_free(&b);
+	return rc;
+}
+
+int ntlm_response_key_v2(const uint8_t nt_hash[16], const char *user,
+			 const char *domain, uint8_t out[16])
+{
+	struct buf u, d;
+	int rc;
+
+	buf_init(&u, 4096);
+	buf_init(&d, 4096);
+	rc = put_utf16(&u, user ? user : "");
+	if (rc == 0)
+		rc = put_utf16(&d, domain ? domain : "");
+	if (rc == 0) {
+		if (u.len)
+			upcase_utf16(u.data, u.len);
+		rc = crypto_hmac_md5(nt_hash, 16, u.data, u.len, d.data, d.len,
+				     NULL, 0, out);
+	}
+	buf_free(&u);
+	buf_free(&d);
+	return rc;
+}
+
+/* CHALLENGE ---------------------------------------------------------------- */
+
+/* A (len, maxlen, offset) field, resolved to a sub-cursor of the message. */
+static int get_field(struct buf_cur *c, const struct buf_cur *msg,
+		     struct buf_cur *field, const char *name,
+		     struct rpe_error *err)
+{
+	uint16_t len, maxlen;
+	uint32_t off;
+
+	if (buf_get_u16le(c, &len) < 0 || buf_get_u16le(c, &maxlen) < 0 ||
+	    buf_get_u32le(c, &off) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT,
+				"NTLM CHALLENGE truncated in %s field", name);
+	if (len == 0) {
+		buf_cur_init(field, NULL, 0);
+		return 0;
+	}
+	if (buf_cur_slice(msg, off, len, field) < 0)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"NTLM CHALLENGE %s (offset %u, length %u) lies outside the %zu-byte message",
+				name, (unsigned)off, (unsigned)len, msg->len);
+	return 0;
+}
+
+int ntlm_parse_challenge(const uint8_t *msg, size_t len,
+			 struct ntlm_challenge *out, struct rpe_error *err)
+{
+	struct buf_cur c, whole, name, ti, av;
+	uint8_t sig[8];
+	uint32_t type;
+	int eol = 0;
+
+	memset(out, 0, sizeof(*out));
+	buf_cur_init(&c, msg, len);
+	whole = c;
+	if (len > CHALLENGE_MAX)
+		return rpe_fail(err, RPE_ERR_TOOBIG,
+				"NTLM CHALLENGE of %zu bytes is too large", len);
+	if (buf_get_bytes(&c, sig, 8) < 0 || buf_get_u32le(&c, &type) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT, "NTLM CHALLENGE truncated");
+	if (memcmp(sig, NTLM_SIG, 8) != 0)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"not an NTLMSSP message (bad signature)");
+	if (type != 2)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"expected NTLM CHALLENGE (type 2), got type %u",
+				(unsigned)type);
+	TRY(get_field(&c, &whole, &name, "TargetName", err));
+	if (buf_get_u32le(&c, &out->flags) < 0 ||
+	    buf_get_bytes(&c, out->server_challenge, 8) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT, "NTLM CHALLENGE truncated");
+	/* Reserved(8) and TargetInfoFields(8) are optional in very old
+	 * servers; NTLMv2 needs the target info, so insist on it. */
+	if (buf_skip(&c, 8) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT,
+				"NTLM CHALLENGE without target info (NTLMv2 impossible)");
+	TRY(get_field(&c, &whole, &ti, "TargetInfo", err));
+	if ((out->flags & NTLM_NEG_VERSION) && buf_get_bytes(&c, out->version, 8) == 0)
+		out->has_version = 1;
+	if (ti.len == 0)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"NTLM CHALLENGE carries no target info");
+	out->target_info = ti.p;
+	out->target_info_len = ti.len;
+
+	av = ti;
+	while (buf_cur_remaining(&av) > 0) {
+		uint16_t id, alen;
+		struct buf_cur val;
+		if (buf_get_u16le(&av, &id) < 0 || buf_get_u16le(&av, &alen) < 0)
+			return rpe_fail(err, RPE_ERR_SHORT,
+					"NTLM target info: truncated AV pair header");
+		if (buf_get_sub(&av, alen, &val) < 0)
+			return rpe_fail(err, RPE_ERR_PROTO,
+					"NTLM target info: AV pair %u of length %u overruns the list",
+					(unsigned)id, (unsigned)alen);
+		if (id == NTLM_AV_EOL) {
+			if (alen != 0)
+				return rpe_fail(err, RPE_ERR_PROTO,
+						"NTLM target info: MsvAvEOL with length %u",
+						(unsigned)alen);
+			eol = 1;
+			break;
+		}
+		if (id == NTLM_AV_TIMESTAMP) {
+			if (alen != 8 || buf_get_u64le(&val, &out->timestamp) < 0)
+				return rpe_fail(err, RPE_ERR_PROTO,
+						"NTLM target info: MsvAvTimestamp of length %u",
+						(unsigned)alen);
+			out->has_timestamp = 1;
+		} else if (id == NTLM_AV_FLAGS && alen != 4) {
+			return rpe_fail(err, RPE_ERR_PROTO,
+					"NTLM target info: MsvAvFlags of length %u",
+					(unsigned)alen);
+		}
+	}
+	if (!eol)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"NTLM target info: missing MsvAvEOL");
+	/* The list ends at the EOL; trailing bytes are ignored like Windows. */
+	out->target_info_len = buf_cur_pos(&av);
+	return 0;
+}
+
+/* Client ------------------------------------------------------------------- */
+
+struct ntlm_client *ntlm_client_new(const char *user, const char *domain,
+				    const char *password, struct rpe_error *err)
+{
+	struct ntlm_client *c;
+
+	if (crypto_init(err) < 0)
+		return NULL;
+	if (!user || strlen(user) > MAX_NAME ||
+	    (domain && strlen(domain) > MAX_NAME)) {
+		rpe_fail(err, RPE_ERR_ARG, "NTLM user or domain missing or too long");
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	c->user = dup_str(user);
+	c->domain = dup_str(domain ? domain : "");
+	buf_init(&c->negotiate, 256);
+	c->session = calloc(1, sizeof(*c->session));
+	if (!c->user || !c->domain || !c->session) {
+		ntlm_client_free(c);
+		rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (ntlm_nt_hash(password, c->nt_hash) < 0) {
+		ntlm_client_free(c);
+		rpe_fail(err, RPE_ERR_ARG,
+			 "password is not valid UTF-8 or crypto failed");
+		return NULL;
+	}
+	c->flags = NTLM_CLIENT_FLAGS;
+	return c;
+}
+
+static void session_clear(struct ntlm_session *s)
+{
+	crypto_rc4_free(s->rc4_send);
+	crypto_rc4_free(s->rc4_recv);
+	crypto_wipe(s, sizeof(*s));
+}
+
+void ntlm_client_free(struct ntlm_client *c)
+{
+	if (!c)
+		return;
+	free_str(c->user);
+	free_str(c->domain);
+	buf_free(&c->negotiate);
+	if (c->session) {
+		session_clear(c->session);
+		free(c->session);
+	}
+	crypto_wipe(c, sizeof(*c));
+	free(c);
+}
+
+void ntlm_client_set_overrides(struct ntlm_client *c,
+			       const struct ntlm_overrides *o)
+{
+	c->ov = *o;
+	c->ov.set = 1;
+}
+
+uint32_t ntlm_client_flags(const struct ntlm_client *c)
+{
+	return c->flags;
+}
+
+struct ntlm_session *ntlm_client_session(struct ntlm_client *c)
+{
+	return c->session;
+}
+
+/* Windows 10 version structure (MS-NLMP 2.2.2.10), NTLMSSP_REVISION_W2K3. */
+static int put_version(struct buf *b)
+{
+	static const uint8_t v[8] = { 10, 0, 0x61, 0x4a, 0, 0, 0, 15 };
+	return buf_put_bytes(b, v, 8);
+}
+
+int ntlm_client_negotiate(struct ntlm_client *c, struct buf *out,
+			  struct rpe_error *err)
+{
+	struct buf *n = &c->negotiate;
+	int rc;
+
+	buf_reset(n);
+	/* No domain or workstation supplied: empty fields, offsets at the end
+	 * of the fixed part like Windows. */
+	rc = buf_put_bytes(n, NTLM_SIG, 8);
+	if (rc == 0) rc = buf_put_u32le(n, 1);
+	if (rc == 0) rc = buf_put_u32le(n, c->flags);
+	if (rc == 0) rc = buf_put_u16le(n, 0);
+	if (rc == 0) rc = buf_put_u16le(n, 0);
+	if (rc == 0) rc = buf_put_u32le(n, 40);
+	if (rc == 0) rc = buf_put_u16le(n, 0);
+	if (rc == 0) rc = buf_put_u16le(n, 0);
+	if (rc == 0) rc = buf_put_u32le(n, 40);
+	if (rc == 0) rc = put_version(n);
+	if (rc == 0) rc = buf_put_bytes(out, n->data, n->len);
+	if (rc < 0)
+		return rpe_fail(err, rc, "cannot build NTLM NEGOTIATE");
+	return 0;
+}
+
+/* The client's copy of the target info: the server's AV pairs with
+ * MsvAvFlags bit 0x2 (MIC present) set when a MIC is sent (3.1.5.1.2). */
+static int build_target_info(struct buf *out, const struct ntlm_challenge *ch,
+			     int with_mic)
+{
+	struct buf_cur av;
+	int have_flags = 0;
+
+	buf_cur_init(&av, ch->target_info, ch->target_info_len);
+	while (buf_cur_remaining(&av) > 0) {
+		uint16_t id, alen;
+		const uint8_t *val;
+		TRY(buf_get_u16le(&av, &id));
+		TRY(buf_get_u16le(&av, &alen));
+		TRY(buf_get_ref(&av, alen, &val));
+		if (id == NTLM_AV_EOL)
+			break;
+		TRY(buf_put_u16le(out, id));
+		TRY(buf_put_u16le(out, alen));
+		if (id == NTLM_AV_FLAGS && alen == 4) {
+			struct buf_cur fc;
+			uint32_t f;
+			buf_cur_init(&fc, val, 4);
+			TRY(buf_get_u32le(&fc, &f));
+			if (with_mic)
+				f |= 0x2;
+			TRY(buf_put_u32le(out, f));
+			have_flags = 1;
+		} else {
+			TRY(buf_put_bytes(out, val, alen));
+		}
+	}
+	if (with_mic && !have_flags) {
+		TRY(buf_put_u16le(out, NTLM_AV_FLAGS));
+		TRY(buf_put_u16le(out, 4));
+		TRY(buf_put_u32le(out, 0x2));
+	}
+	TRY(buf_put_u16le(out, NTLM_AV_EOL));
+	return buf_put_u16le(out, 0);
+}
+
+static uint64_t filetime_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	/* 100 ns units since 1601-01-01 */
+	return ((uint64_t)ts.tv_sec + 11644473600ull) * 10000000ull +
+	       (uint64_t)ts.tv_nsec / 100;
+}
+
+static int put_field_hdr(struct buf *b, size_t len, size_t off)
+{
+	TRY(buf_put_u16le(b, (uint16_t)len));
+	TRY(buf_put_u16le(b, (uint16_t)len));
+	return buf_put_u32le(b, (uint32_t)off);
+}
+
+int ntlm_client_authenticate(struct ntlm_client *c, const uint8_t *chal,
+			     size_t clen, struct buf *out,
+			     struct rpe_error *err)
+{
+	struct ntlm_challenge ch;
+	struct buf temp, ti, msg, user16, dom16, work16;
+	uint8_t rkey[16], proof[16], base_key[16], exported[16], enc_key[16];
+	uint8_t client_chal[8], lm[24], mic[16];
+	uint64_t ts;
+	int with_mic, rc;
+	size_t off;
+
+	TRY(ntlm_parse_challenge(chal, clen, &ch, err));
+	if (!(ch.flags & NTLM_NEG_NTLM) && !(ch.flags & NTLM_NEG_EXTENDED_SESSIONSECURITY))
+		return rpe_fail(err, RPE_ERR_AUTH,
+				"server offers neither NTLM nor extended session security");
+	/* Flags in force: what both sides asked for (3.1.5.1.2). */
+	c->flags = NTLM_CLIENT_FLAGS & ch.flags;
+	if (!(c->flags & NTLM_NEG_UNICODE))
+		return rpe_fail(err, RPE_ERR_AUTH,
+				"server does not accept Unicode NTLM");
+	if (!(c->flags & NTLM_NEG_EXTENDED_SESSIONSECURITY))
+		return rpe_fail(err, RPE_ERR_AUTH,
+				"server refuses NTLM extended session security");
+
+	buf_init(&temp, 8192);
+	buf_init(&ti, 8192);
+	buf_init(&msg, 16384);
+	buf_init(&user16, 4096);
+	buf_init(&dom16, 4096);
+	buf_init(&work16, 64);
+
+	if (c->ov.set)
+		memcpy(client_chal, c->ov.client_challenge, 8);
+	else if ((rc = crypto_random(client_chal, 8, err)) < 0)
+		goto out;
+	ts = ch.has_timestamp ? ch.timestamp :
+	     (c->ov.set ? c->ov.timestamp : filetime_now());
+	with_mic = ch.has_timestamp;
+
+	rc = ntlm_response_key_v2(c->nt_hash, c->user, c->domain, rkey);
+	if (rc == 0) rc = build_target_info(&ti, &ch, with_mic);
+	/* NTLMv2_CLIENT_CHALLENGE (2.2.2.7) */
+	if (rc == 0) rc = buf_put_u8(&temp, 1);
+	if (rc == 0) rc = buf_put_u8(&temp, 1);
+	if (rc == 0) rc = buf_put_zeros(&temp, 6);
+	if (rc == 0) rc = buf_put_u64le(&temp, ts);
+	if (rc == 0) rc = buf_put_bytes(&temp, client_chal, 8);
+	if (rc == 0) rc = buf_put_zeros(&temp, 4);
+	if (rc == 0) rc = buf_put_bytes(&temp, ti.data, ti.len);
+	if (rc == 0) rc = buf_put_zeros(&temp, 4);
+	if (rc == 0) rc = crypto_hmac_md5(rkey, 16, ch.server_challenge, 8,
+					  temp.data, temp.len, NULL, 0, proof);
+	if (rc == 0) rc = crypto_hmac_md5(rkey, 16, proof, 16, NULL, 0, NULL, 0,
+					  base_key);
+	if (rc < 0) {
+		rpe_fail(err, rc, "NTLMv2 computation failed");
+		goto out;
+	}
+	/* LMv2 is all zeros when the server sent a timestamp (3.1.5.1.2). */
+	if (with_mic) {
+		memset(lm, 0, sizeof(lm));
+	} else {
+		rc = crypto_hmac_md5(rkey, 16, ch.server_challenge, 8,
+				     client_chal, 8, NULL, 0, lm);
+		memcpy(lm + 16, client_chal, 8);
+		if (rc < 0)
+			goto out;
+	}
+	/* KXKEY for NTLMv2 is the session base key; with KEY_EXCH a random
+	 * exported key travels RC4-encrypted under it. */
+	if (c->flags & NTLM_NEG_KEY_EXCH) {
+		struct crypto_rc4 *r;
+		if (c->ov.set)
+			memcpy(exported, c->ov.exported_session_key, 16);
+		else if ((rc = crypto_random(exported, 16, err)) < 0)
+			goto out;
+		memcpy(enc_key, exported, 16);
+		r = crypto_rc4_new(base_key, 16);
+		rc = r ? crypto_rc4_update(r, enc_key, 16) : RPE_ERR_CRYPTO;
+		crypto_rc4_free(r);
+		if (rc < 0)
+			goto out;
+	} else {
+		memcpy(exported, base_key, 16);
+	}
+
+	rc = put_utf16(&user16, c->user);
+	if (rc == 0) rc = put_utf16(&dom16, c->domain);
+	if (rc < 0) {
+		rpe_fail(err, rc, "user or domain is not valid UTF-8");
+		goto out;
+	}
+	/* AUTHENTICATE_MESSAGE (2.2.1.3): fixed part with MIC, then payload
+	 * in the order domain, user, workstation, LM, NT, session key. */
+	off = AUTH_HEADER_LEN;
+	{
+		size_t o_dom = off, o_user = o_dom + dom16.len,
+		       o_work = o_user + user16.len, o_lm = o_work + work16.len,
+		       o_nt = o_lm + 24, o_key = o_nt + 16 + temp.len;
+		size_t keylen = (c->flags & NTLM_NEG_KEY_EXCH) ? 16 : 0;
+		rc = buf_put_bytes(&msg, NTLM_SIG, 8);
+		if (rc == 0) rc = buf_put_u32le(&msg, 3);
+		if (rc == 0) rc = put_field_hdr(&msg, 24, o_lm);
+		if (rc == 0) rc = put_field_hdr(&msg, 16 + temp.len, o_nt);
+		if (rc == 0) rc = put_field_hdr(&msg, dom16.len, o_dom);
+		if (rc == 0) rc = put_field_hdr(&msg, user16.len, o_user);
+		if (rc == 0) rc = put_field_hdr(&msg, work16.len, o_work);
+		if (rc == 0) rc = put_field_hdr(&msg, keylen, o_key);
+		if (rc == 0) rc = buf_put_u32le(&msg, c->flags);
+		if (rc == 0) rc = put_version(&msg);
+		if (rc == 0) rc = buf_put_zeros(&msg, 16); /* MIC */
+		if (rc == 0) rc = buf_put_bytes(&msg, dom16.data, dom16.len);
+		if (rc == 0) rc = buf_put_bytes(&msg, user16.data, user16.len);
+		if (rc == 0) rc = buf_put_bytes(&msg, work16.data, work16.len);
+		if (rc == 0) rc = buf_put_bytes(&msg, lm, 24);
+		if (rc == 0) rc = buf_put_bytes(&msg, proof, 16);
+		if (rc == 0) rc = buf_put_bytes(&msg, temp.data, temp.len);
+		if (rc == 0 && keylen) rc = buf_put_bytes(&msg, enc_key, 16);
+		if (rc == 0 && (msg.len > 0xFFFF || 16 + temp.len > 0xFFFF))
+			rc = RPE_ERR_TOOBIG;
+	}
+	if (rc < 0) {
+		rpe_fail(err, rc, "cannot build NTLM AUTHENTICATE");
+		goto out;
+	}
+	if (with_mic) {
+		rc = crypto_hmac_md5(exported, 16, c->negotiate.data,
+				     c->negotiate.len, chal, clen, msg.data,
+				     msg.len, mic);
+		if (rc < 0)
+			goto out;
+		memcpy(msg.data + AUTH_MIC_OFFSET, mic, 16);
+	}
+	rc = buf_put_bytes(out, msg.data, msg.len);
+	if (rc < 0)
+		goto out;
+
+	session_clear(c->session);
+	{
+		struct ntlm_session *s = ntlm_session_new(exported, c->flags, 0);
+		if (!s) {
+			rc = rpe_fail(err, RPE_ERR_CRYPTO,
+				      "cannot derive NTLM session keys");
+			goto out;
+		}
+		memcpy(c->session, s, sizeof(*s));
+		crypto_wipe(s, sizeof(*s));
+		free(s);
+	}
+	rc = 0;
+out:
+	crypto_wipe(rkey, sizeof(rkey));
+	crypto_wipe(proof, sizeof(proof));
+	crypto_wipe(base_key, sizeof(base_key));
+	crypto_wipe(exported, sizeof(exported));
+	crypto_wipe(enc_key, sizeof(enc_key));
+	crypto_wipe(lm, sizeof(lm));
+	buf_free(&temp);
+	buf_free(&ti);
+	buf_free(&msg);
+	buf_free(&user16);
+	buf_free(&dom16);
+	buf_free(&work16);
+	if (rc < 0 && err && !err->msg[0])
+		rpe_fail(err, rc, "NTLM AUTHENTICATE failed");
+	return rc;
+}
+
+/* Session security ------------------------------------------------------------ */
+
+static const char magic_sign_c2s[] =
+	"session key to client-to-server signing key magic constant";
+static const char magic_sign_s2c[] =
+	"session key to server-to-client signing key magic constant";
+static const char magic_seal_c2s[] =
+	"session key to client-to-server sealing key magic constant";
+static const char magic_seal_s2c[] =
+	"session key to server-to-client sealing key magic constant";
+
+/* SIGNKEY/SEALKEY with extended session security (3.4.5.2, 3.4.5.3); the
+ * magic constants include their terminating NUL. */
+static int derive(const uint8_t key[16], size_t klen, const char *magic,
+		  uint8_t out[16])
+{
+	uint8_t tmp[16 + 64];
+	size_t mlen = strlen(magic) + 1;
+	int rc;
+
+	memcpy(tmp, key, klen);
+	memcpy(tmp + klen, magic, mlen);
+	rc = crypto_md5(tmp, klen + mlen, out);
+	crypto_wipe(tmp, sizeof(tmp));
+	return rc;
+}
+
+struct ntlm_session *ntlm_session_new(const uint8_t exported[16],
+				      uint32_t flags, int role)
+{
+	struct ntlm_session *s = calloc(1, sizeof(*s));
+	size_t seal_len = (flags & NTLM_NEG_128) ? 16 :
+			  (flags & NTLM_NEG_56) ? 7 : 5;
+	const char *ms_send = role ? magic_sign_s2c : magic_sign_c2s;
+	const char *ms_recv = role ? magic_sign_c2s : magic_sign_s2c;
+	const char *mc_send = role ? magic_seal_s2c : magic_seal_c2s;
+	const char *mc_recv = role ? magic_seal_c2s : magic_seal_s2c;
+
+	if (!s)
+		return NULL;
+	s->flags = flags;
+	if (derive(exported, 16, ms_send, s->sign_send) < 0 ||
+	    derive(exported, 16, ms_recv, s->sign_recv) < 0 ||
+	    derive(exported, seal_len, mc_send, s->seal_send) < 0 ||
+	    derive(exported, seal_len, mc_recv, s->seal_recv) < 0)
+		goto fail;
+	s->rc4_send = crypto_rc4_new(s->seal_send, 16);
+	s->rc4_recv = crypto_rc4_new(s->seal_recv, 16);
+	if (!s->rc4_send || !s->rc4_recv)
+		goto fail;
+	s->ready = 1;
+	return s;
+fail:
+	ntlm_session_free(s);
+	return NULL;
+}
+
+void ntlm_session_free(struct ntlm_session *s)
+{
+	if (!s)
+		return;
+	session_clear(s);
+	free(s);
+}
+
+void ntlm_session_keys(const struct ntlm_session *s, uint8_t sign_send[16],
+		       uint8_t seal_send[16], uint8_t sign_recv[16],
+		       uint8_t seal_recv[16])
+{
+	memcpy(sign_send, s->sign_send, 16);
+	memcpy(seal_send, s->seal_send, 16);
+	memcpy(sign_recv, s->sign_recv, 16);
+	memcpy(seal_recv, s->seal_recv, 16);
+}
+
+/* NTLMSSP_MESSAGE_SIGNATURE with extended session security (3.4.4.2):
+ * Version 1 || first 8 bytes of HMAC_MD5(SignKey, seq || msg), RC4-ed with
+ * the direction's sealing handle when KEY_EXCH was negotiated || seq. */
+static int make_sig(const uint8_t signkey[16], struct crypto_rc4 *rc4,
+		    uint32_t flags, uint32_t seq, const uint8_t *msg,
+		    size_t len, uint8_t sig[16])
+{
+	uint8_t seqb[4], mac[16];
+	int rc;
+
+	buf_store_u32le(seqb, seq);
+	rc = crypto_hmac_md5(signkey, 16, seqb, 4, msg, len, NULL, 0, mac);
+	if (rc < 0)
+		return rc;
+	buf_store_u32le(sig, 1);
+	memcpy(sig + 4, mac, 8);
+	if (flags & NTLM_NEG_KEY_EXCH)
+		rc = crypto_rc4_update(rc4, sig + 4, 8);
+	buf_store_u32le(sig + 12, seq);
+	crypto_wipe(mac, sizeof(mac));
+	return rc;
+}
+
+int ntlm_session_sign(struct ntlm_session *s, const uint8_t *msg, size_t len,
+		      uint8_t sig[16])
+{
+	if (!s || !s->ready)
+		return RPE_ERR_STATE;
+	TRY(make_sig(s->sign_send, s->rc4_send, s->flags, s->seq_send, msg, len,
+		     sig));
+	s->seq_send++;
+	return 0;
+}
+
+int ntlm_session_verify(struct ntlm_session *s, const uint8_t *msg,
+			size_t len, const uint8_t sig[16])
+{
+	uint8_t want[16];
+	int ok;
+
+	if (!s || !s->ready)
+		return RPE_ERR_STATE;
+	TRY(make_sig(s->sign_recv, s->rc4_recv, s->flags, s->seq_recv, msg, len,
+		     want));
+	ok = crypto_memeq(want, sig, 16);
+	crypto_wipe(want, sizeof(want));
+	if (!ok)
+		return RPE_ERR_AUTH;
+	s->seq_recv++;
+	return 0;
+}
+
+int ntlm_session_seal(struct ntlm_session *s, uint8_t *msg, size_t len,
+		      size_t enc_off, size_t enc_len, uint8_t sig[16])
+{
+	uint8_t seqb[4], mac[16];
+	int rc;
+
+	if (!s || !s->ready)
+		return RPE_ERR_STATE;
+	if (enc_off > len || len - enc_off < enc_len)
+		return RPE_ERR_ARG;
+	/* 3.4.3: the checksum covers the plaintext; the message is encrypted
+	 * first and the checksum after it with the same RC4 handle. */
+	buf_store_u32le(seqb, s->seq_send);
+	TRY(crypto_hmac_md5(s->sign_send, 16, seqb, 4, msg, len, NULL, 0, mac));
+	rc = crypto_rc4_update(s->rc4_send, msg + enc_off, enc_len);
+	buf_store_u32le(sig, 1);
+	memcpy(sig + 4, mac, 8);
+	if (rc == 0 && (s->flags & NTLM_NEG_KEY_EXCH))
+		rc = crypto_rc4_update(s->rc4_send, sig + 4, 8);
+	buf_store_u32le(sig + 12, s->seq_send);
+	crypto_wipe(mac, sizeof(mac));
+	if (rc == 0)
+		s->seq_send++;
+	return rc;
+}
+
+int ntlm_session_unseal(struct ntlm_session *s, uint8_t *msg, size_t len,
+			size_t enc_off, size_t enc_len, const uint8_t sig[16])
+{
+	uint8_t want[16], seqb[4], mac[16];
+	int ok;
+
+	if (!s || !s->ready)
+		return RPE_ERR_STATE;
+	if (enc_off > len || len - enc_off < enc_len)
+		return RPE_ERR_ARG;
+	TRY(crypto_rc4_update(s->rc4_recv, msg + enc_off, enc_len));
+	buf_store_u32le(seqb, s->seq_recv);
+	TRY(crypto_hmac_md5(s->sign_recv, 16, seqb, 4, msg, len, NULL, 0, mac));
+	buf_store_u32le(want, 1);
+	memcpy(want + 4, mac, 8);
+	if (s->flags & NTLM_NEG_KEY_EXCH)
+		TRY(crypto_rc4_update(s->rc4_recv, want + 4, 8));
+	buf_store_u32le(want + 12, s->seq_recv);
+	ok = crypto_memeq(want, sig, 16);
+	crypto_wipe(want, sizeof(want));
+	crypto_wipe(mac, sizeof(mac));
+	if (!ok)
+		return RPE_ERR_AUTH;
+	s->seq_recv++;
+	return 0;
+}
+
+/* secctx adapter ------------------------------------------------------------------ */
+
+static int sc_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t *sig)
+{
+	return ntlm_session_sign(ctx, msg, len, sig);
+}
+
+static int sc_verify(void *ctx, const uint8_t *msg, size_t len,
+		     const uint8_t *sig)
+{
+	return ntlm_session_verify(ctx, msg, len, sig);
+}
+
+static int sc_seal(void *ctx, uint8_t *msg, size_t len, size_t enc_off,
+		   size_t enc_len, uint8_t *sig)
+{
+	return ntlm_session_seal(ctx, msg, len, enc_off, enc_len, sig);
+}
+
+static int sc_unseal(void *ctx, uint8_t *msg, size_t len, size_t enc_off,
+		     size_t enc_len, const uint8_t *sig)
+{
+	return ntlm_session_unseal(ctx, msg, len, enc_off, enc_len, sig);
+}
+
+const struct secctx_ops ntlm_secctx_ops = {
+	"NTLMSSP", 10, 16, sc_sign, sc_verify, sc_seal, sc_unseal,
+};
