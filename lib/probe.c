@@ -189,12 +189,9 @@ static int send_bind(struct probe *p)
 	buf_init(&pdu, 8192);
 	rc = ntlm_client_negotiate(p->ntlm, &tok, &err);
 	if (rc == 0)
-		rc = dcerpc_encode_bind(&pdu, CALL_BIND, PROBE_MAX_FRAG,
-					PROBE_MAX_FRAG, PROBE_CONTEXT_ID,
-					&emsmdb_interface, p->sec.ops->auth_type,
-					(uint8_t)p->res->level,
-					PROBE_AUTH_CONTEXT_ID, tok.data, tok.len,
-					&err);
+		rc = dcerpc_encode_bind(&pdu, &p->conn, 0, CALL_BIND,
+					PROBE_CONTEXT_ID, &emsmdb_interface,
+					tok.data, tok.len, &err);
 	if (rc == 0)
 		rc = send_in(p, &pdu, "bind");
 	else

@@ -1,0 +1,297 @@
+/* EMSMDB NDR (MS-OXCRPC 3.1.4.1, 3.1.4.3; NDR rules of C706 ch. 14). */
+#include "emsmdb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct dcerpc_syntax emsmdb_interface = {
+	{ 0x00, 0xdb, 0xf1, 0xa4, 0x47, 0xca, 0x67, 0x10, 0xb3, 0x1f, 0x00,
+	  0xdd, 0x01, 0x06, 0x62, 0xda },
+	0, 81
+};
+
+/* Request -------------------------------------------------------------------- */
+
+int emsmdb_encode_connect_ex(struct buf *out,
+			     const struct emsmdb_connect_req *req,
+			     struct rpe_error *err)
+{
+	size_t dnlen, i;
+	int rc;
+
+	if (!req->user_dn)
+		return rpe_fail(err, RPE_ERR_ARG, "mailbox DN missing");
+	dnlen = strlen(req->user_dn);
+	if (dnlen == 0 || dnlen > EMSMDB_MAX_DN)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"mailbox DN must be 1..%d characters",
+				EMSMDB_MAX_DN);
+	for (i = 0; i < dnlen; i++)
+		if ((unsigned char)req->user_dn[i] < 0x20 ||
+		    (unsigned char)req->user_dn[i] > 0x7e)
+			return rpe_fail(err, RPE_ERR_ARG,
+					"mailbox DN must be printable ASCII");
+	/* [in, string] unsigned char *szUserDN: a top-level reference
+	 * pointer (no referent id) to a conformant varying string. */
+	rc = buf_put_u32le(out, (uint32_t)dnlen + 1);
+	if (rc == 0) rc = buf_put_u32le(out, 0);
+	if (rc == 0) rc = buf_put_u32le(out, (uint32_t)dnlen + 1);
+	if (rc == 0) rc = buf_put_bytes(out, req->user_dn, dnlen + 1);
+	if (rc == 0) rc = buf_put_align(out, 4);
+	if (rc == 0) rc = buf_put_u32le(out, req->flags);
+	if (rc == 0) rc = buf_put_u32le(out, req->con_mod);
+	if (rc == 0) rc = buf_put_u32le(out, 0); /* cbLimit */
+	if (rc == 0) rc = buf_put_u32le(out, req->cpid ? req->cpid : 1252);
+	if (rc == 0) rc = buf_put_u32le(out, req->lcid_string ? req->lcid_string : 1033);
+	if (rc == 0) rc = buf_put_u32le(out, req->lcid_sort ? req->lcid_sort : 1033);
+	if (rc == 0) rc = buf_put_u32le(out, 0xFFFFFFFFu); /* ulIcxrLink */
+	if (rc == 0) rc = buf_put_u16le(out, 1); /* usFCanConvertCodePages */
+	for (i = 0; i < 3 && rc == 0; i++)
+		rc = buf_put_u16le(out, req->client_version[i]);
+	/* [in, out] unsigned long *pulTimeStamp */
+	if (rc == 0) rc = buf_put_align(out, 4);
+	if (rc == 0) rc = buf_put_u32le(out, 0);
+	/* [in, size_is(cbAuxIn)] unsigned char rgbAuxIn[]: empty conformant
+	 * array, then cbAuxIn, then [in, out] pcbAuxOut. */
+	if (rc == 0) rc = buf_put_u32le(out, 0);
+	if (rc == 0) rc = buf_put_u32le(out, 0);
+	if (rc == 0) rc = buf_put_u32le(out, EMSMDB_MAX_AUX);
+	if (rc < 0)
+		return rpe_fail(err, rc, "cannot encode EcDoConnectEx");
+	return 0;
+}
+
+int emsmdb_encode_disconnect(struct buf *out, const uint8_t cxh[20],
+			     struct rpe_error *err)
+{
+	if (buf_put_bytes(out, cxh, 20) < 0)
+		return rpe_fail(err, RPE_ERR_TOOBIG, "cannot encode EcDoDisconnect");
+	return 0;
+}
+
+/* Response ------------------------------------------------------------------ */
+
+/* A unique pointer to a conformant varying ASCII string, as the referent of
+ * [out, string] unsigned char ** (pointee follows the pointer directly). */
+static int get_string_ptr(struct buf_cur *c, char **out, const char *name,
+			  struct rpe_error *err)
+{
+	uint32_t ref, max, off, actual;
+	const uint8_t *p;
+	char *s;
+
+	*out = NULL;
+	if (buf_get_align(c, 4) < 0 || buf_get_u32le(c, &ref) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT,
+				"EcDoConnectEx response truncated at %s", name);
+	if (ref == 0)
+		return 0;
+	if (buf_get_u32le(c, &max) < 0 || buf_get_u32le(c, &off) < 0 ||
+	    buf_get_u32le(c, &actual) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT,
+				"EcDoConnectEx response truncated in %s", name);
+	if (off != 0 || actual > max || actual == 0 ||
+	    actual > EMSMDB_MAX_STRING)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"%s: bad string counts (max %u, offset %u, actual %u)",
+				name, (unsigned)max, (unsigned)off,
+				(unsigned)actual);
+	if (buf_get_ref(c, actual, &p) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT,
+				"%s: %u characters announced, fewer present", name,
+				(unsigned)actual);
+	if (p[actual - 1] != '\0' || memchr(p, '\0', actual - 1))
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"%s is not a NUL-terminated string", name);
+	s = malloc(actual);
+	if (!s)
+		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+	memcpy(s, p, actual);
+	*out = s;
+	return 0;
+}
+
+int emsmdb_parse_connect_ex_response(const uint8_t *stub, size_t len,
+				     struct emsmdb_connect_resp *r,
+				     struct rpe_error *err)
+{
+	struct buf_cur c;
+	uint32_t max, off, actual;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	buf_cur_init(&c, stub, len);
+	if (buf_get_bytes(&c, r->cxh, 20) < 0 ||
+	    buf_get_u32le(&c, &r->polls_max) < 0 ||
+	    buf_get_u32le(&c, &r->retry_count) < 0 ||
+	    buf_get_u32le(&c, &r->retry_delay) < 0 ||
+	    buf_get_u16le(&c, &r->icxr) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT,
+				"EcDoConnectEx response truncated (%zu bytes)", len);
+	if (get_string_ptr(&c, &r->dn_prefix, "szDNPrefix", err) < 0 ||
+	    get_string_ptr(&c, &r->display_name, "szDisplayName", err) < 0)
+		goto fail;
+	if (buf_get_align(&c, 2) < 0)
+		goto short_;
+	for (i = 0; i < 3; i++)
+		if (buf_get_u16le(&c, &r->server_version[i]) < 0)
+			goto short_;
+	for (i = 0; i < 3; i++)
+		if (buf_get_u16le(&c, &r->best_version[i]) < 0)
+			goto short_;
+	if (buf_get_align(&c, 4) < 0 || buf_get_u32le(&c, &r->timestamp) < 0)
+		goto short_;
+	/* [out, length_is(*pcbAuxOut), size_is(*pcbAuxOut)] rgbAuxOut[] */
+	if (buf_get_u32le(&c, &max) < 0 || buf_get_u32le(&c, &off) < 0 ||
+	    buf_get_u32le(&c, &actual) < 0)
+		goto short_;
+	if (off != 0 || actual > max || max > EMSMDB_MAX_AUX) {
+		rpe_fail(err, RPE_ERR_PROTO,
+			 "rgbAuxOut: bad counts (max %u, offset %u, actual %u)",
+			 (unsigned)max, (unsigned)off, (unsigned)actual);
+		goto fail;
+	}
+	if (buf_skip(&c, actual) < 0 || buf_get_align(&c, 4) < 0 ||
+	    buf_get_u32le(&c, &r->aux_out_len) < 0 ||
+	    buf_get_u32le(&c, &r->result) < 0)
+		goto short_;
+	if (r->aux_out_len != actual) {
+		rpe_fail(err, RPE_ERR_PROTO,
+			 "pcbAuxOut %u disagrees with rgbAuxOut length %u",
+			 (unsigned)r->aux_out_len, (unsigned)actual);
+		goto fail;
+	}
+	if (buf_cur_remaining(&c) != 0) {
+		rpe_fail(err, RPE_ERR_PROTO,
+			 "%zu unexpected bytes after the EcDoConnectEx return code",
+			 buf_cur_remaining(&c));
+		goto fail;
+	}
+	return 0;
+short_:
+	rpe_fail(err, RPE_ERR_SHORT, "EcDoConnectEx response truncated (%zu bytes)",
+		 len);
+fail:
+	emsmdb_connect_resp_free(r);
+	return err ? err->code : RPE_ERR_PROTO;
+}
+
+void emsmdb_connect_resp_free(struct emsmdb_connect_resp *r)
+{
+	free(r->dn_prefix);
+	free(r->display_name);
+	r->dn_prefix = r->display_name = NULL;
+}
+
+int emsmdb_parse_disconnect_response(const uint8_t *stub, size_t len,
+				     uint32_t *result, struct rpe_error *err)
+{
+	struct buf_cur c;
+
+	buf_cur_init(&c, stub, len);
+	if (buf_skip(&c, 20) < 0 || buf_get_u32le(&c, result) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT,
+				"EcDoDisconnect response truncated (%zu bytes)",
+				len);
+	if (buf_cur_remaining(&c) != 0)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"EcDoDisconnect response has trailing bytes");
+	return 0;
+}
+
+/* Versions and codes -------------------------------------------------------- */
+
+int emsmdb_parse_version(const char *s, uint16_t out[3])
+{
+	unsigned long part[4];
+	int n = 0;
+	char *end;
+
+	if (!s || !*s)
+		return RPE_ERR_ARG;
+	while (n < 4) {
+		if (*s < '0' || *s > '9')
+			return RPE_ERR_ARG;
+		part[n] = strtoul(s, &end, 10);
+		if (part[n] > 0xFFFF)
+			return RPE_ERR_ARG;
+		n++;
+		s = end;
+		if (*s == '\0')
+			break;
+		if (*s != '.')
+			return RPE_ERR_ARG;
+		s++;
+	}
+	if (*s != '\0' || n < 3)
+		return RPE_ERR_ARG;
+	if (n == 3) {
+		out[0] = (uint16_t)part[0];
+		out[1] = (uint16_t)part[1];
+		out[2] = (uint16_t)part[2];
+		return 0;
+	}
+	if (part[0] > 0xFF || part[1] > 0xFF || part[2] > 0x7FFF)
+		return RPE_ERR_ARG;
+	out[0] = (uint16_t)(part[0] << 8 | part[1]);
+	out[1] = (uint16_t)(0x8000 | part[2]);
+	out[2] = (uint16_t)part[3];
+	return 0;
+}
+
+void emsmdb_format_version(const uint16_t v[3], char *out, size_t n)
+{
+	if (v[1] & 0x8000)
+		snprintf(out, n, "%u.%u.%u.%u", (unsigned)(v[0] >> 8),
+			 (unsigned)(v[0] & 0xFF), (unsigned)(v[1] & 0x7FFF),
+			 (unsigned)v[2]);
+	else
+		snprintf(out, n, "%u.%u.%u", (unsigned)v[0], (unsigned)v[1],
+			 (unsigned)v[2]);
+}
+
+static const struct {
+	uint32_t ec;
+	const char *name;
+	const char *meaning;
+} ec_table[] = {
+	{ 0x00000000, "ecNone", "success" },
+	{ 0x000003EB, "ecUnknownUser", "the mailbox DN is not known to this server" },
+	{ 0x000003F2, "ecLoginPerm", "the user may not log on to this mailbox" },
+	{ 0x000003FC, "ecServerOOM", "the store server is out of memory" },
+	{ 0x00000478, "ecWrongServer", "the mailbox lives on another server" },
+	{ 0x00000966, "ecClientVerDisallowed", "the client version is blocked (BlockedClientVersions)" },
+	{ 0x00000970, "ecNotEncrypted", "the server requires RPC encryption (PKT_PRIVACY)" },
+	{ 0x80004005, "ecError", "unspecified failure" },
+	{ 0x80040102, "ecNotSupported", "operation not supported" },
+	{ 0x8004010F, "ecNotFound", "object not found" },
+	{ 0x80040110, "ecVersionMismatch", "client and server versions are incompatible" },
+	{ 0x80040111, "ecLoginFailure", "logon failed" },
+	{ 0x80040115, "ecNetwork", "network error on the server side" },
+	{ 0x80070005, "ecAccessDenied", "access denied" },
+	{ 0x8007000E, "ecMAPIOOM", "out of memory" },
+	{ 0x80070057, "ecInvalidParam", "invalid parameter" },
+};
+
+const char *emsmdb_ec_name(uint32_t ec)
+{
+	static char unknown[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(ec_table) / sizeof(ec_table[0]); i++)
+		if (ec_table[i].ec == ec)
+			return ec_table[i].name;
+	snprintf(unknown, sizeof(unknown), "0x%08x", (unsigned)ec);
+	return unknown;
+}
+
+const char *emsmdb_ec_meaning(uint32_t ec)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ec_table) / sizeof(ec_table[0]); i++)
+		if (ec_table[i].ec == ec)
+			return ec_table[i].meaning;
+	return NULL;
+}

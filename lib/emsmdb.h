@@ -1,0 +1,81 @@
+/* EMSMDB (MS-OXCRPC 3.1.4) NDR for EcDoConnectEx (opnum 10) and
+ * EcDoDisconnect (opnum 1), and the ec* return codes (MS-OXCDATA 2.4). */
+#ifndef RPE_EMSMDB_H
+#define RPE_EMSMDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "dcerpc.h"
+#include "err.h"
+
+/* a4f1db00-ca47-1067-b31f-00dd010662da v0.81 */
+extern const struct dcerpc_syntax emsmdb_interface;
+
+#define EMSMDB_OPNUM_DISCONNECT 1
+#define EMSMDB_OPNUM_CONNECT_EX 10
+
+#define EMSMDB_EC_NONE 0x00000000u
+#define EMSMDB_EC_UNKNOWN_USER 0x000003EBu
+#define EMSMDB_EC_CLIENT_VER_DISALLOWED 0x00000966u
+#define EMSMDB_EC_NOT_ENCRYPTED 0x00000970u
+
+/* Longest mailbox DN we send; Exchange caps legacyExchangeDN well below. */
+#define EMSMDB_MAX_DN 1024
+/* pcbAuxOut range (MS-OXCRPC 3.1.4.1: [range(0x0, 0x1008)]). */
+#define EMSMDB_MAX_AUX 0x1008
+#define EMSMDB_MAX_STRING 4096
+
+struct emsmdb_connect_req {
+	const char *user_dn;          /* legacyExchangeDN, ASCII */
+	uint32_t flags;               /* ulFlags, 0 for a normal client */
+	uint32_t con_mod;             /* ulConMod: connection modulus hash */
+	uint32_t cpid;                /* 0 = 1252 */
+	uint32_t lcid_string;         /* 0 = 1033 */
+	uint32_t lcid_sort;           /* 0 = 1033 */
+	uint16_t client_version[3];   /* rgwClientVersion */
+};
+
+struct emsmdb_connect_resp {
+	uint8_t cxh[20];              /* session context handle */
+	uint32_t polls_max;
+	uint32_t retry_count;
+	uint32_t retry_delay;
+	uint16_t icxr;
+	char *dn_prefix;              /* NULL when absent */
+	char *display_name;
+	uint16_t server_version[3];
+	uint16_t best_version[3];
+	uint32_t timestamp;
+	uint32_t aux_out_len;
+	uint32_t result;              /* the ec return code */
+};
+
+int emsmdb_encode_connect_ex(struct buf *out,
+			     const struct emsmdb_connect_req *req,
+			     struct rpe_error *err);
+int emsmdb_parse_connect_ex_response(const uint8_t *stub, size_t len,
+				     struct emsmdb_connect_resp *out,
+				     struct rpe_error *err);
+void emsmdb_connect_resp_free(struct emsmdb_connect_resp *r);
+
+int emsmdb_encode_disconnect(struct buf *out, const uint8_t cxh[20],
+			     struct rpe_error *err);
+int emsmdb_parse_disconnect_response(const uint8_t *stub, size_t len,
+				     uint32_t *result, struct rpe_error *err);
+
+/* Version words (MS-OXCRPC 3.1.4.1.3): "16.0.4266.1001" (four parts)
+ * becomes the new format {major<<8|minor, 0x8000|build, minor build};
+ * "11.0.8161" (three parts, how older clients are named) the old format
+ * {11, 0, 8161}. */
+int emsmdb_parse_version(const char *s, uint16_t out[3]);
+void emsmdb_format_version(const uint16_t v[3], char *out, size_t n);
+#define emsmdb_format_server_version emsmdb_format_version
+
+/* "ecNotEncrypted"; unknown codes give "0x%08x" text (static buffer). */
+const char *emsmdb_ec_name(uint32_t ec);
+/* One-line meaning for the long output, or NULL. */
+const char *emsmdb_ec_meaning(uint32_t ec);
+
+#endif

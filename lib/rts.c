@@ -1,0 +1,294 @@
+/* RTS PDUs (MS-RPCH 2.2.3, 2.2.4); see rts.h. */
+#include "rts.h"
+
+#include <string.h>
+
+#define RTS_HEADER_LEN 20
+
+const char *rts_cmd_name(enum rts_cmd_type t)
+{
+	static const char *const names[] = {
+		"ReceiveWindowSize", "FlowControlAck", "ConnectionTimeout",
+		"Cookie", "ChannelLifetime", "ClientKeepalive", "Version",
+		"Empty", "Padding", "NegativeANCE", "ANCE", "ClientAddress",
+		"AssociationGroupId", "Destination", "PingTrafficSentNotify",
+	};
+	if ((unsigned)t < sizeof(names) / sizeof(names[0]))
+		return names[t];
+	return "unknown";
+}
+
+void rts_cookie_set_uuid4(uint8_t c[16])
+{
+	/* Cookies travel as GUIDs; byte 7 holds the version nibble in the
+	 * little-endian time_hi field, byte 8 the variant. */
+	c[7] = (uint8_t)((c[7] & 0x0F) | 0x40);
+	c[8] = (uint8_t)((c[8] & 0x3F) | 0x80);
+}
+
+static int parse_cmd(struct buf_cur *c, struct rts_cmd *cmd,
+		     struct rpe_error *err)
+{
+	uint32_t type, n;
+
+	if (buf_get_u32le(c, &type) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT, "RTS command truncated");
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->type = (enum rts_cmd_type)type;
+	switch (type) {
+	case RTS_CMD_RECEIVE_WINDOW_SIZE:
+	case RTS_CMD_CONNECTION_TIMEOUT:
+	case RTS_CMD_CHANNEL_LIFETIME:
+	case RTS_CMD_CLIENT_KEEPALIVE:
+	case RTS_CMD_VERSION:
+	case RTS_CMD_DESTINATION:
+	case RTS_CMD_PING_TRAFFIC_SENT_NOTIFY:
+		if (buf_get_u32le(c, &cmd->value) < 0)
+			goto short_;
+		return 0;
+	case RTS_CMD_FLOW_CONTROL_ACK:
+		if (buf_get_u32le(c, &cmd->ack_bytes) < 0 ||
+		    buf_get_u32le(c, &cmd->ack_window) < 0 ||
+		    buf_get_bytes(c, cmd->cookie, 16) < 0)
+			goto short_;
+		return 0;
+	case RTS_CMD_COOKIE:
+	case RTS_CMD_ASSOCIATION_GROUP_ID:
+		if (buf_get_bytes(c, cmd->cookie, 16) < 0)
+			goto short_;
+		return 0;
+	case RTS_CMD_EMPTY:
+	case RTS_CMD_NEGATIVE_ANCE:
+	case RTS_CMD_ANCE:
+		return 0;
+	case RTS_CMD_PADDING:
+		if (buf_get_u32le(c, &n) < 0)
+			goto short_;
+		cmd->value = n;
+		if (buf_skip(c, n) < 0)
+			return rpe_fail(err, RPE_ERR_PROTO,
+					"RTS Padding of %u bytes overruns the PDU",
+					(unsigned)n);
+		return 0;
+	case RTS_CMD_CLIENT_ADDRESS:
+		/* 2.2.3.5.11: family 0 = IPv4 (4 bytes), 1 = IPv6 (16), then
+		 * 12 bytes of padding. */
+		if (buf_get_u32le(c, &cmd->value) < 0)
+			goto short_;
+		if (cmd->value > 1)
+			return rpe_fail(err, RPE_ERR_PROTO,
+					"RTS ClientAddress family %u",
+					(unsigned)cmd->value);
+		if (buf_get_bytes(c, cmd->address, cmd->value ? 16 : 4) < 0 ||
+		    buf_skip(c, 12) < 0)
+			goto short_;
+		return 0;
+	default:
+		return rpe_fail(err, RPE_ERR_PROTO, "unknown RTS command type %u",
+				(unsigned)type);
+	}
+short_:
+	return rpe_fail(err, RPE_ERR_SHORT, "RTS %s command truncated",
+			rts_cmd_name(cmd->type));
+}
+
+int rts_parse(const uint8_t *pdu, size_t len, struct rts_pdu *out,
+	      struct rpe_error *err)
+{
+	struct buf_cur c;
+	uint8_t vers, minor, ptype, pflags;
+	uint16_t frag_len, auth_len, i;
+
+	memset(out, 0, sizeof(*out));
+	buf_cur_init(&c, pdu, len);
+	if (buf_get_u8(&c, &vers) < 0 || buf_get_u8(&c, &minor) < 0 ||
+	    buf_get_u8(&c, &ptype) < 0 || buf_get_u8(&c, &pflags) < 0 ||
+	    buf_skip(&c, 4) < 0 || buf_get_u16le(&c, &frag_len) < 0 ||
+	    buf_get_u16le(&c, &auth_len) < 0 || buf_skip(&c, 4) < 0 ||
+	    buf_get_u16le(&c, &out->flags) < 0 ||
+	    buf_get_u16le(&c, &out->ncmds) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT, "RTS PDU truncated");
+	if (vers != 5 || minor != 0 || ptype != RTS_PTYPE)
+		return rpe_fail(err, RPE_ERR_PROTO, "not an RTS PDU");
+	if (frag_len != len || auth_len != 0)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"RTS PDU length fields inconsistent (frag_length %u, %zu bytes, auth_length %u)",
+				(unsigned)frag_len, len, (unsigned)auth_len);
+	if (out->ncmds > RTS_MAX_COMMANDS)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"RTS PDU claims %u commands",
+				(unsigned)out->ncmds);
+	for (i = 0; i < out->ncmds; i++)
+		TRY(parse_cmd(&c, &out->cmds[i], err));
+	if (buf_cur_remaining(&c) != 0)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"RTS PDU has %zu bytes after its %u commands",
+				buf_cur_remaining(&c), (unsigned)out->ncmds);
+	return 0;
+}
+
+/* Builders ------------------------------------------------------------------ */
+
+static int put_header(struct buf *b, uint16_t flags, uint16_t ncmds)
+{
+	static const uint8_t h[] = { 5, 0, RTS_PTYPE, 0x03, 0x10, 0, 0, 0 };
+	TRY(buf_put_bytes(b, h, sizeof(h)));
+	TRY(buf_put_u16le(b, 0)); /* frag_length, patched at the end */
+	TRY(buf_put_u16le(b, 0)); /* auth_length */
+	TRY(buf_put_u32le(b, 0)); /* call_id */
+	TRY(buf_put_u16le(b, flags));
+	return buf_put_u16le(b, ncmds);
+}
+
+static int put_u32_cmd(struct buf *b, enum rts_cmd_type t, uint32_t v)
+{
+	TRY(buf_put_u32le(b, (uint32_t)t));
+	return buf_put_u32le(b, v);
+}
+
+static int put_cookie_cmd(struct buf *b, enum rts_cmd_type t,
+			  const uint8_t c[16])
+{
+	TRY(buf_put_u32le(b, (uint32_t)t));
+	return buf_put_bytes(b, c, 16);
+}
+
+static int finish_pdu(struct buf *b, size_t start, size_t want,
+		      struct rpe_error *err, const char *name)
+{
+	size_t len = b->len - start;
+	if (want && len != want)
+		return rpe_fail(err, RPE_ERR_STATE, "%s has %zu bytes, not %zu",
+				name, len, want);
+	return buf_set_u16le_at(b, start + 8, (uint16_t)len);
+}
+
+int rts_build_conn_a1(struct buf *out, const uint8_t vc[16],
+		      const uint8_t oc[16], uint32_t window,
+		      struct rpe_error *err)
+{
+	size_t start = out->len;
+	int rc = put_header(out, 0, 4);
+	if (rc == 0) rc = put_u32_cmd(out, RTS_CMD_VERSION, 1);
+	if (rc == 0) rc = put_cookie_cmd(out, RTS_CMD_COOKIE, vc);
+	if (rc == 0) rc = put_cookie_cmd(out, RTS_CMD_COOKIE, oc);
+	if (rc == 0) rc = put_u32_cmd(out, RTS_CMD_RECEIVE_WINDOW_SIZE, window);
+	if (rc < 0)
+		return rpe_fail(err, rc, "cannot build CONN/A1");
+	return finish_pdu(out, start, 76, err, "CONN/A1");
+}
+
+int rts_build_conn_b1(struct buf *out, const uint8_t vc[16],
+		      const uint8_t ic[16], uint32_t lifetime,
+		      uint32_t keepalive, const uint8_t ag[16],
+		      struct rpe_error *err)
+{
+	size_t start = out->len;
+	int rc = put_header(out, 0, 6);
+	if (rc == 0) rc = put_u32_cmd(out, RTS_CMD_VERSION, 1);
+	if (rc == 0) rc = put_cookie_cmd(out, RTS_CMD_COOKIE, vc);
+	if (rc == 0) rc = put_cookie_cmd(out, RTS_CMD_COOKIE, ic);
+	if (rc == 0) rc = put_u32_cmd(out, RTS_CMD_CHANNEL_LIFETIME, lifetime);
+	if (rc == 0) rc = put_u32_cmd(out, RTS_CMD_CLIENT_KEEPALIVE, keepalive);
+	if (rc == 0) rc = put_cookie_cmd(out, RTS_CMD_ASSOCIATION_GROUP_ID, ag);
+	if (rc < 0)
+		return rpe_fail(err, rc, "cannot build CONN/B1");
+	return finish_pdu(out, start, 104, err, "CONN/B1");
+}
+
+int rts_build_flow_control_ack(struct buf *out, uint32_t bytes,
+			       uint32_t window, const uint8_t oc[16],
+			       struct rpe_error *err)
+{
+	size_t start = out->len;
+	int rc = put_header(out, RTS_FLAG_OTHER_CMD, 2);
+	if (rc == 0) rc = put_u32_cmd(out, RTS_CMD_DESTINATION, RTS_FD_OUT_PROXY);
+	if (rc == 0) rc = buf_put_u32le(out, RTS_CMD_FLOW_CONTROL_ACK);
+	if (rc == 0) rc = buf_put_u32le(out, bytes);
+	if (rc == 0) rc = buf_put_u32le(out, window);
+	if (rc == 0) rc = buf_put_bytes(out, oc, 16);
+	if (rc < 0)
+		return rpe_fail(err, rc, "cannot build FlowControlAck");
+	return finish_pdu(out, start, 56, err, "FlowControlAck");
+}
+
+/* Virtual connection ----------------------------------------------------------- */
+
+void rts_vc_init(struct rts_vc *vc)
+{
+	memset(vc, 0, sizeof(*vc));
+	vc->state = RTS_VC_WAIT_A3;
+	vc->last = "none";
+}
+
+int rts_vc_is_open(const struct rts_vc *vc)
+{
+	return vc->state == RTS_VC_OPEN;
+}
+
+const char *rts_vc_last_name(const struct rts_vc *vc)
+{
+	return vc->last;
+}
+
+static int is_shape(const struct rts_pdu *p, uint16_t flags, uint16_t n,
+		    const enum rts_cmd_type *types)
+{
+	uint16_t i;
+	if (p->flags != flags || p->ncmds != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (p->cmds[i].type != types[i])
+			return 0;
+	return 1;
+}
+
+int rts_vc_feed(struct rts_vc *vc, const uint8_t *pdu, size_t len,
+		struct rpe_error *err)
+{
+	static const enum rts_cmd_type a3[] = { RTS_CMD_CONNECTION_TIMEOUT };
+	static const enum rts_cmd_type c2[] = { RTS_CMD_VERSION,
+		RTS_CMD_RECEIVE_WINDOW_SIZE, RTS_CMD_CONNECTION_TIMEOUT };
+	struct rts_pdu p;
+
+	TRY(rts_parse(pdu, len, &p, err));
+	if (p.flags & RTS_FLAG_PING) {
+		/* 2.2.4.49 Ping: keeps proxies from timing out; ignore. */
+		vc->last = "Ping";
+		return 0;
+	}
+	switch (vc->state) {
+	case RTS_VC_WAIT_A3:
+		if (!is_shape(&p, 0, 1, a3))
+			return rpe_fail(err, RPE_ERR_PROTO,
+					"expected RTS CONN/A3, got flags 0x%x with %u commands",
+					(unsigned)p.flags, (unsigned)p.ncmds);
+		vc->connection_timeout = p.cmds[0].value;
+		vc->state = RTS_VC_WAIT_C2;
+		vc->last = "CONN/A3";
+		return 0;
+	case RTS_VC_WAIT_C2:
+		if (!is_shape(&p, 0, 3, c2))
+			return rpe_fail(err, RPE_ERR_PROTO,
+					"expected RTS CONN/C2, got flags 0x%x with %u commands",
+					(unsigned)p.flags, (unsigned)p.ncmds);
+		if (p.cmds[0].value != 1)
+			return rpe_fail(err, RPE_ERR_PROTO,
+					"RTS CONN/C2 with version %u",
+					(unsigned)p.cmds[0].value);
+		vc->server_window = p.cmds[1].value;
+		vc->connection_timeout = p.cmds[2].value;
+		vc->state = RTS_VC_OPEN;
+		vc->last = "CONN/C2";
+		return 0;
+	case RTS_VC_OPEN:
+		/* Flow control acks for our IN channel traffic are harmless;
+		 * channel recycling is not something a short probe does. */
+		if (p.flags & RTS_FLAG_RECYCLE_CHANNEL)
+			return rpe_fail(err, RPE_ERR_UNSUPPORTED,
+					"server asked to recycle the channel (OUT channel recycling is not supported)");
+		vc->last = "RTS";
+		return 0;
+	}
+	return rpe_fail(err, RPE_ERR_STATE, "bad RTS state");
+}
