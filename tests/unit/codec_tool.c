@@ -1,0 +1,185 @@
+/* Command-line driver for the cross-implementation tests: prints the
+ * bytes lib/ produces for given inputs (hex), or parses hex input, so
+ * tests/unit/codec_vectors.py can compare with impacket.
+ *
+ *   codec_tool a1 VC OC WINDOW
+ *   codec_tool b1 VC IC LIFETIME KEEPALIVE AG
+ *   codec_tool fca BYTES WINDOW COOKIE
+ *   codec_tool bind LEVEL TOKENHEX
+ *   codec_tool auth3 TOKENHEX
+ *   codec_tool connect DN VERSION
+ *   codec_tool request LEVEL KEYHEX OPNUM MAXFRAG STUBHEX
+ *   codec_tool response LEVEL KEYHEX PDUHEX...   (server->client PDUs)
+ *   codec_tool connect-response STUBHEX
+ *   codec_tool challenge HEX
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "dcerpc.h"
+#include "emsmdb.h"
+#include "ntlm.h"
+#include "rts.h"
+
+static size_t unhex(const char *s, struct buf *b)
+{
+	size_t n = strlen(s), i;
+	for (i = 0; i + 1 < n; i += 2) {
+		unsigned v;
+		if (sscanf(s + i, "%2x", &v) != 1)
+			exit(2);
+		buf_put_u8(b, (uint8_t)v);
+	}
+	return b->len;
+}
+
+static void cookie(const char *s, uint8_t out[16])
+{
+	struct buf b;
+	buf_init(&b, 0);
+	if (unhex(s, &b) != 16)
+		exit(2);
+	memcpy(out, b.data, 16);
+	buf_free(&b);
+}
+
+static void hex(const struct buf *b)
+{
+	size_t i;
+	for (i = 0; i < b->len; i++)
+		printf("%02x", b->data[i]);
+	printf("\n");
+}
+
+static int fail(const struct rpe_error *e)
+{
+	printf("error %s\n", e->msg);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct buf out, in;
+	struct rpe_error err = { 0, "" };
+	uint8_t c1[16], c2[16], c3[16];
+	int rc = 0;
+
+	if (argc < 2 || crypto_init(&err) < 0)
+		return 2;
+	buf_init(&out, 0);
+	buf_init(&in, 0);
+	if (!strcmp(argv[1], "a1") && argc == 5) {
+		cookie(argv[2], c1);
+		cookie(argv[3], c2);
+		rc = rts_build_conn_a1(&out, c1, c2, (uint32_t)atol(argv[4]), &err);
+	} else if (!strcmp(argv[1], "b1") && argc == 7) {
+		cookie(argv[2], c1);
+		cookie(argv[3], c2);
+		cookie(argv[6], c3);
+		rc = rts_build_conn_b1(&out, c1, c2, (uint32_t)atol(argv[4]),
+				       (uint32_t)atol(argv[5]), c3, &err);
+	} else if (!strcmp(argv[1], "fca") && argc == 5) {
+		cookie(argv[4], c1);
+		rc = rts_build_flow_control_ack(&out, (uint32_t)atol(argv[2]),
+						(uint32_t)atol(argv[3]), c1, &err);
+	} else if ((!strcmp(argv[1], "bind") && argc == 4) ||
+		   (!strcmp(argv[1], "auth3") && argc == 3)) {
+		struct dcerpc_conn conn;
+		struct secctx sec = { &ntlm_secctx_ops, NULL };
+		int bind = argv[1][0] == 'b';
+		dcerpc_conn_init(&conn, &sec, bind ? (uint8_t)atoi(argv[2]) : 6,
+				 79231);
+		unhex(argv[bind ? 3 : 2], &in);
+		rc = bind ? dcerpc_encode_bind(&out, &conn, 0, 1, 0,
+					       &emsmdb_interface, in.data, in.len,
+					       &err) :
+			    dcerpc_encode_auth3(&out, &conn, 1, in.data, in.len,
+						&err);
+		dcerpc_conn_free(&conn);
+	} else if (!strcmp(argv[1], "connect") && argc == 4) {
+		struct emsmdb_connect_req req;
+		memset(&req, 0, sizeof(req));
+		req.user_dn = argv[2];
+		if (emsmdb_parse_version(argv[3], req.client_version) < 0)
+			return 2;
+		rc = emsmdb_encode_connect_ex(&out, &req, &err);
+	} else if (!strcmp(argv[1], "request") && argc == 7) {
+		struct dcerpc_conn conn;
+		struct ntlm_session *s;
+		struct secctx sec;
+		uint8_t key[16];
+		unhex(argv[3], &in);
+		memcpy(key, in.data, 16);
+		buf_reset(&in);
+		s = ntlm_session_new(key, NTLM_CLIENT_FLAGS, 0);
+		sec.ops = &ntlm_secctx_ops;
+		sec.ctx = s;
+		dcerpc_conn_init(&conn, &sec, (uint8_t)atoi(argv[2]), 79231);
+		conn.max_xmit_frag = (uint16_t)atoi(argv[5]);
+		unhex(argv[6], &in);
+		rc = dcerpc_encode_request(&out, &conn, 2, 0,
+					   (uint16_t)atoi(argv[4]), in.data,
+					   in.len, &err);
+		dcerpc_conn_free(&conn);
+		ntlm_session_free(s);
+	} else if (!strcmp(argv[1], "response") && argc >= 5) {
+		struct dcerpc_conn conn;
+		struct ntlm_session *s;
+		struct secctx sec;
+		uint8_t key[16];
+		int i, done = 0;
+		unhex(argv[3], &in);
+		memcpy(key, in.data, 16);
+		s = ntlm_session_new(key, NTLM_CLIENT_FLAGS, 0);
+		sec.ops = &ntlm_secctx_ops;
+		sec.ctx = s;
+		dcerpc_conn_init(&conn, &sec, (uint8_t)atoi(argv[2]), 79231);
+		for (i = 4; i < argc && rc >= 0; i++) {
+			buf_reset(&in);
+			unhex(argv[i], &in);
+			rc = dcerpc_decode_response(&conn, in.data, in.len, &out,
+						    &err);
+			done = rc == 1;
+		}
+		if (rc >= 0 && !done) {
+			printf("incomplete\n");
+			rc = 0;
+			buf_reset(&out);
+		}
+		dcerpc_conn_free(&conn);
+		ntlm_session_free(s);
+	} else if (!strcmp(argv[1], "connect-response") && argc == 3) {
+		struct emsmdb_connect_resp r;
+		char v[32];
+		unhex(argv[2], &in);
+		rc = emsmdb_parse_connect_ex_response(in.data, in.len, &r, &err);
+		if (rc == 0) {
+			emsmdb_format_version(r.server_version, v, sizeof(v));
+			printf("ec=%u version=%s name=%s prefix=%s polls=%u\n",
+			       (unsigned)r.result, v,
+			       r.display_name ? r.display_name : "-",
+			       r.dn_prefix ? r.dn_prefix : "-",
+			       (unsigned)r.polls_max);
+			emsmdb_connect_resp_free(&r);
+		}
+	} else if (!strcmp(argv[1], "challenge") && argc == 3) {
+		struct ntlm_challenge ch;
+		unhex(argv[2], &in);
+		rc = ntlm_parse_challenge(in.data, in.len, &ch, &err);
+		if (rc == 0)
+			printf("flags=%08x ts=%d\n", (unsigned)ch.flags,
+			       ch.has_timestamp);
+	} else {
+		return 2;
+	}
+	if (rc < 0)
+		return fail(&err);
+	if (out.len)
+		hex(&out);
+	buf_free(&out);
+	buf_free(&in);
+	crypto_cleanup();
+	return 0;
+}
