@@ -157,8 +157,13 @@ static void finish(struct probe *p, enum probe_outcome o, const char *fmt, ...)
 	va_end(ap);
 	ptrace(p, 1, "%s during %s after %.3fs: %s", probe_outcome_name(o),
 	       probe_phase_name(p->phase), p->res->total_time, p->res->message);
-	/* Closing both requests ends the virtual connection; the server tears
-	 * down the session with it. */
+	/* The channels are closed by the run loop, outside libcurl's
+	 * callbacks (this may run inside one); closing both requests ends the
+	 * virtual connection and the server tears down the session with it. */
+}
+
+static void close_channels(struct probe *p)
+{
 	http_chan_close(p->in);
 	http_chan_close(p->out);
 	p->in = p->out = NULL;
@@ -651,9 +656,7 @@ out:
 
 static void probe_cleanup(struct probe *p)
 {
-	http_chan_close(p->in);
-	http_chan_close(p->out);
-	p->in = p->out = NULL;
+	close_channels(p);
 	dcerpc_reader_free(&p->reader);
 	dcerpc_conn_free(&p->conn);
 	ntlm_client_free(p->ntlm);
@@ -744,6 +747,9 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 				       err ? err->msg : "?");
 			break;
 		}
+		for (i = 0; i < n; i++)
+			if (probes[i].finished)
+				close_channels(&probes[i]);
 	}
 out:
 	for (i = 0; i < n; i++)

@@ -1,0 +1,889 @@
+#!/usr/bin/python3
+"""Exchange-like Outlook Anywhere endpoint for tests and demos.
+
+Behaves like an Exchange 2010 RPC proxy (RPC over HTTP v2, MS-RPCH) in front
+of the EMSMDB store interface (MS-OXCRPC): HTTP auth, the RTS virtual
+connection, DCE/RPC bind with NTLM at any level (the server side of NTLMv2 is
+done here with impacket's primitives and Python's hmac/hashlib), sign/seal of
+requests and responses, and EcDoConnectEx / EcDoDisconnect with the
+EncryptionRequired policy.  It is written independently of the C library it
+tests.  Loopback only.
+
+When ready it prints one line on stdout:  READY port=<port> ca=<ca.pem|->
+Logs (one line per phase event) go to stderr or --log FILE."""
+
+import argparse
+import base64
+import hashlib
+import hmac
+import ipaddress
+import os
+import random
+import shutil
+import socket
+import socketserver
+import ssl
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from Cryptodome.Cipher import ARC4
+from impacket import ntlm
+
+EMSMDB_UUID = bytes.fromhex('00dbf1a447ca6710b31f00dd010662da')  # wire order
+NDR_UUID = bytes.fromhex('045d888aeb1cc9119fe808002b104860')
+EC_NOT_ENCRYPTED = 0x970
+EC_UNKNOWN_USER = 0x3EB
+EC_CLIENT_VER_DISALLOWED = 0x966
+NCA_S_OP_RNG_ERROR = 0x1C010002
+ACCESS_DENIED = 5
+PHASES = ('http-in', 'http-out', 'rts', 'bind', 'auth3', 'logon', 'disconnect')
+
+ARGS = None
+LOG_LOCK = threading.Lock()
+LOG_FILE = sys.stderr
+CONN_IDS = iter(range(1, 1 << 30))
+VCS = {}
+VCS_LOCK = threading.Condition()
+
+
+def log(conn, msg):
+    with LOG_LOCK:
+        LOG_FILE.write('responder: %.3f conn=%s %s\n' % (time.time(), conn, msg))
+        LOG_FILE.flush()
+
+
+class Fault:
+    def __init__(self, spec):
+        parts = spec.split(':', 2)
+        if len(parts) < 2 or parts[0] not in PHASES:
+            raise argparse.ArgumentTypeError('bad --fault %r (PHASE:KIND[:ARG])' % spec)
+        self.phase, self.kind = parts[0], parts[1]
+        self.arg = parts[2] if len(parts) > 2 else None
+        if self.kind not in ('stall', 'close', 'truncate', 'garbage', 'status',
+                             'fault', 'badsig', 'bind-nak', 'html', 'reject'):
+            raise argparse.ArgumentTypeError('unknown fault kind %r' % self.kind)
+
+
+def fault_for(phase):
+    for f in ARGS.fault or []:
+        if f.phase == phase:
+            return f
+    return None
+
+
+class Abort(Exception):
+    """End this connection (fault injection or protocol violation)."""
+
+
+def stall(sock, conn):
+    """Hold the connection open, answering nothing, until the peer leaves."""
+    log(conn, 'fault stall')
+    sock.settimeout(1.0)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if not sock.recv(65536):
+                break
+        except socket.timeout:
+            continue
+        except OSError:
+            break
+    raise Abort('stalled')
+
+
+# --- HTTP --------------------------------------------------------------------
+
+class Conn:
+    def __init__(self, sock, peer):
+        self.sock = sock
+        self.peer = peer
+        self.id = next(CONN_IDS)
+        self.buf = b''
+        self.ntlm_http = None  # server challenge state for HTTP NTLM
+        self.http_user = None
+
+    def read(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise Abort('peer closed')
+            self.buf += chunk
+        data, self.buf = self.buf[:n], self.buf[n:]
+        return data
+
+    def read_headers(self):
+        while b'\r\n\r\n' not in self.buf:
+            if len(self.buf) > 65536:
+                raise Abort('header too large')
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise Abort('peer closed')
+            self.buf += chunk
+        head, self.buf = self.buf.split(b'\r\n\r\n', 1)
+        lines = head.decode('latin-1').split('\r\n')
+        method, url, _ = lines[0].split(' ', 2)
+        headers = {}
+        for line in lines[1:]:
+            k, _, v = line.partition(':')
+            headers[k.strip().lower()] = v.strip()
+        return method, url, headers
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def respond(self, status, reason, headers=(), body=b'', close=False):
+        out = 'HTTP/1.1 %d %s\r\n' % (status, reason)
+        for k, v in headers:
+            out += '%s: %s\r\n' % (k, v)
+        out += 'Content-Length: %d\r\n' % len(body)
+        if close:
+            out += 'Connection: close\r\n'
+        self.send(out.encode() + b'\r\n' + body)
+
+
+def user_matches(given, domain=None):
+    """DOMAIN\\user, user@domain or user, case-insensitively."""
+    u, d = given, domain
+    if '\\' in given:
+        d, u = given.split('\\', 1)
+    elif '@' in given and domain in (None, ''):
+        u, d = given.split('@', 1)
+        d = d.split('.')[0]
+    if u.lower() != ARGS.user.lower():
+        return False
+    return d in (None, '') or d.lower() == ARGS.domain.lower()
+
+
+def check_http_auth(c, method, headers):
+    """True when authenticated; otherwise a 401 was sent."""
+    mode = ARGS.http_auth
+    if mode == 'none':
+        return True
+    auth = headers.get('authorization', '')
+    scheme, _, token = auth.partition(' ')
+    scheme = scheme.lower()
+    if scheme == 'basic' and mode in ('basic', 'any'):
+        try:
+            user, _, pw = base64.b64decode(token).decode('utf-8').partition(':')
+        except Exception:
+            user, pw = '', ''
+        if user_matches(user) and pw == ARGS.password:
+            c.http_user = user
+            log(c.id, 'http auth=basic user=%s ok' % user)
+            return True
+        log(c.id, 'http auth=basic user=%s rejected' % user)
+    elif scheme == 'ntlm' and mode in ('ntlm', 'any'):
+        msg = base64.b64decode(token)
+        mtype = struct.unpack('<I', msg[8:12])[0] if len(msg) >= 12 else 0
+        if mtype == 1:
+            srv = NtlmServer()
+            chal = srv.challenge(msg)
+            c.ntlm_http = srv
+            log(c.id, 'http auth=ntlm negotiate')
+            c.respond(401, 'Unauthorized',
+                      [('WWW-Authenticate', 'NTLM ' + base64.b64encode(chal).decode())])
+            return False
+        if mtype == 3 and c.ntlm_http is not None:
+            ok, why = c.ntlm_http.authenticate(msg)
+            c.ntlm_http = None
+            if ok:
+                log(c.id, 'http auth=ntlm user=%s ok' % why)
+                return True
+            log(c.id, 'http auth=ntlm rejected: %s' % why)
+    offers = []
+    if mode in ('ntlm', 'any'):
+        offers.append(('WWW-Authenticate', 'NTLM'))
+    if mode in ('basic', 'any'):
+        offers.append(('WWW-Authenticate', 'Basic realm="%s"' % ARGS.server_name))
+    c.respond(401, 'Unauthorized', offers, b'<html><body>401 Unauthorized</body></html>')
+    return False
+
+
+def handle_connection(sock, peer):
+    c = Conn(sock, peer)
+    log(c.id, 'accept peer=%s:%s' % peer[:2])
+    try:
+        while True:
+            method, url, headers = c.read_headers()
+            clen = int(headers.get('content-length', '0') or 0)
+            path, _, query = url.partition('?')
+            log(c.id, 'http method=%s url=%s length=%d auth=%s' % (
+                method, url, clen, headers.get('authorization', '').split(' ')[0] or '-'))
+            if method not in ('RPC_IN_DATA', 'RPC_OUT_DATA'):
+                c.respond(405, 'Method Not Allowed', close=True)
+                return
+            if path.lower() != '/rpc/rpcproxy.dll':
+                c.respond(404, 'Not Found', body=b'<html>404</html>', close=True)
+                return
+            host, _, port = query.rpartition(':')
+            if port != '6001':
+                c.respond(503, 'RPC Error', body=b'<html>RPC Error: port not allowed</html>',
+                          close=True)
+                return
+            phase = 'http-in' if method == 'RPC_IN_DATA' else 'http-out'
+            if not check_http_auth(c, method, headers):
+                if clen and headers.get('expect', '').lower() != '100-continue':
+                    # The body is coming anyway; read small ones to keep the
+                    # connection in sync, drop big ones.
+                    if clen > 4096:
+                        return
+                    c.read(clen)
+                elif clen:
+                    return
+                continue
+            f = fault_for(phase)
+            if f and f.kind == 'status':
+                code = int(f.arg or '503')
+                log(c.id, 'fault status %d' % code)
+                c.respond(code, {401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
+                                 500: 'Internal Server Error'}.get(code, 'RPC Error'),
+                          body=b'<html><body>RPC proxy error</body></html>', close=True)
+                return
+            if f and f.kind in ('stall', 'close'):
+                if f.kind == 'close':
+                    log(c.id, 'fault close')
+                    return
+                stall(sock, c.id)
+            if headers.get('expect', '').lower() == '100-continue':
+                c.send(b'HTTP/1.1 100 Continue\r\n\r\n')
+            if f and f.kind == 'html':
+                log(c.id, 'fault html')
+                c.respond(200, 'OK', [('Content-Type', 'text/html')],
+                          b'<html><head><title>Sign in</title></head><body>Outlook Web App</body></html>')
+                return
+            if method == 'RPC_OUT_DATA':
+                out_channel(c, clen)
+            else:
+                in_channel(c)
+            return
+    except Abort as e:
+        log(c.id, 'close (%s)' % e)
+    except (OSError, ssl.SSLError) as e:
+        log(c.id, 'close (%s)' % e.__class__.__name__)
+    finally:
+        try:
+            sock.close()
+        except OSError:
+            pass
+
+
+# --- RTS / virtual connection (MS-RPCH 2.2.4) -----------------------------------
+
+def rts_pdu(flags, cmds):
+    body = struct.pack('<HH', flags, len(cmds)) + b''.join(cmds)
+    return struct.pack('<BBBB4sHHI', 5, 0, 20, 3, b'\x10\x00\x00\x00', 16 + len(body), 0, 0) + body
+
+
+def parse_rts(pdu):
+    flags, n = struct.unpack('<HH', pdu[16:20])
+    off, cmds = 20, []
+    sizes = {0: 4, 1: 24, 2: 4, 3: 16, 4: 4, 5: 4, 6: 4, 7: 0, 9: 0, 10: 0, 12: 16, 13: 4, 14: 4}
+    for _ in range(n):
+        t = struct.unpack('<I', pdu[off:off + 4])[0]
+        off += 4
+        if t == 8:
+            size = 4 + struct.unpack('<I', pdu[off:off + 4])[0]
+        elif t == 11:
+            size = 4 + (16 if struct.unpack('<I', pdu[off:off + 4])[0] else 4) + 12
+        elif t in sizes:
+            size = sizes[t]
+        else:
+            raise Abort('unknown RTS command %d' % t)
+        cmds.append((t, pdu[off:off + size]))
+        off += size
+    if off != len(pdu):
+        raise Abort('RTS PDU length mismatch')
+    return flags, cmds
+
+
+class VirtualConnection:
+    def __init__(self, cookie):
+        self.cookie = cookie
+        self.out = None  # Conn of the OUT channel
+        self.out_lock = threading.Lock()
+        self.closed = False
+
+    def send_out(self, data):
+        with self.out_lock:
+            self.out.send(data)
+
+
+def out_channel(c, clen):
+    a1 = c.read(clen)
+    flags, cmds = parse_rts(a1)
+    if len(cmds) != 4 or [t for t, _ in cmds] != [6, 3, 3, 0]:
+        raise Abort('not a CONN/A1')
+    cookie = cmds[1][1]
+    log(c.id, 'rts CONN/A1 vc=%s' % cookie.hex())
+    c.send(b'HTTP/1.1 200 Success\r\nContent-Type: application/rpc\r\n'
+           b'Content-Length: 1073741824\r\n\r\n')
+    with VCS_LOCK:
+        vc = VCS.setdefault(cookie, VirtualConnection(cookie))
+        vc.out = c
+        VCS_LOCK.notify_all()
+    # The OUT connection carries only server->client data from now on; keep
+    # it open until the client goes away or the IN side closes it.
+    c.sock.settimeout(1.0)
+    deadline = time.time() + 300
+    while not vc.closed and time.time() < deadline:
+        try:
+            if not c.sock.recv(4096):
+                break
+        except socket.timeout:
+            continue
+        except OSError:
+            break
+    vc.closed = True
+
+
+class Fragmenter:
+    """Reads whole PDUs from the IN channel body."""
+
+    def __init__(self, c):
+        self.c = c
+
+    def next(self):
+        hdr = self.c.read(16)
+        if hdr[0] != 5 or hdr[1] != 0:
+            raise Abort('not a DCE/RPC PDU')
+        frag_len = struct.unpack('<H', hdr[8:10])[0]
+        if frag_len < 16:
+            raise Abort('frag_length %d' % frag_len)
+        return hdr + self.c.read(frag_len - 16)
+
+
+# --- NTLM server side (MS-NLMP 3.2) -----------------------------------------------
+
+class NtlmServer:
+    FLAGS_OFFERED = (ntlm.NTLMSSP_NEGOTIATE_56 | ntlm.NTLMSSP_NEGOTIATE_KEY_EXCH |
+                     ntlm.NTLMSSP_NEGOTIATE_128 | ntlm.NTLMSSP_NEGOTIATE_VERSION |
+                     ntlm.NTLMSSP_NEGOTIATE_TARGET_INFO |
+                     ntlm.NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |
+                     ntlm.NTLMSSP_NEGOTIATE_ALWAYS_SIGN | ntlm.NTLMSSP_NEGOTIATE_NTLM |
+                     ntlm.NTLMSSP_NEGOTIATE_SEAL | ntlm.NTLMSSP_NEGOTIATE_SIGN |
+                     ntlm.NTLMSSP_REQUEST_TARGET | ntlm.NTLMSSP_NEGOTIATE_UNICODE)
+
+    def __init__(self):
+        self.negotiate = self.challenge_msg = None
+        self.flags = 0
+        self.server_challenge = os.urandom(8)
+        self.exported = None
+        self.user = None
+
+    def challenge(self, negotiate):
+        if negotiate[:8] != b'NTLMSSP\x00':
+            raise Abort('not NTLMSSP')
+        self.negotiate = negotiate
+        client_flags = struct.unpack('<I', negotiate[12:16])[0]
+        self.flags = (client_flags & self.FLAGS_OFFERED) | ntlm.NTLMSSP_NEGOTIATE_TARGET_INFO \
+            | ntlm.NTLMSSP_TARGET_TYPE_DOMAIN
+        dom = ARGS.domain.upper().encode('utf-16le')
+        av = ntlm.AV_PAIRS()
+        av[ntlm.NTLMSSP_AV_DOMAINNAME] = dom
+        av[ntlm.NTLMSSP_AV_HOSTNAME] = b'EXCH01'.decode().encode('utf-16le')
+        av[ntlm.NTLMSSP_AV_DNS_DOMAINNAME] = (ARGS.domain.lower() + '.test').encode('utf-16le')
+        av[ntlm.NTLMSSP_AV_DNS_HOSTNAME] = ('exch01.' + ARGS.domain.lower() + '.test').encode('utf-16le')
+        filetime = int((time.time() + 11644473600) * 10000000)
+        av[ntlm.NTLMSSP_AV_TIME] = struct.pack('<Q', filetime)
+        ti = av.getData()
+        version = b'\x06\x01\xb1\x1d\x00\x00\x00\x0f'
+        off = 56
+        msg = (b'NTLMSSP\x00' + struct.pack('<I', 2) + struct.pack('<HHI', len(dom), len(dom), off)
+               + struct.pack('<I', self.flags) + self.server_challenge + b'\x00' * 8
+               + struct.pack('<HHI', len(ti), len(ti), off + len(dom)) + version + dom + ti)
+        self.challenge_msg = msg
+        return msg
+
+    def authenticate(self, auth):
+        """Verify NTLMv2 against the configured password; (ok, user-or-reason)."""
+        try:
+            def field(off):
+                ln, _, o = struct.unpack('<HHI', auth[off:off + 8])
+                if o + ln > len(auth):
+                    raise ValueError('field outside message')
+                return auth[o:o + ln]
+            if auth[:8] != b'NTLMSSP\x00' or struct.unpack('<I', auth[8:12])[0] != 3:
+                return False, 'not an AUTHENTICATE message'
+            nt = field(20)
+            domain = field(28).decode('utf-16le')
+            user = field(36).decode('utf-16le')
+            enc_key = field(52)
+            flags = struct.unpack('<I', auth[60:64])[0]
+        except (ValueError, struct.error, UnicodeDecodeError) as e:
+            return False, 'malformed AUTHENTICATE (%s)' % e
+        self.user = '%s\\%s' % (domain, user)
+        if not user_matches(user, domain):
+            return False, 'unknown user %s' % self.user
+        if len(nt) < 48:
+            return False, 'not an NTLMv2 response'
+        rk = ntlm.NTOWFv2(user, ARGS.password, domain)
+        proof = hmac.new(rk, self.server_challenge + nt[16:], hashlib.md5).digest()
+        if not hmac.compare_digest(proof, nt[:16]):
+            return False, 'wrong password for %s' % self.user
+        base = hmac.new(rk, proof, hashlib.md5).digest()
+        if flags & ntlm.NTLMSSP_NEGOTIATE_KEY_EXCH:
+            if len(enc_key) != 16:
+                return False, 'KEY_EXCH without a session key'
+            self.exported = ARC4.new(base).decrypt(enc_key)
+        else:
+            self.exported = base
+        # MIC (MS-NLMP 3.2.5.1.2): present when the blob's MsvAvFlags has 0x2.
+        blob_av = nt[16 + 28:]
+        mic_flag = False
+        i = 0
+        while i + 4 <= len(blob_av):
+            aid, alen = struct.unpack('<HH', blob_av[i:i + 4])
+            if aid == 0:
+                break
+            if aid == 6 and alen == 4:
+                mic_flag = bool(struct.unpack('<I', blob_av[i + 4:i + 8])[0] & 2)
+            i += 4 + alen
+        if mic_flag:
+            mic = auth[72:88]
+            zeroed = auth[:72] + b'\x00' * 16 + auth[88:]
+            want = hmac.new(self.exported, self.negotiate + self.challenge_msg + zeroed,
+                            hashlib.md5).digest()
+            if not hmac.compare_digest(mic, want):
+                return False, 'MIC does not verify'
+        self.flags = flags
+        return True, self.user
+
+
+class Session:
+    """Per-direction NTLM session security, server role (MS-NLMP 3.4)."""
+
+    def __init__(self, flags, key):
+        self.flags = flags
+        self.c_sign = ntlm.SIGNKEY(flags, key, 'Client')
+        self.s_sign = ntlm.SIGNKEY(flags, key, 'Server')
+        self.c_seal = ARC4.new(ntlm.SEALKEY(flags, key, 'Client'))
+        self.s_seal = ARC4.new(ntlm.SEALKEY(flags, key, 'Server'))
+        self.seq_in = 0
+        self.seq_out = 0
+
+    def _sig(self, signkey, rc4, seq, msg):
+        mac = hmac.new(signkey, struct.pack('<I', seq) + msg, hashlib.md5).digest()[:8]
+        if self.flags & ntlm.NTLMSSP_NEGOTIATE_KEY_EXCH:
+            mac = rc4.encrypt(mac)
+        return struct.pack('<I', 1) + mac + struct.pack('<I', seq)
+
+    def verify(self, msg, sig):
+        want = self._sig(self.c_sign, self.c_seal, self.seq_in, msg)
+        self.seq_in += 1
+        return hmac.compare_digest(want, sig)
+
+    def unseal(self, data):
+        return self.c_seal.decrypt(data)
+
+    def sign(self, msg):
+        sig = self._sig(self.s_sign, self.s_seal, self.seq_out, msg)
+        self.seq_out += 1
+        return sig
+
+    def seal(self, msg, body):
+        """Checksum over the plaintext PDU; RC4 the body, then the checksum
+        with the same handle (MS-NLMP 3.4.3)."""
+        mac = hmac.new(self.s_sign, struct.pack('<I', self.seq_out) + msg,
+                       hashlib.md5).digest()[:8]
+        sealed = self.s_seal.encrypt(body)
+        if self.flags & ntlm.NTLMSSP_NEGOTIATE_KEY_EXCH:
+            mac = self.s_seal.encrypt(mac)
+        sig = struct.pack('<I', 1) + mac + struct.pack('<I', self.seq_out)
+        self.seq_out += 1
+        return sealed, sig
+
+
+# --- DCE/RPC over the virtual connection --------------------------------------------
+
+def header(ptype, flags, frag_len, auth_len, call_id):
+    return struct.pack('<BBBB4sHHI', 5, 0, ptype, flags, b'\x10\x00\x00\x00',
+                       frag_len, auth_len, call_id)
+
+
+class RpcServer:
+    def __init__(self, c, vc):
+        self.c = c
+        self.vc = vc
+        self.ntlm = None
+        self.session = None
+        self.level = 0
+        self.auth_ok = False
+        self.ctx_id = 79231
+        self.max_frag = 5840
+        self.handles = set()
+        self.frags = {}
+
+    def out(self, data):
+        self.vc.send_out(data)
+
+    def fault(self, call_id, status):
+        body = struct.pack('<IHBBI4s', 0, 0, 0, 0, status, b'\x00' * 4)
+        self.out(header(3, 3 | 0x20, 16 + len(body), 0, call_id) + body)
+        log(self.c.id, 'fault status=0x%08x call=%d' % (status, call_id))
+
+    def bind(self, pdu):
+        f = fault_for('bind')
+        call_id = struct.unpack('<I', pdu[12:16])[0]
+        auth_len = struct.unpack('<H', pdu[10:12])[0]
+        max_xmit, max_recv, _ = struct.unpack('<HHI', pdu[16:24])
+        self.max_frag = min(max_recv, 5840)
+        n_ctx = pdu[24]
+        ctx_id = struct.unpack('<H', pdu[28:30])[0]
+        abstract = pdu[32:48]
+        version = struct.unpack('<HH', pdu[48:52])
+        supported = abstract == EMSMDB_UUID and version == (0, 81) and n_ctx >= 1
+        level, token = 0, b''
+        if auth_len:
+            trailer = pdu[len(pdu) - auth_len - 8:len(pdu) - auth_len]
+            atype, level = trailer[0], trailer[1]
+            self.ctx_id = struct.unpack('<I', trailer[4:8])[0]
+            token = pdu[len(pdu) - auth_len:]
+            if atype != 10:
+                supported = supported and False
+        self.level = level
+        log(self.c.id, 'bind level=%d ctx=%s auth=%s' % (
+            level, 'EMSMDB' if abstract == EMSMDB_UUID else abstract.hex(),
+            'ntlm' if auth_len else 'none'))
+        if f and f.kind == 'bind-nak':
+            body = struct.pack('<HB', 0, 1) + b'\x05\x00'
+            self.out(header(13, 3, 16 + len(body), 0, call_id) + body)
+            log(self.c.id, 'fault bind-nak')
+            return
+        if f:
+            self.inject(f, call_id)
+        # Windows refuses a bind without authentication on the store
+        # interface the same way it refuses an unknown interface: provider
+        # rejection, abstract syntax not supported.
+        result = 0 if supported and auth_len else 2
+        reason = 0 if result == 0 else 1
+        sec_addr = b'6001\x00'
+        body = struct.pack('<HHI', self.max_frag, self.max_frag, 0x1234)
+        body += struct.pack('<H', len(sec_addr)) + sec_addr
+        pad = (4 - (16 + len(body)) % 4) % 4
+        body += b'\x00' * pad
+        body += struct.pack('<B3s', 1, b'\x00' * 3)
+        body += struct.pack('<HH', result, reason) + (NDR_UUID + struct.pack('<I', 2) if result == 0
+                                                      else b'\x00' * 20)
+        auth = b''
+        if result == 0:
+            self.ntlm = NtlmServer()
+            chal = self.ntlm.challenge(token)
+            auth = struct.pack('<BBBBI', 10, level, 0, 0, self.ctx_id) + chal
+        total = 16 + len(body) + len(auth)
+        self.out(header(12, 3, total, len(auth) - 8 if auth else 0, call_id) + body + auth)
+        log(self.c.id, 'bind_ack result=%s' % ('accept' if result == 0 else 'reject'))
+
+    def auth3(self, pdu):
+        auth_len = struct.unpack('<H', pdu[10:12])[0]
+        token = pdu[len(pdu) - auth_len:]
+        f = fault_for('auth3')
+        if f:
+            self.inject(f, 0)
+        if not self.ntlm:
+            raise Abort('auth3 before bind')
+        ok, who = self.ntlm.authenticate(token)
+        self.auth_ok = ok
+        if ok:
+            self.session = Session(self.ntlm.flags, self.ntlm.exported)
+            log(self.c.id, 'auth3 user=%s ok' % who)
+        else:
+            log(self.c.id, 'auth3 rejected: %s' % who)
+
+    def inject(self, f, call_id):
+        if f.kind == 'stall':
+            stall(self.c.sock, self.c.id)
+        if f.kind == 'close':
+            log(self.c.id, 'fault close')
+            raise Abort('fault close')
+        if f.kind == 'garbage':
+            log(self.c.id, 'fault garbage')
+            self.out(os.urandom(64))
+            stall(self.c.sock, self.c.id)
+        if f.kind == 'truncate':
+            log(self.c.id, 'fault truncate')
+            self.out(header(2, 3, 200, 0, call_id) + b'\x00' * 20)
+            stall(self.c.sock, self.c.id)
+        if f.kind == 'fault':
+            self.fault(call_id, int(f.arg or '1c010002', 16))
+            raise Abort('fault injected')
+
+    def request(self, pdu):
+        ptype, flags = pdu[2], pdu[3]
+        frag_len, auth_len, call_id = struct.unpack('<HHI', pdu[8:16])
+        opnum = struct.unpack('<H', pdu[22:24])[0]
+        stub_end = len(pdu)
+        level = 2
+        if auth_len:
+            trailer = pdu[len(pdu) - auth_len - 8:len(pdu) - auth_len]
+            level, pad = trailer[1], trailer[2]
+            sig = pdu[len(pdu) - auth_len:]
+            stub_end = len(pdu) - auth_len - 8
+        if not self.auth_ok or not self.session:
+            self.fault(call_id, ACCESS_DENIED)
+            return
+        if level != self.level:
+            self.fault(call_id, ACCESS_DENIED)
+            return
+        stub = pdu[24:stub_end]
+        if level in (5, 6):
+            if level == 6:
+                stub = self.session.unseal(stub)
+            signed = pdu[:24] + stub + pdu[stub_end:len(pdu) - auth_len]
+            if not self.session.verify(signed, sig):
+                log(self.c.id, 'request call=%d bad signature' % call_id)
+                self.fault(call_id, ACCESS_DENIED)
+                return
+            stub = stub[:len(stub) - pad] if pad else stub
+        buf = self.frags.get(call_id, b'') + stub
+        if not flags & 2:
+            self.frags[call_id] = buf
+            return
+        self.frags.pop(call_id, None)
+        phase = 'logon' if opnum == 10 else 'disconnect' if opnum == 1 else None
+        f = fault_for(phase) if phase else None
+        if f and f.kind not in ('badsig',):
+            self.inject(f, call_id)
+        if opnum == 10:
+            out = self.connect_ex(buf, level)
+        elif opnum == 1:
+            out = self.disconnect(buf)
+        else:
+            self.fault(call_id, NCA_S_OP_RNG_ERROR)
+            return
+        self.respond(call_id, out, badsig=bool(f and f.kind == 'badsig'))
+
+    def respond(self, call_id, stub, badsig=False):
+        room = self.max_frag - 24 - (8 + 16 if self.level in (5, 6) else 0)
+        room -= room % 16
+        chunks = [stub[i:i + room] for i in range(0, len(stub), room)] or [b'']
+        for i, chunk in enumerate(chunks):
+            flags = (1 if i == 0 else 0) | (2 if i == len(chunks) - 1 else 0)
+            hint = len(stub) - i * room
+            if self.level in (5, 6):
+                pad = (16 - len(chunk) % 16) % 16
+                body = chunk + b'\x00' * pad
+                trailer = struct.pack('<BBBBI', 10, self.level, pad, 0, self.ctx_id)
+                hdr = header(2, flags, 24 + len(body) + 8 + 16, 16, call_id) + \
+                    struct.pack('<IHBB', hint, 0, 0, 0)
+                if self.level == 6:
+                    body, sig = self.session.seal(hdr + body + trailer, body)
+                else:
+                    sig = self.session.sign(hdr + body + trailer)
+                if badsig:
+                    sig = sig[:4] + bytes([sig[4] ^ 1]) + sig[5:]
+                    log(self.c.id, 'fault badsig')
+                self.out(hdr + body + trailer + sig)
+            else:
+                hdr = header(2, flags, 24 + len(chunk), 0, call_id) + \
+                    struct.pack('<IHBB', hint, 0, 0, 0)
+                self.out(hdr + chunk)
+
+    def connect_ex(self, stub, level):
+        maxc, off, actual = struct.unpack('<III', stub[:12])
+        dn = stub[12:12 + actual].rstrip(b'\x00').decode('ascii', 'replace')
+        pos = 12 + actual
+        pos += (4 - pos % 4) % 4
+        pos += 7 * 4
+        pos += 2
+        client_version = struct.unpack('<HHH', stub[pos:pos + 6])
+        if ARGS.encryption_required and level != 6:
+            ec = EC_NOT_ENCRYPTED
+        elif dn.lower() != ARGS.mailbox.lower():
+            ec = EC_UNKNOWN_USER
+        elif ARGS.blocked_client_version and \
+                '.'.join(map(str, client_version)) == ARGS.blocked_client_version:
+            ec = EC_CLIENT_VER_DISALLOWED
+        else:
+            ec = 0
+        log(self.c.id, 'request opnum=10 level=%d sealed=%s dn=%s version=%s ec=0x%x' % (
+            level, 'yes' if level == 6 else 'no', dn, '.'.join(map(str, client_version)), ec))
+        handle = os.urandom(20) if ec == 0 else b'\x00' * 20
+        if ec == 0:
+            handle = b'\x00' * 4 + handle[4:]
+            self.handles.add(handle)
+        out = handle + struct.pack('<IIIH', 60000, 6, 10000, 0)
+        out += b'\x00' * ((4 - len(out) % 4) % 4)
+
+        def string(s):
+            if s is None:
+                return struct.pack('<I', 0)
+            b = s.encode() + b'\x00'
+            return struct.pack('<IIII', 0x20000 + len(b), len(b), 0, len(b)) + b
+
+        prefix = '/o=Example/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn='
+        out += string(prefix if ec == 0 else None)
+        out += b'\x00' * ((4 - len(out) % 4) % 4)
+        out += string('EXCH01' if ec == 0 else None)
+        out += b'\x00' * ((2 - len(out) % 2) % 2)
+        version = struct.pack('<HHH', 0x0e03, 0x8000 | 123, 4)
+        out += version + version
+        out += b'\x00' * ((4 - len(out) % 4) % 4)
+        out += struct.pack('<I', int(time.time()) & 0xffffffff)
+        out += struct.pack('<III', 0, 0, 0)  # rgbAuxOut: empty
+        out += struct.pack('<II', 0, ec)
+        return out
+
+    def disconnect(self, stub):
+        handle = stub[:20]
+        ok = handle in self.handles
+        self.handles.discard(handle)
+        log(self.c.id, 'request opnum=1 known=%s' % ('yes' if ok else 'no'))
+        return b'\x00' * 20 + struct.pack('<I', 0 if ok else 0x80040102)
+
+
+def in_channel(c):
+    frag = Fragmenter(c)
+    b1 = frag.next()
+    if b1[2] != 20:
+        raise Abort('IN channel did not start with RTS')
+    flags, cmds = parse_rts(b1)
+    if [t for t, _ in cmds] != [6, 3, 3, 4, 5, 12]:
+        raise Abort('not a CONN/B1')
+    cookie = cmds[1][1]
+    log(c.id, 'rts CONN/B1 vc=%s' % cookie.hex())
+    with VCS_LOCK:
+        vc = VCS.setdefault(cookie, VirtualConnection(cookie))
+        VCS_LOCK.wait_for(lambda: vc.out is not None, timeout=10)
+    if vc.out is None:
+        raise Abort('no OUT channel for the virtual connection')
+    f = fault_for('rts')
+    rpc = RpcServer(c, vc)
+    if f:
+        rpc.inject(f, 0)
+    vc.send_out(rts_pdu(0, [struct.pack('<II', 2, 120000)]))            # CONN/A3
+    vc.send_out(rts_pdu(0, [struct.pack('<II', 6, 1), struct.pack('<II', 0, 65536),
+                            struct.pack('<II', 2, 120000)]))             # CONN/C2
+    log(c.id, 'rts CONN/A3 CONN/C2 sent, virtual connection open')
+    try:
+        while not vc.closed:
+            pdu = frag.next()
+            ptype = pdu[2]
+            if ptype == 20:
+                flags, cmds = parse_rts(pdu)
+                log(c.id, 'rts flags=0x%x cmds=%s' % (flags, [t for t, _ in cmds]))
+            elif ptype in (11, 14):
+                rpc.bind(pdu)
+            elif ptype == 16:
+                rpc.auth3(pdu)
+            elif ptype == 0:
+                rpc.request(pdu)
+            else:
+                raise Abort('unexpected PDU type %d' % ptype)
+    finally:
+        vc.closed = True
+        try:
+            vc.out.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        with VCS_LOCK:
+            VCS.pop(cookie, None)
+
+
+# --- server -----------------------------------------------------------------------
+
+def make_certs(tmp, names):
+    def run(*a):
+        subprocess.run(['openssl'] + list(a), check=True, capture_output=True)
+    ca_key, ca = os.path.join(tmp, 'ca.key'), os.path.join(tmp, 'ca.pem')
+    key, csr, crt = (os.path.join(tmp, n) for n in ('server.key', 'server.csr', 'server.pem'))
+    ext = os.path.join(tmp, 'ext.cnf')
+    run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+        '-keyout', ca_key, '-out', ca, '-days', '2', '-subj', '/CN=check_rpc_encryption test CA')
+    run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+        '-keyout', key, '-out', csr, '-subj', '/CN=localhost')
+    sans = ['DNS:localhost', 'IP:127.0.0.1', 'IP:::1'] + ['DNS:' + n for n in names]
+    with open(ext, 'w') as f:
+        f.write('subjectAltName=%s\nextendedKeyUsage=serverAuth\n' % ','.join(sans))
+    run('x509', '-req', '-in', csr, '-CA', ca, '-CAkey', ca_key, '-CAcreateserial',
+        '-out', crt, '-days', '2', '-extfile', ext)
+    return ca, crt, key
+
+
+class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    ssl_ctx = None
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock, addr
+
+    def process_request_thread(self, request, client_address):
+        try:
+            if self.ssl_ctx:
+                request.settimeout(10)
+                request = self.ssl_ctx.wrap_socket(request, server_side=True)
+                request.settimeout(None)
+            handle_connection(request, client_address)
+        except (OSError, ssl.SSLError) as e:
+            log('-', 'tls failed peer=%s (%s)' % (client_address[0], e.__class__.__name__))
+        finally:
+            self.shutdown_request(request)
+
+
+def main():
+    global ARGS, LOG_FILE
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--listen', default='127.0.0.1')
+    p.add_argument('--port', type=int, default=0)
+    p.add_argument('--no-tls', action='store_true')
+    p.add_argument('--cert-name', action='append', default=[])
+    p.add_argument('--encryption-required', choices=('true', 'false'), default='true')
+    p.add_argument('--user', default='probe')
+    p.add_argument('--password', default=None)
+    p.add_argument('--password-file')
+    p.add_argument('--domain', default='EXAMPLE')
+    p.add_argument('--mailbox', default='/o=Example/ou=Exchange Administrative Group '
+                   '(FYDIBOHF23SPDLT)/cn=Recipients/cn=probe')
+    p.add_argument('--server-name', default='EXCH01')
+    p.add_argument('--http-auth', choices=('none', 'basic', 'ntlm', 'any'), default='basic')
+    p.add_argument('--blocked-client-version', default=None,
+                   help='answer ecClientVerDisallowed to this exact version, e.g. 11.0.8161')
+    p.add_argument('--fault', action='append', type=Fault,
+                   help='PHASE:KIND[:ARG], PHASE in %s; KIND stall, close, truncate, '
+                        'garbage, status:CODE, fault:HEX, badsig, bind-nak, html' % ', '.join(PHASES))
+    p.add_argument('--log')
+    ARGS = p.parse_args()
+    ARGS.encryption_required = ARGS.encryption_required == 'true'
+    if ARGS.password_file:
+        with open(ARGS.password_file) as f:
+            ARGS.password = f.read().rstrip('\n')
+    if ARGS.password is None:
+        ARGS.password = 'Secret123!'
+    if not ipaddress.ip_address(ARGS.listen).is_loopback:
+        p.error('--listen must be a loopback address')
+    if ARGS.log:
+        LOG_FILE = open(ARGS.log, 'a', buffering=1)
+    tmp = tempfile.mkdtemp(prefix='rpcenc-responder-')
+    try:
+        fam = socket.AF_INET6 if ':' in ARGS.listen else socket.AF_INET
+        Server.address_family = fam
+        srv = Server((ARGS.listen, ARGS.port), None)
+        ca = '-'
+        if not ARGS.no_tls:
+            ca, crt, key = make_certs(tmp, ARGS.cert_name)
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(crt, key)
+            srv.ssl_ctx = ctx
+        port = srv.server_address[1]
+        log('-', 'listening on %s port %d tls=%s encryption_required=%s http_auth=%s' % (
+            ARGS.listen, port, not ARGS.no_tls, ARGS.encryption_required, ARGS.http_auth))
+        sys.stdout.write('READY port=%d ca=%s\n' % (port, ca))
+        sys.stdout.flush()
+        try:
+            srv.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            pass
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    import signal
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+    main()
