@@ -122,13 +122,16 @@ size_t mp_format_number(double v, char *out, size_t n)
 		return 0;
 	if (!isfinite(v)) {
 		len = snprintf(tmp, sizeof(tmp), "U");
-	} else if (fabs(v) >= 1e12) {
+	} else if (v >= 1e12 || v <= -1e12) {
 		/* No decimal point, so no locale dependence. */
 		len = snprintf(tmp, sizeof(tmp), "%.0f", v);
 	} else {
 		/* Scaled integer arithmetic instead of "%f": the decimal point
 		 * is ours, not the locale's. */
-		long long scaled = llround(v * 1e6);
+		/* Round half away from zero; |v * 1e6| < 1e18 fits. (Not
+		 * llround: keeps libm out of the link.) */
+		double sv = v * 1e6;
+		long long scaled = (long long)(sv < 0 ? sv - 0.5 : sv + 0.5);
 		unsigned long long a = scaled < 0 ? (unsigned long long)-scaled
 						  : (unsigned long long)scaled;
 		unsigned long long ip = a / 1000000u, fp = a % 1000000u;
