@@ -82,9 +82,14 @@ static void describe_probe(struct verdict *v, const struct probe_result *r)
 	size_t o = 0, i;
 	double prev = 0;
 
-	add_line(v, "%s probe (%s): %s during %s in %.3fs: %s", r->label,
-		 level_text(r->level), probe_outcome_name(r->outcome),
-		 probe_phase_name(r->phase), r->total_time, r->message);
+	if (r->phase == PHASE_DONE)
+		add_line(v, "%s probe (%s): %s in %.3fs: %s", r->label,
+			 level_text(r->level), probe_outcome_name(r->outcome),
+			 r->total_time, r->message);
+	else
+		add_line(v, "%s probe (%s): %s during %s in %.3fs: %s", r->label,
+			 level_text(r->level), probe_outcome_name(r->outcome),
+			 probe_phase_name(r->phase), r->total_time, r->message);
 	phases[0] = '\0';
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		double end = r->phase_end[order[i]];
@@ -115,7 +120,7 @@ static void remediation_enforce(struct verdict *v, const char *srv)
 {
 	add_line(v, "To require encryption (Exchange 2010 and later): Set-RpcClientAccess -Server %s -EncryptionRequired $true", srv);
 	add_line(v, "Exchange 2007: Set-MailboxServer %s -MapiEncryptionRequired:$true", srv);
-	add_line(v, "Check the setting: Get-RpcClientAccess | fl Server,EncryptionRequired");
+	add_line(v, "Check the setting: (Get-RpcClientAccess -Server %s).EncryptionRequired", srv);
 }
 
 static void remediation_allow(struct verdict *v, const char *srv)
@@ -124,7 +129,7 @@ static void remediation_allow(struct verdict *v, const char *srv)
 	add_line(v, "Either enable that setting in the profiles (or by Group Policy), or allow unencrypted RPC:");
 	add_line(v, "Exchange 2010 and later: Set-RpcClientAccess -Server %s -EncryptionRequired $false", srv);
 	add_line(v, "Exchange 2007: Set-MailboxServer %s -MapiEncryptionRequired:$false", srv);
-	add_line(v, "Check the setting: Get-RpcClientAccess | fl Server,EncryptionRequired");
+	add_line(v, "Check the setting: (Get-RpcClientAccess -Server %s).EncryptionRequired", srv);
 }
 
 static void failure(struct verdict *v, const struct verdict_input *in,

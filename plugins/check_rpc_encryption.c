@@ -1,7 +1,559 @@
+/* check_rpc_encryption: does Microsoft Exchange enforce RPC encryption?
+ *
+ * The plugin logs on to a mailbox store twice over Outlook Anywhere
+ * (RPC over HTTP): once with RPC privacy (encrypted) and once without,
+ * and compares what the server allowed with --expect.
+ *
+ * This file is the command-line front end only: process_arguments ->
+ * validate_arguments -> run_check, in the shape of monitoring-plugins'
+ * check_curl.  Everything testable lives in lib/. */
+#define _POSIX_C_SOURCE 200809L
 #include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "check_run.h"
+#include "mp.h"
+#include "probe_config.h"
+
+#define PROGNAME "check_rpc_encryption"
+#define PREFIX "RPC ENCRYPTION"
+#define USAGE "Usage: " PROGNAME " -H host -u user -m mailbox-dn [options]"
+
+/* --help and --version exit with this status.  (The Monitoring Plugins
+ * guidelines ask for UNKNOWN (3); this plugin reports success so that
+ * packaging scripts and `--version && ...` work.) */
+#define INFO_EXIT_STATUS 0
+
+enum {
+	OPT_NO_TLS = 256,
+	OPT_RPC_SERVER,
+	OPT_RPC_PORT,
+	OPT_RPC_PROXY_PATH,
+	OPT_PASSWORD_FILE,
+	OPT_EXPECT,
+	OPT_PROBE,
+	OPT_UNENC_LEVEL,
+	OPT_CLIENT_VERSION,
+	OPT_HTTP_AUTH,
+	OPT_CA_FILE,
+	OPT_INSECURE,
+	OPT_CLIENT_CERT,
+	OPT_CLIENT_KEY,
+	OPT_PROXY,
+};
+
+static const struct option long_options[] = {
+	{ "hostname", required_argument, NULL, 'H' },
+	{ "ip-address", required_argument, NULL, 'I' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "no-tls", no_argument, NULL, OPT_NO_TLS },
+	{ "rpc-server", required_argument, NULL, OPT_RPC_SERVER },
+	{ "rpc-port", required_argument, NULL, OPT_RPC_PORT },
+	{ "rpc-proxy-path", required_argument, NULL, OPT_RPC_PROXY_PATH },
+	{ "user", required_argument, NULL, 'u' },
+	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
+	{ "mailbox-dn", required_argument, NULL, 'm' },
+	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "probe", required_argument, NULL, OPT_PROBE },
+	{ "unencrypted-level", required_argument, NULL, OPT_UNENC_LEVEL },
+	{ "client-version", required_argument, NULL, OPT_CLIENT_VERSION },
+	{ "http-auth", required_argument, NULL, OPT_HTTP_AUTH },
+	{ "warning", required_argument, NULL, 'w' },
+	{ "critical", required_argument, NULL, 'c' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "insecure", no_argument, NULL, OPT_INSECURE },
+	{ "client-cert", required_argument, NULL, OPT_CLIENT_CERT },
+	{ "client-key", required_argument, NULL, OPT_CLIENT_KEY },
+	{ "proxy", required_argument, NULL, OPT_PROXY },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	/* --extra-opts is expanded before getopt sees argv (mp.h). */
+	{ NULL, 0, NULL, 0 },
+};
+
+/* What process_arguments collected before validation. */
+struct cli_state {
+	const char *warning, *critical;
+	const char *password_file;
+	char *ini_password; /* owned by the extra-opts result */
+	bool port_given, v4, v6;
+};
+
+enum { ARGS_OK = 0, ARGS_HELP = 1, ARGS_VERSION = 2 };
+
+static void print_usage(void)
 {
-	printf("check_rpc_encryption %s\n", PACKAGE_VERSION);
-	return 3;
+	printf("%s\n", USAGE);
+}
+
+/* One UNKNOWN status line and the usage line; returns the exit status. */
+static int die_unknown(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
+static int die_unknown(const char *fmt, ...)
+{
+	struct mp_output o;
+	char msg[RPE_ERRMSG_MAX + 128];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mp_output_init(&o, PREFIX);
+	mp_output_set_state(&o, MP_UNKNOWN);
+	mp_output_summary(&o, "%s", msg);
+	mp_output_line(&o, "%s", USAGE);
+	rc = mp_output_print(&o);
+	mp_output_free(&o);
+	return rc;
+}
+
+static void print_version(void)
+{
+	printf("%s v%s\n", PROGNAME, PACKAGE_VERSION);
+}
+
+static void print_help(void)
+{
+	print_version();
+	printf("\n"
+"Checks whether Microsoft Exchange enforces RPC encryption for MAPI clients.\n"
+"Over Outlook Anywhere (RPC over HTTP) it logs on to a mailbox twice: once\n"
+"with RPC privacy (encrypted) and once without, and compares the result with\n"
+"--expect.\n\n");
+	print_usage();
+	printf("\n"
+"Connection:\n"
+" -H, --hostname=HOST\n"
+"    RPC proxy (Outlook Anywhere) host name; also the name checked against the\n"
+"    TLS certificate.  Required.\n"
+" -I, --ip-address=ADDRESS\n"
+"    Connect to this address instead of resolving HOST.\n"
+" -p, --port=PORT\n"
+"    Port of the RPC proxy (default: 443, or 80 with --no-tls).\n"
+" --no-tls\n"
+"    Plain HTTP instead of HTTPS (lab use: credentials travel in clear).\n"
+" --rpc-server=NAME\n"
+"    Backend named in the proxy URL /rpc/rpcproxy.dll?NAME:PORT\n"
+"    (default: HOST).  Exchange 2013+: the mailbox GUID@domain or server FQDN.\n"
+" --rpc-port=PORT\n"
+"    Backend port in the proxy URL (default: %d).\n"
+" --rpc-proxy-path=PATH\n"
+"    Path of the RPC proxy (default: %s).\n"
+" --proxy=URL\n"
+"    Send requests through this HTTP proxy (e.g. http://proxy:3128).\n"
+" -4, -6\n"
+"    Use IPv4 or IPv6 only (default: either).\n\n",
+	       CFG_DEFAULT_RPC_PORT, CFG_DEFAULT_PROXY_PATH);
+	printf(
+"TLS:\n"
+" --ca-file=FILE\n"
+"    Trust the CA certificates in FILE (PEM) instead of the system store.\n"
+" --insecure\n"
+"    Do not verify the server certificate (cannot be combined with --ca-file).\n"
+" --client-cert=FILE, --client-key=FILE\n"
+"    Present a client certificate (PEM); --client-key needs --client-cert.\n\n");
+	printf(
+"Credentials and mailbox:\n"
+" -u, --user=USER\n"
+"    Account as DOMAIN\\user or user@domain.  Required.\n"
+" --password-file=FILE\n"
+"    Read the password from FILE (one trailing newline is removed).\n"
+" -m, --mailbox-dn=DN\n"
+"    legacyExchangeDN of the mailbox to log on to, e.g.\n"
+"    \"/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/\n"
+"    cn=Recipients/cn=monitor\"  (Get-Mailbox monitor | fl LegacyExchangeDN).\n"
+"    Required.\n"
+" --http-auth=any|basic|ntlm|negotiate\n"
+"    HTTP authentication offered to the RPC proxy (default: any).\n\n"
+"    The password is never taken from the command line, where any local user\n"
+"    can read it in the process list; there is no --password option.  Sources,\n"
+"    first match wins:\n"
+"      1. --password-file=FILE\n"
+"      2. password=... in the --extra-opts section\n"
+"      3. the environment variable %s\n\n",
+	       CFG_PASSWORD_ENV);
+	printf(
+"Check:\n"
+" --expect=required|optional|any\n"
+"    required: encrypted logon works and unencrypted logon is refused\n"
+"              (ecNotEncrypted).  optional: both logons work.  any: report\n"
+"              what the server does, judge only availability and time.\n"
+"    (default: required)\n"
+" --probe=both|encrypted|unencrypted\n"
+"    Which logons to attempt (default: both).\n"
+" --unencrypted-level=connect|integrity\n"
+"    Authentication level of the unencrypted logon: connect (no per-message\n"
+"    protection) or integrity (signed, not sealed) (default: connect).\n"
+" --client-version=A.B.C[.D]\n"
+"    Outlook version announced in EcDoConnectEx (default: %s;\n"
+"    11.0.8161 is Outlook 2003).\n"
+" -w, --warning=RANGE\n"
+" -c, --critical=RANGE\n"
+"    Thresholds on the slowest probe's total time in seconds, in the\n"
+"    Monitoring Plugins range format: 10 (alert outside 0..10), 10: (below\n"
+"    10), ~:10 (above 10), 10:20 (outside 10..20), @10:20 (inside 10..20).\n"
+" -t, --timeout=SECONDS[:STATE]\n"
+"    Overall deadline (default: %.0f); STATE is the result when it passes:\n"
+"    OK, WARNING, CRITICAL or UNKNOWN, or 0..3 (default: CRITICAL).\n\n",
+	       CFG_DEFAULT_CLIENT_VERSION, MP_DEFAULT_TIMEOUT);
+	printf(
+"General:\n"
+" --extra-opts[=[SECTION][@FILE]]\n"
+"    Read options from a section of an ini file (default section:\n"
+"    %s).\n"
+"    Default file: $MP_CONFIG_FILE, else the Monitoring Plugins standard\n"
+"    locations (/etc/monitoring-plugins/monitoring-plugins.ini, ...).\n"
+"    Lines are key=value (long option names without --); command-line\n"
+"    options override them.  password= is kept out of the argument list.\n"
+" -v, --verbose\n"
+"    More detail in the long output; repeat for more.\n"
+" -h, --help      This help.\n"
+" -V, --version   Version.\n\n",
+	       PROGNAME);
+	printf(
+"Exit states:\n"
+"  0 OK        the server behaves as --expect says (and within -w/-c)\n"
+"  1 WARNING   the -w threshold was crossed\n"
+"  2 CRITICAL  encryption policy differs from --expect, the encrypted logon\n"
+"              failed (service or credentials broken), or -c was crossed\n"
+"  3 UNKNOWN   bad arguments or an internal error\n"
+"  A timeout gives the -t state (UNKNOWN unless changed).\n\n");
+	printf(
+"Remediation:\n"
+"  A server that requires encryption refuses an unencrypted logon with\n"
+"  ecNotEncrypted (2416, 0x970).  Inspect and change the policy with the\n"
+"  Exchange Management Shell:\n"
+"    Get-RpcClientAccess | fl Server,EncryptionRequired\n"
+"    Set-RpcClientAccess -Server EXCH01 -EncryptionRequired $true\n"
+"  Exchange 2007: Set-MailboxServer EXCH01 -MapiEncryptionRequired:$true\n"
+"  Outlook clients need \"Encrypt data between Microsoft Outlook and\n"
+"  Microsoft Exchange\" enabled in the profile when encryption is required.\n\n");
+	printf(
+"Examples:\n"
+"  %s -H mail.contoso.com -u 'CONTOSO\\monitor' \\\n"
+"      --password-file /etc/nagios/exch.pw \\\n"
+"      -m '/o=Contoso/ou=First Administrative Group/cn=Recipients/cn=monitor'\n"
+"  %s --extra-opts=exchange@/etc/nagios/rpc.ini \\\n"
+"      --expect optional -w 5 -c 10\n",
+	       PROGNAME, PROGNAME);
+}
+
+/* Long option names that are prefixes of "password" would be taken by
+ * getopt_long as an abbreviation of --password-file, or are an attempt to
+ * pass a password on the command line: refuse both with the alternatives. */
+static bool is_password_option(const char *arg)
+{
+	size_t n;
+
+	if (strncmp(arg, "--", 2) != 0 || !arg[2])
+		return false;
+	arg += 2;
+	n = strcspn(arg, "=");
+	return n >= 4 && n <= 8 && strncmp(arg, "password", n) == 0;
+}
+
+static int check_no_password_option(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (is_password_option(argv[i]))
+			return die_unknown(
+				"--password is not supported (it would show in "
+				"the process list): use --password-file FILE, "
+				"the %s environment variable or password= in "
+				"an --extra-opts section",
+				CFG_PASSWORD_ENV);
+	}
+	return -1;
+}
+
+/* The option as the user wrote it, for messages: the argv element without
+ * any "=value" (which might be sensitive). */
+static void option_text(char *out, size_t n, const char *arg, int opt)
+{
+	if (arg && strncmp(arg, "--", 2) == 0)
+		snprintf(out, n, "%.*s", (int)strcspn(arg, "="), arg);
+	else if (opt > 0 && opt < 256)
+		snprintf(out, n, "-%c", opt);
+	else
+		snprintf(out, n, "%.40s", arg ? arg : "?");
+}
+
+static int set_str(char **slot, const char *v, struct rpe_error *err)
+{
+	if (probe_config_set_str(slot, v, false) < 0)
+		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+static int process_arguments(int argc, char **argv, struct probe_config *cfg,
+			     struct cli_state *st, struct rpe_error *err)
+{
+	static const char shortopts[] = ":H:I:p:u:m:w:c:t:46vhV";
+	int opt, idx, rc = 0;
+
+	opterr = 0;
+	optind = 1;
+	while (rc == 0 &&
+	       (opt = getopt_long(argc, argv, shortopts, long_options, &idx)) != -1) {
+		switch (opt) {
+		case 'H': rc = set_str(&cfg->hostname, optarg, err); break;
+		case 'I': rc = set_str(&cfg->ip_address, optarg, err); break;
+		case 'p':
+			rc = cfg_parse_port(optarg, "port", &cfg->port, err);
+			st->port_given = true;
+			break;
+		case OPT_NO_TLS: cfg->tls = false; break;
+		case OPT_RPC_SERVER: rc = set_str(&cfg->rpc_server, optarg, err); break;
+		case OPT_RPC_PORT:
+			rc = cfg_parse_port(optarg, "--rpc-port", &cfg->rpc_port, err);
+			break;
+		case OPT_RPC_PROXY_PATH:
+			rc = set_str(&cfg->proxy_path, optarg, err);
+			break;
+		case 'u': rc = set_str(&cfg->user, optarg, err); break;
+		case OPT_PASSWORD_FILE: st->password_file = optarg; break;
+		case 'm': rc = set_str(&cfg->mailbox_dn, optarg, err); break;
+		case OPT_EXPECT: rc = cfg_parse_expect(optarg, &cfg->expect, err); break;
+		case OPT_PROBE: rc = cfg_parse_probe(optarg, &cfg->probe, err); break;
+		case OPT_UNENC_LEVEL:
+			rc = cfg_parse_unenc_level(optarg, &cfg->unencrypted_level, err);
+			break;
+		case OPT_CLIENT_VERSION:
+			rc = set_str(&cfg->client_version, optarg, err);
+			break;
+		case OPT_HTTP_AUTH:
+			rc = cfg_parse_http_auth(optarg, &cfg->http_auth, err);
+			break;
+		case 'w': st->warning = optarg; break;
+		case 'c': st->critical = optarg; break;
+		case 't': rc = mp_deadline_parse(optarg, &cfg->deadline, err); break;
+		case '4': st->v4 = true; break;
+		case '6': st->v6 = true; break;
+		case OPT_CA_FILE: rc = set_str(&cfg->ca_file, optarg, err); break;
+		case OPT_INSECURE: cfg->insecure = true; break;
+		case OPT_CLIENT_CERT: rc = set_str(&cfg->client_cert, optarg, err); break;
+		case OPT_CLIENT_KEY: rc = set_str(&cfg->client_key, optarg, err); break;
+		case OPT_PROXY: rc = set_str(&cfg->proxy, optarg, err); break;
+		case 'v': cfg->verbose++; break;
+		case 'h': return ARGS_HELP;
+		case 'V': return ARGS_VERSION;
+		case ':': {
+			char o[64];
+			option_text(o, sizeof(o), argv[optind - 1], optopt);
+			return rpe_fail(err, RPE_ERR_ARG,
+					"option '%s' requires an argument", o);
+		}
+		case '?':
+		default: {
+			char o[64];
+			/* For an unknown short option inside a cluster
+			 * ("-vx"), optind may not have moved yet. */
+			const char *a = optopt ? NULL : argv[optind - 1];
+			option_text(o, sizeof(o), a, optopt);
+			return rpe_fail(err, RPE_ERR_ARG, "unknown option '%s'", o);
+		}
+		}
+	}
+	if (rc < 0)
+		return rc;
+	if (optind < argc)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"unexpected argument at position %d (options "
+				"take the form -x VALUE or --name=VALUE)",
+				optind);
+	return ARGS_OK;
+}
+
+/* Host names, addresses and server names go into URLs and TLS names. */
+static int check_name(const char *what, const char *s, struct rpe_error *err)
+{
+	const char *p;
+
+	if (!*s)
+		return rpe_fail(err, RPE_ERR_ARG, "%s is empty", what);
+	if (strlen(s) > 255)
+		return rpe_fail(err, RPE_ERR_ARG, "%s is too long", what);
+	for (p = s; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch <= ' ' || ch == 0x7f || strchr("/?#@\\%", ch) ||
+		    (p == s && ch == '-'))
+			return rpe_fail(err, RPE_ERR_ARG,
+					"invalid %s '%.64s' (a host name or "
+					"address, without scheme or path)",
+					what, s);
+	}
+	return 0;
+}
+
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static int load_password(struct probe_config *cfg, struct cli_state *st,
+			 struct rpe_error *err)
+{
+	const char *env;
+
+	if (st->password_file) {
+		char *pw;
+		TRY(cfg_read_password_file(st->password_file, &pw, err));
+		cfg->password = pw;
+		return 0;
+	}
+	if (st->ini_password) {
+		if (!*st->ini_password)
+			return rpe_fail(err, RPE_ERR_ARG,
+					"password= in the --extra-opts section "
+					"is empty");
+		if (probe_config_set_str(&cfg->password, st->ini_password, true) < 0)
+			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+		return 0;
+	}
+	env = getenv(CFG_PASSWORD_ENV);
+	if (env && *env) {
+		if (strlen(env) > CFG_PASSWORD_MAX)
+			return rpe_fail(err, RPE_ERR_ARG,
+					"%s is longer than %d bytes",
+					CFG_PASSWORD_ENV, CFG_PASSWORD_MAX);
+		if (probe_config_set_str(&cfg->password, env, true) < 0)
+			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+		return 0;
+	}
+	return rpe_fail(err, RPE_ERR_ARG,
+			"no password: use --password-file FILE, the %s "
+			"environment variable or password= in an --extra-opts "
+			"section", CFG_PASSWORD_ENV);
+}
+
+static int validate_arguments(struct probe_config *cfg, struct cli_state *st,
+			      struct rpe_error *err)
+{
+	if (!cfg->hostname)
+		return rpe_fail(err, RPE_ERR_ARG, "missing -H/--hostname");
+	if (!cfg->user)
+		return rpe_fail(err, RPE_ERR_ARG, "missing -u/--user");
+	if (!cfg->mailbox_dn)
+		return rpe_fail(err, RPE_ERR_ARG, "missing -m/--mailbox-dn");
+	TRY(check_name("host name", cfg->hostname, err));
+	if (cfg->ip_address)
+		TRY(check_name("IP address", cfg->ip_address, err));
+	if (cfg->rpc_server)
+		TRY(check_name("--rpc-server", cfg->rpc_server, err));
+	TRY(cfg_split_user(cfg, err));
+	if (cfg->mailbox_dn[0] != '/' || has_control(cfg->mailbox_dn))
+		return rpe_fail(err, RPE_ERR_ARG,
+				"invalid --mailbox-dn '%.64s' (a legacyExchangeDN "
+				"such as /o=Org/ou=.../cn=Recipients/cn=user)",
+				cfg->mailbox_dn);
+	if (st->v4 && st->v6)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"-4 and -6 cannot be used together");
+	cfg->ip_family = st->v4 ? CFG_IP_V4 : st->v6 ? CFG_IP_V6 : CFG_IP_ANY;
+	if (!cfg->tls && (cfg->ca_file || cfg->insecure || cfg->client_cert ||
+			  cfg->client_key))
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--no-tls cannot be combined with --ca-file, "
+				"--insecure, --client-cert or --client-key");
+	if (cfg->insecure && cfg->ca_file)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--insecure and --ca-file contradict each other");
+	if (cfg->client_key && !cfg->client_cert)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--client-key needs --client-cert");
+	if (!st->port_given)
+		cfg->port = cfg->tls ? CFG_DEFAULT_PORT_TLS : CFG_DEFAULT_PORT_PLAIN;
+	if (!cfg->rpc_server && set_str(&cfg->rpc_server, cfg->hostname, err) < 0)
+		return RPE_ERR_NOMEM;
+	if (!cfg->proxy_path &&
+	    set_str(&cfg->proxy_path, CFG_DEFAULT_PROXY_PATH, err) < 0)
+		return RPE_ERR_NOMEM;
+	if (cfg->proxy_path[0] != '/' || strpbrk(cfg->proxy_path, "?# ") ||
+	    has_control(cfg->proxy_path))
+		return rpe_fail(err, RPE_ERR_ARG,
+				"invalid --rpc-proxy-path '%.64s' (an absolute "
+				"path such as %s)",
+				cfg->proxy_path, CFG_DEFAULT_PROXY_PATH);
+	if (cfg->proxy && (!*cfg->proxy || has_control(cfg->proxy)))
+		return rpe_fail(err, RPE_ERR_ARG, "invalid --proxy");
+	if (!cfg->client_version &&
+	    set_str(&cfg->client_version, CFG_DEFAULT_CLIENT_VERSION, err) < 0)
+		return RPE_ERR_NOMEM;
+	TRY(cfg_parse_client_version(cfg->client_version,
+				     cfg->client_version_parts,
+				     &cfg->client_version_nparts, err));
+	TRY(mp_thresholds_set(&cfg->thresholds, st->warning, st->critical, err));
+	/* Last, so that a usage error is reported before a file is read. */
+	TRY(load_password(cfg, st, err));
+	return 0;
+}
+
+/* ==== The check itself ===================================================
+ * Probes, verdict and output live in plugins/check_run.c and lib/. */
+static int run_check(const struct probe_config *cfg)
+{
+	return check_run(cfg);
+}
+/* ======================================================================== */
+
+int main(int argc, char **argv)
+{
+	struct probe_config cfg;
+	struct cli_state st;
+	struct mp_extra_opts eo;
+	struct rpe_error err;
+	int rc, status;
+
+	rpe_clear(&err);
+	memset(&st, 0, sizeof(st));
+	probe_config_init(&cfg);
+
+	rc = check_no_password_option(argc, argv);
+	if (rc >= 0)
+		return rc;
+	if (mp_extra_opts_apply(argc, argv, PROGNAME, &eo, &err) < 0)
+		return die_unknown("%s", err.msg);
+	/* Options from an ini section get the same check. */
+	rc = check_no_password_option(eo.argc, eo.argv);
+	if (rc >= 0) {
+		mp_extra_opts_free(&eo);
+		return rc;
+	}
+	st.ini_password = eo.ini.password;
+
+	rc = process_arguments(eo.argc, eo.argv, &cfg, &st, &err);
+	if (rc == ARGS_HELP) {
+		print_help();
+		status = INFO_EXIT_STATUS;
+	} else if (rc == ARGS_VERSION) {
+		print_version();
+		status = INFO_EXIT_STATUS;
+	} else if (rc < 0 || validate_arguments(&cfg, &st, &err) < 0) {
+		status = die_unknown("%s", err.msg);
+	} else {
+		status = run_check(&cfg);
+	}
+	mp_extra_opts_free(&eo);
+	probe_config_free(&cfg);
+	return status;
 }
