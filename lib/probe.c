@@ -579,6 +579,13 @@ static void on_done(void *ctx, struct http_chan *ch, enum http_result res,
 
 	if (p->finished)
 		return;
+	if (p->have_session) {
+		/* The logon itself was answered; only the goodbye got lost. */
+		finish(p, OUTCOME_LOGON_OK,
+		       "logged on (ecNone); %s ended before EcDoDisconnect was answered",
+		       which);
+		return;
+	}
 	p->res->http_status = status;
 	switch (res) {
 	case HTTP_RES_HTTP_STATUS:

@@ -409,10 +409,13 @@ class NtlmServer:
             if auth[:8] != b'NTLMSSP\x00' or struct.unpack('<I', auth[8:12])[0] != 3:
                 return False, 'not an AUTHENTICATE message'
             nt = field(20)
-            domain = field(28).decode('utf-16le')
-            user = field(36).decode('utf-16le')
             enc_key = field(52)
             flags = struct.unpack('<I', auth[60:64])[0]
+            # Names are UTF-16LE when Unicode was negotiated, OEM otherwise
+            # (libcurl's HTTP NTLM negotiates OEM).
+            codec = 'utf-16le' if flags & ntlm.NTLMSSP_NEGOTIATE_UNICODE else 'latin-1'
+            domain = field(28).decode(codec)
+            user = field(36).decode(codec)
         except (ValueError, struct.error, UnicodeDecodeError) as e:
             return False, 'malformed AUTHENTICATE (%s)' % e
         self.user = '%s\\%s' % (domain, user)
