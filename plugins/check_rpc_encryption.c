@@ -207,7 +207,7 @@ static void print_help(void)
 "    10), ~:10 (above 10), 10:20 (outside 10..20), @10:20 (inside 10..20).\n"
 " -t, --timeout=SECONDS[:STATE]\n"
 "    Overall deadline (default: %.0f); STATE is the result when it passes:\n"
-"    OK, WARNING, CRITICAL or UNKNOWN, or 0..3 (default: CRITICAL).\n\n",
+"    OK, WARNING, CRITICAL or UNKNOWN, or 0..3 (default: UNKNOWN).\n\n",
 	       CFG_DEFAULT_CLIENT_VERSION, MP_DEFAULT_TIMEOUT);
 	printf(
 "General:\n"
@@ -229,7 +229,8 @@ static void print_help(void)
 "  1 WARNING   the -w threshold was crossed\n"
 "  2 CRITICAL  encryption policy differs from --expect, the encrypted logon\n"
 "              failed (service or credentials broken), or -c was crossed\n"
-"  3 UNKNOWN   bad arguments or an internal error\n"
+"  3 UNKNOWN   bad arguments, an internal error, or a policy that could not\n"
+"              be told (the unencrypted logon failed for another reason)\n"
 "  A timeout gives the -t state (UNKNOWN unless changed).\n\n");
 	printf(
 "Remediation:\n"
