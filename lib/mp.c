@@ -829,6 +829,7 @@ int mp_ini_load(const char *locator, const char *default_section,
 	struct buf b;
 	int rc;
 
+	o->section_found = false;
 	if (slen == 0)
 		rc = snprintf(section, sizeof(section), "%s", default_section);
 	else

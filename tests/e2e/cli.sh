@@ -1,0 +1,226 @@
+#!/bin/bash
+# Command-line behaviour of check_rpc_encryption: exit codes, the one-line
+# status for usage errors, password sources, --help and --version.
+# Run by `make check` (top_builddir set) or by hand from the build tree.
+
+set -u
+top_builddir=${top_builddir:-.}
+PLUGIN="$top_builddir/plugins/check_rpc_encryption"
+if [ ! -x "$PLUGIN" ]; then
+	echo "plugin not built: $PLUGIN" >&2
+	exit 99
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cli.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+unset CHECK_RPC_ENCRYPTION_PASSWORD MP_CONFIG_FILE NAGIOS_CONFIG_PATH
+
+pass=0
+fail=0
+SECRET='Tr0ub4dor&3-not-echoed'
+DN='/o=Example/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=monitor'
+# Valid configurations run real probes: point them at a closed loopback port
+# (9, discard) so they end in CONNECT_FAILED without leaving the machine.
+BASE=(-H localhost -p 9 -t 5 -u 'EXAMPLE\monitor' -m "$DN")
+USAGE='Usage: check_rpc_encryption -H host -u user -m mailbox-dn [options]'
+NOTIMPL='RPC ENCRYPTION CRITICAL - localhost: encrypted logon failed during connect: CONNECT_FAILED'
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL $1: $2"; printf '  | %s\n' "${OUT//$'\n'/$'\n'  | }"; }
+
+# expect NAME RC FIRST_LINE [args...]: exact exit code and exact first line;
+# a usage error (RC 3 and not the not-implemented line) must be exactly
+# the status line plus the usage line; the secret never appears.
+expect() {
+	local name=$1 rc=$2 first=$3
+	shift 3
+	OUT=$("$PLUGIN" "$@" 2>&1)
+	local got=$?
+	local line1=${OUT%%$'\n'*}
+	# A configuration that passed validation reaches the probes, which end
+	# at the closed port; compare up to the curl-specific detail.
+	[ "$first" = "$NOTIMPL" ] && line1=${line1:0:${#NOTIMPL}}
+	if [ "$got" != "$rc" ]; then
+		ko "$name" "exit $got, want $rc"
+	elif [ "$line1" != "$first" ]; then
+		ko "$name" "first line '$line1', want '$first'"
+	elif [[ "$OUT" == *"$SECRET"* ]]; then
+		ko "$name" "password echoed"
+	elif [ "$rc" = 3 ] && [ "$first" != "$NOTIMPL" ] &&
+	     [ "$OUT" != "$first"$'\n'"$USAGE" ]; then
+		ko "$name" "usage error is not exactly status + usage line"
+	else
+		ok "$name"
+	fi
+}
+
+# usage errors ---------------------------------------------------------------
+expect "unknown long option" 3 "RPC ENCRYPTION UNKNOWN - unknown option '--bogus'" --bogus
+expect "unknown long option, value not echoed" 3 \
+	"RPC ENCRYPTION UNKNOWN - unknown option '--bogus'" --bogus="$SECRET"
+expect "unknown short option" 3 "RPC ENCRYPTION UNKNOWN - unknown option '-x'" -x
+expect "missing argument" 3 "RPC ENCRYPTION UNKNOWN - option '-H' requires an argument" -H
+expect "missing long argument" 3 \
+	"RPC ENCRYPTION UNKNOWN - option '--expect' requires an argument" "${BASE[@]}" --expect
+expect "stray operand" 3 \
+	"RPC ENCRYPTION UNKNOWN - unexpected argument at position 11 (options take the form -x VALUE or --name=VALUE)" \
+	"${BASE[@]}" "$SECRET"
+expect "no arguments" 3 "RPC ENCRYPTION UNKNOWN - missing -H/--hostname"
+expect "missing -u" 3 "RPC ENCRYPTION UNKNOWN - missing -u/--user" -H h -m /o=x
+expect "missing -m" 3 "RPC ENCRYPTION UNKNOWN - missing -m/--mailbox-dn" -H h -u 'D\u'
+expect "missing password" 3 \
+	"RPC ENCRYPTION UNKNOWN - no password: use --password-file FILE, the CHECK_RPC_ENCRYPTION_PASSWORD environment variable or password= in an --extra-opts section" \
+	"${BASE[@]}"
+
+PWERR="RPC ENCRYPTION UNKNOWN - --password is not supported (it would show in the process list): use --password-file FILE, the CHECK_RPC_ENCRYPTION_PASSWORD environment variable or password= in an --extra-opts section"
+expect "--password rejected" 3 "$PWERR" "${BASE[@]}" --password "$SECRET"
+expect "--password= rejected" 3 "$PWERR" "${BASE[@]}" --password="$SECRET"
+expect "--pass abbreviation rejected" 3 "$PWERR" "${BASE[@]}" --pass "$SECRET"
+
+export CHECK_RPC_ENCRYPTION_PASSWORD="$SECRET"
+expect "-w 10:5" 3 \
+	"RPC ENCRYPTION UNKNOWN - warning threshold: invalid range '10:5': start is greater than end" \
+	"${BASE[@]}" -w 10:5
+expect "-c junk" 3 \
+	"RPC ENCRYPTION UNKNOWN - critical threshold: invalid range '5s': not a number" \
+	"${BASE[@]}" -c 5s
+expect "-4 -6" 3 "RPC ENCRYPTION UNKNOWN - -4 and -6 cannot be used together" "${BASE[@]}" -4 -6
+expect "bad --expect" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid --expect 'sometimes' (choose required, optional or any)" \
+	"${BASE[@]}" --expect sometimes
+expect "bad --probe" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid --probe 'all' (choose both, encrypted or unencrypted)" \
+	"${BASE[@]}" --probe all
+expect "bad --unencrypted-level" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid --unencrypted-level 'privacy' (choose connect or integrity)" \
+	"${BASE[@]}" --unencrypted-level privacy
+expect "bad --http-auth" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid --http-auth 'digest' (choose any, basic, ntlm or negotiate)" \
+	"${BASE[@]}" --http-auth digest
+expect "port 0" 3 "RPC ENCRYPTION UNKNOWN - invalid port '0' (must be 1..65535)" "${BASE[@]}" -p 0
+expect "port 65536" 3 "RPC ENCRYPTION UNKNOWN - invalid port '65536' (must be 1..65535)" "${BASE[@]}" -p 65536
+expect "rpc-port junk" 3 "RPC ENCRYPTION UNKNOWN - invalid --rpc-port '60o1' (must be 1..65535)" \
+	"${BASE[@]}" --rpc-port 60o1
+expect "bad timeout" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid timeout '0': seconds must be a number greater than 0 and at most 86400" \
+	"${BASE[@]}" -t 0
+expect "bad timeout state" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid timeout '10:MAYBE': state must be OK, WARNING, CRITICAL, UNKNOWN or 0..3" \
+	"${BASE[@]}" -t 10:MAYBE
+expect "bad client version" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid --client-version '16.0' (want a.b.c or a.b.c.d, each 0..65535, e.g. 16.0.18025)" \
+	"${BASE[@]}" --client-version 16.0
+expect "bad user" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid user 'DOMAIN\\' (use DOMAIN\\user or user@domain)" \
+	-H h -u 'DOMAIN\' -m /o=x
+expect "bad mailbox dn" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid --mailbox-dn 'monitor' (a legacyExchangeDN such as /o=Org/ou=.../cn=Recipients/cn=user)" \
+	-H h -u u@d -m monitor
+expect "host with scheme" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid host name 'https://mail' (a host name or address, without scheme or path)" \
+	-H https://mail -u u@d -m /o=x
+expect "-H swallowing an option" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid host name '-4' (a host name or address, without scheme or path)" \
+	-u u@d -m /o=x -H -4
+expect "--insecure with --ca-file" 3 \
+	"RPC ENCRYPTION UNKNOWN - --insecure and --ca-file contradict each other" \
+	"${BASE[@]}" --insecure --ca-file /etc/ssl/certs/ca-certificates.crt
+expect "--no-tls with TLS options" 3 \
+	"RPC ENCRYPTION UNKNOWN - --no-tls cannot be combined with --ca-file, --insecure, --client-cert or --client-key" \
+	"${BASE[@]}" --no-tls --insecure
+expect "--client-key alone" 3 "RPC ENCRYPTION UNKNOWN - --client-key needs --client-cert" \
+	"${BASE[@]}" --client-key k.pem
+expect "bad proxy path" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid --rpc-proxy-path 'rpc/rpcproxy.dll' (an absolute path such as /rpc/rpcproxy.dll)" \
+	"${BASE[@]}" --rpc-proxy-path rpc/rpcproxy.dll
+
+# valid configurations reach the probes (closed loopback port) -----------------
+expect "password from environment" 2 "$NOTIMPL" "${BASE[@]}"
+expect "all options accepted" 2 "$NOTIMPL" \
+	-H localhost -I 127.0.0.1 -p 9 --rpc-server mbx01.example.com \
+	--rpc-port 6001 --rpc-proxy-path /rpc/rpcproxy.dll -u monitor@example.com \
+	-m "$DN" --expect optional --probe both --unencrypted-level integrity \
+	--client-version 11.0.8161 --http-auth ntlm -w 5 -c '~:10' -t 5:UNKNOWN -4 \
+	--ca-file /etc/ssl/certs/ca-certificates.crt --client-cert c.pem --client-key k.pem \
+	--proxy http://127.0.0.1:9 -v
+expect "--no-tls" 2 "$NOTIMPL" "${BASE[@]}" --no-tls --http-auth basic
+unset CHECK_RPC_ENCRYPTION_PASSWORD
+
+printf '%s\n' "$SECRET" > "$TMP/pw"
+chmod 600 "$TMP/pw"
+expect "password from file" 2 "$NOTIMPL" "${BASE[@]}" --password-file "$TMP/pw"
+: > "$TMP/empty"
+expect "empty password file" 3 "RPC ENCRYPTION UNKNOWN - password file '$TMP/empty' is empty" \
+	"${BASE[@]}" --password-file "$TMP/empty"
+printf '\n' > "$TMP/nl"
+expect "newline-only password file" 3 "RPC ENCRYPTION UNKNOWN - password file '$TMP/nl' is empty" \
+	"${BASE[@]}" --password-file "$TMP/nl"
+expect "unreadable password file" 3 \
+	"RPC ENCRYPTION UNKNOWN - cannot read password file '$TMP/missing': No such file or directory" \
+	"${BASE[@]}" --password-file "$TMP/missing"
+
+cat > "$TMP/plugins.ini" <<EOF
+# test configuration
+[exchange]
+hostname = localhost
+port = 9
+user = EXAMPLE\\monitor
+mailbox-dn = $DN
+password = $SECRET
+
+[nopw]
+hostname = localhost
+
+[check_rpc_encryption]
+expect = sometimes
+EOF
+expect "password from extra-opts" 2 "$NOTIMPL" --extra-opts="exchange@$TMP/plugins.ini"
+expect "extra-opts, separate argument" 2 "$NOTIMPL" --extra-opts "exchange@$TMP/plugins.ini"
+expect "command line overrides extra-opts" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid port '0' (must be 1..65535)" \
+	--extra-opts="exchange@$TMP/plugins.ini" -p 0
+expect "extra-opts value is checked" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid --expect 'sometimes' (choose required, optional or any)" \
+	"${BASE[@]}" --extra-opts="@$TMP/plugins.ini"
+# A temporary assignment before a shell function is exported to what it runs.
+MP_CONFIG_FILE="$TMP/plugins.ini" expect "default section via MP_CONFIG_FILE" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid --expect 'sometimes' (choose required, optional or any)" \
+	"${BASE[@]}" --extra-opts
+expect "missing section" 3 \
+	"RPC ENCRYPTION UNKNOWN - --extra-opts: no section [nosuch] in config file '$TMP/plugins.ini'" \
+	--extra-opts="nosuch@$TMP/plugins.ini"
+expect "missing ini file" 3 \
+	"RPC ENCRYPTION UNKNOWN - --extra-opts: cannot read config file '$TMP/none.ini': No such file or directory" \
+	--extra-opts="x@$TMP/none.ini"
+expect "section without password" 3 \
+	"RPC ENCRYPTION UNKNOWN - missing -u/--user" --extra-opts="nopw@$TMP/plugins.ini"
+printf '[s]\npass = %s\n' "$SECRET" > "$TMP/pass.ini"
+expect "abbreviated password key in ini" 3 "$PWERR" "${BASE[@]}" --extra-opts="s@$TMP/pass.ini"
+
+# help and version -------------------------------------------------------------
+expect "--version" 0 "check_rpc_encryption v0.1.0" --version
+expect "-V" 0 "check_rpc_encryption v0.1.0" -V
+expect "--help" 0 "check_rpc_encryption v0.1.0" --help
+
+HELP=$("$PLUGIN" --help)
+missing=
+for opt in hostname ip-address port no-tls rpc-server rpc-port rpc-proxy-path user \
+	password-file mailbox-dn expect probe unencrypted-level client-version http-auth \
+	warning critical timeout ca-file insecure client-cert client-key proxy verbose \
+	help version extra-opts; do
+	[[ "$HELP" == *"--$opt"* ]] || missing="$missing --$opt"
+done
+for word in CHECK_RPC_ENCRYPTION_PASSWORD ecNotEncrypted 2416 Set-RpcClientAccess \
+	-EncryptionRequired 'Exit states' "$USAGE" 'default: required' 'default: both' \
+	'default: connect' 'default: any' 'default: 443' 'default: 6001' \
+	/rpc/rpcproxy.dll 'default: 10' 'default: UNKNOWN' Examples; do
+	[[ "$HELP" == *"$word"* ]] || missing="$missing '$word'"
+done
+OUT=$HELP
+if [ -n "$missing" ]; then ko "--help mentions every option" "missing:$missing"
+else ok "--help mentions every option"; fi
+if awk 'length > 80 { exit 1 }' <<<"$HELP"; then ok "--help fits 80 columns"
+else ko "--help fits 80 columns" "a line is longer than 80 characters"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
