@@ -219,12 +219,8 @@ def handle_connection(sock, peer):
             if path.lower() != '/rpc/rpcproxy.dll':
                 c.respond(404, 'Not Found', body=b'<html>404</html>', close=True)
                 return
-            host, _, port = query.rpartition(':')
-            if port != '6001':
-                c.respond(503, 'RPC Error', body=b'<html>RPC Error: port not allowed</html>',
-                          close=True)
-                return
             phase = 'http-in' if method == 'RPC_IN_DATA' else 'http-out'
+            # IIS authenticates before the RPC proxy looks at the query.
             if not check_http_auth(c, method, headers):
                 if clen and headers.get('expect', '').lower() != '100-continue':
                     # The body is coming anyway; read small ones to keep the
@@ -235,6 +231,11 @@ def handle_connection(sock, peer):
                 elif clen:
                     return
                 continue
+            host, _, port = query.rpartition(':')
+            if port != '6001':
+                c.respond(503, 'RPC Error', body=b'<html>RPC Error: port not allowed</html>',
+                          close=True)
+                return
             f = fault_for(phase)
             if f and f.kind == 'status':
                 code = int(f.arg or '503')

@@ -64,7 +64,7 @@ int main(int argc, char **argv)
 	struct buf out, in;
 	struct rpe_error err = { 0, "" };
 	uint8_t c1[16], c2[16], c3[16];
-	int rc = 0;
+	int rc = 0, status = 0;
 
 	if (argc < 2 || crypto_init(&err) < 0)
 		return 2;
@@ -175,11 +175,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (rc < 0)
-		return fail(&err);
-	if (out.len)
+		status = fail(&err);
+	else if (out.len)
 		hex(&out);
 	buf_free(&out);
 	buf_free(&in);
 	crypto_cleanup();
-	return 0;
+	return status;
 }

@@ -1,0 +1,24 @@
+/* The link floor of the benchmark: the same libraries as the plugin,
+ * libcurl initialised and OpenSSL's default+legacy providers loaded, and
+ * nothing else.  The plugin's cost is reported above this. */
+#include <stdio.h>
+
+#include "crypto.h"
+#include "transport_http.h"
+
+int main(void)
+{
+	struct rpe_error err = { 0, "" };
+	struct http_loop *loop;
+
+	if (crypto_init(&err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	loop = http_loop_new(&err);
+	if (!loop)
+		return 1;
+	http_loop_free(loop);
+	crypto_cleanup();
+	return 0;
+}
