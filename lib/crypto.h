@@ -1,7 +1,8 @@
 /* The only OpenSSL user.  MD4 and RC4 live in OpenSSL 3's legacy provider,
- * so this module loads "default" and "legacy" into a private OSSL_LIB_CTX
- * and fetches every algorithm from it; the process-wide default context is
- * never touched. */
+ * so this module loads it into a private OSSL_LIB_CTX and fetches those two
+ * from there; MD5, HMAC and random bytes come from the default context.
+ * The process-wide default context is never changed: it never offers the
+ * legacy algorithms. */
 #ifndef RPE_CRYPTO_H
 #define RPE_CRYPTO_H
 
@@ -30,6 +31,22 @@ void crypto_rc4_free(struct crypto_rc4 *rc4);
 
 uint32_t crypto_crc32(uint32_t crc, const void *p, size_t n);
 int crypto_random(void *out, size_t n, struct rpe_error *err);
+
+/* A certificate store loaded once per run and shared by every TLS
+ * connection (libcurl would otherwise parse the CA file for each of the
+ * four to six connections of a probe pair).  ca_file NULL loads OpenSSL's
+ * default locations (the system trust store). */
+struct crypto_ca_store;
+struct crypto_ca_store *crypto_ca_store_load(const char *ca_file,
+					     struct rpe_error *err);
+void crypto_ca_store_free(struct crypto_ca_store *s);
+/* Install the store into an OpenSSL SSL_CTX handed over by libcurl's
+ * CURLOPT_SSL_CTX_FUNCTION (an opaque pointer outside this file). */
+int crypto_ca_store_attach(struct crypto_ca_store *s, void *ssl_ctx);
+
+/* 1 if the process-wide default context offers digest `name` (tests use
+ * it to prove MD4 stays out of it). */
+int crypto_default_has_digest(const char *name);
 
 void crypto_wipe(void *p, size_t n);
 /* Constant-time comparison: 1 if equal. */

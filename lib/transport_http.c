@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "crypto.h"
 
 /* The IN channel replays what it sent when libcurl restarts the request for
  * HTTP authentication; the replay log is capped so a server that keeps the
@@ -44,6 +45,12 @@ struct http_chan {
 
 struct http_loop {
 	CURLM *multi;
+	/* Shared by every channel: TLS sessions (so a reconnect after an HTTP
+	 * 401 resumes instead of a full handshake), DNS answers, and one
+	 * parsed CA store. */
+	CURLSH *share;
+	struct crypto_ca_store *ca;
+	char *ca_file;
 	struct http_chan *chans;
 	http_trace_fn trace;
 	void *trace_ctx;
@@ -87,9 +94,14 @@ struct http_loop *http_loop_new(struct rpe_error *err)
 		return NULL;
 	}
 	loop->multi = curl_multi_init();
-	if (!loop->multi) {
-		free(loop);
-		rpe_fail(err, RPE_ERR_NOMEM, "curl_multi_init failed");
+	loop->share = curl_share_init();
+	if (!loop->multi || !loop->share ||
+	    curl_share_setopt(loop->share, CURLSHOPT_SHARE,
+			      CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK ||
+	    curl_share_setopt(loop->share, CURLSHOPT_SHARE,
+			      CURL_LOCK_DATA_DNS) != CURLSHE_OK) {
+		http_loop_free(loop);
+		rpe_fail(err, RPE_ERR_NOMEM, "libcurl multi/share setup failed");
 		return NULL;
 	}
 	return loop;
@@ -101,7 +113,12 @@ void http_loop_free(struct http_loop *loop)
 		return;
 	while (loop->chans)
 		http_chan_close(loop->chans);
-	curl_multi_cleanup(loop->multi);
+	if (loop->multi)
+		curl_multi_cleanup(loop->multi);
+	if (loop->share)
+		curl_share_cleanup(loop->share);
+	crypto_ca_store_free(loop->ca);
+	free(loop->ca_file);
 	free(loop);
 }
 
@@ -257,6 +274,34 @@ static int on_debug(CURL *easy, curl_infotype type, char *p, size_t len,
 	return 0;
 }
 
+static CURLcode on_ssl_ctx(CURL *easy, void *ssl_ctx, void *userp)
+{
+	struct http_loop *loop = userp;
+	(void)easy;
+	return crypto_ca_store_attach(loop->ca, ssl_ctx) == 0 ?
+		       CURLE_OK : CURLE_SSL_CERTPROBLEM;
+}
+
+/* Load the CA store on first use; every channel of a run uses the same
+ * --ca-file. */
+static int loop_ca(struct http_loop *loop, const char *ca_file,
+		   struct rpe_error *err)
+{
+	if (loop->ca) {
+		if ((ca_file == NULL) != (loop->ca_file == NULL) ||
+		    (ca_file && strcmp(ca_file, loop->ca_file) != 0))
+			return rpe_fail(err, RPE_ERR_ARG,
+					"one CA file per run");
+		return 0;
+	}
+	loop->ca = crypto_ca_store_load(ca_file, err);
+	if (!loop->ca)
+		return err ? err->code : RPE_ERR_ARG;
+	if (ca_file && !(loop->ca_file = strdup(ca_file)))
+		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
 /* Channel setup -------------------------------------------------------------- */
 
 static int add_header(struct http_chan *ch, const char *h)
@@ -349,6 +394,7 @@ struct http_chan *http_chan_open(struct http_loop *loop,
 	SETOPT(CURLOPT_TCP_NODELAY, 1L);
 	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
 	SETOPT(CURLOPT_PROTOCOLS_STR, p->tls ? "https" : "http");
+	SETOPT(CURLOPT_SHARE, loop->share);
 	if (loop->trace && loop->trace_level >= 3) {
 		SETOPT(CURLOPT_DEBUGFUNCTION, on_debug);
 		SETOPT(CURLOPT_DEBUGDATA, ch);
@@ -394,8 +440,17 @@ struct http_chan *http_chan_open(struct http_loop *loop,
 	if (p->tls) {
 		SETOPT(CURLOPT_SSL_VERIFYPEER, p->insecure ? 0L : 1L);
 		SETOPT(CURLOPT_SSL_VERIFYHOST, p->insecure ? 0L : 2L);
-		if (p->ca_file)
-			SETOPT(CURLOPT_CAINFO, p->ca_file);
+		if (!p->insecure) {
+			if (loop_ca(loop, p->ca_file, err) < 0)
+				goto fail;
+			/* libcurl loads no CA file itself; the shared store
+			 * is installed into each SSL_CTX instead.  Host name
+			 * checks stay with libcurl. */
+			SETOPT(CURLOPT_CAINFO, NULL);
+			SETOPT(CURLOPT_CAPATH, NULL);
+			SETOPT(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+			SETOPT(CURLOPT_SSL_CTX_DATA, loop);
+		}
 		if (p->client_cert)
 			SETOPT(CURLOPT_SSLCERT, p->client_cert);
 		if (p->client_key)

@@ -1,0 +1,183 @@
+#!/usr/bin/python3
+"""Benchmark of a full probe pair against the bundled responder on loopback.
+
+Runs, N times each and interleaved:
+  floor      a program linking the same libraries that only initialises
+             libcurl and loads OpenSSL's default+legacy providers;
+  plugin     check_rpc_encryption, both probes (the normal check);
+  single     check_rpc_encryption --probe encrypted (one probe alone);
+  impacket   the same probe pair done by impacket (tests/responder/
+             impacket_client.py).
+Reports the median and spread (min..max) of user+sys CPU, peak RSS and wall
+time of the client process, and the TCP connections and HTTP requests the
+responder saw per run.  With --netem it repeats plugin and single inside a
+private network namespace whose loopback delays every packet (RTT 20 and
+50 ms), skipped with a message when namespaces or netem are not permitted.
+
+Usage: bench.py --plugin P --floor F [--runs N] [--netem]"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESPONDER = os.path.join(HERE, '..', 'responder', 'responder.py')
+IMPACKET = os.path.join(HERE, '..', 'responder', 'impacket_client.py')
+MAILBOX = ('/o=Example/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/'
+           'cn=Recipients/cn=probe')
+PY = '/usr/bin/python3'
+
+
+def start_responder(tmp, prefix=()):
+    log = os.path.join(tmp, 'responder.log')
+    out = os.path.join(tmp, 'responder.out')
+    proc = subprocess.Popen(list(prefix) + [PY, RESPONDER, '--log', log],
+                            stdout=open(out, 'w'), stderr=subprocess.DEVNULL)
+    for _ in range(150):
+        with open(out) as f:
+            m = re.search(r'READY port=(\d+) ca=(\S+)', f.read())
+        if m:
+            return proc, int(m.group(1)), m.group(2), log
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    proc.kill()
+    raise SystemExit('responder did not start')
+
+
+def measure(cmd, env, log):
+    """One run: (cpu seconds, peak RSS KiB, wall seconds, connections, requests)."""
+    before = open(log).read() if os.path.exists(log) else ''
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = proc.stdout.read()
+    _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    time.sleep(0.05)  # let the responder write its last lines
+    after = open(log).read()[len(before):]
+    conns = len(re.findall(r' accept peer=', after))
+    reqs = len(re.findall(r' http method=', after))
+    return (ru.ru_utime + ru.ru_stime, ru.ru_maxrss, wall, conns, reqs,
+            proc.returncode, out.decode(errors='replace'))
+
+
+def summary(values, fmt):
+    return '%s (%s..%s)' % (fmt % statistics.median(values), fmt % min(values),
+                            fmt % max(values))
+
+
+def run_set(commands, env, log, runs):
+    results = {name: [] for name in commands}
+    for i in range(runs):
+        for name, cmd in commands.items():
+            r = measure(cmd, env, log)
+            if name != 'floor' and r[5] not in (0,):
+                raise SystemExit('%s failed (exit %d):\n%s' % (name, r[5], r[6]))
+            results[name].append(r)
+    return results
+
+
+def table(results, title):
+    print('\n%s\n' % title)
+    print('| client | CPU user+sys ms | peak RSS MiB | wall ms | TCP conns | HTTP requests |')
+    print('|---|---|---|---|---|---|')
+    for name, rs in results.items():
+        print('| %s | %s | %s | %s | %s | %s |' % (
+            name,
+            summary([r[0] * 1000 for r in rs], '%.1f'),
+            summary([r[1] / 1024 for r in rs], '%.1f'),
+            summary([r[2] * 1000 for r in rs], '%.1f'),
+            summary([r[3] for r in rs], '%d'),
+            summary([r[4] for r in rs], '%d')))
+
+
+def med(results, name, idx):
+    return statistics.median(r[idx] for r in results[name])
+
+
+def netem_runs(args, tmp, env):
+    ns = 'rpcbench%d' % os.getpid()
+    if os.geteuid() != 0 or not shutil.which('ip') or not shutil.which('tc'):
+        print('\nnetem: skipped (needs root, ip and tc)')
+        return
+    if subprocess.run(['ip', 'netns', 'add', ns], capture_output=True).returncode != 0:
+        print('\nnetem: skipped (cannot create a network namespace here)')
+        return
+    try:
+        nse = ['ip', 'netns', 'exec', ns]
+        subprocess.run(nse + ['ip', 'link', 'set', 'lo', 'up'], check=True)
+        for rtt in (20, 50):
+            # netem on lo delays each packet once; a round trip crosses lo twice.
+            r = subprocess.run(nse + ['tc', 'qdisc', 'replace', 'dev', 'lo', 'root', 'netem',
+                                      'delay', '%dms' % (rtt // 2)], capture_output=True)
+            if r.returncode != 0:
+                print('\nnetem: skipped (%s)' % r.stderr.decode().strip())
+                return
+            sub = tempfile.mkdtemp(dir=tmp)
+            proc, port, ca, log = start_responder(sub, nse)
+            try:
+                base = nse + [args.plugin, '-H', 'localhost', '-p', str(port), '--ca-file', ca,
+                              '-u', 'EXAMPLE\\probe', '-m', MAILBOX, '-t', '20']
+                res = run_set({'plugin (both probes)': base,
+                               'single (--probe encrypted)': base + ['--probe', 'encrypted']},
+                              env, log, max(3, args.runs // 4))
+                table(res, 'Loopback with netem, RTT %d ms' % rtt)
+                w = med(res, 'plugin (both probes)', 2) * 1000
+                print('\nRTT %d ms: both probes %.0f ms = %.1f RTT; one probe %.0f ms = %.1f RTT' % (
+                    rtt, w, w / rtt, med(res, 'single (--probe encrypted)', 2) * 1000,
+                    med(res, 'single (--probe encrypted)', 2) * 1000 / rtt))
+            finally:
+                proc.terminate()
+                proc.wait()
+    finally:
+        subprocess.run(['ip', 'netns', 'del', ns], capture_output=True)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--plugin', required=True)
+    p.add_argument('--floor', required=True)
+    p.add_argument('--runs', type=int, default=20)
+    p.add_argument('--netem', action='store_true')
+    args = p.parse_args()
+    env = dict(os.environ, CHECK_RPC_ENCRYPTION_PASSWORD='Secret123!')
+    tmp = tempfile.mkdtemp(prefix='rpcenc-bench-')
+    try:
+        proc, port, ca, log = start_responder(tmp)
+        try:
+            base = [args.plugin, '-H', 'localhost', '-p', str(port), '--ca-file', ca,
+                    '-u', 'EXAMPLE\\probe', '-m', MAILBOX]
+            res = run_set({
+                'floor': [args.floor],
+                'plugin (both probes)': base,
+                'single (--probe encrypted)': base + ['--probe', 'encrypted'],
+                'impacket (both probes)': [PY, IMPACKET, str(port), MAILBOX],
+            }, env, log, args.runs)
+        finally:
+            proc.terminate()
+            proc.wait()
+        table(res, 'Loopback, TLS 1.3, HTTP Basic, %d runs each (median (min..max))' % args.runs)
+        fc, fr = med(res, 'floor', 0), med(res, 'floor', 1)
+        pc, pr = med(res, 'plugin (both probes)', 0), med(res, 'plugin (both probes)', 1)
+        ic = med(res, 'impacket (both probes)', 0)
+        pw = med(res, 'plugin (both probes)', 2)
+        sw = med(res, 'single (--probe encrypted)', 2)
+        print('\nplugin above the link floor: %+.1f ms CPU, %+.2f MiB peak RSS' % (
+            (pc - fc) * 1000, (pr - fr) / 1024))
+        print('impacket / plugin CPU: %.1fx' % (ic / pc))
+        print('both probes / one probe wall: %.2f (%.1f ms vs %.1f ms)' % (pw / sw, pw * 1000,
+                                                                          sw * 1000))
+        if args.netem:
+            netem_runs(args, tmp, env)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()
