@@ -157,6 +157,7 @@ def main():
                 'floor': [args.floor],
                 'plugin (both probes)': base,
                 'single (--probe encrypted)': base + ['--probe', 'encrypted'],
+                'plugin --http-auth basic': base + ['--http-auth', 'basic'],
                 'impacket (both probes)': [PY, IMPACKET, str(port), MAILBOX],
             }, env, log, args.runs)
         finally:
