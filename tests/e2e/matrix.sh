@@ -125,5 +125,12 @@ fault "fault PDU at logon" 2 "RPC_FAULT.*nca_s_op_rng_error" logon:fault:1c01000
 fault "flipped signature bit at logon" 2 "PROTOCOL_ERROR.*signature does not verify" logon:badsig
 fault "truncated PDU at logon" 3 "timed out after 3s during logon" logon:truncate
 fault "closed at disconnect still proves the logon" 0 "^RPC ENCRYPTION OK" disconnect:close
+fault "HTTP 302 redirect (login page)" 2 "PROXY_REFUSED.*HTTP 302" http-out:status:302
+fault "frag_length longer than the data" 3 "timed out after 3s during logon" logon:lie-frag
+fault "auth_length larger than the fragment" 2 "PROTOCOL_ERROR.*auth_length 900 does not fit" logon:lie-auth
+fault "client PDU type where the answer belongs" 2 "PROTOCOL_ERROR.*unexpected PDU type 14" bind:unexpected
+fault "RTS claiming 200 commands" 2 "failed during rts: PROTOCOL_ERROR.*RTS PDU claims 200 commands" rts:bogus
+fault "replayed response PDU" 2 "PROTOCOL_ERROR.*(signature does not verify|unexpected call id)" disconnect:replay
+fault "fault PDU dripped one byte per second" 3 "timed out after 3s during logon" logon:drip
 
 e2e_summary

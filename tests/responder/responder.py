@@ -64,7 +64,8 @@ class Fault:
         self.phase, self.kind = parts[0], parts[1]
         self.arg = parts[2] if len(parts) > 2 else None
         if self.kind not in ('stall', 'close', 'truncate', 'garbage', 'status',
-                             'fault', 'badsig', 'bind-nak', 'html', 'reject'):
+                             'fault', 'badsig', 'bind-nak', 'html', 'lie-frag',
+                             'lie-auth', 'unexpected', 'drip', 'bogus', 'replay'):
             raise argparse.ArgumentTypeError('unknown fault kind %r' % self.kind)
 
 
@@ -240,8 +241,10 @@ def handle_connection(sock, peer):
             if f and f.kind == 'status':
                 code = int(f.arg or '503')
                 log(c.id, 'fault status %d' % code)
-                c.respond(code, {401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
+                c.respond(code, {301: 'Moved Permanently', 302: 'Found', 401: 'Unauthorized',
+                                 403: 'Forbidden', 404: 'Not Found',
                                  500: 'Internal Server Error'}.get(code, 'RPC Error'),
+                          [('Location', 'https://login.example.test/owa/')] if 300 <= code < 400 else [],
                           body=b'<html><body>RPC proxy error</body></html>', close=True)
                 return
             if f and f.kind in ('stall', 'close'):
@@ -520,6 +523,7 @@ class RpcServer:
         self.max_frag = 5840
         self.handles = set()
         self.frags = {}
+        self.last_response = None
 
     def out(self, data):
         self.vc.send_out(data)
@@ -614,6 +618,39 @@ class RpcServer:
         if f.kind == 'fault':
             self.fault(call_id, int(f.arg or '1c010002', 16))
             raise Abort('fault injected')
+        if f.kind == 'lie-frag':
+            # frag_length promises 4000 bytes; 40 arrive.
+            log(self.c.id, 'fault lie-frag')
+            self.out(header(2, 3, 4000, 0, call_id) + b'\x00' * 24)
+            stall(self.c.sock, self.c.id)
+        if f.kind == 'lie-auth':
+            # auth_length larger than the whole fragment.
+            log(self.c.id, 'fault lie-auth')
+            self.out(header(2, 3, 48, 900, call_id) + b'\x00' * 32)
+            stall(self.c.sock, self.c.id)
+        if f.kind == 'unexpected':
+            # A client-side PDU type (alter_context) where an answer belongs.
+            log(self.c.id, 'fault unexpected')
+            self.out(header(14, 3, 24, 0, call_id) + b'\x00' * 8)
+            stall(self.c.sock, self.c.id)
+        if f.kind == 'bogus':
+            # RTS claiming 200 commands in a 28-byte PDU.
+            log(self.c.id, 'fault bogus RTS')
+            self.out(struct.pack('<BBBB4sHHIHH', 5, 0, 20, 3, b'\x10\x00\x00\x00', 28, 0, 0, 0, 200)
+                     + struct.pack('<II', 2, 1000))
+            stall(self.c.sock, self.c.id)
+        if f.kind == 'drip':
+            # A fault PDU, one byte per second (bounded by the client's -t).
+            log(self.c.id, 'fault drip')
+            pdu = header(3, 3, 32, 0, call_id) + struct.pack('<IHBBI4s', 0, 0, 0, 0, 5, bytes(4))
+            for b in pdu:
+                self.out(bytes([b]))
+                time.sleep(1.0)
+            raise Abort('dripped')
+        if f.kind == 'replay' and self.last_response:
+            log(self.c.id, 'fault replay')
+            self.out(self.last_response)
+            stall(self.c.sock, self.c.id)
 
     def request(self, pdu):
         ptype, flags = pdu[2], pdu[3]
@@ -680,7 +717,8 @@ class RpcServer:
                 if badsig:
                     sig = sig[:4] + bytes([sig[4] ^ 1]) + sig[5:]
                     log(self.c.id, 'fault badsig')
-                self.out(hdr + body + trailer + sig)
+                self.last_response = hdr + body + trailer + sig
+                self.out(self.last_response)
             else:
                 hdr = header(2, flags, 24 + len(chunk), 0, call_id) + \
                     struct.pack('<IHBB', hint, 0, 0, 0)
@@ -850,7 +888,8 @@ def main():
                    help='answer ecClientVerDisallowed to this exact version, e.g. 11.0.8161')
     p.add_argument('--fault', action='append', type=Fault,
                    help='PHASE:KIND[:ARG], PHASE in %s; KIND stall, close, truncate, '
-                        'garbage, status:CODE, fault:HEX, badsig, bind-nak, html' % ', '.join(PHASES))
+                        'garbage, status:CODE, fault:HEX, badsig, bind-nak, html, lie-frag, '
+                        'lie-auth, unexpected, drip, bogus (RTS), replay' % ', '.join(PHASES))
     p.add_argument('--log')
     ARGS = p.parse_args()
     ARGS.encryption_required = ARGS.encryption_required == 'true'
