@@ -12,6 +12,8 @@
  *   codec_tool response LEVEL KEYHEX PDUHEX...   (server->client PDUs)
  *   codec_tool connect-response STUBHEX
  *   codec_tool challenge HEX
+ *   codec_tool ntlm USER DOMAIN PASSWORD CHALLENGEHEX CLIENTCHAL EXPORTED
+ *       (prints NEGOTIATE hex, newline, AUTHENTICATE hex)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +166,30 @@ int main(int argc, char **argv)
 			       (unsigned)r.polls_max);
 			emsmdb_connect_resp_free(&r);
 		}
+	} else if (!strcmp(argv[1], "ntlm") && argc == 8) {
+		struct ntlm_client *c = ntlm_client_new(argv[2], argv[3], argv[4], &err);
+		struct ntlm_overrides ov;
+		struct buf tmp;
+		if (!c)
+			return fail(&err);
+		memset(&ov, 0, sizeof(ov));
+		buf_init(&tmp, 0);
+		unhex(argv[6], &tmp);
+		memcpy(ov.client_challenge, tmp.data, 8);
+		buf_reset(&tmp);
+		unhex(argv[7], &tmp);
+		memcpy(ov.exported_session_key, tmp.data, 16);
+		ov.timestamp = 0x01d0000000000000ull;
+		ntlm_client_set_overrides(c, &ov);
+		buf_free(&tmp);
+		rc = ntlm_client_negotiate(c, &out, &err);
+		if (rc == 0) {
+			hex(&out);
+			buf_reset(&out);
+			unhex(argv[5], &in);
+			rc = ntlm_client_authenticate(c, in.data, in.len, &out, &err);
+		}
+		ntlm_client_free(c);
 	} else if (!strcmp(argv[1], "challenge") && argc == 3) {
 		struct ntlm_challenge ch;
 		unhex(argv[2], &in);
