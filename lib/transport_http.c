@@ -488,14 +488,7 @@ struct http_chan *http_chan_open(struct http_loop *loop,
 	return ch;
 
 fail:
-	if (ch->easy)
-		curl_easy_cleanup(ch->easy);
-	curl_slist_free_all(ch->headers);
-	curl_slist_free_all(ch->connect_to);
-	free(ch->out_body);
-	buf_free(&ch->queue);
-	buf_free(&ch->replay);
-	free(ch);
+	http_chan_close(ch);
 	return NULL;
 }
 
@@ -525,6 +518,7 @@ void http_chan_close(struct http_chan *ch)
 		}
 	}
 	if (ch->easy) {
+		/* Harmless for a handle that never made it into the multi. */
 		curl_multi_remove_handle(ch->loop->multi, ch->easy);
 		curl_easy_cleanup(ch->easy);
 	}

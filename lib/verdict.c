@@ -155,6 +155,21 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 		    probe_outcome_name(r->outcome), r->message);
 }
 
+/* The unencrypted logon worked: fine unless encryption is required. */
+static void accepted_unencrypted(const struct verdict_input *in,
+				 struct verdict *v, const char *srv,
+				 const char *ok_text)
+{
+	v->enforced = 0;
+	if (in->expect == EXPECT_REQUIRED) {
+		set_summary(v, VSTATE_CRITICAL, "%s accepts unencrypted RPC logons (expected: encryption required)",
+			    in->host);
+		remediation_enforce(v, srv);
+	} else {
+		set_summary(v, VSTATE_OK, "%s %s", in->host, ok_text);
+	}
+}
+
 /* Only the unencrypted probe ran. */
 static void decide_unencrypted_only(const struct verdict_input *in,
 				    struct verdict *v)
@@ -173,15 +188,11 @@ static void decide_unencrypted_only(const struct verdict_input *in,
 				    in->host, (unsigned)u->ec);
 		}
 	} else if (u->outcome == OUTCOME_LOGON_OK) {
-		v->enforced = 0;
-		if (in->expect == EXPECT_REQUIRED) {
-			set_summary(v, VSTATE_CRITICAL, "%s accepts unencrypted RPC logons (expected: encryption required)",
-				    in->host);
-			remediation_enforce(v, srv);
-		} else {
-			set_summary(v, VSTATE_OK, "%s accepts unencrypted RPC logons: unencrypted logon OK in %.2fs",
-				    in->host, u->total_time);
-		}
+		char ok[128];
+		snprintf(ok, sizeof(ok),
+			 "accepts unencrypted RPC logons: unencrypted logon OK in %.2fs",
+			 u->total_time);
+		accepted_unencrypted(in, v, srv, ok);
 	} else {
 		failure(v, in, u);
 	}
@@ -239,17 +250,14 @@ void verdict_decide(const struct verdict_input *in, struct verdict *v)
 				    in->host, ec, e->total_time);
 		}
 		break;
-	case OUTCOME_LOGON_OK:
-		v->enforced = 0;
-		if (in->expect == EXPECT_REQUIRED) {
-			set_summary(v, VSTATE_CRITICAL, "%s accepts unencrypted RPC logons (expected: encryption required)",
-				    in->host);
-			remediation_enforce(v, srv);
-		} else {
-			set_summary(v, VSTATE_OK, "%s does not require RPC encryption: unencrypted and encrypted logons OK in %.2fs and %.2fs",
-				    in->host, u->total_time, e->total_time);
-		}
+	case OUTCOME_LOGON_OK: {
+		char ok[160];
+		snprintf(ok, sizeof(ok),
+			 "does not require RPC encryption: unencrypted and encrypted logons OK in %.2fs and %.2fs",
+			 u->total_time, e->total_time);
+		accepted_unencrypted(in, v, srv, ok);
 		break;
+	}
 	default:
 		if (timed_out(u)) {
 			failure(v, in, u);
