@@ -30,7 +30,7 @@ for f in "$src"/lib/*.c; do
 	*) libsrc+=("$f") ;;
 	esac
 done
-libs=$(pkg-config --libs libcrypto)
+libs=$(pkg-config --libs libssl libcrypto)
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
