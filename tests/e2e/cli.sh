@@ -222,5 +222,15 @@ else ok "--help mentions every option"; fi
 if awk 'length > 80 { exit 1 }' <<<"$HELP"; then ok "--help fits 80 columns"
 else ko "--help fits 80 columns" "a line is longer than 80 characters"; fi
 
+# The man page documents every long option the help lists.
+MAN="$top_srcdir/check_rpc_encryption.1"
+missing=
+for opt in $(grep -o -- '--[a-z][a-z0-9-]*' <<<"$HELP" | sort -u); do
+	grep -q -- "$(sed 's/-/\\\\-/g' <<<"$opt")\\b" "$MAN" || missing="$missing $opt"
+done
+OUT=$missing
+if [ -n "$missing" ]; then ko "the man page documents every option" "missing:$missing"
+else ok "the man page documents every option"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
