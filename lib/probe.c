@@ -9,8 +9,13 @@
  *   logon    auth3 + AUTHENTICATE, EcDoConnectEx -> response
  *   disconnect EcDoDisconnect -> response (only after a successful logon)
  *
- * Everything here is driven by callbacks from transport_http; the protocol
- * work is done by the sans-I/O codecs. */
+ * Over RPC/TCP (ncacn_ip_tcp) the connect phase is an endpoint mapper
+ * lookup on port 135 (bind without authentication, ept_map for EMSMDB) and
+ * the TCP connection to the port it names; there is no rts phase, and the
+ * PDUs of bind, logon and disconnect are the same bytes on a plain stream.
+ *
+ * Everything here is driven by callbacks from transport_http and
+ * transport_tcp; the protocol work is done by the sans-I/O codecs. */
 #define _POSIX_C_SOURCE 200809L
 #include "probe.h"
 
@@ -24,6 +29,7 @@
 #include "crypto.h"
 #include "dcerpc.h"
 #include "emsmdb.h"
+#include "epm.h"
 #include "ntlm.h"
 #include "rts.h"
 
@@ -56,6 +62,8 @@ static double now_s(void)
 #define CALL_BIND 1
 #define CALL_CONNECT 2
 #define CALL_DISCONNECT 3
+#define CALL_EPM_BIND 1
+#define CALL_EPM_MAP 2
 
 /* One probe ------------------------------------------------------------------ */
 
@@ -64,6 +72,11 @@ struct probe {
 	struct probe_result *res;
 	const struct probe_target *target;
 	struct http_chan *in, *out;
+	struct tcp_chan *tcp;          /* RPC/TCP: the EMSMDB connection */
+	struct tcp_chan *epm;          /* RPC/TCP: the endpoint mapper lookup */
+	struct dcerpc_reader epm_reader;
+	struct dcerpc_conn epm_conn;
+	int epm_done;                  /* lookup answered, epm may be closed */
 	int finished;
 	double t0;
 	enum probe_phase phase;
@@ -166,19 +179,35 @@ static void close_channels(struct probe *p)
 {
 	http_chan_close(p->in);
 	http_chan_close(p->out);
+	tcp_chan_close(p->tcp);
+	tcp_chan_close(p->epm);
 	p->in = p->out = NULL;
+	p->tcp = p->epm = NULL;
+}
+
+static int is_tcp(const struct probe *p)
+{
+	return p->target->transport == PROBE_TRANSPORT_TCP;
 }
 
 /* Sending ---------------------------------------------------------------------- */
 
+/* Client-to-server PDUs go on the IN channel, or on the TCP stream. */
 static int send_in(struct probe *p, const struct buf *b, const char *what)
 {
+	int rc;
+
 	hexdump_trace(p, what, b->data, b->len);
-	ptrace(p, 2, "IN  -> %s (%zu bytes)", what, b->len);
+	ptrace(p, 2, "%s -> %s (%zu bytes)", is_tcp(p) ? "TCP" : "IN ", what,
+	       b->len);
 	p->res->bytes_sent += (unsigned)b->len;
-	if (!p->in || http_chan_send(p->in, b->data, b->len) < 0) {
-		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot queue %s on the IN channel",
-		       what);
+	if (is_tcp(p))
+		rc = p->tcp ? tcp_chan_send(p->tcp, b->data, b->len) : -1;
+	else
+		rc = p->in ? http_chan_send(p->in, b->data, b->len) : -1;
+	if (rc < 0) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot queue %s on the %s",
+		       what, is_tcp(p) ? "TCP connection" : "IN channel");
 		return -1;
 	}
 	return 0;
@@ -481,20 +510,28 @@ static void maybe_ack_flow(struct probe *p, size_t pdu_len)
 
 static void on_pdu(struct probe *p, const struct dcerpc_pdu *pdu)
 {
-	hexdump_trace(p, "OUT <-", pdu->data, pdu->len);
-	if (pdu->ptype == DCERPC_PTYPE_RTS) {
-		on_rts(p, pdu);
-		return;
+	hexdump_trace(p, is_tcp(p) ? "TCP <-" : "OUT <-", pdu->data, pdu->len);
+	if (is_tcp(p)) {
+		if (pdu->ptype == DCERPC_PTYPE_RTS) {
+			finish(p, OUTCOME_PROTOCOL_ERROR,
+			       "RTS PDU on an RPC/TCP connection");
+			return;
+		}
+	} else {
+		if (pdu->ptype == DCERPC_PTYPE_RTS) {
+			on_rts(p, pdu);
+			return;
+		}
+		if (!rts_vc_is_open(&p->vc)) {
+			finish(p, OUTCOME_PROTOCOL_ERROR,
+			       "PDU type %u before the virtual connection was open",
+			       (unsigned)pdu->ptype);
+			return;
+		}
+		maybe_ack_flow(p, pdu->len);
+		if (p->finished)
+			return;
 	}
-	if (!rts_vc_is_open(&p->vc)) {
-		finish(p, OUTCOME_PROTOCOL_ERROR,
-		       "PDU type %u before the virtual connection was open",
-		       (unsigned)pdu->ptype);
-		return;
-	}
-	maybe_ack_flow(p, pdu->len);
-	if (p->finished)
-		return;
 	switch (pdu->ptype) {
 	case DCERPC_PTYPE_BIND_ACK:
 		on_bind_ack(p, pdu);
@@ -534,12 +571,33 @@ static void on_status(void *ctx, struct http_chan *ch, long status)
 	}
 }
 
-static int on_data(void *ctx, struct http_chan *ch, const uint8_t *d, size_t n)
+/* Server-to-server bytes (OUT channel body or TCP stream) -> PDUs. */
+static int feed_stream(struct probe *p, const uint8_t *d, size_t n,
+		       const char *where)
 {
-	struct probe *p = ctx;
 	struct dcerpc_pdu pdu;
 	struct rpe_error err = { 0, "" };
 	int rc;
+
+	if (dcerpc_reader_feed(&p->reader, d, n, &err) < 0) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "%s: %s", where, err.msg);
+		return -1;
+	}
+	while (!p->finished &&
+	       (rc = dcerpc_reader_next(&p->reader, &pdu, &err)) != 0) {
+		if (rc < 0) {
+			finish(p, OUTCOME_PROTOCOL_ERROR, "%s: %s", where,
+			       err.msg);
+			return -1;
+		}
+		on_pdu(p, &pdu);
+	}
+	return 0;
+}
+
+static int on_data(void *ctx, struct http_chan *ch, const uint8_t *d, size_t n)
+{
+	struct probe *p = ctx;
 
 	if (p->finished)
 		return -1;
@@ -554,20 +612,7 @@ static int on_data(void *ctx, struct http_chan *ch, const uint8_t *d, size_t n)
 		       ct[0] ? ct : "");
 		return -1;
 	}
-	if (dcerpc_reader_feed(&p->reader, d, n, &err) < 0) {
-		finish(p, OUTCOME_PROTOCOL_ERROR, "OUT channel: %s", err.msg);
-		return -1;
-	}
-	while (!p->finished &&
-	       (rc = dcerpc_reader_next(&p->reader, &pdu, &err)) != 0) {
-		if (rc < 0) {
-			finish(p, OUTCOME_PROTOCOL_ERROR, "OUT channel: %s",
-			       err.msg);
-			return -1;
-		}
-		on_pdu(p, &pdu);
-	}
-	return 0;
+	return feed_stream(p, d, n, "OUT channel");
 }
 
 static void on_done(void *ctx, struct http_chan *ch, enum http_result res,
@@ -616,6 +661,247 @@ static void on_done(void *ctx, struct http_chan *ch, enum http_result res,
 	}
 }
 
+/* RPC/TCP: the EMSMDB connection ------------------------------------------------- */
+
+static void tcp_on_connected(void *ctx, struct tcp_chan *ch)
+{
+	struct probe *p = ctx;
+
+	(void)ch;
+	if (p->finished)
+		return;
+	end_phase(p, PHASE_BIND);
+	p->res->phase_end[PHASE_RTS] = -1; /* no virtual connection here */
+	send_bind(p);
+}
+
+static int tcp_on_data(void *ctx, struct tcp_chan *ch, const uint8_t *d,
+		       size_t n)
+{
+	struct probe *p = ctx;
+
+	(void)ch;
+	if (p->finished)
+		return -1;
+	p->res->bytes_received += (unsigned)n;
+	return feed_stream(p, d, n, "RPC/TCP");
+}
+
+static void tcp_on_done(void *ctx, struct tcp_chan *ch, enum http_result res,
+			const char *msg)
+{
+	struct probe *p = ctx;
+
+	(void)ch;
+	if (p->finished)
+		return;
+	if (p->have_session) {
+		finish(p, OUTCOME_LOGON_OK,
+		       "logged on (ecNone); the connection ended before EcDoDisconnect was answered");
+		return;
+	}
+	if (p->phase == PHASE_CONNECT)
+		finish(p, OUTCOME_CONNECT_FAILED, "EMSMDB port %s", msg);
+	else if (res == HTTP_RES_RECV_FAILED || res == HTTP_RES_SEND_FAILED)
+		finish(p, OUTCOME_PROTOCOL_ERROR, "RPC/TCP %s during %s", msg,
+		       probe_phase_name(p->phase));
+	else
+		finish(p, OUTCOME_PROTOCOL_ERROR, "RPC/TCP: %s", msg);
+}
+
+static int tcp_connect_emsmdb(struct probe *p, long port, struct rpe_error *err)
+{
+	struct tcp_chan_cb cb = { p, tcp_on_connected, tcp_on_data, tcp_on_done };
+	struct tcp_params tp = p->target->tcp;
+
+	tp.port = port;
+	tp.name = "RPC";
+	p->res->tcp_port = (unsigned)port;
+	p->tcp = tcp_chan_open(p->run->loop, &tp, &cb, err);
+	return p->tcp ? 0 : -1;
+}
+
+/* RPC/TCP: the endpoint mapper ---------------------------------------------------- */
+
+static void epm_answer(struct probe *p, const uint8_t *stub, size_t len)
+{
+	struct epm_map_result r;
+	struct rpe_error err = { 0, "" };
+
+	if (epm_decode_map_response(stub, len, &emsmdb_interface, &r, &err) < 0) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "endpoint mapper: %s", err.msg);
+		return;
+	}
+	p->epm_done = 1;
+	p->res->epm_time = elapsed(p);
+	if (!r.found) {
+		finish(p, OUTCOME_NOT_REGISTERED,
+		       "EMSMDB is not registered at the endpoint mapper of %s:%ld (%s, %u towers): no Exchange store (MSExchangeRPC) listens for RPC/TCP there",
+		       p->target->tcp.connect_ip ? p->target->tcp.connect_ip :
+		       p->target->tcp.host, p->target->tcp.port,
+		       epm_status_name(r.status), (unsigned)r.num_towers);
+		return;
+	}
+	ptrace(p, 2, "EPM <- ept_map: EMSMDB on TCP port %u", (unsigned)r.port);
+	if (tcp_connect_emsmdb(p, r.port, &err) < 0)
+		finish(p, OUTCOME_CONNECT_FAILED, "cannot connect: %s", err.msg);
+}
+
+static void epm_pdu(struct probe *p, const struct dcerpc_pdu *pdu)
+{
+	struct rpe_error err = { 0, "" };
+	struct buf b;
+	int rc;
+
+	switch (pdu->ptype) {
+	case DCERPC_PTYPE_BIND_ACK: {
+		struct dcerpc_bind_ack ack;
+		if (dcerpc_decode_bind_ack(&p->epm_conn, pdu->data, pdu->len,
+					   &ack, &err) < 0) {
+			finish(p, OUTCOME_PROTOCOL_ERROR,
+			       "endpoint mapper bind_ack: %s", err.msg);
+			return;
+		}
+		if (ack.result != 0) {
+			finish(p, OUTCOME_BIND_REJECTED,
+			       "endpoint mapper rejected its interface: %s",
+			       dcerpc_ack_reason_name(ack.result, ack.reason));
+			return;
+		}
+		buf_init(&b, 4096);
+		rc = epm_encode_map_request(&b, &emsmdb_interface,
+					    EPM_MAX_TOWERS, &err);
+		if (rc == 0) {
+			struct buf pdub;
+			buf_init(&pdub, 8192);
+			rc = dcerpc_encode_request(&pdub, &p->epm_conn,
+						   CALL_EPM_MAP, 0,
+						   EPM_OPNUM_MAP, b.data, b.len,
+						   &err);
+			if (rc == 0) {
+				ptrace(p, 2, "EPM -> ept_map EMSMDB (%zu bytes)",
+				       pdub.len);
+				rc = tcp_chan_send(p->epm, pdub.data, pdub.len);
+			}
+			buf_free(&pdub);
+		}
+		buf_free(&b);
+		if (rc < 0)
+			finish(p, OUTCOME_PROTOCOL_ERROR,
+			       "cannot send ept_map: %s", err.msg);
+		return;
+	}
+	case DCERPC_PTYPE_BIND_NAK:
+		finish(p, OUTCOME_BIND_REJECTED, "endpoint mapper bind_nak: %s",
+		       dcerpc_bind_nak_reason_name(pdu->data, pdu->len));
+		return;
+	case DCERPC_PTYPE_RESPONSE:
+		if (pdu->call_id != CALL_EPM_MAP) {
+			finish(p, OUTCOME_PROTOCOL_ERROR,
+			       "endpoint mapper answered unexpected call id %u",
+			       (unsigned)pdu->call_id);
+			return;
+		}
+		buf_init(&b, 65536);
+		rc = dcerpc_decode_response(&p->epm_conn, pdu->data, pdu->len,
+					    &b, &err);
+		if (rc < 0)
+			finish(p, OUTCOME_PROTOCOL_ERROR,
+			       "endpoint mapper response: %s", err.msg);
+		else if (rc == 1)
+			epm_answer(p, b.data, b.len);
+		buf_free(&b);
+		return;
+	case DCERPC_PTYPE_FAULT: {
+		uint32_t status = 0;
+		if (dcerpc_decode_fault(pdu->data, pdu->len, &status, &err) < 0)
+			finish(p, OUTCOME_PROTOCOL_ERROR,
+			       "endpoint mapper fault: %s", err.msg);
+		else
+			finish(p, OUTCOME_RPC_FAULT,
+			       "endpoint mapper fault %s (0x%08x)",
+			       dcerpc_fault_name(status), (unsigned)status);
+		p->res->fault_status = status;
+		return;
+	}
+	default:
+		finish(p, OUTCOME_PROTOCOL_ERROR,
+		       "endpoint mapper sent PDU type %u",
+		       (unsigned)pdu->ptype);
+	}
+}
+
+static int epm_on_data(void *ctx, struct tcp_chan *ch, const uint8_t *d,
+		       size_t n)
+{
+	struct probe *p = ctx;
+	struct dcerpc_pdu pdu;
+	struct rpe_error err = { 0, "" };
+	int rc;
+
+	(void)ch;
+	if (p->finished || p->epm_done)
+		return -1;
+	if (dcerpc_reader_feed(&p->epm_reader, d, n, &err) < 0) {
+		finish(p, OUTCOME_PROTOCOL_ERROR, "endpoint mapper: %s",
+		       err.msg);
+		return -1;
+	}
+	while (!p->finished && !p->epm_done &&
+	       (rc = dcerpc_reader_next(&p->epm_reader, &pdu, &err)) != 0) {
+		if (rc < 0) {
+			finish(p, OUTCOME_PROTOCOL_ERROR, "endpoint mapper: %s",
+			       err.msg);
+			return -1;
+		}
+		epm_pdu(p, &pdu);
+	}
+	return (p->finished || p->epm_done) ? -1 : 0;
+}
+
+static void epm_on_done(void *ctx, struct tcp_chan *ch, enum http_result res,
+			const char *msg)
+{
+	struct probe *p = ctx;
+
+	(void)ch;
+	(void)res;
+	if (p->finished || p->epm_done)
+		return;
+	finish(p, OUTCOME_CONNECT_FAILED, "endpoint mapper %s", msg);
+}
+
+static int probe_start_tcp(struct probe *p, struct rpe_error *err)
+{
+	struct tcp_chan_cb cb = { p, NULL, epm_on_data, epm_on_done };
+	struct tcp_params tp = p->target->tcp;
+	struct buf b;
+	int rc;
+
+	p->t0 = now_s();
+	p->phase = PHASE_CONNECT;
+	p->res->phase = PHASE_CONNECT;
+	if (p->target->tcp_port > 0) {
+		p->epm_done = 1;
+		return tcp_connect_emsmdb(p, p->target->tcp_port, err);
+	}
+	tp.name = "EPM";
+	p->epm = tcp_chan_open(p->run->loop, &tp, &cb, err);
+	if (!p->epm)
+		return -1;
+	/* The endpoint mapper is asked without authentication, as the
+	 * Windows RPC runtime does. */
+	buf_init(&b, 1024);
+	rc = dcerpc_encode_bind(&b, &p->epm_conn, 0, CALL_EPM_BIND, 0,
+				&epm_interface, NULL, 0, err);
+	if (rc == 0) {
+		ptrace(p, 2, "EPM -> bind epmapper v3 (%zu bytes)", b.len);
+		rc = tcp_chan_send(p->epm, b.data, b.len);
+	}
+	buf_free(&b);
+	return rc;
+}
+
 /* Run ---------------------------------------------------------------------------- */
 
 static int probe_start(struct probe *p, struct rpe_error *err)
@@ -624,6 +910,8 @@ static int probe_start(struct probe *p, struct rpe_error *err)
 	struct buf a1, b1;
 	int rc = -1;
 
+	if (is_tcp(p))
+		return probe_start_tcp(p, err);
 	p->t0 = now_s();
 	p->phase = PHASE_CONNECT;
 	p->res->phase = PHASE_CONNECT;
@@ -665,7 +953,9 @@ static void probe_cleanup(struct probe *p)
 {
 	close_channels(p);
 	dcerpc_reader_free(&p->reader);
+	dcerpc_reader_free(&p->epm_reader);
 	dcerpc_conn_free(&p->conn);
+	dcerpc_conn_free(&p->epm_conn);
 	ntlm_client_free(p->ntlm);
 	p->ntlm = NULL;
 }
@@ -705,6 +995,8 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 		p->res = r;
 		p->target = target;
 		dcerpc_reader_init(&p->reader);
+		dcerpc_reader_init(&p->epm_reader);
+		dcerpc_conn_init(&p->epm_conn, NULL, DCERPC_AUTH_LEVEL_NONE, 0);
 		rts_vc_init(&p->vc);
 		p->ntlm = ntlm_client_new(target->user, target->domain,
 					  target->password, err);
@@ -754,9 +1046,14 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 				       err ? err->msg : "?");
 			break;
 		}
-		for (i = 0; i < n; i++)
-			if (probes[i].finished)
+		for (i = 0; i < n; i++) {
+			if (probes[i].finished) {
 				close_channels(&probes[i]);
+			} else if (probes[i].epm_done && probes[i].epm) {
+				tcp_chan_close(probes[i].epm);
+				probes[i].epm = NULL;
+			}
+		}
 	}
 out:
 	for (i = 0; i < n; i++)

@@ -10,10 +10,12 @@
 #include <stdint.h>
 
 #include "transport_http.h"
+#include "transport_tcp.h"
 
 enum probe_phase {
-	PHASE_CONNECT = 0, /* DNS, TCP, TLS, HTTP request and auth */
-	PHASE_RTS,         /* RTS virtual connection (CONN/A1..C2) */
+	PHASE_CONNECT = 0, /* HTTP: DNS, TCP, TLS, HTTP request and auth;
+			    * TCP: endpoint mapper lookup, TCP connect */
+	PHASE_RTS,         /* RTS virtual connection (CONN/A1..C2), HTTP only */
 	PHASE_BIND,        /* bind with NTLM NEGOTIATE -> bind_ack */
 	PHASE_LOGON,       /* auth3 + EcDoConnectEx */
 	PHASE_DISCONNECT,  /* EcDoDisconnect */
@@ -34,6 +36,12 @@ enum probe_outcome {
 	OUTCOME_PROXY_REFUSED,       /* HTTP error status from the RPC proxy */
 	OUTCOME_PROTOCOL_ERROR,      /* malformed/unexpected PDU, bad signature */
 	OUTCOME_TIMEOUT,             /* deadline passed during `phase` */
+	OUTCOME_NOT_REGISTERED,      /* endpoint mapper knows no EMSMDB port */
+};
+
+enum probe_transport {
+	PROBE_TRANSPORT_HTTP = 0, /* RPC over HTTP v2 (Outlook Anywhere) */
+	PROBE_TRANSPORT_TCP,      /* ncacn_ip_tcp, port from the endpoint mapper */
 };
 
 /* Authentication levels (MS-RPCE 2.2.1.1.8). */
@@ -44,7 +52,12 @@ enum probe_level {
 };
 
 struct probe_target {
+	enum probe_transport transport;
 	struct http_params http;
+	/* RPC/TCP: host, -I and -4/-6 as for HTTP; the port is the endpoint
+	 * mapper's, or tcp_port when set (no lookup then). */
+	struct tcp_params tcp;
+	long tcp_port;
 	const char *rpc_server; /* backend name in the proxy URL */
 	long rpc_port;          /* 6001 */
 	const char *proxy_path; /* /rpc/rpcproxy.dll */
@@ -70,6 +83,8 @@ struct probe_result {
 	 * the phase did not complete. */
 	double phase_end[PHASE_COUNT];
 	double tls_time;            /* TLS handshake done (OUT channel), s */
+	double epm_time;            /* endpoint mapper answered, s (TCP) */
+	unsigned tcp_port;          /* EMSMDB port used (TCP) */
 	double total_time;          /* probe start -> last answer, s */
 	char server_version[32];    /* from rgwServerVersion, "14.3.123.4" */
 	char display_name[96];      /* szDisplayName of the store server */

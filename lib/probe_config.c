@@ -86,6 +86,7 @@ static const char *const expect_names[] = { "required", "optional", "any" };
 static const char *const probe_names[] = { "both", "encrypted", "unencrypted" };
 static const char *const unenc_names[] = { "connect", "integrity" };
 static const char *const auth_names[] = { "any", "basic", "ntlm", "negotiate" };
+static const char *const transport_names[] = { "http", "tcp" };
 
 #define NAMES(a) a, (int)(sizeof(a) / sizeof(a[0]))
 
@@ -125,6 +126,21 @@ int cfg_parse_http_auth(const char *s, enum cfg_http_auth *out,
 			 "any, basic, ntlm or negotiate", &v, err));
 	*out = (enum cfg_http_auth)v;
 	return 0;
+}
+
+int cfg_parse_transport(const char *s, enum cfg_transport *out,
+			struct rpe_error *err)
+{
+	int v;
+	TRY(parse_choice(s, NAMES(transport_names), "--transport",
+			 "http or tcp", &v, err));
+	*out = (enum cfg_transport)v;
+	return 0;
+}
+
+const char *cfg_transport_name(enum cfg_transport v)
+{
+	return (unsigned)v < 2 ? transport_names[v] : "?";
 }
 
 const char *cfg_expect_name(enum cfg_expect v)

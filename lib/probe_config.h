@@ -18,6 +18,7 @@
 #define CFG_DEFAULT_PORT_TLS 443
 #define CFG_DEFAULT_PORT_PLAIN 80
 #define CFG_DEFAULT_RPC_PORT 6001
+#define CFG_DEFAULT_EPM_PORT 135
 #define CFG_DEFAULT_PROXY_PATH "/rpc/rpcproxy.dll"
 /* Outlook for Microsoft 365 (16.0); "11.0.8161" would be Outlook 2003. */
 #define CFG_DEFAULT_CLIENT_VERSION "16.0.18025"
@@ -53,6 +54,12 @@ enum cfg_http_auth {
 	CFG_HTTP_AUTH_NEGOTIATE,
 };
 
+/* --transport: how the probes reach the store. */
+enum cfg_transport {
+	CFG_TRANSPORT_HTTP = 0, /* RPC over HTTP (Outlook Anywhere) */
+	CFG_TRANSPORT_TCP,      /* RPC over TCP via the endpoint mapper */
+};
+
 enum cfg_ip_family {
 	CFG_IP_ANY = 0,
 	CFG_IP_V4,
@@ -68,12 +75,14 @@ enum cfg_user_form {
 
 struct probe_config {
 	/* where */
+	enum cfg_transport transport; /* --transport: http */
 	char *hostname;     /* -H: RPC proxy host and TLS name */
 	char *ip_address;   /* -I: connect here instead of resolving -H */
-	unsigned port;      /* -p: 443, or 80 with --no-tls */
+	unsigned port;      /* -p: 443, or 80 with --no-tls; tcp: 135 */
 	bool tls;           /* false with --no-tls */
 	char *rpc_server;   /* --rpc-server: backend in the proxy URL (-H) */
 	unsigned rpc_port;  /* --rpc-port: 6001 */
+	bool rpc_port_given; /* tcp: connect there, skip the endpoint mapper */
 	char *proxy_path;   /* --rpc-proxy-path: /rpc/rpcproxy.dll */
 	enum cfg_ip_family ip_family; /* -4 / -6 */
 	char *proxy;        /* --proxy: HTTP proxy URL, NULL = none */
@@ -125,6 +134,9 @@ int cfg_parse_unenc_level(const char *s, enum cfg_unenc_level *out,
 			  struct rpe_error *err);
 int cfg_parse_http_auth(const char *s, enum cfg_http_auth *out,
 			struct rpe_error *err);
+int cfg_parse_transport(const char *s, enum cfg_transport *out,
+			struct rpe_error *err);
+const char *cfg_transport_name(enum cfg_transport v);
 const char *cfg_expect_name(enum cfg_expect v);
 const char *cfg_probe_name(enum cfg_probe v);
 const char *cfg_unenc_level_name(enum cfg_unenc_level v);

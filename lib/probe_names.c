@@ -30,6 +30,7 @@ const char *probe_outcome_name(enum probe_outcome o)
 	case OUTCOME_PROXY_REFUSED: return "PROXY_REFUSED";
 	case OUTCOME_PROTOCOL_ERROR: return "PROTOCOL_ERROR";
 	case OUTCOME_TIMEOUT: return "TIMEOUT";
+	case OUTCOME_NOT_REGISTERED: return "NOT_REGISTERED";
 	}
 	return "?";
 }

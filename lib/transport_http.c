@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "crypto.h"
+#include "transport_loop.h"
 
 /* The IN channel replays what it sent when libcurl restarts the request for
  * HTTP authentication; the replay log is capped so a server that keeps the
@@ -52,6 +53,7 @@ struct http_loop {
 	struct crypto_ca_store *ca;
 	char *ca_file;
 	struct http_chan *chans;
+	struct tcp_chan *tcp_chans; /* transport_tcp.c's streams */
 	http_trace_fn trace;
 	void *trace_ctx;
 	int trace_level;
@@ -59,10 +61,27 @@ struct http_loop {
 
 static int curl_initialised;
 
-static void trace(struct http_loop *loop, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+CURLM *http_loop_multi(struct http_loop *loop)
+{
+	return loop->multi;
+}
 
-static void trace(struct http_loop *loop, int level, const char *fmt, ...)
+CURLSH *http_loop_share(struct http_loop *loop)
+{
+	return loop->share;
+}
+
+struct tcp_chan **http_loop_tcp_head(struct http_loop *loop)
+{
+	return &loop->tcp_chans;
+}
+
+int http_loop_trace_level(const struct http_loop *loop)
+{
+	return loop->trace ? loop->trace_level : 0;
+}
+
+void http_loop_trace(struct http_loop *loop, int level, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -74,6 +93,7 @@ static void trace(struct http_loop *loop, int level, const char *fmt, ...)
 	va_end(ap);
 	loop->trace(loop->trace_ctx, level, line);
 }
+
 
 struct http_loop *http_loop_new(struct rpe_error *err)
 {
@@ -113,6 +133,7 @@ void http_loop_free(struct http_loop *loop)
 		return;
 	while (loop->chans)
 		http_chan_close(loop->chans);
+	tcp_loop_free_all(loop);
 	if (loop->multi)
 		curl_multi_cleanup(loop->multi);
 	if (loop->share)
@@ -147,7 +168,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		long st = 0;
 		curl_easy_getinfo(ch->easy, CURLINFO_RESPONSE_CODE, &st);
 		/* Status lines are safe to show; they carry no credentials. */
-		trace(ch->loop, 2, "%s channel: %.*s", kind_name(ch->kind),
+		http_loop_trace(ch->loop, 2, "%s channel: %.*s", kind_name(ch->kind),
 		      (int)(len > 2 ? len - 2 : len), p);
 		ch->content_type[0] = '\0';
 	} else if (len > sizeof(ct) - 1 &&
@@ -231,7 +252,7 @@ static int on_seek(void *userp, curl_off_t offset, int origin)
 	buf_free(&ch->queue);
 	buf_reset(&ch->replay);
 	ch->queue = merged;
-	trace(ch->loop, 2, "IN channel: request restarted, replaying %zu bytes",
+	http_loop_trace(ch->loop, 2, "IN channel: request restarted, replaying %zu bytes",
 	      ch->queue.len);
 	return CURL_SEEKFUNC_OK;
 }
@@ -260,11 +281,11 @@ static int on_debug(CURL *easy, curl_infotype type, char *p, size_t len,
 			if (type == CURLINFO_HEADER_OUT &&
 			    ((l >= 14 && strncasecmp(s, "Authorization:", 14) == 0) ||
 			     (l >= 20 && strncasecmp(s, "Proxy-Authorization:", 20) == 0)))
-				trace(ch->loop, 3, "%s > %.*s <redacted>",
+				http_loop_trace(ch->loop, 3, "%s > %.*s <redacted>",
 				      kind_name(ch->kind),
 				      (int)(strchr(s, ':') - s + 1), s);
 			else
-				trace(ch->loop, 3, "%s %s %.*s", kind_name(ch->kind),
+				http_loop_trace(ch->loop, 3, "%s %s %.*s", kind_name(ch->kind),
 				      type == CURLINFO_HEADER_OUT ? ">" :
 				      type == CURLINFO_HEADER_IN ? "<" : "*",
 				      (int)l, s);
@@ -483,7 +504,7 @@ struct http_chan *http_chan_open(struct http_loop *loop,
 	ch->running = 1;
 	ch->next = loop->chans;
 	loop->chans = ch;
-	trace(loop, 2, "%s channel: %s %s", kind_name(kind),
+	http_loop_trace(loop, 2, "%s channel: %s %s", kind_name(kind),
 	      kind == HTTP_CHAN_IN ? "RPC_IN_DATA" : "RPC_OUT_DATA", url);
 	return ch;
 
@@ -565,7 +586,7 @@ enum http_chan_kind http_chan_kind(const struct http_chan *ch)
 
 /* Loop ----------------------------------------------------------------------- */
 
-static enum http_result classify(CURLcode rc)
+enum http_result http_loop_classify(CURLcode rc)
 {
 	switch (rc) {
 	case CURLE_OK: return HTTP_RES_EOF;
@@ -645,7 +666,7 @@ static void excerpt(const char *in, char *out, size_t n)
 
 static void finish(struct http_chan *ch, CURLcode rc)
 {
-	enum http_result res = classify(rc);
+	enum http_result res = http_loop_classify(rc);
 	char msg[400], ex[160];
 	long st = 0;
 
@@ -666,7 +687,7 @@ static void finish(struct http_chan *ch, CURLcode rc)
 	}
 	ch->running = 0;
 	ch->result = res;
-	trace(ch->loop, 2, "%s channel: done: %s", kind_name(ch->kind), msg);
+	http_loop_trace(ch->loop, 2, "%s channel: done: %s", kind_name(ch->kind), msg);
 	if (ch->cb.on_done)
 		ch->cb.on_done(ch->cb.ctx, ch, res, ch->status, msg);
 }
@@ -690,11 +711,10 @@ int http_loop_run(struct http_loop *loop, int timeout_ms,
 		  struct rpe_error *err)
 {
 	struct http_chan *ch;
+	struct curl_waitfd fds[TCP_LOOP_MAX_FDS];
 	CURLMsg *m;
 	CURLMcode mc;
-	int running = 0, left;
-
-	int rounds;
+	int running = 0, left, rounds, nfds;
 
 	/* Callbacks queue data on IN channels while libcurl runs; resume
 	 * those before sleeping so a reply never waits for the poll timeout. */
@@ -706,8 +726,15 @@ int http_loop_run(struct http_loop *loop, int timeout_ms,
 			resume_paused(loop);
 		mc = curl_multi_perform(loop->multi, &running);
 	}
+	/* TCP streams write what callbacks queued, then wait with the HTTP
+	 * transfers for whichever socket moves first. */
+	tcp_loop_flush(loop); /* the rest waits for POLLOUT */
+	nfds = tcp_loop_fds(loop, fds, TCP_LOOP_MAX_FDS);
 	if (mc == CURLM_OK && timeout_ms > 0 && !resume_paused(loop))
-		mc = curl_multi_poll(loop->multi, NULL, 0, timeout_ms, NULL);
+		mc = curl_multi_poll(loop->multi, fds, (unsigned)nfds,
+				     timeout_ms, NULL);
+	if (nfds)
+		tcp_loop_events(loop, fds, nfds);
 	if (mc == CURLM_OK)
 		mc = curl_multi_perform(loop->multi, &running);
 	if (mc != CURLM_OK)
@@ -716,10 +743,12 @@ int http_loop_run(struct http_loop *loop, int timeout_ms,
 	while ((m = curl_multi_info_read(loop->multi, &left))) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
+		if (tcp_loop_connected(loop, m->easy_handle, m->data.result))
+			continue;
 		ch = NULL;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&ch);
 		if (ch && ch->running)
 			finish(ch, m->data.result);
 	}
-	return running;
+	return running + nfds;
 }

@@ -95,7 +95,7 @@ static void describe_probe(struct verdict *v, const struct probe_result *r)
 		double end = r->phase_end[order[i]];
 		int w;
 		if (end < 0)
-			break;
+			continue; /* not reached, or none (rts over TCP) */
 		w = snprintf(phases + o, sizeof(phases) - o, "%s%s %.3fs",
 			     o ? ", " : "", probe_phase_name(order[i]),
 			     end - prev);
@@ -106,6 +106,9 @@ static void describe_probe(struct verdict *v, const struct probe_result *r)
 	}
 	if (o)
 		add_line(v, "  phases: %s", phases);
+	if (r->tcp_port)
+		add_line(v, "  RPC over TCP, store port %u%s", r->tcp_port,
+			 r->epm_time > 0 ? " (from the endpoint mapper)" : "");
 	if (r->server_version[0])
 		add_line(v, "  store server %s%s%s", r->server_version,
 			 r->display_name[0] ? ", " : "", r->display_name);

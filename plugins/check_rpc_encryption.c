@@ -46,9 +46,11 @@ enum {
 	OPT_CLIENT_CERT,
 	OPT_CLIENT_KEY,
 	OPT_PROXY,
+	OPT_TRANSPORT,
 };
 
 static const struct option long_options[] = {
+	{ "transport", required_argument, NULL, OPT_TRANSPORT },
 	{ "hostname", required_argument, NULL, 'H' },
 	{ "ip-address", required_argument, NULL, 'I' },
 	{ "port", required_argument, NULL, 'p' },
@@ -85,6 +87,8 @@ struct cli_state {
 	const char *password_file;
 	char *ini_password; /* owned by the extra-opts result */
 	bool port_given, v4, v6;
+	/* given explicitly: options that only RPC over HTTP uses */
+	bool http_auth_given, rpc_server_given, proxy_path_given;
 };
 
 enum { ARGS_OK = 0, ARGS_HELP = 1, ARGS_VERSION = 2 };
@@ -130,26 +134,32 @@ static void print_help(void)
 	print_version();
 	printf("\n"
 "Checks whether Microsoft Exchange enforces RPC encryption for MAPI clients.\n"
-"Over Outlook Anywhere (RPC over HTTP) it logs on to a mailbox twice: once\n"
-"with RPC privacy (encrypted) and once without, and compares the result with\n"
-"--expect.\n\n");
+"Over Outlook Anywhere (RPC over HTTP) or RPC over TCP it logs on to a\n"
+"mailbox twice: once with RPC privacy (encrypted) and once without, and\n"
+"compares the result with --expect.\n\n");
 	print_usage();
 	printf("\n"
 "Connection:\n"
+" --transport=http|tcp\n"
+"    http: RPC over HTTP through the RPC proxy (Outlook Anywhere).  tcp: RPC\n"
+"    over TCP as Outlook inside the LAN (Exchange 2007/2010): the endpoint\n"
+"    mapper on -p (default: 135) names the store's port.  (default: http)\n"
 " -H, --hostname=HOST\n"
 "    RPC proxy (Outlook Anywhere) host name; also the name checked against the\n"
-"    TLS certificate.  Required.\n"
+"    TLS certificate.  With --transport tcp: the Exchange server.  Required.\n"
 " -I, --ip-address=ADDRESS\n"
 "    Connect to this address instead of resolving HOST.\n"
 " -p, --port=PORT\n"
-"    Port of the RPC proxy (default: 443, or 80 with --no-tls).\n"
+"    Port of the RPC proxy (default: 443, or 80 with --no-tls); with\n"
+"    --transport tcp the endpoint mapper's (default: 135).\n"
 " --no-tls\n"
 "    Plain HTTP instead of HTTPS (lab use: credentials travel in clear).\n"
 " --rpc-server=NAME\n"
 "    Backend named in the proxy URL /rpc/rpcproxy.dll?NAME:PORT\n"
 "    (default: HOST).  Exchange 2013+: the mailbox GUID@domain or server FQDN.\n"
 " --rpc-port=PORT\n"
-"    Backend port in the proxy URL (default: %d).\n"
+"    Backend port in the proxy URL (default: %d).  With --transport tcp:\n"
+"    connect to this store port directly, without the endpoint mapper.\n"
 " --rpc-proxy-path=PATH\n"
 "    Path of the RPC proxy (default: %s).\n"
 " --proxy=URL\n"
@@ -321,12 +331,20 @@ static int process_arguments(int argc, char **argv, struct probe_config *cfg,
 			st->port_given = true;
 			break;
 		case OPT_NO_TLS: cfg->tls = false; break;
-		case OPT_RPC_SERVER: rc = set_str(&cfg->rpc_server, optarg, err); break;
+		case OPT_TRANSPORT:
+			rc = cfg_parse_transport(optarg, &cfg->transport, err);
+			break;
+		case OPT_RPC_SERVER:
+			rc = set_str(&cfg->rpc_server, optarg, err);
+			st->rpc_server_given = true;
+			break;
 		case OPT_RPC_PORT:
 			rc = cfg_parse_port(optarg, "--rpc-port", &cfg->rpc_port, err);
+			cfg->rpc_port_given = true;
 			break;
 		case OPT_RPC_PROXY_PATH:
 			rc = set_str(&cfg->proxy_path, optarg, err);
+			st->proxy_path_given = true;
 			break;
 		case 'u': rc = set_str(&cfg->user, optarg, err); break;
 		case OPT_PASSWORD_FILE: st->password_file = optarg; break;
@@ -341,6 +359,7 @@ static int process_arguments(int argc, char **argv, struct probe_config *cfg,
 			break;
 		case OPT_HTTP_AUTH:
 			rc = cfg_parse_http_auth(optarg, &cfg->http_auth, err);
+			st->http_auth_given = true;
 			break;
 		case 'w': st->warning = optarg; break;
 		case 'c': st->critical = optarg; break;
@@ -482,8 +501,26 @@ static int validate_arguments(struct probe_config *cfg, struct cli_state *st,
 	if (cfg->client_key && !cfg->client_cert)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"--client-key needs --client-cert");
+	if (cfg->transport == CFG_TRANSPORT_TCP) {
+		const char *bad = !cfg->tls ? "--no-tls" :
+			cfg->ca_file ? "--ca-file" :
+			cfg->insecure ? "--insecure" :
+			cfg->client_cert ? "--client-cert" :
+			cfg->proxy ? "--proxy" :
+			st->http_auth_given ? "--http-auth" :
+			st->rpc_server_given ? "--rpc-server" :
+			st->proxy_path_given ? "--rpc-proxy-path" : NULL;
+		if (bad)
+			return rpe_fail(err, RPE_ERR_ARG,
+					"%s applies to --transport http only "
+					"(RPC over TCP has no TLS, HTTP or proxy)",
+					bad);
+	}
 	if (!st->port_given)
-		cfg->port = cfg->tls ? CFG_DEFAULT_PORT_TLS : CFG_DEFAULT_PORT_PLAIN;
+		cfg->port = cfg->transport == CFG_TRANSPORT_TCP ?
+				    CFG_DEFAULT_EPM_PORT :
+			    cfg->tls ? CFG_DEFAULT_PORT_TLS :
+				       CFG_DEFAULT_PORT_PLAIN;
 	if (!cfg->rpc_server && set_str(&cfg->rpc_server, cfg->hostname, err) < 0)
 		return RPE_ERR_NOMEM;
 	if (!cfg->proxy_path &&

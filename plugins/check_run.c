@@ -74,6 +74,10 @@ static void probe_perf(struct mp_output *o, const struct probe_result *r,
 
 	snprintf(label, sizeof(label), "%s_time", r->label);
 	add_perf(o, label, r->total_time, "s", t, 1, 0);
+	if (r->epm_time > 0) {
+		snprintf(label, sizeof(label), "%s_epm", r->label);
+		add_perf(o, label, r->epm_time, "s", NULL, 1, 0);
+	}
 	if (r->tls_time > 0) {
 		snprintf(label, sizeof(label), "%s_tls", r->label);
 		add_perf(o, label, r->tls_time, "s", NULL, 1, 0);
@@ -81,7 +85,7 @@ static void probe_perf(struct mp_output *o, const struct probe_result *r,
 	for (i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
 		double end = r->phase_end[phases[i].ph];
 		if (end < 0)
-			break;
+			continue; /* not reached, or none (rts over TCP) */
 		snprintf(label, sizeof(label), "%s_%s", r->label,
 			 phases[i].name);
 		add_perf(o, label, end - prev, "s", NULL, 1, 0);
@@ -122,6 +126,14 @@ int check_run(const struct probe_config *cfg)
 	target.http.proxy = cfg->proxy;
 	target.http.ip_version = cfg->ip_family == CFG_IP_V4 ? 4 :
 				 cfg->ip_family == CFG_IP_V6 ? 6 : 0;
+	target.transport = cfg->transport == CFG_TRANSPORT_TCP ?
+				   PROBE_TRANSPORT_TCP : PROBE_TRANSPORT_HTTP;
+	target.tcp.host = cfg->hostname;
+	target.tcp.connect_ip = cfg->ip_address;
+	target.tcp.port = (long)cfg->port;
+	target.tcp.ip_version = target.http.ip_version;
+	target.tcp_port = cfg->transport == CFG_TRANSPORT_TCP &&
+				  cfg->rpc_port_given ? (long)cfg->rpc_port : 0;
 	target.rpc_server = cfg->rpc_server;
 	target.rpc_port = (long)cfg->rpc_port;
 	target.proxy_path = cfg->proxy_path;

@@ -144,6 +144,26 @@ expect "all options accepted" 2 "$NOTIMPL" \
 	--ca-file /etc/ssl/certs/ca-certificates.crt --client-cert c.pem --client-key k.pem \
 	--proxy http://127.0.0.1:9 -v
 expect "--no-tls" 2 "$NOTIMPL" "${BASE[@]}" --no-tls --http-auth basic
+expect "--transport tcp, endpoint mapper port closed" 2 "$NOTIMPL" \
+	"${BASE[@]}" --transport tcp -4
+[[ $OUT == *"endpoint mapper 127.0.0.1:9: connection failed"* || \
+   $OUT == *"endpoint mapper localhost:9: connection failed"* ]] \
+	&& ok "--transport tcp names the endpoint mapper" \
+	|| ko "--transport tcp names the endpoint mapper" "no endpoint mapper in the output"
+expect "--transport tcp --rpc-port: no endpoint mapper" 2 "$NOTIMPL" \
+	"${BASE[@]}" --transport tcp --rpc-port 9
+[[ $OUT == *"EMSMDB port localhost:9: connection failed"* ]] \
+	&& ok "--transport tcp --rpc-port connects to the store port" \
+	|| ko "--transport tcp --rpc-port connects to the store port" "no store port in the output"
+for opt in --no-tls --ca-file=/etc/hosts --insecure --client-cert=c.pem --proxy=http://p:3 \
+	--http-auth=basic --rpc-server=x --rpc-proxy-path=/rpc/x; do
+	expect "--transport tcp refuses ${opt%%=*}" 3 \
+		"RPC ENCRYPTION UNKNOWN - ${opt%%=*} applies to --transport http only (RPC over TCP has no TLS, HTTP or proxy)" \
+		"${BASE[@]}" --transport tcp "$opt"
+done
+expect "--transport bogus" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid --transport 'udp' (choose http or tcp)" \
+	"${BASE[@]}" --transport udp
 unset CHECK_RPC_ENCRYPTION_PASSWORD
 
 printf '%s\n' "$SECRET" > "$TMP/pw"
@@ -204,7 +224,7 @@ expect "--help" 0 "check_rpc_encryption v0.1.0" --help
 
 HELP=$("$PLUGIN" --help)
 missing=
-for opt in hostname ip-address port no-tls rpc-server rpc-port rpc-proxy-path user \
+for opt in transport hostname ip-address port no-tls rpc-server rpc-port rpc-proxy-path user \
 	password-file mailbox-dn expect probe unencrypted-level client-version http-auth \
 	warning critical timeout ca-file insecure client-cert client-key proxy verbose \
 	help version extra-opts; do

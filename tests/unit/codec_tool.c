@@ -12,6 +12,9 @@
  *   codec_tool response LEVEL KEYHEX PDUHEX...   (server->client PDUs)
  *   codec_tool connect-response STUBHEX
  *   codec_tool challenge HEX
+ *   codec_tool epm-request             (ept_map stub for EMSMDB)
+ *   codec_tool epm-response STUBHEX    (prints status, towers, port)
+ *   codec_tool epm-tower PORT IP       (ncacn_ip_tcp tower for EMSMDB)
  *   codec_tool ntlm USER DOMAIN PASSWORD CHALLENGEHEX CLIENTCHAL EXPORTED
  *       (prints NEGOTIATE hex, newline, AUTHENTICATE hex)
  */
@@ -22,6 +25,7 @@
 #include "crypto.h"
 #include "dcerpc.h"
 #include "emsmdb.h"
+#include "epm.h"
 #include "ntlm.h"
 #include "rts.h"
 
@@ -197,6 +201,28 @@ int main(int argc, char **argv)
 		if (rc == 0)
 			printf("flags=%08x ts=%d\n", (unsigned)ch.flags,
 			       ch.has_timestamp);
+	} else if (!strcmp(argv[1], "epm-request") && argc == 2) {
+		rc = epm_encode_map_request(&out, &emsmdb_interface,
+					    EPM_MAX_TOWERS, &err);
+	} else if (!strcmp(argv[1], "epm-tower") && argc == 4) {
+		unsigned a, b, c, d;
+		uint8_t ip[4];
+		if (sscanf(argv[3], "%u.%u.%u.%u", &a, &b, &c, &d) != 4)
+			return 2;
+		ip[0] = (uint8_t)a, ip[1] = (uint8_t)b, ip[2] = (uint8_t)c,
+		ip[3] = (uint8_t)d;
+		rc = epm_encode_tower(&out, &emsmdb_interface,
+				      (uint16_t)atoi(argv[2]), ip, &err);
+	} else if (!strcmp(argv[1], "epm-response") && argc == 3) {
+		struct epm_map_result r;
+		unhex(argv[2], &in);
+		rc = epm_decode_map_response(in.data, in.len, &emsmdb_interface,
+					     &r, &err);
+		if (rc == 0)
+			printf("status=0x%08x towers=%u found=%d port=%u ip=%u.%u.%u.%u\n",
+			       (unsigned)r.status, (unsigned)r.num_towers,
+			       r.found, (unsigned)r.port, r.ip[0], r.ip[1],
+			       r.ip[2], r.ip[3]);
 	} else {
 		return 2;
 	}

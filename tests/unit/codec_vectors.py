@@ -13,7 +13,9 @@ import sys
 
 from Cryptodome.Cipher import ARC4
 from impacket import ntlm
-from impacket.dcerpc.v5 import rpch, rpcrt
+import socket
+
+from impacket.dcerpc.v5 import epm, rpch, rpcrt
 from impacket.dcerpc.v5.dtypes import DWORD, NULL, USHORT
 from impacket.dcerpc.v5.ndr import (NDRCALL, NDRPOINTER, NDRSTRUCT,
                                     NDRUniConformantArray,
@@ -331,6 +333,96 @@ check('EcDoConnectEx response with rgbAuxOut parses', got.startswith('ec=0 versi
 for cut in (1, 7, 40, len(stub) - 1):
     got = tool('connect-response', stub[:cut].hex())
     check('EcDoConnectEx response cut to %d bytes is rejected' % cut, got.startswith('error'), got)
+
+
+# --- endpoint mapper ept_map (C706 appendix L, MS-RPCE 2.2.1.2) -------------
+EMSMDB = uuidtup_to_bin(('a4f1db00-ca47-1067-b31f-00dd010662da', '0.81'))
+
+
+def impacket_tower(port, ip, iface=EMSMDB):
+    t = epm.EPMTower()
+    f1 = epm.EPMRPCInterface()
+    f1['InterfaceUUID'] = iface[:16]
+    f1['MajorVersion'] = struct.unpack('<H', iface[16:18])[0]
+    f1['MinorVersion'] = struct.unpack('<H', iface[18:20])[0]
+    ndr = uuidtup_to_bin(('8a885d04-1ceb-11c9-9fe8-08002b104860', '2.0'))
+    f2 = epm.EPMRPCDataRepresentation()
+    f2['DataRepUuid'] = ndr[:16]
+    f2['MajorVersion'] = 2
+    f2['MinorVersion'] = 0
+    f3 = epm.EPMProtocolIdentifier()
+    f3['ProtIdentifier'] = epm.FLOOR_RPCV5_IDENTIFIER
+    f4 = epm.EPMPortAddr()
+    f4['IpPort'] = port
+    f5 = epm.EPMHostAddr()
+    f5['Ip4addr'] = socket.inet_aton(ip)
+    t['NumberOfFloors'] = 5
+    t['Floors'] = f1.getData() + f2.getData() + f3.getData() + f4.getData() + f5.getData()
+    return t.getData()
+
+
+got = bytes.fromhex(tool('epm-tower', 6004, '10.1.2.3'))
+check('ncacn_ip_tcp tower equals impacket\'s', got == impacket_tower(6004, '10.1.2.3'),
+      got.hex())
+req = epm.ept_map()
+stub = bytes.fromhex(tool('epm-request'))
+req.fromString(stub)
+tower = epm.EPMTower(b''.join(req['map_tower']['tower_octet_string']))
+check('ept_map request parses in impacket (NULL object, 4 towers)',
+      req['max_towers'] == 4 and stub[:4] == bytes(4) and
+      req['entry_handle'].getData() == bytes(20), repr(req['max_towers']))
+check('ept_map request asks for EMSMDB over ncacn_ip_tcp',
+      tower['Floors'][0]['InterfaceUUID'] == EMSMDB[:16] and
+      tower['Floors'][0]['MajorVersion'] == 0 and
+      tower['Floors'][0]['MinorVersion'] == 81 and
+      tower['Floors'][2]['ProtocolData'] == b'\x0b' and
+      tower['Floors'][3]['ProtocolData'] == b'\x07' and
+      tower['Floors'][3]['RelatedData'] == b'\x00\x00' and
+      tower['Floors'][4]['ProtocolData'] == b'\x09', tower['Floors'][0]['InterfaceUUID'].hex())
+
+
+def map_response(towers, status, max_towers=4):
+    r = epm.ept_mapResponse()
+    r['entry_handle'] = epm.ept_lookup_handle_t()
+    r['num_towers'] = len(towers)
+    ptrs = []
+    for data in towers:
+        p = epm.twr_p_t()
+        p['tower_length'] = len(data)
+        p['tower_octet_string'] = data
+        ptrs.append(p)
+    r['ITowers'] = ptrs
+    r['status'] = status
+    data = bytearray(r.getData())
+    # impacket sends the array's maximum count as the actual count; a
+    # Windows server sends the client's max_towers.
+    struct.pack_into('<I', data, 24, max_towers)
+    return bytes(data)
+
+
+for port in (6001, 1025, 65535):
+    stub = map_response([impacket_tower(port, '192.168.7.9')], 0)
+    got = tool('epm-response', stub.hex())
+    check('ept_map answer port %d from impacket decodes' % port,
+          got == 'status=0x00000000 towers=1 found=1 port=%d ip=192.168.7.9' % port, got)
+other = uuidtup_to_bin(('12345778-1234-abcd-ef00-0123456789ac', '1.0'))
+stub = map_response([impacket_tower(49152, '10.0.0.1', other),
+                     impacket_tower(6004, '10.0.0.2')], 0)
+got = tool('epm-response', stub.hex())
+check('ept_map answer picks the EMSMDB tower among several',
+      got == 'status=0x00000000 towers=2 found=1 port=6004 ip=10.0.0.2', got)
+stub = map_response([], 0x16c9a0d6)
+got = tool('epm-response', stub.hex())
+check('ept_map "not registered" answer decodes',
+      got == 'status=0x16c9a0d6 towers=0 found=0 port=0 ip=0.0.0.0', got)
+stub = map_response([impacket_tower(6001, '1.2.3.4')], 0)
+for cut in (3, 24, 40, len(stub) - 5, len(stub) - 1):
+    got = tool('epm-response', stub[:cut].hex())
+    check('ept_map answer cut to %d bytes is rejected' % cut, got.startswith('error'), got)
+bad = bytearray(stub)
+struct.pack_into('<I', bad, 20, 3)  # num_towers lies
+got = tool('epm-response', bytes(bad).hex())
+check('ept_map answer with lying num_towers is rejected', got.startswith('error'), got)
 
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)
