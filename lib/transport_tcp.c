@@ -25,7 +25,7 @@ struct tcp_chan {
 	char where[300];        /* host:port, for messages */
 	struct buf queue;       /* bytes not yet written */
 	curl_socket_t sock;
-	int in_multi;           /* connecting */
+	int in_multi;           /* added to the multi handle */
 	int connected;
 	int ended;              /* on_done was called or reading stopped */
 	int64_t connect_us;
@@ -179,14 +179,11 @@ int tcp_loop_connected(struct http_loop *loop, CURL *easy, CURLcode rc)
 	curl_off_t us = 0;
 
 	for (ch = *http_loop_tcp_head(loop); ch; ch = ch->next)
-		if (ch->easy == easy && ch->in_multi)
+		if (ch->easy == easy && ch->in_multi && !ch->connected &&
+		    !ch->ended)
 			break;
 	if (!ch)
 		return 0;
-	/* The handle leaves the multi; the connection stays with it for
-	 * curl_easy_send/recv. */
-	curl_multi_remove_handle(http_loop_multi(loop), easy);
-	ch->in_multi = 0;
 	if (rc != CURLE_OK) {
 		enum http_result res = http_loop_classify(rc);
 		char detail[CURL_ERROR_SIZE + 64];
@@ -195,6 +192,9 @@ int tcp_loop_connected(struct http_loop *loop, CURL *easy, CURLcode rc)
 		end(ch, res, "%s: %s", detail);
 		return 1;
 	}
+	/* The finished connect-only transfer stays in the multi handle
+	 * (removing it would detach the connection); the multi no longer
+	 * polls it, the loop does, and curl_easy_send/recv move the bytes. */
 	if (curl_easy_getinfo(easy, CURLINFO_ACTIVESOCKET, &ch->sock) != CURLE_OK ||
 	    ch->sock == CURL_SOCKET_BAD) {
 		end(ch, HTTP_RES_OTHER, "%s: %s", "no socket after connecting");
