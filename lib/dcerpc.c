@@ -118,10 +118,11 @@ int dcerpc_reader_next(struct dcerpc_reader *r, struct dcerpc_pdu *pdu,
 		       struct rpe_error *err)
 {
 	size_t avail = r->in.len - r->consumed;
-	const uint8_t *p = r->in.data + r->consumed;
+	const uint8_t *p;
 
 	if (avail < DCERPC_HEADER_LEN)
-		return 0;
+		return 0; /* also before the first feed, when in.data is NULL */
+	p = r->in.data + r->consumed;
 	TRY(dcerpc_parse_header(p, avail, pdu, err));
 	if (avail < pdu->frag_length)
 		return 0;

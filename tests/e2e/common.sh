@@ -39,7 +39,9 @@ e2e_require_impacket() {
 }
 
 # start_responder NAME [responder args...]
-# Sets ${NAME}_PORT, ${NAME}_CA and ${NAME}_LOG; waits at most 15 s.
+# Sets ${NAME}_PORT, ${NAME}_CA and ${NAME}_LOG (with --rpc-tcp also
+# ${NAME}_TCP and ${NAME}_EPM, the store and endpoint mapper ports); waits
+# at most 15 s.
 start_responder() {
 	local name=$1; shift
 	local out="$E2E_TMP/$name.out" log="$E2E_TMP/$name.log" i line
@@ -63,6 +65,8 @@ start_responder() {
 	ca=$(sed -n 's/.* ca=\([^ ]*\).*/\1/p' <<<"$line")
 	printf -v "${name}_PORT" '%s' "$port"
 	printf -v "${name}_CA" '%s' "$ca"
+	printf -v "${name}_TCP" '%s' "$(sed -n 's/.* tcp_port=\([0-9]*\).*/\1/p' <<<"$line")"
+	printf -v "${name}_EPM" '%s' "$(sed -n 's/.* epm_port=\([0-9]*\).*/\1/p' <<<"$line")"
 	printf -v "${name}_LOG" '%s' "$log"
 }
 

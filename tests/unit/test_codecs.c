@@ -166,6 +166,11 @@ static void test_reader(void)
 	size_t chunk, off, got;
 	int rc;
 
+	/* asking before anything was fed (no buffer yet) is "need more" */
+	dcerpc_reader_init(&rd);
+	CHECK_INT(dcerpc_reader_next(&rd, &p, &err), 0);
+	dcerpc_reader_free(&rd);
+
 	buf_init(&s, 0);
 	rts_build_conn_a1(&s, vc, oc, 65536, &err);
 	rts_build_conn_a1(&s, vc, oc, 65536, &err);
