@@ -36,13 +36,13 @@ PY = '/usr/bin/python3'
 def start_responder(tmp, prefix=()):
     log = os.path.join(tmp, 'responder.log')
     out = os.path.join(tmp, 'responder.out')
-    proc = subprocess.Popen(list(prefix) + [PY, RESPONDER, '--log', log],
+    proc = subprocess.Popen(list(prefix) + [PY, RESPONDER, '--log', log, '--rpc-tcp'],
                             stdout=open(out, 'w'), stderr=subprocess.DEVNULL)
     for _ in range(150):
         with open(out) as f:
-            m = re.search(r'READY port=(\d+) ca=(\S+)', f.read())
+            m = re.search(r'READY port=(\d+) ca=(\S+) tcp_port=\d+ epm_port=(\d+)', f.read())
         if m:
-            return proc, int(m.group(1)), m.group(2), log
+            return proc, int(m.group(1)), m.group(2), log, int(m.group(3))
         if proc.poll() is not None:
             break
         time.sleep(0.1)
@@ -61,7 +61,7 @@ def measure(cmd, env, log):
     proc.returncode = os.waitstatus_to_exitcode(status)
     time.sleep(0.05)  # let the responder write its last lines
     after = open(log).read()[len(before):]
-    conns = len(re.findall(r' accept peer=', after))
+    conns = len(re.findall(r' accept (peer=|epm connection|tcp connection)', after))
     reqs = len(re.findall(r' http method=', after))
     return (ru.ru_utime + ru.ru_stime, ru.ru_maxrss, wall, conns, reqs,
             proc.returncode, out.decode(errors='replace'))
@@ -120,7 +120,7 @@ def netem_runs(args, tmp, env):
                 print('\nnetem: skipped (%s)' % r.stderr.decode().strip())
                 return
             sub = tempfile.mkdtemp(dir=tmp)
-            proc, port, ca, log = start_responder(sub, nse)
+            proc, port, ca, log, _ = start_responder(sub, nse)
             try:
                 base = nse + [args.plugin, '-H', 'localhost', '-p', str(port), '--ca-file', ca,
                               '-u', 'EXAMPLE\\probe', '-m', MAILBOX, '-t', '20']
@@ -149,7 +149,7 @@ def main():
     env = dict(os.environ, CHECK_RPC_ENCRYPTION_PASSWORD='Secret123!')
     tmp = tempfile.mkdtemp(prefix='rpcenc-bench-')
     try:
-        proc, port, ca, log = start_responder(tmp)
+        proc, port, ca, log, epm_port = start_responder(tmp)
         try:
             base = [args.plugin, '-H', 'localhost', '-p', str(port), '--ca-file', ca,
                     '-u', 'EXAMPLE\\probe', '-m', MAILBOX]
@@ -158,6 +158,9 @@ def main():
                 'plugin (both probes)': base,
                 'single (--probe encrypted)': base + ['--probe', 'encrypted'],
                 'plugin --http-auth basic': base + ['--http-auth', 'basic'],
+                'plugin --transport tcp': [args.plugin, '--transport', 'tcp', '-H', '127.0.0.1',
+                                           '-p', str(epm_port), '-u', 'EXAMPLE\\probe',
+                                           '-m', MAILBOX],
                 'impacket (both probes)': [PY, IMPACKET, str(port), MAILBOX],
             }, env, log, args.runs)
         finally:

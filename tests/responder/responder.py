@@ -9,8 +9,18 @@ requests and responses, and EcDoConnectEx / EcDoDisconnect with the
 EncryptionRequired policy.  It is written independently of the C library it
 tests.  Loopback only.
 
+With --rpc-tcp it also serves the same EMSMDB interface over plain DCE/RPC
+over TCP (ncacn_ip_tcp, as Exchange 2007/2010 does inside the LAN) and an
+endpoint mapper (ept_map) that points at that port.  The DCE/RPC server
+(bind, auth3, requests, fragmentation, sign/seal, fault knobs) is the same
+code for both transports.
+
 When ready it prints one line on stdout:  READY port=<port> ca=<ca.pem|->
-Logs (one line per phase event) go to stderr or --log FILE."""
+and with --rpc-tcp:  READY port=<port> ca=<ca> tcp_port=<emsmdb> epm_port=<epm>
+Logs (one line per phase event) go to stderr or --log FILE.  Connections on
+the TCP ports are logged as conn=tcp-N (EMSMDB) and conn=epm-N (endpoint
+mapper), each starting with "accept tcp connection from ..." or "accept epm
+connection from ..."; HTTP connections as conn=N."""
 
 import argparse
 import base64
@@ -29,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from uuid import UUID
 
 from Cryptodome.Cipher import ARC4
 from impacket import ntlm
@@ -38,9 +49,12 @@ NDR_UUID = bytes.fromhex('045d888aeb1cc9119fe808002b104860')
 EC_NOT_ENCRYPTED = 0x970
 EC_UNKNOWN_USER = 0x3EB
 EC_CLIENT_VER_DISALLOWED = 0x966
+EPM_UUID = bytes.fromhex('0883afe11f5dc91191a408002b14a0fa')  # wire order
 NCA_S_OP_RNG_ERROR = 0x1C010002
+RPC_X_BAD_STUB_DATA = 0x6F7
+EPT_S_NOT_REGISTERED = 0x16C9A0D6
 ACCESS_DENIED = 5
-PHASES = ('http-in', 'http-out', 'rts', 'bind', 'auth3', 'logon', 'disconnect')
+PHASES = ('http-in', 'http-out', 'rts', 'bind', 'auth3', 'logon', 'disconnect', 'epm')
 
 ARGS = None
 LOG_LOCK = threading.Lock()
@@ -345,7 +359,7 @@ def out_channel(c, clen):
 
 
 class Fragmenter:
-    """Reads whole PDUs from the IN channel body."""
+    """Reads whole PDUs from the IN channel body or an ncacn_ip_tcp stream."""
 
     def __init__(self, c):
         self.c = c
@@ -504,17 +518,40 @@ class Session:
         return sealed, sig
 
 
-# --- DCE/RPC over the virtual connection --------------------------------------------
+# --- DCE/RPC connection-oriented server (over RTS or raw TCP) -------------------------
 
 def header(ptype, flags, frag_len, auth_len, call_id):
     return struct.pack('<BBBB4sHHI', 5, 0, ptype, flags, b'\x10\x00\x00\x00',
                        frag_len, auth_len, call_id)
 
 
+class Service:
+    """One DCE/RPC interface: abstract syntax, whether a bind must carry NTLM,
+    and opnum -> (fault phase, RpcServer method)."""
+
+    def __init__(self, name, uuid, version, require_auth, ops):
+        self.name, self.uuid, self.version = name, uuid, version
+        self.require_auth, self.ops = require_auth, ops
+
+
+EMSMDB = Service('EMSMDB', EMSMDB_UUID, (0, 81), True,
+                 {10: ('logon', 'connect_ex'), 1: ('disconnect', 'disconnect')})
+EPM = Service('EPM', EPM_UUID, (3, 0), False, {3: ('epm', 'ept_map')})
+SYNTAX_NAMES = {EMSMDB_UUID: 'EMSMDB', EPM_UUID: 'EPM'}
+
+
 class RpcServer:
-    def __init__(self, c, vc):
+    """Server side of one DCE/RPC association.  The transport hands it whole
+    PDUs (dispatch) and gives it a function that writes PDUs back (send):
+    the OUT channel of a virtual connection, or the TCP stream itself."""
+
+    def __init__(self, c, send, svc=EMSMDB, sec_addr=b'6001\x00', tcp_port=None):
         self.c = c
-        self.vc = vc
+        self.send = send
+        self.svc = svc
+        self.sec_addr = sec_addr
+        self.tcp_port = tcp_port  # the EMSMDB port ept_map points to
+        self.bound = False
         self.ntlm = None
         self.session = None
         self.level = 0
@@ -526,7 +563,27 @@ class RpcServer:
         self.last_response = None
 
     def out(self, data):
-        self.vc.send_out(data)
+        self.send(data)
+
+    def dispatch(self, pdu):
+        """Handle one client PDU of the connection-oriented protocol."""
+        ptype = pdu[2]
+        if ptype in (11, 14):
+            self.bind(pdu)
+        elif ptype == 16:
+            self.auth3(pdu)
+        elif ptype == 0:
+            self.request(pdu)
+        else:
+            raise Abort('unexpected PDU type %d' % ptype)
+
+    def bind_fault(self):
+        if self.svc is EPM:
+            # The endpoint mapper's phase is its lookup; only a NAK lands on
+            # the bind.
+            f = fault_for('epm')
+            return f if f and f.kind == 'bind-nak' else None
+        return fault_for('bind')
 
     def fault(self, call_id, status):
         body = struct.pack('<IHBBI4s', 0, 0, 0, 0, status, b'\x00' * 4)
@@ -534,7 +591,7 @@ class RpcServer:
         log(self.c.id, 'fault status=0x%08x call=%d' % (status, call_id))
 
     def bind(self, pdu):
-        f = fault_for('bind')
+        f = self.bind_fault()
         call_id = struct.unpack('<I', pdu[12:16])[0]
         auth_len = struct.unpack('<H', pdu[10:12])[0]
         max_xmit, max_recv, _ = struct.unpack('<HHI', pdu[16:24])
@@ -543,7 +600,7 @@ class RpcServer:
         ctx_id = struct.unpack('<H', pdu[28:30])[0]
         abstract = pdu[32:48]
         version = struct.unpack('<HH', pdu[48:52])
-        supported = abstract == EMSMDB_UUID and version == (0, 81) and n_ctx >= 1
+        supported = abstract == self.svc.uuid and version == self.svc.version and n_ctx >= 1
         level, token = 0, b''
         if auth_len:
             trailer = pdu[len(pdu) - auth_len - 8:len(pdu) - auth_len]
@@ -554,7 +611,7 @@ class RpcServer:
                 supported = supported and False
         self.level = level
         log(self.c.id, 'bind level=%d ctx=%s auth=%s' % (
-            level, 'EMSMDB' if abstract == EMSMDB_UUID else abstract.hex(),
+            level, SYNTAX_NAMES.get(abstract, abstract.hex()),
             'ntlm' if auth_len else 'none'))
         if f and f.kind == 'bind-nak':
             body = struct.pack('<HB', 0, 1) + b'\x05\x00'
@@ -565,10 +622,11 @@ class RpcServer:
             self.inject(f, call_id)
         # Windows refuses a bind without authentication on the store
         # interface the same way it refuses an unknown interface: provider
-        # rejection, abstract syntax not supported.
-        result = 0 if supported and auth_len else 2
+        # rejection, abstract syntax not supported.  The endpoint mapper
+        # takes anonymous binds.
+        result = 0 if supported and (auth_len or not self.svc.require_auth) else 2
         reason = 0 if result == 0 else 1
-        sec_addr = b'6001\x00'
+        sec_addr = self.sec_addr
         body = struct.pack('<HHI', self.max_frag, self.max_frag, 0x1234)
         body += struct.pack('<H', len(sec_addr)) + sec_addr
         pad = (4 - (16 + len(body)) % 4) % 4
@@ -577,7 +635,8 @@ class RpcServer:
         body += struct.pack('<HH', result, reason) + (NDR_UUID + struct.pack('<I', 2) if result == 0
                                                       else b'\x00' * 20)
         auth = b''
-        if result == 0:
+        self.bound = result == 0
+        if result == 0 and auth_len:
             self.ntlm = NtlmServer()
             chal = self.ntlm.challenge(token)
             auth = struct.pack('<BBBBI', 10, level, 0, 0, self.ctx_id) + chal
@@ -663,10 +722,12 @@ class RpcServer:
             level, pad = trailer[1], trailer[2]
             sig = pdu[len(pdu) - auth_len:]
             stub_end = len(pdu) - auth_len - 8
-        if not self.auth_ok or not self.session:
+        if not self.svc.require_auth and self.bound and not self.ntlm and not auth_len:
+            level = 0  # anonymous binding (endpoint mapper)
+        elif not self.auth_ok or not self.session:
             self.fault(call_id, ACCESS_DENIED)
             return
-        if level != self.level:
+        elif level != self.level:
             self.fault(call_id, ACCESS_DENIED)
             return
         stub = pdu[24:stub_end]
@@ -684,16 +745,16 @@ class RpcServer:
             self.frags[call_id] = buf
             return
         self.frags.pop(call_id, None)
-        phase = 'logon' if opnum == 10 else 'disconnect' if opnum == 1 else None
+        phase, method = self.svc.ops.get(opnum, (None, None))
         f = fault_for(phase) if phase else None
         if f and f.kind not in ('badsig',):
             self.inject(f, call_id)
-        if opnum == 10:
-            out = self.connect_ex(buf, level)
-        elif opnum == 1:
-            out = self.disconnect(buf)
-        else:
+        if method is None:
             self.fault(call_id, NCA_S_OP_RNG_ERROR)
+            return
+        out = getattr(self, method)(buf, level)
+        if out is None:
+            self.fault(call_id, RPC_X_BAD_STUB_DATA)
             return
         self.respond(call_id, out, badsig=bool(f and f.kind == 'badsig'))
 
@@ -769,12 +830,139 @@ class RpcServer:
         out += struct.pack('<II', 0, ec)
         return out
 
-    def disconnect(self, stub):
+    def disconnect(self, stub, level):
         handle = stub[:20]
         ok = handle in self.handles
         self.handles.discard(handle)
         log(self.c.id, 'request opnum=1 known=%s' % ('yes' if ok else 'no'))
         return b'\x00' * 20 + struct.pack('<I', 0 if ok else 0x80040102)
+
+    def ept_map(self, stub, level):
+        """ept_map (opnum 3): [in, unique] object UUID, [in, unique] map tower,
+        [in, out] entry handle, [in] max_towers; out: entry handle, num_towers,
+        towers (conformant varying array of unique tower pointers), status."""
+        try:
+            off = 4 + (16 if struct.unpack_from('<I', stub, 0)[0] else 0)
+            tower_ref = struct.unpack_from('<I', stub, off)[0]
+            off += 4
+            tower = b''
+            if tower_ref:
+                # twr_t is a conformant structure: max_count, tower_length, octets.
+                max_count, tower_len = struct.unpack_from('<II', stub, off)
+                off += 8
+                if tower_len > max_count or off + max_count > len(stub):
+                    raise ValueError('tower_length %d max_count %d' % (tower_len, max_count))
+                tower = stub[off:off + tower_len]
+                off += max_count
+                off += (4 - off % 4) % 4
+            off += 20  # entry handle
+            max_towers = struct.unpack_from('<I', stub, off)[0]
+            floors = parse_tower(tower) if tower else []
+        except (struct.error, ValueError) as e:
+            log(self.c.id, 'ept_map bad request (%s)' % e)
+            return None
+        iface = proto = '-'
+        wanted = False
+        if len(floors) >= 4 and floors[0][0][:1] == b'\x0d' and len(floors[0][0]) == 19 \
+                and len(floors[0][1]) == 2:
+            uuid = floors[0][0][1:17]
+            major = struct.unpack('<H', floors[0][0][17:19])[0]
+            minor = struct.unpack('<H', floors[0][1])[0]
+            iface = '%s v%d.%d' % (SYNTAX_NAMES.get(uuid) or str(UUID(bytes_le=uuid)), major, minor)
+            proto = '%s/%s' % (floors[2][0][:1].hex(), floors[3][0][:1].hex())
+            # Same major version, minor no newer than registered (0.81),
+            # connection-oriented RPC over TCP.
+            wanted = (uuid == EMSMDB_UUID and major == 0 and minor <= 81
+                      and floors[2][0] == b'\x0b' and floors[3][0] == b'\x07')
+        found = wanted and not ARGS.epm_no_emsmdb and max_towers >= 1
+        out = b'\x00' * 20  # entry handle: nothing more to enumerate
+        if found:
+            t = emsmdb_tcp_tower(self.tcp_port)
+            out += struct.pack('<I', 1)
+            out += struct.pack('<IIII', max_towers, 0, 1, 3)  # array; referent of towers[0]
+            out += struct.pack('<II', len(t), len(t)) + t
+            out += b'\x00' * ((4 - len(out) % 4) % 4)
+            status = 0
+        else:
+            out += struct.pack('<I', 0) + struct.pack('<III', max_towers, 0, 0)
+            status = EPT_S_NOT_REGISTERED
+        out += struct.pack('<I', status)
+        log(self.c.id, 'ept_map interface=%s protocol=%s max_towers=%d towers=%d port=%s '
+            'status=0x%x' % (iface, proto, max_towers, 1 if found else 0,
+                             self.tcp_port if found else '-', status))
+        return out
+
+
+# --- endpoint mapper (C706 appendix I / MS-RPCE 2.2.1.2) ----------------------------
+
+def parse_tower(tower):
+    """Floors of a protocol tower: [(lhs, rhs)]; counts are little-endian."""
+    n = struct.unpack_from('<H', tower, 0)[0]
+    off, floors = 2, []
+    for _ in range(n):
+        ln = struct.unpack_from('<H', tower, off)[0]
+        lhs = tower[off + 2:off + 2 + ln]
+        off += 2 + ln
+        rn = struct.unpack_from('<H', tower, off)[0]
+        rhs = tower[off + 2:off + 2 + rn]
+        off += 2 + rn
+        if len(lhs) != ln or len(rhs) != rn or not ln:
+            raise ValueError('floor outside tower')
+        floors.append((lhs, rhs))
+    return floors
+
+
+def build_tower(floors):
+    out = struct.pack('<H', len(floors))
+    for lhs, rhs in floors:
+        out += struct.pack('<H', len(lhs)) + lhs + struct.pack('<H', len(rhs)) + rhs
+    return out
+
+
+def emsmdb_tcp_tower(port):
+    """EMSMDB v0.81, NDR v2, ncacn_ip_tcp: the port and the IPv4 address are
+    big-endian (network order), everything else little-endian.  Towers only
+    carry IPv4, so an IPv6 listener is advertised as 127.0.0.1; the client
+    keeps the address it reached the endpoint mapper on."""
+    ip = ARGS.listen if ':' not in ARGS.listen else '127.0.0.1'
+    return build_tower([
+        (b'\x0d' + EMSMDB_UUID + struct.pack('<H', 0), struct.pack('<H', 81)),
+        (b'\x0d' + NDR_UUID + struct.pack('<H', 2), struct.pack('<H', 0)),
+        (b'\x0b', struct.pack('<H', 0)),
+        (b'\x07', struct.pack('>H', port)),
+        (b'\x09', socket.inet_aton(ip)),
+    ])
+
+
+# --- DCE/RPC straight on a TCP stream (ncacn_ip_tcp) -----------------------------------
+
+def handle_rpc_tcp(sock, peer, svc, local_port):
+    c = Conn(sock, peer)
+    c.id = '%s-%d' % ('epm' if svc is EPM else 'tcp', c.id)
+    # One line per connection, e.g. (counted by the tests)
+    #   conn=epm-3 accept epm connection from 127.0.0.1:51234 (endpoint mapper port 135)
+    #   conn=tcp-4 accept tcp connection from 127.0.0.1:51236 (EMSMDB ncacn_ip_tcp port 6004)
+    addr = ('[%s]:%s' if ':' in peer[0] else '%s:%s') % (peer[0], peer[1])
+    if svc is EPM:
+        log(c.id, 'accept epm connection from %s (endpoint mapper port %d)' % (addr, local_port))
+    else:
+        log(c.id, 'accept tcp connection from %s (EMSMDB ncacn_ip_tcp port %d)' % (addr, local_port))
+    rpc = RpcServer(c, c.send, svc, sec_addr=b'%d\x00' % local_port, tcp_port=ARGS.tcp_port)
+    frag = Fragmenter(c)
+    try:
+        while True:
+            rpc.dispatch(frag.next())
+    except Abort as e:
+        log(c.id, 'close (%s)' % e)
+    except OSError as e:
+        log(c.id, 'close (%s)' % e.__class__.__name__)
+    except (struct.error, IndexError, ValueError) as e:
+        log(c.id, 'close (malformed PDU: %s)' % e)
+    finally:
+        try:
+            sock.close()
+        except OSError:
+            pass
 
 
 def in_channel(c):
@@ -793,7 +981,7 @@ def in_channel(c):
     if vc.out is None:
         raise Abort('no OUT channel for the virtual connection')
     f = fault_for('rts')
-    rpc = RpcServer(c, vc)
+    rpc = RpcServer(c, vc.send_out)
     if f:
         rpc.inject(f, 0)
     vc.send_out(rts_pdu(0, [struct.pack('<II', 2, 120000)]))            # CONN/A3
@@ -807,14 +995,8 @@ def in_channel(c):
             if ptype == 20:
                 flags, cmds = parse_rts(pdu)
                 log(c.id, 'rts flags=0x%x cmds=%s' % (flags, [t for t, _ in cmds]))
-            elif ptype in (11, 14):
-                rpc.bind(pdu)
-            elif ptype == 16:
-                rpc.auth3(pdu)
-            elif ptype == 0:
-                rpc.request(pdu)
             else:
-                raise Abort('unexpected PDU type %d' % ptype)
+                rpc.dispatch(pdu)
     finally:
         vc.closed = True
         try:
@@ -849,6 +1031,7 @@ class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
     daemon_threads = True
     allow_reuse_address = True
     ssl_ctx = None
+    handler = None  # handler(sock, peer); None: the HTTPS RPC proxy
 
     def get_request(self):
         sock, addr = self.socket.accept()
@@ -861,7 +1044,7 @@ class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
                 request.settimeout(10)
                 request = self.ssl_ctx.wrap_socket(request, server_side=True)
                 request.settimeout(None)
-            handle_connection(request, client_address)
+            (self.handler or handle_connection)(request, client_address)
         except (OSError, ssl.SSLError) as e:
             log('-', 'tls failed peer=%s (%s)' % (client_address[0], e.__class__.__name__))
         finally:
@@ -889,7 +1072,14 @@ def main():
     p.add_argument('--fault', action='append', type=Fault,
                    help='PHASE:KIND[:ARG], PHASE in %s; KIND stall, close, truncate, '
                         'garbage, status:CODE, fault:HEX, badsig, bind-nak, html, lie-frag, '
-                        'lie-auth, unexpected, drip, bogus (RTS), replay' % ', '.join(PHASES))
+                        'lie-auth, unexpected, drip, bogus (RTS), replay; phase epm is the '
+                        'endpoint mapper lookup (bind-nak hits its bind)' % ', '.join(PHASES))
+    p.add_argument('--rpc-tcp', action='store_true',
+                   help='also serve EMSMDB over ncacn_ip_tcp and an endpoint mapper')
+    p.add_argument('--tcp-port', type=int, default=0, help='EMSMDB ncacn_ip_tcp port (0: any)')
+    p.add_argument('--epm-port', type=int, default=0, help='endpoint mapper port (0: any)')
+    p.add_argument('--epm-no-emsmdb', action='store_true',
+                   help='the endpoint mapper answers EPT_S_NOT_REGISTERED for EMSMDB')
     p.add_argument('--log')
     ARGS = p.parse_args()
     ARGS.encryption_required = ARGS.encryption_required == 'true'
@@ -916,7 +1106,22 @@ def main():
         port = srv.server_address[1]
         log('-', 'listening on %s port %d tls=%s encryption_required=%s http_auth=%s' % (
             ARGS.listen, port, not ARGS.no_tls, ARGS.encryption_required, ARGS.http_auth))
-        sys.stdout.write('READY port=%d ca=%s\n' % (port, ca))
+        ready = 'READY port=%d ca=%s' % (port, ca)
+        if ARGS.rpc_tcp:
+            tcp = Server((ARGS.listen, ARGS.tcp_port), None)
+            ARGS.tcp_port = tcp.server_address[1]
+            tcp.handler = lambda s, a: handle_rpc_tcp(s, a, EMSMDB, ARGS.tcp_port)
+            epm = Server((ARGS.listen, ARGS.epm_port), None)
+            ARGS.epm_port = epm.server_address[1]
+            epm.handler = lambda s, a: handle_rpc_tcp(s, a, EPM, ARGS.epm_port)
+            for extra in (tcp, epm):
+                threading.Thread(target=extra.serve_forever, kwargs={'poll_interval': 0.2},
+                                 daemon=True).start()
+            log('-', 'listening on %s port %d (EMSMDB ncacn_ip_tcp) and port %d '
+                '(endpoint mapper)%s' % (ARGS.listen, ARGS.tcp_port, ARGS.epm_port,
+                                         ' epm_no_emsmdb' if ARGS.epm_no_emsmdb else ''))
+            ready += ' tcp_port=%d epm_port=%d' % (ARGS.tcp_port, ARGS.epm_port)
+        sys.stdout.write(ready + '\n')
         sys.stdout.flush()
         try:
             srv.serve_forever(poll_interval=0.2)
