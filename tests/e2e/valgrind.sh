@@ -1,7 +1,7 @@
 #!/bin/bash
 # The plugin under valgrind memcheck against the responder: a clean run,
-# policy drift, a tampered signature, an HTTP error and a stall into the
-# deadline.  Any memcheck error or definite leak fails the test.
+# policy drift, a tampered signature, an HTTP error, a stall into the
+# deadline, and RPC over TCP.  Any memcheck error or definite leak fails the test.
 . "$(dirname "$0")/common.sh"
 e2e_require_impacket
 if ! command -v valgrind >/dev/null; then
@@ -16,11 +16,10 @@ MB=$E2E_MAILBOX
 VG=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
     --show-leak-kinds=definite)
 
-vg_case() { # DESCRIPTION RC RESPONDER [plugin args...]
-	local desc=$1 want=$2 name=$3; shift 3
-	local p="${name}_PORT" c="${name}_CA" t0 t1
+vg_run() { # DESCRIPTION RC [plugin args...]
+	local desc=$1 want=$2; shift 2
 	OUT=$(CHECK_RPC_ENCRYPTION_PASSWORD="$E2E_PASSWORD" "${VG[@]}" "$PLUGIN" \
-		-H localhost -p "${!p}" --ca-file "${!c}" -u "$E2E_USER" -m "$MB" "$@" 2>&1)
+		-u "$E2E_USER" -m "$MB" "$@" 2>&1)
 	RC=$?
 	FIRST=${OUT%%$'\n'*}
 	ELAPSED=-
@@ -31,15 +30,25 @@ vg_case() { # DESCRIPTION RC RESPONDER [plugin args...]
 	fi
 }
 
-start_responder req --encryption-required true || exit 1
+vg_case() { # DESCRIPTION RC RESPONDER [plugin args...]: over RPC/HTTP
+	local desc=$1 want=$2 name=$3; shift 3
+	local p="${name}_PORT" c="${name}_CA"
+	vg_run "$desc" "$want" -H localhost -p "${!p}" --ca-file "${!c}" "$@"
+}
+
+start_responder req --rpc-tcp --encryption-required true || exit 1
 start_responder opt --encryption-required false || exit 1
 start_responder sig --fault logon:badsig || exit 1
 start_responder e503 --fault http-out:status:503 || exit 1
 start_responder stall --fault bind:stall || exit 1
+start_responder epmstall --rpc-tcp --fault epm:stall || exit 1
 
 vg_case "encryption enforced" 0 req -t 20
 vg_case "policy drift" 2 opt -t 20
 vg_case "tampered signature" 2 sig -t 20
 vg_case "HTTP 503" 2 e503 -t 20
 vg_case "stall until the deadline" 3 stall -t 4 -vvv
+vg_run "RPC/TCP: encryption enforced" 0 --transport tcp -H 127.0.0.1 -p "$req_EPM" -t 20 -vv
+vg_run "RPC/TCP: endpoint mapper stalls into the deadline" 3 --transport tcp -H 127.0.0.1 \
+	-p "$epmstall_EPM" -t 4
 e2e_summary
