@@ -357,6 +357,36 @@ static unsigned long curl_auth_mask(enum http_auth a)
 		}                                                              \
 	} while (0)
 
+int http_loop_route(CURL *easy, int ip_version, const char *connect_ip,
+		    long port, struct curl_slist **connect_to,
+		    struct rpe_error *err)
+{
+	char line[600];
+	int v6;
+
+	if ((ip_version == 4 &&
+	     curl_easy_setopt(easy, CURLOPT_IPRESOLVE,
+			      (long)CURL_IPRESOLVE_V4) != CURLE_OK) ||
+	    (ip_version == 6 &&
+	     curl_easy_setopt(easy, CURLOPT_IPRESOLVE,
+			      (long)CURL_IPRESOLVE_V6) != CURLE_OK))
+		return rpe_fail(err, RPE_ERR_UNSUPPORTED,
+				"libcurl rejected CURLOPT_IPRESOLVE");
+	if (!connect_ip)
+		return 0;
+	v6 = strchr(connect_ip, ':') != NULL;
+	if (snprintf(line, sizeof(line), "::%s%s%s:%ld", v6 ? "[" : "",
+		     connect_ip, v6 ? "]" : "", port) >= (int)sizeof(line))
+		return rpe_fail(err, RPE_ERR_ARG, "address too long");
+	*connect_to = curl_slist_append(NULL, line);
+	if (!*connect_to)
+		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+	if (curl_easy_setopt(easy, CURLOPT_CONNECT_TO, *connect_to) != CURLE_OK)
+		return rpe_fail(err, RPE_ERR_UNSUPPORTED,
+				"libcurl rejected CURLOPT_CONNECT_TO");
+	return 0;
+}
+
 static int format_url(char *url, size_t n, const struct http_params *p)
 {
 	int v6 = strchr(p->host, ':') != NULL;
@@ -372,7 +402,7 @@ struct http_chan *http_chan_open(struct http_loop *loop,
 				 struct rpe_error *err)
 {
 	struct http_chan *ch;
-	char url[1024], line[512];
+	char url[1024];
 
 	if (!p->host || !p->path || (kind == HTTP_CHAN_OUT && !body) ||
 	    (kind == HTTP_CHAN_IN && body)) {
@@ -481,21 +511,9 @@ struct http_chan *http_chan_open(struct http_loop *loop,
 		SETOPT(CURLOPT_PROXY, p->proxy);
 	else
 		SETOPT(CURLOPT_PROXY, ""); /* ignore *_proxy variables */
-	if (p->ip_version == 4)
-		SETOPT(CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V4);
-	else if (p->ip_version == 6)
-		SETOPT(CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V6);
-	if (p->connect_ip) {
-		int v6 = strchr(p->connect_ip, ':') != NULL;
-		snprintf(line, sizeof(line), "::%s%s%s:%ld", v6 ? "[" : "",
-			 p->connect_ip, v6 ? "]" : "", p->port);
-		ch->connect_to = curl_slist_append(NULL, line);
-		if (!ch->connect_to) {
-			rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
-			goto fail;
-		}
-		SETOPT(CURLOPT_CONNECT_TO, ch->connect_to);
-	}
+	if (http_loop_route(ch->easy, p->ip_version, p->connect_ip, p->port,
+			    &ch->connect_to, err) < 0)
+		goto fail;
 
 	if (curl_multi_add_handle(loop->multi, ch->easy) != CURLM_OK) {
 		rpe_fail(err, RPE_ERR_STATE, "curl_multi_add_handle failed");

@@ -19,6 +19,11 @@ enum http_result http_loop_classify(CURLcode rc);
 void http_loop_trace(struct http_loop *loop, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int http_loop_trace_level(const struct http_loop *loop);
+/* -4/-6 and -I (CURLOPT_CONNECT_TO to connect_ip:port) on one handle;
+ * *connect_to is the list to free with the handle. */
+int http_loop_route(CURL *easy, int ip_version, const char *connect_ip,
+		    long port, struct curl_slist **connect_to,
+		    struct rpe_error *err);
 
 /* transport_tcp.c, called by http_loop_run(): */
 /* Write what is queued; returns how many streams still have queued bytes. */

@@ -46,7 +46,7 @@ struct tcp_chan *tcp_chan_open(struct http_loop *loop,
 			       struct rpe_error *err)
 {
 	struct tcp_chan *ch, **head;
-	char url[600], line[600];
+	char url[600];
 	int v6;
 
 	if (!p->host || p->port <= 0 || p->port > 65535) {
@@ -86,21 +86,9 @@ struct tcp_chan *tcp_chan_open(struct http_loop *loop,
 	SETOPT(CURLOPT_TCP_NODELAY, 1L);
 	SETOPT(CURLOPT_PROXY, ""); /* RPC over TCP never goes through proxies */
 	SETOPT(CURLOPT_SHARE, http_loop_share(loop));
-	if (p->ip_version == 4)
-		SETOPT(CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V4);
-	else if (p->ip_version == 6)
-		SETOPT(CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V6);
-	if (p->connect_ip) {
-		int ipv6 = strchr(p->connect_ip, ':') != NULL;
-		snprintf(line, sizeof(line), "::%s%s%s:%ld", ipv6 ? "[" : "",
-			 p->connect_ip, ipv6 ? "]" : "", p->port);
-		ch->connect_to = curl_slist_append(NULL, line);
-		if (!ch->connect_to) {
-			rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
-			goto fail;
-		}
-		SETOPT(CURLOPT_CONNECT_TO, ch->connect_to);
-	}
+	if (http_loop_route(ch->easy, p->ip_version, p->connect_ip, p->port,
+			    &ch->connect_to, err) < 0)
+		goto fail;
 	if (curl_multi_add_handle(http_loop_multi(loop), ch->easy) != CURLM_OK) {
 		rpe_fail(err, RPE_ERR_STATE, "curl_multi_add_handle failed");
 		goto fail;

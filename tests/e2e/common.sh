@@ -99,6 +99,24 @@ expect_result() {
 	fi
 }
 
+# fault_case BASE-FUNCTION PREFIX DESCRIPTION RC REGEX FAULT-SPEC [responder args]:
+# a fresh responder with the fault, the plugin against it with -t 3; the
+# answer must match and come within -t + 1 s.
+FAULTN=0
+fault_case() {
+	local basefn=$1 prefix=$2 desc=$3 rc=$4 re=$5 spec=$6 name="f$((++FAULTN))"
+	shift 6
+	start_responder "$name" "$@" --fault "$spec" || { not_ok "$prefix$desc (responder)"; return; }
+	# shellcheck disable=SC2046
+	run_plugin $("$basefn" "$name") -m "$E2E_MAILBOX" -t 3
+	expect_result "$prefix$desc" "$rc" "$re"
+	if awk -v e="$ELAPSED" 'BEGIN { exit !(e <= 4.0) }'; then
+		ok "$prefix$desc: answered in ${ELAPSED}s (-t 3)"
+	else
+		not_ok "$prefix$desc: took ${ELAPSED}s (-t 3)"
+	fi
+}
+
 e2e_summary() {
 	echo "$E2E_PASSED passed, $E2E_FAILED failed"
 	[ "$E2E_FAILED" -eq 0 ]

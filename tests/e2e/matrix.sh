@@ -97,18 +97,7 @@ run_plugin $(base blocked) -m "$MB" --client-version 11.0.8161 --probe encrypted
 expect_result "blocked client version is named, not mistaken for encryption" 2 "ecClientVerDisallowed 2406"
 
 # --- faults: each gives a named state within -t + 1 s ----------------------------
-fault() { # DESCRIPTION RC REGEX FAULT-SPEC
-	local name="f$((++FAULTN))"
-	start_responder "$name" --fault "$4" || { not_ok "$1 (responder)"; return; }
-	run_plugin $(base "$name") -m "$MB" -t 3
-	expect_result "$1" "$2" "$3"
-	if awk -v e="$ELAPSED" 'BEGIN { exit !(e <= 4.0) }'; then
-		ok "$1: answered in ${ELAPSED}s (-t 3)"
-	else
-		not_ok "$1: took ${ELAPSED}s (-t 3)"
-	fi
-}
-FAULTN=0
+fault() { fault_case base "" "$@"; }
 fault "stall before the HTTP answer" 3 "^RPC ENCRYPTION UNKNOWN - localhost: encrypted logon timed out after 3s during connect" http-out:stall
 fault "stall in RTS" 3 "timed out after 3s during rts" rts:stall
 fault "stall at bind" 3 "timed out after 3s during bind" bind:stall

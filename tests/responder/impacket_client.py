@@ -18,7 +18,9 @@ responder's self-test and by the benchmark.
       ept_lookup (opnum 2, not served): prints "epm error 0x..".
   impacket_client.py --anon TCP-PORT [HOST]
       Binds EMSMDB over ncacn_ip_tcp without authentication: prints
-      "bind accepted" or "bind rejected (...)"."""
+      "bind accepted" or "bind rejected (...)".
+  A leading "--max-frag N" makes the logons send their requests in
+  fragments of at most N stub bytes."""
 import socket
 import struct
 import sys
@@ -47,6 +49,7 @@ def _recv_or_raise(self, forceRecv=0, count=0):
 
 transport.TCPTransport.recv = _recv_or_raise
 TIMEOUT = 10  # seconds for connect and for each receive on ncacn_ip_tcp
+MAX_FRAG = 0  # request stub bytes per fragment, 0: impacket's default
 
 EMSMDB = uuidtup_to_bin(('A4F1DB00-CA47-1067-B31F-00DD010662DA', '0.81'))
 NDR = uuidtup_to_bin(('8a885d04-1ceb-11c9-9fe8-08002b104860', '2.0'))
@@ -92,6 +95,8 @@ def probe(t, dn, level):
     dce.set_auth_level(level)
     dce.connect()
     dce.bind(EMSMDB)
+    if MAX_FRAG:
+        dce.set_max_fragment_size(MAX_FRAG)
     req = EcDoConnectEx()
     req['szUserDN'] = dn + '\x00'
     for k, v in (('ulFlags', 0), ('ulConMod', 0), ('cbLimit', 0), ('ulCpid', 1252),
@@ -158,6 +163,9 @@ def tower_floors(dce, iface):
 
 
 def main(argv):
+    global MAX_FRAG
+    if argv[0] == '--max-frag':
+        MAX_FRAG, argv = int(argv[1]), argv[2:]
     if argv[0] == '--anon':
         t = transport.DCERPCTransportFactory('ncacn_ip_tcp:%s[%s]' % (
             argv[2] if argv[2:] else '127.0.0.1', argv[1]))

@@ -70,6 +70,8 @@ check "tcp: encryption not required" \
 check "tcp: IPv6 listener, IPv4 floor 127.0.0.1 in the tower" \
 	"binding=ncacn_ip_tcp:::1\[$v6_TCP\] floors=$v6_TCP/127.0.0.1 encrypted ec=0x0 unencrypted ec=0x970" \
 	--tcp "$v6_EPM" "$E2E_MAILBOX" ::1
+check "tcp: requests in 16-byte fragments" \
+	"binding=* encrypted ec=0x0 unencrypted ec=0x970" --max-frag 16 --tcp "$req_EPM" "$E2E_MAILBOX"
 grep_log "tcp: responder verified impacket's NTLMv2" "$req_LOG" 'conn=tcp-[0-9]* auth3 user=EXAMPLE\\probe ok'
 grep_log "tcp: sealed logon logged at level 6" "$req_LOG" 'conn=tcp-[0-9]* request opnum=10 level=6 sealed=yes .* ec=0x0'
 grep_log "tcp: endpoint mapper connection logged" "$req_LOG" 'conn=epm-[0-9]* accept epm connection from 127.0.0.1:'
