@@ -725,14 +725,33 @@ static int resume_paused(struct http_loop *loop)
 	return n;
 }
 
+/* Hand finished transfers to their owners; returns how many there were. */
+static int dispatch_done(struct http_loop *loop)
+{
+	struct http_chan *ch;
+	CURLMsg *m;
+	int left, n = 0;
+
+	while ((m = curl_multi_info_read(loop->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		n++;
+		if (tcp_loop_connected(loop, m->easy_handle, m->data.result))
+			continue;
+		ch = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&ch);
+		if (ch && ch->running)
+			finish(ch, m->data.result);
+	}
+	return n;
+}
+
 int http_loop_run(struct http_loop *loop, int timeout_ms,
 		  struct rpe_error *err)
 {
-	struct http_chan *ch;
 	struct curl_waitfd fds[TCP_LOOP_MAX_FDS];
-	CURLMsg *m;
 	CURLMcode mc;
-	int running = 0, left, rounds, nfds;
+	int running = 0, rounds, nfds, done;
 
 	/* Callbacks queue data on IN channels while libcurl runs; resume
 	 * those before sleeping so a reply never waits for the poll timeout. */
@@ -744,11 +763,15 @@ int http_loop_run(struct http_loop *loop, int timeout_ms,
 			resume_paused(loop);
 		mc = curl_multi_perform(loop->multi, &running);
 	}
+	/* Transfers that ended just now (a TCP stream connected, a channel
+	 * failed) are handed over before sleeping: the multi handle has
+	 * nothing left to wait for on them. */
+	done = mc == CURLM_OK ? dispatch_done(loop) : 0;
 	/* TCP streams write what callbacks queued, then wait with the HTTP
 	 * transfers for whichever socket moves first. */
 	tcp_loop_flush(loop); /* the rest waits for POLLOUT */
 	nfds = tcp_loop_fds(loop, fds, TCP_LOOP_MAX_FDS);
-	if (mc == CURLM_OK && timeout_ms > 0 && !resume_paused(loop))
+	if (mc == CURLM_OK && timeout_ms > 0 && !done && !resume_paused(loop))
 		mc = curl_multi_poll(loop->multi, fds, (unsigned)nfds,
 				     timeout_ms, NULL);
 	if (nfds)
@@ -758,15 +781,6 @@ int http_loop_run(struct http_loop *loop, int timeout_ms,
 	if (mc != CURLM_OK)
 		return rpe_fail(err, RPE_ERR_STATE, "libcurl: %s",
 				curl_multi_strerror(mc));
-	while ((m = curl_multi_info_read(loop->multi, &left))) {
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		if (tcp_loop_connected(loop, m->easy_handle, m->data.result))
-			continue;
-		ch = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&ch);
-		if (ch && ch->running)
-			finish(ch, m->data.result);
-	}
+	dispatch_done(loop);
 	return running + nfds;
 }
