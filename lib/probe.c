@@ -170,6 +170,9 @@ static void finish(struct probe *p, enum probe_outcome o, const char *fmt, ...)
 	va_end(ap);
 	ptrace(p, 1, "%s during %s after %.3fs: %s", probe_outcome_name(o),
 	       probe_phase_name(p->phase), p->res->total_time, p->res->message);
+	/* Whatever callback this runs in, the loop returns to probe_run()
+	 * without sleeping, so the run ends as soon as the last probe does. */
+	http_loop_wake(p->run->loop);
 	/* The channels are closed by the run loop, outside libcurl's
 	 * callbacks (this may run inside one); closing both requests ends the
 	 * virtual connection and the server tears down the session with it. */

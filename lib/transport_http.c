@@ -54,6 +54,7 @@ struct http_loop {
 	char *ca_file;
 	struct http_chan *chans;
 	struct tcp_chan *tcp_chans; /* transport_tcp.c's streams */
+	int wake;                   /* http_loop_wake() was called */
 	http_trace_fn trace;
 	void *trace_ctx;
 	int trace_level;
@@ -725,6 +726,11 @@ static int resume_paused(struct http_loop *loop)
 	return n;
 }
 
+void http_loop_wake(struct http_loop *loop)
+{
+	loop->wake = 1;
+}
+
 /* Hand finished transfers to their owners; returns how many there were. */
 static int dispatch_done(struct http_loop *loop)
 {
@@ -755,6 +761,7 @@ int http_loop_run(struct http_loop *loop, int timeout_ms,
 
 	/* Callbacks queue data on IN channels while libcurl runs; resume
 	 * those before sleeping so a reply never waits for the poll timeout. */
+	loop->wake = 0;
 	mc = CURLM_OK;
 	for (rounds = 0; rounds < 4 && mc == CURLM_OK; rounds++) {
 		if (rounds > 0 && !resume_paused(loop))
@@ -771,7 +778,8 @@ int http_loop_run(struct http_loop *loop, int timeout_ms,
 	 * transfers for whichever socket moves first. */
 	tcp_loop_flush(loop); /* the rest waits for POLLOUT */
 	nfds = tcp_loop_fds(loop, fds, TCP_LOOP_MAX_FDS);
-	if (mc == CURLM_OK && timeout_ms > 0 && !done && !resume_paused(loop))
+	if (mc == CURLM_OK && timeout_ms > 0 && !done && !loop->wake &&
+	    !resume_paused(loop))
 		mc = curl_multi_poll(loop->multi, fds, (unsigned)nfds,
 				     timeout_ms, NULL);
 	if (nfds)

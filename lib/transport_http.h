@@ -125,6 +125,10 @@ long http_chan_status(const struct http_chan *ch);
 const char *http_chan_content_type(const struct http_chan *ch);
 enum http_chan_kind http_chan_kind(const struct http_chan *ch);
 
+/* Ask the running http_loop_run() to return without sleeping: a callback
+ * finished something the owner of the loop must act on now. */
+void http_loop_wake(struct http_loop *loop);
+
 /* Drive every channel for at most timeout_ms; returns the number of
  * transfers still running, or < 0 on a libcurl failure. */
 int http_loop_run(struct http_loop *loop, int timeout_ms,

@@ -1030,6 +1030,7 @@ def make_certs(tmp, names):
 class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 64  # probe pairs open several connections at once
     ssl_ctx = None
     handler = None  # handler(sock, peer); None: the HTTPS RPC proxy
 
