@@ -76,6 +76,18 @@ else
 	exit
 fi
 
+# The shipped example (host, apply rules over HTTP and TCP) validates too.
+printf '%s\n' 'const PluginDir = "/usr/lib/nagios/plugins"' 'include <itl>' 'include <plugins>' \
+	"include \"$top_srcdir/contrib/icinga2/check_rpc_encryption.conf\"" \
+	"include \"$top_srcdir/contrib/icinga2/example.conf\"" > "$D/etc/example.conf"
+if "$ICINGA2" daemon -C -c "$D/etc/example.conf" "${DEFS[@]}" > "$D/example.log" 2>&1 &&
+   grep -q 'Instantiated 2 Services' "$D/example.log"; then
+	ok "icinga2 daemon -C accepts the shipped example (2 services)"
+else
+	RC=1 FIRST="" OUT=$(tail -20 "$D/example.log") ELAPSED=-
+	not_ok "icinga2 daemon -C accepts the shipped example (2 services)"
+fi
+
 "$ICINGA2" daemon -c "$D/etc/icinga2.conf" "${DEFS[@]}" > "$D/daemon.log" 2>&1 &
 IPID=$!
 E2E_PIDS+=("$IPID")
