@@ -1,7 +1,8 @@
 #!/bin/bash
 # make demo: start the bundled Exchange-like responder twice (RPC encryption
 # required, then not required), run the plugin against each with
-# --expect required, and show what a monitoring system would see.
+# --expect required over RPC/HTTP and over RPC/TCP, and show what a
+# monitoring system would see.
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -21,8 +22,8 @@ show() {
 	echo "(exit code $RC)"
 }
 
-start_responder req --encryption-required true || exit 1
-start_responder opt --encryption-required false || exit 1
+start_responder req --rpc-tcp --encryption-required true || exit 1
+start_responder opt --rpc-tcp --encryption-required false || exit 1
 
 show "Server requires RPC encryption (Set-RpcClientAccess -EncryptionRequired \$true)" \
 	-H localhost -p "$req_PORT" --ca-file "$req_CA" -u "$E2E_USER" \
@@ -30,5 +31,11 @@ show "Server requires RPC encryption (Set-RpcClientAccess -EncryptionRequired \$
 show "Server does not require RPC encryption (policy drift)" \
 	-H localhost -p "$opt_PORT" --ca-file "$opt_CA" -u "$E2E_USER" \
 	-m "$E2E_MAILBOX" --expect required -v
+show "The same two servers over RPC/TCP (endpoint mapper, as LAN clients connect)" \
+	--transport tcp -H 127.0.0.1 -p "$req_EPM" -u "$E2E_USER" \
+	-m "$E2E_MAILBOX" --expect required
+show "RPC/TCP, encryption not required" \
+	--transport tcp -H 127.0.0.1 -p "$opt_EPM" -u "$E2E_USER" \
+	-m "$E2E_MAILBOX" --expect required
 echo
 echo "(the password came from CHECK_RPC_ENCRYPTION_PASSWORD; responders stopped)"
