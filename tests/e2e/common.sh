@@ -117,6 +117,25 @@ fault_case() {
 	fi
 }
 
+# The DCE/RPC faults both transports share; the caller defines fault() for
+# its transport (fault_case with its base-argument function).
+rpc_faults() {
+	fault "stall at bind" 3 "timed out after 3s during bind" bind:stall
+	fault "stall at logon" 3 "timed out after 3s during logon" logon:stall
+	fault "connection closed at bind" 2 "failed during bind: PROTOCOL_ERROR" bind:close
+	fault "garbage instead of bind_ack" 2 "failed during bind: PROTOCOL_ERROR" bind:garbage
+	fault "bind_nak" 2 "BIND_REJECTED.*bind_nak" bind:bind-nak
+	fault "fault PDU at logon" 2 "RPC_FAULT.*nca_s_op_rng_error" logon:fault:1c010002
+	fault "flipped signature bit at logon" 2 "PROTOCOL_ERROR.*signature does not verify" logon:badsig
+	fault "truncated PDU at logon" 3 "timed out after 3s during logon" logon:truncate
+	fault "closed at disconnect still proves the logon" 0 "^RPC ENCRYPTION OK" disconnect:close
+	fault "auth_length larger than the fragment" 2 "PROTOCOL_ERROR.*auth_length 900 does not fit" logon:lie-auth
+	fault "replayed response PDU" 2 "PROTOCOL_ERROR.*(signature does not verify|unexpected call id)" disconnect:replay
+	fault "frag_length longer than the data" 3 "timed out after 3s during logon" logon:lie-frag
+	fault "client PDU type where the answer belongs" 2 "PROTOCOL_ERROR.*unexpected PDU type 14" bind:unexpected
+	fault "fault PDU dripped one byte per second" 3 "timed out after 3s during logon" logon:drip
+}
+
 e2e_summary() {
 	echo "$E2E_PASSED passed, $E2E_FAILED failed"
 	[ "$E2E_FAILED" -eq 0 ]

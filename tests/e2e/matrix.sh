@@ -100,26 +100,13 @@ expect_result "blocked client version is named, not mistaken for encryption" 2 "
 fault() { fault_case base "" "$@"; }
 fault "stall before the HTTP answer" 3 "^RPC ENCRYPTION UNKNOWN - localhost: encrypted logon timed out after 3s during connect" http-out:stall
 fault "stall in RTS" 3 "timed out after 3s during rts" rts:stall
-fault "stall at bind" 3 "timed out after 3s during bind" bind:stall
-fault "stall at logon" 3 "timed out after 3s during logon" logon:stall
 fault "HTTP 503 from the proxy" 2 "PROXY_REFUSED.*HTTP 503" http-out:status:503
 fault "HTTP 500 on the IN channel" 2 "PROXY_REFUSED.*HTTP 500" http-in:status:500
 fault "HTTP 401 from the proxy" 2 "AUTH_FAILED.*HTTP 401" http-in:status:401
 fault "HTTP 403 from the proxy" 2 "AUTH_FAILED.*HTTP 403" http-out:status:403
 fault "HTML page instead of RPC" 2 "PROTOCOL_ERROR.*text/html.*instead of RPC PDUs" http-out:html
-fault "connection closed at bind" 2 "failed during bind: PROTOCOL_ERROR" bind:close
-fault "garbage instead of bind_ack" 2 "failed during bind: PROTOCOL_ERROR" bind:garbage
-fault "bind_nak" 2 "BIND_REJECTED.*bind_nak" bind:bind-nak
-fault "fault PDU at logon" 2 "RPC_FAULT.*nca_s_op_rng_error" logon:fault:1c010002
-fault "flipped signature bit at logon" 2 "PROTOCOL_ERROR.*signature does not verify" logon:badsig
-fault "truncated PDU at logon" 3 "timed out after 3s during logon" logon:truncate
-fault "closed at disconnect still proves the logon" 0 "^RPC ENCRYPTION OK" disconnect:close
+rpc_faults
 fault "HTTP 302 redirect (login page)" 2 "PROXY_REFUSED.*HTTP 302" http-out:status:302
-fault "frag_length longer than the data" 3 "timed out after 3s during logon" logon:lie-frag
-fault "auth_length larger than the fragment" 2 "PROTOCOL_ERROR.*auth_length 900 does not fit" logon:lie-auth
-fault "client PDU type where the answer belongs" 2 "PROTOCOL_ERROR.*unexpected PDU type 14" bind:unexpected
 fault "RTS claiming 200 commands" 2 "failed during rts: PROTOCOL_ERROR.*RTS PDU claims 200 commands" rts:bogus
-fault "replayed response PDU" 2 "PROTOCOL_ERROR.*(signature does not verify|unexpected call id)" disconnect:replay
-fault "fault PDU dripped one byte per second" 3 "timed out after 3s during logon" logon:drip
 
 e2e_summary

@@ -79,16 +79,6 @@ fault() { fault_case tbase "tcp: " "$@" --rpc-tcp; }
 fault "endpoint mapper stalls" 3 "^RPC ENCRYPTION UNKNOWN - $H: encrypted logon timed out after 3s during connect" epm:stall
 fault "endpoint mapper closes" 2 "failed during connect: CONNECT_FAILED \(endpoint mapper .*closed" epm:close
 fault "endpoint mapper sends garbage" 2 "failed during connect: PROTOCOL_ERROR \(endpoint mapper" epm:garbage
-fault "stall at bind" 3 "timed out after 3s during bind" bind:stall
-fault "stall at logon" 3 "timed out after 3s during logon" logon:stall
-fault "connection closed at bind" 2 "failed during bind: PROTOCOL_ERROR" bind:close
-fault "garbage instead of bind_ack" 2 "failed during bind: PROTOCOL_ERROR" bind:garbage
-fault "bind_nak" 2 "BIND_REJECTED.*bind_nak" bind:bind-nak
-fault "fault PDU at logon" 2 "RPC_FAULT.*nca_s_op_rng_error" logon:fault:1c010002
-fault "flipped signature bit at logon" 2 "PROTOCOL_ERROR.*signature does not verify" logon:badsig
-fault "truncated PDU at logon" 3 "timed out after 3s during logon" logon:truncate
-fault "closed at disconnect still proves the logon" 0 "^RPC ENCRYPTION OK" disconnect:close
-fault "auth_length larger than the fragment" 2 "PROTOCOL_ERROR.*auth_length 900 does not fit" logon:lie-auth
-fault "replayed response PDU" 2 "PROTOCOL_ERROR.*(signature does not verify|unexpected call id)" disconnect:replay
+rpc_faults
 
 e2e_summary
