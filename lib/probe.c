@@ -1032,15 +1032,19 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 				if (p->have_session)
 					finish(p, OUTCOME_LOGON_OK,
 					       "logged on (ecNone); no answer to EcDoDisconnect before the deadline");
-				else if (is_tcp(p) && p->phase == PHASE_CONNECT)
+				else if (is_tcp(p) && p->phase == PHASE_CONNECT) {
+					snprintf(p->res->step, sizeof(p->res->step),
+						 "%s", p->epm_done ? "store port" :
+						 "endpoint mapper");
 					finish(p, OUTCOME_TIMEOUT,
 					       "no answer from the %s during connect",
 					       p->epm_done ? "store's TCP port" :
 					       "endpoint mapper");
-				else
+				} else {
 					finish(p, OUTCOME_TIMEOUT,
 					       "no answer from the server during %s",
 					       probe_phase_name(p->phase));
+				}
 			}
 			break;
 		}

@@ -79,6 +79,8 @@ struct probe_result {
 	uint32_t fault_status;      /* fault PDU status */
 	long http_status;
 	char message[320];          /* one line, for humans */
+	char step[32];              /* within the phase, when it has steps:
+				     * "endpoint mapper" (RPC/TCP connect) */
 	/* Seconds since the probe started at which each phase ended; < 0 when
 	 * the phase did not complete. */
 	double phase_end[PHASE_COUNT];

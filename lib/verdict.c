@@ -140,9 +140,10 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 {
 	if (r->outcome == OUTCOME_TIMEOUT) {
 		set_summary(v, (enum verdict_state)in->timeout_state,
-			    "%s: %s logon timed out after %gs during %s",
+			    "%s: %s logon timed out after %gs during %s%s%s%s",
 			    in->host, r->label, in->timeout_seconds,
-			    probe_phase_name(r->phase));
+			    probe_phase_name(r->phase), r->step[0] ? " (" : "",
+			    r->step, r->step[0] ? ")" : "");
 		return;
 	}
 	if (r->outcome == OUTCOME_LOGON_REFUSED ||

@@ -76,7 +76,7 @@ expect_result "tcp: IPv6 loopback" 0 "^RPC ENCRYPTION OK - ::1 requires"
 
 # --- faults: each gives a named state within -t + 1 s ---------------------------
 fault() { fault_case tbase "tcp: " "$@" --rpc-tcp; }
-fault "endpoint mapper stalls" 3 "^RPC ENCRYPTION UNKNOWN - $H: encrypted logon timed out after 3s during connect" epm:stall
+fault "endpoint mapper stalls" 3 "^RPC ENCRYPTION UNKNOWN - $H: encrypted logon timed out after 3s during connect \(endpoint mapper\) \|" epm:stall
 fault "endpoint mapper closes" 2 "failed during connect: CONNECT_FAILED \(endpoint mapper .*closed" epm:close
 fault "endpoint mapper sends garbage" 2 "failed during connect: PROTOCOL_ERROR \(endpoint mapper" epm:garbage
 rpc_faults
