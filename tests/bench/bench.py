@@ -19,10 +19,12 @@ import argparse
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -101,6 +103,126 @@ def med(results, name, idx):
     return statistics.median(r[idx] for r in results[name])
 
 
+class LatencyRelay:
+    """A TCP relay on 127.0.0.1 that delivers every chunk half a round trip
+    late in each direction and makes a new connection's first bytes wait one
+    round trip (the TCP handshake).  Used where netem is not available: it
+    models path latency, not loss or bandwidth."""
+
+    def __init__(self, upstream_port, rtt_ms):
+        self.up = upstream_port
+        self.half = rtt_ms / 2000.0
+        self.rtt = rtt_ms / 1000.0
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            u = socket.create_connection(('127.0.0.1', self.up))
+            for s_ in (c, u):
+                s_.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            start = time.monotonic() + self.rtt
+            self._pipe(c, u, start)
+            self._pipe(u, c, 0)
+
+    def _pipe(self, src, dst, not_before):
+        q = []
+        cv = threading.Condition()
+
+        def reader():
+            while True:
+                try:
+                    data = src.recv(65536)
+                except OSError:
+                    data = b''
+                with cv:
+                    q.append((max(time.monotonic(), not_before) + self.half, data))
+                    cv.notify()
+                if not data:
+                    return
+
+        def writer():
+            while True:
+                with cv:
+                    while not q:
+                        cv.wait()
+                    due, data = q.pop(0)
+                delay = due - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                try:
+                    if data:
+                        dst.sendall(data)
+                    else:
+                        dst.shutdown(socket.SHUT_WR)
+                        return
+                except OSError:
+                    return
+
+        threading.Thread(target=reader, daemon=True).start()
+        threading.Thread(target=writer, daemon=True).start()
+
+    def close(self):
+        self.sock.close()
+
+
+def relay_runs(args, tmp, env):
+    """Wall time under latency against the minimum number of sequential
+    round trips of each path:
+      RPC/TCP with --rpc-port: TCP connect, bind, auth3 + EcDoConnectEx,
+        EcDoDisconnect = 4;
+      RPC/HTTP, Basic sent up front: TCP, TLS 1.3, the 100 Continue libcurl
+        waits for before streaming the IN channel's 1 GiB body, RTS
+        (CONN/A1..C2), bind, logon, disconnect = 7;
+      RPC/HTTP, --http-auth any: + the unauthenticated request's 401 and the
+        IN channel's reconnect (TCP, resumed TLS) = 10."""
+    sub = tempfile.mkdtemp(dir=tmp)
+    proc, port, ca, log, epm_port = start_responder(sub)
+    try:
+        with open(os.path.join(sub, 'responder.out')) as f:
+            tcp_port = int(re.search(r'tcp_port=(\d+)', f.read()).group(1))
+        for rtt in (20, 50):
+            https = LatencyRelay(port, rtt)
+            store = LatencyRelay(tcp_port, rtt)
+            base = [args.plugin, '-H', 'localhost', '-p', str(https.port), '--ca-file', ca,
+                    '-u', 'EXAMPLE\\probe', '-m', MAILBOX, '-t', '20']
+            tcp = [args.plugin, '--transport', 'tcp', '-H', '127.0.0.1', '--rpc-port',
+                   str(store.port), '-u', 'EXAMPLE\\probe', '-m', MAILBOX, '-t', '20']
+            cases = {
+                'plugin (both probes)': (base, 10),
+                'single (--probe encrypted)': (base + ['--probe', 'encrypted'], 10),
+                'plugin --http-auth basic': (base + ['--http-auth', 'basic'], 7),
+                'single --http-auth basic': (base + ['--http-auth', 'basic', '--probe',
+                                                     'encrypted'], 7),
+                'plugin --transport tcp --rpc-port': (tcp, 4),
+            }
+            res = run_set({k: v[0] for k, v in cases.items()}, env, log,
+                          max(3, args.runs // 4))
+            table(res, 'Latency relay, RTT %d ms' % rtt)
+            print()
+            for name, (_, minimum) in cases.items():
+                w = med(res, name, 2) * 1000
+                if minimum:
+                    print('RTT %d ms, %s: %.0f ms = %.2f RTT; minimum %d RTT, target <= %d ms: %s'
+                          % (rtt, name, w, w / rtt, minimum, (minimum + 1) * rtt,
+                             'met' if w <= (minimum + 1) * rtt else 'MISSED'))
+                else:
+                    print('RTT %d ms, %s: %.0f ms = %.2f RTT' % (rtt, name, w, w / rtt))
+            https.close()
+            store.close()
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
 def netem_runs(args, tmp, env):
     ns = 'rpcbench%d' % os.getpid()
     if os.geteuid() != 0 or not shutil.which('ip') or not shutil.which('tc'):
@@ -145,6 +267,8 @@ def main():
     p.add_argument('--floor', required=True)
     p.add_argument('--runs', type=int, default=20)
     p.add_argument('--netem', action='store_true')
+    p.add_argument('--relay', action='store_true',
+                   help='also measure through a latency relay (RTT 20 and 50 ms)')
     args = p.parse_args()
     env = dict(os.environ, CHECK_RPC_ENCRYPTION_PASSWORD='Secret123!')
     tmp = tempfile.mkdtemp(prefix='rpcenc-bench-')
@@ -179,6 +303,8 @@ def main():
                                                                           sw * 1000))
         if args.netem:
             netem_runs(args, tmp, env)
+        if args.relay:
+            relay_runs(args, tmp, env)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -28,23 +28,40 @@ if ss -ltn 2>/dev/null | grep -qE '[:.]135 '; then
 fi
 
 D="$E2E_TMP/dc"
+mkdir -p "$D/run"
+: > "$E2E_TMP/empty.conf"
 t0=$(date +%s.%N)
-# Only what this test needs runs: the RPC server (endpoint mapper, SAMR,
-# NTLM through the local SAM) and LDAP, which the RPC server's SAM uses.
-if ! samba-tool domain provision --server-role=dc --dns-backend=NONE \
-	--targetdir="$D" --realm="$REALM" --domain="$DOMAIN" \
+# Everything lives below $D: an empty --configfile keeps the system's
+# smb.conf out of the one written, every directory option points inside,
+# and _NO_WINBINDD keeps provisioning from asking a system winbindd.  Only
+# what this test needs runs: the RPC server with the endpoint mapper and
+# SAMR (NTLM is checked against the local SAM).
+if ! _NO_WINBINDD=1 samba-tool domain provision --configfile="$E2E_TMP/empty.conf" \
+	--server-role=dc --dns-backend=NONE --targetdir="$D" \
+	--realm="$REALM" --domain="$DOMAIN" --host-name=dc1 --host-ip=127.0.0.1 \
 	--adminpass="$ADMIN_PW" \
 	--option="interfaces=lo" --option="bind interfaces only=yes" \
-	--option="log file=$D/log.%m" \
-	--option="server services=rpc, ldap" \
+	--option="disable netbios=yes" \
+	--option="server services=rpc" \
+	--option="dcerpc endpoint servers=epmapper, samr" \
+	--option="pid directory=$D/run" --option="ncalrpc dir=$D/run/ncalrpc" \
+	--option="winbindd socket directory=$D/run/winbindd" \
+	--option="ntp signd socket directory=$D/run/ntp_signd" \
+	--option="log file=$D/log.%m" --option="panic action=" \
 	> "$E2E_TMP/provision.log" 2>&1; then
 	tail -5 "$E2E_TMP/provision.log"
 	skip "samba-tool domain provision failed (log above)"
 fi
+if grep -qE '/(etc|var/lib|run|var/log|var/cache)/samba' "$D/etc/smb.conf"; then
+	RC=- FIRST="smb.conf points outside the test directory" OUT=$(cat "$D/etc/smb.conf") ELAPSED=-
+	not_ok "Samba configuration stays in the test directory"
+	e2e_summary
+	exit
+fi
 t1=$(date +%s.%N)
 # Its own session and process group, so that every forked worker goes
 # when the test ends.
-setsid samba -i -s "$D/etc/smb.conf" > "$E2E_TMP/samba.log" 2>&1 &
+setsid samba -i -M standard -s "$D/etc/smb.conf" < /dev/null > "$E2E_TMP/samba.log" 2>&1 &
 SAMBA_PID=$!
 samba_stop() {
 	kill -TERM -- "-$SAMBA_PID" 2>/dev/null
