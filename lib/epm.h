@@ -16,7 +16,6 @@
 extern const struct dcerpc_syntax epm_interface;
 
 #define EPM_OPNUM_MAP 3
-#define EPM_DEFAULT_PORT 135
 /* ept_map status: no (more) entries for the interface. */
 #define EPM_S_NOT_REGISTERED 0x16c9a0d6u
 /* Towers asked for in one ept_map call (Windows clients ask for 4). */

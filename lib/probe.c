@@ -574,26 +574,27 @@ static void on_status(void *ctx, struct http_chan *ch, long status)
 	}
 }
 
-/* Server-to-server bytes (OUT channel body or TCP stream) -> PDUs. */
-static int feed_stream(struct probe *p, const uint8_t *d, size_t n,
-		       const char *where)
+/* Server-to-client bytes (OUT channel body, TCP stream, endpoint mapper
+ * stream) -> whole PDUs -> handle(). */
+static int feed_stream(struct probe *p, struct dcerpc_reader *rd,
+		       const uint8_t *d, size_t n, const char *where,
+		       void (*handle)(struct probe *, const struct dcerpc_pdu *))
 {
 	struct dcerpc_pdu pdu;
 	struct rpe_error err = { 0, "" };
 	int rc;
 
-	if (dcerpc_reader_feed(&p->reader, d, n, &err) < 0) {
+	if (dcerpc_reader_feed(rd, d, n, &err) < 0) {
 		finish(p, OUTCOME_PROTOCOL_ERROR, "%s: %s", where, err.msg);
 		return -1;
 	}
-	while (!p->finished &&
-	       (rc = dcerpc_reader_next(&p->reader, &pdu, &err)) != 0) {
+	while (!p->finished && (rc = dcerpc_reader_next(rd, &pdu, &err)) != 0) {
 		if (rc < 0) {
 			finish(p, OUTCOME_PROTOCOL_ERROR, "%s: %s", where,
 			       err.msg);
 			return -1;
 		}
-		on_pdu(p, &pdu);
+		handle(p, &pdu);
 	}
 	return 0;
 }
@@ -615,7 +616,7 @@ static int on_data(void *ctx, struct http_chan *ch, const uint8_t *d, size_t n)
 		       ct[0] ? ct : "");
 		return -1;
 	}
-	return feed_stream(p, d, n, "OUT channel");
+	return feed_stream(p, &p->reader, d, n, "OUT channel", on_pdu);
 }
 
 static void on_done(void *ctx, struct http_chan *ch, enum http_result res,
@@ -673,8 +674,7 @@ static void tcp_on_connected(void *ctx, struct tcp_chan *ch)
 	(void)ch;
 	if (p->finished)
 		return;
-	end_phase(p, PHASE_BIND);
-	p->res->phase_end[PHASE_RTS] = -1; /* no virtual connection here */
+	end_phase(p, PHASE_BIND); /* no rts phase: its end stays unset */
 	send_bind(p);
 }
 
@@ -687,7 +687,7 @@ static int tcp_on_data(void *ctx, struct tcp_chan *ch, const uint8_t *d,
 	if (p->finished)
 		return -1;
 	p->res->bytes_received += (unsigned)n;
-	return feed_stream(p, d, n, "RPC/TCP");
+	return feed_stream(p, &p->reader, d, n, "RPC/TCP", on_pdu);
 }
 
 static void tcp_on_done(void *ctx, struct tcp_chan *ch, enum http_result res,
@@ -750,12 +750,39 @@ static void epm_answer(struct probe *p, const uint8_t *stub, size_t len)
 		finish(p, OUTCOME_CONNECT_FAILED, "cannot connect: %s", err.msg);
 }
 
+static void epm_send_map(struct probe *p)
+{
+	struct rpe_error err = { 0, "" };
+	struct buf stub, pdu;
+	int rc;
+
+	buf_init(&stub, 4096);
+	buf_init(&pdu, 8192);
+	rc = epm_encode_map_request(&stub, &emsmdb_interface, EPM_MAX_TOWERS,
+				    &err);
+	if (rc == 0)
+		rc = dcerpc_encode_request(&pdu, &p->epm_conn, CALL_EPM_MAP, 0,
+					   EPM_OPNUM_MAP, stub.data, stub.len,
+					   &err);
+	if (rc == 0) {
+		ptrace(p, 2, "EPM -> ept_map EMSMDB (%zu bytes)", pdu.len);
+		rc = tcp_chan_send(p->epm, pdu.data, pdu.len);
+	}
+	if (rc < 0)
+		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot send ept_map: %s",
+		       err.msg[0] ? err.msg : "connection closed");
+	buf_free(&stub);
+	buf_free(&pdu);
+}
+
 static void epm_pdu(struct probe *p, const struct dcerpc_pdu *pdu)
 {
 	struct rpe_error err = { 0, "" };
 	struct buf b;
 	int rc;
 
+	if (p->epm_done)
+		return; /* the lookup is answered; later PDUs do not matter */
 	switch (pdu->ptype) {
 	case DCERPC_PTYPE_BIND_ACK: {
 		struct dcerpc_bind_ack ack;
@@ -771,27 +798,7 @@ static void epm_pdu(struct probe *p, const struct dcerpc_pdu *pdu)
 			       dcerpc_ack_reason_name(ack.result, ack.reason));
 			return;
 		}
-		buf_init(&b, 4096);
-		rc = epm_encode_map_request(&b, &emsmdb_interface,
-					    EPM_MAX_TOWERS, &err);
-		if (rc == 0) {
-			struct buf pdub;
-			buf_init(&pdub, 8192);
-			rc = dcerpc_encode_request(&pdub, &p->epm_conn,
-						   CALL_EPM_MAP, 0,
-						   EPM_OPNUM_MAP, b.data, b.len,
-						   &err);
-			if (rc == 0) {
-				ptrace(p, 2, "EPM -> ept_map EMSMDB (%zu bytes)",
-				       pdub.len);
-				rc = tcp_chan_send(p->epm, pdub.data, pdub.len);
-			}
-			buf_free(&pdub);
-		}
-		buf_free(&b);
-		if (rc < 0)
-			finish(p, OUTCOME_PROTOCOL_ERROR,
-			       "cannot send ept_map: %s", err.msg);
+		epm_send_map(p);
 		return;
 	}
 	case DCERPC_PTYPE_BIND_NAK:
@@ -838,27 +845,13 @@ static int epm_on_data(void *ctx, struct tcp_chan *ch, const uint8_t *d,
 		       size_t n)
 {
 	struct probe *p = ctx;
-	struct dcerpc_pdu pdu;
-	struct rpe_error err = { 0, "" };
-	int rc;
 
 	(void)ch;
 	if (p->finished || p->epm_done)
 		return -1;
-	if (dcerpc_reader_feed(&p->epm_reader, d, n, &err) < 0) {
-		finish(p, OUTCOME_PROTOCOL_ERROR, "endpoint mapper: %s",
-		       err.msg);
+	if (feed_stream(p, &p->epm_reader, d, n, "endpoint mapper",
+			epm_pdu) < 0)
 		return -1;
-	}
-	while (!p->finished && !p->epm_done &&
-	       (rc = dcerpc_reader_next(&p->epm_reader, &pdu, &err)) != 0) {
-		if (rc < 0) {
-			finish(p, OUTCOME_PROTOCOL_ERROR, "endpoint mapper: %s",
-			       err.msg);
-			return -1;
-		}
-		epm_pdu(p, &pdu);
-	}
 	return (p->finished || p->epm_done) ? -1 : 0;
 }
 
@@ -881,9 +874,6 @@ static int probe_start_tcp(struct probe *p, struct rpe_error *err)
 	struct buf b;
 	int rc;
 
-	p->t0 = now_s();
-	p->phase = PHASE_CONNECT;
-	p->res->phase = PHASE_CONNECT;
 	if (p->target->tcp_port > 0) {
 		p->epm_done = 1;
 		return tcp_connect_emsmdb(p, p->target->tcp_port, err);
@@ -913,11 +903,11 @@ static int probe_start(struct probe *p, struct rpe_error *err)
 	struct buf a1, b1;
 	int rc = -1;
 
-	if (is_tcp(p))
-		return probe_start_tcp(p, err);
 	p->t0 = now_s();
 	p->phase = PHASE_CONNECT;
 	p->res->phase = PHASE_CONNECT;
+	if (is_tcp(p))
+		return probe_start_tcp(p, err);
 	buf_init(&a1, 256);
 	buf_init(&b1, 256);
 	if (crypto_random(p->vc_cookie, 16, err) < 0 ||
@@ -1038,8 +1028,7 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 						 "endpoint mapper");
 					finish(p, OUTCOME_TIMEOUT,
 					       "no answer from the %s during connect",
-					       p->epm_done ? "store's TCP port" :
-					       "endpoint mapper");
+					       p->res->step);
 				} else {
 					finish(p, OUTCOME_TIMEOUT,
 					       "no answer from the server during %s",

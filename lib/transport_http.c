@@ -77,11 +77,6 @@ struct tcp_chan **http_loop_tcp_head(struct http_loop *loop)
 	return &loop->tcp_chans;
 }
 
-int http_loop_trace_level(const struct http_loop *loop)
-{
-	return loop->trace ? loop->trace_level : 0;
-}
-
 void http_loop_trace(struct http_loop *loop, int level, const char *fmt, ...)
 {
 	char line[512];
@@ -783,7 +778,7 @@ int http_loop_run(struct http_loop *loop, int timeout_ms,
 		mc = curl_multi_poll(loop->multi, fds, (unsigned)nfds,
 				     timeout_ms, NULL);
 	if (nfds)
-		tcp_loop_events(loop, fds, nfds);
+		tcp_loop_events(loop);
 	if (mc == CURLM_OK)
 		mc = curl_multi_perform(loop->multi, &running);
 	if (mc != CURLM_OK)

@@ -18,7 +18,6 @@ struct tcp_chan **http_loop_tcp_head(struct http_loop *loop);
 enum http_result http_loop_classify(CURLcode rc);
 void http_loop_trace(struct http_loop *loop, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int http_loop_trace_level(const struct http_loop *loop);
 /* -4/-6 and -I (CURLOPT_CONNECT_TO to connect_ip:port) on one handle;
  * *connect_to is the list to free with the handle. */
 int http_loop_route(CURL *easy, int ip_version, const char *connect_ip,
@@ -30,9 +29,8 @@ int http_loop_route(CURL *easy, int ip_version, const char *connect_ip,
 int tcp_loop_flush(struct http_loop *loop);
 /* Sockets to wait on (established streams). */
 int tcp_loop_fds(struct http_loop *loop, struct curl_waitfd *fds, int max);
-/* Handle the events the wait reported. */
-void tcp_loop_events(struct http_loop *loop, const struct curl_waitfd *fds,
-		     int n);
+/* After the wait: write and read every established stream. */
+void tcp_loop_events(struct http_loop *loop);
 /* A finished multi transfer: 1 if it was a TCP stream's connect. */
 int tcp_loop_connected(struct http_loop *loop, CURL *easy, CURLcode rc);
 /* Free every stream (loop teardown). */

@@ -28,7 +28,6 @@ struct tcp_chan {
 	int in_multi;           /* added to the multi handle */
 	int connected;
 	int ended;              /* on_done was called or reading stopped */
-	int64_t connect_us;
 };
 
 #define SETOPT(opt, val)                                                       \
@@ -67,7 +66,6 @@ struct tcp_chan *tcp_chan_open(struct http_loop *loop,
 	ch->loop = loop;
 	ch->cb = *cb;
 	ch->sock = CURL_SOCKET_BAD;
-	ch->connect_us = -1;
 	snprintf(ch->name, sizeof(ch->name), "%s", p->name ? p->name : "TCP");
 	snprintf(ch->where, sizeof(ch->where), "%s%s%s:%ld",
 		 v6 ? "[" : "", p->connect_ip ? p->connect_ip : p->host,
@@ -109,11 +107,6 @@ int tcp_chan_send(struct tcp_chan *ch, const uint8_t *p, size_t n)
 	if (ch->ended)
 		return RPE_ERR_STATE;
 	return buf_put_bytes(&ch->queue, p, n);
-}
-
-int64_t tcp_chan_connect_us(const struct tcp_chan *ch)
-{
-	return ch->connect_us;
 }
 
 void tcp_chan_close(struct tcp_chan *ch)
@@ -164,7 +157,6 @@ static void end(struct tcp_chan *ch, enum http_result res, const char *fmt,
 int tcp_loop_connected(struct http_loop *loop, CURL *easy, CURLcode rc)
 {
 	struct tcp_chan *ch;
-	curl_off_t us = 0;
 
 	for (ch = *http_loop_tcp_head(loop); ch; ch = ch->next)
 		if (ch->easy == easy && ch->in_multi && !ch->connected &&
@@ -188,8 +180,6 @@ int tcp_loop_connected(struct http_loop *loop, CURL *easy, CURLcode rc)
 		end(ch, HTTP_RES_OTHER, "%s: %s", "no socket after connecting");
 		return 1;
 	}
-	if (curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &us) == CURLE_OK)
-		ch->connect_us = (int64_t)us;
 	ch->connected = 1;
 	http_loop_trace(loop, 2, "%s: connected to %s", ch->name, ch->where);
 	if (ch->cb.on_connected)
@@ -278,8 +268,7 @@ static void read_one(struct tcp_chan *ch)
 	}
 }
 
-void tcp_loop_events(struct http_loop *loop, const struct curl_waitfd *fds,
-		     int n)
+void tcp_loop_events(struct http_loop *loop)
 {
 	struct tcp_chan *ch, *next;
 
@@ -288,8 +277,6 @@ void tcp_loop_events(struct http_loop *loop, const struct curl_waitfd *fds,
 	 * does not pass on, and a recv that finds nothing is cheap.  A
 	 * callback may close the stream it runs for only through the loop's
 	 * owner after we return, so `next` stays valid. */
-	(void)fds;
-	(void)n;
 	for (ch = *http_loop_tcp_head(loop); ch; ch = next) {
 		next = ch->next;
 		if (!ch->connected || ch->ended)

@@ -47,9 +47,6 @@ struct tcp_chan *tcp_chan_open(struct http_loop *loop,
 /* Queue bytes; they are written as the socket accepts them. */
 int tcp_chan_send(struct tcp_chan *ch, const uint8_t *p, size_t n);
 
-/* Microseconds from the start to the established connection, -1 before. */
-int64_t tcp_chan_connect_us(const struct tcp_chan *ch);
-
 /* Close the connection and free the channel; no callback follows.  Must
  * not be called from inside one of the channel's own callbacks. */
 void tcp_chan_close(struct tcp_chan *ch);
