@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Bounds-checked byte buffers; see buf.h.  Habit borrowed from OpenSSH's
  * sshbuf and curl's dynbuf: every size computation is checked for overflow
  * before it is used, and failures leave the object unchanged. */

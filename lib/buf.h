@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Bounds-checked byte buffers.
  *
  * struct buf is a growable output buffer with a hard size cap: a hostile peer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* OpenSSL 3 behind a small interface; see crypto.h. */
 #include "crypto.h"
 

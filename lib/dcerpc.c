@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* DCE/RPC connection-oriented PDUs; see dcerpc.h. */
 #include "dcerpc.h"
 

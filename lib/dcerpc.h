@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* DCE/RPC connection-oriented PDUs (C706 ch. 12, MS-RPCE 2.2.2) with NTLM
  * auth trailers, request fragmentation and response reassembly.  Sans-I/O:
  * encoders append to a struct buf, decoders read through buf_cur. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* EMSMDB NDR (MS-OXCRPC 3.1.4.1, 3.1.4.3; NDR rules of C706 ch. 14). */
 #include "emsmdb.h"
 

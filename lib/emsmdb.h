@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* EMSMDB (MS-OXCRPC 3.1.4) NDR for EcDoConnectEx (opnum 10) and
  * EcDoDisconnect (opnum 1), and the ec* return codes (MS-OXCDATA 2.4). */
 #ifndef RPE_EMSMDB_H

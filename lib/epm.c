@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Endpoint mapper ept_map codec; see epm.h.
  *
  * A tower is a u16 floor count followed by floors, each a left-hand side

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* DCE/RPC endpoint mapper client codec (C706 appendix L "Protocol Tower
  * Encoding", MS-RPCE 2.2.1.2): the ept_map call an RPC/TCP client makes on
  * port 135 to learn which TCP port serves an interface.  Sans-I/O: stubs in,

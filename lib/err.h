@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Error reporting shared by every lib/ module.
  *
  * Functions return 0 on success or a negative enum rpe_code; when the caller

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Monitoring-plugins conventions; see mp.h for the behaviour and where it
  * comes from. */
 #define _POSIX_C_SOURCE 200809L /* newlocale/uselocale, clock_gettime */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Monitoring-plugins conventions: states, threshold ranges, performance
  * data, the status line with long output, --extra-opts ini loading and the
  * -t deadline.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* NTLM client, NTLMv2 with MIC and key exchange, and session security
  * (MS-NLMP 3.1.5, 3.3.2, 3.4).  See ntlm.h. */
 #define _POSIX_C_SOURCE 200809L

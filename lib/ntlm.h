@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* NTLM (MS-NLMP) client with NTLMv2, MIC, key exchange and session
  * security, sans-I/O: the caller moves the messages.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Store logon probes over RPC over HTTP v2; see probe.h.
  *
  * One probe walks these phases, each ended by a server answer on the OUT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Store logon probes: one probe = one RPC-over-HTTP virtual connection that
  * binds EMSMDB with NTLM at a given authentication level and calls
  * EcDoConnectEx (and EcDoDisconnect when a session was opened).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Configuration helpers; see probe_config.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "probe_config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The validated command-line configuration of one plugin run.
  *
  * plugins/check_rpc_encryption.c fills it (getopt_long, --extra-opts,

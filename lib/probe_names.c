@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Names of probe phases, outcomes and levels (shared by probe and verdict). */
 #include "probe.h"
 

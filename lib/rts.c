@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* RTS PDUs (MS-RPCH 2.2.3, 2.2.4); see rts.h. */
 #include "rts.h"
 

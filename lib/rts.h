@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* RPC over HTTP v2 RTS PDUs (MS-RPCH 2.2.3, 2.2.4) and the client's view
  * of the virtual connection handshake (3.2.2.5.6).  Sans-I/O. */
 #ifndef RPE_RTS_H

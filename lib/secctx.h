@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Abstract security context between DCE/RPC and an authentication package.
  *
  * lib/dcerpc knows only this interface; lib/ntlm implements it (Kerberos or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* RPC over HTTP v2 channels on libcurl; see transport_http.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "transport_http.h"

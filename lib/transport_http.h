@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* RPC over HTTP v2 channels on libcurl (MS-RPCH 2.1.2).
  *
  * A virtual connection uses two long-lived HTTP requests: the OUT channel

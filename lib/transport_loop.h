@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Private glue between the event loop (transport_http.c, which owns the
  * libcurl multi handle) and the TCP streams of transport_tcp.c.  Not for
  * use outside these two files. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Plain TCP byte streams in the shared event loop; see transport_tcp.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "transport_tcp.h"

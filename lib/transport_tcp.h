@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Plain TCP byte streams (ncacn_ip_tcp, MS-RPCE 2.1.1.1) in the same event
  * loop as the RPC-over-HTTP channels.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Verdict table (see architecture.md):
  *
  *   encrypted   unencrypted          required              optional

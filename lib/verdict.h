@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The verdict: what the probes saw, compared with what the admin expects.
  * Pure functions, no I/O; table-tested in tests/unit/test_verdict.c. */
 #ifndef RPE_VERDICT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* check_rpc_encryption: does Microsoft Exchange enforce RPC encryption?
  *
  * The plugin logs on to a mailbox store twice over Outlook Anywhere

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* From a validated configuration to the plugin's output: run the probes,
  * judge them, print the status line, long output and perfdata. */
 #include "config.h"

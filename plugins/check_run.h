@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The plugin's main job, behind the command-line front end. */
 #ifndef RPE_CHECK_RUN_H
 #define RPE_CHECK_RUN_H

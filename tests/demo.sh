@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make demo: start the bundled Exchange-like responder twice (RPC encryption
 # required, then not required), run the plugin against each with
 # --expect required over RPC/HTTP and over RPC/TCP, and show what a

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark of a full probe pair against the bundled responder on loopback.
 
 Runs, N times each and interleaved:

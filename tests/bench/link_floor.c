@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The link floor of the benchmark: the same libraries as the plugin,
  * libcurl initialised and OpenSSL's default+legacy providers loaded, and
  * nothing else.  The plugin's cost is reported above this. */

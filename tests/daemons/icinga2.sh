@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The shipped Icinga 2 CheckCommand in the real daemon: Icinga 2 runs in the
 # foreground on a private configuration and state directory, schedules the
 # plugin against the responder's two policies (password through the custom
@@ -6,11 +7,10 @@
 # checked twice: in the PerfdataWriter's spool file while it runs, and in its
 # state file after it has shut down.
 . "$(dirname "$0")/../e2e/common.sh"
-e2e_require_impacket
+test_require_impacket
 ICINGA2=$(command -v icinga2 || echo /usr/sbin/icinga2)
 if [ ! -x "$ICINGA2" ] || [ ! -d /usr/share/icinga2/include ]; then
-	echo "SKIP: icinga2 not installed (apt-get install icinga2-bin icinga2-common)"
-	exit 77
+	test_skip "icinga2 not installed (apt-get install icinga2-bin icinga2-common)"
 fi
 D="$E2E_TMP/icinga2"
 mkdir -p "$D/etc" "$D/lib" "$D/log" "$D/cache" "$D/spool/tmp" "$D/spool/perfdata" "$D/run"

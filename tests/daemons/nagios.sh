@@ -1,14 +1,14 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The shipped Nagios command definition in the real daemon: Nagios 4 runs in
 # the foreground on a private configuration, schedules the plugin against the
 # responder's two policies, and the states and perfdata it records in
 # status.dat are checked.
 . "$(dirname "$0")/../e2e/common.sh"
-e2e_require_impacket
+test_require_impacket
 NAGIOS=$(command -v nagios4 || echo /usr/sbin/nagios4)
 if [ ! -x "$NAGIOS" ]; then
-	echo "SKIP: nagios4 not installed (apt-get install nagios4-core)"
-	exit 77
+	test_skip "nagios4 not installed (apt-get install nagios4-core)"
 fi
 D="$E2E_TMP/nagios"
 mkdir -p "$D/checkresults" "$D/tmp"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Command-line behaviour of check_rpc_encryption: exit codes, the one-line
 # status for usage errors, password sources, --help and --version.
 # Run by `make check` (top_builddir set) or by hand from the build tree.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Shared helpers for the end-to-end tests: start and stop the bundled
 # Exchange-like responder on loopback, run the plugin, count results.
 # Sourced by the tests; expects top_srcdir/top_builddir (automake exports
@@ -8,6 +9,7 @@
 : "${SYSTEM_PYTHON:=/usr/bin/python3}"
 PLUGIN="$top_builddir/plugins/check_rpc_encryption"
 RESPONDER="$top_srcdir/tests/responder/responder.py"
+. "$top_srcdir/tests/skip.sh"
 
 # Defaults shared with the responder.
 E2E_USER='EXAMPLE\probe'
@@ -31,12 +33,6 @@ e2e_cleanup() {
 }
 trap e2e_cleanup EXIT
 
-e2e_require_impacket() {
-	if ! "$SYSTEM_PYTHON" -c 'import impacket' 2>/dev/null; then
-		echo "SKIP: $SYSTEM_PYTHON cannot import impacket (apt-get install python3-impacket)"
-		exit 77
-	fi
-}
 
 # start_responder NAME [responder args...]
 # Sets ${NAME}_PORT, ${NAME}_CA and ${NAME}_LOG (with --rpc-tcp also

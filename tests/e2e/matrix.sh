@@ -1,10 +1,11 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # End-to-end: the plugin against the bundled responder.  Policy x --expect x
 # --probe matrix with exact exit codes and first lines, credentials,
 # certificates, HTTP auth schemes, and every fault knob with its phase,
 # each answered within -t + 1 s.
 . "$(dirname "$0")/common.sh"
-e2e_require_impacket
+test_require_impacket
 
 MB=$E2E_MAILBOX
 start_responder req --encryption-required true || exit 1

@@ -1,11 +1,12 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # End-to-end over RPC/TCP (--transport tcp): the plugin asks the responder's
 # endpoint mapper for EMSMDB and logs on over ncacn_ip_tcp.  Policy x
 # --expect, the direct --rpc-port path, credentials, IPv6, "not
 # registered", and the fault knobs of every phase, each answered with a
 # named state within -t + 1 s.
 . "$(dirname "$0")/common.sh"
-e2e_require_impacket
+test_require_impacket
 
 MB=$E2E_MAILBOX
 start_responder req --rpc-tcp --encryption-required true || exit 1

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: the OUT-channel byte stream as the probe consumes it:
  * PDUs cut out of arbitrary chunks, each handed to the decoder its type
  * selects (bind_ack, bind_nak, response with reassembly and NTLM

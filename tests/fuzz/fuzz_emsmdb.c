@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: EcDoConnectEx and EcDoDisconnect response NDR. */
 #include <stdlib.h>
 #include <string.h>

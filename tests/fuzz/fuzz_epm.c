@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: endpoint mapper ept_map responses and protocol towers. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: mp_ini_parse on arbitrary bytes.  The first byte picks
  * the section asked for, so both matching and skipping paths are reached.
  * Build (not part of make):

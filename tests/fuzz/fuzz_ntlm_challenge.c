@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: NTLM CHALLENGE parsing, and the AUTHENTICATE built from
  * whatever parsed (target info copied into the NTLMv2 blob). */
 #include <stdlib.h>

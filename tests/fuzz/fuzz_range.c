@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: mp_range_parse, mp_range_check, mp_deadline_parse and
  * perfdata formatting on arbitrary text.  Build (not part of make):
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: RTS PDU parsing and the virtual-connection state
  * machine fed a sequence of PDUs (2-byte length prefix each). */
 #include <stdlib.h>

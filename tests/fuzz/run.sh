@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Build every libFuzzer target in tests/fuzz (fuzz_*.c) with clang-14 under
 # ASan + UBSan and run each for a bounded time on its seed corpus.
 #
@@ -14,10 +15,9 @@ out=${FUZZ_BUILD_DIR:-$src/tests/fuzz/build}
 CC=${FUZZ_CC:-clang-14}
 mkdir -p "$out"
 
-if ! command -v "$CC" >/dev/null; then
-	echo "SKIP: $CC not installed (apt-get install clang-14 libfuzzer-14-dev)"
-	exit 77
-fi
+. "$src/tests/skip.sh"
+command -v "$CC" >/dev/null ||
+	test_skip "$CC not installed (apt-get install clang-14 libfuzzer-14-dev)"
 
 flags=(-g -O1 -std=c11 -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -I"$src/lib" -I"$src/tests/fuzz")

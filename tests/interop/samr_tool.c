@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Interop driver: lib/'s RPC/TCP stack against a real server (Samba AD DC).
  *
  *   samr_tool HOST EPM-PORT LEVEL USER DOMAIN     (password in $SAMR_PASSWORD)

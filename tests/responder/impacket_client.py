@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The probe pair done by an independent client, impacket: NTLM bind at
 privacy and at connect, EcDoConnectEx, EcDoDisconnect.  Used by the
 responder's self-test and by the benchmark.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Exchange-like Outlook Anywhere endpoint for tests and demos.
 
 Behaves like an Exchange 2010 RPC proxy (RPC over HTTP v2, MS-RPCH) in front

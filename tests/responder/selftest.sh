@@ -1,11 +1,12 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The responder checked by an independent client (impacket's own RPC over
 # HTTP v2 transport, its ncacn_ip_tcp transport and endpoint mapper client,
 # and NTLM): sealed and unsealed logons see ecNone and ecNotEncrypted (2416)
 # as the policy says over both transports, the endpoint mapper names the
 # EMSMDB port, and fault knobs bite.
 . "$(dirname "$0")/../e2e/common.sh"
-e2e_require_impacket
+test_require_impacket
 CLIENT="$top_srcdir/tests/responder/impacket_client.py"
 
 # tcp_ports NAME: ${NAME}_TCP and ${NAME}_EPM from the READY line.

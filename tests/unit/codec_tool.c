@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Command-line driver for the cross-implementation tests: prints the
  * bytes lib/ produces for given inputs (hex), or parses hex input, so
  * tests/unit/codec_vectors.py can compare with impacket.

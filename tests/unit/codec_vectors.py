@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Cross-check lib/'s RTS, DCE/RPC, NTLM sealing and EMSMDB NDR against an
 independent implementation, impacket: lib/ encodes -> impacket decodes or
 re-encodes byte for byte, impacket encodes -> lib/ decodes.

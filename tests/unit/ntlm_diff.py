@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Differential test of lib/ntlm against impacket.ntlm: random users (with
 non-ASCII letters), domains, passwords (with characters outside the BMP),
 server challenges and target infos, with and without MsvAvTimestamp.  For

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Minimal unit-test helpers: each test program runs its cases, prints one
  * line per failed check, and exits 0 (all passed) or 1, which automake's
  * test driver turns into PASS/FAIL. */

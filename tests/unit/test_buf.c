@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lib/buf: every function of buf.h, with exact bytes, and every boundary:
  * getters one byte short, the hard cap, size_t overflow of len + n, invalid
  * UTF-8, alignment of buffers and cursors, out-of-range slices, peeks,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* DCE/RPC, RTS and EMSMDB decoders against truncated and inconsistent
  * input, fragment boundaries, and round trips through a toy security
  * context (the real NTLM one is cross-checked in codec_vectors.py). */

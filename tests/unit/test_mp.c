@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lib/mp: states, ranges (every example of the guidelines' range table),
  * numbers under a foreign LC_NUMERIC, perfdata, output rendering and
  * sanitising, --extra-opts ini parsing and loading, the deadline. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* NTLM vectors from MS-NLMP 4.2.4 (NTLMv2 authentication) plus parser
  * error paths and crypto known-answer tests. */
 #include "crypto.h"

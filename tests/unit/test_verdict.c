@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The verdict table of architecture.md, cell by cell. */
 #include "verdict.h"
 #include "t.h"
