@@ -13,6 +13,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
+/* What a context-establishment step asks the DCE/RPC association to do
+ * next (MS-RPCE 3.3.1.5.2, 3.3.1.5.6). */
+enum secctx_step {
+	SECCTX_CONTINUE = 1, /* send `out` (bind, or alter_context after the
+				first leg) and pass the server's answer token
+				to the next step */
+	SECCTX_LAST,         /* send `out` in an auth3 (no answer); the
+				context is complete */
+	SECCTX_DONE,         /* complete; nothing more to send */
+};
+
+struct buf;
+
 struct secctx_ops {
 	const char *name;  /* "NTLMSSP" */
 	uint8_t auth_type; /* sec_trailer auth_type: 10 = NTLMSSP */
@@ -30,6 +45,14 @@ struct secctx_ops {
 	 * the now plaintext msg[0..len); RPE_ERR_AUTH if bad. */
 	int (*unseal)(void *ctx, uint8_t *msg, size_t len, size_t enc_off,
 		      size_t enc_len, const uint8_t *sig);
+	/* Context establishment.  First call: in = NULL, out = the token for
+	 * the bind (returns SECCTX_CONTINUE).  Later calls: in = the token of
+	 * the bind_ack / alter_context_resp.  Returns an enum secctx_step, or
+	 * < 0 with err filled (RPE_ERR_AUTH: the peer's token or flags were
+	 * refused).  Sign/seal work once the context is complete.  (NULL for
+	 * packages driven by hand; see lib/ntlm.h.) */
+	int (*step)(void *ctx, const uint8_t *in, size_t in_len,
+		    struct buf *out, struct rpe_error *err);
 };
 
 struct secctx {
