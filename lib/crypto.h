@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The only OpenSSL user.  MD4 and RC4 live in OpenSSL 3's legacy provider,
+/* The OpenSSL user for hashes and ciphers (lib/cbt reads certificates for
+ * channel bindings).  MD4 and RC4 live in OpenSSL 3's legacy provider,
  * so this module loads it into a private OSSL_LIB_CTX and fetches those two
  * from there; MD5, HMAC and random bytes come from the default context.
  * The process-wide default context is never changed: it never offers the

@@ -33,6 +33,9 @@ struct ntlm_client {
 	struct buf negotiate;   /* kept for the MIC */
 	struct ntlm_overrides ov;
 	struct ntlm_session *session;
+	int bind;                  /* add Extended Protection AV pairs */
+	uint8_t cbt[16];           /* MsvAvChannelBindings value */
+	struct buf target_name;    /* MsvAvTargetName, UTF-16LE */
 };
 
 /* Helpers ---------------------------------------------------------------- */
@@ -255,6 +258,7 @@ struct ntlm_client *ntlm_client_new(const char *user, const char *domain,
 	c->user = dup_str(user);
 	c->domain = dup_str(domain ? domain : "");
 	buf_init(&c->negotiate, 256);
+	buf_init(&c->target_name, 2 * MAX_NAME);
 	c->session = calloc(1, sizeof(*c->session));
 	if (!c->user || !c->domain || !c->session) {
 		ntlm_client_free(c);
@@ -285,6 +289,7 @@ void ntlm_client_free(struct ntlm_client *c)
 	free_str(c->user);
 	free_str(c->domain);
 	buf_free(&c->negotiate);
+	buf_free(&c->target_name);
 	if (c->session) {
 		session_clear(c->session);
 		free(c->session);
@@ -298,6 +303,23 @@ void ntlm_client_set_overrides(struct ntlm_client *c,
 {
 	c->ov = *o;
 	c->ov.set = 1;
+}
+
+int ntlm_client_set_binding(struct ntlm_client *c,
+			    const uint8_t cbt_md5[16],
+			    const char *target_name, struct rpe_error *err)
+{
+	buf_reset(&c->target_name);
+	if (target_name &&
+	    buf_put_utf16le(&c->target_name, target_name, strlen(target_name)) < 0)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"NTLM target name is not valid UTF-8 or too long");
+	if (cbt_md5)
+		memcpy(c->cbt, cbt_md5, 16);
+	else
+		memset(c->cbt, 0, 16);
+	c->bind = 1;
+	return 0;
 }
 
 uint32_t ntlm_client_flags(const struct ntlm_client *c)
@@ -344,8 +366,22 @@ int ntlm_client_negotiate(struct ntlm_client *c, struct buf *out,
 
 /* The client's copy of the target info: the server's AV pairs with
  * MsvAvFlags bit 0x2 (MIC present) set when a MIC is sent (3.1.5.1.2). */
-static int build_target_info(struct buf *out, const struct ntlm_challenge *ch,
-			     int with_mic)
+/* Extended Protection pairs (MS-NLMP 2.2.2.1, 3.1.5.1.2), after the
+ * server's, where Windows puts them. */
+static int put_binding_pairs(struct buf *out, const struct ntlm_client *c)
+{
+	TRY(buf_put_u16le(out, NTLM_AV_CHANNEL_BINDINGS));
+	TRY(buf_put_u16le(out, 16));
+	TRY(buf_put_bytes(out, c->cbt, 16));
+	if (c->target_name.len == 0)
+		return 0;
+	TRY(buf_put_u16le(out, NTLM_AV_TARGET_NAME));
+	TRY(buf_put_u16le(out, (uint16_t)c->target_name.len));
+	return buf_put_bytes(out, c->target_name.data, c->target_name.len);
+}
+
+static int build_target_info(struct buf *out, const struct ntlm_client *c,
+			     const struct ntlm_challenge *ch, int with_mic)
 {
 	struct buf_cur av;
 	int have_flags = 0;
@@ -359,6 +395,11 @@ static int build_target_info(struct buf *out, const struct ntlm_challenge *ch,
 		TRY(buf_get_ref(&av, alen, &val));
 		if (id == NTLM_AV_EOL)
 			break;
+		/* Ours replace any the server sent (it has no business
+		 * sending them). */
+		if (c->bind && (id == NTLM_AV_CHANNEL_BINDINGS ||
+				id == NTLM_AV_TARGET_NAME))
+			continue;
 		TRY(buf_put_u16le(out, id));
 		TRY(buf_put_u16le(out, alen));
 		if (id == NTLM_AV_FLAGS && alen == 4) {
@@ -379,6 +420,8 @@ static int build_target_info(struct buf *out, const struct ntlm_challenge *ch,
 		TRY(buf_put_u16le(out, 4));
 		TRY(buf_put_u32le(out, 0x2));
 	}
+	if (c->bind)
+		TRY(put_binding_pairs(out, c));
 	TRY(buf_put_u16le(out, NTLM_AV_EOL));
 	return buf_put_u16le(out, 0);
 }
@@ -440,7 +483,7 @@ int ntlm_client_authenticate(struct ntlm_client *c, const uint8_t *chal,
 	with_mic = ch.has_timestamp;
 
 	rc = ntlm_response_key_v2(c->nt_hash, c->user, c->domain, rkey);
-	if (rc == 0) rc = build_target_info(&ti, &ch, with_mic);
+	if (rc == 0) rc = build_target_info(&ti, c, &ch, with_mic);
 	/* NTLMv2_CLIENT_CHALLENGE (2.2.2.7) */
 	if (rc == 0) rc = buf_put_u8(&temp, 1);
 	if (rc == 0) rc = buf_put_u8(&temp, 1);

@@ -95,6 +95,16 @@ void ntlm_client_free(struct ntlm_client *c);
 void ntlm_client_set_overrides(struct ntlm_client *c,
 			       const struct ntlm_overrides *o);
 
+/* Extended Protection (MS-NLMP 3.1.5.1.2), for NTLM inside HTTP: the
+ * AUTHENTICATE's copy of the target info then carries MsvAvChannelBindings
+ * (cbt_md5 from lib/cbt, or NULL for the all-zero "no binding" value of
+ * MS-NLMP 2.2.2.1) and MsvAvTargetName = target_name (the SPN, e.g.
+ * "HTTP/mail.example.com"; NULL: none), both replacing any the server
+ * sent.  Without this call (the RPC layer) neither pair is added. */
+int ntlm_client_set_binding(struct ntlm_client *c,
+			    const uint8_t cbt_md5[16],
+			    const char *target_name, struct rpe_error *err);
+
 int ntlm_client_negotiate(struct ntlm_client *c, struct buf *out,
 			  struct rpe_error *err);
 /* Consume the CHALLENGE, produce the AUTHENTICATE and derive session

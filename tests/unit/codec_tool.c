@@ -18,11 +18,17 @@
  *   codec_tool epm-tower PORT IP       (ncacn_ip_tcp tower for EMSMDB)
  *   codec_tool ntlm USER DOMAIN PASSWORD CHALLENGEHEX CLIENTCHAL EXPORTED
  *       (prints NEGOTIATE hex, newline, AUTHENTICATE hex)
+ *   codec_tool ntlm USER DOMAIN PASSWORD CHALLENGEHEX CLIENTCHAL EXPORTED
+ *       CBTHEX|- SPN      (the same with Extended Protection AV pairs;
+ *                          - is the all-zero "no binding")
+ *   codec_tool cbt DERFILE (prints the RFC 5929 hash name, the certificate
+ *                           hash and the MsvAvChannelBindings value)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cbt.h"
 #include "crypto.h"
 #include "dcerpc.h"
 #include "emsmdb.h"
@@ -64,6 +70,49 @@ static int fail(const struct rpe_error *e)
 {
 	printf("error %s\n", e->msg);
 	return 1;
+}
+
+static int cmd_cbt(const char *path, struct rpe_error *err)
+{
+	uint8_t der[16384], h[CBT_HASH_MAX], md5[16];
+	size_t n, hlen = 0, i;
+	const char *name = NULL;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return 2;
+	n = fread(der, 1, sizeof(der), f);
+	fclose(f);
+	if (cbt_cert_hash(der, n, h, &hlen, &name, err) < 0 ||
+	    cbt_md5_from_hash(h, hlen, md5, err) < 0)
+		return fail(err);
+	printf("%s ", name);
+	for (i = 0; i < hlen; i++)
+		printf("%02x", h[i]);
+	printf(" ");
+	for (i = 0; i < 16; i++)
+		printf("%02x", md5[i]);
+	printf("\n");
+	return 0;
+}
+
+/* Optional Extended Protection arguments of the ntlm command. */
+static int ntlm_binding(struct ntlm_client *c, int argc, char **argv,
+			struct rpe_error *err)
+{
+	uint8_t cbt[16];
+	struct buf b;
+
+	if (argc != 10)
+		return 0;
+	if (!strcmp(argv[8], "-"))
+		return ntlm_client_set_binding(c, NULL, argv[9], err);
+	buf_init(&b, 0);
+	if (unhex(argv[8], &b) != 16)
+		exit(2);
+	memcpy(cbt, b.data, 16);
+	buf_free(&b);
+	return ntlm_client_set_binding(c, cbt, argv[9], err);
 }
 
 int main(int argc, char **argv)
@@ -171,7 +220,9 @@ int main(int argc, char **argv)
 			       (unsigned)r.polls_max);
 			emsmdb_connect_resp_free(&r);
 		}
-	} else if (!strcmp(argv[1], "ntlm") && argc == 8) {
+	} else if (!strcmp(argv[1], "cbt") && argc == 3) {
+		status = cmd_cbt(argv[2], &err);
+	} else if (!strcmp(argv[1], "ntlm") && (argc == 8 || argc == 10)) {
 		struct ntlm_client *c = ntlm_client_new(argv[2], argv[3], argv[4], &err);
 		struct ntlm_overrides ov;
 		struct buf tmp;
@@ -187,7 +238,9 @@ int main(int argc, char **argv)
 		ov.timestamp = 0x01d0000000000000ull;
 		ntlm_client_set_overrides(c, &ov);
 		buf_free(&tmp);
-		rc = ntlm_client_negotiate(c, &out, &err);
+		rc = ntlm_binding(c, argc, argv, &err);
+		if (rc == 0)
+			rc = ntlm_client_negotiate(c, &out, &err);
 		if (rc == 0) {
 			hex(&out);
 			buf_reset(&out);

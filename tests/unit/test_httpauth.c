@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Extended Protection pieces: the channel-binding hash (the worked example
+ * of Microsoft's Open Specifications blog "NTLM and Channel Binding Hash
+ * (aka Extended Protection for Authentication)", 2013), the AV pairs it
+ * adds to the AUTHENTICATE, and WWW-Authenticate / Authorization headers
+ * (RFC 7235, RFC 4559, MS-NTHT). */
+#include "cbt.h"
+#include "crypto.h"
+#include "httpauth.h"
+#include "ntlm.h"
+#include "t.h"
+
+/* MS-NLMP 4.2.4.3 CHALLENGE (no MsvAvTimestamp) and 4.2.4 credentials. */
+static const char *challenge_424 =
+	"4e544c4d53535000020000000c000c003800000033828ae2"
+	"0123456789abcdef0000000000000000240024004400000006007017"
+	"0000000f530065007200760065007200"
+	"02000c0044006f006d00610069006e00"
+	"01000c00530065007200760065007200"
+	"00000000";
+
+static void test_cbt_blog_vector(void)
+{
+	uint8_t h[32], md5[16], want[16];
+	struct rpe_error err = { 0, "" };
+
+	/* The SHA-256 of the example's certificate and the MD5 of its
+	 * gss_channel_bindings_struct. */
+	t_unhex("ea05fefecc6b0bd571dbbc5baa3ed453"
+		"86d0446835f7b74c85621b9983475f95", h, 32);
+	t_unhex("6586e99d81c2fc984e47172fd4dd0310", want, 16);
+	CHECK_INT(cbt_md5_from_hash(h, 32, md5, &err), 0);
+	CHECK_MEM(md5, want, 16);
+	CHECK(cbt_md5_from_hash(h, 0, md5, &err) == RPE_ERR_ARG);
+	CHECK(cbt_md5_from_hash(h, CBT_HASH_MAX + 1, md5, &err) == RPE_ERR_ARG);
+}
+
+static void test_cbt_bad_certificates(void)
+{
+	static const uint8_t junk[] = { 0x30, 0x03, 0x02, 0x01, 0x01 };
+	uint8_t md5[16];
+	struct rpe_error err = { 0, "" };
+
+	CHECK(cbt_from_der(junk, sizeof(junk), md5, &err) == RPE_ERR_PROTO);
+	CHECK(strstr(err.msg, "DER") != NULL);
+	CHECK(cbt_from_der(NULL, 0, md5, &err) == RPE_ERR_ARG);
+	CHECK(cbt_from_ssl(NULL, md5, &err) == RPE_ERR_STATE);
+}
+
+/* The NTLMv2 blob's AV list of an AUTHENTICATE built from the 4.2.4
+ * CHALLENGE, with or without Extended Protection pairs. */
+static size_t blob_av(int bind, const uint8_t *cbt, uint8_t *av, size_t max)
+{
+	uint8_t chal[256];
+	size_t clen = t_unhex(challenge_424, chal, sizeof(chal)), n, off;
+	struct ntlm_client *c;
+	struct ntlm_overrides ov;
+	struct buf out;
+	struct rpe_error err = { 0, "" };
+
+	c = ntlm_client_new("User", "Domain", "Password", &err);
+	if (!c)
+		return 0;
+	memset(&ov, 0, sizeof(ov));
+	memset(ov.client_challenge, 0xaa, 8);
+	memset(ov.exported_session_key, 0x55, 16);
+	ntlm_client_set_overrides(c, &ov);
+	if (bind)
+		CHECK_INT(ntlm_client_set_binding(c, cbt, "HTTP/Server", &err), 0);
+	buf_init(&out, 0);
+	CHECK_INT(ntlm_client_negotiate(c, &out, &err), 0);
+	buf_reset(&out);
+	CHECK_INT(ntlm_client_authenticate(c, chal, clen, &out, &err), 0);
+	/* NtChallengeResponse: NTProofStr(16), blob header(28), AV pairs,
+	 * 4 zero bytes (MS-NLMP 2.2.2.7). */
+	n = (size_t)(out.data[20] | out.data[21] << 8);
+	off = (size_t)(out.data[24] | out.data[25] << 8);
+	n = n - 16 - 28 - 4;
+	if (n > max)
+		n = 0;
+	memcpy(av, out.data + off + 16 + 28, n);
+	buf_free(&out);
+	ntlm_client_free(c);
+	return n;
+}
+
+static void test_authenticate_binding(void)
+{
+	uint8_t av[512], want[512], cbt[16];
+	size_t n, wn;
+
+	/* RPC layer: the server's pairs, nothing added (4.2.4.2.2). */
+	n = blob_av(0, NULL, av, sizeof(av));
+	wn = t_unhex("02000c0044006f006d00610069006e00"
+		     "01000c00530065007200760065007200"
+		     "00000000", want, sizeof(want));
+	CHECK_INT(n, wn);
+	CHECK_MEM(av, want, wn);
+
+	/* HTTP: MsvAvChannelBindings (0x000a) then MsvAvTargetName (0x0009,
+	 * "HTTP/Server" in UTF-16LE) before MsvAvEOL. */
+	t_unhex("6586e99d81c2fc984e47172fd4dd0310", cbt, 16);
+	n = blob_av(1, cbt, av, sizeof(av));
+	wn = t_unhex("02000c0044006f006d00610069006e00"
+		     "01000c00530065007200760065007200"
+		     "0a001000" "6586e99d81c2fc984e47172fd4dd0310"
+		     "09001600" "48005400540050002f00530065007200760065007200"
+		     "00000000", want, sizeof(want));
+	CHECK_INT(n, wn);
+	CHECK_MEM(av, want, wn);
+
+	/* No TLS: the all-zero hash that means "no channel bindings"
+	 * (MS-NLMP 2.2.2.1). */
+	n = blob_av(1, NULL, av, sizeof(av));
+	memset(cbt, 0, 16);
+	CHECK_INT(n, wn);
+	CHECK_MEM(av + 32 + 4, cbt, 16);
+}
+
+static void test_binding_bad_name(void)
+{
+	struct rpe_error err = { 0, "" };
+	struct ntlm_client *c = ntlm_client_new("u", "d", "p", &err);
+
+	CHECK(c != NULL);
+	CHECK(ntlm_client_set_binding(c, NULL, "HTTP/\xff", &err) == RPE_ERR_ARG);
+	ntlm_client_free(c);
+}
+
+static int parse(struct httpauth *h, const char *v)
+{
+	struct rpe_error err = { 0, "" };
+	return httpauth_parse(h, v, strlen(v), &err);
+}
+
+static void test_www_authenticate_lists(void)
+{
+	struct httpauth h;
+
+	httpauth_init(&h);
+	/* IIS: two headers */
+	CHECK_INT(parse(&h, "Negotiate"), 0);
+	CHECK_INT(parse(&h, "NTLM"), 0);
+	CHECK_INT(h.offered, HTTPAUTH_NTLM | HTTPAUTH_NEGOTIATE);
+	CHECK_INT(h.token_scheme, 0);
+	/* One header, comma list with auth-params and a quoted comma */
+	httpauth_reset(&h);
+	CHECK_INT(parse(&h, " negotiate , NTLM,Basic realm=\"ex,ch \\\"01\\\"\", "
+			    "charset=UTF-8"), 0);
+	CHECK_INT(h.offered, HTTPAUTH_NTLM | HTTPAUTH_NEGOTIATE | HTTPAUTH_BASIC);
+	/* Unknown schemes with parameter lists are skipped */
+	httpauth_reset(&h);
+	CHECK_INT(parse(&h, "Digest realm=\"a\", nonce=\"b==\", qop=auth, "
+			    "Bearer, Basic realm=x"), 0);
+	CHECK_INT(h.offered, HTTPAUTH_BASIC);
+	/* Malformed */
+	httpauth_reset(&h);
+	CHECK(parse(&h, "realm=\"x\"") == RPE_ERR_PROTO);
+	CHECK(parse(&h, "Basic realm=\"x") == RPE_ERR_PROTO);
+	CHECK(parse(&h, "Basic realm=") == 0); /* a token68 "realm=" */
+	CHECK(parse(&h, "\"NTLM\"") == RPE_ERR_PROTO);
+	httpauth_free(&h);
+}
+
+static void test_www_authenticate_tokens(void)
+{
+	struct httpauth h;
+	struct rpe_error err = { 0, "" };
+	const uint8_t *tok;
+	size_t n;
+
+	httpauth_init(&h);
+	/* "NTLMSSP\0" + type 2 */
+	CHECK_INT(parse(&h, "NTLM TlRMTVNTUAACAAAA"), 0);
+	CHECK_INT(h.token_scheme, HTTPAUTH_NTLM);
+	CHECK_INT(h.token.len, 12);
+	CHECK(h.token_is_ntlmssp);
+	CHECK_INT(httpauth_ntlm_token(&h, HTTPAUTH_NTLM, &tok, &n, &err), 0);
+	CHECK_INT(n, 12);
+	CHECK(httpauth_ntlm_token(&h, HTTPAUTH_NEGOTIATE, &tok, &n, &err) < 0);
+	/* Raw NTLMSSP inside Negotiate, padded */
+	httpauth_reset(&h);
+	CHECK_INT(parse(&h, "Negotiate TlRMTVNTUAACAAAAAQ==, NTLM"), 0);
+	CHECK_INT(httpauth_ntlm_token(&h, HTTPAUTH_NEGOTIATE, &tok, &n, &err), 0);
+	CHECK_INT(n, 13);
+	CHECK_INT(h.offered, HTTPAUTH_NTLM | HTTPAUTH_NEGOTIATE);
+	/* SPNEGO (an InitialContextToken starts with 0x60): recognised as
+	 * not NTLM */
+	httpauth_reset(&h);
+	CHECK_INT(parse(&h, "Negotiate YIIBAA=="), 0);
+	CHECK(!h.token_is_ntlmssp);
+	CHECK(httpauth_ntlm_token(&h, HTTPAUTH_NEGOTIATE, &tok, &n, &err) ==
+	      RPE_ERR_PROTO);
+	CHECK(strstr(err.msg, "SPNEGO") != NULL);
+	/* Strict base64 */
+	httpauth_reset(&h);
+	CHECK(parse(&h, "NTLM QR==") == RPE_ERR_PROTO); /* stray bits */
+	httpauth_reset(&h);
+	CHECK(parse(&h, "NTLM QQ=") == RPE_ERR_PROTO);  /* not a quantum */
+	httpauth_reset(&h);
+	CHECK(parse(&h, "NTLM Q-Q=") == RPE_ERR_PROTO); /* base64url */
+	httpauth_reset(&h);
+	CHECK(parse(&h, "NTLM QQ===") == RPE_ERR_PROTO);
+	httpauth_reset(&h);
+	CHECK(parse(&h, "NTLM QUFB, Negotiate QUFB") == RPE_ERR_PROTO);
+	/* Tokens of other schemes do not count */
+	httpauth_reset(&h);
+	CHECK_INT(parse(&h, "Bearer QUFB, NTLM"), 0);
+	CHECK_INT(h.token_scheme, 0);
+	httpauth_free(&h);
+}
+
+static void test_header_lines(void)
+{
+	struct httpauth h;
+	struct rpe_error err = { 0, "" };
+	static const char l1[] = "www-authenticate: NTLM TlRMTVNTUAACAAAA\r\n";
+	static const char l2[] = "Content-Length: 0\r\n";
+	static const char l3[] = "WWW-Authenticate:Negotiate\n";
+
+	httpauth_init(&h);
+	CHECK_INT(httpauth_header_line(&h, l1, strlen(l1), &err), 1);
+	CHECK_INT(httpauth_header_line(&h, l2, strlen(l2), &err), 0);
+	CHECK_INT(httpauth_header_line(&h, l3, strlen(l3), &err), 1);
+	CHECK_INT(h.offered, HTTPAUTH_NTLM | HTTPAUTH_NEGOTIATE);
+	CHECK_INT(h.token.len, 12);
+	httpauth_free(&h);
+}
+
+static void test_authorization(void)
+{
+	static const uint8_t neg[] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0,
+				       1, 0, 0, 0, 7 };
+	struct rpe_error err = { 0, "" };
+	struct buf out;
+
+	buf_init(&out, 0);
+	CHECK_INT(httpauth_authorization(HTTPAUTH_NTLM, neg, 12, &out, &err), 0);
+	CHECK_STR((const char *)out.data, "NTLM TlRMTVNTUAABAAAA");
+	CHECK_INT(out.len, strlen("NTLM TlRMTVNTUAABAAAA"));
+	CHECK_INT(httpauth_authorization(HTTPAUTH_NEGOTIATE, neg, 13, &out,
+					 &err), 0);
+	CHECK_STR((const char *)out.data, "Negotiate TlRMTVNTUAABAAAABw==");
+	CHECK(httpauth_authorization(HTTPAUTH_BASIC, neg, 13, &out, &err) ==
+	      RPE_ERR_ARG);
+	CHECK(httpauth_authorization(HTTPAUTH_NTLM, neg, 0, &out, &err) ==
+	      RPE_ERR_ARG);
+	buf_free(&out);
+}
+
+int main(void)
+{
+	struct rpe_error err = { 0, "" };
+	if (crypto_init(&err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	T_RUN(test_cbt_blog_vector);
+	T_RUN(test_cbt_bad_certificates);
+	T_RUN(test_authenticate_binding);
+	T_RUN(test_binding_bad_name);
+	T_RUN(test_www_authenticate_lists);
+	T_RUN(test_www_authenticate_tokens);
+	T_RUN(test_header_lines);
+	T_RUN(test_authorization);
+	crypto_cleanup();
+	T_DONE();
+}
