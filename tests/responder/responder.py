@@ -24,7 +24,6 @@ mapper), each starting with "accept tcp connection from ..." or "accept epm
 connection from ..."; HTTP connections as conn=N."""
 
 import argparse
-import base64
 import hashlib
 import hmac
 import ipaddress
@@ -44,6 +43,8 @@ from uuid import UUID
 
 from Cryptodome.Cipher import ARC4
 from impacket import ntlm
+
+import httpauth
 
 EMSMDB_UUID = bytes.fromhex('00dbf1a447ca6710b31f00dd010662da')  # wire order
 NDR_UUID = bytes.fromhex('045d888aeb1cc9119fe808002b104860')
@@ -175,48 +176,9 @@ def user_matches(given, domain=None):
 
 
 def check_http_auth(c, method, headers):
-    """True when authenticated; otherwise a 401 was sent."""
-    mode = ARGS.http_auth
-    if mode == 'none':
-        return True
-    auth = headers.get('authorization', '')
-    scheme, _, token = auth.partition(' ')
-    scheme = scheme.lower()
-    if scheme == 'basic' and mode in ('basic', 'any'):
-        try:
-            user, _, pw = base64.b64decode(token).decode('utf-8').partition(':')
-        except Exception:
-            user, pw = '', ''
-        if user_matches(user) and pw == ARGS.password:
-            c.http_user = user
-            log(c.id, 'http auth=basic user=%s ok' % user)
-            return True
-        log(c.id, 'http auth=basic user=%s rejected' % user)
-    elif scheme == 'ntlm' and mode in ('ntlm', 'any'):
-        msg = base64.b64decode(token)
-        mtype = struct.unpack('<I', msg[8:12])[0] if len(msg) >= 12 else 0
-        if mtype == 1:
-            srv = NtlmServer()
-            chal = srv.challenge(msg)
-            c.ntlm_http = srv
-            log(c.id, 'http auth=ntlm negotiate')
-            c.respond(401, 'Unauthorized',
-                      [('WWW-Authenticate', 'NTLM ' + base64.b64encode(chal).decode())])
-            return False
-        if mtype == 3 and c.ntlm_http is not None:
-            ok, why = c.ntlm_http.authenticate(msg)
-            c.ntlm_http = None
-            if ok:
-                log(c.id, 'http auth=ntlm user=%s ok' % why)
-                return True
-            log(c.id, 'http auth=ntlm rejected: %s' % why)
-    offers = []
-    if mode in ('ntlm', 'any'):
-        offers.append(('WWW-Authenticate', 'NTLM'))
-    if mode in ('basic', 'any'):
-        offers.append(('WWW-Authenticate', 'Basic realm="%s"' % ARGS.server_name))
-    c.respond(401, 'Unauthorized', offers, b'<html><body>401 Unauthorized</body></html>')
-    return False
+    """True when authenticated; otherwise a 401 was sent (tests/responder/
+    httpauth.py: Basic, NTLM, NTLM inside Negotiate, Extended Protection)."""
+    return httpauth.authenticate(c, headers)
 
 
 def handle_connection(sock, peer):
@@ -1083,6 +1045,7 @@ def main():
     p.add_argument('--epm-no-emsmdb', action='store_true',
                    help='the endpoint mapper answers EPT_S_NOT_REGISTERED for EMSMDB')
     p.add_argument('--log')
+    httpauth.add_arguments(p)
     ARGS = p.parse_args()
     ARGS.encryption_required = ARGS.encryption_required == 'true'
     if ARGS.password_file:
@@ -1105,6 +1068,7 @@ def main():
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(crt, key)
             srv.ssl_ctx = ctx
+        httpauth.setup(ARGS, None if ARGS.no_tls else crt, tmp, log, user_matches, NtlmServer)
         port = srv.server_address[1]
         log('-', 'listening on %s port %d tls=%s encryption_required=%s http_auth=%s' % (
             ARGS.listen, port, not ARGS.no_tls, ARGS.encryption_required, ARGS.http_auth))

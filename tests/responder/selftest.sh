@@ -97,4 +97,37 @@ check "epm: --epm-no-emsmdb is EPT_S_NOT_REGISTERED" "epm error 0x16c9a0d6 *" \
 check "epm: fault epm:close" "epm error (connection closed*" --tcp "$epmclose_EPM" "$E2E_MAILBOX"
 check "tcp: fault logon:fault over ncacn_ip_tcp" "*nca_s_unk_if*" --tcp "$tfault_EPM" "$E2E_MAILBOX"
 grep_log "tcp: fault logged on the TCP connection" "$tfault_LOG" 'conn=tcp-[0-9]* fault status=0x1c010003'
+# --- HTTP NTLM and Extended Protection, checked with python3-requests-ntlm and
+# python3-ntlm-auth (tests/responder/ntlm_http_client.py): 503 = authenticated
+"$SYSTEM_PYTHON" -c 'import ntlm_auth, requests_ntlm' 2>/dev/null ||
+	test_skip "$SYSTEM_PYTHON cannot import ntlm_auth/requests_ntlm (apt-get install python3-requests-ntlm)"
+HCLIENT="$top_srcdir/tests/responder/ntlm_http_client.py"
+for ep in require allow none; do
+	start_responder "ep$ep" --http-auth any --offer-negotiate --extended-protection "$ep" || exit 1
+done
+start_responder eplb --http-auth ntlm --extended-protection require --ep-bind-cert other || exit 1
+http() { # DESCRIPTION WANT NAME CLIENT-MODE [ARGS...]
+	local desc=$1 want=$2 port ca
+	port=${3}_PORT ca=${3}_CA
+	OUT=$(timeout 60 "$SYSTEM_PYTHON" "$HCLIENT" "$4" "${!port}" "${!ca}" "${@:5}" 2>&1 | tail -1)
+	RC=- ELAPSED=- FIRST=$OUT
+	[ "$OUT" = "status=$want" ] && ok "$desc" || not_ok "$desc (want status=$want)"
+}
+http "ep require: requests-ntlm with channel binding accepted" 503 eprequire requests
+http "ep require: requests-ntlm without channel binding refused" 401 eprequire requests --no-cbt
+http "ep require: ntlm-auth with a wrong binding refused" 401 eprequire raw --cbt wrong
+http "ep require: raw NTLMSSP inside Negotiate accepted" 503 eprequire raw --scheme Negotiate
+http "ep require: Basic unaffected" 503 eprequire basic
+http "ntlm: AUTHENTICATE on another connection than the CHALLENGE refused" 401 eprequire raw --split
+grep_log "ep require: missing binding logged" "$eprequire_LOG" 'rejected: channel binding missing'
+grep_log "ep require: wrong binding logged" "$eprequire_LOG" 'rejected: channel binding mismatch'
+grep_log "ntlm: the connection that got the CHALLENGE answered the AUTHENTICATE" "$eprequire_LOG" \
+	'http auth=negotiate user=EXAMPLE\\probe ok on conn=\([0-9]*\), challenge sent on conn=\1, binding='
+grep_log "ntlm: a split handshake is logged" "$eprequire_LOG" 'AUTHENTICATE on conn=[0-9]*, which got no CHALLENGE'
+http "ep allow: no binding accepted" 503 epallow requests --no-cbt
+http "ep allow: wrong binding refused" 401 epallow raw --cbt wrong
+http "ep allow: right binding accepted" 503 epallow raw
+http "ep none: wrong binding accepted" 503 epnone raw --cbt wrong
+http "ep require behind a TLS-terminating load balancer: refused" 401 eplb requests
+grep_log "ep load balancer: mismatch logged" "$eplb_LOG" 'rejected: channel binding mismatch'
 e2e_summary
