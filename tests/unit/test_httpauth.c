@@ -10,14 +10,19 @@
 #include "ntlm.h"
 #include "t.h"
 
-/* MS-NLMP 4.2.4.3 CHALLENGE (no MsvAvTimestamp) and 4.2.4 credentials. */
-static const char *challenge_424 =
+/* The MS-NLMP 4.2.4.3 CHALLENGE and credentials, with an MsvAvTimestamp
+ * added to the target info so the AUTHENTICATE carries a MIC and
+ * MsvAvFlags (3.1.5.1.2). */
+static const char *challenge =
 	"4e544c4d53535000020000000c000c003800000033828ae2"
-	"0123456789abcdef0000000000000000240024004400000006007017"
-	"0000000f530065007200760065007200"
-	"02000c0044006f006d00610069006e00"
-	"01000c00530065007200760065007200"
-	"00000000";
+	"0123456789abcdef00000000000000003000300044000000"
+	"060070170000000f53006500720076006500720002000c00"
+	"44006f006d00610069006e0001000c005300650072007600"
+	"6500720007000800000000000000d00100000000";
+#define SERVER_PAIRS \
+	"02000c0044006f006d00610069006e00" \
+	"01000c00530065007200760065007200" \
+	"07000800" "000000000000d001"
 
 static void test_cbt_blog_vector(void)
 {
@@ -47,12 +52,11 @@ static void test_cbt_bad_certificates(void)
 	CHECK(cbt_from_ssl(NULL, md5, &err) == RPE_ERR_STATE);
 }
 
-/* The NTLMv2 blob's AV list of an AUTHENTICATE built from the 4.2.4
- * CHALLENGE, with or without Extended Protection pairs. */
+/* The NTLMv2 blob's AV list of an AUTHENTICATE built from that CHALLENGE, with or without Extended Protection pairs. */
 static size_t blob_av(int bind, const uint8_t *cbt, uint8_t *av, size_t max)
 {
 	uint8_t chal[256];
-	size_t clen = t_unhex(challenge_424, chal, sizeof(chal)), n, off;
+	size_t clen = t_unhex(challenge, chal, sizeof(chal)), n, off;
 	struct ntlm_client *c;
 	struct ntlm_overrides ov;
 	struct buf out;
@@ -89,11 +93,10 @@ static void test_authenticate_binding(void)
 	uint8_t av[512], want[512], cbt[16];
 	size_t n, wn;
 
-	/* RPC layer: the server's pairs, nothing added (4.2.4.2.2). */
+	/* RPC layer: the server's pairs and MsvAvFlags with the MIC bit,
+	 * nothing else. */
 	n = blob_av(0, NULL, av, sizeof(av));
-	wn = t_unhex("02000c0044006f006d00610069006e00"
-		     "01000c00530065007200760065007200"
-		     "00000000", want, sizeof(want));
+	wn = t_unhex(SERVER_PAIRS "060004000200000000000000", want, sizeof(want));
 	CHECK_INT(n, wn);
 	CHECK_MEM(av, want, wn);
 
@@ -101,8 +104,7 @@ static void test_authenticate_binding(void)
 	 * "HTTP/Server" in UTF-16LE) before MsvAvEOL. */
 	t_unhex("6586e99d81c2fc984e47172fd4dd0310", cbt, 16);
 	n = blob_av(1, cbt, av, sizeof(av));
-	wn = t_unhex("02000c0044006f006d00610069006e00"
-		     "01000c00530065007200760065007200"
+	wn = t_unhex(SERVER_PAIRS "0600040002000000"
 		     "0a001000" "6586e99d81c2fc984e47172fd4dd0310"
 		     "09001600" "48005400540050002f00530065007200760065007200"
 		     "00000000", want, sizeof(want));
@@ -114,7 +116,7 @@ static void test_authenticate_binding(void)
 	n = blob_av(1, NULL, av, sizeof(av));
 	memset(cbt, 0, 16);
 	CHECK_INT(n, wn);
-	CHECK_MEM(av + 32 + 4, cbt, 16);
+	CHECK_MEM(av + 44 + 8 + 4, cbt, 16);
 }
 
 static void test_binding_bad_name(void)
@@ -251,10 +253,10 @@ static void test_authorization(void)
 int main(void)
 {
 	struct rpe_error err = { 0, "" };
-	if (crypto_init(&err) < 0) {
-		fprintf(stderr, "%s\n", err.msg);
-		return 1;
-	}
+
+	/* MD5 for the bindings, MD4 and RC4 for the AUTHENTICATE. */
+	if (crypto_init(&err) < 0)
+		fprintf(stderr, "crypto_init: %s\n", err.msg);
 	T_RUN(test_cbt_blog_vector);
 	T_RUN(test_cbt_bad_certificates);
 	T_RUN(test_authenticate_binding);
