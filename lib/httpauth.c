@@ -306,7 +306,6 @@ int httpauth_authorization(unsigned scheme, const uint8_t *tok, size_t len,
 	if (len == 0 || len > HTTPAUTH_TOKEN_MAX)
 		return rpe_fail(err, RPE_ERR_ARG, "authentication token of %zu bytes",
 				len);
-	buf_reset(out);
 	rc = buf_put_bytes(out, name, strlen(name));
 	if (rc == 0) rc = buf_put_u8(out, ' ');
 	/* EVP_EncodeBlock writes the NUL as well. */

@@ -63,8 +63,8 @@ int httpauth_ntlm_token(const struct httpauth *h, unsigned scheme,
 			const uint8_t **tok, size_t *len,
 			struct rpe_error *err);
 
-/* `out` receives "<Scheme> <base64 of tok>" NUL-terminated (the value of an
- * Authorization header; out->len excludes the NUL). */
+/* Append "<Scheme> <base64 of tok>" to `out`, NUL-terminated (the value of
+ * an Authorization header; out->len excludes the NUL). */
 int httpauth_authorization(unsigned scheme, const uint8_t *tok, size_t len,
 			   struct buf *out, struct rpe_error *err);
 

@@ -2,7 +2,8 @@
 /* libFuzzer target: the headers of an HTTP 401 (one per line) through the
  * WWW-Authenticate parser and strict base64, then the NTLM CHALLENGE they
  * carry (under NTLM or Negotiate) into an AUTHENTICATE with Extended
- * Protection pairs, and its Authorization header. */
+ * Protection pairs, and its Authorization header; the same lines through
+ * the handshake state machine of lib/httpntlm. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "cbt.h"
 #include "crypto.h"
 #include "httpauth.h"
+#include "httpntlm.h"
 #include "ntlm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -55,6 +57,35 @@ static void answer(const struct httpauth *h, unsigned scheme)
 	buf_free(&hdr);
 }
 
+static void handshake(const uint8_t *data, size_t size)
+{
+	static const struct http_ntlm_params p = { "prøbe", "EXAMPLE",
+						   "pässwörd€", "mail.example.test",
+						   1, 0 };
+	struct rpe_error err;
+	struct http_ntlm *h = http_ntlm_new(&p, &err);
+	struct buf hdr;
+	size_t start = 0, i;
+
+	if (!h)
+		abort();
+	buf_init(&hdr, 0);
+	if (http_ntlm_begin(h, &hdr, &err) < 0)
+		abort();
+	for (i = 0; i <= size; i++) {
+		if (i < size && data[i] != '\n')
+			continue;
+		http_ntlm_header(h, (const char *)data + start,
+				 i - start + (i < size));
+		start = i + 1;
+	}
+	if (http_ntlm_response(h, 401, NULL, &hdr, &err) ==
+	    HTTP_NTLM_SEND_AUTHENTICATE)
+		(void)http_ntlm_response(h, 200, NULL, &hdr, &err);
+	buf_free(&hdr);
+	http_ntlm_free(h);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct httpauth h;
@@ -75,5 +106,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	answer(&h, HTTPAUTH_NTLM);
 	answer(&h, HTTPAUTH_NEGOTIATE);
 	httpauth_free(&h);
+	handshake(data, size);
 	return 0;
 }

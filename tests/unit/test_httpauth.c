@@ -7,6 +7,7 @@
 #include "cbt.h"
 #include "crypto.h"
 #include "httpauth.h"
+#include "httpntlm.h"
 #include "ntlm.h"
 #include "t.h"
 
@@ -240,6 +241,7 @@ static void test_authorization(void)
 	CHECK_INT(httpauth_authorization(HTTPAUTH_NTLM, neg, 12, &out, &err), 0);
 	CHECK_STR((const char *)out.data, "NTLM TlRMTVNTUAABAAAA");
 	CHECK_INT(out.len, strlen("NTLM TlRMTVNTUAABAAAA"));
+	buf_reset(&out);
 	CHECK_INT(httpauth_authorization(HTTPAUTH_NEGOTIATE, neg, 13, &out,
 					 &err), 0);
 	CHECK_STR((const char *)out.data, "Negotiate TlRMTVNTUAABAAAABw==");
@@ -248,6 +250,152 @@ static void test_authorization(void)
 	CHECK(httpauth_authorization(HTTPAUTH_NTLM, neg, 0, &out, &err) ==
 	      RPE_ERR_ARG);
 	buf_free(&out);
+}
+
+/* Feed one response (status line and headers) to the handshake. */
+static int respond(struct http_ntlm *h, long status, const char **lines,
+		   struct buf *hdr, struct rpe_error *err)
+{
+	char sl[32];
+
+	snprintf(sl, sizeof(sl), "HTTP/1.1 %ld X\r\n", status);
+	http_ntlm_header(h, sl, strlen(sl));
+	for (; lines && *lines; lines++)
+		http_ntlm_header(h, *lines, strlen(*lines));
+	return http_ntlm_response(h, status, NULL, hdr, err);
+}
+
+static struct http_ntlm *handshake(int allow_basic, int negotiate_first)
+{
+	struct http_ntlm_params p = { "prøbe", "EXAMPLE", "pässwörd€",
+				      "mail.example.test", allow_basic,
+				      negotiate_first };
+	struct rpe_error err = { 0, "" };
+	struct http_ntlm *h = http_ntlm_new(&p, &err);
+
+	CHECK(h != NULL);
+	return h;
+}
+
+/* "WWW-Authenticate: NTLM <the CHALLENGE above>" */
+static const char *challenge_line(unsigned scheme, char *out, size_t n)
+{
+	uint8_t chal[256];
+	size_t clen = t_unhex(challenge, chal, sizeof(chal));
+	struct buf b;
+	struct rpe_error err = { 0, "" };
+
+	buf_init(&b, 0);
+	CHECK_INT(httpauth_authorization(scheme, chal, clen, &b, &err), 0);
+	snprintf(out, n, "WWW-Authenticate: %s\r\n", (const char *)b.data);
+	buf_free(&b);
+	return out;
+}
+
+/* The AUTHENTICATE in an Authorization value names HTTP/<host> and, on
+ * plain HTTP, the all-zero binding. */
+static int carries_spn(const char *value)
+{
+	static const char spn[] = "HTTP/mail.example.test";
+	uint8_t want[2 * sizeof(spn) + 4 + 20];
+	struct httpauth a;
+	size_t i, n = 0;
+	int found = 0;
+
+	want[n++] = 0x0a, want[n++] = 0, want[n++] = 16, want[n++] = 0;
+	memset(want + n, 0, 16);
+	n += 16;
+	want[n++] = 0x09, want[n++] = 0;
+	want[n++] = 2 * (sizeof(spn) - 1), want[n++] = 0;
+	for (i = 0; i + 1 < sizeof(spn); i++)
+		want[n++] = (uint8_t)spn[i], want[n++] = 0;
+	httpauth_init(&a);
+	if (parse(&a, value) == 0)
+		for (i = 0; i + n <= a.token.len && !found; i++)
+			found = memcmp(a.token.data + i, want, n) == 0;
+	httpauth_free(&a);
+	return found;
+}
+
+static void test_http_ntlm_handshake(void)
+{
+	struct http_ntlm *h = handshake(0, 0);
+	struct rpe_error err = { 0, "" };
+	struct buf hdr;
+	char line[1024];
+	const char *l401[] = { "WWW-Authenticate: Negotiate\r\n",
+			       challenge_line(HTTPAUTH_NTLM, line, sizeof(line)),
+			       "Content-Length: 0\r\n", NULL };
+
+	buf_init(&hdr, 0);
+	CHECK_INT(http_ntlm_begin(h, &hdr, &err), HTTP_NTLM_SEND_NEGOTIATE);
+	CHECK(strncmp((char *)hdr.data, "Authorization: NTLM TlRMTVNTUAAB", 32) == 0);
+	CHECK(!http_ntlm_sent_credentials(h));
+	CHECK_INT(respond(h, 401, l401, &hdr, &err), HTTP_NTLM_SEND_AUTHENTICATE);
+	CHECK(strncmp((char *)hdr.data, "Authorization: NTLM TlRMTVNTUAAD", 32) == 0);
+	CHECK(http_ntlm_sent_credentials(h));
+	CHECK(carries_spn((const char *)hdr.data + 15));
+	CHECK_INT(respond(h, 200, NULL, &hdr, &err), HTTP_NTLM_DONE);
+	http_ntlm_free(h);
+
+	/* 401 after the AUTHENTICATE names the likely causes */
+	h = handshake(0, 0);
+	http_ntlm_begin(h, &hdr, &err);
+	respond(h, 401, l401, &hdr, &err);
+	CHECK(respond(h, 401, NULL, &hdr, &err) == RPE_ERR_AUTH);
+	CHECK(strstr(err.msg, "wrong user name or password") != NULL);
+	CHECK(strstr(err.msg, "Extended Protection") != NULL);
+	http_ntlm_free(h);
+	buf_free(&hdr);
+}
+
+static void test_http_ntlm_schemes(void)
+{
+	struct http_ntlm *h = handshake(1, 1);
+	struct rpe_error err = { 0, "" };
+	struct buf hdr;
+	char line[1024];
+	const char *ntlm_only[] = { "WWW-Authenticate: NTLM\r\n", NULL };
+	const char *basic_only[] = { "WWW-Authenticate: Basic realm=\"x\"\r\n", NULL };
+	const char *chal[] = { challenge_line(HTTPAUTH_NEGOTIATE, line, sizeof(line)), NULL };
+	const char *bad[] = { "WWW-Authenticate: NTLM QQ=\r\n", NULL };
+
+	buf_init(&hdr, 0);
+	/* Negotiate first; the server only does NTLM: leg one again */
+	CHECK_INT(http_ntlm_begin(h, &hdr, &err), HTTP_NTLM_SEND_NEGOTIATE);
+	CHECK(strncmp((char *)hdr.data, "Authorization: Negotiate TlRMTVNT", 33) == 0);
+	CHECK_INT(respond(h, 401, ntlm_only, &hdr, &err), HTTP_NTLM_SEND_NEGOTIATE);
+	CHECK_STR(http_ntlm_scheme(h), "NTLM");
+	/* ... and then neither NTLM nor Negotiate: Basic, as allowed */
+	CHECK_INT(respond(h, 401, basic_only, &hdr, &err), HTTP_NTLM_USE_BASIC);
+	http_ntlm_free(h);
+
+	/* Basic not allowed: say no credentials went out */
+	h = handshake(0, 0);
+	http_ntlm_begin(h, &hdr, &err);
+	CHECK(respond(h, 401, basic_only, &hdr, &err) == RPE_ERR_AUTH);
+	CHECK(strstr(err.msg, "does not offer NTLM (it offers Basic); no credentials") != NULL);
+	http_ntlm_free(h);
+
+	/* NTLM inside Negotiate */
+	h = handshake(0, 1);
+	http_ntlm_begin(h, &hdr, &err);
+	CHECK_INT(respond(h, 401, chal, &hdr, &err), HTTP_NTLM_SEND_AUTHENTICATE);
+	CHECK(strncmp((char *)hdr.data, "Authorization: Negotiate TlRMTVNTUAAD", 37) == 0);
+	http_ntlm_free(h);
+
+	/* Malformed challenge; a leg one that is not a 401 */
+	h = handshake(0, 0);
+	http_ntlm_begin(h, &hdr, &err);
+	CHECK(respond(h, 401, bad, &hdr, &err) == RPE_ERR_PROTO);
+	CHECK(strstr(err.msg, "malformed") != NULL);
+	http_ntlm_free(h);
+	h = handshake(0, 0);
+	http_ntlm_begin(h, &hdr, &err);
+	CHECK(respond(h, 200, NULL, &hdr, &err) == RPE_ERR_PROTO);
+	CHECK(strstr(err.msg, "HTTP 200 instead of a 401") != NULL);
+	http_ntlm_free(h);
+	buf_free(&hdr);
 }
 
 int main(void)
@@ -265,6 +413,8 @@ int main(void)
 	T_RUN(test_www_authenticate_tokens);
 	T_RUN(test_header_lines);
 	T_RUN(test_authorization);
+	T_RUN(test_http_ntlm_handshake);
+	T_RUN(test_http_ntlm_schemes);
 	crypto_cleanup();
 	T_DONE();
 }

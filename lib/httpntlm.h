@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The NTLM handshake of one HTTP channel, sans-I/O (MS-NTHT 3, MS-NLMP).
+ *
+ * NTLM over HTTP authenticates the TCP connection, so the transport keeps
+ * each channel's legs on one connection and drives this state machine:
+ *
+ *   h = http_ntlm_new(&params, err)
+ *   http_ntlm_begin(h, &hdr, err)  -> HTTP_NTLM_SEND_NEGOTIATE: send the
+ *        request without a body (Content-Length: 0) with header `hdr`
+ *   http_ntlm_header(h, line, len) for every header line of the answer
+ *        (status lines included: they start a new response)
+ *   http_ntlm_response(h, status, ssl, &hdr, err)
+ *        -> HTTP_NTLM_SEND_AUTHENTICATE: send the real request (with its
+ *           body) and `hdr` on the same connection;
+ *        -> HTTP_NTLM_SEND_NEGOTIATE: the server wants the other scheme
+ *           (NTLM inside Negotiate, or the reverse): leg one again;
+ *        -> HTTP_NTLM_USE_BASIC: no NTLM offered, Basic is (and allowed);
+ *        -> HTTP_NTLM_DONE: the real request was accepted;
+ *        -> < 0 with a message in an administrator's words.
+ *
+ * The AUTHENTICATE carries MsvAvTargetName "HTTP/<host>" and the channel
+ * binding of the TLS connection `ssl` (an OpenSSL SSL *, NULL on plain
+ * HTTP: the all-zero binding), MS-NLMP 3.1.5.1.2. */
+#ifndef RPE_HTTPNTLM_H
+#define RPE_HTTPNTLM_H
+
+#include "buf.h"
+#include "err.h"
+
+enum http_ntlm_next {
+	HTTP_NTLM_SEND_NEGOTIATE = 1,
+	HTTP_NTLM_SEND_AUTHENTICATE,
+	HTTP_NTLM_USE_BASIC,
+	HTTP_NTLM_DONE,
+};
+
+struct http_ntlm_params {
+	const char *user;      /* without the domain */
+	const char *domain;
+	const char *password;
+	const char *host;      /* for the SPN HTTP/<host> */
+	int allow_basic;       /* --http-auth any */
+	int negotiate_first;   /* start with "Negotiate" instead of "NTLM" */
+};
+
+struct http_ntlm;
+
+struct http_ntlm *http_ntlm_new(const struct http_ntlm_params *p,
+				struct rpe_error *err);
+void http_ntlm_free(struct http_ntlm *h);
+
+/* hdr receives a whole header line without CRLF ("Authorization: ..."),
+ * NUL-terminated; it holds a credential-derived token: wipe it (buf_free
+ * does) and never trace it. */
+int http_ntlm_begin(struct http_ntlm *h, struct buf *hdr,
+		    struct rpe_error *err);
+void http_ntlm_header(struct http_ntlm *h, const char *line, size_t len);
+int http_ntlm_response(struct http_ntlm *h, long status, void *ssl,
+		       struct buf *hdr, struct rpe_error *err);
+
+/* "NTLM" or "Negotiate": the scheme in use. */
+const char *http_ntlm_scheme(const struct http_ntlm *h);
+/* 1 once an AUTHENTICATE was produced (credentials were sent). */
+int http_ntlm_sent_credentials(const struct http_ntlm *h);
+
+#endif
