@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cbt.h"
+#include "crypto.h"
 #include "httpauth.h"
 #include "ntlm.h"
 
@@ -20,6 +21,8 @@ struct http_ntlm {
 	enum leg leg;
 	int allow_basic;
 	struct httpauth seen;   /* WWW-Authenticate of the current response */
+	uint8_t cbt[CBT_MD5_LEN];
+	int have_cbt;
 	struct rpe_error parse_err;
 };
 
@@ -50,6 +53,7 @@ void http_ntlm_free(struct http_ntlm *h)
 {
 	if (!h)
 		return;
+	crypto_wipe(h->cbt, sizeof(h->cbt));
 	ntlm_client_free(h->client);
 	httpauth_free(&h->seen);
 	free(h->spn);
@@ -113,21 +117,19 @@ void http_ntlm_header(struct http_ntlm *h, const char *line, size_t len)
 		h->parse_err = e;
 }
 
-/* The binding of the connection that carried the CHALLENGE (RFC 5929
- * 4.1); plain HTTP, and certificates for which RFC 5929 defines none
- * (Ed25519), get the all-zero "no binding" of MS-NLMP 2.2.2.1, as a Windows
- * client sends. */
-static int bind_to(struct http_ntlm *h, void *ssl, struct rpe_error *err)
+/* The binding of the connection that carries the CHALLENGE (RFC 5929
+ * 4.1).  Plain HTTP, and certificates for which RFC 5929 defines none
+ * (Ed25519), keep the all-zero "no binding" of MS-NLMP 2.2.2.1, as a
+ * Windows client sends. */
+int http_ntlm_set_tls(struct http_ntlm *h, void *ssl)
 {
-	uint8_t md5[CBT_MD5_LEN];
 	struct rpe_error e = { 0, "" };
-	int have = ssl && cbt_from_ssl(ssl, md5, &e) == 0;
 
-	return ntlm_client_set_binding(h->client, have ? md5 : NULL, h->spn,
-				       err);
+	h->have_cbt = ssl && cbt_from_ssl(ssl, h->cbt, &e) == 0;
+	return h->have_cbt;
 }
 
-static int authenticate(struct http_ntlm *h, void *ssl, struct buf *hdr,
+static int authenticate(struct http_ntlm *h, struct buf *hdr,
 			struct rpe_error *err)
 {
 	const uint8_t *tok;
@@ -136,7 +138,8 @@ static int authenticate(struct http_ntlm *h, void *ssl, struct buf *hdr,
 	int rc;
 
 	TRY(httpauth_ntlm_token(&h->seen, h->scheme, &tok, &len, err));
-	TRY(bind_to(h, ssl, err));
+	TRY(ntlm_client_set_binding(h->client, h->have_cbt ? h->cbt : NULL,
+				    h->spn, err));
 	buf_init(&msg, 0);
 	rc = ntlm_client_authenticate(h->client, tok, len, &msg, err);
 	if (rc == 0)
@@ -165,7 +168,7 @@ static void offered_names(unsigned offered, char *out, size_t n)
 }
 
 /* The answer to leg one (the NEGOTIATE). */
-static int after_negotiate(struct http_ntlm *h, long status, void *ssl,
+static int after_negotiate(struct http_ntlm *h, long status,
 			   struct buf *hdr, struct rpe_error *err)
 {
 	unsigned other = h->scheme == HTTPAUTH_NTLM ? HTTPAUTH_NEGOTIATE :
@@ -181,7 +184,7 @@ static int after_negotiate(struct http_ntlm *h, long status, void *ssl,
 				"the RPC proxy's authentication challenge is malformed: %s",
 				h->parse_err.msg);
 	if (h->seen.token_scheme == h->scheme && h->seen.token_is_ntlmssp)
-		return authenticate(h, ssl, hdr, err);
+		return authenticate(h, hdr, err);
 	/* A 401 without a token lists what the server accepts (RFC 7235
 	 * 4.1): try the other of the two schemes that carry raw NTLM. */
 	if ((h->seen.offered & other) && !(h->tried & other)) {
@@ -204,12 +207,12 @@ static int after_negotiate(struct http_ntlm *h, long status, void *ssl,
 			names);
 }
 
-int http_ntlm_response(struct http_ntlm *h, long status, void *ssl,
-		       struct buf *hdr, struct rpe_error *err)
+int http_ntlm_response(struct http_ntlm *h, long status, struct buf *hdr,
+		       struct rpe_error *err)
 {
 	switch (h->leg) {
 	case LEG_NEGOTIATE:
-		return after_negotiate(h, status, ssl, hdr, err);
+		return after_negotiate(h, status, hdr, err);
 	case LEG_AUTHENTICATE:
 		if (status == 401)
 			return rpe_fail(err, RPE_ERR_AUTH,

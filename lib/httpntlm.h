@@ -9,7 +9,10 @@
  *        request without a body (Content-Length: 0) with header `hdr`
  *   http_ntlm_header(h, line, len) for every header line of the answer
  *        (status lines included: they start a new response)
- *   http_ntlm_response(h, status, ssl, &hdr, err)
+ *   http_ntlm_set_tls(h, ssl) while that answer arrives, with the SSL * of
+ *        its connection (libcurl's CURLINFO_TLS_SSL_PTR is valid only while
+ *        the transfer runs)
+ *   http_ntlm_response(h, status, &hdr, err)
  *        -> HTTP_NTLM_SEND_AUTHENTICATE: send the real request (with its
  *           body) and `hdr` on the same connection;
  *        -> HTTP_NTLM_SEND_NEGOTIATE: the server wants the other scheme
@@ -19,8 +22,8 @@
  *        -> < 0 with a message in an administrator's words.
  *
  * The AUTHENTICATE carries MsvAvTargetName "HTTP/<host>" and the channel
- * binding of the TLS connection `ssl` (an OpenSSL SSL *, NULL on plain
- * HTTP: the all-zero binding), MS-NLMP 3.1.5.1.2. */
+ * binding of that TLS connection (none given, on plain HTTP: the all-zero
+ * binding), MS-NLMP 3.1.5.1.2. */
 #ifndef RPE_HTTPNTLM_H
 #define RPE_HTTPNTLM_H
 
@@ -55,8 +58,12 @@ void http_ntlm_free(struct http_ntlm *h);
 int http_ntlm_begin(struct http_ntlm *h, struct buf *hdr,
 		    struct rpe_error *err);
 void http_ntlm_header(struct http_ntlm *h, const char *line, size_t len);
-int http_ntlm_response(struct http_ntlm *h, long status, void *ssl,
-		       struct buf *hdr, struct rpe_error *err);
+/* Take the channel binding from this OpenSSL SSL * (its peer certificate);
+ * certificates without an RFC 5929 binding (Ed25519) leave the all-zero
+ * one.  Returns 1 when a binding was taken. */
+int http_ntlm_set_tls(struct http_ntlm *h, void *ssl);
+int http_ntlm_response(struct http_ntlm *h, long status, struct buf *hdr,
+		       struct rpe_error *err);
 
 /* "NTLM" or "Negotiate": the scheme in use. */
 const char *http_ntlm_scheme(const struct http_ntlm *h);

@@ -79,9 +79,9 @@ static void handshake(const uint8_t *data, size_t size)
 				 i - start + (i < size));
 		start = i + 1;
 	}
-	if (http_ntlm_response(h, 401, NULL, &hdr, &err) ==
+	if (http_ntlm_response(h, 401, &hdr, &err) ==
 	    HTTP_NTLM_SEND_AUTHENTICATE)
-		(void)http_ntlm_response(h, 200, NULL, &hdr, &err);
+		(void)http_ntlm_response(h, 200, &hdr, &err);
 	buf_free(&hdr);
 	http_ntlm_free(h);
 }

@@ -262,7 +262,7 @@ static int respond(struct http_ntlm *h, long status, const char **lines,
 	http_ntlm_header(h, sl, strlen(sl));
 	for (; lines && *lines; lines++)
 		http_ntlm_header(h, *lines, strlen(*lines));
-	return http_ntlm_response(h, status, NULL, hdr, err);
+	return http_ntlm_response(h, status, hdr, err);
 }
 
 static struct http_ntlm *handshake(int allow_basic, int negotiate_first)
