@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* HTTP NTLM on libcurl for one channel; see transport_ntlm.h. */
+#include "transport_ntlm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+enum { LEG_NONE, LEG_ONE, LEG_TWO };
+
+struct curl_ntlm {
+	struct http_ntlm *h;
+	CURLSH *pool;            /* this channel's connections only */
+	struct buf hdr;          /* "Authorization: ..." */
+	struct curl_slist node;  /* points into hdr */
+	int leg;
+	int bound;
+	long port_one, port_two;
+};
+
+struct curl_ntlm *curl_ntlm_new(const struct http_ntlm_params *p,
+				struct rpe_error *err)
+{
+	struct curl_ntlm *n = calloc(1, sizeof(*n));
+
+	if (!n) {
+		rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	buf_init(&n->hdr, 0);
+	n->h = http_ntlm_new(p, err);
+	n->pool = curl_share_init();
+	if (!n->h || !n->pool ||
+	    curl_share_setopt(n->pool, CURLSHOPT_SHARE,
+			      CURL_LOCK_DATA_CONNECT) != CURLSHE_OK) {
+		if (n->h)
+			rpe_fail(err, RPE_ERR_NOMEM,
+				 "libcurl connection pool setup failed");
+		curl_ntlm_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+void curl_ntlm_free(struct curl_ntlm *n)
+{
+	if (!n)
+		return;
+	http_ntlm_free(n->h);
+	/* The easy handle must be cleaned up (or detached) before this. */
+	if (n->pool)
+		curl_share_cleanup(n->pool);
+	buf_free(&n->hdr);
+	free(n);
+}
+
+int curl_ntlm_attach(struct curl_ntlm *n, CURL *easy, struct rpe_error *err)
+{
+	if (curl_easy_setopt(easy, CURLOPT_SHARE, n->pool) != CURLE_OK)
+		return rpe_fail(err, RPE_ERR_STATE,
+				"libcurl refused the channel's connection pool");
+	return 0;
+}
+
+static void point_node(struct curl_ntlm *n)
+{
+	n->node.data = (char *)n->hdr.data;
+	n->node.next = NULL;
+}
+
+int curl_ntlm_begin(struct curl_ntlm *n, struct rpe_error *err)
+{
+	int rc = http_ntlm_begin(n->h, &n->hdr, err);
+
+	if (rc < 0)
+		return rc;
+	point_node(n);
+	n->leg = LEG_ONE;
+	return rc;
+}
+
+struct curl_slist *curl_ntlm_header_node(struct curl_ntlm *n)
+{
+	return &n->node;
+}
+
+void curl_ntlm_on_header(struct curl_ntlm *n, CURL *easy, const char *line,
+			 size_t len)
+{
+	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
+		long port = 0;
+		curl_easy_getinfo(easy, CURLINFO_LOCAL_PORT, &port);
+		if (n->leg == LEG_ONE) {
+			struct curl_tlssessioninfo *ti = NULL;
+			n->port_one = port;
+			/* The SSL * is valid only while the transfer runs. */
+			if (curl_easy_getinfo(easy, CURLINFO_TLS_SSL_PTR, &ti) ==
+				    CURLE_OK && ti &&
+			    ti->backend == CURLSSLBACKEND_OPENSSL)
+				n->bound = http_ntlm_set_tls(n->h, ti->internals);
+		} else if (n->leg == LEG_TWO) {
+			n->port_two = port;
+		}
+	}
+	http_ntlm_header(n->h, line, len);
+}
+
+int curl_ntlm_on_done(struct curl_ntlm *n, long status,
+		      struct rpe_error *err)
+{
+	int rc = http_ntlm_response(n->h, status, &n->hdr, err);
+
+	if (rc == HTTP_NTLM_SEND_AUTHENTICATE)
+		n->leg = LEG_TWO;
+	if (rc == HTTP_NTLM_SEND_NEGOTIATE || rc == HTTP_NTLM_SEND_AUTHENTICATE)
+		point_node(n);
+	return rc;
+}
+
+long curl_ntlm_challenge_port(const struct curl_ntlm *n)
+{
+	return n->port_one;
+}
+
+long curl_ntlm_authenticate_port(const struct curl_ntlm *n)
+{
+	return n->port_two;
+}
+
+int curl_ntlm_bound(const struct curl_ntlm *n)
+{
+	return n->bound;
+}
+
+const char *curl_ntlm_scheme(const struct curl_ntlm *n)
+{
+	return http_ntlm_scheme(n->h);
+}
+
+int curl_ntlm_sent_credentials(const struct curl_ntlm *n)
+{
+	return http_ntlm_sent_credentials(n->h);
+}

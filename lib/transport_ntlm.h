@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* HTTP NTLM on libcurl with our own Authorization headers (lib/httpntlm
+ * does the messages; this file the libcurl side of one channel).
+ *
+ * NTLM authenticates a TCP connection (MS-NTHT 3): the AUTHENTICATE must go
+ * out on the connection whose 401 carried the CHALLENGE.  libcurl keeps
+ * idle connections in a pool shared by every transfer of a multi handle,
+ * where another channel's request could take the one a channel is about to
+ * authenticate.  So each channel gets a pool of its own (a CURLSH with
+ * CURL_LOCK_DATA_CONNECT) in which its two legs run one after the other on
+ * the same easy handle: leg one without a body, the real request after it.
+ * The channel binding is read from the TLS connection while leg one's
+ * answer arrives; leg two's local port is compared with leg one's, so the
+ * transport can prove (and trace) that one connection carried both.
+ *
+ *   n = curl_ntlm_new(&params, err)
+ *   curl_ntlm_attach(n, easy, err)       the private pool on the handle
+ *   curl_ntlm_begin(n, err)              -> HTTP_NTLM_SEND_NEGOTIATE
+ *   put curl_ntlm_header_node(n) first in CURLOPT_HTTPHEADER
+ *   from CURLOPT_HEADERFUNCTION: curl_ntlm_on_header(n, easy, line, len)
+ *   when the transfer is done: curl_ntlm_on_done(n, status, err)
+ *       -> the next step (see lib/httpntlm.h); restart the handle with
+ *          the header node (now holding the AUTHENTICATE) and, for
+ *          HTTP_NTLM_SEND_AUTHENTICATE, the real body. */
+#ifndef RPE_TRANSPORT_NTLM_H
+#define RPE_TRANSPORT_NTLM_H
+
+#include <curl/curl.h>
+
+#include "err.h"
+#include "httpntlm.h"
+
+struct curl_ntlm;
+
+struct curl_ntlm *curl_ntlm_new(const struct http_ntlm_params *p,
+				struct rpe_error *err);
+/* Also wipes the last Authorization header. */
+void curl_ntlm_free(struct curl_ntlm *n);
+
+int curl_ntlm_attach(struct curl_ntlm *n, CURL *easy, struct rpe_error *err);
+int curl_ntlm_begin(struct curl_ntlm *n, struct rpe_error *err);
+/* A one-element header list holding the current Authorization line; link
+ * the transport's own list behind it (node->next).  Owned by n. */
+struct curl_slist *curl_ntlm_header_node(struct curl_ntlm *n);
+void curl_ntlm_on_header(struct curl_ntlm *n, CURL *easy, const char *line,
+			 size_t len);
+int curl_ntlm_on_done(struct curl_ntlm *n, long status,
+		      struct rpe_error *err);
+
+/* Local ports of the connections that carried leg one (the CHALLENGE) and
+ * leg two (the AUTHENTICATE); 0 when not seen yet. */
+long curl_ntlm_challenge_port(const struct curl_ntlm *n);
+long curl_ntlm_authenticate_port(const struct curl_ntlm *n);
+/* 1 when the channel binding came from the connection's certificate. */
+int curl_ntlm_bound(const struct curl_ntlm *n);
+const char *curl_ntlm_scheme(const struct curl_ntlm *n);
+int curl_ntlm_sent_credentials(const struct curl_ntlm *n);
+
+#endif
