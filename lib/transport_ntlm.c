@@ -63,10 +63,11 @@ int curl_ntlm_attach(struct curl_ntlm *n, CURL *easy, struct rpe_error *err)
 	return 0;
 }
 
+/* The header may have moved (a new message); the caller's list behind
+ * the node stays. */
 static void point_node(struct curl_ntlm *n)
 {
 	n->node.data = (char *)n->hdr.data;
-	n->node.next = NULL;
 }
 
 int curl_ntlm_begin(struct curl_ntlm *n, struct rpe_error *err)

@@ -39,8 +39,9 @@ void curl_ntlm_free(struct curl_ntlm *n);
 
 int curl_ntlm_attach(struct curl_ntlm *n, CURL *easy, struct rpe_error *err);
 int curl_ntlm_begin(struct curl_ntlm *n, struct rpe_error *err);
-/* A one-element header list holding the current Authorization line; link
- * the transport's own list behind it (node->next).  Owned by n. */
+/* A header list node holding the current Authorization line; link the
+ * transport's own list behind it (node->next, NULL at first; kept across
+ * legs).  Owned by n. */
 struct curl_slist *curl_ntlm_header_node(struct curl_ntlm *n);
 void curl_ntlm_on_header(struct curl_ntlm *n, CURL *easy, const char *line,
 			 size_t len);
