@@ -216,7 +216,7 @@ int http_ntlm_response(struct http_ntlm *h, long status, struct buf *hdr,
 	case LEG_AUTHENTICATE:
 		if (status == 401)
 			return rpe_fail(err, RPE_ERR_AUTH,
-					"the RPC proxy refused the NTLM credentials after a complete handshake (HTTP 401): wrong user name or password, or Extended Protection with a TLS-terminating load balancer or inspection proxy in between (the channel binding covers the certificate this connection presented)");
+					"the RPC proxy refused the NTLM credentials after a complete handshake (HTTP 401): wrong user name or password, or Extended Protection with a TLS-terminating load balancer or proxy in between (channel binding)");
 		if (status == 403)
 			return rpe_fail(err, RPE_ERR_AUTH,
 					"the RPC proxy accepted the NTLM credentials but forbids this request (HTTP 403)");

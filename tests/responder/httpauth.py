@@ -45,6 +45,8 @@ def add_arguments(p):
                         'certificate or from another one (a TLS-terminating load balancer)')
     p.add_argument('--offer-negotiate', action='store_true',
                    help='offer WWW-Authenticate: Negotiate before NTLM, like IIS')
+    p.add_argument('--negotiate-only', action='store_true',
+                   help='offer and accept only Negotiate (raw NTLMSSP inside), not the NTLM scheme')
 
 
 def end_point_hash(der):
@@ -126,9 +128,10 @@ def offers():
     mode = STATE['args'].http_auth
     out = []
     if mode in ('ntlm', 'any'):
-        if STATE['args'].offer_negotiate:
+        if STATE['args'].offer_negotiate or STATE['args'].negotiate_only:
             out.append(('WWW-Authenticate', 'Negotiate'))
-        out.append(('WWW-Authenticate', 'NTLM'))
+        if not STATE['args'].negotiate_only:
+            out.append(('WWW-Authenticate', 'NTLM'))
     if mode in ('basic', 'any'):
         out.append(('WWW-Authenticate', 'Basic realm="%s"' % STATE['args'].server_name))
     return out
@@ -204,7 +207,8 @@ def authenticate(c, headers, body=b'<html><body>401 Unauthorized</body></html>')
     result = False
     if scheme == 'basic' and mode in ('basic', 'any'):
         result = basic(c, token)
-    elif scheme in ('ntlm', 'negotiate') and mode in ('ntlm', 'any'):
+    elif scheme in ('ntlm', 'negotiate') and mode in ('ntlm', 'any') and not (
+            scheme == 'ntlm' and STATE['args'].negotiate_only):
         result = ntlm_leg(c, scheme, token)
         if result is None:
             return False
