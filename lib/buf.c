@@ -142,8 +142,7 @@ int buf_put_u32be(struct buf *b, uint32_t v)
 	return buf_put_bytes(b, t, 4);
 }
 
-/* Decode one UTF-8 sequence starting at s[*i]; strict per RFC 3629. */
-static int utf8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
+int buf_utf8_next(const uint8_t *s, size_t n, size_t *i, uint32_t *cp)
 {
 	unsigned char c = s[*i];
 	size_t need, k;
@@ -187,7 +186,7 @@ int buf_put_utf16le(struct buf *b, const char *s, size_t n)
 	if (n && !s)
 		return RPE_ERR_ARG;
 	while (i < n) {
-		rc = utf8_next(u, n, &i, &cp);
+		rc = buf_utf8_next(u, n, &i, &cp);
 		if (rc == 0 && cp >= 0x10000) {
 			cp -= 0x10000;
 			rc = buf_put_u16le(b, (uint16_t)(0xD800 | (cp >> 10)));

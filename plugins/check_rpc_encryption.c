@@ -78,7 +78,7 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
-	/* --extra-opts is expanded before getopt sees argv (mp.h). */
+	/* --extra-opts is expanded before getopt sees argv (mp_ini.h). */
 	{ NULL, 0, NULL, 0 },
 };
 

@@ -170,7 +170,7 @@ int check_run(const struct probe_config *cfg)
 		n++;
 	}
 
-	deadline_ms = probe_now_ms() + mp_deadline_remaining_ms(&cfg->deadline);
+	deadline_ms = probe_now_ms() + mp_deadline_ms(&cfg->deadline);
 	rc = probe_run(&target, res, n, deadline_ms, cfg->verbose,
 		       cfg->verbose >= 2 ? trace_stderr : NULL, NULL, &err);
 	if (rc < 0) {
