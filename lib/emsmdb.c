@@ -14,6 +14,27 @@ const struct dcerpc_syntax emsmdb_interface = {
 
 /* Request -------------------------------------------------------------------- */
 
+int emsmdb_check_user_dn(const char *dn, struct rpe_error *err)
+{
+	size_t len, i;
+
+	if (!dn || !*dn)
+		return rpe_fail(err, RPE_ERR_ARG, "the mailbox DN is empty");
+	len = strlen(dn);
+	if (len > EMSMDB_MAX_DN)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"%zu characters, more than the %d this client "
+				"sends as szUserDN", len, EMSMDB_MAX_DN);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)dn[i];
+		if (c < 0x20 || c > 0x7e)
+			return rpe_fail(err, RPE_ERR_ARG,
+					"byte 0x%02x at position %zu: szUserDN "
+					"is a printable ASCII string", c, i + 1);
+	}
+	return 0;
+}
+
 int emsmdb_encode_connect_ex(struct buf *out,
 			     const struct emsmdb_connect_req *req,
 			     struct rpe_error *err)
@@ -21,18 +42,8 @@ int emsmdb_encode_connect_ex(struct buf *out,
 	size_t dnlen, i;
 	int rc;
 
-	if (!req->user_dn)
-		return rpe_fail(err, RPE_ERR_ARG, "mailbox DN missing");
+	TRY(emsmdb_check_user_dn(req->user_dn, err));
 	dnlen = strlen(req->user_dn);
-	if (dnlen == 0 || dnlen > EMSMDB_MAX_DN)
-		return rpe_fail(err, RPE_ERR_ARG,
-				"mailbox DN must be 1..%d characters",
-				EMSMDB_MAX_DN);
-	for (i = 0; i < dnlen; i++)
-		if ((unsigned char)req->user_dn[i] < 0x20 ||
-		    (unsigned char)req->user_dn[i] > 0x7e)
-			return rpe_fail(err, RPE_ERR_ARG,
-					"mailbox DN must be printable ASCII");
 	/* [in, string] unsigned char *szUserDN: a top-level reference
 	 * pointer (no referent id) to a conformant varying string. */
 	rc = buf_put_u32le(out, (uint32_t)dnlen + 1);
@@ -228,6 +239,10 @@ int emsmdb_parse_version(const char *s, uint16_t out[3])
 	if (*s != '\0' || n < 3)
 		return RPE_ERR_ARG;
 	if (n == 3) {
+		/* The words as sent: the second one's high bit would mark the
+		 * four-number format. */
+		if (part[1] > 0x7FFF)
+			return RPE_ERR_ARG;
 		out[0] = (uint16_t)part[0];
 		out[1] = (uint16_t)part[1];
 		out[2] = (uint16_t)part[2];

@@ -287,3 +287,19 @@ int mp_output_print(const struct mp_output *o)
 	buf_free(&b);
 	return (int)o->state;
 }
+
+int mp_print_status(const char *prefix, enum mp_state state,
+		    const char *summary, const char *line)
+{
+	struct mp_output o;
+	int rc;
+
+	mp_output_init(&o, prefix);
+	mp_output_set_state(&o, state);
+	mp_output_summary(&o, "%s", summary);
+	if (line)
+		mp_output_line(&o, "%s", line);
+	rc = mp_output_print(&o);
+	mp_output_free(&o);
+	return rc;
+}

@@ -84,6 +84,11 @@ int mp_output_perf(struct mp_output *o, const struct mp_perf *p,
 int mp_output_render(const struct mp_output *o, struct buf *out);
 /* Render to stdout; returns the state, for `return mp_output_print(&o);`. */
 int mp_output_print(const struct mp_output *o);
+/* Print a status line with the summary and, unless line is NULL, one line
+ * of long output; returns the state.  For results that need nothing more:
+ * usage errors, a run that could not start. */
+int mp_print_status(const char *prefix, enum mp_state state,
+		    const char *summary, const char *line);
 /* Sanitise n bytes of text into out as described above (no NUL). */
 int mp_sanitize_append(struct buf *out, const char *s, size_t n);
 

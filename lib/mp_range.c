@@ -212,37 +212,28 @@ bool mp_range_check(const struct mp_range *r, double value)
 	return r->alert_inside ? inside : !inside;
 }
 
+/* One threshold; the message names which one was bad. */
+static int set_threshold(const char *which, const char *text,
+			 struct mp_range *r, bool *has, struct rpe_error *err)
+{
+	struct rpe_error e;
+
+	if (!text)
+		return 0;
+	if (mp_range_parse(text, r, &e) < 0)
+		return rpe_fail(err, e.code, "%s threshold: %s", which, e.msg);
+	*has = true;
+	return 0;
+}
+
 int mp_thresholds_set(struct mp_thresholds *t, const char *warning,
 		      const char *critical, struct rpe_error *err)
 {
-	int rc;
-
 	memset(t, 0, sizeof(*t));
-	if (warning) {
-		rc = mp_range_parse(warning, &t->warning, err);
-		if (rc < 0) {
-			if (err) {
-				char m[RPE_ERRMSG_MAX];
-				snprintf(m, sizeof(m), "%s", err->msg);
-				rpe_fail(err, rc, "warning threshold: %s", m);
-			}
-			return rc;
-		}
-		t->has_warning = true;
-	}
-	if (critical) {
-		rc = mp_range_parse(critical, &t->critical, err);
-		if (rc < 0) {
-			if (err) {
-				char m[RPE_ERRMSG_MAX];
-				snprintf(m, sizeof(m), "%s", err->msg);
-				rpe_fail(err, rc, "critical threshold: %s", m);
-			}
-			return rc;
-		}
-		t->has_critical = true;
-	}
-	return 0;
+	TRY(set_threshold("warning", warning, &t->warning, &t->has_warning,
+			  err));
+	return set_threshold("critical", critical, &t->critical,
+			     &t->has_critical, err);
 }
 
 enum mp_state mp_thresholds_status(const struct mp_thresholds *t, double value)
