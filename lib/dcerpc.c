@@ -151,7 +151,7 @@ void dcerpc_conn_free(struct dcerpc_conn *c)
 	buf_free(&c->reasm);
 }
 
-static int put_header(struct buf *b, uint8_t ptype, uint8_t flags,
+int dcerpc_put_header(struct buf *b, uint8_t ptype, uint8_t flags,
 		      uint32_t call_id)
 {
 	static const uint8_t drep[4] = { 0x10, 0, 0, 0 };
@@ -192,7 +192,7 @@ int dcerpc_encode_bind(struct buf *out, struct dcerpc_conn *c, int alter,
 	size_t start = out->len;
 	int rc;
 
-	rc = put_header(out, alter ? DCERPC_PTYPE_ALTER_CONTEXT :
+	rc = dcerpc_put_header(out, alter ? DCERPC_PTYPE_ALTER_CONTEXT :
 				     DCERPC_PTYPE_BIND,
 			DCERPC_PFC_FIRST_FRAG | DCERPC_PFC_LAST_FRAG, call_id);
 	if (rc == 0) rc = buf_put_u16le(out, c->max_xmit_frag);
@@ -348,7 +348,7 @@ int dcerpc_encode_auth3(struct buf *out, struct dcerpc_conn *c,
 
 	if (!c->sec)
 		return rpe_fail(err, RPE_ERR_STATE, "auth3 without security context");
-	rc = put_header(out, DCERPC_PTYPE_AUTH3,
+	rc = dcerpc_put_header(out, DCERPC_PTYPE_AUTH3,
 			DCERPC_PFC_FIRST_FRAG | DCERPC_PFC_LAST_FRAG, call_id);
 	/* 4 bytes of padding precede the trailer (MS-RPCE 2.2.2.10). */
 	if (rc == 0) rc = buf_put_zeros(out, 4);
@@ -392,7 +392,7 @@ int dcerpc_encode_request(struct buf *out, struct dcerpc_conn *c,
 			flags |= DCERPC_PFC_FIRST_FRAG;
 		if (done + chunk == len)
 			flags |= DCERPC_PFC_LAST_FRAG;
-		rc = put_header(out, DCERPC_PTYPE_REQUEST, flags, call_id);
+		rc = dcerpc_put_header(out, DCERPC_PTYPE_REQUEST, flags, call_id);
 		if (rc == 0) rc = buf_put_u32le(out, (uint32_t)(len - done));
 		if (rc == 0) rc = buf_put_u16le(out, ctx_id);
 		if (rc == 0) rc = buf_put_u16le(out, opnum);

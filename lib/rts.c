@@ -4,8 +4,6 @@
 
 #include <string.h>
 
-#define RTS_HEADER_LEN 20
-
 const char *rts_cmd_name(enum rts_cmd_type t)
 {
 	static const char *const names[] = {
@@ -96,25 +94,28 @@ short_:
 int rts_parse(const uint8_t *pdu, size_t len, struct rts_pdu *out,
 	      struct rpe_error *err)
 {
+	struct dcerpc_pdu h;
 	struct buf_cur c;
-	uint8_t vers, minor, ptype, pflags;
-	uint16_t frag_len, auth_len, i;
+	uint16_t i;
 
 	memset(out, 0, sizeof(*out));
+	/* The common header is DCE/RPC's (MS-RPCH 2.2.3.6.1): version,
+	 * data representation and lengths are checked there. */
+	TRY(dcerpc_parse_header(pdu, len, &h, err));
+	if (h.ptype != DCERPC_PTYPE_RTS)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"not an RTS PDU (PDU type %u)",
+				(unsigned)h.ptype);
+	if (h.frag_length != len || h.auth_length != 0)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"RTS PDU length fields inconsistent (frag_length %u, %zu bytes, auth_length %u)",
+				(unsigned)h.frag_length, len,
+				(unsigned)h.auth_length);
 	buf_cur_init(&c, pdu, len);
-	if (buf_get_u8(&c, &vers) < 0 || buf_get_u8(&c, &minor) < 0 ||
-	    buf_get_u8(&c, &ptype) < 0 || buf_get_u8(&c, &pflags) < 0 ||
-	    buf_skip(&c, 4) < 0 || buf_get_u16le(&c, &frag_len) < 0 ||
-	    buf_get_u16le(&c, &auth_len) < 0 || buf_skip(&c, 4) < 0 ||
+	if (buf_skip(&c, DCERPC_HEADER_LEN) < 0 ||
 	    buf_get_u16le(&c, &out->flags) < 0 ||
 	    buf_get_u16le(&c, &out->ncmds) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT, "RTS PDU truncated");
-	if (vers != 5 || minor != 0 || ptype != RTS_PTYPE)
-		return rpe_fail(err, RPE_ERR_PROTO, "not an RTS PDU");
-	if (frag_len != len || auth_len != 0)
-		return rpe_fail(err, RPE_ERR_PROTO,
-				"RTS PDU length fields inconsistent (frag_length %u, %zu bytes, auth_length %u)",
-				(unsigned)frag_len, len, (unsigned)auth_len);
 	if (out->ncmds > RTS_MAX_COMMANDS)
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"RTS PDU claims %u commands",
@@ -130,13 +131,12 @@ int rts_parse(const uint8_t *pdu, size_t len, struct rts_pdu *out,
 
 /* Builders ------------------------------------------------------------------ */
 
+/* RTS PDUs are single fragments with call_id 0 (MS-RPCH 2.2.3.6.1); the
+ * frag_length is patched by finish_pdu. */
 static int put_header(struct buf *b, uint16_t flags, uint16_t ncmds)
 {
-	static const uint8_t h[] = { 5, 0, RTS_PTYPE, 0x03, 0x10, 0, 0, 0 };
-	TRY(buf_put_bytes(b, h, sizeof(h)));
-	TRY(buf_put_u16le(b, 0)); /* frag_length, patched at the end */
-	TRY(buf_put_u16le(b, 0)); /* auth_length */
-	TRY(buf_put_u32le(b, 0)); /* call_id */
+	TRY(dcerpc_put_header(b, DCERPC_PTYPE_RTS,
+			      DCERPC_PFC_FIRST_FRAG | DCERPC_PFC_LAST_FRAG, 0));
 	TRY(buf_put_u16le(b, flags));
 	return buf_put_u16le(b, ncmds);
 }
