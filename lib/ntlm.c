@@ -136,16 +136,46 @@ int ntlm_response_key_v2(const uint8_t nt_hash[16], const char *user,
 
 /* CHALLENGE ---------------------------------------------------------------- */
 
+/* The (len, maxlen, offset) triple of a payload field (MS-NLMP 2.2.1.2). */
+static int get_field_hdr(struct buf_cur *c, uint16_t *len, uint32_t *off)
+{
+	uint16_t maxlen;
+
+	TRY(buf_get_u16le(c, len));
+	TRY(buf_get_u16le(c, &maxlen));
+	return buf_get_u32le(c, off);
+}
+
+/* Signature and MessageType, the first 12 bytes of every message. */
+static int get_msg_head(struct buf_cur *c, uint8_t sig[8], uint32_t *type)
+{
+	TRY(buf_get_bytes(c, sig, 8));
+	return buf_get_u32le(c, type);
+}
+
+/* NegotiateFlags and ServerChallenge of a CHALLENGE_MESSAGE. */
+static int get_flags_challenge(struct buf_cur *c, struct ntlm_challenge *out)
+{
+	TRY(buf_get_u32le(c, &out->flags));
+	return buf_get_bytes(c, out->server_challenge, 8);
+}
+
+/* AvId and AvLen of an AV_PAIR (2.2.2.1). */
+static int get_av_head(struct buf_cur *c, uint16_t *id, uint16_t *len)
+{
+	TRY(buf_get_u16le(c, id));
+	return buf_get_u16le(c, len);
+}
+
 /* A (len, maxlen, offset) field, resolved to a sub-cursor of the message. */
 static int get_field(struct buf_cur *c, const struct buf_cur *msg,
 		     struct buf_cur *field, const char *name,
 		     struct rpe_error *err)
 {
-	uint16_t len, maxlen;
+	uint16_t len;
 	uint32_t off;
 
-	if (buf_get_u16le(c, &len) < 0 || buf_get_u16le(c, &maxlen) < 0 ||
-	    buf_get_u32le(c, &off) < 0)
+	if (get_field_hdr(c, &len, &off) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT,
 				"NTLM CHALLENGE truncated in %s field", name);
 	if (len == 0) {
@@ -173,7 +203,7 @@ int ntlm_parse_challenge(const uint8_t *msg, size_t len,
 	if (len > CHALLENGE_MAX)
 		return rpe_fail(err, RPE_ERR_TOOBIG,
 				"NTLM CHALLENGE of %zu bytes is too large", len);
-	if (buf_get_bytes(&c, sig, 8) < 0 || buf_get_u32le(&c, &type) < 0)
+	if (get_msg_head(&c, sig, &type) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT, "NTLM CHALLENGE truncated");
 	if (memcmp(sig, NTLM_SIG, 8) != 0)
 		return rpe_fail(err, RPE_ERR_PROTO,
@@ -183,8 +213,7 @@ int ntlm_parse_challenge(const uint8_t *msg, size_t len,
 				"expected NTLM CHALLENGE (type 2), got type %u",
 				(unsigned)type);
 	TRY(get_field(&c, &whole, &name, "TargetName", err));
-	if (buf_get_u32le(&c, &out->flags) < 0 ||
-	    buf_get_bytes(&c, out->server_challenge, 8) < 0)
+	if (get_flags_challenge(&c, out) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT, "NTLM CHALLENGE truncated");
 	/* Reserved(8) and TargetInfoFields(8) are optional in very old
 	 * servers; NTLMv2 needs the target info, so insist on it. */
@@ -204,7 +233,7 @@ int ntlm_parse_challenge(const uint8_t *msg, size_t len,
 	while (buf_cur_remaining(&av) > 0) {
 		uint16_t id, alen;
 		struct buf_cur val;
-		if (buf_get_u16le(&av, &id) < 0 || buf_get_u16le(&av, &alen) < 0)
+		if (get_av_head(&av, &id, &alen) < 0)
 			return rpe_fail(err, RPE_ERR_SHORT,
 					"NTLM target info: truncated AV pair header");
 		if (buf_get_sub(&av, alen, &val) < 0)
@@ -323,26 +352,29 @@ static int put_version(struct buf *b)
 	return buf_put_bytes(b, v, 8);
 }
 
+static int put_field_hdr(struct buf *b, size_t len, size_t off);
+
+/* NEGOTIATE_MESSAGE (2.2.1.1).  No domain or workstation supplied: empty
+ * fields, offsets at the end of the fixed part like Windows. */
+static int put_negotiate(struct buf *n, uint32_t flags, struct buf *out)
+{
+	TRY(buf_put_bytes(n, NTLM_SIG, 8));
+	TRY(buf_put_u32le(n, 1));
+	TRY(buf_put_u32le(n, flags));
+	TRY(put_field_hdr(n, 0, 40)); /* DomainNameFields */
+	TRY(put_field_hdr(n, 0, 40)); /* WorkstationFields */
+	TRY(put_version(n));
+	return buf_put_bytes(out, n->data, n->len);
+}
+
+/* The message is kept in c->negotiate for the MIC. */
 int ntlm_client_negotiate(struct ntlm_client *c, struct buf *out,
 			  struct rpe_error *err)
 {
-	struct buf *n = &c->negotiate;
 	int rc;
 
-	buf_reset(n);
-	/* No domain or workstation supplied: empty fields, offsets at the end
-	 * of the fixed part like Windows. */
-	rc = buf_put_bytes(n, NTLM_SIG, 8);
-	if (rc == 0) rc = buf_put_u32le(n, 1);
-	if (rc == 0) rc = buf_put_u32le(n, c->flags);
-	if (rc == 0) rc = buf_put_u16le(n, 0);
-	if (rc == 0) rc = buf_put_u16le(n, 0);
-	if (rc == 0) rc = buf_put_u32le(n, 40);
-	if (rc == 0) rc = buf_put_u16le(n, 0);
-	if (rc == 0) rc = buf_put_u16le(n, 0);
-	if (rc == 0) rc = buf_put_u32le(n, 40);
-	if (rc == 0) rc = put_version(n);
-	if (rc == 0) rc = buf_put_bytes(out, n->data, n->len);
+	buf_reset(&c->negotiate);
+	rc = put_negotiate(&c->negotiate, c->flags, out);
 	if (rc < 0)
 		return rpe_fail(err, rc, "cannot build NTLM NEGOTIATE");
 	return 0;
@@ -614,6 +646,19 @@ static int dir_init(struct ntlm_dir *d, const uint8_t exported[16],
 	return d->rc4 ? 0 : RPE_ERR_CRYPTO;
 }
 
+/* The client sends with the client-to-server keys; a server (role 1, for
+ * tests) with the server-to-client ones. */
+static int session_init(struct ntlm_session *s, const uint8_t exported[16],
+			size_t seal_len, int role)
+{
+	TRY(dir_init(&s->send, exported, seal_len,
+		     role ? magic_sign_s2c : magic_sign_c2s,
+		     role ? magic_seal_s2c : magic_seal_c2s));
+	return dir_init(&s->recv, exported, seal_len,
+			role ? magic_sign_c2s : magic_sign_s2c,
+			role ? magic_seal_c2s : magic_seal_s2c);
+}
+
 struct ntlm_session *ntlm_session_new(const uint8_t exported[16],
 				      uint32_t flags, int role)
 {
@@ -624,14 +669,7 @@ struct ntlm_session *ntlm_session_new(const uint8_t exported[16],
 	if (!s)
 		return NULL;
 	s->flags = flags;
-	/* The client sends with the client-to-server keys; a server (role 1,
-	 * for tests) with the server-to-client ones. */
-	if (dir_init(&s->send, exported, seal_len,
-		     role ? magic_sign_s2c : magic_sign_c2s,
-		     role ? magic_seal_s2c : magic_seal_c2s) < 0 ||
-	    dir_init(&s->recv, exported, seal_len,
-		     role ? magic_sign_c2s : magic_sign_s2c,
-		     role ? magic_seal_c2s : magic_seal_s2c) < 0) {
+	if (session_init(s, exported, seal_len, role) < 0) {
 		ntlm_session_free(s);
 		return NULL;
 	}
