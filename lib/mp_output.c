@@ -55,61 +55,87 @@ static int put_number(struct buf *b, double v)
 	return buf_put_bytes(b, num, n);
 }
 
+/* The label, quoted when it contains a space, '=' or '\'' (quotes
+ * doubled inside); -1 when it has a control character or '|'. */
+static int label_quoting(const char *l)
+{
+	int quote = 0;
+
+	for (; *l; l++) {
+		unsigned char ch = (unsigned char)*l;
+		if (ch < 0x20 || ch == 0x7f || ch == '|')
+			return -1;
+		if (ch == ' ' || ch == '=' || ch == '\'')
+			quote = 1;
+	}
+	return quote;
+}
+
+static int put_label(struct buf *out, const char *l, int quote)
+{
+	if (quote)
+		TRY(buf_put_u8(out, '\''));
+	for (; *l; l++) {
+		if (*l == '\'')
+			TRY(buf_put_u8(out, '\''));
+		TRY(buf_put_u8(out, (uint8_t)*l));
+	}
+	return quote ? buf_put_u8(out, '\'') : 0;
+}
+
+/* ;warn;crit;min;max, without the trailing empty fields (guidelines). */
+static int put_fields(struct buf *out, const struct mp_perf *p)
+{
+	int fields = p->has_max ? 4 : p->has_min ? 3 : p->crit ? 2 :
+		     p->warn ? 1 : 0;
+
+	if (fields >= 1) {
+		TRY(buf_put_u8(out, ';'));
+		if (p->warn)
+			TRY(put_str(out, p->warn->text));
+	}
+	if (fields >= 2) {
+		TRY(buf_put_u8(out, ';'));
+		if (p->crit)
+			TRY(put_str(out, p->crit->text));
+	}
+	if (fields >= 3) {
+		TRY(buf_put_u8(out, ';'));
+		if (p->has_min)
+			TRY(put_number(out, p->min));
+	}
+	if (fields >= 4) {
+		TRY(buf_put_u8(out, ';'));
+		TRY(put_number(out, p->max));
+	}
+	return 0;
+}
+
+static int put_perf(struct buf *out, const struct mp_perf *p, int quote)
+{
+	TRY(put_label(out, p->label, quote));
+	TRY(buf_put_u8(out, '='));
+	TRY(put_number(out, p->value));
+	if (isfinite(p->value))
+		TRY(put_str(out, p->uom));
+	return put_fields(out, p);
+}
+
 int mp_perf_format(const struct mp_perf *p, struct buf *out,
 		   struct rpe_error *err)
 {
-	const char *l = p->label;
-	size_t start = out->len, i;
-	bool quote = false;
-	int fields, f, rc = 0;
+	size_t start = out->len;
+	int quote, rc;
 
-	if (!l[0] || memchr(l, '\0', sizeof(p->label)) == NULL)
+	if (!p->label[0] || memchr(p->label, '\0', sizeof(p->label)) == NULL)
 		return rpe_fail(err, RPE_ERR_ARG, "bad perfdata label");
 	if (!mp_uom_valid(p->uom))
 		return rpe_fail(err, RPE_ERR_ARG, "invalid unit '%.2s'", p->uom);
-	for (i = 0; l[i]; i++) {
-		unsigned char ch = (unsigned char)l[i];
-		if (ch < 0x20 || ch == 0x7f || ch == '|')
-			return rpe_fail(err, RPE_ERR_ARG,
-					"perfdata label has a control "
-					"character or '|'");
-		if (ch == ' ' || ch == '=' || ch == '\'')
-			quote = true;
-	}
-
-	if (quote)
-		rc = buf_put_u8(out, '\'');
-	for (i = 0; rc == 0 && l[i]; i++) {
-		if (l[i] == '\'')
-			rc = buf_put_u8(out, '\'');
-		if (rc == 0)
-			rc = buf_put_u8(out, (uint8_t)l[i]);
-	}
-	if (rc == 0 && quote)
-		rc = buf_put_u8(out, '\'');
-	if (rc == 0)
-		rc = buf_put_u8(out, '=');
-	if (rc == 0)
-		rc = put_number(out, p->value);
-	if (rc == 0 && isfinite(p->value))
-		rc = put_str(out, p->uom);
-
-	/* Trailing empty fields may be dropped (guidelines); find the last
-	 * non-empty one. */
-	fields = p->has_max ? 4 : p->has_min ? 3 : p->crit ? 2 : p->warn ? 1 : 0;
-	for (f = 1; rc == 0 && f <= fields; f++) {
-		rc = buf_put_u8(out, ';');
-		if (rc < 0)
-			break;
-		if (f == 1 && p->warn)
-			rc = put_str(out, p->warn->text);
-		else if (f == 2 && p->crit)
-			rc = put_str(out, p->crit->text);
-		else if (f == 3 && p->has_min)
-			rc = put_number(out, p->min);
-		else if (f == 4 && p->has_max)
-			rc = put_number(out, p->max);
-	}
+	quote = label_quoting(p->label);
+	if (quote < 0)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"perfdata label has a control character or '|'");
+	rc = put_perf(out, p, quote);
 	if (rc < 0) {
 		out->len = start;
 		return rpe_fail(err, rc, "perfdata does not fit");
