@@ -22,6 +22,7 @@ struct loop {
 	char *ca_file;
 	struct loop_source *sources;
 	int wake;                   /* loop_wake() was called */
+	unsigned notes;             /* LOOP_NOTE_* */
 	loop_trace_fn trace;
 	void *trace_ctx;
 	int trace_level;
@@ -233,6 +234,28 @@ void loop_wake(struct loop *loop)
 	loop->wake = 1;
 }
 
+int loop_restart(struct loop_source *src, struct rpe_error *err)
+{
+	if (src->in_multi)
+		curl_multi_remove_handle(src->loop->multi, src->easy);
+	src->in_multi = 0;
+	if (curl_multi_add_handle(src->loop->multi, src->easy) != CURLM_OK)
+		return rpe_fail(err, RPE_ERR_STATE,
+				"libcurl refused to run the request again");
+	src->in_multi = 1;
+	return 0;
+}
+
+void loop_note(struct loop *loop, unsigned note)
+{
+	loop->notes |= note;
+}
+
+unsigned loop_notes(const struct loop *loop)
+{
+	return loop->notes;
+}
+
 /* Running ------------------------------------------------------------------- */
 
 /* Every source hands over what callbacks queued; 1 if any resumed work. */
@@ -376,6 +399,7 @@ const char *loop_result_name(enum loop_result res)
 	case LOOP_RES_SEND_FAILED: return "send failed";
 	case LOOP_RES_RECV_FAILED: return "connection closed by server";
 	case LOOP_RES_ABORTED: return "aborted";
+	case LOOP_RES_AUTH_FAILED: return "HTTP authentication failed";
 	case LOOP_RES_OTHER: return "transfer failed";
 	}
 	return "?";

@@ -42,6 +42,7 @@ enum loop_result {
 	LOOP_RES_SEND_FAILED,
 	LOOP_RES_RECV_FAILED,     /* connection reset or closed early */
 	LOOP_RES_ABORTED,         /* a callback refused the data */
+	LOOP_RES_AUTH_FAILED,     /* HTTP authentication failed, as said */
 	LOOP_RES_OTHER,
 };
 

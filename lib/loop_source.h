@@ -54,6 +54,14 @@ int loop_add(struct loop_source *src, struct rpe_error *err);
 /* Unregister src and clean up its easy handle (closing its connection).
  * Never from inside the loop's calls into that source. */
 void loop_remove(struct loop_source *src);
+/* Run src's easy handle again after its transfer finished (the next leg of
+ * an HTTP authentication), keeping its connection; callable from `done`. */
+int loop_restart(struct loop_source *src, struct rpe_error *err);
+
+/* Facts one source learnt that the others of the run act on. */
+#define LOOP_NOTE_NO_HTTP_AUTH 1u /* the proxy asks for no HTTP auth */
+void loop_note(struct loop *loop, unsigned note);
+unsigned loop_notes(const struct loop *loop);
 
 /* Shared curl helpers ------------------------------------------------------ */
 

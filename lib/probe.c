@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "buf.h"
@@ -550,6 +551,18 @@ static void on_pdu(struct probe *p, const struct dcerpc_pdu *pdu)
 
 /* Channel callbacks ------------------------------------------------------------ */
 
+/* The HTTP request still waiting for its NTLM CHALLENGE, if any: a stall
+ * there is the HTTP authentication's, whatever phase the other channel
+ * reached. */
+static const char *auth_stalled(const struct probe *p)
+{
+	if (p->in && http_chan_auth_pending(p->in))
+		return "RPC_IN_DATA";
+	if (p->out && http_chan_auth_pending(p->out))
+		return "RPC_OUT_DATA";
+	return NULL;
+}
+
 static void on_status(void *ctx, struct http_chan *ch, long status)
 {
 	struct probe *p = ctx;
@@ -603,6 +616,13 @@ static int on_data(void *ctx, struct http_chan *ch, const uint8_t *d, size_t n)
 	p->res->bytes_received += (unsigned)n;
 	if (p->res->bytes_received == n && n > 0 && d[0] != 5) {
 		const char *ct = http_chan_content_type(ch);
+		if (!strcasecmp(ct, "application/rpc")) {
+			/* The proxy's own answer, with bytes that are no PDU. */
+			finish(p, OUTCOME_PROTOCOL_ERROR,
+			       "RPC_OUT_DATA carried bytes that are not RPC PDUs (first byte 0x%02x where CONN/A3 belongs): a broken RPC proxy or something rewriting its stream",
+			       d[0]);
+			return -1;
+		}
 		finish(p, OUTCOME_PROTOCOL_ERROR,
 		       "RPC_OUT_DATA answered with %s%s instead of RPC PDUs (a login page or SSL offloading in front of the RPC proxy?)",
 		       ct[0] ? "Content-Type " : "a non-RPC body",
@@ -630,10 +650,18 @@ static void on_done(void *ctx, struct http_chan *ch, enum loop_result res,
 	}
 	p->res->http_status = status;
 	switch (res) {
+	case LOOP_RES_AUTH_FAILED:
+		/* The transport says what happened (credentials sent or not). */
+		finish(p, OUTCOME_AUTH_FAILED, "%s: %s", which, msg);
+		break;
 	case LOOP_RES_HTTP_STATUS:
-		if (status == 401 || status == 403 || status == 407)
+		if (status == 401 || status == 407)
 			finish(p, OUTCOME_AUTH_FAILED,
 			       "RPC proxy refused the credentials on %s: %s",
+			       which, msg);
+		else if (status == 403)
+			finish(p, OUTCOME_PROXY_REFUSED,
+			       "RPC proxy forbids %s (HTTP 403: not the credentials, but IIS authorization, SSL or IP restrictions): %s",
 			       which, msg);
 		else
 			finish(p, OUTCOME_PROXY_REFUSED, "RPC proxy answered %s: %s",
@@ -1015,6 +1043,14 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 				if (p->have_session)
 					finish(p, OUTCOME_LOGON_OK,
 					       "logged on (ecNone); no answer to EcDoDisconnect before the deadline");
+				else if (!is_tcp(p) && auth_stalled(p)) {
+					/* Still connecting, whatever the
+					 * other channel reached. */
+					p->phase = PHASE_CONNECT;
+					finish(p, OUTCOME_TIMEOUT,
+					       "no answer to the NTLM NEGOTIATE of %s (HTTP authentication)",
+					       auth_stalled(p));
+				}
 				else if (is_tcp(p) && p->phase == PHASE_CONNECT) {
 					snprintf(p->res->step, sizeof(p->res->step),
 						 "%s", p->epm_done ? "store port" :

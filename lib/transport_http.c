@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 
 #include "loop_source.h"
+#include "transport_ntlm.h"
 
 /* The IN channel replays what it sent when libcurl restarts the request for
  * HTTP authentication; the replay log is capped so a server that keeps the
@@ -37,6 +39,23 @@ struct http_chan {
 	int running;
 	long status;
 	enum loop_result result;
+	/* HTTP NTLM (ours); NULL with libcurl's Basic/Negotiate or none. */
+	struct curl_ntlm *ntlm;
+	int ntlm_done;           /* the handshake is over */
+	const char *user, *password; /* the Basic fallback of ANY */
+	int negotiate;           /* libcurl's Negotiate (may take two legs) */
+	char auth_msg[320];      /* why HTTP authentication failed */
+	/* IN: the proxy spoke while the upload waited for PDUs (an early
+	 * status, bytes or a close): libcurl must run to see it. */
+	int early_answer;
+	long final_error;        /* IN: an error status before the end */
+	int peer_closed;         /* IN: the proxy closed while we waited */
+	int eof_seen;            /* IN: an EOF seen once (libcurl may still
+				    hold the proxy's last bytes) */
+	curl_socket_t sock;      /* the transfer's socket (libcurl's socket
+				    callback; CURLINFO_ACTIVESOCKET is set
+				    only once a transfer is over) */
+	char reason[96];         /* reason phrase of the last status line */
 };
 
 static const char *kind_name(enum http_chan_kind k)
@@ -106,7 +125,62 @@ void http_upload_commit(struct http_upload *u)
 	buf_free(&u->replay);
 }
 
+/* HTTP NTLM traces ------------------------------------------------------------ */
+
+/* The AUTHENTICATE leg got an answer other than 401 (the IN channel's
+ * first is at its end, so without "Expect: 100-continue" only the OUT
+ * channel says when): trace which connections carried the handshake. */
+static void ntlm_accepted(struct http_chan *ch, long st)
+{
+	ch->ntlm_done = 1;
+	if (!curl_ntlm_sent_credentials(ch->ntlm))
+		return;
+	loop_trace(ch->src.loop, 2,
+		   "%s channel: HTTP %ld to the NTLM (%s) AUTHENTICATE; CHALLENGE on local port %ld, AUTHENTICATE on local port %ld; channel binding %s",
+		   kind_name(ch->kind), st, curl_ntlm_scheme(ch->ntlm),
+		   curl_ntlm_challenge_port(ch->ntlm),
+		   curl_ntlm_authenticate_port(ch->ntlm),
+		   curl_ntlm_bound(ch->ntlm) ? "from the server certificate" :
+					       "none");
+}
+
+/* "HTTP/1.0 503 RPC Error: 6ba\r\n" -> "RPC Error: 6ba" */
+static void status_reason(struct http_chan *ch, const char *p, size_t len)
+{
+	size_t i = 0, o = 0, spaces = 0;
+
+	for (; i < len && spaces < 2; i++)
+		if (p[i] == ' ')
+			spaces++;
+	for (; i < len && p[i] != '\r' && p[i] != '\n' &&
+	       o + 1 < sizeof(ch->reason); i++)
+		ch->reason[o++] = (p[i] >= 0x20 && p[i] < 0x7f) ? p[i] : '?';
+	ch->reason[o] = '\0';
+}
+
+/* The final status of the IN request before its body ended: the proxy
+ * gave up on it (MS-RPCH 3.2.2.5: its answer to RPC_IN_DATA otherwise
+ * comes only at the end).  Not the 401 of an authentication in progress. */
+static void note_final_status(struct http_chan *ch, long st)
+{
+	if (ch->kind != HTTP_CHAN_IN || st < 300 ||
+	    (ch->ntlm && !ch->ntlm_done) ||
+	    ((st == 401 || st == 407) && ch->negotiate))
+		return;
+	ch->final_error = st;
+	ch->early_answer = 1;
+}
+
 /* libcurl callbacks -------------------------------------------------------- */
+
+static int on_sockopt(void *userp, curl_socket_t fd, curlsocktype purpose)
+{
+	struct http_chan *ch = userp;
+
+	if (purpose == CURLSOCKTYPE_IPCXN)
+		ch->sock = fd;
+	return CURL_SOCKOPT_OK;
+}
 
 static size_t on_header(char *p, size_t size, size_t n, void *userp)
 {
@@ -114,12 +188,15 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 	size_t len = size * n;
 	static const char ct[] = "content-type:";
 
+	if (ch->ntlm && !ch->ntlm_done)
+		curl_ntlm_on_header(ch->ntlm, ch->src.easy, p, len);
 	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
 		long st = 0;
 		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
 		/* Status lines are safe to show; they carry no credentials. */
 		loop_trace(ch->src.loop, 2, "%s channel: %.*s", kind_name(ch->kind),
 		      (int)(len > 2 ? len - 2 : len), p);
+		status_reason(ch, p, len);
 		ch->content_type[0] = '\0';
 	} else if (len > sizeof(ct) - 1 &&
 		   strncasecmp(p, ct, sizeof(ct) - 1) == 0) {
@@ -133,7 +210,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 	} else if (len <= 2 && ch->cb.on_status) {
 		long st = 0;
 		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
+		note_final_status(ch, st);
 		if (st >= 200 && !(st == 401 || st == 407)) {
+			if (ch->ntlm && !ch->ntlm_done)
+				ntlm_accepted(ch, st);
 			ch->status = st;
 			ch->cb.on_status(ch->cb.ctx, ch, st);
 		}
@@ -169,6 +249,8 @@ static size_t on_read(char *dst, size_t size, size_t n, void *userp)
 	struct http_chan *ch = userp;
 	size_t took;
 
+	if (ch->final_error || ch->peer_closed)
+		return CURL_READFUNC_ABORT; /* the proxy ended the request */
 	if (http_upload_take(&ch->up, (uint8_t *)dst, size * n, &took) < 0)
 		return CURL_READFUNC_ABORT;
 	if (took == 0) {
@@ -213,16 +295,8 @@ static int add_header(struct http_chan *ch, const char *h)
 
 static unsigned long curl_auth_mask(enum http_auth a)
 {
-	switch (a) {
-	case HTTP_AUTH_BASIC: return CURLAUTH_BASIC;
-	case HTTP_AUTH_NTLM: return CURLAUTH_NTLM;
-	case HTTP_AUTH_NEGOTIATE: return CURLAUTH_NEGOTIATE;
-	case HTTP_AUTH_ANY: break;
-	}
-	/* Basic or NTLM, NTLM preferred, the two schemes every RPC proxy
-	 * offers; Negotiate needs a Kerberos ticket and is asked for
-	 * explicitly. */
-	return CURLAUTH_BASIC | CURLAUTH_NTLM;
+	/* NTLM, and ANY which starts with it, are ours (ntlm_open). */
+	return a == HTTP_AUTH_NEGOTIATE ? CURLAUTH_NEGOTIATE : CURLAUTH_BASIC;
 }
 
 #define SETOPT(opt, val)                                                       \
@@ -265,16 +339,44 @@ static int setup_request(struct http_chan *ch, const char *url,
 	    add_header(ch, "Content-Type: application/rpc") < 0 ||
 	    add_header(ch, "Cache-Control: no-cache") < 0 ||
 	    add_header(ch, "Pragma: No-cache") < 0 ||
-	    add_header(ch, "Connection: Keep-Alive") < 0)
+	    add_header(ch, "Connection: Keep-Alive") < 0 ||
+	    /* No "Expect: 100-continue" (libcurl's default for the 1 GiB IN
+	     * body): Windows sends none, it costs a round trip, and an early
+	     * answer or close from the proxy is seen anyway (src_wait_fd). */
+	    (ch->kind == HTTP_CHAN_IN && add_header(ch, "Expect:") < 0))
 		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 	SETOPT(CURLOPT_HTTPHEADER, ch->headers);
+	ch->sock = CURL_SOCKET_BAD;
+	SETOPT(CURLOPT_SOCKOPTFUNCTION, on_sockopt);
+	SETOPT(CURLOPT_SOCKOPTDATA, ch);
 	return 0;
 fail:
 	return RPE_ERR_UNSUPPORTED;
 }
 
-/* OUT: the whole body (CONN/A1) now; IN: the announced length, streamed
- * from the upload queue (MS-RPCH 2.1.2.1.1). */
+/* The request body: none on an NTLM NEGOTIATE leg (MS-NTHT: the
+ * handshake's first request carries Content-Length: 0, as Outlook sends
+ * it); else OUT's CONN/A1, or IN's announced length streamed from the
+ * upload queue (MS-RPCH 2.1.2.1.1). */
+static CURLcode set_body(struct http_chan *ch, int negotiate_leg)
+{
+	CURL *e = ch->src.easy;
+	CURLcode rc;
+
+	if (negotiate_leg) {
+		rc = curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
+		return rc ? rc : curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+						  (curl_off_t)0);
+	}
+	rc = curl_easy_setopt(e, CURLOPT_POSTFIELDS,
+			      ch->kind == HTTP_CHAN_OUT ? (char *)ch->out_body :
+							   NULL);
+	return rc ? rc : curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+					  ch->kind == HTTP_CHAN_OUT ?
+						  (curl_off_t)ch->out_len :
+						  (curl_off_t)HTTP_IN_CHANNEL_CONTENT_LENGTH);
+}
+
 static int setup_body(struct http_chan *ch, const uint8_t *body, size_t len,
 		      struct rpe_error *err)
 {
@@ -284,12 +386,12 @@ static int setup_body(struct http_chan *ch, const uint8_t *body, size_t len,
 			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 		memcpy(ch->out_body, body, len);
 		ch->out_len = len;
-		SETOPT(CURLOPT_POSTFIELDS, ch->out_body);
-		SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-		return 0;
+		return set_body(ch, 0) ? rpe_fail(err, RPE_ERR_UNSUPPORTED,
+						  "libcurl rejected the body") : 0;
 	}
-	SETOPT(CURLOPT_POSTFIELDSIZE_LARGE,
-	       (curl_off_t)HTTP_IN_CHANNEL_CONTENT_LENGTH);
+	if (set_body(ch, 0) != CURLE_OK)
+		return rpe_fail(err, RPE_ERR_UNSUPPORTED,
+				"libcurl rejected the body");
 	SETOPT(CURLOPT_READFUNCTION, on_read);
 	SETOPT(CURLOPT_READDATA, ch);
 	SETOPT(CURLOPT_SEEKFUNCTION, on_seek);
@@ -299,11 +401,115 @@ fail:
 	return RPE_ERR_UNSUPPORTED;
 }
 
+/* Our HTTP NTLM (lib/transport_ntlm): the channel gets a connection pool
+ * of its own, and leg one is its request without a body and with the
+ * NEGOTIATE. */
+static int ntlm_open(struct http_chan *ch, const struct http_params *p,
+		     struct rpe_error *err)
+{
+	struct http_ntlm_params np = {
+		p->ntlm_user ? p->ntlm_user : p->user,
+		p->ntlm_domain ? p->ntlm_domain : "",
+		p->password ? p->password : "", p->host,
+		p->auth == HTTP_AUTH_ANY, 0,
+	};
+	struct curl_slist *node;
+
+	ch->user = p->user;
+	ch->password = p->password ? p->password : "";
+	ch->ntlm = curl_ntlm_new(&np, err);
+	if (!ch->ntlm || curl_ntlm_attach(ch->ntlm, ch->src.easy, err) < 0 ||
+	    curl_ntlm_begin(ch->ntlm, err) < 0)
+		return err && err->code ? err->code : RPE_ERR_NOMEM;
+	node = curl_ntlm_header_node(ch->ntlm);
+	node->next = ch->headers;
+	if (curl_easy_setopt(ch->src.easy, CURLOPT_HTTPHEADER, node) ||
+	    set_body(ch, 1))
+		return rpe_fail(err, RPE_ERR_UNSUPPORTED,
+				"libcurl rejected the NTLM request");
+	return 0;
+}
+
+/* The next leg on the same handle and, through the channel's own pool,
+ * the same connection: the NEGOTIATE again (the other scheme), the real
+ * request with the AUTHENTICATE, with Basic, or without authentication
+ * (HTTP_NTLM_DONE: the proxy asks for none). */
+static int ntlm_restart(struct http_chan *ch, int next)
+{
+	CURL *e = ch->src.easy;
+	struct rpe_error err = { 0, "" };
+	CURLcode rc = CURLE_OK;
+
+	ch->errbody_len = 0;
+	ch->errbody[0] = '\0';
+	if (next == HTTP_NTLM_USE_BASIC || next == HTTP_NTLM_DONE) {
+		ch->ntlm_done = 1;
+		rc = curl_easy_setopt(e, CURLOPT_HTTPHEADER, ch->headers);
+	}
+	if (!rc && next == HTTP_NTLM_USE_BASIC) {
+		rc = curl_easy_setopt(e, CURLOPT_USERNAME, ch->user);
+		if (!rc) rc = curl_easy_setopt(e, CURLOPT_PASSWORD, ch->password);
+		if (!rc) rc = curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+	}
+	if (!rc && next != HTTP_NTLM_SEND_NEGOTIATE)
+		rc = set_body(ch, 0);
+	loop_trace(ch->src.loop, 2, "%s channel: %s", kind_name(ch->kind),
+		   next == HTTP_NTLM_USE_BASIC ? "no NTLM offered: Basic" :
+		   next == HTTP_NTLM_DONE ? "no HTTP authentication asked for" :
+		   next == HTTP_NTLM_SEND_NEGOTIATE ? "NTLM NEGOTIATE again, other scheme" :
+		   "NTLM CHALLENGE: AUTHENTICATE with the request, same connection");
+	if (rc || loop_restart(&ch->src, &err) < 0) {
+		snprintf(ch->auth_msg, sizeof(ch->auth_msg),
+			 "libcurl refused to send the request again for HTTP authentication");
+		return -1;
+	}
+	return 0;
+}
+
+/* A transfer of a channel doing HTTP NTLM ended: 1 when the next leg
+ * started (the channel goes on), 0 when this end is the channel's. */
+static int ntlm_next(struct http_chan *ch, CURLcode rc)
+{
+	struct rpe_error err = { 0, "" };
+	long st = 0;
+	int next;
+
+	if (!ch->ntlm || ch->ntlm_done)
+		return 0;
+	curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
+	ch->ntlm_done = 1;
+	if (!curl_ntlm_sent_credentials(ch->ntlm) &&
+	    ((rc == CURLE_OK && st >= 200 && st <= 299) ||
+	     rc == CURLE_GOT_NOTHING)) {
+		/* The proxy took the bodiless NEGOTIATE leg for the request
+		 * itself: it asks for no authentication, and the other
+		 * channels follow (src_prepare). */
+		loop_note(ch->src.loop, LOOP_NOTE_NO_HTTP_AUTH);
+		return ntlm_restart(ch, HTTP_NTLM_DONE) == 0;
+	}
+	/* Failed, or answered before any authentication (an RPC proxy
+	 * error page): that speaks for itself. */
+	if (rc != CURLE_OK || (st != 401 && !curl_ntlm_sent_credentials(ch->ntlm)))
+		return 0;
+	next = curl_ntlm_on_done(ch->ntlm, st, &err);
+	if (next < 0) {
+		snprintf(ch->auth_msg, sizeof(ch->auth_msg), "%s", err.msg);
+		return 0;
+	}
+	if (next == HTTP_NTLM_DONE)
+		return 0;
+	ch->ntlm_done = 0;
+	return ntlm_restart(ch, next) == 0;
+}
+
 /* HTTP authentication, TLS, proxy and routing. */
 static int setup_connection(struct http_chan *ch, const struct http_params *p,
 			    struct rpe_error *err)
 {
-	if (p->user) {
+	if (p->user && (p->auth == HTTP_AUTH_ANY || p->auth == HTTP_AUTH_NTLM)) {
+		TRY(ntlm_open(ch, p, err));
+	} else if (p->user) {
+		ch->negotiate = p->auth == HTTP_AUTH_NEGOTIATE;
 		SETOPT(CURLOPT_USERNAME, p->user);
 		SETOPT(CURLOPT_PASSWORD, p->password ? p->password : "");
 		SETOPT(CURLOPT_HTTPAUTH, curl_auth_mask(p->auth));
@@ -386,6 +592,7 @@ void http_chan_close(struct http_chan *ch)
 		return;
 	/* Harmless for a handle that never made it into the multi. */
 	loop_remove(&ch->src);
+	curl_ntlm_free(ch->ntlm); /* after the handle: it owns the pool */
 	curl_slist_free_all(ch->headers);
 	curl_slist_free_all(ch->connect_to);
 	free(ch->out_body);
@@ -426,6 +633,12 @@ enum http_chan_kind http_chan_kind(const struct http_chan *ch)
 	return ch->kind;
 }
 
+int http_chan_auth_pending(const struct http_chan *ch)
+{
+	return ch->running && ch->ntlm && !ch->ntlm_done &&
+	       !curl_ntlm_sent_credentials(ch->ntlm);
+}
+
 /* Printable one-line excerpt of an error page (HTML tags dropped). */
 static void excerpt(const char *in, char *out, size_t n)
 {
@@ -458,10 +671,25 @@ static void finish(struct http_chan *ch, CURLcode rc)
 	char msg[400], ex[160];
 	long st = 0;
 
+	if (ntlm_next(ch, rc))
+		return;
 	curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
 	if (st)
 		ch->status = st;
-	if (rc == CURLE_OK && (st < 200 || st > 299)) {
+	if (ch->auth_msg[0]) {
+		res = LOOP_RES_AUTH_FAILED;
+		snprintf(msg, sizeof(msg), "%s", ch->auth_msg);
+	} else if (ch->final_error) {
+		res = LOOP_RES_HTTP_STATUS;
+		ch->status = ch->final_error;
+		snprintf(msg, sizeof(msg), "HTTP %ld%s%s", ch->final_error,
+			 ch->reason[0] ? ": " : "", ch->reason);
+	} else if (ch->peer_closed) {
+		res = LOOP_RES_RECV_FAILED;
+		snprintf(msg, sizeof(msg),
+			 "the RPC proxy closed the %s channel while its request was open",
+			 kind_name(ch->kind));
+	} else if (rc == CURLE_OK && (st < 200 || st > 299)) {
 		res = LOOP_RES_HTTP_STATUS;
 		excerpt(ch->errbody, ex, sizeof(ex));
 		snprintf(msg, sizeof(msg), "HTTP %ld%s%s", st, ex[0] ? ": " : "",
@@ -469,6 +697,12 @@ static void finish(struct http_chan *ch, CURLcode rc)
 	} else if (rc == CURLE_OK) {
 		snprintf(msg, sizeof(msg), "server ended the %s channel response",
 			 kind_name(ch->kind));
+	} else if (rc == CURLE_UNSUPPORTED_PROTOCOL ||
+		   rc == CURLE_WEIRD_SERVER_REPLY) {
+		/* libcurl: "Received HTTP/0.9 when not allowed" and the like */
+		snprintf(msg, sizeof(msg),
+			 "the answer to %s is not HTTP: is this port an RPC proxy (a TLS or SSH service, an RPC/TCP port)?",
+			 ch->kind == HTTP_CHAN_IN ? "RPC_IN_DATA" : "RPC_OUT_DATA");
 	} else {
 		snprintf(msg, sizeof(msg), "%s: %s", loop_result_name(res),
 			 ch->errbuf[0] ? ch->errbuf : curl_easy_strerror(rc));
@@ -492,16 +726,62 @@ static void src_done(struct loop_source *src, CURLcode rc)
 }
 
 /* Callbacks queue data on IN channels while libcurl runs; resume those
- * paused on an empty queue. */
+ * paused on an empty queue, and those whose proxy spoke meanwhile.  A
+ * channel still on its NTLM NEGOTIATE when another found that the proxy
+ * asks for no authentication starts over without it (an IN channel the
+ * proxy took for the real one would wait for RTS PDUs forever). */
 static int src_prepare(struct loop_source *src)
 {
 	struct http_chan *ch = (struct http_chan *)src;
 
-	if (!ch->paused || !ch->up.queue.len || !ch->running)
+	if (ch->running && ch->ntlm && !ch->ntlm_done &&
+	    !curl_ntlm_sent_credentials(ch->ntlm) &&
+	    (loop_notes(src->loop) & LOOP_NOTE_NO_HTTP_AUTH))
+		return ntlm_restart(ch, HTTP_NTLM_DONE) == 0;
+	if (!ch->paused || !ch->running ||
+	    (!ch->up.queue.len && !ch->early_answer))
 		return 0;
 	ch->paused = 0;
+	ch->early_answer = 0;
 	curl_easy_pause(ch->src.easy, CURLPAUSE_CONT);
 	return 1;
+}
+
+/* While the IN upload is paused libcurl does not look at its socket, so an
+ * answer or a close from the proxy (HTTP/1.0 503 RPC Error: 6ba when the
+ * backend is unreachable) would wait for the deadline: wait on it too. */
+static int src_wait_fd(struct loop_source *src, struct curl_waitfd *fd)
+{
+	struct http_chan *ch = (struct http_chan *)src;
+
+	if (ch->kind != HTTP_CHAN_IN || !ch->paused || !ch->running ||
+	    ch->sock == CURL_SOCKET_BAD)
+		return 0;
+	fd->fd = ch->sock;
+	fd->events = CURL_WAIT_POLLIN;
+	fd->revents = 0;
+	return 1;
+}
+
+/* Bytes are TLS records for libcurl to read (perhaps the proxy's
+ * answer); none at all is the proxy's close. */
+static void src_events(struct loop_source *src)
+{
+	struct http_chan *ch = (struct http_chan *)src;
+	char c;
+	ssize_t n;
+
+	if (ch->kind != HTTP_CHAN_IN || !ch->paused || !ch->running ||
+	    ch->sock == CURL_SOCKET_BAD)
+		return;
+	n = recv(ch->sock, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	/* The proxy's answer may already sit in OpenSSL's buffer with only
+	 * the close left on the socket: let libcurl run once before calling
+	 * it a close. */
+	if (n == 0 && ch->eof_seen++)
+		ch->peer_closed = 1;
+	if (n >= 0)
+		ch->early_answer = 1;
 }
 
 static void src_destroy(struct loop_source *src)
@@ -512,5 +792,7 @@ static void src_destroy(struct loop_source *src)
 static const struct loop_source_ops http_source_ops = {
 	.done = src_done,
 	.prepare = src_prepare,
+	.wait_fd = src_wait_fd,
+	.events = src_events,
 	.destroy = src_destroy,
 };

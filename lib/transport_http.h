@@ -7,7 +7,9 @@
  * (method RPC_IN_DATA, an announced 1 GiB body that the client streams PDUs
  * into as it produces them).  This module runs any number of such channels
  * side by side in one libcurl multi handle; libcurl does TLS, HTTP parsing,
- * HTTP authentication (Basic/NTLM/Negotiate), proxies and address selection.
+ * Basic and Negotiate, proxies and address selection.  NTLM is ours
+ * (lib/transport_ntlm: the handshake on one connection per channel, with
+ * the TLS channel binding Extended Protection asks for).
  * The channels are sources of the one event loop (loop.h); with
  * transport_tcp.c these are the only files doing network I/O. */
 #ifndef RPE_TRANSPORT_HTTP_H
@@ -44,6 +46,11 @@ struct http_params {
 	const char *path;        /* "/rpc/rpcproxy.dll?server:6001" */
 	const char *user;        /* HTTP auth user, NULL for none */
 	const char *password;
+	/* NTLM's split of user, as at the RPC layer (NULL: user, ""). */
+	const char *ntlm_user;
+	const char *ntlm_domain;
+	/* ANY: our NTLM with channel binding when offered, else Basic; NTLM:
+	 * ours only; BASIC and NEGOTIATE: libcurl's. */
 	enum http_auth auth;
 	const char *ca_file;
 	int insecure;            /* skip certificate and host name checks */
@@ -101,11 +108,14 @@ long http_chan_status(const struct http_chan *ch);
 /* Content-Type of the last response headers ("" if none). */
 const char *http_chan_content_type(const struct http_chan *ch);
 enum http_chan_kind http_chan_kind(const struct http_chan *ch);
+/* 1 while the channel waits for the proxy's NTLM CHALLENGE (its HTTP
+ * authentication has not got past the first leg). */
+int http_chan_auth_pending(const struct http_chan *ch);
 
 /* The IN channel's upload, sans-I/O: bytes queued for libcurl, and the
  * replay log of bytes handed over but not yet proven to have reached the
- * server.  libcurl rewinds an upload when HTTP authentication restarts
- * the request (NTLM: 401, then the request again with the AUTHENTICATE,
+ * server.  libcurl rewinds an upload when its HTTP authentication restarts
+ * the request (Negotiate: 401, then the request again with a token,
  * MS-RPCH 3.2.2.5.1 leaves HTTP auth to the HTTP stack); until the owner
  * commits, a rewind puts the replay log back in front of the queue.  Both
  * are capped: a server that never confirms cannot grow them without

@@ -59,6 +59,8 @@ static void fill_target(const struct probe_config *cfg,
 	t->user = cfg->user_form == CFG_USER_UPN ? cfg->user : cfg->username;
 	t->domain = cfg->user_form == CFG_USER_UPN ? "" : cfg->domain;
 	t->password = cfg->password;
+	t->http.ntlm_user = t->user;
+	t->http.ntlm_domain = t->domain;
 	t->mailbox_dn = cfg->mailbox_dn;
 	memcpy(t->client_version, cfg->client_version, sizeof(t->client_version));
 }

@@ -104,7 +104,7 @@ fault "stall in RTS" 3 "timed out after 3s during rts" rts:stall
 fault "HTTP 503 from the proxy" 2 "PROXY_REFUSED.*HTTP 503" http-out:status:503
 fault "HTTP 500 on the IN channel" 2 "PROXY_REFUSED.*HTTP 500" http-in:status:500
 fault "HTTP 401 from the proxy" 2 "AUTH_FAILED.*HTTP 401" http-in:status:401
-fault "HTTP 403 from the proxy" 2 "AUTH_FAILED.*HTTP 403" http-out:status:403
+fault "HTTP 403 after the credentials were accepted: not a credentials problem" 2 "PROXY_REFUSED.*forbids RPC_OUT_DATA \\(HTTP 403: not the credentials" http-out:status:403
 fault "HTML page instead of RPC" 2 "PROTOCOL_ERROR.*text/html.*instead of RPC PDUs" http-out:html
 rpc_faults
 fault "HTTP 302 redirect (login page)" 2 "PROXY_REFUSED.*HTTP 302" http-out:status:302

@@ -45,6 +45,9 @@ def add_arguments(p):
                         'certificate or from another one (a TLS-terminating load balancer)')
     p.add_argument('--offer-negotiate', action='store_true',
                    help='offer WWW-Authenticate: Negotiate before NTLM, like IIS')
+    p.add_argument('--stall-ntlm', choices=('RPC_IN_DATA', 'RPC_OUT_DATA'),
+                   help='never answer the NTLM NEGOTIATE of this method (a stalled HTTP '
+                        'authentication)')
     p.add_argument('--negotiate-only', action='store_true',
                    help='offer and accept only Negotiate (raw NTLMSSP inside), not the NTLM scheme')
 
@@ -151,7 +154,20 @@ def basic(c, token):
     return False
 
 
-def ntlm_leg(c, scheme, token):
+def stall(c):
+    """Read and drop until the client gives up (bounded)."""
+    STATE['log'](c.id, 'http auth stalled')
+    c.sock.settimeout(1)
+    for _ in range(60):
+        try:
+            if not c.sock.recv(65536):
+                break
+        except OSError as e:
+            if 'timed out' not in str(e):
+                break
+
+
+def ntlm_leg(c, scheme, token, method):
     """True: authenticated; False: refused; None: a 401 with the CHALLENGE
     was sent."""
     log = STATE['log']
@@ -165,6 +181,9 @@ def ntlm_leg(c, scheme, token):
             'is not served here)' % scheme)
         return False
     mtype = struct.unpack('<I', msg[8:12])[0]
+    if mtype == 1 and method == STATE['args'].stall_ntlm:
+        stall(c)
+        return False
     if mtype == 1:
         srv = STATE['ntlm_server']()
         chal = srv.challenge(msg)
@@ -197,7 +216,7 @@ def ntlm_leg(c, scheme, token):
     return True
 
 
-def authenticate(c, headers, body=b'<html><body>401 Unauthorized</body></html>'):
+def authenticate(c, headers, body=b'<html><body>401 Unauthorized</body></html>', method=None):
     """True when the request is authenticated; otherwise a 401 was sent."""
     mode = STATE['args'].http_auth
     if mode == 'none':
@@ -209,7 +228,7 @@ def authenticate(c, headers, body=b'<html><body>401 Unauthorized</body></html>')
         result = basic(c, token)
     elif scheme in ('ntlm', 'negotiate') and mode in ('ntlm', 'any') and not (
             scheme == 'ntlm' and STATE['args'].negotiate_only):
-        result = ntlm_leg(c, scheme, token)
+        result = ntlm_leg(c, scheme, token, method)
         if result is None:
             return False
     if result:

@@ -81,7 +81,8 @@ class Fault:
         self.arg = parts[2] if len(parts) > 2 else None
         if self.kind not in ('stall', 'close', 'truncate', 'garbage', 'status',
                              'fault', 'badsig', 'bind-nak', 'html', 'lie-frag',
-                             'lie-auth', 'unexpected', 'drip', 'bogus', 'replay'):
+                             'lie-auth', 'unexpected', 'drip', 'bogus', 'replay',
+                             'in-status'):
             raise argparse.ArgumentTypeError('unknown fault kind %r' % self.kind)
 
 
@@ -178,7 +179,7 @@ def user_matches(given, domain=None):
 def check_http_auth(c, method, headers):
     """True when authenticated; otherwise a 401 was sent (tests/responder/
     httpauth.py: Basic, NTLM, NTLM inside Negotiate, Extended Protection)."""
-    return httpauth.authenticate(c, headers)
+    return httpauth.authenticate(c, headers, method=method)
 
 
 def handle_connection(sock, peer):
@@ -944,6 +945,14 @@ def in_channel(c):
     if vc.out is None:
         raise Abort('no OUT channel for the virtual connection')
     f = fault_for('rts')
+    if f and f.kind == 'in-status':
+        # What an RPC proxy answers on the IN channel when it cannot
+        # reach the backend (RPC_S_SERVER_UNAVAILABLE, 0x6ba), while the
+        # client's 1 GiB upload is still open.
+        log(c.id, 'fault in-status %s' % (f.arg or '503'))
+        c.send(b'HTTP/1.0 %d RPC Error: 6ba\r\nContent-Type: text/html\r\n\r\n'
+               b'<html><body>RPC Error: 6ba</body></html>' % int(f.arg or '503'))
+        raise Abort('fault in-status')
     rpc = RpcServer(c, vc.send_out)
     if f:
         rpc.inject(f, 0)
@@ -1036,7 +1045,8 @@ def main():
     p.add_argument('--fault', action='append', type=Fault,
                    help='PHASE:KIND[:ARG], PHASE in %s; KIND stall, close, truncate, '
                         'garbage, status:CODE, fault:HEX, badsig, bind-nak, html, lie-frag, '
-                        'lie-auth, unexpected, drip, bogus (RTS), replay; phase epm is the '
+                        'lie-auth, unexpected, drip, bogus (RTS), replay, in-status:CODE (rts: an '
+                        'HTTP/1.0 answer on the IN channel after CONN/B1); phase epm is the '
                         'endpoint mapper lookup (bind-nak hits its bind)' % ', '.join(PHASES))
     p.add_argument('--rpc-tcp', action='store_true',
                    help='also serve EMSMDB over ncacn_ip_tcp and an endpoint mapper')
