@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <curl/curl.h>
@@ -52,9 +53,14 @@ struct http_chan {
 	int peer_closed;         /* IN: the proxy closed while we waited */
 	int eof_seen;            /* IN: an EOF seen once (libcurl may still
 				    hold the proxy's last bytes) */
-	curl_socket_t sock;      /* the transfer's socket (libcurl's socket
-				    callback; CURLINFO_ACTIVESOCKET is set
-				    only once a transfer is over) */
+	curl_socket_t sock;      /* IN: the socket waited on (src_wait_fd) */
+	/* Sockets libcurl opened for this handle (its socket callback;
+	 * CURLINFO_ACTIVESOCKET is set only once a transfer is over).  Happy
+	 * eyeballs opens more than one and closes the losers, whose numbers
+	 * may come back for other connections: the one in use is the one
+	 * whose local port is CURLINFO_LOCAL_PORT (conn_socket). */
+	curl_socket_t socks[4];
+	unsigned nsocks;
 	char reason[96];         /* reason phrase of the last status line */
 };
 
@@ -178,7 +184,7 @@ static int on_sockopt(void *userp, curl_socket_t fd, curlsocktype purpose)
 	struct http_chan *ch = userp;
 
 	if (purpose == CURLSOCKTYPE_IPCXN)
-		ch->sock = fd;
+		ch->socks[ch->nsocks++ % 4] = fd;
 	return CURL_SOCKOPT_OK;
 }
 
@@ -346,7 +352,6 @@ static int setup_request(struct http_chan *ch, const char *url,
 	    (ch->kind == HTTP_CHAN_IN && add_header(ch, "Expect:") < 0))
 		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 	SETOPT(CURLOPT_HTTPHEADER, ch->headers);
-	ch->sock = CURL_SOCKET_BAD;
 	SETOPT(CURLOPT_SOCKOPTFUNCTION, on_sockopt);
 	SETOPT(CURLOPT_SOCKOPTDATA, ch);
 	return 0;
@@ -747,6 +752,31 @@ static int src_prepare(struct loop_source *src)
 	return 1;
 }
 
+/* The socket of the transfer's connection, or CURL_SOCKET_BAD. */
+static curl_socket_t conn_socket(const struct http_chan *ch)
+{
+	long port = 0;
+	unsigned i, n = ch->nsocks < 4 ? ch->nsocks : 4;
+
+	if (curl_easy_getinfo(ch->src.easy, CURLINFO_LOCAL_PORT, &port) !=
+		    CURLE_OK || port <= 0)
+		return CURL_SOCKET_BAD;
+	for (i = 0; i < n; i++) {
+		struct sockaddr_storage sa;
+		socklen_t len = sizeof(sa);
+		long p = -1;
+		if (getsockname(ch->socks[i], (struct sockaddr *)&sa, &len) < 0)
+			continue;
+		if (sa.ss_family == AF_INET)
+			p = ntohs(((struct sockaddr_in *)&sa)->sin_port);
+		else if (sa.ss_family == AF_INET6)
+			p = ntohs(((struct sockaddr_in6 *)&sa)->sin6_port);
+		if (p == port)
+			return ch->socks[i];
+	}
+	return CURL_SOCKET_BAD;
+}
+
 /* While the IN upload is paused libcurl does not look at its socket, so an
  * answer or a close from the proxy (HTTP/1.0 503 RPC Error: 6ba when the
  * backend is unreachable) would wait for the deadline: wait on it too. */
@@ -754,8 +784,11 @@ static int src_wait_fd(struct loop_source *src, struct curl_waitfd *fd)
 {
 	struct http_chan *ch = (struct http_chan *)src;
 
-	if (ch->kind != HTTP_CHAN_IN || !ch->paused || !ch->running ||
-	    ch->sock == CURL_SOCKET_BAD)
+	ch->sock = CURL_SOCKET_BAD;
+	if (ch->kind != HTTP_CHAN_IN || !ch->paused || !ch->running)
+		return 0;
+	ch->sock = conn_socket(ch);
+	if (ch->sock == CURL_SOCKET_BAD)
 		return 0;
 	fd->fd = ch->sock;
 	fd->events = CURL_WAIT_POLLIN;
