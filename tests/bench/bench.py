@@ -36,10 +36,10 @@ MAILBOX = ('/o=Example/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/'
 PY = '/usr/bin/python3'
 
 
-def start_responder(tmp, prefix=()):
+def start_responder(tmp, prefix=(), extra=()):
     log = os.path.join(tmp, 'responder.log')
     out = os.path.join(tmp, 'responder.out')
-    proc = subprocess.Popen(list(prefix) + [PY, RESPONDER, '--log', log, '--rpc-tcp'],
+    proc = subprocess.Popen(list(prefix) + [PY, RESPONDER, '--log', log, '--rpc-tcp'] + list(extra),
                             stdout=open(out, 'w'), stderr=subprocess.DEVNULL)
     for _ in range(150):
         with open(out) as f:
@@ -180,33 +180,41 @@ def relay_runs(args, tmp, env):
     round trips of each path:
       RPC/TCP with --rpc-port: TCP connect, bind, auth3 + EcDoConnectEx,
         EcDoDisconnect = 4;
-      RPC/HTTP, Basic sent up front: TCP, TLS 1.3, the 100 Continue libcurl
-        waits for before streaming the IN channel's 1 GiB body, RTS
-        (CONN/A1..C2), bind, logon, disconnect = 7;
-      RPC/HTTP, --http-auth any: + the unauthenticated request's 401 and the
-        IN channel's reconnect (TCP, resumed TLS) = 10."""
+      RPC/HTTP, Basic sent up front: TCP, TLS 1.3, RTS (CONN/A1..C2), bind,
+        logon, disconnect = 6 (no 100 Continue is waited for);
+      RPC/HTTP, --http-auth any: + the NTLM NEGOTIATE's 401, which tells a
+        Basic proxy (or carries an NTLM proxy's CHALLENGE), on the same
+        connection = 7."""
     sub = tempfile.mkdtemp(dir=tmp)
     proc, port, ca, log, epm_port = start_responder(sub)
+    nsub = tempfile.mkdtemp(dir=tmp)
+    nproc, nport, nca, nlog, _ = start_responder(nsub, extra=('--http-auth', 'ntlm'))
     try:
         with open(os.path.join(sub, 'responder.out')) as f:
             tcp_port = int(re.search(r'tcp_port=(\d+)', f.read()).group(1))
         for rtt in (20, 50):
             https = LatencyRelay(port, rtt)
+            nhttps = LatencyRelay(nport, rtt)
             store = LatencyRelay(tcp_port, rtt)
             base = [args.plugin, '-H', 'localhost', '-p', str(https.port), '--ca-file', ca,
                     '-u', 'EXAMPLE\\probe', '-m', MAILBOX, '-t', '20']
             tcp = [args.plugin, '--transport', 'tcp', '-H', '127.0.0.1', '--rpc-port',
                    str(store.port), '-u', 'EXAMPLE\\probe', '-m', MAILBOX, '-t', '20']
+            ntlm = [args.plugin, '-H', 'localhost', '-p', str(nhttps.port), '--ca-file', nca,
+                    '-u', 'EXAMPLE\\probe', '-m', MAILBOX, '-t', '20']
             cases = {
-                'plugin (both probes)': (base, 10),
-                'single (--probe encrypted)': (base + ['--probe', 'encrypted'], 10),
-                'plugin --http-auth basic': (base + ['--http-auth', 'basic'], 7),
+                'plugin (both probes)': (base, 7),
+                'single (--probe encrypted)': (base + ['--probe', 'encrypted'], 7),
+                'plugin --http-auth basic': (base + ['--http-auth', 'basic'], 6),
                 'single --http-auth basic': (base + ['--http-auth', 'basic', '--probe',
-                                                     'encrypted'], 7),
+                                                     'encrypted'], 6),
                 'plugin --transport tcp --rpc-port': (tcp, 4),
             }
             res = run_set({k: v[0] for k, v in cases.items()}, env, log,
                           max(3, args.runs // 4))
+            nres = run_set({'plugin, NTLM proxy': ntlm}, env, nlog, max(3, args.runs // 4))
+            res.update(nres)
+            cases['plugin, NTLM proxy'] = (ntlm, 7)
             table(res, 'Latency relay, RTT %d ms' % rtt)
             print()
             for name, (_, minimum) in cases.items():
@@ -218,10 +226,12 @@ def relay_runs(args, tmp, env):
                 else:
                     print('RTT %d ms, %s: %.0f ms = %.2f RTT' % (rtt, name, w, w / rtt))
             https.close()
+            nhttps.close()
             store.close()
     finally:
-        proc.terminate()
-        proc.wait()
+        for pr in (proc, nproc):
+            pr.terminate()
+            pr.wait()
 
 
 def netem_runs(args, tmp, env):
@@ -292,6 +302,19 @@ def main():
             proc.terminate()
             proc.wait()
         table(res, 'Loopback, TLS 1.3, HTTP Basic, %d runs each (median (min..max))' % args.runs)
+        nsub = tempfile.mkdtemp(dir=tmp)
+        nproc, nport, nca, nlog, _ = start_responder(nsub, extra=('--http-auth', 'ntlm'))
+        try:
+            nbase = [args.plugin, '-H', 'localhost', '-p', str(nport), '--ca-file', nca,
+                     '-u', 'EXAMPLE\\probe', '-m', MAILBOX]
+            nres = run_set({'plugin, NTLM proxy (any)': nbase,
+                            'plugin, NTLM proxy, --http-auth ntlm': nbase + ['--http-auth', 'ntlm']},
+                           env, nlog, args.runs)
+        finally:
+            nproc.terminate()
+            nproc.wait()
+        table(nres, 'Loopback, TLS 1.3, HTTP NTLM with channel binding (the plugin\'s own), '
+              '%d runs each' % args.runs)
         fc, fr = med(res, 'floor', 0), med(res, 'floor', 1)
         pc, pr = med(res, 'plugin (both probes)', 0), med(res, 'plugin (both probes)', 1)
         ic = med(res, 'impacket (both probes)', 0)
