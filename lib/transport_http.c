@@ -808,6 +808,10 @@ static void src_events(struct loop_source *src)
 	    ch->sock == CURL_SOCKET_BAD)
 		return;
 	n = recv(ch->sock, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n >= 0)
+		loop_trace(ch->src.loop, 3,
+			   "IN channel: the proxy %s while the upload waited",
+			   n ? "sent bytes" : "closed");
 	/* The proxy's answer may already sit in OpenSSL's buffer with only
 	 * the close left on the socket: let libcurl run once before calling
 	 * it a close. */

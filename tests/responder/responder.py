@@ -29,6 +29,7 @@ import hmac
 import ipaddress
 import os
 import random
+import select
 import shutil
 import socket
 import socketserver
@@ -308,13 +309,19 @@ def out_channel(c, clen):
         vc.out = c
         VCS_LOCK.notify_all()
     # The OUT connection carries only server->client data from now on; keep
-    # it open until the client goes away or the IN side closes it.
+    # it open until the client goes away or the IN side closes it.  The IN
+    # thread writes to this TLS connection (send_out): an OpenSSL object
+    # must not be read and written by two threads at once, so wait with
+    # select() and read only under the same lock.
     c.sock.settimeout(1.0)
     deadline = time.time() + 300
     while not vc.closed and time.time() < deadline:
         try:
-            if not c.sock.recv(4096):
-                break
+            if not getattr(c.sock, 'pending', lambda: 0)() and not select.select([c.sock], [], [], 1.0)[0]:
+                continue
+            with vc.out_lock:
+                if not c.sock.recv(4096):
+                    break
         except socket.timeout:
             continue
         except OSError:
