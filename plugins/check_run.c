@@ -197,6 +197,8 @@ int check_run(const struct probe_config *cfg)
 	vin.unencrypted = unenc;
 	vin.timeout_state = (int)cfg->deadline.state;
 	vin.timeout_seconds = cfg->deadline.seconds;
+	vin.mailbox = cfg->mailbox_dn;
+	vin.client_version = cfg->client_version;
 	verdict_decide(&vin, &v);
 
 	/* -w/-c judge the slowest probe that got an answer from the store. */

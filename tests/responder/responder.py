@@ -47,9 +47,18 @@ from impacket import ntlm
 
 EMSMDB_UUID = bytes.fromhex('00dbf1a447ca6710b31f00dd010662da')  # wire order
 NDR_UUID = bytes.fromhex('045d888aeb1cc9119fe808002b104860')
+# EcDoConnectEx return codes (MS-OXCRPC 3.1.4.1, values of MS-OXCDATA 2.4).
 EC_NOT_ENCRYPTED = 0x970
 EC_UNKNOWN_USER = 0x3EB
-EC_CLIENT_VER_DISALLOWED = 0x966
+EC_CLIENT_VER_DISALLOWED = 0x4DF
+EC_RPC_HTTP_DISALLOWED = 0x4E0
+EC_CACHED_MODE_REQUIRED = 0x4E1
+EC_PROTOCOL_DISABLED = 0x7D8
+# Clients below 12.00.0000.000 (Outlook 2003 and older) cannot receive
+# these codes and get ecClientVerDisallowed instead (MS-OXCRPC 3.1.4.1,
+# the ecClientVerDisallowed row; client versions in 3.2.4.1.3.2).
+EC_NEEDS_12 = (EC_NOT_ENCRYPTED, EC_RPC_HTTP_DISALLOWED, EC_CACHED_MODE_REQUIRED,
+               EC_PROTOCOL_DISABLED)
 EPM_UUID = bytes.fromhex('0883afe11f5dc91191a408002b14a0fa')  # wire order
 NCA_S_OP_RNG_ERROR = 0x1C010002
 RPC_X_BAD_STUB_DATA = 0x6F7
@@ -541,6 +550,45 @@ EPM = Service('EPM', EPM_UUID, (3, 0), False, {3: ('epm', 'ept_map')})
 SYNTAX_NAMES = {EMSMDB_UUID: 'EMSMDB', EPM_UUID: 'EPM'}
 
 
+def version_from_words(w):
+    """rgwClientVersion (MS-OXCRPC 3.1.4.1.3): the new format has the high
+    bit of the second word set, {major<<8|minor, 0x8000|build, minor build};
+    the old one is {major, minor, build}."""
+    if w[1] & 0x8000:
+        return (w[0] >> 8, w[0] & 0xff, w[1] & 0x7fff, w[2])
+    return (w[0], w[1], w[2], 0)
+
+
+def format_version(v):
+    return '%d.%d.%d.%d' % v if v[3] or v[0] > 11 else '%d.%d.%d' % v[:3]
+
+
+def parse_version_list(spec):
+    """Exchange's BlockedClientVersions syntax (Set-RpcClientAccess):
+    'X.Y.Z' entries or 'A.B.C-X.Y.Z' ranges (either end open), separated by
+    semicolons, e.g. '-5.9.9;7.0.0-11.9.9'.  Returns [(low, high)] with None
+    for an open end; versions compare as (major, minor, build)."""
+    def ver(t):
+        parts = t.strip().split('.')
+        if len(parts) != 3 or not all(x.isdigit() for x in parts):
+            raise argparse.ArgumentTypeError('bad version %r in %r (X.Y.Z)' % (t, spec))
+        return tuple(int(x) for x in parts)
+
+    out = []
+    for item in filter(None, (x.strip() for x in spec.split(';'))):
+        if '-' in item:
+            lo, hi = item.split('-', 1)
+            out.append((ver(lo) if lo.strip() else None, ver(hi) if hi.strip() else None))
+        else:
+            out.append((ver(item), ver(item)))
+    return out
+
+
+def version_blocked(version, ranges):
+    v = version[:3]
+    return any((lo is None or v >= lo) and (hi is None or v <= hi) for lo, hi in ranges)
+
+
 class RpcServer:
     """Server side of one DCE/RPC association.  The transport hands it whole
     PDUs (dispatch) and gives it a function that writes PDUs back (send):
@@ -793,18 +841,11 @@ class RpcServer:
         pos += (4 - pos % 4) % 4
         pos += 7 * 4
         pos += 2
-        client_version = struct.unpack('<HHH', stub[pos:pos + 6])
-        if ARGS.encryption_required and level != 6:
-            ec = EC_NOT_ENCRYPTED
-        elif dn.lower() != ARGS.mailbox.lower():
-            ec = EC_UNKNOWN_USER
-        elif ARGS.blocked_client_version and \
-                '.'.join(map(str, client_version)) == ARGS.blocked_client_version:
-            ec = EC_CLIENT_VER_DISALLOWED
-        else:
-            ec = 0
+        words = struct.unpack('<HHH', stub[pos:pos + 6])
+        client_version = version_from_words(words)
+        ec = self.logon_check(dn, level, client_version)
         log(self.c.id, 'request opnum=10 level=%d sealed=%s dn=%s version=%s ec=0x%x' % (
-            level, 'yes' if level == 6 else 'no', dn, '.'.join(map(str, client_version)), ec))
+            level, 'yes' if level == 6 else 'no', dn, format_version(client_version), ec))
         handle = os.urandom(20) if ec == 0 else b'\x00' * 20
         if ec == 0:
             handle = b'\x00' * 4 + handle[4:]
@@ -821,7 +862,8 @@ class RpcServer:
         prefix = '/o=Example/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn='
         out += string(prefix if ec == 0 else None)
         out += b'\x00' * ((4 - len(out) % 4) % 4)
-        out += string('EXCH01' if ec == 0 else None)
+        # szDisplayName: the display name of the user (MS-OXCRPC 3.1.4.1)
+        out += string(ARGS.display_name if ec == 0 else None)
         out += b'\x00' * ((2 - len(out) % 2) % 2)
         version = struct.pack('<HHH', 0x0e03, 0x8000 | 123, 4)
         out += version + version
@@ -830,6 +872,31 @@ class RpcServer:
         out += struct.pack('<III', 0, 0, 0)  # rgbAuxOut: empty
         out += struct.pack('<II', 0, ec)
         return out
+
+    def logon_check(self, dn, level, version):
+        """The store's logon decision, in the order Exchange's RPC Client
+        Access checks it: the mailbox, the blocked versions, the mailbox's
+        MAPI settings, then encryption; a pre-12.0 client is answered
+        ecClientVerDisallowed for the codes it cannot receive."""
+        if dn.lower() != ARGS.mailbox.lower():
+            return EC_UNKNOWN_USER
+        if version_blocked(version, ARGS.blocked_client_versions):
+            return EC_CLIENT_VER_DISALLOWED
+        if ARGS.mapi_block_outlook_rpc_http and self.tcp_port is None:
+            ec = EC_RPC_HTTP_DISALLOWED
+        elif not ARGS.mapi_enabled:
+            ec = EC_PROTOCOL_DISABLED
+        elif ARGS.encryption_required and level != 6:
+            ec = EC_NOT_ENCRYPTED
+        elif ARGS.mapi_block_outlook_non_cached_mode:
+            # The client announces cached mode only in an AUX_PERF_CLIENTINFO
+            # block (MS-OXCRPC 2.2.2.2.7); an empty rgbAuxIn is online mode.
+            ec = EC_CACHED_MODE_REQUIRED
+        else:
+            return 0
+        if ec in EC_NEEDS_12 and version[:3] < (12, 0, 0):
+            return EC_CLIENT_VER_DISALLOWED
+        return ec
 
     def disconnect(self, stub, level):
         handle = stub[:20]
@@ -1069,8 +1136,17 @@ def main():
                    '(FYDIBOHF23SPDLT)/cn=Recipients/cn=probe')
     p.add_argument('--server-name', default='EXCH01')
     p.add_argument('--http-auth', choices=('none', 'basic', 'ntlm', 'any'), default='basic')
-    p.add_argument('--blocked-client-version', default=None,
-                   help='answer ecClientVerDisallowed to this exact version, e.g. 11.0.8161')
+    p.add_argument('--blocked-client-versions', type=parse_version_list, default=[],
+                   help="answer ecClientVerDisallowed to these versions, in Exchange's "
+                        "BlockedClientVersions syntax, e.g. --blocked-client-versions='-5.9.9;7.0.0-11.9.9'")
+    p.add_argument('--mapi-block-outlook-rpc-http', action='store_true',
+                   help='the mailbox may not use RPC over HTTP (ecRpcHttpDisallowed)')
+    p.add_argument('--mapi-enabled', choices=('true', 'false'), default='true',
+                   help='false: MAPI disabled for the mailbox (ecProtocolDisabled)')
+    p.add_argument('--mapi-block-outlook-non-cached-mode', action='store_true',
+                   help='only cached-mode clients (ecCachedModeRequired)')
+    p.add_argument('--display-name', default='Probe User',
+                   help="the mailbox user's display name (szDisplayName)")
     p.add_argument('--fault', action='append', type=Fault,
                    help='PHASE:KIND[:ARG], PHASE in %s; KIND stall, close, truncate, '
                         'garbage, status:CODE, fault:HEX, badsig, bind-nak, html, lie-frag, '
@@ -1085,6 +1161,7 @@ def main():
     p.add_argument('--log')
     ARGS = p.parse_args()
     ARGS.encryption_required = ARGS.encryption_required == 'true'
+    ARGS.mapi_enabled = ARGS.mapi_enabled == 'true'
     if ARGS.password_file:
         with open(ARGS.password_file) as f:
             ARGS.password = f.read().rstrip('\n')

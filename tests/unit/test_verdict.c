@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The verdict table of architecture.md, cell by cell. */
 #include "verdict.h"
+#include "emsmdb.h"
 #include "t.h"
 
 static struct probe_result mk(const char *label, enum probe_level lvl,
@@ -41,10 +42,24 @@ static struct probe_result unenc(enum probe_outcome o, uint32_t ec,
 
 static struct verdict run(enum verdict_expect ex, enum verdict_probes pr,
 			  const struct probe_result *e,
+			  const struct probe_result *u);
+
+/* Both probes, the sealed one OK, the unsealed one refused with ec. */
+static struct verdict run_refused(enum verdict_expect ex, uint32_t ec,
+				  const char *name)
+{
+	struct probe_result e = enc_ok(),
+		u = unenc(OUTCOME_LOGON_REFUSED, ec, name);
+	return run(ex, PROBES_BOTH, &e, &u);
+}
+
+static struct verdict run(enum verdict_expect ex, enum verdict_probes pr,
+			  const struct probe_result *e,
 			  const struct probe_result *u)
 {
 	struct verdict_input in = { "mail.example.com", "EXCH01", ex, pr, e, u,
-				    3, 10 };
+				    3, 10, "/o=Example/cn=Recipients/cn=probe",
+				    "11.0.8161" };
 	struct verdict v;
 	verdict_decide(&in, &v);
 	return v;
@@ -140,19 +155,133 @@ static void test_timeouts(void)
 
 static void test_inconclusive(void)
 {
-	struct probe_result e = enc_ok(),
-		u = unenc(OUTCOME_LOGON_REFUSED, 0x966, "ecClientVerDisallowed");
-	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+	struct probe_result e = enc_ok(), u;
+	struct verdict v = run_refused(EXPECT_REQUIRED, EMSMDB_EC_LOGIN_FAILURE,
+				       "ecLoginFailure");
 
-	/* A blocked client version is never "encryption enforced". */
+	/* Refused for a reason unrelated to sealing: the policy is open. */
 	CHECK_INT(v.state, VSTATE_UNKNOWN);
 	CHECK_INT(v.enforced, -1);
-	CHECK(strstr(v.summary, "ecClientVerDisallowed 2406") != NULL);
-	CHECK(has_line(&v, "--client-version"));
+	CHECK(strstr(v.summary, "ecLoginFailure 2147746065") != NULL);
+	CHECK(has_line(&v, "ecLoginFailure: the store cannot log the user on"));
 	u = unenc(OUTCOME_BIND_REJECTED, 0, "");
 	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 	CHECK_INT(v.state, VSTATE_UNKNOWN);
 	CHECK(has_line(&v, "--unencrypted-level integrity"));
+}
+
+/* Sealed logon OK, unsealed ecClientVerDisallowed with the same version:
+ * how a server requiring encryption answers Outlook 2003. */
+static void test_old_client_enforced(void)
+{
+	static const struct {
+		enum verdict_expect ex;
+		int state;
+		const char *summary, *line;
+	} want[] = {
+		{ EXPECT_REQUIRED, VSTATE_OK,
+		  "mail.example.com requires RPC encryption: unencrypted logon refused (ecClientVerDisallowed 1247), encrypted logon OK in 0.21s",
+		  "same client version 11.0.8161 worked: the server requires encryption" },
+		{ EXPECT_OPTIONAL, VSTATE_CRITICAL,
+		  "mail.example.com requires RPC encryption: unencrypted clients are locked out (ecClientVerDisallowed 1247) (expected: encryption optional)",
+		  "-EncryptionRequired $false" },
+		{ EXPECT_ANY, VSTATE_OK,
+		  "mail.example.com requires RPC encryption: unencrypted logon refused (ecClientVerDisallowed 1247), encrypted logon OK in 0.21s",
+		  "has blocked the version of Outlook that you are using" },
+	};
+	struct probe_result
+		u = unenc(OUTCOME_LOGON_REFUSED, EMSMDB_EC_CLIENT_VER_DISALLOWED,
+			  "ecClientVerDisallowed");
+	struct verdict v;
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		v = run_refused(want[i].ex, EMSMDB_EC_CLIENT_VER_DISALLOWED,
+				"ecClientVerDisallowed");
+		CHECK_INT(v.state, want[i].state);
+		CHECK_INT(v.enforced, 1);
+		CHECK_STR(v.summary, want[i].summary);
+		CHECK(has_line(&v, want[i].line));
+		CHECK(has_line(&v, "cannot receive ecNotEncrypted"));
+	}
+	/* Alone, the unsealed answer cannot tell policy from block. */
+	v = run(EXPECT_REQUIRED, PROBES_UNENCRYPTED, NULL, &u);
+	CHECK_INT(v.state, VSTATE_UNKNOWN);
+	CHECK_INT(v.enforced, -1);
+	CHECK(strstr(v.summary, "--probe both") != NULL);
+}
+
+/* Both logons ecClientVerDisallowed: the version is blocked, whatever
+ * the expectation. */
+static void test_version_blocked(void)
+{
+	struct probe_result
+		e = mk("encrypted", PROBE_LEVEL_PRIVACY, OUTCOME_LOGON_REFUSED,
+		       PHASE_LOGON, EMSMDB_EC_CLIENT_VER_DISALLOWED,
+		       "ecClientVerDisallowed"),
+		u = unenc(OUTCOME_LOGON_REFUSED, EMSMDB_EC_CLIENT_VER_DISALLOWED,
+			  "ecClientVerDisallowed");
+	int ex;
+
+	for (ex = EXPECT_REQUIRED; ex <= EXPECT_ANY; ex++) {
+		struct verdict v = run((enum verdict_expect)ex, PROBES_BOTH,
+				       &e, &u);
+		CHECK_INT(v.state, VSTATE_CRITICAL);
+		CHECK_INT(v.enforced, -1);
+		CHECK_STR(v.summary, "mail.example.com: client version 11.0.8161 is blocked: encrypted logon refused (ecClientVerDisallowed 1247); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version");
+		CHECK(has_line(&v, "(Get-RpcClientAccess -Server EXCH01).BlockedClientVersions"));
+		CHECK(has_line(&v, "MAPIBlockOutlookVersions"));
+		CHECK(has_line(&v, "--client-version 16.0.18025"));
+	}
+}
+
+/* ecRpcHttpDisallowed / ecProtocolDisabled / ecCachedModeRequired name
+ * the Set-CASMailbox parameter. */
+static void test_mailbox_settings(void)
+{
+	static const struct {
+		uint32_t ec;
+		const char *name, *summary, *fix;
+	} cases[] = {
+		{ EMSMDB_EC_RPC_HTTP_DISALLOWED, "ecRpcHttpDisallowed",
+		  "refused (ecRpcHttpDisallowed 1248): the mailbox may not use RPC over HTTP (Set-CASMailbox -MAPIBlockOutlookRpcHttp)",
+		  "Set-CASMailbox -Identity '/o=Example/cn=Recipients/cn=probe' -MAPIBlockOutlookRpcHttp $false" },
+		{ EMSMDB_EC_PROTOCOL_DISABLED, "ecProtocolDisabled",
+		  "refused (ecProtocolDisabled 2008): MAPI is disabled for the mailbox (Set-CASMailbox -MAPIEnabled)",
+		  "-MAPIEnabled $true" },
+		{ EMSMDB_EC_CACHED_MODE_REQUIRED, "ecCachedModeRequired",
+		  "refused (ecCachedModeRequired 1249): the mailbox allows only cached mode",
+		  "-MAPIBlockOutlookNonCachedMode $false" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct probe_result
+			e = mk("encrypted", PROBE_LEVEL_PRIVACY,
+			       OUTCOME_LOGON_REFUSED, PHASE_LOGON, cases[i].ec,
+			       cases[i].name),
+			u = unenc(OUTCOME_LOGON_REFUSED, cases[i].ec,
+				  cases[i].name);
+		struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+
+		CHECK_INT(v.state, VSTATE_CRITICAL);
+		CHECK_INT(v.enforced, -1);
+		CHECK(strstr(v.summary, cases[i].summary) != NULL);
+		CHECK(has_line(&v, cases[i].fix));
+	}
+}
+
+/* The long output labels szDisplayName as the user's. */
+static void test_display_name(void)
+{
+	struct probe_result e = enc_ok(),
+		u = unenc(OUTCOME_LOGON_NOT_ENCRYPTED, 0x970, "ecNotEncrypted");
+	struct verdict v;
+
+	snprintf(e.server_version, sizeof(e.server_version), "15.1.2507.6");
+	snprintf(e.display_name, sizeof(e.display_name), "Probe User");
+	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+	CHECK(has_line(&v, "  store server version 15.1.2507.6, logged on as \"Probe User\""));
 }
 
 static void test_single_probe(void)
@@ -199,6 +328,10 @@ int main(void)
 	T_RUN(test_encrypted_broken);
 	T_RUN(test_timeouts);
 	T_RUN(test_inconclusive);
+	T_RUN(test_old_client_enforced);
+	T_RUN(test_version_blocked);
+	T_RUN(test_mailbox_settings);
+	T_RUN(test_display_name);
 	T_RUN(test_single_probe);
 	T_RUN(test_timing);
 	T_DONE();
