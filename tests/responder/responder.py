@@ -87,7 +87,7 @@ class Fault:
             raise argparse.ArgumentTypeError('bad --fault %r (PHASE:KIND[:ARG])' % spec)
         self.phase, self.kind = parts[0], parts[1]
         self.arg = parts[2] if len(parts) > 2 else None
-        if self.kind not in ('stall', 'close', 'truncate', 'garbage', 'status',
+        if self.kind not in ('stall', 'close', 'truncate', 'garbage', 'status', 'rpc-error',
                              'fault', 'badsig', 'bind-nak', 'html', 'lie-frag',
                              'lie-auth', 'unexpected', 'drip', 'bogus', 'replay'):
             raise argparse.ArgumentTypeError('unknown fault kind %r' % self.kind)
@@ -270,6 +270,12 @@ def handle_connection(sock, peer):
                                  500: 'Internal Server Error'}.get(code, 'RPC Error'),
                           [('Location', 'https://login.example.test/owa/')] if 300 <= code < 400 else [],
                           body=b'<html><body>RPC proxy error</body></html>', close=True)
+                return
+            if f and f.kind == 'rpc-error':
+                # The RPC proxy's processing error: 503 with the Windows
+                # error code in the reason phrase (MS-RPCH 2.1.2.1.3).
+                log(c.id, 'fault rpc-error %s' % (f.arg or '6ba'))
+                c.respond(503, 'RPC Error: %s' % (f.arg or '6ba'), close=True)
                 return
             if f and f.kind in ('stall', 'close'):
                 if f.kind == 'close':
@@ -1149,7 +1155,7 @@ def main():
                    help="the mailbox user's display name (szDisplayName)")
     p.add_argument('--fault', action='append', type=Fault,
                    help='PHASE:KIND[:ARG], PHASE in %s; KIND stall, close, truncate, '
-                        'garbage, status:CODE, fault:HEX, badsig, bind-nak, html, lie-frag, '
+                        'garbage, status:CODE, rpc-error:HEX (503 RPC Error: HEX), fault:HEX, badsig, bind-nak, html, lie-frag, '
                         'lie-auth, unexpected, drip, bogus (RTS), replay; phase epm is the '
                         'endpoint mapper lookup (bind-nak hits its bind)' % ', '.join(PHASES))
     p.add_argument('--rpc-tcp', action='store_true',
