@@ -632,6 +632,14 @@ class RpcServer:
         else:
             raise Abort('unexpected PDU type %d' % ptype)
 
+    def anonymous_ok(self):
+        """Binds without authentication: always for the endpoint mapper; for
+        the store only over RPC/HTTP, where Exchange 2013 and later take the
+        RPC proxy's HTTP authentication for the connection's identity."""
+        if not self.svc.require_auth:
+            return True
+        return ARGS.anonymous_rpc != 'refuse' and self.tcp_port is None
+
     def bind_fault(self):
         if self.svc is EPM:
             # The endpoint mapper's phase is its lookup; only a NAK lands on
@@ -678,8 +686,9 @@ class RpcServer:
         # Windows refuses a bind without authentication on the store
         # interface the same way it refuses an unknown interface: provider
         # rejection, abstract syntax not supported.  The endpoint mapper
-        # takes anonymous binds.
-        result = 0 if supported and (auth_len or not self.svc.require_auth) else 2
+        # takes anonymous binds, and so does the store behind an RPC proxy
+        # with --anonymous-rpc (Exchange 2013 and later).
+        result = 0 if supported and (auth_len or self.anonymous_ok()) else 2
         reason = 0 if result == 0 else 1
         sec_addr = self.sec_addr
         body = struct.pack('<HHI', self.max_frag, self.max_frag, 0x1234)
@@ -777,8 +786,10 @@ class RpcServer:
             level, pad = trailer[1], trailer[2]
             sig = pdu[len(pdu) - auth_len:]
             stub_end = len(pdu) - auth_len - 8
-        if not self.svc.require_auth and self.bound and not self.ntlm and not auth_len:
-            level = 0  # anonymous binding (endpoint mapper)
+        if self.anonymous_ok() and self.bound and not self.ntlm and not auth_len:
+            # An anonymous binding: the endpoint mapper's (level 0), or the
+            # store's at RPC_C_AUTHN_LEVEL_NONE (1, MS-RPCE 2.2.1.1.8).
+            level = 1 if self.svc.require_auth else 0
         elif not self.auth_ok or not self.session:
             self.fault(call_id, ACCESS_DENIED)
             return
@@ -892,7 +903,13 @@ class RpcServer:
             ec = EC_RPC_HTTP_DISALLOWED
         elif not ARGS.mapi_enabled:
             ec = EC_PROTOCOL_DISABLED
-        elif ARGS.encryption_required and level != 6:
+        elif ARGS.encryption_required and level != 6 and \
+                not (level == 1 and ARGS.anonymous_rpc == 'exempt'):
+            # A binding not at RPC_C_AUTHN_LEVEL_PKT_PRIVACY gets
+            # ecNotEncrypted (MS-OXCRPC 3.1.4.1); with 'exempt' a logon
+            # without RPC authentication is not checked, as Exchange 2013's
+            # RPC Client Access does for connections the RPC proxy
+            # authenticated.
             ec = EC_NOT_ENCRYPTED
         elif ARGS.mapi_block_outlook_non_cached_mode:
             # The client announces cached mode only in an AUX_PERF_CLIENTINFO
@@ -1151,6 +1168,11 @@ def main():
                    help='false: MAPI disabled for the mailbox (ecProtocolDisabled)')
     p.add_argument('--mapi-block-outlook-non-cached-mode', action='store_true',
                    help='only cached-mode clients (ecCachedModeRequired)')
+    p.add_argument('--anonymous-rpc', choices=('refuse', 'not-encrypted', 'exempt'),
+                   default='refuse',
+                   help='store binds without RPC authentication over RPC/HTTP: refuse them '
+                        '(Exchange 2010), or accept them and answer the logon ecNotEncrypted '
+                        'when encryption is required, or exempt them from that check')
     p.add_argument('--display-name', default='Probe User',
                    help="the mailbox user's display name (szDisplayName)")
     p.add_argument('--fault', action='append', type=Fault,
