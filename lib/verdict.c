@@ -236,9 +236,12 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 	}
 	ec_text(r, ec, sizeof(ec));
 	if (refused_with(r, EMSMDB_EC_CLIENT_VER_DISALLOWED)) {
-		set_summary(v, VSTATE_CRITICAL, "%s: client version %s is blocked: %s logon refused (%s); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version",
+		int both = r != in->unencrypted &&
+			   refused_with(in->unencrypted, EMSMDB_EC_CLIENT_VER_DISALLOWED);
+		set_summary(v, VSTATE_CRITICAL, "%s: client version %s is blocked: %s refused (%s); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version",
 			    in->host, in->client_version ? in->client_version : "presented",
-			    r->label, ec);
+			    both ? "both logons" : r == in->unencrypted ?
+			    "unencrypted logon" : "encrypted logon", ec);
 		explain_version_block(v, in, srv);
 		return;
 	}

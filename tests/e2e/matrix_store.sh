@@ -61,7 +61,7 @@ expect_result "tcp: Outlook 2003, encryption required: OK" 0 \
 # --- BlockedClientVersions ------------------------------------------------------
 run_plugin $(base blocked) -m "$MB" --client-version $OL2003
 expect_result "blocked version: CRITICAL naming BlockedClientVersions" 2 \
-	"^RPC ENCRYPTION CRITICAL - localhost: client version $OL2003 is blocked: encrypted logon refused \(ecClientVerDisallowed 1247\); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version \|"
+	"^RPC ENCRYPTION CRITICAL - localhost: client version $OL2003 is blocked: both logons refused \(ecClientVerDisallowed 1247\); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version \|"
 has "encryption_enforced=U;;;0;1" "blocked version: encryption_enforced=U"
 has "(Get-RpcClientAccess -Server localhost).BlockedClientVersions" "blocked version: the long output shows how to check"
 has "--client-version $OL2016" "blocked version: the long output suggests a version"

@@ -221,18 +221,22 @@ static void test_version_blocked(void)
 		       "ecClientVerDisallowed"),
 		u = unenc(OUTCOME_LOGON_REFUSED, EMSMDB_EC_CLIENT_VER_DISALLOWED,
 			  "ecClientVerDisallowed");
+	struct verdict v;
 	int ex;
 
 	for (ex = EXPECT_REQUIRED; ex <= EXPECT_ANY; ex++) {
-		struct verdict v = run((enum verdict_expect)ex, PROBES_BOTH,
-				       &e, &u);
+		v = run((enum verdict_expect)ex, PROBES_BOTH, &e, &u);
 		CHECK_INT(v.state, VSTATE_CRITICAL);
 		CHECK_INT(v.enforced, -1);
-		CHECK_STR(v.summary, "mail.example.com: client version 11.0.8161 is blocked: encrypted logon refused (ecClientVerDisallowed 1247); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version");
+		CHECK_STR(v.summary, "mail.example.com: client version 11.0.8161 is blocked: both logons refused (ecClientVerDisallowed 1247); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version");
 		CHECK(has_line(&v, "(Get-RpcClientAccess -Server EXCH01).BlockedClientVersions"));
 		CHECK(has_line(&v, "MAPIBlockOutlookVersions"));
 		CHECK(has_line(&v, "--client-version 16.0.18025"));
 	}
+	/* The sealed logon alone suffices to tell a block. */
+	v = run(EXPECT_REQUIRED, PROBES_ENCRYPTED, &e, NULL);
+	CHECK_INT(v.state, VSTATE_CRITICAL);
+	CHECK(strstr(v.summary, "is blocked: encrypted logon refused (ecClientVerDisallowed 1247)") != NULL);
 }
 
 /* ecRpcHttpDisallowed / ecProtocolDisabled / ecCachedModeRequired name
