@@ -150,6 +150,24 @@ static void remediation_allow(struct verdict *v, const char *srv)
 	add_line(v, "Check the setting: (Get-RpcClientAccess -Server %s).EncryptionRequired", srv);
 }
 
+/* The client version as administrators write it, A.B.C.D; the old
+ * three-word form holds major, build and minor build (MS-OXCRPC
+ * 3.1.4.1.3.1). */
+static const char *version_text(const struct verdict_input *in, char *buf,
+				size_t n)
+{
+	const uint16_t *w = in->client_version;
+
+	if (!w)
+		return "presented";
+	if (w[1] & 0x8000)
+		emsmdb_format_version(w, buf, n);
+	else
+		snprintf(buf, n, "%u.0.%u.%u", (unsigned)w[0], (unsigned)w[1],
+			 (unsigned)w[2]);
+	return buf;
+}
+
 static int refused_with(const struct probe_result *r, uint32_t ec)
 {
 	return r && r->outcome == OUTCOME_LOGON_REFUSED && r->ec == ec;
@@ -168,12 +186,14 @@ static void explain_version_block(struct verdict *v,
 				  const struct verdict_input *in,
 				  const char *srv)
 {
+	char ver[32];
+
 	add_line(v, "ecClientVerDisallowed on the sealed logon: the server blocks client version %s.",
-		 in->client_version ? in->client_version : "presented");
+		 version_text(in, ver, sizeof(ver)));
 	add_line(v, "Check: (Get-RpcClientAccess -Server %s).BlockedClientVersions and (Get-CASMailbox -Identity '%s').MAPIBlockOutlookVersions",
 		 srv, mailbox_id(in));
 	add_line(v, "Clients older than Outlook 2007 (12.0) are also refused this way when the organization has no public folders.");
-	add_line(v, "To test the encryption policy, present a version the server accepts: --client-version 16.0.18025 (Outlook 2016 and later).");
+	add_line(v, "To test the encryption policy, present a version the server accepts: --client-version outlook2016.");
 }
 
 /* The per-mailbox MAPI settings behind the codes of the 12.0 row of
@@ -216,7 +236,7 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 		    const struct probe_result *r)
 {
 	const char *srv = in->rpc_server ? in->rpc_server : in->host;
-	char ec[64];
+	char ec[64], ver[32];
 	int ms;
 
 	if (r->outcome == OUTCOME_TIMEOUT) {
@@ -239,7 +259,7 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 		int both = r != in->unencrypted &&
 			   refused_with(in->unencrypted, EMSMDB_EC_CLIENT_VER_DISALLOWED);
 		set_summary(v, VSTATE_CRITICAL, "%s: client version %s is blocked: %s refused (%s); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version",
-			    in->host, in->client_version ? in->client_version : "presented",
+			    in->host, version_text(in, ver, sizeof(ver)),
 			    both ? "both logons" : r == in->unencrypted ?
 			    "unencrypted logon" : "encrypted logon", ec);
 		explain_version_block(v, in, srv);
@@ -277,7 +297,7 @@ static void refused_unencrypted(const struct verdict_input *in,
 				const struct probe_result *u,
 				const struct probe_result *e)
 {
-	char ec[64], enc_ok[64] = "";
+	char ec[64], enc_ok[64] = "", ver[32];
 
 	v->enforced = 1;
 	ec_text(u, ec, sizeof(ec));
@@ -296,7 +316,7 @@ static void refused_unencrypted(const struct verdict_input *in,
 	if (u->ec != EMSMDB_EC_CLIENT_VER_DISALLOWED)
 		return;
 	add_line(v, "The unsealed logon was refused with ecClientVerDisallowed while the sealed logon with the same client version %s worked: the server requires encryption.",
-		 in->client_version ? in->client_version : "");
+		 version_text(in, ver, sizeof(ver)));
 	add_line(v, "Clients older than Outlook 2007 (12.0) cannot receive ecNotEncrypted and are told their version is blocked (MS-OXCRPC 3.1.4.1);");
 	add_line(v, "Outlook shows \"Your Exchange Server administrator has blocked the version of Outlook that you are using.\"");
 }

@@ -39,7 +39,7 @@ struct verdict_input {
 	int timeout_state;       /* state for a probe that hit the deadline */
 	double timeout_seconds;
 	const char *mailbox;     /* -m, for Set-CASMailbox -Identity; or NULL */
-	const char *client_version; /* --client-version as given; or NULL */
+	const uint16_t *client_version; /* rgwClientVersion sent; or NULL */
 };
 
 struct verdict {

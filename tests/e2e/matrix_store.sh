@@ -11,8 +11,8 @@
 test_require_impacket
 
 MB=$E2E_MAILBOX
-OL2003=11.0.8161
-OL2016=16.0.18025
+OL2003=outlook2003   # 11.0.8161.0
+OL2016=outlook2016
 start_responder req --rpc-tcp --encryption-required true || exit 1
 start_responder opt --encryption-required false || exit 1
 start_responder blocked '--blocked-client-versions=-5.9.9;7.0.0-11.9.9' || exit 1
@@ -37,9 +37,9 @@ run_plugin $(base req) -m "$MB" --client-version $OL2003
 expect_result "Outlook 2003, encryption required: OK, ecClientVerDisallowed named" 0 \
 	"^RPC ENCRYPTION OK - localhost requires RPC encryption: unencrypted logon refused \(ecClientVerDisallowed 1247\), encrypted logon OK in [0-9.]+s \|"
 has "encryption_enforced=1;;;0;1" "Outlook 2003: encryption_enforced=1"
-has "same client version $OL2003 worked: the server requires encryption" "Outlook 2003: the long output explains the code"
+has "same client version 11.0.8161.0 worked: the server requires encryption" "Outlook 2003: the long output explains the code"
 has "has blocked the version of Outlook that you are using" "Outlook 2003: the long output quotes Outlook's message"
-grep -q "version=$OL2003 ec=0x4df" "$req_LOG" && ok "responder answered 0x4DF to the unsealed logon" \
+grep -q "version=11.0.8161.0 ec=0x4df" "$req_LOG" && ok "responder answered 0x4DF to the unsealed logon" \
 	|| not_ok "responder answered 0x4DF to the unsealed logon"
 run_plugin $(base req) -m "$MB" --client-version $OL2003 --expect optional
 expect_result "Outlook 2003, encryption required, --expect optional: CRITICAL" 2 \
@@ -61,14 +61,14 @@ expect_result "tcp: Outlook 2003, encryption required: OK" 0 \
 # --- BlockedClientVersions ------------------------------------------------------
 run_plugin $(base blocked) -m "$MB" --client-version $OL2003
 expect_result "blocked version: CRITICAL naming BlockedClientVersions" 2 \
-	"^RPC ENCRYPTION CRITICAL - localhost: client version $OL2003 is blocked: both logons refused \(ecClientVerDisallowed 1247\); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version \|"
+	"^RPC ENCRYPTION CRITICAL - localhost: client version 11.0.8161.0 is blocked: both logons refused \(ecClientVerDisallowed 1247\); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version \|"
 has "encryption_enforced=U;;;0;1" "blocked version: encryption_enforced=U"
 has "(Get-RpcClientAccess -Server localhost).BlockedClientVersions" "blocked version: the long output shows how to check"
 has "--client-version $OL2016" "blocked version: the long output suggests a version"
 run_plugin $(base blocked) -m "$MB" --client-version 5.0.1 --expect optional
-expect_result "blocked version (open-ended range), any expectation: CRITICAL" 2 "client version 5.0.1 is blocked"
+expect_result "blocked version (open-ended range), any expectation: CRITICAL" 2 "client version 5.0.0.1 is blocked"
 run_plugin $(base blocked) -m "$MB" --client-version 6.5.1
-# 6.5.1 is outside both ranges: the sealed logon works, and being older than
+# 6.5.1 (the old three words: 6.0.5.1) is outside both ranges: the sealed logon works, and being older than
 # 12.0 the unsealed one is told ecClientVerDisallowed.
 expect_result "a version between the ranges is not blocked" 0 "^RPC ENCRYPTION OK - localhost requires RPC encryption: unencrypted logon refused \(ecClientVerDisallowed 1247\), encrypted logon OK"
 run_plugin $(base blocked) -m "$MB" --client-version $OL2016

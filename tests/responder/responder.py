@@ -557,16 +557,16 @@ SYNTAX_NAMES = {EMSMDB_UUID: 'EMSMDB', EPM_UUID: 'EPM'}
 
 
 def version_from_words(w):
-    """rgwClientVersion (MS-OXCRPC 3.1.4.1.3): the new format has the high
-    bit of the second word set, {major<<8|minor, 0x8000|build, minor build};
-    the old one is {major, minor, build}."""
+    """rgwClientVersion (MS-OXCRPC 3.1.4.1.3.1): with the high bit of the
+    second word set {major<<8|minor, 0x8000|build, minor build}, otherwise
+    {major, build, minor build} with minor 0."""
     if w[1] & 0x8000:
         return (w[0] >> 8, w[0] & 0xff, w[1] & 0x7fff, w[2])
-    return (w[0], w[1], w[2], 0)
+    return (w[0], 0, w[1], w[2])
 
 
 def format_version(v):
-    return '%d.%d.%d.%d' % v if v[3] or v[0] > 11 else '%d.%d.%d' % v[:3]
+    return '%d.%d.%d.%d' % v
 
 
 def parse_version_list(spec):

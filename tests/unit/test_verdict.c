@@ -40,6 +40,10 @@ static struct probe_result unenc(enum probe_outcome o, uint32_t ec,
 		  o == OUTCOME_LOGON_OK ? PHASE_DONE : PHASE_LOGON, ec, name);
 }
 
+/* Outlook 2003 SP3, 11.0.8161.0, in the old three-word form (MS-OXCRPC
+ * 3.1.4.1.3.1: major, build, minor build). */
+static const uint16_t outlook2003[3] = { 11, 8161, 0 };
+
 static struct verdict run(enum verdict_expect ex, enum verdict_probes pr,
 			  const struct probe_result *e,
 			  const struct probe_result *u);
@@ -59,7 +63,7 @@ static struct verdict run(enum verdict_expect ex, enum verdict_probes pr,
 {
 	struct verdict_input in = { "mail.example.com", "EXCH01", ex, pr, e, u,
 				    3, 10, "/o=Example/cn=Recipients/cn=probe",
-				    "11.0.8161" };
+				    outlook2003 };
 	struct verdict v;
 	verdict_decide(&in, &v);
 	return v;
@@ -181,7 +185,7 @@ static void test_old_client_enforced(void)
 	} want[] = {
 		{ EXPECT_REQUIRED, VSTATE_OK,
 		  "mail.example.com requires RPC encryption: unencrypted logon refused (ecClientVerDisallowed 1247), encrypted logon OK in 0.21s",
-		  "same client version 11.0.8161 worked: the server requires encryption" },
+		  "same client version 11.0.8161.0 worked: the server requires encryption" },
 		{ EXPECT_OPTIONAL, VSTATE_CRITICAL,
 		  "mail.example.com requires RPC encryption: unencrypted clients are locked out (ecClientVerDisallowed 1247) (expected: encryption optional)",
 		  "-EncryptionRequired $false" },
@@ -228,10 +232,10 @@ static void test_version_blocked(void)
 		v = run((enum verdict_expect)ex, PROBES_BOTH, &e, &u);
 		CHECK_INT(v.state, VSTATE_CRITICAL);
 		CHECK_INT(v.enforced, -1);
-		CHECK_STR(v.summary, "mail.example.com: client version 11.0.8161 is blocked: both logons refused (ecClientVerDisallowed 1247); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version");
+		CHECK_STR(v.summary, "mail.example.com: client version 11.0.8161.0 is blocked: both logons refused (ecClientVerDisallowed 1247); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version");
 		CHECK(has_line(&v, "(Get-RpcClientAccess -Server EXCH01).BlockedClientVersions"));
 		CHECK(has_line(&v, "MAPIBlockOutlookVersions"));
-		CHECK(has_line(&v, "--client-version 16.0.18025"));
+		CHECK(has_line(&v, "--client-version outlook2016"));
 	}
 	/* The sealed logon alone suffices to tell a block. */
 	v = run(EXPECT_REQUIRED, PROBES_ENCRYPTED, &e, NULL);
