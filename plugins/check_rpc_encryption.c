@@ -245,7 +245,11 @@ static void help_general(void)
 	printf(
 "Remediation:\n"
 "  A server that requires encryption refuses an unencrypted logon with\n"
-"  ecNotEncrypted (2416, 0x970).  Inspect and change the policy with the\n"
+"  ecNotEncrypted (2416, 0x970); clients older than Outlook 2007 get\n"
+"  ecClientVerDisallowed (1247, 0x4DF) instead, which --client-version\n"
+"  outlook2003 shows next to a working encrypted logon.  The same code on\n"
+"  the encrypted logon means the version is blocked (Set-RpcClientAccess\n"
+"  -BlockedClientVersions).  Inspect and change the policy with the\n"
 "  Exchange Management Shell:\n"
 "    Get-RpcClientAccess | fl Server,EncryptionRequired\n"
 "    Set-RpcClientAccess -Server EXCH01 -EncryptionRequired $true\n"
