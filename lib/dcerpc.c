@@ -538,7 +538,7 @@ static int peek_trailer(const struct buf_cur *cur, size_t off, uint8_t *type,
 }
 
 /* The sec_trailer of a signed or sealed response: it must name our auth
- * type and level (MS-RPCE 3.3.1.5.2.2), and its pad must fit the stub. */
+ * type and level (MS-RPCE 2.2.2.11), and its pad must fit the stub. */
 static int check_response_trailer(const struct dcerpc_conn *c,
 				  const struct buf_cur *cur, uint16_t auth_len,
 				  struct stub_span *sp, struct rpe_error *err)
