@@ -108,8 +108,11 @@ static void take_pipe_facts(struct probe *p)
 		return;
 	r->bytes_sent += pp->bytes_sent;
 	r->bytes_received += pp->bytes_received;
-	if (pp->http_status)
+	if (pp->http_status) {
 		r->http_status = pp->http_status;
+		snprintf(r->http_reason, sizeof(r->http_reason), "%s",
+			 pp->http_reason);
+	}
 	if (pp->tls_time > 0)
 		r->tls_time = pp->tls_time;
 	if (pp->epm_time > 0)

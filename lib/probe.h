@@ -66,6 +66,7 @@ struct probe_result {
 	char ec_name[48];           /* "ecNotEncrypted", "0x80040111" ... */
 	uint32_t fault_status;      /* fault PDU status */
 	long http_status;
+	char http_reason[96];       /* its reason phrase ("RPC Error: 6ba") */
 	char message[320];          /* one line, for humans */
 	char step[32];              /* within the phase, when it has steps:
 				     * "endpoint mapper" (RPC/TCP connect) */

@@ -75,6 +75,45 @@ static int get_hex32(struct buf_cur *c, uint32_t *code)
 	return n > 0 ? 0 : RPE_ERR_PROTO;
 }
 
+/* Skip bytes up to and including the next space; fails at the end. */
+static int skip_past_space(struct buf_cur *c)
+{
+	uint8_t ch;
+
+	do {
+		if (buf_get_u8(c, &ch) < 0)
+			return RPE_ERR_PROTO;
+	} while (ch != ' ');
+	return 0;
+}
+
+int rpch_status_reason(const char *line, size_t len, size_t *off, size_t *n,
+		       struct rpe_error *err)
+{
+	struct buf_cur c;
+	const uint8_t *p;
+	uint8_t ch;
+	size_t start, end;
+
+	*off = *n = 0;
+	buf_cur_init(&c, line, len);
+	if (buf_get_ref(&c, 5, &p) < 0 || memcmp(p, "HTTP/", 5) != 0 ||
+	    skip_past_space(&c) < 0 || buf_get_ref(&c, 3, &p) < 0 ||
+	    hex_value(p[0]) < 0 || hex_value(p[0]) > 9 ||
+	    hex_value(p[1]) < 0 || hex_value(p[1]) > 9 ||
+	    hex_value(p[2]) < 0 || hex_value(p[2]) > 9)
+		return rpe_fail(err, RPE_ERR_PROTO, "not an HTTP status line");
+	/* "HTTP/1.1 503" alone: an empty reason phrase. */
+	if (buf_get_u8(&c, &ch) < 0 || ch != ' ')
+		return 0;
+	start = end = buf_cur_pos(&c);
+	while (buf_get_u8(&c, &ch) == 0 && ch != '\r' && ch != '\n')
+		end = buf_cur_pos(&c);
+	*off = start;
+	*n = end - start;
+	return 0;
+}
+
 int rpch_parse_rpc_error(const char *reason, size_t len, uint32_t *code,
 			 struct rpe_error *err)
 {

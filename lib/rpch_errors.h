@@ -28,6 +28,13 @@ struct rpch_http_error {
 	const char *fix;      /* one line; NULL when nothing is known */
 };
 
+/* The reason phrase of an HTTP status line "HTTP/1.1 503 RPC Error: 6ba\r\n"
+ * (RFC 7230 3.1.2: version SP status-code SP reason-phrase): *off and *n
+ * delimit it inside line, without the line end.  RPE_ERR_PROTO (err
+ * filled) for anything that is not a status line. */
+int rpch_status_reason(const char *line, size_t len, size_t *off, size_t *n,
+		       struct rpe_error *err);
+
 /* Read the RPC-Error of a reason phrase "RPC Error: 6ba" (leading and
  * trailing blanks and an ", EEInfo: ..." tail allowed).  Returns 0 with
  * *code set, or RPE_ERR_PROTO (err filled) for any other phrase. */

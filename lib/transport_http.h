@@ -98,6 +98,8 @@ void http_chan_close(struct http_chan *ch);
 
 int http_chan_timings(struct http_chan *ch, struct http_timings *t);
 long http_chan_status(const struct http_chan *ch);
+/* Reason phrase of the last status line ("" if none), at most 95 bytes. */
+const char *http_chan_reason(const struct http_chan *ch);
 /* Content-Type of the last response headers ("" if none). */
 const char *http_chan_content_type(const struct http_chan *ch);
 enum http_chan_kind http_chan_kind(const struct http_chan *ch);

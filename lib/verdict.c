@@ -23,6 +23,7 @@
 #include "verdict.h"
 
 #include "emsmdb.h"
+#include "rpch_errors.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -232,6 +233,21 @@ static void explain_ec(struct verdict *v, const struct probe_result *r)
 		add_line(v, "%s: %s.", r->ec_name[0] ? r->ec_name : "ec", m);
 }
 
+/* The RPC proxy's own error status (MS-RPCH 2.1.2.1.3): what to fix. */
+static void explain_proxy_error(struct verdict *v, const struct probe_result *r)
+{
+	struct rpch_http_error e;
+
+	if (!r->http_status || (r->outcome != OUTCOME_PROXY_REFUSED &&
+				r->outcome != OUTCOME_AUTH_FAILED))
+		return;
+	rpch_explain_http(r->http_status, r->http_reason,
+			  strlen(r->http_reason), &e);
+	if (e.fix)
+		add_line(v, "To fix (HTTP %ld from the RPC proxy): %s.",
+			 r->http_status, e.fix);
+}
+
 static void failure(struct verdict *v, const struct verdict_input *in,
 		    const struct probe_result *r)
 {
@@ -252,6 +268,7 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 		set_summary(v, VSTATE_CRITICAL, "%s: %s logon failed during %s: %s (%s)",
 			    in->host, r->label, probe_phase_name(r->phase),
 			    probe_outcome_name(r->outcome), r->message);
+		explain_proxy_error(v, r);
 		return;
 	}
 	ec_text(r, ec, sizeof(ec));

@@ -6,7 +6,7 @@
 # ecClientVerDisallowed on the unsealed logon, which is the encryption
 # policy; a version in BlockedClientVersions is refused on both logons;
 # the per-mailbox MAPI settings (Set-CASMailbox) are named.  Over RPC/HTTP
-# and RPC/TCP.
+# and RPC/TCP.  And the RPC proxy's own error answers, each with its fix.
 . "$(dirname "$0")/common.sh"
 test_require_impacket
 
@@ -89,5 +89,30 @@ expect_result "MAPIBlockOutlookNonCachedMode: CRITICAL naming the setting" 2 \
 	"encrypted logon refused \(ecCachedModeRequired 1249\).*MAPIBlockOutlookNonCachedMode"
 run_plugin $(base nomapi) -m "$MB" --client-version $OL2003
 expect_result "Outlook 2003 cannot receive ecProtocolDisabled: ecClientVerDisallowed" 2 "ecClientVerDisallowed 1247"
+
+# --- the RPC proxy's own errors (MS-RPCH 2.1.2.1.3) --------------------------------
+proxy() { # DESCRIPTION RC STATUS-LINE-REGEX FIX-TEXT FAULT
+	local desc=$1 rc=$2 re=$3 fix=$4 spec=$5 name="p$((++FAULTN))"
+	start_responder "$name" --fault "$spec" || { not_ok "$desc (responder)"; return; }
+	run_plugin $(base "$name") -m "$MB" -t 3
+	expect_result "$desc" "$rc" "$re"
+	has "$fix" "$desc: the long output says what to fix"
+}
+proxy "503 RPC Error: 6ba names RPC_S_SERVER_UNAVAILABLE" 2 \
+	"PROXY_REFUSED \(RPC proxy answered RPC_OUT_DATA: HTTP 503 RPC Error: 6ba \(RPC_S_SERVER_UNAVAILABLE\): the RPC proxy cannot reach the backend" \
+	"ValidPorts" http-out:rpc-error:6ba
+proxy "503 RPC Error: 6d9 names EPT_S_NOT_REGISTERED" 2 \
+	"HTTP 503 RPC Error: 6d9 \(EPT_S_NOT_REGISTERED\): the backend's endpoint mapper knows no endpoint" \
+	"MSExchangeRPC" http-in:rpc-error:6d9
+proxy "503 RPC Error with an unknown code" 2 "HTTP 503 RPC Error: 1234 \(Windows error code\)" \
+	"Application log" http-out:rpc-error:1234
+proxy "404 on a channel: unknown RemoteName" 2 \
+	"PROXY_REFUSED \(RPC proxy answered RPC_OUT_DATA: HTTP 404.*does not know the RemoteName" \
+	"(Get-Mailbox NAME).ExchangeGuid" http-out:status:404
+proxy "401 on a channel: credentials or Extended Protection" 2 \
+	"AUTH_FAILED \(RPC proxy refused the credentials on RPC_IN_DATA: HTTP 401.*Extended Protection" \
+	"--http-auth" http-in:status:401
+proxy "plain 503: the proxy's application pool" 2 "HTTP 503.*the RPC proxy is unavailable" \
+	"MSExchangeRpcProxyAppPool" http-out:status:503
 
 e2e_summary

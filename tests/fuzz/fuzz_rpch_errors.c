@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: the RPC proxy's reason phrase "RPC Error: <hex>"
- * (MS-RPCH 2.1.2.1.3) and the explanation of every status with it.  The
+ * (MS-RPCH 2.1.2.1.3), the status line it comes in, and the explanation of
+ * every status with it.  The
  * input is not NUL-terminated, as a reason phrase cut out of a status line
  * is not. */
 #include <stdlib.h>
@@ -18,6 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t code;
 	size_t i;
 
+	size_t off, n;
+
+	if (rpch_status_reason((const char *)data, size, &off, &n, &err) == 0 &&
+	    (off > size || n > size - off))
+		abort();
 	if (rpch_parse_rpc_error((const char *)data, size, &code, &err) == 0 &&
 	    size == 0)
 		abort(); /* an empty phrase has no RPC-Error */

@@ -52,6 +52,38 @@ static void test_reason_phrase(void)
 	CHECK_INT(code, 0x6BA);
 }
 
+static void test_status_line(void)
+{
+	static const struct {
+		const char *line, *reason;
+	} good[] = {
+		{ "HTTP/1.1 503 RPC Error: 6ba\r\n", "RPC Error: 6ba" },
+		{ "HTTP/1.0 503 RPC Error: 6d9, EEInfo: AAEC\r\n", "RPC Error: 6d9, EEInfo: AAEC" },
+		{ "HTTP/1.1 404 Not Found\r\n", "Not Found" },
+		{ "HTTP/1.1 401\r\n", "" },
+		{ "HTTP/2 200 \r\n", "" },
+		{ "HTTP/1.1 500 no line end", "no line end" },
+	};
+	static const char *const bad[] = {
+		"", "HTTP/", "HTTP/1.1", "HTTP/1.1 ", "HTTP/1.1 50", "HTTP/1.1 5x3 X",
+		"Content-Type: text/html\r\n", "http/1.1 503 RPC Error: 6ba",
+	};
+	struct rpe_error err = { 0, "" };
+	size_t i, off, n;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK_INT(rpch_status_reason(good[i].line, strlen(good[i].line),
+					     &off, &n, &err), 0);
+		CHECK_INT(n, strlen(good[i].reason));
+		CHECK(strncmp(good[i].line + off, good[i].reason, n) == 0);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err.msg[0] = '\0';
+		CHECK(rpch_status_reason(bad[i], strlen(bad[i]), &off, &n, &err) < 0);
+		CHECK(err.msg[0] != '\0');
+	}
+}
+
 static void test_proxy_errors(void)
 {
 	static const struct {
@@ -108,6 +140,7 @@ static void test_http_statuses(void)
 int main(void)
 {
 	T_RUN(test_reason_phrase);
+	T_RUN(test_status_line);
 	T_RUN(test_proxy_errors);
 	T_RUN(test_http_statuses);
 	T_DONE();

@@ -279,6 +279,37 @@ static void test_mailbox_settings(void)
 	}
 }
 
+/* The RPC proxy's errors get the administrator's fix in the long output. */
+static void test_proxy_errors(void)
+{
+	static const struct {
+		enum probe_outcome o;
+		long status;
+		const char *reason, *fix;
+	} cases[] = {
+		{ OUTCOME_PROXY_REFUSED, 503, "RPC Error: 6ba", "ValidPorts" },
+		{ OUTCOME_PROXY_REFUSED, 503, "RPC Error: 6d9", "MSExchangeRPC" },
+		{ OUTCOME_PROXY_REFUSED, 404, "Not Found", "ExchangeGuid" },
+		{ OUTCOME_AUTH_FAILED, 401, "Unauthorized", "--http-auth" },
+	};
+	struct probe_result u = unenc(OUTCOME_LOGON_OK, 0, "ecNone");
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct probe_result e = mk("encrypted", PROBE_LEVEL_PRIVACY,
+					   cases[i].o, PHASE_CONNECT, 0, "");
+		struct verdict v;
+
+		e.http_status = cases[i].status;
+		snprintf(e.http_reason, sizeof(e.http_reason), "%s",
+			 cases[i].reason);
+		v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+		CHECK_INT(v.state, VSTATE_CRITICAL);
+		CHECK(has_line(&v, "To fix (HTTP "));
+		CHECK(has_line(&v, cases[i].fix));
+	}
+}
+
 /* The long output labels szDisplayName as the user's. */
 static void test_display_name(void)
 {
@@ -340,6 +371,7 @@ int main(void)
 	T_RUN(test_version_blocked);
 	T_RUN(test_mailbox_settings);
 	T_RUN(test_display_name);
+	T_RUN(test_proxy_errors);
 	T_RUN(test_single_probe);
 	T_RUN(test_timing);
 	T_DONE();
