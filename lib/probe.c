@@ -52,6 +52,7 @@ struct probe {
 	struct ntlm_client *ntlm;
 	struct secctx sec;
 	struct rpc_assoc assoc;
+	int assoc_ready;
 	int finished;
 	double t0;
 	enum probe_phase phase;
@@ -460,6 +461,15 @@ static int probe_init(struct probe *p, struct probe_run *run,
 	p->run = run;
 	p->res = r;
 	p->target = target;
+	/* RPC_C_AUTHN_LEVEL_NONE (MS-RPCE 2.2.1.1.8): no security context,
+	 * a bind without auth trailer; over RPC/HTTP the RPC proxy's HTTP
+	 * authentication is then the only one. */
+	if (r->level == PROBE_LEVEL_NONE) {
+		rpc_assoc_init(&p->assoc, "EMSMDB", "", &emsmdb_interface, NULL,
+			       0);
+		p->assoc_ready = 1;
+		return 0;
+	}
 	p->ntlm = ntlm_client_new(target->user, target->domain,
 				  target->password, err);
 	if (!p->ntlm)
@@ -468,6 +478,7 @@ static int probe_init(struct probe *p, struct probe_run *run,
 	p->sec.ctx = ntlm_client_session(p->ntlm);
 	rpc_assoc_init(&p->assoc, "EMSMDB", "", &emsmdb_interface, &p->sec,
 		       (uint8_t)r->level);
+	p->assoc_ready = 1;
 	return 0;
 }
 
@@ -476,8 +487,9 @@ static void probe_cleanup(struct probe *p)
 	if (p->pipe)
 		p->pipe->ops->close(p->pipe);
 	p->pipe = NULL;
-	if (p->ntlm)
+	if (p->assoc_ready)
 		rpc_assoc_free(&p->assoc);
+	p->assoc_ready = 0;
 	ntlm_client_free(p->ntlm);
 	p->ntlm = NULL;
 }

@@ -34,6 +34,7 @@ enum probe_transport {
 
 /* Authentication levels (MS-RPCE 2.2.1.1.8). */
 enum probe_level {
+	PROBE_LEVEL_NONE = 1,      /* no RPC authentication at all */
 	PROBE_LEVEL_CONNECT = 2,
 	PROBE_LEVEL_INTEGRITY = 5,
 	PROBE_LEVEL_PRIVACY = 6,

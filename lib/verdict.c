@@ -74,6 +74,7 @@ static const char *level_text(enum probe_level l)
 	case PROBE_LEVEL_PRIVACY: return "NTLM, packet privacy (sealed)";
 	case PROBE_LEVEL_INTEGRITY: return "NTLM, packet integrity (signed, not sealed)";
 	case PROBE_LEVEL_CONNECT: return "NTLM, level connect (not sealed)";
+	case PROBE_LEVEL_NONE: return "no RPC authentication, level none";
 	}
 	return "NTLM";
 }
@@ -296,7 +297,22 @@ static void accepted_unencrypted(const struct verdict_input *in,
 				 struct verdict *v, const char *srv,
 				 const char *ok_text)
 {
+	const struct probe_result *u = in->unencrypted;
+
 	v->enforced = 0;
+	/* Exchange 2013 and later take the RPC proxy's HTTP authentication
+	 * for an RPC/HTTP connection without RPC authentication and do not
+	 * hold it to EncryptionRequired (MS-OXCRPC 3.1.4.1 asks for
+	 * ecNotEncrypted below PKT_PRIVACY). */
+	if (u && u->level == PROBE_LEVEL_NONE) {
+		add_line(v, "The store accepted a logon without RPC authentication (level none): only TLS to the RPC proxy protects it, and EncryptionRequired did not refuse it.");
+		if (in->expect == EXPECT_REQUIRED) {
+			set_summary(v, VSTATE_CRITICAL, "%s accepts RPC logons without RPC authentication (expected: encryption required)",
+				    in->host);
+			add_line(v, "Exchange 2013 and later exempt such logons behind the RPC proxy; EncryptionRequired itself is tested with --unencrypted-level connect or integrity.");
+			return;
+		}
+	}
 	if (in->expect == EXPECT_REQUIRED) {
 		set_summary(v, VSTATE_CRITICAL, "%s accepts unencrypted RPC logons (expected: encryption required)",
 			    in->host);
@@ -394,9 +410,13 @@ static void decide_both(const struct verdict_input *in, struct verdict *v,
 		set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon failed during %s: %s (%s), encrypted logon OK",
 			    in->host, probe_phase_name(u->phase),
 			    probe_outcome_name(u->outcome), u->message);
-		if (u->outcome == OUTCOME_BIND_REJECTED ||
-		    (u->outcome == OUTCOME_RPC_FAULT &&
-		     u->level == PROBE_LEVEL_CONNECT))
+		if (u->level == PROBE_LEVEL_NONE &&
+		    (u->outcome == OUTCOME_BIND_REJECTED ||
+		     u->outcome == OUTCOME_RPC_FAULT))
+			add_line(v, "The server refused a bind without RPC authentication (Exchange 2010 and RPC/TCP require it); --unencrypted-level connect probes with NTLM but without sealing.");
+		else if (u->outcome == OUTCOME_BIND_REJECTED ||
+			 (u->outcome == OUTCOME_RPC_FAULT &&
+			  u->level == PROBE_LEVEL_CONNECT))
 			add_line(v, "The server refused level connect; --unencrypted-level integrity probes with signed but unsealed calls.");
 	}
 }

@@ -90,6 +90,33 @@ expect_result "MAPIBlockOutlookNonCachedMode: CRITICAL naming the setting" 2 \
 run_plugin $(base nomapi) -m "$MB" --client-version $OL2003
 expect_result "Outlook 2003 cannot receive ecProtocolDisabled: ecClientVerDisallowed" 2 "ecClientVerDisallowed 1247"
 
+# --- --unencrypted-level none: no RPC authentication -------------------------------
+start_responder anonrefuse --rpc-tcp --anonymous-rpc refuse || exit 1
+start_responder anonenc --anonymous-rpc not-encrypted || exit 1
+start_responder anonex --anonymous-rpc exempt || exit 1
+start_responder anonexopt --anonymous-rpc exempt --encryption-required false || exit 1
+run_plugin $(base anonrefuse) -m "$MB" --unencrypted-level none
+expect_result "level none, bind refused (Exchange 2010): UNKNOWN" 3 \
+	"^RPC ENCRYPTION UNKNOWN - localhost: cannot tell the RPC encryption policy: unencrypted logon failed during bind: BIND_REJECTED"
+has "refused a bind without RPC authentication" "level none, bind refused: the long output says so"
+grep -q "bind level=0 ctx=EMSMDB auth=none" "$anonrefuse_LOG" && ok "level none: the bind carried no auth trailer" \
+	|| not_ok "level none: the bind carried no auth trailer"
+run_plugin $(base anonenc) -m "$MB" --unencrypted-level none
+expect_result "level none, ecNotEncrypted: OK" 0 \
+	"^RPC ENCRYPTION OK - localhost requires RPC encryption: unencrypted logon refused \(ecNotEncrypted 2416\)"
+has "unencrypted probe (no RPC authentication, level none): LOGON_NOT_ENCRYPTED" "level none: the long output names the level"
+run_plugin $(base anonex) -m "$MB" --unencrypted-level none
+expect_result "level none exempt from EncryptionRequired: CRITICAL" 2 \
+	"^RPC ENCRYPTION CRITICAL - localhost accepts RPC logons without RPC authentication \(expected: encryption required\)"
+run_plugin $(base anonex) -m "$MB" --unencrypted-level none --expect any
+expect_result "level none exempt, --expect any: OK" 0 "^RPC ENCRYPTION OK - localhost does not require RPC encryption"
+run_plugin $(base anonexopt) -m "$MB" --unencrypted-level none --expect optional
+expect_result "level none, encryption optional: OK" 0 "^RPC ENCRYPTION OK - localhost does not require RPC encryption"
+run_plugin $(base anonex) -m "$MB"
+expect_result "the same server at level connect: encryption enforced" 0 "unencrypted logon refused \(ecNotEncrypted 2416\)"
+run_plugin $(tbase anonrefuse) -m "$MB" --unencrypted-level none
+expect_result "tcp: level none refused at bind" 3 "unencrypted logon failed during bind: BIND_REJECTED"
+
 # --- the RPC proxy's own errors (MS-RPCH 2.1.2.1.3) --------------------------------
 proxy() { # DESCRIPTION RC STATUS-LINE-REGEX FIX-TEXT FAULT
 	local desc=$1 rc=$2 re=$3 fix=$4 spec=$5 name="p$((++FAULTN))"

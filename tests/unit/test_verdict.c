@@ -310,6 +310,46 @@ static void test_proxy_errors(void)
 	}
 }
 
+/* state, encryption_enforced and (unless NULL) the status line text */
+static void check_verdict(const struct verdict *v, int state, int enforced,
+			  const char *summary)
+{
+	CHECK_INT(v->state, state);
+	CHECK_INT(v->enforced, enforced);
+	if (summary)
+		CHECK_STR(v->summary, summary);
+}
+
+/* --unencrypted-level none: no RPC authentication at all. */
+static void test_level_none(void)
+{
+	struct probe_result e = enc_ok(),
+		u = mk("unencrypted", PROBE_LEVEL_NONE, OUTCOME_LOGON_OK,
+		       PHASE_DONE, 0, "ecNone");
+	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+
+	/* Accepted (Exchange 2013 and later behind the RPC proxy). */
+	check_verdict(&v, VSTATE_CRITICAL, 0, "mail.example.com accepts RPC logons without RPC authentication (expected: encryption required)");
+	CHECK(has_line(&v, "--unencrypted-level connect or integrity"));
+	CHECK(has_line(&v, "unencrypted probe (no RPC authentication, level none): LOGON_OK"));
+	CHECK(!has_line(&v, "-EncryptionRequired $true"));
+	v = run(EXPECT_OPTIONAL, PROBES_BOTH, &e, &u);
+	check_verdict(&v, VSTATE_OK, 0, NULL);
+	CHECK(has_line(&v, "without RPC authentication (level none)"));
+	/* Refused with ecNotEncrypted: enforced as for any level. */
+	u = mk("unencrypted", PROBE_LEVEL_NONE, OUTCOME_LOGON_NOT_ENCRYPTED,
+	       PHASE_LOGON, 0x970, "ecNotEncrypted");
+	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+	check_verdict(&v, VSTATE_OK, 1, NULL);
+	/* The bind refused (Exchange 2010, RPC/TCP): policy unknown. */
+	u = mk("unencrypted", PROBE_LEVEL_NONE, OUTCOME_BIND_REJECTED,
+	       PHASE_BIND, 0, "");
+	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+	check_verdict(&v, VSTATE_UNKNOWN, -1, NULL);
+	CHECK(has_line(&v, "refused a bind without RPC authentication"));
+	CHECK(!has_line(&v, "--unencrypted-level integrity probes"));
+}
+
 /* The long output labels szDisplayName as the user's. */
 static void test_display_name(void)
 {
@@ -372,6 +412,7 @@ int main(void)
 	T_RUN(test_mailbox_settings);
 	T_RUN(test_display_name);
 	T_RUN(test_proxy_errors);
+	T_RUN(test_level_none);
 	T_RUN(test_single_probe);
 	T_RUN(test_timing);
 	T_DONE();
