@@ -172,7 +172,8 @@ static void judge(const struct probe_config *cfg,
 
 	for (i = 0; i < n; i++) {
 		if (res[i].outcome != OUTCOME_LOGON_OK &&
-		    res[i].outcome != OUTCOME_LOGON_NOT_ENCRYPTED)
+		    res[i].outcome != OUTCOME_LOGON_NOT_ENCRYPTED &&
+		    res[i].outcome != OUTCOME_LOGON_REFUSED)
 			continue;
 		if (res[i].total_time > slowest)
 			slowest = res[i].total_time;

@@ -46,9 +46,13 @@ expect_result "Outlook 2003, encryption required, --expect optional: CRITICAL" 2
 	"^RPC ENCRYPTION CRITICAL - localhost requires RPC encryption: unencrypted clients are locked out \(ecClientVerDisallowed 1247\) \(expected: encryption optional\)"
 run_plugin $(base req) -m "$MB" --client-version $OL2003 --unencrypted-level integrity
 expect_result "Outlook 2003, signed only: the same answer" 0 "unencrypted logon refused \(ecClientVerDisallowed 1247\)"
-run_plugin $(base req) -m "$MB" --client-version $OL2003 --probe unencrypted
+run_plugin $(base req) -m "$MB" --client-version $OL2003 --probe unencrypted -w 0.000001
+# (-w does not raise UNKNOWN; the refused logon still counts as an answer)
 expect_result "Outlook 2003, unencrypted probe alone: cannot tell policy from block" 3 \
 	"^RPC ENCRYPTION UNKNOWN - localhost: cannot tell the RPC encryption policy: unencrypted logon refused \(ecClientVerDisallowed 1247\)"
+run_plugin $(base req) -m "$MB" --client-version $OL2003 -w 0.000001
+expect_result "Outlook 2003: -w judges the refused logon's time too" 1 \
+	"^RPC ENCRYPTION WARNING - localhost requires RPC encryption: unencrypted logon refused \(ecClientVerDisallowed 1247\).*\(slowest probe [0-9.]+s\)"
 run_plugin $(base req) -m "$MB" --client-version 12.0.4518.1014
 expect_result "Outlook 2007 is told ecNotEncrypted" 0 "unencrypted logon refused \(ecNotEncrypted 2416\)"
 run_plugin $(base opt) -m "$MB" --client-version $OL2003
