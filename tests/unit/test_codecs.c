@@ -52,7 +52,7 @@ static int x_unseal(void *c, uint8_t *m, size_t n, size_t off, size_t len,
 }
 
 static const struct secctx_ops xops = { "toy", 10, 16, x_sign, x_verify,
-					x_seal, x_unseal };
+					x_seal, x_unseal, NULL };
 
 /* Turn a request PDU built by lib/ into the matching response PDU (the toy
  * context is symmetric): same stub, ptype 2, response header fields. */
