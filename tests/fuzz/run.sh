@@ -20,17 +20,18 @@ command -v "$CC" >/dev/null ||
 	test_skip "$CC not installed (apt-get install clang-14 libfuzzer-14-dev)"
 
 flags=(-g -O1 -std=c11 -fsanitize=fuzzer,address,undefined
-       -fno-sanitize-recover=undefined -I"$src/lib" -I"$src/tests/fuzz")
+       -fno-sanitize-recover=undefined -I"$src/lib" -I"$src/tests/fuzz"
+       $(pkg-config --cflags libxml-2.0 libcurl))
 # The fuzzed codecs are the sans-I/O part of lib/: everything but the
 # transport and the probe orchestration.
 libsrc=()
 for f in "$src"/lib/*.c; do
 	case "$(basename "$f")" in
-	transport_*.c|probe.c|autodiscover.c) ;;
+	transport_*.c|probe.c) ;;
 	*) libsrc+=("$f") ;;
 	esac
 done
-libs=$(pkg-config --libs libssl libcrypto)
+libs="$(pkg-config --libs libssl libcrypto libxml-2.0 libcurl) -lresolv"
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
