@@ -1,12 +1,38 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: the Autodiscover POX response parser (MS-OXDSCLI 2.2.4)
- * and what the driver does with its result (redirect checks, version text). */
+ * and what a run does with an answer (redirect checks, version text, the
+ * session's verdict). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "autodiscover.h"
+#include "autodiscover_session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The same bytes as the answer to a pinned POST, then to the next request
+ * the run asks for, a few times. */
+static void session(const uint8_t *data, size_t size)
+{
+	struct autodiscover_session *s;
+	struct autodiscover_request req;
+	struct autodiscover_outcome o = { 0 };
+	struct rpe_error err;
+	int i;
+
+	s = autodiscover_session_new("monitor@example.test",
+				     "https://ad.example.test/autodiscover/autodiscover.xml",
+				     &err);
+	if (!s)
+		abort();
+	o.status = 200;
+	o.body = data;
+	o.len = size;
+	for (i = 0; i < 4 && autodiscover_session_next(s, &req) == 1; i++)
+		autodiscover_session_feed(s, req.id, &o);
+	(void)autodiscover_session_trail(s);
+	autodiscover_session_free(s);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -15,6 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rpe_error err;
 	char url[AUTODISCOVER_URL_MAX], v[64];
 
+	session(data, size);
 	if (autodiscover_parse_response(data, size, &r, &err) < 0)
 		return 0;
 	if (strlen(r.legacy_dn) >= sizeof(r.legacy_dn) ||

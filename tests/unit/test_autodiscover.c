@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "autodiscover.h"
+#include "autodiscover_session.h"
 #include "autodiscover_srv.h"
 #include "buf.h"
 #include "t.h"
@@ -482,6 +483,170 @@ static void test_srv(void)
 	buf_free(&b);
 }
 
+/* Sessions ------------------------------------------------------------------- */
+
+static void feed_http(struct autodiscover_session *s, unsigned id, long status,
+		      const char *location, const char *body)
+{
+	struct autodiscover_outcome o = { 0 };
+
+	o.status = status;
+	o.location = location;
+	o.body = (const uint8_t *)body;
+	o.len = body ? strlen(body) : 0;
+	autodiscover_session_feed(s, id, &o);
+}
+
+static void feed_fail(struct autodiscover_session *s, unsigned id,
+		      enum autodiscover_fail f, const char *msg)
+{
+	struct autodiscover_outcome o = { 0 };
+
+	o.fail = f;
+	o.msg = msg;
+	autodiscover_session_feed(s, id, &o);
+}
+
+static void test_session_candidates(void)
+{
+	struct autodiscover_request a, b, g, srv, p;
+	struct autodiscover_outcome o = { 0 };
+	struct autodiscover_session *s;
+	struct rpe_error err;
+	const char *msg;
+
+	/* Both POSTs and the GET at once; SRV waits for them to fail. */
+	s = autodiscover_session_new("monitor@example.test", NULL, &err);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_INT(autodiscover_session_next(s, &a), 1);
+	CHECK_STR(a.url, "https://example.test:443/autodiscover/autodiscover.xml");
+	CHECK_STR(a.email, "monitor@example.test");
+	CHECK_INT(autodiscover_session_next(s, &b), 1);
+	CHECK_STR(b.url, "https://autodiscover.example.test:443/autodiscover/autodiscover.xml");
+	CHECK_INT(autodiscover_session_next(s, &g), 1);
+	CHECK_INT(g.step, AUTODISCOVER_STEP_GET_REDIRECT);
+	CHECK_STR(g.url, "http://autodiscover.example.test:80/autodiscover/autodiscover.xml");
+	CHECK_INT(autodiscover_session_next(s, &srv), 0);
+	CHECK_INT(autodiscover_session_pending(s), 3);
+	feed_fail(s, a.id, AUTODISCOVER_FAIL_DNS, "could not resolve example.test");
+	feed_http(s, b.id, 401, NULL, "");
+	/* The GET's 302 to https continues as a POST there. */
+	feed_http(s, g.id, 302, "https://mail.example.test/autodiscover/autodiscover.xml", NULL);
+	CHECK_INT(autodiscover_session_next(s, &p), 1);
+	CHECK_INT(p.step, AUTODISCOVER_STEP_POST);
+	CHECK_STR(p.url, "https://mail.example.test:443/autodiscover/autodiscover.xml");
+	feed_http(s, p.id, 500, NULL, "oops");
+	/* All but SRV failed: SRV starts and answers. */
+	CHECK_INT(autodiscover_session_next(s, &srv), 1);
+	CHECK_INT(srv.step, AUTODISCOVER_STEP_SRV);
+	CHECK_STR(srv.url, "example.test");
+	o.url = "https://ad.example.test:8443/autodiscover/autodiscover.xml";
+	autodiscover_session_feed(s, srv.id, &o);
+	CHECK_INT(autodiscover_session_next(s, &p), 1);
+	CHECK_STR(p.url, "https://ad.example.test:8443/autodiscover/autodiscover.xml");
+	feed_http(s, p.id, 200, NULL, ex2013);
+	CHECK_INT(autodiscover_session_state(s), 1);
+	CHECK_STR(autodiscover_session_url(s), "https://ad.example.test:8443/autodiscover/autodiscover.xml");
+	CHECK_STR(autodiscover_session_response(s)->exch_server,
+		  "3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com");
+	CHECK(strstr(autodiscover_session_trail(s), "SRV target https://ad.example.test:8443") != NULL);
+	CHECK(strstr(autodiscover_session_trail(s), "failed (credentials)") != NULL);
+	CHECK_INT(autodiscover_session_next(s, &p), 0);
+	CHECK_INT(autodiscover_session_requests(s), 6);
+	autodiscover_session_free(s);
+
+	/* Everything fails: the most telling failure is the run's. */
+	s = autodiscover_session_new("monitor@example.test", NULL, &err);
+	autodiscover_session_next(s, &a);
+	autodiscover_session_next(s, &b);
+	autodiscover_session_next(s, &g);
+	feed_fail(s, a.id, AUTODISCOVER_FAIL_CONNECT, "connection refused");
+	feed_http(s, b.id, 401, NULL, "");
+	feed_http(s, g.id, 302, "http://plain.example.test/autodiscover/autodiscover.xml", NULL);
+	CHECK_INT(autodiscover_session_state(s), 0);
+	autodiscover_session_next(s, &srv);
+	feed_fail(s, srv.id, AUTODISCOVER_FAIL_DNS, "DNS: no SRV record");
+	CHECK_INT(autodiscover_session_state(s), -1);
+	CHECK_INT(autodiscover_session_failure(s, &msg), AUTODISCOVER_FAIL_AUTH);
+	CHECK_STR(msg, "POST https://autodiscover.example.test:443/autodiscover/autodiscover.xml: HTTP 401, the credentials were refused");
+	CHECK(strstr(autodiscover_session_trail(s), "https only") != NULL);
+	autodiscover_session_free(s);
+}
+
+static void test_session_answers(void)
+{
+	struct autodiscover_request a, b, g, p;
+	struct autodiscover_session *s;
+	struct rpe_error err;
+	const char *msg;
+	int i;
+
+	/* redirectAddr starts over for the new domain; late answers of the
+	 * old address are ignored. */
+	s = autodiscover_session_new("old@example.test", NULL, &err);
+	autodiscover_session_next(s, &a);
+	autodiscover_session_next(s, &b);
+	autodiscover_session_next(s, &g);
+	feed_http(s, a.id, 200, NULL, redirect_addr);
+	CHECK_INT(autodiscover_session_next(s, &p), 1);
+	CHECK_STR(p.url, "https://sub.example.test:443/autodiscover/autodiscover.xml");
+	CHECK_STR(p.email, "monitor@sub.example.test");
+	feed_http(s, b.id, 200, NULL, ex2010);
+	CHECK_INT(autodiscover_session_state(s), 0);
+	feed_http(s, p.id, 200, NULL, pox_error);
+	CHECK_INT(autodiscover_session_state(s), -1);
+	CHECK_INT(autodiscover_session_failure(s, &msg), AUTODISCOVER_FAIL_POX_ERROR);
+	CHECK_STR(msg, "https://sub.example.test:443/autodiscover/autodiscover.xml answered for "
+		  "monitor@sub.example.test with Autodiscover error 500: The e-mail address cannot be found.");
+	autodiscover_session_free(s);
+
+	/* A pinned URL that redirects to itself is a loop. */
+	s = autodiscover_session_new("monitor@example.test",
+				     "https://ad.example.test/autodiscover/autodiscover.xml", &err);
+	CHECK_INT(autodiscover_session_next(s, &a), 1);
+	CHECK_INT(autodiscover_session_next(s, &b), 0);
+	feed_http(s, a.id, 200, NULL, HEAD "<Account><Action>redirectUrl</Action><RedirectUrl>"
+		  "https://AD.example.test:443/autodiscover/autodiscover.xml</RedirectUrl></Account>" TAIL);
+	CHECK_INT(autodiscover_session_next(s, &b), 0);
+	CHECK_INT(autodiscover_session_state(s), -1);
+	CHECK_INT(autodiscover_session_failure(s, &msg), AUTODISCOVER_FAIL_REDIRECT);
+	CHECK(strstr(msg, "redirect loop") != NULL);
+	autodiscover_session_free(s);
+
+	/* Redirects that never end stop after 10. */
+	s = autodiscover_session_new("monitor@example.test",
+				     "https://ad.example.test/autodiscover/autodiscover.xml", &err);
+	for (i = 0; i < 12 && autodiscover_session_next(s, &a) == 1; i++) {
+		char loc[128];
+		snprintf(loc, sizeof(loc), "/hop%d/autodiscover.xml", i);
+		feed_http(s, a.id, 302, loc, NULL);
+	}
+	CHECK_INT(i, 11);
+	CHECK_INT(autodiscover_session_failure(s, &msg), AUTODISCOVER_FAIL_REDIRECT);
+	CHECK(strstr(msg, "more than 10 redirects") != NULL);
+	autodiscover_session_free(s);
+
+	/* Settings without EXPR; a malformed answer fails only its candidate. */
+	s = autodiscover_session_new("monitor@example.test", NULL, &err);
+	autodiscover_session_next(s, &a);
+	autodiscover_session_next(s, &b);
+	feed_http(s, a.id, 200, NULL, "<html>Outlook Web App</html>");
+	CHECK_INT(autodiscover_session_state(s), 0);
+	feed_http(s, b.id, 200, NULL, HEAD "<User><LegacyDN>/o=x</LegacyDN></User><Account>"
+		  "<Action>settings</Action><Protocol Type=\"mapiHttp\"/></Account>" TAIL);
+	CHECK_INT(autodiscover_session_failure(s, &msg), AUTODISCOVER_FAIL_NO_EXPR);
+	CHECK(strstr(msg, "without Protocol EXPR") != NULL && strstr(msg, "only MAPI over HTTP") != NULL);
+	autodiscover_session_free(s);
+
+	CHECK(autodiscover_session_new("monitor@example.test", "http://ad.example.test/", &err) == NULL);
+	CHECK(strstr(err.msg, "--autodiscover-url") != NULL);
+	CHECK(autodiscover_session_new("nobody", NULL, &err) == NULL);
+	autodiscover_session_free(NULL);
+	CHECK_STR(autodiscover_fail_name(AUTODISCOVER_FAIL_TLS), "TLS");
+}
+
 int main(void)
 {
 	T_RUN(test_exchange_answers);
@@ -490,5 +655,7 @@ int main(void)
 	T_RUN(test_candidates_and_request);
 	T_RUN(test_urls_and_walk);
 	T_RUN(test_srv);
+	T_RUN(test_session_candidates);
+	T_RUN(test_session_answers);
 	T_DONE();
 }
