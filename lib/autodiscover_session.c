@@ -334,7 +334,7 @@ static void feed_http(struct autodiscover_session *s, struct chain *c,
 {
 	const char *verb = step_verb(c->step);
 
-	trail(s, "  HTTP %ld", o->status);
+	trail(s, "  %s %s: HTTP %ld", verb, c->url, o->status);
 	if (o->status >= 300 && o->status < 400 && o->location && *o->location)
 		chain_redirect(s, c, o->location, c->url,
 			       c->step == AUTODISCOVER_STEP_GET_REDIRECT ?
