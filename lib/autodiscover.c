@@ -649,9 +649,11 @@ int autodiscover_is_guid_name(const char *name)
 		if (shape[i] == '-' ? name[i] != '-'
 				    : !isxdigit((unsigned char)name[i]))
 			return 0;
-	if (name[sizeof(shape) - 1] != '@')
+	/* then the mailbox's primary SMTP domain: two labels or more */
+	if (name[sizeof(shape) - 1] != '@' || !strchr(name + sizeof(shape), '.'))
 		return 0;
-	return autodiscover_check_host(name + sizeof(shape), strlen(name + sizeof(shape))) == 0;
+	return autodiscover_check_host(name + sizeof(shape),
+				       strlen(name + sizeof(shape))) == 0;
 }
 
 /* Redirect policy ------------------------------------------------------------ */

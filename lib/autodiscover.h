@@ -178,7 +178,8 @@ void autodiscover_format_version(const struct autodiscover_response *r,
 const char *autodiscover_auth_name(enum autodiscover_auth a);
 
 /* 1 if name is <GUID>@<domain>: the RemoteName of a mailbox on Exchange
- * 2013 and later (the mailbox's ExchangeGuid, 8-4-4-4-12 hex digits). */
+ * 2013 and later (the mailbox's ExchangeGuid, 8-4-4-4-12 hex digits, and
+ * its primary SMTP domain, two labels or more). */
 int autodiscover_is_guid_name(const char *name);
 
 /* Redirect policy ------------------------------------------------------------- */

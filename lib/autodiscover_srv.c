@@ -125,32 +125,47 @@ int autodiscover_srv_url(const struct autodiscover_srv_target *t, char *url,
 
 /* Queries ---------------------------------------------------------------------- */
 
-static int set_nameserver(res_state st, const char *spec,
-			  struct rpe_error *err)
+static int parse_nameserver(const char *spec, struct sockaddr_in *sin,
+			    struct rpe_error *err)
 {
 	char ip[INET_ADDRSTRLEN];
 	const char *colon = strchr(spec, ':');
 	size_t iplen = colon ? (size_t)(colon - spec) : strlen(spec);
-	struct sockaddr_in sin;
 	long port = 53;
 	char *end;
 
-	memset(&sin, 0, sizeof(sin));
+	memset(sin, 0, sizeof(*sin));
 	if (iplen >= sizeof(ip))
-		return rpe_fail(err, RPE_ERR_ARG, "bad name server '%s'", spec);
+		return rpe_fail(err, RPE_ERR_ARG, "bad name server '%.64s'", spec);
 	memcpy(ip, spec, iplen);
 	ip[iplen] = '\0';
 	if (colon) {
 		port = strtol(colon + 1, &end, 10);
 		if (*end || port < 1 || port > 65535)
-			return rpe_fail(err, RPE_ERR_ARG, "bad name server port '%s'",
-					spec);
+			return rpe_fail(err, RPE_ERR_ARG,
+					"bad name server port '%.64s'", spec);
 	}
-	if (inet_pton(AF_INET, ip, &sin.sin_addr) != 1)
+	if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1)
 		return rpe_fail(err, RPE_ERR_ARG,
-				"bad name server '%s' (an IPv4 address)", spec);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
+				"bad name server '%.64s' (an IPv4 address)", spec);
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
+	return 0;
+}
+
+int autodiscover_srv_check_nameserver(const char *spec, struct rpe_error *err)
+{
+	struct sockaddr_in sin;
+
+	return parse_nameserver(spec, &sin, err);
+}
+
+static int set_nameserver(res_state st, const char *spec,
+			  struct rpe_error *err)
+{
+	struct sockaddr_in sin;
+
+	TRY(parse_nameserver(spec, &sin, err));
 	/* glibc prefers the IPv6-capable copy of a server's address when
 	 * res_ninit made one; overwrite both. */
 	if (st->_u._ext.nsaddrs[0])

@@ -50,6 +50,9 @@ int autodiscover_srv_pick(const struct autodiscover_srv_target *t, size_t n,
 int autodiscover_srv_url(const struct autodiscover_srv_target *t, char *url,
 			 size_t size, struct rpe_error *err);
 
+/* 0 if spec is "a.b.c.d[:port]", the form autodiscover_srv_query takes. */
+int autodiscover_srv_check_nameserver(const char *spec, struct rpe_error *err);
+
 /* Query qname for SRV records.  nameserver "a.b.c.d[:port]" replaces the
  * system's (tests point it at a loopback server), NULL keeps
  * /etc/resolv.conf.  The resolver gets one attempt per server with its

@@ -136,9 +136,30 @@ static void remediation_allow(struct verdict *v, const char *srv)
 	add_line(v, "Check the setting: (Get-RpcClientAccess -Server %s).EncryptionRequired", srv);
 }
 
+/* An RPC proxy answers a channel request for a RemoteName it cannot route
+ * with 404; Exchange 2013 and later route by mailbox (the EXCH Server of
+ * Autodiscover, MS-OXDSCLI 2.2.4.1.1.2.6), not by server name. */
+static void remediation_remote_name(struct verdict *v,
+				    const struct verdict_input *in)
+{
+	/* rpc_server is NULL when the RemoteName was a mailbox GUID@domain. */
+	if (in->rpc_server)
+		add_line(v, "HTTP 404: the RPC proxy cannot route the RemoteName %s.",
+			 in->rpc_server);
+	else
+		add_line(v, "HTTP 404: the RPC proxy knows no mailbox with that "
+			 "GUID@domain RemoteName.");
+	add_line(v, "Exchange 2013 and later route by mailbox: use -e ADDRESS "
+		 "(Autodiscover finds it) or --rpc-server GUID@DOMAIN with the "
+		 "mailbox's (Get-Mailbox monitor).ExchangeGuid and its primary "
+		 "SMTP domain.");
+}
+
 static void failure(struct verdict *v, const struct verdict_input *in,
 		    const struct probe_result *r)
 {
+	if (r->outcome == OUTCOME_PROXY_REFUSED && r->http_status == 404)
+		remediation_remote_name(v, in);
 	if (r->outcome == OUTCOME_TIMEOUT) {
 		set_summary(v, (enum verdict_state)in->timeout_state,
 			    "%s: %s logon timed out after %gs during %s%s%s%s",
