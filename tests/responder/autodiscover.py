@@ -31,6 +31,7 @@ import struct
 import threading
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 NS_REQUEST = 'http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006'
@@ -66,11 +67,13 @@ def add_arguments(p):
     p.add_argument('--ad-redirect-addr', action='append', default=[], metavar='FROM=TO',
                    help='Action redirectAddr for address FROM')
     p.add_argument('--ad-redirect-url', action='append', default=[], metavar='ADDR=URL',
-                   help='Action redirectUrl for address ADDR')
+                   help='Action redirectUrl for address ADDR, unless asked at URL\'s '
+                        'host:port (then settings); {port} in URL is this port')
     p.add_argument('--ad-loop', action='store_true',
                    help='answer every address with redirectUrl to this same URL')
-    p.add_argument('--ad-fault', choices=('malformed', 'no-expr', 'html', 'huge', 'entity'),
-                   help='break the Autodiscover answer')
+    p.add_argument('--ad-fault', choices=('malformed', 'no-expr', 'html', 'huge', 'entity',
+                                          'stall'),
+                   help='break the Autodiscover answer (stall: never answer)')
     p.add_argument('--ad-http', action='store_true',
                    help='plain-HTTP listener answering GET with a 302 to the https endpoint')
     p.add_argument('--ad-http-host', default='localhost', help='host name in that 302')
@@ -163,6 +166,12 @@ def serve(c, method, path, headers, clen, check_http_auth):
     if not check_http_auth(c, method, headers):
         LOG(c.id, 'autodiscover 401')
         return True
+    if ARGS.ad_fault == 'stall':
+        LOG(c.id, 'autodiscover fault stall')
+        c.sock.settimeout(120)
+        while c.sock.recv(65536):
+            pass
+        return False
     status, xml = answer(c, body, headers)
     c.respond(status, 'OK' if status == 200 else 'Error',
               [('Content-Type', 'text/xml; charset=utf-8')], xml)
@@ -195,11 +204,16 @@ def answer(c, body, headers):
     if ARGS.ad_fault:
         return 200, broken(ARGS.ad_fault)
     redirect_addr = {k.lower(): v for k, v in pairs(ARGS.ad_redirect_addr).items()}
-    redirect_url = {k.lower(): v for k, v in pairs(ARGS.ad_redirect_url).items()}
+    redirect_url = {k.lower(): v.replace('{port}', str(PORT))
+                    for k, v in pairs(ARGS.ad_redirect_url).items()}
     if addr.lower() in redirect_addr:
         return 200, redirect_xml('redirectAddr', 'RedirectAddr', redirect_addr[addr.lower()])
-    if addr.lower() in redirect_url:
-        return 200, redirect_xml('redirectUrl', 'RedirectUrl', redirect_url[addr.lower()])
+    target = redirect_url.get(addr.lower())
+    if target and urlsplit(target).netloc.lower() != headers.get('host', '').lower():
+        return 200, redirect_xml('redirectUrl', 'RedirectUrl', target)
+    if target:
+        LOG(c.id, 'autodiscover settings for %s at its redirectUrl' % addr)
+        return 200, settings_xml(False)
     if ARGS.ad_loop:
         return 200, redirect_xml('redirectUrl', 'RedirectUrl', own_url())
     if addr.lower() != ARGS.email.lower():

@@ -288,6 +288,7 @@ static void test_candidates_and_request(void)
 	CHECK_INT(autodiscover_is_guid_name("3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f"), 0);
 	CHECK_INT(autodiscover_is_guid_name("3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5g@contoso.com"), 0);
 	CHECK_INT(autodiscover_is_guid_name("3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@"), 0);
+	CHECK_INT(autodiscover_is_guid_name("3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso"), 0);
 }
 
 static void test_urls_and_walk(void)
