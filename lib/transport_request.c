@@ -69,6 +69,9 @@ static int setup(struct http_request *rq, const struct http_params *p,
 		rq->headers = l;
 	}
 	TRY(LOOP_SETOPT(e, CURLOPT_URL, spec->url, err));
+	/* NTLM is connection-based: HTTP/2 cannot carry it (IIS answers
+	 * HTTP_1_1_REQUIRED); the RPC proxy channels use 1.1 too. */
+	TRY(LOOP_SETOPT(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1, err));
 	TRY(LOOP_SETOPT(e, CURLOPT_PROTOCOLS_STR, p->tls ? "https" : "http", err));
 	TRY(LOOP_SETOPT(e, CURLOPT_FOLLOWLOCATION, 0L, err));
 	TRY(LOOP_SETOPT(e, CURLOPT_HTTPHEADER, rq->headers, err));
