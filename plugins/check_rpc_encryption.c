@@ -203,7 +203,8 @@ static void help_credentials(void)
 " --insecure\n"
 "    Do not verify the server certificate (cannot be combined with --ca-file).\n"
 " --client-cert=FILE, --client-key=FILE\n"
-"    Present a client certificate (PEM); --client-key needs --client-cert.\n\n");
+"    Present a client certificate (PEM); --client-key needs --client-cert.\n"
+"    The files must be readable when the plugin starts.\n\n");
 	printf(
 "Credentials and mailbox:\n"
 " -u, --user=USER\n"
@@ -214,7 +215,8 @@ static void help_credentials(void)
 "    legacyExchangeDN of the mailbox to log on to, e.g.\n"
 "    \"/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/\n"
 "    cn=Recipients/cn=monitor\"  (Get-Mailbox monitor | fl LegacyExchangeDN).\n"
-"    Required unless -e finds it.\n"
+"    Printable ASCII, at most 1024 characters.  Required unless -e finds\n"
+"    it.\n"
 " --http-auth=any|basic|ntlm|negotiate\n"
 "    HTTP authentication offered to the RPC proxy (default: any).\n\n"
 "    The password is never taken from the command line, where any local user\n"
