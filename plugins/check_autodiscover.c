@@ -5,6 +5,7 @@
 
 #include "check_autodiscover.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -66,6 +67,20 @@ static unsigned port_of(const struct check_discovery *d, const char *host)
 	return port;
 }
 
+/* The answer cannot drive the probes: say why; returns 1. */
+static int unusable(struct check_discovery *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int unusable(struct check_discovery *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->failure, sizeof(d->failure), fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
 static int apply_names(const struct probe_config *cfg,
 		       struct check_discovery *d, struct probe_config *eff)
 {
@@ -76,33 +91,29 @@ static int apply_names(const struct probe_config *cfg,
 	if (!cfg->hostname && cfg->transport == PROBE_TRANSPORT_TCP) {
 		/* RPC over TCP goes to the mailbox server itself. */
 		if (!*r->exch_server || r->exch_server_is_guid)
-			return snprintf(d->failure, sizeof(d->failure),
-					"Autodiscover names no RPC/TCP server "
-					"(Exchange 2013 and later have none): "
-					"give -H"), 1;
+			return unusable(d, "Autodiscover names no RPC/TCP "
+					"server (Exchange 2013 and later have "
+					"none): give -H");
 		eff->hostname = (char *)r->exch_server;
 		d->host_from = "Protocol EXCH Server";
 	} else if (!cfg->hostname) {
 		eff->hostname = (char *)r->expr_server;
 	}
 	if (cfg_check_host("host name", eff->hostname, &e) < 0)
-		return snprintf(d->failure, sizeof(d->failure),
-				"Autodiscover answer unusable: %s", e.msg), 1;
+		return unusable(d, "Autodiscover answer unusable: %s", e.msg);
 	d->dn_from = cfg->mailbox_dn ? "given" : "User LegacyDN";
 	if (!cfg->mailbox_dn)
 		eff->mailbox_dn = (char *)r->legacy_dn;
 	if (!*eff->mailbox_dn || cfg_check_mailbox_dn(eff->mailbox_dn, &e) < 0)
-		return snprintf(d->failure, sizeof(d->failure),
-				"Autodiscover gave no usable LegacyDN for %s: "
-				"give -m", cfg->email), 1;
+		return unusable(d, "Autodiscover gave no usable LegacyDN for "
+				"%s: give -m", cfg->email);
 	d->remote_from = cfg->rpc_server ? "given" :
 			 *r->exch_server ? "Protocol EXCH Server" : "the RPC proxy";
 	if (!cfg->rpc_server)
 		eff->rpc_server = *r->exch_server ? (char *)r->exch_server :
 						    eff->hostname;
 	if (cfg_check_rpc_server(eff->rpc_server, &eff->rpc_server_mailbox, &e) < 0)
-		return snprintf(d->failure, sizeof(d->failure),
-				"Autodiscover answer unusable: %s", e.msg), 1;
+		return unusable(d, "Autodiscover answer unusable: %s", e.msg);
 	return 0;
 }
 

@@ -157,7 +157,7 @@ run_plugin $(full19) -m "$MB" --rpc-server "$GUID@example.test"
 expect_result "right GUID@domain: logon" 0 "^RPC ENCRYPTION OK"
 # shellcheck disable=SC2046
 run_plugin $(full19) -m "$MB"
-expect_result "server name as RemoteName: 404" 2 "PROXY_REFUSED \(RPC proxy answered RPC_OUT_DATA: HTTP 404"
+expect_result "server name as RemoteName: 404" 2 "PROXY_REFUSED \(RPC proxy answered RPC_(IN|OUT)_DATA: HTTP 404"
 [[ $OUT == *"cannot route the RemoteName localhost"* && $OUT == *"use -e ADDRESS"* &&
 	$OUT == *"--rpc-server GUID@DOMAIN with the mailbox's (Get-Mailbox monitor).ExchangeGuid"* ]] &&
 	ok "404 says how to fix it (-e or --rpc-server GUID@domain)" ||
