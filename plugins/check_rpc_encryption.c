@@ -191,7 +191,10 @@ static void help_autodiscover(void)
 "    IPv4 name server for the SRV lookup (default: the system's).\n"
 " --autodiscover-connect-to=HOST:PORT:ADDRESS:PORT\n"
 "    Connect Autodiscover requests for HOST:PORT to ADDRESS:PORT instead\n"
-"    (the TLS name stays HOST); may be repeated.\n\n");
+"    (the TLS name stays HOST); may be repeated.\n"
+"  With --transport tcp, -e takes the mailbox DN and, without -H, the\n"
+"  server from Protocol EXCH (Exchange 2007/2010); the TLS, proxy and\n"
+"  --http-auth options then apply to Autodiscover.\n\n");
 }
 
 static void help_credentials(void)
@@ -586,12 +589,15 @@ static int validate_combinations(const struct probe_config *cfg,
 				"--client-key needs --client-cert");
 	if (cfg->transport != PROBE_TRANSPORT_TCP)
 		return 0;
+	/* With -e the TLS, proxy and HTTP options serve Autodiscover. */
 	bad = !cfg->tls ? "--no-tls" :
+	      cfg->email ? NULL :
 	      cfg->ca_file ? "--ca-file" :
 	      cfg->insecure ? "--insecure" :
 	      cfg->client_cert ? "--client-cert" :
 	      cfg->proxy ? "--proxy" :
-	      st->http_auth_given ? "--http-auth" :
+	      st->http_auth_given ? "--http-auth" : NULL;
+	bad = bad ? bad :
 	      st->rpc_server_given ? "--rpc-server" :
 	      st->proxy_path_given ? "--rpc-proxy-path" : NULL;
 	if (bad)

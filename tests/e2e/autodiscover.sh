@@ -23,6 +23,7 @@ start_responder r19 --exchange 2019 --http-auth any "${COMMON[@]}" --ad-http --a
 	--ad-redirect-url 'moved@example.test=https://127.0.0.1:{port}/autodiscover/autodiscover.xml' \
 	--no-access "0a1b2c3d-1111-2222-3333-444455556666@example.test" || exit 1
 start_responder r10 --encryption-required false "${COMMON[@]}" || exit 1
+start_responder rtcp --rpc-tcp "${COMMON[@]}" || exit 1
 start_responder rloop --ad-loop "${COMMON[@]}" || exit 1
 start_responder rbad --ad-fault malformed "${COMMON[@]}" || exit 1
 start_responder rnoexpr --ad-fault no-expr "${COMMON[@]}" || exit 1
@@ -170,6 +171,17 @@ expect_result "wrong GUID: 404" 2 "HTTP 404"
 # shellcheck disable=SC2046
 run_plugin $(full19) -m "$MB" --rpc-server "0a1b2c3d-1111-2222-3333-444455556666@example.test"
 expect_result "no access: 503 RPC Error 6ba" 2 "PROXY_REFUSED .*HTTP 503"
+
+# --- RPC over TCP (Exchange 2010): the server from Protocol EXCH ------------------------
+run_plugin -e monitor@example.test -u "$USER" --transport tcp -p "$rtcp_EPM" -I 127.0.0.1 \
+	$(pinned rtcp)
+expect_result "--transport tcp: -e gives the server (EXCH) and the DN" 0 \
+	"^RPC ENCRYPTION OK - exch01.example.test requires RPC encryption"
+run_plugin -e monitor@example.test -u "$USER" --transport tcp -p "$rtcp_EPM" $(pinned r19)
+expect_result "--transport tcp: a mailbox GUID names no RPC/TCP server" 2 \
+	"Autodiscover for monitor@example.test: Autodiscover names no RPC/TCP server .*give -H"
+run_plugin -H localhost -m "$MB" -u "$USER" --transport tcp --ca-file "$r19_CA"
+expect_result "--transport tcp without -e still refuses --ca-file" 3 "--ca-file applies to --transport http only"
 
 # --- usage errors ---------------------------------------------------------------------
 run_plugin -e monitor -u "$USER"
