@@ -22,12 +22,13 @@ command -v "$CC" >/dev/null ||
 flags=(-g -O1 -std=c11 -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -I"$src/lib" -I"$src/tests/fuzz"
        $(pkg-config --cflags libxml-2.0 libcurl))
-# The fuzzed codecs are the sans-I/O part of lib/: everything but the
-# transport and the probe orchestration.
+# The fuzzed codecs and sessions are the sans-I/O part of lib/: everything
+# but the loop, the transports, the pipes, the probe orchestration and
+# Autodiscover's driver on the loop.
 libsrc=()
 for f in "$src"/lib/*.c; do
 	case "$(basename "$f")" in
-	transport_*.c|probe.c|loop.c|autodiscover_run.c) ;;
+	loop.c|transport_*.c|rpch_pipe.c|rpc_tcp.c|probe.c|autodiscover_run.c) ;;
 	*) libsrc+=("$f") ;;
 	esac
 done
