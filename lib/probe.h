@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Store logon probes: one probe = one RPC-over-HTTP virtual connection that
- * binds EMSMDB with NTLM at a given authentication level and calls
- * EcDoConnectEx (and EcDoDisconnect when a session was opened).
+/* Store logon probes: one probe = one connection (RPC over HTTP v2, or RPC
+ * over TCP after an endpoint mapper lookup) that binds EMSMDB with NTLM at a
+ * given authentication level and calls EcDoConnectEx (and EcDoDisconnect
+ * when a session was opened).
  *
  * Several probes run concurrently in one event loop under one deadline; each
- * records per-phase timings and a classified outcome. */
+ * records per-phase timings and a classified outcome.  The layers below are
+ * described in docs/architecture.md. */
 #ifndef RPE_PROBE_H
 #define RPE_PROBE_H
 
 #include <stdint.h>
 
+#include "outcome.h"
 #include "transport_http.h"
 #include "transport_tcp.h"
 
@@ -24,22 +27,6 @@ enum probe_phase {
 	PHASE_COUNT
 };
 
-enum probe_outcome {
-	OUTCOME_NONE = 0,
-	OUTCOME_LOGON_OK,
-	OUTCOME_LOGON_NOT_ENCRYPTED, /* ecNotEncrypted 0x970 */
-	OUTCOME_LOGON_REFUSED,       /* another ec* code */
-	OUTCOME_AUTH_FAILED,         /* HTTP 401/403 or NTLM rejected */
-	OUTCOME_RPC_FAULT,           /* fault PDU */
-	OUTCOME_BIND_REJECTED,       /* bind_nak or context rejected */
-	OUTCOME_TLS_FAILED,          /* handshake or certificate verification */
-	OUTCOME_CONNECT_FAILED,      /* DNS, TCP, closed connection */
-	OUTCOME_PROXY_REFUSED,       /* HTTP error status from the RPC proxy */
-	OUTCOME_PROTOCOL_ERROR,      /* malformed/unexpected PDU, bad signature */
-	OUTCOME_TIMEOUT,             /* deadline passed during `phase` */
-	OUTCOME_NOT_REGISTERED,      /* endpoint mapper knows no EMSMDB port */
-};
-
 enum probe_transport {
 	PROBE_TRANSPORT_HTTP = 0, /* RPC over HTTP v2 (Outlook Anywhere) */
 	PROBE_TRANSPORT_TCP,      /* ncacn_ip_tcp, port from the endpoint mapper */
@@ -47,6 +34,7 @@ enum probe_transport {
 
 /* Authentication levels (MS-RPCE 2.2.1.1.8). */
 enum probe_level {
+	PROBE_LEVEL_NONE = 1,      /* no RPC authentication at all */
 	PROBE_LEVEL_CONNECT = 2,
 	PROBE_LEVEL_INTEGRITY = 5,
 	PROBE_LEVEL_PRIVACY = 6,
@@ -79,6 +67,7 @@ struct probe_result {
 	char ec_name[48];           /* "ecNotEncrypted", "0x80040111" ... */
 	uint32_t fault_status;      /* fault PDU status */
 	long http_status;
+	char http_reason[96];       /* its reason phrase ("RPC Error: 6ba") */
 	char message[320];          /* one line, for humans */
 	char step[32];              /* within the phase, when it has steps:
 				     * "endpoint mapper" (RPC/TCP connect) */
@@ -106,7 +95,6 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 	      void *trace_ctx, struct rpe_error *err);
 
 const char *probe_phase_name(enum probe_phase ph);
-const char *probe_outcome_name(enum probe_outcome o);
 const char *probe_level_name(enum probe_level l);
 
 /* CLOCK_MONOTONIC now in milliseconds. */

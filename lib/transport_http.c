@@ -15,6 +15,7 @@
 
 #include "loop_source.h"
 #include "transport_ntlm.h"
+#include "rpch_errors.h"
 
 /* The IN channel replays what it sent when libcurl restarts the request for
  * HTTP authentication; the replay log is capped so a server that keeps the
@@ -31,6 +32,7 @@ struct http_chan {
 	struct curl_slist *connect_to;
 	char errbuf[CURL_ERROR_SIZE];
 	char content_type[96];
+	char reason[96];        /* the last status line's reason phrase */
 	char errbody[ERRBODY_MAX + 1];
 	size_t errbody_len;
 	uint8_t *out_body;
@@ -61,7 +63,6 @@ struct http_chan {
 	 * whose local port is CURLINFO_LOCAL_PORT (conn_socket). */
 	curl_socket_t socks[4];
 	unsigned nsocks;
-	char reason[96];         /* reason phrase of the last status line */
 };
 
 static const char *kind_name(enum http_chan_kind k)
@@ -150,20 +151,6 @@ static void ntlm_accepted(struct http_chan *ch, long st)
 					       "none");
 }
 
-/* "HTTP/1.0 503 RPC Error: 6ba\r\n" -> "RPC Error: 6ba" */
-static void status_reason(struct http_chan *ch, const char *p, size_t len)
-{
-	size_t i = 0, o = 0, spaces = 0;
-
-	for (; i < len && spaces < 2; i++)
-		if (p[i] == ' ')
-			spaces++;
-	for (; i < len && p[i] != '\r' && p[i] != '\n' &&
-	       o + 1 < sizeof(ch->reason); i++)
-		ch->reason[o++] = (p[i] >= 0x20 && p[i] < 0x7f) ? p[i] : '?';
-	ch->reason[o] = '\0';
-}
-
 /* The final status of the IN request before its body ended: the proxy
  * gave up on it (MS-RPCH 3.2.2.5: its answer to RPC_IN_DATA otherwise
  * comes only at the end).  Not the 401 of an authentication in progress. */
@@ -200,10 +187,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		long st = 0;
 		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
 		/* Status lines are safe to show; they carry no credentials. */
+		size_t off, rn;
 		loop_trace(ch->src.loop, 2, "%s channel: %.*s", kind_name(ch->kind),
 		      (int)(len > 2 ? len - 2 : len), p);
-		status_reason(ch, p, len);
 		ch->content_type[0] = '\0';
+		ch->reason[0] = '\0';
+		/* The RPC proxy names its own errors there (MS-RPCH
+		 * 2.1.2.1.3); only a prefix is kept. */
+		if (rpch_status_reason(p, len, &off, &rn, NULL) == 0)
+			snprintf(ch->reason, sizeof(ch->reason), "%.*s",
+				 (int)(rn < sizeof(ch->reason) ? rn :
+				       sizeof(ch->reason) - 1), p + off);
 	} else if (len > sizeof(ct) - 1 &&
 		   strncasecmp(p, ct, sizeof(ct) - 1) == 0) {
 		size_t i = sizeof(ct) - 1, o = 0;
@@ -283,8 +277,8 @@ static int on_seek(void *userp, curl_off_t offset, int origin)
 		return CURL_SEEKFUNC_FAIL;
 	if (replay)
 		loop_trace(ch->src.loop, 2,
-		   "IN channel: request restarted, replaying %zu bytes",
-		   ch->up.queue.len);
+			   "IN channel: request restarted, replaying %zu bytes",
+			   ch->up.queue.len);
 	return CURL_SEEKFUNC_OK;
 }
 
@@ -507,35 +501,51 @@ static int ntlm_next(struct http_chan *ch, CURLcode rc)
 	return ntlm_restart(ch, next) == 0;
 }
 
-/* HTTP authentication, TLS, proxy and routing. */
+/* HTTP authentication, TLS, proxy and routing; shared with the one-shot
+ * requests of transport_request.c so both get the same settings. */
+int http_setup_connection(struct loop_source *src,
+			  struct curl_slist **connect_to,
+			  const struct http_params *p, struct rpe_error *err)
+{
+	CURL *e = src->easy;
+
+	if (p->user &&
+	    (LOOP_SETOPT(e, CURLOPT_USERNAME, p->user, err) < 0 ||
+	     LOOP_SETOPT(e, CURLOPT_PASSWORD, p->password ? p->password : "",
+			 err) < 0 ||
+	     LOOP_SETOPT(e, CURLOPT_HTTPAUTH, curl_auth_mask(p->auth), err) < 0))
+		return RPE_ERR_UNSUPPORTED;
+	if (p->tls) {
+		TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYPEER, p->insecure ? 0L : 1L,
+				err));
+		TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYHOST, p->insecure ? 0L : 2L,
+				err));
+		if (!p->insecure)
+			TRY(loop_use_ca(src->loop, e, p->ca_file, err));
+		if (p->client_cert)
+			TRY(LOOP_SETOPT(e, CURLOPT_SSLCERT, p->client_cert, err));
+		if (p->client_key)
+			TRY(LOOP_SETOPT(e, CURLOPT_SSLKEY, p->client_key, err));
+	}
+	/* Without --proxy, *_proxy variables are ignored. */
+	TRY(LOOP_SETOPT(e, CURLOPT_PROXY, p->proxy ? p->proxy : "", err));
+	return loop_route(e, p->ip_version, p->connect_ip, p->port, connect_to,
+			  err);
+}
+
+/* A channel's HTTP authentication: our NTLM for ANY and NTLM (libcurl is
+ * then given no credentials), libcurl's Basic or Negotiate otherwise. */
 static int setup_connection(struct http_chan *ch, const struct http_params *p,
 			    struct rpe_error *err)
 {
+	struct http_params q = *p;
+
 	if (p->user && (p->auth == HTTP_AUTH_ANY || p->auth == HTTP_AUTH_NTLM)) {
 		TRY(ntlm_open(ch, p, err));
-	} else if (p->user) {
-		ch->negotiate = p->auth == HTTP_AUTH_NEGOTIATE;
-		SETOPT(CURLOPT_USERNAME, p->user);
-		SETOPT(CURLOPT_PASSWORD, p->password ? p->password : "");
-		SETOPT(CURLOPT_HTTPAUTH, curl_auth_mask(p->auth));
+		q.user = NULL;
 	}
-	if (p->tls) {
-		SETOPT(CURLOPT_SSL_VERIFYPEER, p->insecure ? 0L : 1L);
-		SETOPT(CURLOPT_SSL_VERIFYHOST, p->insecure ? 0L : 2L);
-		if (!p->insecure)
-			TRY(loop_use_ca(ch->src.loop, ch->src.easy, p->ca_file,
-					err));
-		if (p->client_cert)
-			SETOPT(CURLOPT_SSLCERT, p->client_cert);
-		if (p->client_key)
-			SETOPT(CURLOPT_SSLKEY, p->client_key);
-	}
-	/* Without --proxy, *_proxy variables are ignored. */
-	SETOPT(CURLOPT_PROXY, p->proxy ? p->proxy : "");
-	return loop_route(ch->src.easy, p->ip_version, p->connect_ip, p->port,
-			  &ch->connect_to, err);
-fail:
-	return RPE_ERR_UNSUPPORTED;
+	ch->negotiate = q.user && p->auth == HTTP_AUTH_NEGOTIATE;
+	return http_setup_connection(&ch->src, &ch->connect_to, &q, err);
 }
 
 struct http_chan *http_chan_open(struct loop *loop,
@@ -626,6 +636,11 @@ int http_chan_timings(struct http_chan *ch, struct http_timings *t)
 long http_chan_status(const struct http_chan *ch)
 {
 	return ch->status;
+}
+
+const char *http_chan_reason(const struct http_chan *ch)
+{
+	return ch->reason;
 }
 
 const char *http_chan_content_type(const struct http_chan *ch)

@@ -184,7 +184,9 @@ def relay_runs(args, tmp, env):
         logon, disconnect = 6 (no 100 Continue is waited for);
       RPC/HTTP, --http-auth any: + the NTLM NEGOTIATE's 401, which tells a
         Basic proxy (or carries an NTLM proxy's CHALLENGE), on the same
-        connection = 7."""
+        connection = 7;
+      -e with --autodiscover-url and Basic: one more TLS connection before
+        the probes (TCP, TLS, POST) = 6 + 3 = 9."""
     sub = tempfile.mkdtemp(dir=tmp)
     proc, port, ca, log, epm_port = start_responder(sub)
     nsub = tempfile.mkdtemp(dir=tmp)
@@ -202,8 +204,12 @@ def relay_runs(args, tmp, env):
                    str(store.port), '-u', 'EXAMPLE\\probe', '-m', MAILBOX, '-t', '20']
             ntlm = [args.plugin, '-H', 'localhost', '-p', str(nhttps.port), '--ca-file', nca,
                     '-u', 'EXAMPLE\\probe', '-m', MAILBOX, '-t', '20']
+            auto = [args.plugin, '-e', 'probe@example.test', '--autodiscover-url',
+                    'https://localhost:%d/autodiscover/autodiscover.xml' % https.port,
+                    '--ca-file', ca, '-u', 'EXAMPLE\\probe', '-t', '20']
             cases = {
                 'plugin (both probes)': (base, 7),
+                '-e (Autodiscover), --http-auth basic': (auto + ['--http-auth', 'basic'], 9),
                 'single (--probe encrypted)': (base + ['--probe', 'encrypted'], 7),
                 'plugin --http-auth basic': (base + ['--http-auth', 'basic'], 6),
                 'single --http-auth basic': (base + ['--http-auth', 'basic', '--probe',
@@ -225,6 +231,11 @@ def relay_runs(args, tmp, env):
                              'met' if w <= (minimum + 1) * rtt else 'MISSED'))
                 else:
                     print('RTT %d ms, %s: %.0f ms = %.2f RTT' % (rtt, name, w, w / rtt))
+            extra = med(res, '-e (Autodiscover), --http-auth basic', 2) - \
+                med(res, 'plugin --http-auth basic', 2)
+            print('RTT %d ms: Autodiscover adds %.0f ms = %.2f RTT (one TLS connection: '
+                  'TCP, TLS, POST = 3 RTT): %s' % (rtt, extra * 1000, extra * 1000 / rtt,
+                                                  'met' if extra * 1000 <= 4 * rtt else 'MISSED'))
             https.close()
             nhttps.close()
             store.close()

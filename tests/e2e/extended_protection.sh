@@ -82,7 +82,7 @@ quick() { # DESCRIPTION RC REGEX: the answer within a second, three times
 }
 NAME=e6ba; plugin e6ba -t 10
 quick "HTTP/1.0 503 RPC Error: 6ba on RPC_IN_DATA after CONN/B1" 2 \
-	'^RPC ENCRYPTION CRITICAL.*RPC proxy answered RPC_IN_DATA: HTTP 503: RPC Error: 6ba'
+	'^RPC ENCRYPTION CRITICAL.*RPC proxy answered RPC_IN_DATA: HTTP 503 RPC Error: 6ba \(RPC_S_SERVER_UNAVAILABLE\)'
 NAME=inclose; plugin inclose -t 10
 quick "RPC_IN_DATA closed by the proxy after CONN/B1" 2 \
 	'^RPC ENCRYPTION CRITICAL.*the RPC proxy closed the IN channel while its request was open'
@@ -93,7 +93,7 @@ grep -q 'TIMEOUT during connect.*no answer to the NTLM NEGOTIATE of RPC_IN_DATA 
 	ok "stalled NTLM NEGOTIATE: the probe line names it" || not_ok "stalled NTLM NEGOTIATE: the probe line names it"
 plugin f403
 expect_result "403 after the credentials were accepted: not called a credentials problem" 2 \
-	'^RPC ENCRYPTION CRITICAL.*RPC proxy forbids RPC_IN_DATA \(HTTP 403: not the credentials'
+	'^RPC ENCRYPTION CRITICAL.*PROXY_REFUSED.*RPC proxy answered RPC_IN_DATA: HTTP 403.*forbids the request'
 # A service that is not HTTP on the port.
 "$SYSTEM_PYTHON" -c '
 import socket, sys
