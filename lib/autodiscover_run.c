@@ -55,6 +55,7 @@ static enum autodiscover_fail fail_of(enum loop_result res)
 	case LOOP_RES_TLS_FAILED:
 	case LOOP_RES_TLS_VERIFY: return AUTODISCOVER_FAIL_TLS;
 	case LOOP_RES_ABORTED: return AUTODISCOVER_FAIL_ANSWER;
+	case LOOP_RES_AUTH_FAILED: return AUTODISCOVER_FAIL_AUTH; /* HTTP NTLM */
 	default: return AUTODISCOVER_FAIL_CONNECT;
 	}
 }

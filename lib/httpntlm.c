@@ -20,6 +20,7 @@ struct http_ntlm {
 	unsigned tried;         /* schemes whose NEGOTIATE went out */
 	enum leg leg;
 	int allow_basic;
+	const char *server;     /* "the RPC proxy", in messages */
 	struct httpauth seen;   /* WWW-Authenticate of the current response */
 	uint8_t cbt[CBT_MD5_LEN];
 	int have_cbt;
@@ -40,6 +41,7 @@ struct http_ntlm *http_ntlm_new(const struct http_ntlm_params *p,
 	snprintf(h->spn, n, "HTTP/%s", p->host ? p->host : "");
 	httpauth_init(&h->seen);
 	h->allow_basic = p->allow_basic;
+	h->server = p->server ? p->server : "the RPC proxy";
 	h->scheme = p->negotiate_first ? HTTPAUTH_NEGOTIATE : HTTPAUTH_NTLM;
 	h->client = ntlm_client_new(p->user, p->domain, p->password, err);
 	if (!h->client) {
@@ -177,12 +179,12 @@ static int after_negotiate(struct http_ntlm *h, long status,
 
 	if (status != 401)
 		return rpe_fail(err, RPE_ERR_PROTO,
-				"the RPC proxy answered the NTLM NEGOTIATE with HTTP %ld instead of a 401 challenge",
-				status);
+				"%s answered the NTLM NEGOTIATE with HTTP %ld instead of a 401 challenge",
+				h->server, status);
 	if (h->parse_err.code)
 		return rpe_fail(err, RPE_ERR_PROTO,
-				"the RPC proxy's authentication challenge is malformed: %s",
-				h->parse_err.msg);
+				"%s sent a malformed authentication challenge: %s",
+				h->server, h->parse_err.msg);
 	if (h->seen.token_scheme == h->scheme && h->seen.token_is_ntlmssp)
 		return authenticate(h, hdr, err);
 	/* A 401 without a token lists what the server accepts (RFC 7235
@@ -196,15 +198,15 @@ static int after_negotiate(struct http_ntlm *h, long status,
 	offered_names(h->seen.offered, names, sizeof(names));
 	if (h->seen.token_scheme)
 		return rpe_fail(err, RPE_ERR_AUTH,
-				"the RPC proxy answered NTLM with a %s token that is not NTLM (SPNEGO/Kerberos only?)",
-				httpauth_scheme_name(h->seen.token_scheme));
+				"%s answered NTLM with a %s token that is not NTLM (SPNEGO/Kerberos only?)",
+				h->server, httpauth_scheme_name(h->seen.token_scheme));
 	if (h->seen.offered & (HTTPAUTH_NTLM | HTTPAUTH_NEGOTIATE))
 		return rpe_fail(err, RPE_ERR_AUTH,
-				"the RPC proxy refused the NTLM NEGOTIATE without a challenge (it offers %s); no credentials were sent",
-				names);
+				"%s refused the NTLM NEGOTIATE without a challenge (it offers %s); no credentials were sent",
+				h->server, names);
 	return rpe_fail(err, RPE_ERR_AUTH,
-			"the RPC proxy does not offer NTLM (it offers %s); no credentials were sent",
-			names);
+			"%s does not offer NTLM (it offers %s); no credentials were sent",
+			h->server, names);
 }
 
 int http_ntlm_response(struct http_ntlm *h, long status, struct buf *hdr,
@@ -216,10 +218,12 @@ int http_ntlm_response(struct http_ntlm *h, long status, struct buf *hdr,
 	case LEG_AUTHENTICATE:
 		if (status == 401)
 			return rpe_fail(err, RPE_ERR_AUTH,
-					"the RPC proxy refused the NTLM credentials after a complete handshake (HTTP 401): wrong user name or password, or Extended Protection with a TLS-terminating load balancer or proxy in between (channel binding)");
+					"%s refused the NTLM credentials after a complete handshake (HTTP 401): bad user name or password, or Extended Protection with a TLS-terminating load balancer or proxy in between (channel binding)",
+					h->server);
 		if (status == 403)
 			return rpe_fail(err, RPE_ERR_AUTH,
-					"the RPC proxy accepted the NTLM credentials but forbids this request (HTTP 403)");
+					"%s accepted the NTLM credentials but forbids this request (HTTP 403)",
+					h->server);
 		h->leg = LEG_DONE;
 		return HTTP_NTLM_DONE;
 	default:

@@ -44,6 +44,7 @@ struct http_ntlm_params {
 	const char *host;      /* for the SPN HTTP/<host> */
 	int allow_basic;       /* --http-auth any */
 	int negotiate_first;   /* start with "Negotiate" instead of "NTLM" */
+	const char *server;    /* in messages; NULL: "the RPC proxy" */
 };
 
 struct http_ntlm;

@@ -410,7 +410,7 @@ static int ntlm_open(struct http_chan *ch, const struct http_params *p,
 		p->ntlm_user ? p->ntlm_user : p->user,
 		p->ntlm_domain ? p->ntlm_domain : "",
 		p->password ? p->password : "", p->host,
-		p->auth == HTTP_AUTH_ANY, 0,
+		p->auth == HTTP_AUTH_ANY, 0, "the RPC proxy",
 	};
 	struct curl_slist *node;
 
@@ -430,34 +430,26 @@ static int ntlm_open(struct http_chan *ch, const struct http_params *p,
 }
 
 /* The next leg on the same handle and, through the channel's own pool,
- * the same connection: the NEGOTIATE again (the other scheme), the real
- * request with the AUTHENTICATE, with Basic, or without authentication
- * (HTTP_NTLM_DONE: the proxy asks for none). */
-static int ntlm_restart(struct http_chan *ch, int next)
+ * the same connection (enum curl_ntlm_action). */
+static int ntlm_restart(struct http_chan *ch, int action)
 {
-	CURL *e = ch->src.easy;
 	struct rpe_error err = { 0, "" };
-	CURLcode rc = CURLE_OK;
+	int rc;
 
 	ch->errbody_len = 0;
 	ch->errbody[0] = '\0';
-	if (next == HTTP_NTLM_USE_BASIC || next == HTTP_NTLM_DONE) {
-		ch->ntlm_done = 1;
-		rc = curl_easy_setopt(e, CURLOPT_HTTPHEADER, ch->headers);
-	}
-	if (!rc && next == HTTP_NTLM_USE_BASIC) {
-		rc = curl_easy_setopt(e, CURLOPT_USERNAME, ch->user);
-		if (!rc) rc = curl_easy_setopt(e, CURLOPT_PASSWORD, ch->password);
-		if (!rc) rc = curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-	}
-	if (!rc && next != HTTP_NTLM_SEND_NEGOTIATE)
-		rc = set_body(ch, 0);
+	ch->ntlm_done = action != CURL_NTLM_AGAIN_NEGOTIATE &&
+			action != CURL_NTLM_AGAIN_AUTHENTICATE;
+	rc = curl_ntlm_prepare(ch->ntlm, ch->src.easy, action, ch->headers,
+			       ch->user, ch->password);
+	if (rc == 0 && action != CURL_NTLM_AGAIN_NEGOTIATE)
+		rc = set_body(ch, 0) ? -1 : 0;
 	loop_trace(ch->src.loop, 2, "%s channel: %s", kind_name(ch->kind),
-		   next == HTTP_NTLM_USE_BASIC ? "no NTLM offered: Basic" :
-		   next == HTTP_NTLM_DONE ? "no HTTP authentication asked for" :
-		   next == HTTP_NTLM_SEND_NEGOTIATE ? "NTLM NEGOTIATE again, other scheme" :
+		   action == CURL_NTLM_AGAIN_BASIC ? "no NTLM offered: Basic" :
+		   action == CURL_NTLM_AGAIN_NO_AUTH ? "no HTTP authentication asked for" :
+		   action == CURL_NTLM_AGAIN_NEGOTIATE ? "NTLM NEGOTIATE again, other scheme" :
 		   "NTLM CHALLENGE: AUTHENTICATE with the request, same connection");
-	if (rc || loop_restart(&ch->src, &err) < 0) {
+	if (rc < 0 || loop_restart(&ch->src, &err) < 0) {
 		snprintf(ch->auth_msg, sizeof(ch->auth_msg),
 			 "libcurl refused to send the request again for HTTP authentication");
 		return -1;
@@ -471,34 +463,22 @@ static int ntlm_next(struct http_chan *ch, CURLcode rc)
 {
 	struct rpe_error err = { 0, "" };
 	long st = 0;
-	int next;
+	int action;
 
 	if (!ch->ntlm || ch->ntlm_done)
 		return 0;
 	curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
+	action = curl_ntlm_after(ch->ntlm, rc, st, &err);
 	ch->ntlm_done = 1;
-	if (!curl_ntlm_sent_credentials(ch->ntlm) &&
-	    ((rc == CURLE_OK && st >= 200 && st <= 299) ||
-	     rc == CURLE_GOT_NOTHING)) {
-		/* The proxy took the bodiless NEGOTIATE leg for the request
-		 * itself: it asks for no authentication, and the other
-		 * channels follow (src_prepare). */
-		loop_note(ch->src.loop, LOOP_NOTE_NO_HTTP_AUTH);
-		return ntlm_restart(ch, HTTP_NTLM_DONE) == 0;
-	}
-	/* Failed, or answered before any authentication (an RPC proxy
-	 * error page): that speaks for itself. */
-	if (rc != CURLE_OK || (st != 401 && !curl_ntlm_sent_credentials(ch->ntlm)))
-		return 0;
-	next = curl_ntlm_on_done(ch->ntlm, st, &err);
-	if (next < 0) {
+	if (action < 0)
 		snprintf(ch->auth_msg, sizeof(ch->auth_msg), "%s", err.msg);
+	if (action <= CURL_NTLM_FINISH)
 		return 0;
-	}
-	if (next == HTTP_NTLM_DONE)
-		return 0;
-	ch->ntlm_done = 0;
-	return ntlm_restart(ch, next) == 0;
+	/* The proxy took the bodiless leg for the request: the other
+	 * channels follow (src_prepare). */
+	if (action == CURL_NTLM_AGAIN_NO_AUTH)
+		loop_note(ch->src.loop, LOOP_NOTE_NO_HTTP_AUTH);
+	return ntlm_restart(ch, action) == 0;
 }
 
 /* HTTP authentication, TLS, proxy and routing; shared with the one-shot
@@ -757,7 +737,7 @@ static int src_prepare(struct loop_source *src)
 	if (ch->running && ch->ntlm && !ch->ntlm_done &&
 	    !curl_ntlm_sent_credentials(ch->ntlm) &&
 	    (loop_notes(src->loop) & LOOP_NOTE_NO_HTTP_AUTH))
-		return ntlm_restart(ch, HTTP_NTLM_DONE) == 0;
+		return ntlm_restart(ch, CURL_NTLM_AGAIN_NO_AUTH) == 0;
 	if (!ch->paused || !ch->running ||
 	    (!ch->up.queue.len && !ch->early_answer))
 		return 0;

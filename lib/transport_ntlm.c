@@ -15,6 +15,7 @@ struct curl_ntlm {
 	struct buf hdr;          /* "Authorization: ..." */
 	struct curl_slist node;  /* points into hdr */
 	int leg;
+	int over;                /* the handshake ended (either way) */
 	int bound;
 	long port_one, port_two;
 };
@@ -117,6 +118,57 @@ int curl_ntlm_on_done(struct curl_ntlm *n, long status,
 	if (rc == HTTP_NTLM_SEND_NEGOTIATE || rc == HTTP_NTLM_SEND_AUTHENTICATE)
 		point_node(n);
 	return rc;
+}
+
+int curl_ntlm_after(struct curl_ntlm *n, CURLcode rc, long status,
+		    struct rpe_error *err)
+{
+	int sent = http_ntlm_sent_credentials(n->h), next;
+
+	if (n->over)
+		return CURL_NTLM_FINISH;
+	n->over = 1;
+	if (!sent && ((rc == CURLE_OK && status >= 200 && status <= 299) ||
+		      rc == CURLE_GOT_NOTHING))
+		return CURL_NTLM_AGAIN_NO_AUTH;
+	if (rc != CURLE_OK || (status != 401 && !sent))
+		return CURL_NTLM_FINISH;
+	next = curl_ntlm_on_done(n, status, err);
+	if (next < 0)
+		return next;
+	if (next == HTTP_NTLM_DONE)
+		return CURL_NTLM_FINISH;
+	if (next == HTTP_NTLM_USE_BASIC)
+		return CURL_NTLM_AGAIN_BASIC;
+	n->over = 0;
+	return next == HTTP_NTLM_SEND_NEGOTIATE ? CURL_NTLM_AGAIN_NEGOTIATE :
+						   CURL_NTLM_AGAIN_AUTHENTICATE;
+}
+
+int curl_ntlm_prepare(struct curl_ntlm *n, CURL *easy, int action,
+		      struct curl_slist *headers, const char *user,
+		      const char *password)
+{
+	CURLcode rc;
+
+	if (action == CURL_NTLM_AGAIN_NEGOTIATE ||
+	    action == CURL_NTLM_AGAIN_AUTHENTICATE) {
+		n->node.next = headers;
+		return curl_easy_setopt(easy, CURLOPT_HTTPHEADER, &n->node) ? -1 : 0;
+	}
+	n->over = 1;
+	rc = curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+	if (!rc && action == CURL_NTLM_AGAIN_BASIC) {
+		rc = curl_easy_setopt(easy, CURLOPT_USERNAME, user);
+		if (!rc) rc = curl_easy_setopt(easy, CURLOPT_PASSWORD, password);
+		if (!rc) rc = curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+	}
+	return rc ? -1 : 0;
+}
+
+int curl_ntlm_running(const struct curl_ntlm *n)
+{
+	return !n->over;
 }
 
 long curl_ntlm_challenge_port(const struct curl_ntlm *n)

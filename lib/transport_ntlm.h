@@ -48,6 +48,32 @@ void curl_ntlm_on_header(struct curl_ntlm *n, CURL *easy, const char *line,
 int curl_ntlm_on_done(struct curl_ntlm *n, long status,
 		      struct rpe_error *err);
 
+/* What a caller does when a transfer of its handle ended (curl_ntlm_after):
+ * finish (report the end as it is), or run the handle again. */
+enum curl_ntlm_action {
+	CURL_NTLM_FINISH = 0,
+	CURL_NTLM_AGAIN_NEGOTIATE,    /* leg one again (the other scheme) */
+	CURL_NTLM_AGAIN_AUTHENTICATE, /* the real request, same connection */
+	CURL_NTLM_AGAIN_BASIC,        /* no NTLM offered: Basic (ANY) */
+	CURL_NTLM_AGAIN_NO_AUTH,      /* the proxy took leg one for the
+				         request: it asks for no auth */
+};
+
+/* Decide after a transfer ended with rc and status: an action, or < 0
+ * with err saying why the HTTP authentication failed (credentials sent
+ * or not).  A leg one answered with something else than a 401 (an error
+ * page of the proxy) is CURL_NTLM_FINISH. */
+int curl_ntlm_after(struct curl_ntlm *n, CURLcode rc, long status,
+		    struct rpe_error *err);
+/* Point easy at the next leg: the Authorization node in front of headers,
+ * or headers alone with libcurl's Basic (user, password) or nothing.  The
+ * caller sets the body (none on leg one) and restarts the handle. */
+int curl_ntlm_prepare(struct curl_ntlm *n, CURL *easy, int action,
+		      struct curl_slist *headers, const char *user,
+		      const char *password);
+/* 1 while the handshake is still running (leg one or two pending). */
+int curl_ntlm_running(const struct curl_ntlm *n);
+
 /* Local ports of the connections that carried leg one (the CHALLENGE) and
  * leg two (the AUTHENTICATE); 0 when not seen yet. */
 long curl_ntlm_challenge_port(const struct curl_ntlm *n);

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "loop_source.h"
+#include "transport_ntlm.h"
 
 struct http_request {
 	struct loop_source src; /* first: the loop hands this back */
@@ -25,6 +26,12 @@ struct http_request {
 	int too_big;
 	int finished;
 	char location[2048];
+	/* HTTP NTLM of our own (transport_ntlm), as on the RPC channels:
+	 * NULL with libcurl's Basic or Negotiate. */
+	struct curl_ntlm *ntlm;
+	const char *user, *password;
+	size_t post_len;
+	char auth_msg[320];
 };
 
 static size_t on_write(char *p, size_t size, size_t n, void *userp)
@@ -46,6 +53,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 	struct http_request *rq = userp;
 	size_t len = size * n;
 
+	if (rq->ntlm && curl_ntlm_running(rq->ntlm))
+		curl_ntlm_on_header(rq->ntlm, rq->src.easy, p, len);
 	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
 		/* A new response (after a 401 of the authentication): forget
 		 * the previous body.  Status lines carry no credentials. */
@@ -54,6 +63,69 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 			   (int)(len > 2 ? len - 2 : len), p);
 	}
 	return len;
+}
+
+/* The POST body, or none on an NTLM NEGOTIATE leg. */
+static CURLcode set_body(struct http_request *rq, int negotiate_leg)
+{
+	CURL *e = rq->src.easy;
+	CURLcode rc;
+
+	if (!rq->post)
+		return CURLE_OK;
+	rc = curl_easy_setopt(e, CURLOPT_POSTFIELDS,
+			      negotiate_leg ? "" : (char *)rq->post);
+	return rc ? rc : curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+					  (curl_off_t)(negotiate_leg ? 0 :
+							       rq->post_len));
+}
+
+/* Leg one of our HTTP NTLM: the Authorization node, no body. */
+static int ntlm_setup(struct http_request *rq, const struct http_ntlm_params *np,
+		      struct rpe_error *err)
+{
+	rq->ntlm = curl_ntlm_new(np, err);
+	if (!rq->ntlm || curl_ntlm_attach(rq->ntlm, rq->src.easy, err) < 0 ||
+	    curl_ntlm_begin(rq->ntlm, err) < 0 ||
+	    curl_ntlm_prepare(rq->ntlm, rq->src.easy, CURL_NTLM_AGAIN_NEGOTIATE,
+			      rq->headers, NULL, NULL) < 0 ||
+	    set_body(rq, 1) != CURLE_OK)
+		return err && err->code ? err->code : RPE_ERR_NOMEM;
+	return 0;
+}
+
+/* HTTP authentication: our NTLM for ANY and NTLM (libcurl gets no
+ * credentials then), libcurl's otherwise; TLS, proxy and routing. */
+static int setup_auth(struct http_request *rq, const struct http_params *p,
+		      const char *url, struct rpe_error *err)
+{
+	struct http_params q = *p;
+	struct http_ntlm_params np = {
+		p->ntlm_user ? p->ntlm_user : p->user,
+		p->ntlm_domain ? p->ntlm_domain : "",
+		p->password ? p->password : "", p->host,
+		p->auth == HTTP_AUTH_ANY, 0, "the server",
+	};
+	CURLU *u = NULL;
+	char *host = NULL;
+	int rc;
+
+	if (p->user && (p->auth == HTTP_AUTH_ANY || p->auth == HTTP_AUTH_NTLM)) {
+		/* The SPN names the URL's host (HTTP/<host>, MS-NLMP
+		 * 2.2.2.1 MsvAvTargetName). */
+		if ((u = curl_url()) &&
+		    curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+			np.host = host;
+		rq->user = p->user; /* Basic, if the server offers no NTLM */
+		rq->password = np.password;
+		rc = ntlm_setup(rq, &np, err);
+		curl_free(host);
+		curl_url_cleanup(u);
+		TRY(rc);
+		q.user = NULL;
+	}
+	return http_setup_connection(&rq->src, &rq->connect_to, &q, err);
 }
 
 static int setup(struct http_request *rq, const struct http_params *p,
@@ -85,11 +157,12 @@ static int setup(struct http_request *rq, const struct http_params *p,
 		if (!rq->post)
 			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 		memcpy(rq->post, spec->body, spec->len);
+		rq->post_len = spec->len;
 		TRY(LOOP_SETOPT(e, CURLOPT_POSTFIELDS, rq->post, err));
 		TRY(LOOP_SETOPT(e, CURLOPT_POSTFIELDSIZE_LARGE,
 				(curl_off_t)spec->len, err));
 	}
-	TRY(http_setup_connection(&rq->src, &rq->connect_to, p, err));
+	TRY(setup_auth(rq, p, spec->url, err));
 	for (i = 0; spec->connect_to && spec->connect_to[i]; i++) {
 		struct curl_slist *l = curl_slist_append(rq->connect_to,
 							 spec->connect_to[i]);
@@ -135,6 +208,7 @@ void http_request_close(struct http_request *rq)
 		return;
 	if (rq->src.loop)
 		loop_remove(&rq->src);
+	curl_ntlm_free(rq->ntlm); /* after the handle: it owns the pool */
 	curl_slist_free_all(rq->headers);
 	curl_slist_free_all(rq->connect_to);
 	buf_free(&rq->body);
@@ -158,6 +232,33 @@ int http_request_finished(const struct http_request *rq)
 	return rq->finished;
 }
 
+/* A transfer of an NTLM request ended: 1 when the next leg started. */
+static int ntlm_next(struct http_request *rq, CURLcode rc)
+{
+	struct rpe_error err = { 0, "" };
+	long st = 0;
+	int action;
+
+	if (!rq->ntlm || !curl_ntlm_running(rq->ntlm))
+		return 0;
+	curl_easy_getinfo(rq->src.easy, CURLINFO_RESPONSE_CODE, &st);
+	action = curl_ntlm_after(rq->ntlm, rc, st, &err);
+	if (action < 0)
+		snprintf(rq->auth_msg, sizeof(rq->auth_msg), "%s", err.msg);
+	if (action <= CURL_NTLM_FINISH)
+		return 0;
+	buf_reset(&rq->body);
+	if (curl_ntlm_prepare(rq->ntlm, rq->src.easy, action, rq->headers,
+			      rq->user, rq->password) < 0 ||
+	    set_body(rq, action == CURL_NTLM_AGAIN_NEGOTIATE) != CURLE_OK ||
+	    loop_restart(&rq->src, &err) < 0) {
+		snprintf(rq->auth_msg, sizeof(rq->auth_msg),
+			 "libcurl refused to send the request again for HTTP authentication");
+		return 0;
+	}
+	return 1;
+}
+
 static void src_done(struct loop_source *src, CURLcode rc)
 {
 	struct http_request *rq = (struct http_request *)src;
@@ -166,14 +267,17 @@ static void src_done(struct loop_source *src, CURLcode rc)
 	char msg[400];
 	long st = 0;
 
-	if (rq->finished)
+	if (rq->finished || ntlm_next(rq, rc))
 		return;
 	rq->finished = 1;
 	curl_easy_getinfo(src->easy, CURLINFO_RESPONSE_CODE, &st);
 	if (curl_easy_getinfo(src->easy, CURLINFO_REDIRECT_URL, &redirect) ==
 		    CURLE_OK && redirect)
 		snprintf(rq->location, sizeof(rq->location), "%s", redirect);
-	if (rc == CURLE_OK) {
+	if (rq->auth_msg[0]) {
+		res = LOOP_RES_AUTH_FAILED;
+		snprintf(msg, sizeof(msg), "%s", rq->auth_msg);
+	} else if (rc == CURLE_OK) {
 		res = st >= 200 && st <= 299 ? LOOP_RES_EOF : LOOP_RES_HTTP_STATUS;
 		snprintf(msg, sizeof(msg), "HTTP %ld", st);
 	} else if (rq->too_big) {

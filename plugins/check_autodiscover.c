@@ -24,6 +24,10 @@ static void params_of(const struct probe_config *cfg, int64_t deadline_ms,
 	 * (check_run.c fill_target does the same for the channels). */
 	p->http.user = cfg->user;
 	p->http.password = cfg->password;
+	/* NTLM's split of -u, as for the probes (check_run.c). */
+	p->http.ntlm_user = cfg->user_form == CFG_USER_UPN ? cfg->user :
+							     cfg->username;
+	p->http.ntlm_domain = cfg->user_form == CFG_USER_UPN ? "" : cfg->domain;
 	p->http.auth = cfg->http_auth;
 	p->http.ca_file = cfg->ca_file;
 	p->http.insecure = cfg->insecure;

@@ -141,7 +141,7 @@ expect_result "malformed XML" 2 "failed \(answer\): POST .*: Autodiscover answer
 run_plugin -e monitor@example.test -u "$USER" $(pinned rnoexpr)
 expect_result "answer without Protocol EXPR" 2 "failed \(no EXPR\): .*without Protocol EXPR"
 E2E_PW=wrong run_plugin -e monitor@example.test -u "$USER" $(pinned r19)
-expect_result "wrong password: HTTP 401 named" 2 "failed \(credentials\): POST .*: HTTP 401, the credentials were refused"
+expect_result "wrong password: HTTP 401 named" 2 "failed \(credentials\): POST .*(: HTTP 401, the credentials were refused|refused the NTLM credentials after a complete handshake \(HTTP 401\))"
 [[ $OUT != *wrong* ]] && ok "the password is not echoed" || not_ok "the password is not echoed"
 run_plugin -e monitor@example.test -u "$USER" --autodiscover-url "$(ad_url "$r19_PORT")"
 expect_result "unknown CA: TLS named" 2 "failed \(TLS\): POST .*certificate"

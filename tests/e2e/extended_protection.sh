@@ -60,7 +60,7 @@ expect_result "require behind a TLS-terminating load balancer: CRITICAL naming E
 	'^RPC ENCRYPTION CRITICAL.*refused the NTLM credentials after a complete handshake.*Extended Protection.*channel binding'
 E2E_PW=wrong plugin require
 expect_result "require, wrong password: CRITICAL, credentials named" 2 \
-	'^RPC ENCRYPTION CRITICAL.*wrong user name or password'
+	'^RPC ENCRYPTION CRITICAL.*bad user name or password'
 plugin basic --http-auth ntlm
 expect_result "--http-auth ntlm against a Basic-only proxy: no credentials sent" 2 \
 	'^RPC ENCRYPTION CRITICAL.*does not offer NTLM \(it offers Basic\); no credentials were sent'
@@ -107,4 +107,19 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$E2E_TMP/ssh.port" ] && break; sleep 0.1
 run_plugin -H 127.0.0.1 -p "$(cat "$E2E_TMP/ssh.port")" --no-tls -u 'EXAMPLE\probe' -m "$MB" -t 5
 expect_result "an SSH banner instead of HTTP: named as not HTTP" 2 \
 	'^RPC ENCRYPTION CRITICAL.*is not HTTP: is this port an RPC proxy'
+# --- Autodiscover through the same HTTP NTLM ---------------------------------------
+ad() { # NAME: -e against responder NAME's Autodiscover endpoint
+	local p=${1}_PORT c=${1}_CA
+	run_plugin -e probe@example.test -u 'EXAMPLE\probe' -t 10 --ca-file "${!c}" \
+		--autodiscover-url "https://localhost:${!p}/autodiscover/autodiscover.xml"
+}
+ad require
+expect_result "Autodiscover and the probes under Extended Protection require: OK" 0 '^RPC ENCRYPTION OK'
+grep -q 'http method=POST url=/autodiscover/autodiscover.xml length=0 auth=NTLM' "$require_LOG" &&
+	grep -q 'user=EXAMPLE\\probe ok on conn=\([0-9]*\), challenge sent on conn=\1, binding=[0-9a-f]* target=HTTP/localhost' "$require_LOG" &&
+	ok "Autodiscover: NTLM NEGOTIATE without a body, then bound AUTHENTICATE for HTTP/localhost" ||
+	{ OUT=$(grep 'autodiscover\|http auth' "$require_LOG"); not_ok "Autodiscover: NTLM legs not in the log"; }
+ad lb
+expect_result "Autodiscover behind a TLS-terminating load balancer: Extended Protection named" 2 \
+	'^RPC ENCRYPTION (CRITICAL|UNKNOWN).*Extended Protection'
 e2e_summary

@@ -52,7 +52,7 @@ tool lb 1
 all_lines "require behind a TLS-terminating load balancer: refused, Extended Protection named" 1 \
 	'^chan 0 error .*refused the NTLM credentials after a complete handshake \(HTTP 401\).*Extended Protection'
 PW=wrong tool req 1
-all_lines "wrong password: refused after a complete handshake" 1 'wrong user name or password'
+all_lines "wrong password: refused after a complete handshake" 1 'bad user name or password'
 grep -q 'rejected: wrong password for EXAMPLE' "$req_LOG" && ok "wrong password: the responder says so" ||
 	{ OUT=$(cat "$req_LOG"); not_ok "wrong password: not in the responder log"; }
 tool basic 1

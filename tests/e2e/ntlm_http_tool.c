@@ -43,7 +43,7 @@ static int setup(struct chan *c, char **argv, int id, struct rpe_error *err)
 	const char *pw = strcmp(argv[5], "-") ? argv[5] :
 			 getenv("NTLM_HTTP_PASSWORD");
 	struct http_ntlm_params p = { argv[3], argv[4], pw ? pw : "",
-				      "localhost", 0, argv[7] != NULL };
+				      "localhost", 0, argv[7] != NULL, NULL };
 
 	c->id = id;
 	c->easy = curl_easy_init();

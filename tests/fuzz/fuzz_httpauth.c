@@ -61,7 +61,7 @@ static void handshake(const uint8_t *data, size_t size)
 {
 	static const struct http_ntlm_params p = { "prøbe", "EXAMPLE",
 						   "pässwörd€", "mail.example.test",
-						   1, 0 };
+						   1, 0, NULL };
 	struct rpe_error err;
 	struct http_ntlm *h = http_ntlm_new(&p, &err);
 	struct buf hdr;
