@@ -41,7 +41,7 @@ static const struct dcerpc_syntax samr_interface = {
 };
 
 struct stream {
-	struct http_loop *loop;
+	struct loop *loop;
 	struct tcp_chan *ch;
 	struct dcerpc_reader rd;
 	int ended;
@@ -62,7 +62,7 @@ static int on_data(void *ctx, struct tcp_chan *ch, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static void on_done(void *ctx, struct tcp_chan *ch, enum http_result res,
+static void on_done(void *ctx, struct tcp_chan *ch, enum loop_result res,
 		    const char *msg)
 {
 	struct stream *s = ctx;
@@ -72,7 +72,7 @@ static void on_done(void *ctx, struct tcp_chan *ch, enum http_result res,
 	snprintf(s->why, sizeof(s->why), "%s", msg);
 }
 
-static int stream_open(struct stream *s, struct http_loop *loop,
+static int stream_open(struct stream *s, struct loop *loop,
 		       const char *host, long port, const char *name)
 {
 	struct tcp_chan_cb cb = { s, NULL, on_data, on_done };
@@ -123,7 +123,7 @@ static int exchange(struct stream *s, const struct buf *out,
 			printf("error=no answer within %d ms\n", DEADLINE_MS);
 			return -1;
 		}
-		if (http_loop_run(s->loop, 200, &err) < 0) {
+		if (loop_run(s->loop, 200, &err) < 0) {
 			printf("error=%s\n", err.msg);
 			return -1;
 		}
@@ -249,7 +249,7 @@ static int lookup(struct stream *s, struct dcerpc_conn *c, uint32_t call_id,
 int main(int argc, char **argv)
 {
 	struct rpe_error err = { 0, "" };
-	struct http_loop *loop;
+	struct loop *loop;
 	struct stream s;
 	struct dcerpc_conn epmc, c;
 	struct dcerpc_bind_ack ack;
@@ -269,7 +269,7 @@ int main(int argc, char **argv)
 	level = !strcmp(argv[3], "privacy") ? DCERPC_AUTH_LEVEL_PRIVACY :
 		!strcmp(argv[3], "integrity") ? DCERPC_AUTH_LEVEL_INTEGRITY :
 		!strcmp(argv[3], "connect") ? DCERPC_AUTH_LEVEL_CONNECT : 0;
-	if (!level || crypto_init(&err) < 0 || !(loop = http_loop_new(&err))) {
+	if (!level || crypto_init(&err) < 0 || !(loop = loop_new(&err))) {
 		fprintf(stderr, "%s: cannot start: %s\n", argv[0], err.msg);
 		return 2;
 	}
@@ -355,7 +355,7 @@ out:
 	buf_free(&tok);
 	buf_free(&stub);
 	buf_free(&resp);
-	http_loop_free(loop);
+	loop_free(loop);
 	crypto_cleanup();
 	return status;
 }
