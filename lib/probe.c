@@ -70,6 +70,7 @@ struct probe {
 	struct dcerpc_reader epm_reader;
 	struct dcerpc_conn epm_conn;
 	int epm_done;                  /* lookup answered, epm may be closed */
+	int started;                   /* its turn came (probe_run_bounded) */
 	int finished;
 	double t0;
 	enum probe_phase phase;
@@ -550,9 +551,30 @@ static void on_pdu(struct probe *p, const struct dcerpc_pdu *pdu)
 
 /* Channel callbacks ------------------------------------------------------------ */
 
+/* What a channel showed before the RPC phases (the steps of the long
+ * output): timings, TLS, the schemes the proxy offered. */
+static void note_channel(struct probe *p, struct http_chan *ch)
+{
+	const struct tls_seen *t = http_chan_tls(ch);
+	struct http_timings tm;
+
+	if (!p->res->tls.have_cert && (t->have_cert || t->version[0]))
+		p->res->tls = *t;
+	if (!p->res->auth_offered[0])
+		snprintf(p->res->auth_offered, sizeof(p->res->auth_offered),
+			 "%s", http_chan_auth_offered(ch));
+	http_chan_timings(ch, &tm);
+	if (p->res->resolve_time <= 0 && tm.resolve_us > 0)
+		p->res->resolve_time = (double)tm.resolve_us / 1e6;
+	if (p->res->tcp_time <= 0 && tm.connect_us > 0)
+		p->res->tcp_time = (double)tm.connect_us / 1e6;
+}
+
 static void on_status(void *ctx, struct http_chan *ch, long status)
 {
 	struct probe *p = ctx;
+
+	note_channel(p, ch);
 
 	ptrace(p, 2, "%s channel: HTTP %ld",
 	       http_chan_kind(ch) == HTTP_CHAN_OUT ? "OUT" : "IN", status);
@@ -621,6 +643,7 @@ static void on_done(void *ctx, struct http_chan *ch, enum loop_result res,
 
 	if (p->finished)
 		return;
+	note_channel(p, ch);
 	if (p->have_session) {
 		/* The logon itself was answered; only the goodbye got lost. */
 		finish(p, OUTCOME_LOGON_OK,
@@ -946,15 +969,107 @@ static void probe_cleanup(struct probe *p)
 	p->ntlm = NULL;
 }
 
+/* Set up probe i of the run (nothing on the network yet). */
+static int probe_init(struct probe *p, struct probe_run *run,
+		      const struct probe_target *target, struct probe_result *r,
+		      struct rpe_error *err)
+{
+	int k;
+
+	r->outcome = OUTCOME_NONE;
+	for (k = 0; k < PHASE_COUNT; k++)
+		r->phase_end[k] = -1;
+	p->run = run;
+	p->res = r;
+	p->target = r->target ? r->target : target;
+	dcerpc_reader_init(&p->reader);
+	dcerpc_reader_init(&p->epm_reader);
+	dcerpc_conn_init(&p->epm_conn, NULL, DCERPC_AUTH_LEVEL_NONE, 0);
+	rts_vc_init(&p->vc);
+	p->ntlm = ntlm_client_new(p->target->user, p->target->domain,
+				  p->target->password, err);
+	if (!p->ntlm)
+		return err ? err->code : RPE_ERR_NOMEM;
+	p->sec.ops = &ntlm_secctx_ops;
+	p->sec.ctx = ntlm_client_session(p->ntlm);
+	dcerpc_conn_init(&p->conn, &p->sec, (uint8_t)r->level,
+			 PROBE_AUTH_CONTEXT_ID);
+	return 0;
+}
+
+/* Start waiting probes, in order, while fewer than max are under way;
+ * returns how many have not finished. */
+static int start_waiting(struct probe *probes, int n, int max,
+			 struct rpe_error *err)
+{
+	int i, running = 0, left = 0;
+
+	for (i = 0; i < n; i++)
+		running += probes[i].started && !probes[i].finished;
+	for (i = 0; i < n; i++) {
+		struct probe *p = &probes[i];
+		if (!p->started && running < max) {
+			p->started = 1;
+			running++;
+			if (probe_start(p, err) < 0)
+				finish(p, OUTCOME_CONNECT_FAILED,
+				       "cannot start: %s", err ? err->msg : "?");
+		}
+		left += !p->finished;
+	}
+	return left;
+}
+
+/* The deadline passed: every probe still under way (or still waiting for
+ * its turn) ends with the phase it was in. */
+static void expire(struct probe *probes, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct probe *p = &probes[i];
+		if (p->finished)
+			continue;
+		if (!p->started) {
+			p->t0 = loop_now_s();
+			p->phase = PHASE_CONNECT;
+			finish(p, OUTCOME_TIMEOUT,
+			       "not started before the deadline (more probes than run at once)");
+		} else if (p->have_session) {
+			finish(p, OUTCOME_LOGON_OK,
+			       "logged on (ecNone); no answer to EcDoDisconnect before the deadline");
+		} else if (is_tcp(p) && p->phase == PHASE_CONNECT) {
+			snprintf(p->res->step, sizeof(p->res->step), "%s",
+				 p->epm_done ? "store port" : "endpoint mapper");
+			finish(p, OUTCOME_TIMEOUT,
+			       "no answer from the %s during connect",
+			       p->res->step);
+		} else {
+			finish(p, OUTCOME_TIMEOUT,
+			       "no answer from the server during %s",
+			       probe_phase_name(p->phase));
+		}
+	}
+}
+
 int probe_run(const struct probe_target *target, struct probe_result *results,
 	      int n, int64_t deadline_ms, int trace_level, probe_trace_fn trace,
 	      void *trace_ctx, struct rpe_error *err)
 {
+	return probe_run_bounded(target, results, n, n, deadline_ms,
+				 trace_level, trace, trace_ctx, err);
+}
+
+int probe_run_bounded(const struct probe_target *target,
+		      struct probe_result *results, int n, int max_running,
+		      int64_t deadline_ms, int trace_level, probe_trace_fn trace,
+		      void *trace_ctx, struct rpe_error *err)
+{
 	struct probe_run run = { NULL, trace_level, trace, trace_ctx };
 	struct probe *probes;
-	int i, left, rc = 0;
+	int i, rc = 0;
 
-	if (n <= 0)
+	if (n <= 0 || max_running <= 0)
 		return rpe_fail(err, RPE_ERR_ARG, "no probe to run");
 	if (crypto_init(err) < 0)
 		return err ? err->code : RPE_ERR_CRYPTO;
@@ -968,66 +1083,15 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 	}
 	if (trace)
 		loop_set_trace(run.loop, trace_level, trace, trace_ctx);
-
-	for (i = 0; i < n; i++) {
-		struct probe *p = &probes[i];
-		struct probe_result *r = &results[i];
-		int k;
-
-		r->outcome = OUTCOME_NONE;
-		for (k = 0; k < PHASE_COUNT; k++)
-			r->phase_end[k] = -1;
-		p->run = &run;
-		p->res = r;
-		p->target = target;
-		dcerpc_reader_init(&p->reader);
-		dcerpc_reader_init(&p->epm_reader);
-		dcerpc_conn_init(&p->epm_conn, NULL, DCERPC_AUTH_LEVEL_NONE, 0);
-		rts_vc_init(&p->vc);
-		p->ntlm = ntlm_client_new(target->user, target->domain,
-					  target->password, err);
-		if (!p->ntlm) {
-			rc = err ? err->code : RPE_ERR_NOMEM;
+	for (i = 0; i < n; i++)
+		if ((rc = probe_init(&probes[i], &run, target, &results[i],
+				     err)) < 0)
 			goto out;
-		}
-		p->sec.ops = &ntlm_secctx_ops;
-		p->sec.ctx = ntlm_client_session(p->ntlm);
-		dcerpc_conn_init(&p->conn, &p->sec, (uint8_t)r->level,
-				 PROBE_AUTH_CONTEXT_ID);
-		if (probe_start(p, err) < 0) {
-			finish(p, OUTCOME_CONNECT_FAILED, "cannot start: %s",
-			       err ? err->msg : "?");
-		}
-	}
 
-	for (;;) {
+	while (start_waiting(probes, n, max_running, err) > 0) {
 		int64_t now = probe_now_ms(), wait;
-		left = 0;
-		for (i = 0; i < n; i++)
-			left += !probes[i].finished;
-		if (!left)
-			break;
 		if (now >= deadline_ms) {
-			for (i = 0; i < n; i++) {
-				struct probe *p = &probes[i];
-				if (p->finished)
-					continue;
-				if (p->have_session)
-					finish(p, OUTCOME_LOGON_OK,
-					       "logged on (ecNone); no answer to EcDoDisconnect before the deadline");
-				else if (is_tcp(p) && p->phase == PHASE_CONNECT) {
-					snprintf(p->res->step, sizeof(p->res->step),
-						 "%s", p->epm_done ? "store port" :
-						 "endpoint mapper");
-					finish(p, OUTCOME_TIMEOUT,
-					       "no answer from the %s during connect",
-					       p->res->step);
-				} else {
-					finish(p, OUTCOME_TIMEOUT,
-					       "no answer from the server during %s",
-					       probe_phase_name(p->phase));
-				}
-			}
+			expire(probes, n);
 			break;
 		}
 		wait = deadline_ms - now;

@@ -37,6 +37,8 @@ struct http_chan {
 	int running;
 	long status;
 	enum loop_result result;
+	struct tls_seen tls;    /* TLS version, cipher, leaf certificate */
+	char auth_offered[96];  /* WWW-Authenticate schemes: "NTLM, Basic" */
 };
 
 static const char *kind_name(enum http_chan_kind k)
@@ -108,15 +110,29 @@ void http_upload_commit(struct http_upload *u)
 
 /* libcurl callbacks -------------------------------------------------------- */
 
+/* The TLS session of the connection the response came on (a resumed
+ * session ran no verification, so its certificate is read here too). */
+static void note_tls(struct http_chan *ch)
+{
+	struct curl_tlssessioninfo *ti = NULL;
+
+	if (ch->src.tls &&
+	    curl_easy_getinfo(ch->src.easy, CURLINFO_TLS_SSL_PTR, &ti) ==
+		    CURLE_OK && ti && ti->backend == CURLSSLBACKEND_OPENSSL)
+		tlsinfo_from_ssl(ti->internals, &ch->tls);
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *userp)
 {
 	struct http_chan *ch = userp;
 	size_t len = size * n;
 	static const char ct[] = "content-type:";
+	static const char wa[] = "www-authenticate:";
 
 	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
 		long st = 0;
 		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
+		note_tls(ch);
 		/* Status lines are safe to show; they carry no credentials. */
 		loop_trace(ch->src.loop, 2, "%s channel: %.*s", kind_name(ch->kind),
 		      (int)(len > 2 ? len - 2 : len), p);
@@ -130,6 +146,14 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		       o + 1 < sizeof(ch->content_type))
 			ch->content_type[o++] = p[i++];
 		ch->content_type[o] = '\0';
+	} else if (len > sizeof(wa) - 1 &&
+		   strncasecmp(p, wa, sizeof(wa) - 1) == 0) {
+		/* What the RPC proxy offers (RFC 7235 section 4.1); a value
+		 * that is no challenge list is left out. */
+		(void)http_auth_schemes_add(ch->auth_offered,
+					    sizeof(ch->auth_offered),
+					    (const uint8_t *)p + sizeof(wa) - 1,
+					    len - (sizeof(wa) - 1));
 	} else if (len <= 2 && ch->cb.on_status) {
 		long st = 0;
 		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
@@ -309,6 +333,7 @@ static int setup_connection(struct http_chan *ch, const struct http_params *p,
 		SETOPT(CURLOPT_HTTPAUTH, curl_auth_mask(p->auth));
 	}
 	if (p->tls) {
+		TRY(loop_watch_tls(&ch->src, &ch->tls, err));
 		SETOPT(CURLOPT_SSL_VERIFYPEER, p->insecure ? 0L : 1L);
 		SETOPT(CURLOPT_SSL_VERIFYHOST, p->insecure ? 0L : 2L);
 		if (!p->insecure)
@@ -409,6 +434,16 @@ int http_chan_timings(struct http_chan *ch, struct http_timings *t)
 	t->pretransfer_us = info_us(ch->src.easy, CURLINFO_PRETRANSFER_TIME_T);
 	t->starttransfer_us = info_us(ch->src.easy, CURLINFO_STARTTRANSFER_TIME_T);
 	return 0;
+}
+
+const struct tls_seen *http_chan_tls(const struct http_chan *ch)
+{
+	return &ch->tls;
+}
+
+const char *http_chan_auth_offered(const struct http_chan *ch)
+{
+	return ch->auth_offered;
 }
 
 long http_chan_status(const struct http_chan *ch)
