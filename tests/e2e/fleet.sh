@@ -6,56 +6,14 @@
 # drifted; a stalled address is named with its timeout state while the
 # other is still reported, all within -t.
 #
-# localhost must resolve to both addresses.  Where /etc/hosts does not say
-# so, the plugin runs in a private mount namespace (unshare, as root) that
-# sees a hosts file of this test in place of /etc/hosts; nothing on the
-# system changes.
+# localhost must resolve to both addresses: see localhost_both in
+# common.sh.
 . "$(dirname "$0")/common.sh"
 test_require_impacket
 
 MB=$E2E_MAILBOX
 
-resolves_both() {
-	local a
-	a=$(getent ahosts localhost | awk '$2 == "STREAM" { print $1 }' | sort -u | tr '\n' ' ')
-	[[ " $a" == *" 127.0.0.1 "* && " $a" == *" ::1 "* ]]
-}
-
-if ! resolves_both; then
-	hosts="$E2E_TMP/hosts"
-	printf '127.0.0.1 localhost\n::1 localhost\n' >"$hosts"
-	unshare --mount sh -c 'mount --bind "$0" /etc/hosts' "$hosts" 2>/dev/null ||
-		test_skip "localhost resolves to one address and no private mount namespace (unshare --mount, as root) is available to give it two"
-	wrapper="$E2E_TMP/plugin"
-	cat >"$wrapper" <<WRAP
-#!/bin/sh
-exec unshare --mount sh -c 'mount --bind "\$0" /etc/hosts && exec "\$@"' "$hosts" "$PLUGIN" "\$@"
-WRAP
-	chmod +x "$wrapper"
-	PLUGIN=$wrapper
-fi
-
-# start_pair NAME ARGS-FOR-::1 -- ARGS-FOR-127.0.0.1...: two responders on
-# one port; sets PAIR_PORT and PAIR_CA (both CAs in one bundle).
-start_pair() {
-	local name=$1 v6=() try p4 c4 c6
-	shift
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do v6+=("$1"); shift; done
-	shift
-	for try in 1 2 3 4 5; do
-		start_responder "${name}4_$try" "$@" || return 1
-		p4="${name}4_${try}_PORT"; c4="${name}4_${try}_CA"
-		if start_responder "${name}6_$try" --listen ::1 --port "${!p4}" "${v6[@]}"; then
-			c6="${name}6_${try}_CA"
-			PAIR_PORT=${!p4}
-			PAIR_CA="$E2E_TMP/$name-ca.pem"
-			cat "${!c4}" "${!c6}" >"$PAIR_CA"
-			return 0
-		fi
-		# the port was taken at ::1: try another one
-	done
-	return 1
-}
+localhost_both
 
 fleet() { # extra plugin args...
 	run_plugin -H localhost -p "$PAIR_PORT" --ca-file "$PAIR_CA" \
