@@ -68,16 +68,19 @@ start_responder() {
 
 # start_pair NAME ARGS-FOR-::1... -- ARGS-FOR-127.0.0.1...: two responders
 # on one port, at 127.0.0.1 and at ::1 (two servers behind one name); sets
-# PAIR_PORT and PAIR_CA (both test CAs in one bundle).
+# PAIR_PORT and PAIR_CA (both test CAs in one bundle), with --rpc-tcp also
+# PAIR_EPM (one endpoint mapper port for both).
 start_pair() {
-	local name=$1 v6=() try p4 c4 c6
+	local name=$1 v6=() try p4 c4 c6 e4 epm
 	shift
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do v6+=("$1"); shift; done
 	shift
 	for try in 1 2 3 4 5; do
 		start_responder "${name}4_$try" "$@" || return 1
-		p4="${name}4_${try}_PORT"; c4="${name}4_${try}_CA"
-		if start_responder "${name}6_$try" --listen ::1 --port "${!p4}" "${v6[@]}"; then
+		p4="${name}4_${try}_PORT"; c4="${name}4_${try}_CA"; e4="${name}4_${try}_EPM"
+		epm=()
+		[ -n "${!e4}" ] && epm=(--epm-port "${!e4}") && PAIR_EPM=${!e4}
+		if start_responder "${name}6_$try" --listen ::1 --port "${!p4}" "${epm[@]}" "${v6[@]}"; then
 			c6="${name}6_${try}_CA"
 			PAIR_PORT=${!p4}
 			PAIR_CA="$E2E_TMP/$name-ca.pem"

@@ -79,6 +79,13 @@ fleet --expect any
 expect_result "--expect any: mixed policies are reported, not alerted" 0 \
 	"^RPC ENCRYPTION OK - localhost: 2 addresses OK, 1 of them require RPC encryption"
 
+# --- RPC over TCP: the endpoint mapper and the store of each address ---------
+start_pair tcp --rpc-tcp --encryption-required false -- --rpc-tcp --encryption-required true || {
+	not_ok "RPC/TCP responders"; e2e_summary; exit; }
+run_plugin --transport tcp -H localhost -p "$PAIR_EPM" -u 'EXAMPLE\probe' -m "$MB" --all-addresses
+expect_result "RPC/TCP: CRITICAL naming exactly ::1" 2 \
+	"^RPC ENCRYPTION CRITICAL - localhost: 1 of 2 addresses accept unencrypted logons: ::1 \(expected: encryption required\) \|"
+
 # --- one address stalls --------------------------------------------------------
 start_pair stall --fault bind:stall -- --encryption-required true || {
 	not_ok "stall responders"; e2e_summary; exit; }
@@ -104,5 +111,37 @@ else
 fi
 awk -v e="$ELAPSED" 'BEGIN { exit !(e <= 4.0) }' &&
 	ok "name resolution within -t (${ELAPSED}s)" || not_ok "name resolution took ${ELAPSED}s (-t 3)"
+
+# --- a resolver that never answers ---------------------------------------------
+# In a private mount namespace: resolv.conf names a loopback address where
+# a UDP socket swallows every query.  The plugin must give up at -t and name
+# the phase, however long the resolver would wait.
+if unshare --mount true 2>/dev/null; then
+	"$SYSTEM_PYTHON" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.2", 53))
+print("READY", flush=True)
+while True:
+    s.recvfrom(4096)
+' >"$E2E_TMP/blackhole.out" 2>&1 &
+	E2E_PIDS+=($!)
+	for ((i = 0; i < 50; i++)); do grep -q READY "$E2E_TMP/blackhole.out" && break; sleep 0.1; done
+	printf 'nameserver 127.0.0.2\noptions timeout:30 attempts:1\n' >"$E2E_TMP/resolv.conf"
+	printf '127.0.0.1 localhost\n' >"$E2E_TMP/hosts.slow"
+	saved_ns=("${E2E_NS[@]}")
+	# shellcheck disable=SC2016
+	E2E_NS=(unshare --mount sh -c 'mount --bind "$0" /etc/resolv.conf && mount --bind "$1" /etc/hosts && shift && exec "$@"'
+		"$E2E_TMP/resolv.conf" "$E2E_TMP/hosts.slow")
+	run_plugin -H mail.example.com -u 'EXAMPLE\probe' -m "$MB" --all-addresses -t 2
+	E2E_NS=("${saved_ns[@]}")
+	expect_result "a resolver that never answers: the timeout state naming name resolution" 3 \
+		"^RPC ENCRYPTION UNKNOWN - mail\.example\.com: timed out after 2s during name resolution"
+	[ "$RC" = 3 ] && awk -v e="$ELAPSED" 'BEGIN { exit !(e <= 3.0) }' &&
+		ok "name resolution gives up at -t (${ELAPSED}s, -t 2)" ||
+		not_ok "name resolution took ${ELAPSED}s (-t 2)"
+else
+	not_ok "a private mount namespace (unshare --mount, as root) for the resolver test"
+fi
 
 e2e_summary
