@@ -74,20 +74,15 @@ static void judge_odd(const char *host, enum verdict_expect expect,
 
 	snprintf(out->text, sizeof(out->text), "%s: %d of %d addresses ", host,
 		 out->odd, n);
-	if (expect == EXPECT_REQUIRED && all_policy(s, n, st, 0)) {
-		append(out->text, sizeof(out->text),
-		       "accept unencrypted logons: ");
+	/* Every odd one has the policy --expect rules out: name the policy. */
+	if ((expect == EXPECT_REQUIRED && all_policy(s, n, st, 0)) ||
+	    (expect == EXPECT_OPTIONAL && all_policy(s, n, st, 1))) {
+		int req = expect == EXPECT_REQUIRED;
+		append(out->text, sizeof(out->text), "%s unencrypted logons: ",
+		       req ? "accept" : "refuse");
 		list_addrs(out->text, sizeof(out->text), s, n, st);
-		append(out->text, sizeof(out->text),
-		       " (expected: encryption required)");
-		return;
-	}
-	if (expect == EXPECT_OPTIONAL && all_policy(s, n, st, 1)) {
-		append(out->text, sizeof(out->text),
-		       "refuse unencrypted logons: ");
-		list_addrs(out->text, sizeof(out->text), s, n, st);
-		append(out->text, sizeof(out->text),
-		       " (expected: encryption optional)");
+		append(out->text, sizeof(out->text), " (expected: encryption %s)",
+		       req ? "required" : "optional");
 		return;
 	}
 	append(out->text, sizeof(out->text), "%s: ", verdict_state_name(st));

@@ -41,53 +41,63 @@ static void test_all_ok(void)
 	CHECK_STR(f.text, "mail: 2 addresses OK, 1 of them require RPC encryption");
 }
 
+/* Three addresses 10.0.0.5, 10.0.0.7, 10.0.0.6 with the verdicts v. */
+static void judge3(const struct verdict v[3], enum verdict_expect e,
+		   struct fleet_summary *f)
+{
+	struct fleet_site s[3] = { { "10.0.0.5", &v[0] }, { "10.0.0.7", &v[1] },
+				   { "10.0.0.6", &v[2] } };
+
+	fleet_judge("mail", e, s, 3, f);
+}
+
 static void test_drift(void)
 {
-	struct verdict a = mk(VSTATE_OK, 1, "10.0.0.5 requires RPC encryption");
-	struct verdict b = mk(VSTATE_CRITICAL, 0, "10.0.0.7 accepts unencrypted RPC logons");
-	struct verdict c = mk(VSTATE_OK, 1, "10.0.0.6 requires RPC encryption");
-	struct fleet_site s[3] = { { "10.0.0.5", &a }, { "10.0.0.7", &b },
-				   { "10.0.0.6", &c } };
+	struct verdict v[3] = {
+		mk(VSTATE_OK, 1, "10.0.0.5 requires RPC encryption"),
+		mk(VSTATE_CRITICAL, 0, "10.0.0.7 accepts unencrypted RPC logons"),
+		mk(VSTATE_OK, 1, "10.0.0.6 requires RPC encryption"),
+	};
 	struct fleet_summary f;
 
-	fleet_judge("mail", EXPECT_REQUIRED, s, 3, &f);
+	judge3(v, EXPECT_REQUIRED, &f);
 	CHECK_INT(f.state, VSTATE_CRITICAL);
 	CHECK_INT(f.odd, 1);
 	CHECK_INT(f.enforced, 2);
 	CHECK_STR(f.text, "mail: 1 of 3 addresses accept unencrypted logons: 10.0.0.7 (expected: encryption required)");
 	/* Two drifted: both named, in order. */
-	a = mk(VSTATE_CRITICAL, 0, "10.0.0.5 accepts unencrypted RPC logons");
-	fleet_judge("mail", EXPECT_REQUIRED, s, 3, &f);
+	v[0] = mk(VSTATE_CRITICAL, 0, "10.0.0.5 accepts unencrypted RPC logons");
+	judge3(v, EXPECT_REQUIRED, &f);
 	CHECK_STR(f.text, "mail: 2 of 3 addresses accept unencrypted logons: 10.0.0.5, 10.0.0.7 (expected: encryption required)");
 	/* --expect optional: the enforcing one is odd. */
-	a = mk(VSTATE_OK, 0, "x");
-	b = mk(VSTATE_OK, 0, "y");
-	c = mk(VSTATE_CRITICAL, 1, "10.0.0.6 requires RPC encryption ...");
-	fleet_judge("mail", EXPECT_OPTIONAL, s, 3, &f);
+	v[0] = mk(VSTATE_OK, 0, "x");
+	v[1] = mk(VSTATE_OK, 0, "y");
+	v[2] = mk(VSTATE_CRITICAL, 1, "10.0.0.6 requires RPC encryption ...");
+	judge3(v, EXPECT_OPTIONAL, &f);
 	CHECK_STR(f.text, "mail: 1 of 3 addresses refuse unencrypted logons: 10.0.0.6 (expected: encryption optional)");
 }
 
 static void test_failures(void)
 {
-	struct verdict a = mk(VSTATE_OK, 1, "10.0.0.5 requires RPC encryption");
-	struct verdict b = mk(VSTATE_UNKNOWN, -1, "10.0.0.7: encrypted logon timed out after 3s during bind");
-	struct verdict c = mk(VSTATE_WARNING, 1, "10.0.0.6 requires RPC encryption (slowest probe 3s)");
-	struct fleet_site s[3] = { { "10.0.0.5", &a }, { "10.0.0.7", &b },
-				   { "10.0.0.6", &c } };
+	struct verdict v[3] = {
+		mk(VSTATE_OK, 1, "10.0.0.5 requires RPC encryption"),
+		mk(VSTATE_UNKNOWN, -1, "10.0.0.7: encrypted logon timed out after 3s during bind"),
+		mk(VSTATE_WARNING, 1, "10.0.0.6 requires RPC encryption (slowest probe 3s)"),
+	};
 	struct fleet_summary f;
 
 	/* WARNING outranks UNKNOWN (Monitoring Plugins order). */
-	fleet_judge("mail", EXPECT_REQUIRED, s, 3, &f);
+	judge3(v, EXPECT_REQUIRED, &f);
 	CHECK_INT(f.state, VSTATE_WARNING);
 	CHECK_STR(f.text, "mail: 1 of 3 addresses WARNING: 10.0.0.6 requires RPC encryption (slowest probe 3s)");
-	c = mk(VSTATE_OK, 1, "ok");
-	fleet_judge("mail", EXPECT_REQUIRED, s, 3, &f);
+	v[2] = mk(VSTATE_OK, 1, "ok");
+	judge3(v, EXPECT_REQUIRED, &f);
 	CHECK_INT(f.state, VSTATE_UNKNOWN);
 	CHECK_STR(f.text, "mail: 1 of 3 addresses UNKNOWN: 10.0.0.7: encrypted logon timed out after 3s during bind");
 	/* A CRITICAL failure and a drift together: both summaries. */
-	a = mk(VSTATE_CRITICAL, 0, "A accepts");
-	b = mk(VSTATE_CRITICAL, -1, "B: encrypted logon failed");
-	fleet_judge("mail", EXPECT_REQUIRED, s, 3, &f);
+	v[0] = mk(VSTATE_CRITICAL, 0, "A accepts");
+	v[1] = mk(VSTATE_CRITICAL, -1, "B: encrypted logon failed");
+	judge3(v, EXPECT_REQUIRED, &f);
 	CHECK_STR(f.text, "mail: 2 of 3 addresses CRITICAL: A accepts; B: encrypted logon failed");
 }
 
