@@ -280,9 +280,10 @@ static void cert_perf(struct mp_output *o, const struct probe_config *cfg,
 
 /* What the first probe's connection showed, in the order Microsoft's
  * Remote Connectivity Analyzer lists the steps; the RPC phases follow in
- * each probe's "phases" line.  Durations are of the step alone. */
+ * each probe's "phases" line.  Durations are of the step alone.  A probe
+ * pinned to an address (--all-addresses) had its name resolved before. */
 static void print_steps(struct mp_output *o, const struct probe_result *res,
-			int n, const char *indent)
+			int n, int pinned, const char *indent)
 {
 	const struct probe_result *r = NULL;
 	char tls[96];
@@ -296,7 +297,7 @@ static void print_steps(struct mp_output *o, const struct probe_result *res,
 		return;
 	mp_output_line(o, "%ssteps before the logon (%s probe):", indent,
 		       r->label);
-	if (r->resolve_time > 0)
+	if (r->resolve_time > 0 && !pinned) /* pinned: resolved before */
 		mp_output_line(o, "%s  name resolution %.3fs", indent,
 			       r->resolve_time);
 	if (r->tcp_time > 0)
@@ -399,7 +400,7 @@ static void print_site_lines(struct mp_output *o, const struct site *s,
 
 	for (i = 0; i < s->v.nlines; i++)
 		mp_output_line(o, "%s%s", indent, s->v.lines[i]);
-	print_steps(o, s->res, s->n, indent);
+	print_steps(o, s->res, s->n, s->addr != NULL, indent);
 }
 
 static int print_single(const struct run *r)

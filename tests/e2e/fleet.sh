@@ -101,6 +101,19 @@ fleet -t 3:CRITICAL
 expect_result "-t 3:CRITICAL: the stalled address is CRITICAL" 2 \
 	"^RPC ENCRYPTION CRITICAL - localhost: 1 of 2 addresses CRITICAL: ::1: encrypted logon timed out"
 
+# --max-parallel bounds the addresses under way: with 1, the stalled first
+# address holds the second one back until the deadline.
+start_pair held --encryption-required true -- --fault bind:stall || {
+	not_ok "responders for --max-parallel"; e2e_summary; exit; }
+fleet -t 2 --max-parallel 1
+expect_result "--max-parallel 1 behind a stalled address: both UNKNOWN" 3 \
+	"^RPC ENCRYPTION UNKNOWN - localhost: 2 of 2 addresses UNKNOWN: 127\.0\.0\.1: encrypted logon timed out after 2s during bind; ::1: encrypted logon timed out after 2s during connect"
+grep -q 'not started before the deadline' <<<"$OUT" &&
+	ok "--max-parallel 1: ::1 was never started" || not_ok "--max-parallel 1: ::1 was never started"
+fleet -t 2 --max-parallel 2
+expect_result "--max-parallel 2 behind a stalled address: ::1 still answers" 3 \
+	"^RPC ENCRYPTION UNKNOWN - localhost: 1 of 2 addresses UNKNOWN: 127\.0\.0\.1: "
+
 # --- names that do not resolve -------------------------------------------------
 run_plugin -H no-such-host.invalid -u 'EXAMPLE\probe' -m "$MB" --all-addresses -t 3
 if { [ "$RC" = 2 ] && [[ $FIRST =~ ^"RPC ENCRYPTION CRITICAL - no-such-host.invalid: name resolution failed: " ]]; } ||
