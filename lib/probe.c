@@ -52,6 +52,7 @@ struct probe {
 	struct ntlm_client *ntlm;
 	struct secctx sec;
 	struct rpc_assoc assoc;
+	int assoc_ready;
 	int started;               /* its turn came (probe_run_bounded) */
 	int finished;
 	double t0;
@@ -109,8 +110,11 @@ static void take_pipe_facts(struct probe *p)
 		return;
 	r->bytes_sent += pp->bytes_sent;
 	r->bytes_received += pp->bytes_received;
-	if (pp->http_status)
+	if (pp->http_status) {
 		r->http_status = pp->http_status;
+		snprintf(r->http_reason, sizeof(r->http_reason), "%s",
+			 pp->http_reason);
+	}
 	if (pp->tls_time > 0)
 		r->tls_time = pp->tls_time;
 	if (pp->epm_time > 0)
@@ -478,6 +482,15 @@ static int probe_init(struct probe *p, struct probe_run *run,
 	p->res = r;
 	p->target = target = r->target ? r->target : target;
 	probe_tcp_params(p);
+	/* RPC_C_AUTHN_LEVEL_NONE (MS-RPCE 2.2.1.1.8): no security context,
+	 * a bind without auth trailer; over RPC/HTTP the RPC proxy's HTTP
+	 * authentication is then the only one. */
+	if (r->level == PROBE_LEVEL_NONE) {
+		rpc_assoc_init(&p->assoc, "EMSMDB", "", &emsmdb_interface, NULL,
+			       0);
+		p->assoc_ready = 1;
+		return 0;
+	}
 	p->ntlm = ntlm_client_new(target->user, target->domain,
 				  target->password, err);
 	if (!p->ntlm)
@@ -486,6 +499,7 @@ static int probe_init(struct probe *p, struct probe_run *run,
 	p->sec.ctx = ntlm_client_session(p->ntlm);
 	rpc_assoc_init(&p->assoc, "EMSMDB", "", &emsmdb_interface, &p->sec,
 		       (uint8_t)r->level);
+	p->assoc_ready = 1;
 	return 0;
 }
 
@@ -494,8 +508,9 @@ static void probe_cleanup(struct probe *p)
 	if (p->pipe)
 		p->pipe->ops->close(p->pipe);
 	p->pipe = NULL;
-	if (p->ntlm)
+	if (p->assoc_ready)
 		rpc_assoc_free(&p->assoc);
+	p->assoc_ready = 0;
 	ntlm_client_free(p->ntlm);
 	p->ntlm = NULL;
 }

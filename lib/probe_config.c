@@ -97,11 +97,13 @@ static const struct choice_name probes_names[] = {
 	{ "both", PROBES_BOTH }, { "encrypted", PROBES_ENCRYPTED },
 	{ "unencrypted", PROBES_UNENCRYPTED },
 };
-/* The unencrypted probe binds at level connect (no per-message protection)
- * or integrity (signed, not sealed), MS-RPCE 2.2.1.1.8. */
+/* The unencrypted probe binds at level connect (no per-message protection),
+ * integrity (signed, not sealed), or without RPC authentication at all
+ * (none), MS-RPCE 2.2.1.1.8. */
 static const struct choice_name level_names[] = {
 	{ "connect", PROBE_LEVEL_CONNECT },
 	{ "integrity", PROBE_LEVEL_INTEGRITY },
+	{ "none", PROBE_LEVEL_NONE },
 };
 static const struct choice_name auth_names[] = {
 	{ "any", HTTP_AUTH_ANY }, { "basic", HTTP_AUTH_BASIC },

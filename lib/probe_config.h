@@ -100,7 +100,7 @@ enum cfg_choice {
 	CFG_CHOICE_TRANSPORT = 0, /* --transport http|tcp */
 	CFG_CHOICE_EXPECT,        /* --expect required|optional|any */
 	CFG_CHOICE_PROBES,        /* --probe both|encrypted|unencrypted */
-	CFG_CHOICE_UNENC_LEVEL,   /* --unencrypted-level connect|integrity */
+	CFG_CHOICE_UNENC_LEVEL,   /* --unencrypted-level connect|integrity|none */
 	CFG_CHOICE_HTTP_AUTH,     /* --http-auth any|basic|ntlm|negotiate */
 };
 

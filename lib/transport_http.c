@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "loop_source.h"
+#include "rpch_errors.h"
 
 /* The IN channel replays what it sent when libcurl restarts the request for
  * HTTP authentication; the replay log is capped so a server that keeps the
@@ -28,6 +29,7 @@ struct http_chan {
 	struct curl_slist *connect_to;
 	char errbuf[CURL_ERROR_SIZE];
 	char content_type[96];
+	char reason[96];        /* the last status line's reason phrase */
 	char errbody[ERRBODY_MAX + 1];
 	size_t errbody_len;
 	uint8_t *out_body;
@@ -134,9 +136,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
 		note_tls(ch);
 		/* Status lines are safe to show; they carry no credentials. */
+		size_t off, rn;
 		loop_trace(ch->src.loop, 2, "%s channel: %.*s", kind_name(ch->kind),
 		      (int)(len > 2 ? len - 2 : len), p);
 		ch->content_type[0] = '\0';
+		ch->reason[0] = '\0';
+		/* The RPC proxy names its own errors there (MS-RPCH
+		 * 2.1.2.1.3); only a prefix is kept. */
+		if (rpch_status_reason(p, len, &off, &rn, NULL) == 0)
+			snprintf(ch->reason, sizeof(ch->reason), "%.*s",
+				 (int)(rn < sizeof(ch->reason) ? rn :
+				       sizeof(ch->reason) - 1), p + off);
 	} else if (len > sizeof(ct) - 1 &&
 		   strncasecmp(p, ct, sizeof(ct) - 1) == 0) {
 		size_t i = sizeof(ct) - 1, o = 0;
@@ -449,6 +459,11 @@ const char *http_chan_auth_offered(const struct http_chan *ch)
 long http_chan_status(const struct http_chan *ch)
 {
 	return ch->status;
+}
+
+const char *http_chan_reason(const struct http_chan *ch)
+{
+	return ch->reason;
 }
 
 const char *http_chan_content_type(const struct http_chan *ch)

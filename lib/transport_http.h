@@ -99,6 +99,8 @@ void http_chan_close(struct http_chan *ch);
 
 int http_chan_timings(struct http_chan *ch, struct http_timings *t);
 long http_chan_status(const struct http_chan *ch);
+/* Reason phrase of the last status line ("" if none), at most 95 bytes. */
+const char *http_chan_reason(const struct http_chan *ch);
 /* What the channel's TLS handshakes showed (zeroed without TLS), and the
  * authentication schemes its 401 answers offered ("" if none). */
 const struct tls_seen *http_chan_tls(const struct http_chan *ch);

@@ -191,11 +191,14 @@ static void judge(const struct probe_config *cfg, const char *host,
 	}
 	vin.timeout_state = (int)cfg->deadline.state;
 	vin.timeout_seconds = cfg->deadline.seconds;
+	vin.mailbox = cfg->mailbox_dn;
+	vin.client_version = cfg->client_version;
 	verdict_decide(&vin, v);
 
 	for (i = 0; i < n; i++) {
 		if (res[i].outcome != OUTCOME_LOGON_OK &&
-		    res[i].outcome != OUTCOME_LOGON_NOT_ENCRYPTED)
+		    res[i].outcome != OUTCOME_LOGON_NOT_ENCRYPTED &&
+		    res[i].outcome != OUTCOME_LOGON_REFUSED)
 			continue;
 		if (res[i].total_time > slowest)
 			slowest = res[i].total_time;

@@ -93,7 +93,7 @@ expect "bad --probe" 3 \
 	"RPC ENCRYPTION UNKNOWN - invalid --probe 'all' (choose both, encrypted or unencrypted)" \
 	"${BASE[@]}" --probe all
 expect "bad --unencrypted-level" 3 \
-	"RPC ENCRYPTION UNKNOWN - invalid --unencrypted-level 'privacy' (choose connect or integrity)" \
+	"RPC ENCRYPTION UNKNOWN - invalid --unencrypted-level 'privacy' (choose connect, integrity or none)" \
 	"${BASE[@]}" --unencrypted-level privacy
 expect "bad --http-auth" 3 \
 	"RPC ENCRYPTION UNKNOWN - invalid --http-auth 'digest' (choose any, basic, ntlm or negotiate)" \

@@ -180,6 +180,14 @@ def main(argv):
         finally:
             dce.disconnect()
         return 'bind accepted'
+    if argv[0] == '--none':
+        # Over RPC/HTTP with no RPC-level authentication (RPC_C_AUTHN_LEVEL_NONE):
+        # the bind carries no auth trailer.
+        try:
+            return 'none ec=0x%x' % probe(http_transport(int(argv[1])), argv[2],
+                                          rpcrt.RPC_C_AUTHN_LEVEL_NONE)
+        except rpcrt.DCERPCException as e:
+            return 'bind rejected (%s)' % e
     if argv[0] not in ('--tcp', '--epm', '--epm-lookup'):
         port, dn = int(argv[0]), argv[1]
         a = probe(http_transport(port), dn, rpcrt.RPC_C_AUTHN_LEVEL_PKT_PRIVACY)

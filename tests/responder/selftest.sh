@@ -24,6 +24,8 @@ start_responder v6 --rpc-tcp --listen ::1 || exit 1
 start_responder noreg --rpc-tcp --epm-no-emsmdb || exit 1
 start_responder epmclose --rpc-tcp --fault epm:close || exit 1
 start_responder tfault --rpc-tcp --fault logon:fault:1c010003 || exit 1
+start_responder anonenc --anonymous-rpc not-encrypted || exit 1
+start_responder anonex --anonymous-rpc exempt || exit 1
 for r in req opt v6 noreg epmclose tfault; do
 	tcp_ports "$r"
 done
@@ -52,6 +54,12 @@ check "impacket: encryption required" "encrypted ec=0x0 unencrypted ec=0x970" "$
 check "impacket: encryption not required" "encrypted ec=0x0 unencrypted ec=0x0" "$opt_PORT" "$E2E_MAILBOX"
 check "impacket: HTTP 503 fault" "*503*" "$e503_PORT" "$E2E_MAILBOX"
 grep_log "responder verified impacket's NTLMv2" "$req_LOG" 'conn=[0-9]* auth3 user=EXAMPLE\\probe ok'
+# No RPC-level authentication behind the RPC proxy's HTTP authentication.
+check "impacket: level none refused by default" "bind rejected (*abstract_syntax_not_supported*" \
+	--none "$req_PORT" "$E2E_MAILBOX"
+check "impacket: level none, --anonymous-rpc not-encrypted" "none ec=0x970" --none "$anonenc_PORT" "$E2E_MAILBOX"
+check "impacket: level none, --anonymous-rpc exempt" "none ec=0x0" --none "$anonex_PORT" "$E2E_MAILBOX"
+grep_log "level none logged at level 1" "$anonex_LOG" 'conn=[0-9]* request opnum=10 level=1 sealed=no .* ec=0x0'
 
 # --- READY line -------------------------------------------------------------------
 OUT=$(cat "$E2E_TMP/e503.out" "$E2E_TMP/req.out") RC=- ELAPSED=-
