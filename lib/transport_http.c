@@ -333,33 +333,39 @@ fail:
 	return RPE_ERR_UNSUPPORTED;
 }
 
-/* HTTP authentication, TLS, proxy and routing. */
-static int setup_connection(struct http_chan *ch, const struct http_params *p,
-			    struct rpe_error *err)
+/* HTTP authentication, TLS, proxy and routing; shared with the one-shot
+ * requests of transport_request.c so both get the same settings. */
+int http_setup_connection(struct loop_source *src,
+			  struct curl_slist **connect_to,
+			  const struct http_params *p, struct rpe_error *err)
 {
-	if (p->user) {
-		SETOPT(CURLOPT_USERNAME, p->user);
-		SETOPT(CURLOPT_PASSWORD, p->password ? p->password : "");
-		SETOPT(CURLOPT_HTTPAUTH, curl_auth_mask(p->auth));
-	}
+	CURL *e = src->easy;
+
+	if (p->user &&
+	    (LOOP_SETOPT(e, CURLOPT_USERNAME, p->user, err) < 0 ||
+	     LOOP_SETOPT(e, CURLOPT_PASSWORD, p->password ? p->password : "",
+			 err) < 0 ||
+	     LOOP_SETOPT(e, CURLOPT_HTTPAUTH, curl_auth_mask(p->auth), err) < 0))
+		return RPE_ERR_UNSUPPORTED;
 	if (p->tls) {
-		TRY(loop_watch_tls(&ch->src, &ch->tls, err));
-		SETOPT(CURLOPT_SSL_VERIFYPEER, p->insecure ? 0L : 1L);
-		SETOPT(CURLOPT_SSL_VERIFYHOST, p->insecure ? 0L : 2L);
+		/* The owner's record of the handshake (src->tls), if any. */
+		if (src->tls)
+			TRY(loop_watch_tls(src, src->tls, err));
+		TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYPEER, p->insecure ? 0L : 1L,
+				err));
+		TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYHOST, p->insecure ? 0L : 2L,
+				err));
 		if (!p->insecure)
-			TRY(loop_use_ca(ch->src.loop, ch->src.easy, p->ca_file,
-					err));
+			TRY(loop_use_ca(src->loop, e, p->ca_file, err));
 		if (p->client_cert)
-			SETOPT(CURLOPT_SSLCERT, p->client_cert);
+			TRY(LOOP_SETOPT(e, CURLOPT_SSLCERT, p->client_cert, err));
 		if (p->client_key)
-			SETOPT(CURLOPT_SSLKEY, p->client_key);
+			TRY(LOOP_SETOPT(e, CURLOPT_SSLKEY, p->client_key, err));
 	}
 	/* Without --proxy, *_proxy variables are ignored. */
-	SETOPT(CURLOPT_PROXY, p->proxy ? p->proxy : "");
-	return loop_route(ch->src.easy, p->ip_version, p->connect_ip, p->port,
-			  &ch->connect_to, err);
-fail:
-	return RPE_ERR_UNSUPPORTED;
+	TRY(LOOP_SETOPT(e, CURLOPT_PROXY, p->proxy ? p->proxy : "", err));
+	return loop_route(e, p->ip_version, p->connect_ip, p->port, connect_to,
+			  err);
 }
 
 struct http_chan *http_chan_open(struct loop *loop,
@@ -388,11 +394,12 @@ struct http_chan *http_chan_open(struct loop *loop,
 	ch->kind = kind;
 	ch->cb = *cb;
 	http_upload_init(&ch->up);
+	ch->src.tls = &ch->tls; /* what its TLS handshakes show */
 	if (!loop_easy_new(loop, &ch->src, &http_source_ops, kind_name(kind),
 			   ch->errbuf, err) ||
 	    setup_request(ch, url, p, err) < 0 ||
 	    setup_body(ch, body, len, err) < 0 ||
-	    setup_connection(ch, p, err) < 0 ||
+	    http_setup_connection(&ch->src, &ch->connect_to, p, err) < 0 ||
 	    loop_add(&ch->src, err) < 0) {
 		http_chan_close(ch);
 		return NULL;

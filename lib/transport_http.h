@@ -78,6 +78,16 @@ struct http_timings {
 	int64_t starttransfer_us;
 };
 
+/* For the loop's other HTTP sources (transport_request.c): HTTP
+ * authentication, TLS verification and client certificate, proxy and
+ * routing (-4/-6, -I) on src's easy handle, exactly as the channels get
+ * them.  *connect_to is freed by the caller with the handle. */
+struct loop_source;
+struct curl_slist;
+int http_setup_connection(struct loop_source *src,
+			  struct curl_slist **connect_to,
+			  const struct http_params *p, struct rpe_error *err);
+
 /* Start a channel.  For HTTP_CHAN_OUT, body/len is the whole request body
  * (CONN/A1); for HTTP_CHAN_IN it must be NULL/0 and data is supplied with
  * http_chan_send(). */

@@ -234,14 +234,37 @@ static void explain_ec(struct verdict *v, const struct probe_result *r)
 		add_line(v, "%s: %s.", r->ec_name[0] ? r->ec_name : "ec", m);
 }
 
+/* An RPC proxy answers a channel request for a RemoteName it cannot route
+ * with 404; Exchange 2013 and later route by mailbox (the EXCH Server of
+ * Autodiscover, MS-OXDSCLI 2.2.4.1.1.2.6), not by server name. */
+static void remediation_remote_name(struct verdict *v,
+				    const struct verdict_input *in)
+{
+	/* rpc_server is NULL when the RemoteName was a mailbox GUID@domain. */
+	if (in->rpc_server)
+		add_line(v, "HTTP 404: the RPC proxy cannot route the RemoteName %s.",
+			 in->rpc_server);
+	else
+		add_line(v, "HTTP 404: the RPC proxy knows no mailbox with that "
+			 "GUID@domain RemoteName.");
+	add_line(v, "Exchange 2013 and later route by mailbox: use -e ADDRESS "
+		 "(Autodiscover finds it) or --rpc-server GUID@DOMAIN with the "
+		 "mailbox's (Get-Mailbox monitor).ExchangeGuid and its primary "
+		 "SMTP domain.");
+}
+
 /* The RPC proxy's own error status (MS-RPCH 2.1.2.1.3): what to fix. */
-static void explain_proxy_error(struct verdict *v, const struct probe_result *r)
+static void explain_proxy_error(struct verdict *v,
+				const struct verdict_input *in,
+				const struct probe_result *r)
 {
 	struct rpch_http_error e;
 
 	if (!r->http_status || (r->outcome != OUTCOME_PROXY_REFUSED &&
 				r->outcome != OUTCOME_AUTH_FAILED))
 		return;
+	if (r->http_status == 404)
+		remediation_remote_name(v, in);
 	rpch_explain_http(r->http_status, r->http_reason,
 			  strlen(r->http_reason), &e);
 	if (e.fix)
@@ -269,7 +292,7 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 		set_summary(v, VSTATE_CRITICAL, "%s: %s logon failed during %s: %s (%s)",
 			    in->host, r->label, probe_phase_name(r->phase),
 			    probe_outcome_name(r->outcome), r->message);
-		explain_proxy_error(v, r);
+		explain_proxy_error(v, in, r);
 		return;
 	}
 	ec_text(r, ec, sizeof(ec));

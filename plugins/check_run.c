@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "certinfo.h"
+#include "check_autodiscover.h"
 #include "fleet.h"
 #include "mp.h"
 #include "probe.h"
@@ -38,7 +39,7 @@ struct cert_check {
 	char msg[160];
 };
 
-static void trace_stderr(void *ctx, int level, const char *line)
+void check_trace_stderr(void *ctx, int level, const char *line)
 {
 	(void)ctx;
 	(void)level;
@@ -331,6 +332,7 @@ static void print_steps(struct mp_output *o, const struct probe_result *res,
 
 struct run {
 	const struct probe_config *cfg;
+	const struct check_discovery *d; /* -e: what Autodiscover found */
 	struct resolve_result dns;  /* --all-addresses */
 	struct site *sites;
 	int nsites;
@@ -406,6 +408,27 @@ static void print_site_lines(struct mp_output *o, const struct site *s,
 	print_steps(o, s->res, s->n, s->addr != NULL, indent);
 }
 
+static void discovery_perf(struct mp_output *o, const struct check_discovery *d)
+{
+	if (d)
+		add_perf(o, "autodiscover_time", d->res.seconds, "s", NULL, 1, 0);
+}
+
+/* -e found nothing the probes can use: that is the result. */
+static int print_discovery_failure(const struct check_discovery *d,
+				   const struct probe_config *cfg)
+{
+	struct mp_output out;
+	int rc;
+
+	mp_output_init(&out, CHECK_PREFIX);
+	mp_output_set_state(&out, check_discovery_failure(d, cfg, &out));
+	discovery_perf(&out, d);
+	rc = mp_output_print(&out);
+	mp_output_free(&out);
+	return rc;
+}
+
 static int print_single(const struct run *r)
 {
 	const struct site *s = &r->sites[0];
@@ -421,8 +444,11 @@ static int print_single(const struct run *r)
 	print_site_lines(&out, s, "");
 	if (r->cert.ci && !r->cert.state)
 		mp_output_line(&out, "%s", r->cert.msg);
+	if (r->d)
+		check_discovery_lines(r->d, r->cfg, &out);
 	for (i = 0; i < s->n; i++)
 		probe_perf(&out, &s->res[i], &r->cfg->thresholds);
+	discovery_perf(&out, r->d);
 	add_perf(&out, "encryption_enforced",
 		 s->v.enforced < 0 ? NAN : (double)s->v.enforced, "", NULL, 1, 1);
 	cert_perf(&out, r->cfg, &r->cert);
@@ -495,8 +521,11 @@ static int print_fleet(const struct run *r)
 	}
 	if (r->cert.ci && !r->cert.state)
 		mp_output_line(&out, "%s", r->cert.msg);
+	if (r->d)
+		check_discovery_lines(r->d, r->cfg, &out);
 	for (i = 0; i < r->nsites; i++)
 		site_perf(&out, &r->sites[i], &r->cfg->thresholds);
+	discovery_perf(&out, r->d);
 	add_perf(&out, "addresses", r->nsites, "", NULL, 1, 0);
 	add_perf(&out, "addresses_enforced", sum.enforced, "", NULL, 1, 0);
 	cert_perf(&out, r->cfg, &r->cert);
@@ -528,16 +557,18 @@ static int resolve_or_report(struct run *r, int64_t deadline_ms)
 	return mp_print_status(CHECK_PREFIX, MP_CRITICAL, msg, NULL);
 }
 
-int check_run(const struct probe_config *cfg)
+/* The probes against -H (or every address of it), judged and printed. */
+static int run_probes(const struct probe_config *cfg, int64_t deadline,
+		      const struct check_discovery *d)
 {
 	struct run r;
 	struct rpe_error err = { 0, "" };
 	char msg[RPE_ERRMSG_MAX + 32];
-	int64_t deadline = probe_now_ms() + mp_deadline_ms(&cfg->deadline);
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.cfg = cfg;
+	r.d = d;
 	if (cfg->all_addresses && (rc = resolve_or_report(&r, deadline)) >= 0)
 		return rc;
 	/* At most --max-parallel addresses, each with its probe pair, are
@@ -547,7 +578,7 @@ int check_run(const struct probe_config *cfg)
 			      r.sites[0].n * (int)(cfg->all_addresses ?
 							   cfg->max_parallel : 1),
 			      deadline, cfg->verbose,
-			      cfg->verbose >= 2 ? trace_stderr : NULL, NULL,
+			      cfg->verbose >= 2 ? check_trace_stderr : NULL, NULL,
 			      &err) < 0) {
 		run_free(&r);
 		snprintf(msg, sizeof(msg), "cannot run the probes: %s", err.msg);
@@ -556,5 +587,30 @@ int check_run(const struct probe_config *cfg)
 	run_judge(&r);
 	rc = cfg->all_addresses ? print_fleet(&r) : print_single(&r);
 	run_free(&r);
+	return rc;
+}
+
+int check_run(const struct probe_config *cfg)
+{
+	/* One deadline from -t for Autodiscover and the probes together. */
+	int64_t deadline = probe_now_ms() + mp_deadline_ms(&cfg->deadline);
+	struct check_discovery d;
+	struct probe_config eff;
+	struct rpe_error err = { 0, "" };
+	char msg[RPE_ERRMSG_MAX + 32];
+	int rc;
+
+	if (!cfg->email)
+		return run_probes(cfg, deadline, NULL);
+	rc = check_discover(cfg, deadline, &d, &eff, &err);
+	if (rc < 0) {
+		snprintf(msg, sizeof(msg), "cannot run Autodiscover: %s", err.msg);
+		rc = mp_print_status(CHECK_PREFIX, MP_UNKNOWN, msg, NULL);
+	} else if (rc > 0) {
+		rc = print_discovery_failure(&d, cfg);
+	} else {
+		rc = run_probes(&eff, deadline, &d);
+	}
+	check_discovery_free(&d);
 	return rc;
 }

@@ -45,6 +45,8 @@ from uuid import UUID
 from Cryptodome.Cipher import ARC4
 from impacket import ntlm
 
+import autodiscover
+
 EMSMDB_UUID = bytes.fromhex('00dbf1a447ca6710b31f00dd010662da')  # wire order
 NDR_UUID = bytes.fromhex('045d888aeb1cc9119fe808002b104860')
 # EcDoConnectEx return codes (MS-OXCRPC 3.1.4.1, values of MS-OXCDATA 2.4).
@@ -238,6 +240,11 @@ def handle_connection(sock, peer):
             path, _, query = url.partition('?')
             log(c.id, 'http method=%s url=%s length=%d auth=%s' % (
                 method, url, clen, headers.get('authorization', '').split(' ')[0] or '-'))
+            handled = autodiscover.serve(c, method, path, headers, clen, check_http_auth)
+            if handled is not None:
+                if handled:
+                    continue
+                return
             if method not in ('RPC_IN_DATA', 'RPC_OUT_DATA'):
                 c.respond(405, 'Method Not Allowed', close=True)
                 return
@@ -257,6 +264,8 @@ def handle_connection(sock, peer):
                     return
                 continue
             host, _, port = query.rpartition(':')
+            if autodiscover.refuse_remote_name(c, host):
+                return
             if port != '6001':
                 c.respond(503, 'RPC Error', body=b'<html>RPC Error: port not allowed</html>',
                           close=True)
@@ -882,7 +891,7 @@ class RpcServer:
         # szDisplayName: the display name of the user (MS-OXCRPC 3.1.4.1)
         out += string(ARGS.display_name if ec == 0 else None)
         out += b'\x00' * ((2 - len(out) % 2) % 2)
-        version = struct.pack('<HHH', 0x0e03, 0x8000 | 123, 4)
+        version = autodiscover.store_version()
         out += version + version
         out += b'\x00' * ((4 - len(out) % 4) % 4)
         out += struct.pack('<I', int(time.time()) & 0xffffffff)
@@ -1215,6 +1224,7 @@ def main():
     p.add_argument('--epm-no-emsmdb', action='store_true',
                    help='the endpoint mapper answers EPT_S_NOT_REGISTERED for EMSMDB')
     p.add_argument('--log')
+    autodiscover.add_arguments(p)
     ARGS = p.parse_args()
     ARGS.encryption_required = ARGS.encryption_required == 'true'
     ARGS.mapi_enabled = ARGS.mapi_enabled == 'true'
@@ -1242,6 +1252,7 @@ def main():
         log('-', 'listening on %s port %d tls=%s encryption_required=%s http_auth=%s' % (
             ARGS.listen, port, not ARGS.no_tls, ARGS.encryption_required, ARGS.http_auth))
         ready = 'READY port=%d ca=%s' % (port, ca)
+        ready += autodiscover.start(ARGS, port, log)
         if ARGS.rpc_tcp:
             tcp = Server((ARGS.listen, ARGS.tcp_port), None)
             ARGS.tcp_port = tcp.server_address[1]
