@@ -34,6 +34,7 @@ struct site {
  * among those the probes saw. */
 struct cert_check {
 	const struct cert_info *ci; /* NULL: no certificate seen */
+	const char *whose;          /* "" (RPC proxy) or "Autodiscover " */
 	int state;
 	long days;
 	char msg[160];
@@ -229,27 +230,42 @@ static void tls_failure_dates(struct probe_result *r)
 		 ci->not_before, ci->not_after);
 }
 
+/* Keep the certificate that expires first (or one not valid yet). */
+static void cert_consider(struct cert_check *cc, const struct tls_seen *t,
+			  const char *whose, int64_t now)
+{
+	const struct cert_info *ci = &t->cert;
+
+	if (!t->have_cert)
+		return;
+	if (!cc->ci || ci->not_after_epoch < cc->ci->not_after_epoch ||
+	    ci->not_before_epoch > now) {
+		cc->ci = ci;
+		cc->whose = whose;
+	}
+}
+
+/* Every certificate the run saw counts: the RPC proxy's at each address
+ * and, with -e, that of the Autodiscover endpoint that answered. */
 static void cert_check(const struct probe_config *cfg,
 		       const struct probe_result *res, int n,
-		       struct cert_check *cc)
+		       const struct check_discovery *d, struct cert_check *cc)
 {
 	int64_t now = (int64_t)time(NULL);
+	char msg[sizeof(cc->msg)];
 	int i;
 
 	memset(cc, 0, sizeof(*cc));
-	for (i = 0; i < n; i++) {
-		const struct cert_info *ci = &res[i].tls.cert;
-		if (!res[i].tls.have_cert)
-			continue;
-		if (!cc->ci || ci->not_after_epoch < cc->ci->not_after_epoch ||
-		    ci->not_before_epoch > now)
-			cc->ci = ci;
-	}
+	for (i = 0; i < n; i++)
+		cert_consider(cc, &res[i].tls, "", now);
+	if (d)
+		cert_consider(cc, &d->res.tls, "Autodiscover ", now);
 	if (!cc->ci)
 		return;
 	cc->days = cert_days_left(cc->ci, now);
-	cc->state = cert_expiry_state(&cfg->cert_expiry, cc->ci, now, cc->msg,
-				      sizeof(cc->msg));
+	cc->state = cert_expiry_state(&cfg->cert_expiry, cc->ci, now, msg,
+				      sizeof(msg));
+	snprintf(cc->msg, sizeof(cc->msg), "%s%s", cc->whose, msg);
 	/* Without --certificate-expiry the dates are data, not a verdict:
 	 * a certificate that fails verification fails the probe already. */
 	if (!cfg->cert_expiry.set)
@@ -282,6 +298,17 @@ static void cert_perf(struct mp_output *o, const struct probe_config *cfg,
 
 /* Long output: the steps before the logon --------------------------------- */
 
+/* "<what>: subject ...; issuer ..." and its names and validity below. */
+static void print_cert(struct mp_output *o, const char *indent,
+		       const char *what, const struct cert_info *ci)
+{
+	mp_output_line(o, "%s%s: subject %s; issuer %s", indent, what,
+		       ci->subject, ci->issuer);
+	mp_output_line(o, "%s    subjectAltName %s; valid %s to %s", indent,
+		       ci->sans[0] ? ci->sans : "(none)", ci->not_before,
+		       ci->not_after);
+}
+
 /* What the first probe's connection showed, in the order Microsoft's
  * Remote Connectivity Analyzer lists the steps; the RPC phases follow in
  * each probe's "phases" line.  Durations are of the step alone.  A probe
@@ -312,14 +339,8 @@ static void print_steps(struct mp_output *o, const struct probe_result *res,
 		mp_output_line(o, "%s  TLS %.3fs: %s", indent,
 			       r->tls_time > r->tcp_time ?
 				       r->tls_time - r->tcp_time : 0, tls);
-	if (r->tls.have_cert) {
-		const struct cert_info *ci = &r->tls.cert;
-		mp_output_line(o, "%s  certificate: subject %s; issuer %s", indent,
-			       ci->subject, ci->issuer);
-		mp_output_line(o, "%s    subjectAltName %s; valid %s to %s", indent,
-			       ci->sans[0] ? ci->sans : "(none)",
-			       ci->not_before, ci->not_after);
-	}
+	if (r->tls.have_cert)
+		print_cert(o, indent, "  certificate", &r->tls.cert);
 	if (r->tls.verify_error[0])
 		mp_output_line(o, "%s  certificate verification: %s", indent,
 			       r->tls.verify_error);
@@ -386,16 +407,7 @@ static void run_judge(struct run *r)
 		judge(r->cfg, s->addr ? s->addr : r->cfg->hostname, s->res,
 		      s->n, &s->v);
 	}
-	cert_check(r->cfg, r->res, r->nres, &r->cert);
-}
-
-/* The certificate's state joins the verdict's; its message joins the
- * status line when it is what raised the state. */
-static void add_cert_state(struct mp_output *o, const struct cert_check *cc)
-{
-	if (!cc->ci || cc->state == 0)
-		return;
-	mp_output_raise(o, (enum mp_state)cc->state);
+	cert_check(r->cfg, r->res, r->nres, r->d, &r->cert);
 }
 
 static void print_site_lines(struct mp_output *o, const struct site *s,
@@ -414,6 +426,18 @@ static void discovery_perf(struct mp_output *o, const struct check_discovery *d)
 		add_perf(o, "autodiscover_time", d->res.seconds, "s", NULL, 1, 0);
 }
 
+/* -e: what Autodiscover found, and the certificate of the endpoint that
+ * answered. */
+static void discovery_lines(struct mp_output *o, const struct run *r)
+{
+	if (!r->d)
+		return;
+	check_discovery_lines(r->d, r->cfg, o);
+	if (r->d->res.tls.have_cert)
+		print_cert(o, "", "Autodiscover certificate",
+			   &r->d->res.tls.cert);
+}
+
 /* -e found nothing the probes can use: that is the result. */
 static int print_discovery_failure(const struct check_discovery *d,
 				   const struct probe_config *cfg)
@@ -429,32 +453,55 @@ static int print_discovery_failure(const struct check_discovery *d,
 	return rc;
 }
 
+/* The status line: the verdict's state and summary, raised by the
+ * certificate check, whose message joins the summary when it raised it. */
+static void output_begin(struct mp_output *o, const struct run *r, int state,
+			 const char *summary)
+{
+	const struct cert_check *cc = &r->cert;
+
+	mp_output_init(o, CHECK_PREFIX);
+	mp_output_set_state(o, (enum mp_state)state);
+	if (cc->ci && cc->state)
+		mp_output_raise(o, (enum mp_state)cc->state);
+	mp_output_summary(o, "%s%s%s", summary, cc->state ? "; " : "",
+			  cc->state ? cc->msg : "");
+}
+
+/* Long output after the probes: the certificate's expiry (when it is only
+ * data) and what Autodiscover found. */
+static void output_run_lines(struct mp_output *o, const struct run *r)
+{
+	if (r->cert.ci && !r->cert.state)
+		mp_output_line(o, "%s", r->cert.msg);
+	discovery_lines(o, r);
+}
+
+static int output_end(struct mp_output *o, const struct run *r)
+{
+	int rc;
+
+	cert_perf(o, r->cfg, &r->cert);
+	rc = mp_output_print(o);
+	mp_output_free(o);
+	return rc;
+}
+
 static int print_single(const struct run *r)
 {
 	const struct site *s = &r->sites[0];
 	struct mp_output out;
-	int i, rc;
+	int i;
 
-	mp_output_init(&out, CHECK_PREFIX);
-	mp_output_set_state(&out, (enum mp_state)s->v.state);
-	add_cert_state(&out, &r->cert);
-	mp_output_summary(&out, "%s%s%s", s->v.summary,
-			  r->cert.state ? "; " : "",
-			  r->cert.state ? r->cert.msg : "");
+	output_begin(&out, r, (int)s->v.state, s->v.summary);
 	print_site_lines(&out, s, "");
-	if (r->cert.ci && !r->cert.state)
-		mp_output_line(&out, "%s", r->cert.msg);
-	if (r->d)
-		check_discovery_lines(r->d, r->cfg, &out);
+	output_run_lines(&out, r);
 	for (i = 0; i < s->n; i++)
 		probe_perf(&out, &s->res[i], &r->cfg->thresholds);
 	discovery_perf(&out, r->d);
 	add_perf(&out, "encryption_enforced",
 		 s->v.enforced < 0 ? NAN : (double)s->v.enforced, "", NULL, 1, 1);
-	cert_perf(&out, r->cfg, &r->cert);
-	rc = mp_output_print(&out);
-	mp_output_free(&out);
-	return rc;
+	return output_end(&out, r);
 }
 
 /* Per address: its policy and its slowest probe, under stable labels. */
@@ -496,7 +543,7 @@ static int print_fleet(const struct run *r)
 	struct fleet_site *fs = calloc((size_t)r->nsites, sizeof(*fs));
 	struct fleet_summary sum;
 	struct mp_output out;
-	int i, rc;
+	int i;
 
 	if (!fs)
 		return mp_print_status(CHECK_PREFIX, MP_UNKNOWN, "out of memory",
@@ -507,11 +554,7 @@ static int print_fleet(const struct run *r)
 	}
 	fleet_judge(r->cfg->hostname, r->cfg->expect, fs, r->nsites, &sum);
 	free(fs);
-	mp_output_init(&out, CHECK_PREFIX);
-	mp_output_set_state(&out, (enum mp_state)sum.state);
-	add_cert_state(&out, &r->cert);
-	mp_output_summary(&out, "%s%s%s", sum.text, r->cert.state ? "; " : "",
-			  r->cert.state ? r->cert.msg : "");
+	output_begin(&out, r, (int)sum.state, sum.text);
 	print_dns(&out, r);
 	for (i = 0; i < r->nsites; i++) {
 		const struct site *s = &r->sites[i];
@@ -519,19 +562,13 @@ static int print_fleet(const struct run *r)
 			       verdict_state_name((int)s->v.state), s->v.summary);
 		print_site_lines(&out, s, "  ");
 	}
-	if (r->cert.ci && !r->cert.state)
-		mp_output_line(&out, "%s", r->cert.msg);
-	if (r->d)
-		check_discovery_lines(r->d, r->cfg, &out);
+	output_run_lines(&out, r);
 	for (i = 0; i < r->nsites; i++)
 		site_perf(&out, &r->sites[i], &r->cfg->thresholds);
 	discovery_perf(&out, r->d);
 	add_perf(&out, "addresses", r->nsites, "", NULL, 1, 0);
 	add_perf(&out, "addresses_enforced", sum.enforced, "", NULL, 1, 0);
-	cert_perf(&out, r->cfg, &r->cert);
-	rc = mp_output_print(&out);
-	mp_output_free(&out);
-	return rc;
+	return output_end(&out, r);
 }
 
 /* --all-addresses: every address of -H, or a status line saying why not. */

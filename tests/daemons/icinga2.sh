@@ -127,14 +127,18 @@ results() { cat "$D"/spool/perfdata/service-perfdata* "$D"/spool/tmp/service-per
 for ((i = 0; i < 60; i++)); do
 	r=$(results)
 	[[ $r == *HOST=exch-required* ]] && [[ $r == *HOST=exch-optional* ]] &&
-		[ "$(grep -c '^HOST=exch-fleet' <<<"$r")" -ge 3 ] && break
+		[[ $r == *SERVICE=rpc-encryption-all-addresses* ]] &&
+		[[ $r == *SERVICE=rpc-encryption-v4* ]] &&
+		[[ $r == *SERVICE=rpc-encryption-v6* ]] && break
 	kill -0 "$IPID" 2>/dev/null || break
 	sleep 1
 done
 
+# The spool files rotate once a second: every check reads the one snapshot
+# r the wait above took.
 check_line() { # HOST[\tSERVICE=NAME] STATE OUTPUT-SUBSTRING PERF-SUBSTRING NAME
 	local line state out perf
-	line=$(results | grep -m1 "^HOST=$1"$'\t')
+	line=$(grep -m1 "^HOST=$1"$'\t' <<<"$r")
 	state=$(sed -n 's/.*\tSTATE=\([0-9]*\)\t.*/\1/p' <<<"$line")
 	# The output's long-output lines follow on their own lines, so the
 	# template puts the perfdata before it.

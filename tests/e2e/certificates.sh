@@ -61,6 +61,19 @@ run_plugin -H wrong.example -I 127.0.0.1 -p "${!p}" --ca-file "${!c}" -u 'EXAMPL
 expect_result "wrong name: TLS_FAILED with the certificate and its dates" 2 \
 	"TLS_FAILED \(.*wrong\.example.*; server certificate CN=localhost, valid $DATE to $DATE\)"
 
+# --- Autodiscover's certificate counts too -------------------------------------
+# Autodiscover (-e) at the responder with the 5-day certificate, the probes
+# at the one with 60 days: the check names the Autodiscover certificate.
+cat "$d5_CA" "$d60_CA" >"$E2E_TMP/d5-d60.pem"
+run_plugin -e probe@example.test -u 'EXAMPLE\probe' -H localhost -p "$d60_PORT" \
+	--ca-file "$E2E_TMP/d5-d60.pem" --certificate-expiry 30,7 \
+	--autodiscover-url "https://localhost:$d5_PORT/autodiscover/autodiscover.xml"
+expect_result "-e: the Autodiscover endpoint's certificate (5 days) is CRITICAL" 2 \
+	"^RPC ENCRYPTION CRITICAL - localhost requires RPC encryption: .*; Autodiscover certificate expires in 5 days \($DATE\) \|.* certificate_expiry_days=5;31:;8:"
+grep -Eq "^Autodiscover certificate: subject CN=localhost; issuer CN=check_rpc_encryption test CA$" <<<"$OUT" &&
+	ok "-e: the Autodiscover certificate in the long output" ||
+	not_ok "-e: the Autodiscover certificate in the long output"
+
 # --- the steps before the logon ------------------------------------------------
 cert ntlm
 steps_ok=1
