@@ -170,9 +170,10 @@ static void help_connection(void)
 " -4, -6\n"
 "    Use IPv4 or IPv6 only (default: either).\n"
 " --all-addresses\n"
-"    Resolve -H to every address (A and AAAA, or those of -4/-6) and probe\n"
-"    each one, pinned to it (the TLS name stays -H).  The worst state wins;\n"
-"    the status line names the addresses that differ.  Not with -I/--proxy.\n"
+"    Resolve -H (with -e: the RPC proxy found) to every address (A and AAAA,\n"
+"    or those of -4/-6) and probe each one, pinned to it (the TLS name stays\n"
+"    -H).  The worst state wins; the status line names the addresses that\n"
+"    differ.  Not with -I/--proxy.\n"
 " --max-parallel=N\n"
 "    Addresses probed at once with --all-addresses, 1..%d (default: %d).\n\n",
 	       CFG_DEFAULT_RPC_PORT, CFG_DEFAULT_PROXY_PATH,

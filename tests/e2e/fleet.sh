@@ -72,6 +72,10 @@ expect_result "::1 drifted: CRITICAL naming exactly ::1" 2 \
 	perf_has '__1_encryption_enforced=0' && perf_has '127_0_0_1_encryption_enforced=1' &&
 	ok "drift: 127.0.0.1 not named, addresses_enforced=1" ||
 	not_ok "drift: 127.0.0.1 not named, addresses_enforced=1"
+run_plugin -e probe@example.test -u 'EXAMPLE\probe' --ca-file "$PAIR_CA" --all-addresses \
+	--autodiscover-url "https://localhost:$PAIR_PORT/autodiscover/autodiscover.xml"
+expect_result "-e: every address of the RPC proxy Autodiscover found" 2 \
+	"^RPC ENCRYPTION CRITICAL - localhost: 1 of 2 addresses accept unencrypted logons: ::1 \(expected: encryption required\) \|.* autodiscover_time="
 fleet --expect optional
 expect_result "--expect optional: the other one is the odd one out" 2 \
 	"^RPC ENCRYPTION CRITICAL - localhost: 1 of 2 addresses refuse unencrypted logons: 127\.0\.0\.1 \(expected: encryption optional\)"
