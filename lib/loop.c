@@ -470,3 +470,12 @@ int loop_watch_tls(struct loop_source *src, struct tls_seen *seen,
 	TRY(LOOP_SETOPT(src->easy, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx, err));
 	return LOOP_SETOPT(src->easy, CURLOPT_SSL_CTX_DATA, src->loop, err);
 }
+
+int64_t loop_info_us(CURL *easy, CURLINFO what)
+{
+	curl_off_t v = 0;
+
+	if (curl_easy_getinfo(easy, what, &v) != CURLE_OK || v <= 0)
+		return -1;
+	return (int64_t)v;
+}

@@ -67,6 +67,10 @@ void loop_remove(struct loop_source *src);
 
 enum loop_result loop_classify(CURLcode rc);
 
+/* A CURLINFO_*_TIME_T of the handle in microseconds; -1 when that step
+ * did not happen (yet). */
+int64_t loop_info_us(CURL *easy, CURLINFO what);
+
 /* -4/-6 (CURLOPT_IPRESOLVE) and -I (CURLOPT_CONNECT_TO to connect_ip:port,
  * keeping host for the URL, Host header and TLS name) on one handle;
  * *connect_to is the list to free with the handle. */

@@ -435,21 +435,15 @@ void http_chan_close(struct http_chan *ch)
 	free(ch);
 }
 
-static int64_t info_us(CURL *e, CURLINFO what)
-{
-	curl_off_t v = 0;
-	if (curl_easy_getinfo(e, what, &v) != CURLE_OK || v <= 0)
-		return -1;
-	return (int64_t)v;
-}
-
 int http_chan_timings(struct http_chan *ch, struct http_timings *t)
 {
-	t->resolve_us = info_us(ch->src.easy, CURLINFO_NAMELOOKUP_TIME_T);
-	t->connect_us = info_us(ch->src.easy, CURLINFO_CONNECT_TIME_T);
-	t->tls_us = info_us(ch->src.easy, CURLINFO_APPCONNECT_TIME_T);
-	t->pretransfer_us = info_us(ch->src.easy, CURLINFO_PRETRANSFER_TIME_T);
-	t->starttransfer_us = info_us(ch->src.easy, CURLINFO_STARTTRANSFER_TIME_T);
+	CURL *e = ch->src.easy;
+
+	t->resolve_us = loop_info_us(e, CURLINFO_NAMELOOKUP_TIME_T);
+	t->connect_us = loop_info_us(e, CURLINFO_CONNECT_TIME_T);
+	t->tls_us = loop_info_us(e, CURLINFO_APPCONNECT_TIME_T);
+	t->pretransfer_us = loop_info_us(e, CURLINFO_PRETRANSFER_TIME_T);
+	t->starttransfer_us = loop_info_us(e, CURLINFO_STARTTRANSFER_TIME_T);
 	return 0;
 }
 

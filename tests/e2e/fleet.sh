@@ -89,6 +89,9 @@ start_pair tcp --rpc-tcp --encryption-required false -- --rpc-tcp --encryption-r
 run_plugin --transport tcp -H localhost -p "$PAIR_EPM" -u 'EXAMPLE\probe' -m "$MB" --all-addresses
 expect_result "RPC/TCP: CRITICAL naming exactly ::1" 2 \
 	"^RPC ENCRYPTION CRITICAL - localhost: 1 of 2 addresses accept unencrypted logons: ::1 \(expected: encryption required\) \|"
+[ "$(grep -cE '^    TCP connect [0-9.]+s$' <<<"$OUT")" = 2 ] &&
+	ok "RPC/TCP: the TCP connect step for each address" ||
+	not_ok "RPC/TCP: the TCP connect step for each address"
 
 # --- one address stalls --------------------------------------------------------
 start_pair stall --fault bind:stall -- --encryption-required true || {
