@@ -134,9 +134,9 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
 		long st = 0;
 		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
-		note_tls(ch);
 		/* Status lines are safe to show; they carry no credentials. */
 		size_t off, rn;
+		note_tls(ch);
 		loop_trace(ch->src.loop, 2, "%s channel: %.*s", kind_name(ch->kind),
 		      (int)(len > 2 ? len - 2 : len), p);
 		ch->content_type[0] = '\0';
