@@ -120,15 +120,11 @@ void http_ntlm_header(struct http_ntlm *h, const char *line, size_t len)
 }
 
 /* The binding of the connection that carries the CHALLENGE (RFC 5929
- * 4.1).  Plain HTTP, and certificates for which RFC 5929 defines none
- * (Ed25519), keep the all-zero "no binding" of MS-NLMP 2.2.2.1, as a
- * Windows client sends. */
-int http_ntlm_set_tls(struct http_ntlm *h, void *ssl)
+ * 4.1), MS-NLMP 3.1.5.1.2. */
+void http_ntlm_set_binding(struct http_ntlm *h, const uint8_t cbt[16])
 {
-	struct rpe_error e = { 0, "" };
-
-	h->have_cbt = ssl && cbt_from_ssl(ssl, h->cbt, &e) == 0;
-	return h->have_cbt;
+	memcpy(h->cbt, cbt, sizeof(h->cbt));
+	h->have_cbt = 1;
 }
 
 static int authenticate(struct http_ntlm *h, struct buf *hdr,

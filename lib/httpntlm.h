@@ -9,9 +9,9 @@
  *        request without a body (Content-Length: 0) with header `hdr`
  *   http_ntlm_header(h, line, len) for every header line of the answer
  *        (status lines included: they start a new response)
- *   http_ntlm_set_tls(h, ssl) while that answer arrives, with the SSL * of
- *        its connection (libcurl's CURLINFO_TLS_SSL_PTR is valid only while
- *        the transfer runs)
+ *   http_ntlm_set_binding(h, cbt) while that answer arrives, with the
+ *        binding of its connection (lib/tlsinfo reads it while libcurl's
+ *        CURLINFO_TLS_SSL_PTR is valid, i.e. while the transfer runs)
  *   http_ntlm_response(h, status, &hdr, err)
  *        -> HTTP_NTLM_SEND_AUTHENTICATE: send the real request (with its
  *           body) and `hdr` on the same connection;
@@ -59,10 +59,11 @@ void http_ntlm_free(struct http_ntlm *h);
 int http_ntlm_begin(struct http_ntlm *h, struct buf *hdr,
 		    struct rpe_error *err);
 void http_ntlm_header(struct http_ntlm *h, const char *line, size_t len);
-/* Take the channel binding from this OpenSSL SSL * (its peer certificate);
- * certificates without an RFC 5929 binding (Ed25519) leave the all-zero
- * one.  Returns 1 when a binding was taken. */
-int http_ntlm_set_tls(struct http_ntlm *h, void *ssl);
+/* The channel binding of the connection leg one's answer came on (lib/cbt,
+ * e.g. through lib/tlsinfo); without one (plain HTTP, a certificate with
+ * no RFC 5929 binding such as Ed25519) the AUTHENTICATE carries the
+ * all-zero value. */
+void http_ntlm_set_binding(struct http_ntlm *h, const uint8_t cbt[16]);
 int http_ntlm_response(struct http_ntlm *h, long status, struct buf *hdr,
 		       struct rpe_error *err);
 

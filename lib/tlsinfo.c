@@ -12,6 +12,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "buf.h"
+#include "cbt.h"
 
 /* The SSL_CTX slot that points at the connection's struct tls_seen. */
 static int seen_index = -1;
@@ -80,6 +81,9 @@ void tlsinfo_from_ssl(const void *ssl, struct tls_seen *seen)
 	if (!ssl || !seen)
 		return;
 	note_session(ssl, seen);
+	/* Each response may come on another connection: bind to this one's
+	 * certificate (no binding where RFC 5929 defines none). */
+	seen->have_cbt = cbt_from_ssl((void *)ssl, seen->cbt, NULL) == 0;
 	if (seen->have_cert)
 		return;
 	peer = SSL_get0_peer_certificate(ssl);

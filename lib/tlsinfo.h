@@ -24,6 +24,11 @@ struct tls_seen {
 	char verify_error[96];  /* OpenSSL's reason when the chain failed */
 	char version[16];       /* "TLSv1.3" */
 	char cipher[64];        /* "TLS_AES_256_GCM_SHA384" */
+	/* The connection's channel binding for Extended Protection (lib/cbt:
+	 * RFC 5929 tls-server-end-point, MsvAvChannelBindings), from the
+	 * certificate of the connection the last response came on. */
+	int have_cbt;
+	uint8_t cbt[16];
 };
 
 /* Install the verify callback that fills *seen into an OpenSSL SSL_CTX
@@ -32,8 +37,9 @@ struct tls_seen {
  * seen must outlive every handshake of that context. */
 int tlsinfo_watch(void *ssl_ctx, struct tls_seen *seen);
 
-/* After the handshake: version, cipher and (for a resumed session, where
- * no verification ran) the peer certificate, from an OpenSSL SSL *. */
+/* After the handshake: version, cipher, the channel binding and (for a
+ * resumed session, where no verification ran) the peer certificate, from
+ * an OpenSSL SSL *. */
 void tlsinfo_from_ssl(const void *ssl, struct tls_seen *seen);
 
 /* One line: "TLSv1.3, TLS_AES_256_GCM_SHA384" ("" parts left out). */

@@ -63,6 +63,9 @@ struct http_chan {
 	 * whose local port is CURLINFO_LOCAL_PORT (conn_socket). */
 	curl_socket_t socks[4];
 	unsigned nsocks;
+	/* The first leg's name resolution, TCP and TLS times: the legs after
+	 * it reuse its connection, and libcurl times each transfer alone. */
+	int64_t first_resolve_us, first_connect_us, first_tls_us;
 	struct tls_seen tls;    /* TLS version, cipher, leaf certificate */
 	char auth_offered[96];  /* WWW-Authenticate schemes: "NTLM, Basic" */
 };
@@ -204,6 +207,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		/* Status lines are safe to show; they carry no credentials. */
 		size_t off, rn;
 		note_tls(ch);
+		if (ch->ntlm && !ch->ntlm_done && ch->tls.have_cbt)
+			curl_ntlm_set_binding(ch->ntlm, ch->tls.cbt);
 		loop_trace(ch->src.loop, 2, "%s channel: %.*s", kind_name(ch->kind),
 		      (int)(len > 2 ? len - 2 : len), p);
 		ch->content_type[0] = '\0';
@@ -462,6 +467,13 @@ static int ntlm_restart(struct http_chan *ch, int action)
 
 	ch->errbody_len = 0;
 	ch->errbody[0] = '\0';
+	if (ch->first_connect_us <= 0) {
+		struct http_timings t;
+		http_chan_timings(ch, &t);
+		ch->first_resolve_us = t.resolve_us;
+		ch->first_connect_us = t.connect_us;
+		ch->first_tls_us = t.tls_us;
+	}
 	ch->ntlm_done = action != CURL_NTLM_AGAIN_NEGOTIATE &&
 			action != CURL_NTLM_AGAIN_AUTHENTICATE;
 	rc = curl_ntlm_prepare(ch->ntlm, ch->src.easy, action, ch->headers,
@@ -632,6 +644,11 @@ int http_chan_timings(struct http_chan *ch, struct http_timings *t)
 	t->tls_us = loop_info_us(e, CURLINFO_APPCONNECT_TIME_T);
 	t->pretransfer_us = loop_info_us(e, CURLINFO_PRETRANSFER_TIME_T);
 	t->starttransfer_us = loop_info_us(e, CURLINFO_STARTTRANSFER_TIME_T);
+	if (t->connect_us <= 0 && ch->first_connect_us > 0) {
+		t->resolve_us = ch->first_resolve_us;
+		t->connect_us = ch->first_connect_us;
+		t->tls_us = ch->first_tls_us;
+	}
 	return 0;
 }
 

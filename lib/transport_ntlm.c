@@ -94,13 +94,7 @@ void curl_ntlm_on_header(struct curl_ntlm *n, CURL *easy, const char *line,
 		long port = 0;
 		curl_easy_getinfo(easy, CURLINFO_LOCAL_PORT, &port);
 		if (n->leg == LEG_ONE) {
-			struct curl_tlssessioninfo *ti = NULL;
 			n->port_one = port;
-			/* The SSL * is valid only while the transfer runs. */
-			if (curl_easy_getinfo(easy, CURLINFO_TLS_SSL_PTR, &ti) ==
-				    CURLE_OK && ti &&
-			    ti->backend == CURLSSLBACKEND_OPENSSL)
-				n->bound = http_ntlm_set_tls(n->h, ti->internals);
 		} else if (n->leg == LEG_TWO) {
 			n->port_two = port;
 		}
@@ -169,6 +163,14 @@ int curl_ntlm_prepare(struct curl_ntlm *n, CURL *easy, int action,
 int curl_ntlm_running(const struct curl_ntlm *n)
 {
 	return !n->over;
+}
+
+void curl_ntlm_set_binding(struct curl_ntlm *n, const uint8_t cbt[16])
+{
+	if (n->leg != LEG_ONE)
+		return; /* only the CHALLENGE's connection counts */
+	http_ntlm_set_binding(n->h, cbt);
+	n->bound = 1;
 }
 
 long curl_ntlm_challenge_port(const struct curl_ntlm *n)

@@ -9,8 +9,8 @@
  * authenticate.  So each channel gets a pool of its own (a CURLSH with
  * CURL_LOCK_DATA_CONNECT) in which its two legs run one after the other on
  * the same easy handle: leg one without a body, the real request after it.
- * The channel binding is read from the TLS connection while leg one's
- * answer arrives; leg two's local port is compared with leg one's, so the
+ * The channel binding comes from lib/tlsinfo, read while leg one's answer
+ * arrives; leg two's local port is compared with leg one's, so the
  * transport can prove (and trace) that one connection carried both.
  *
  *   n = curl_ntlm_new(&params, err)
@@ -45,6 +45,9 @@ int curl_ntlm_begin(struct curl_ntlm *n, struct rpe_error *err);
 struct curl_slist *curl_ntlm_header_node(struct curl_ntlm *n);
 void curl_ntlm_on_header(struct curl_ntlm *n, CURL *easy, const char *line,
 			 size_t len);
+/* The channel binding of the connection leg one's answer came on (lib/
+ * tlsinfo's struct tls_seen, read from the same header callback). */
+void curl_ntlm_set_binding(struct curl_ntlm *n, const uint8_t cbt[16]);
 int curl_ntlm_on_done(struct curl_ntlm *n, long status,
 		      struct rpe_error *err);
 

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "loop_source.h"
+#include "tlsinfo.h"
 #include "transport_ntlm.h"
 
 struct http_request {
@@ -49,6 +50,19 @@ static size_t on_write(char *p, size_t size, size_t n, void *userp)
 	return buf_put_bytes(&rq->body, p, len) == 0 ? len : CURL_WRITEFUNC_ERROR;
 }
 
+/* The connection's channel binding (lib/tlsinfo, while the SSL * of the
+ * running transfer is valid) for the NTLM AUTHENTICATE. */
+static void ntlm_binding(struct http_request *rq)
+{
+	struct curl_tlssessioninfo *ti = NULL;
+
+	if (curl_easy_getinfo(rq->src.easy, CURLINFO_TLS_SSL_PTR, &ti) ==
+		    CURLE_OK && ti && ti->backend == CURLSSLBACKEND_OPENSSL)
+		tlsinfo_from_ssl(ti->internals, &rq->tls);
+	if (rq->tls.have_cbt)
+		curl_ntlm_set_binding(rq->ntlm, rq->tls.cbt);
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *userp)
 {
 	struct http_request *rq = userp;
@@ -62,6 +76,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		buf_reset(&rq->body);
 		loop_trace(rq->src.loop, 2, "%s: %.*s", rq->name,
 			   (int)(len > 2 ? len - 2 : len), p);
+		if (rq->ntlm && curl_ntlm_running(rq->ntlm))
+			ntlm_binding(rq);
 	}
 	return len;
 }

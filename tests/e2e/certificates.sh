@@ -82,7 +82,7 @@ for re in '^steps before the logon \(encrypted probe\):$' \
 	'^  TLS [0-9.]+s: TLSv1\.[23], [A-Z0-9_-]+$' \
 	'^  certificate: subject CN=localhost; issuer CN=check_rpc_encryption test CA$' \
 	"^    subjectAltName DNS:localhost, IP Address:127\.0\.0\.1, .*; valid $DATE to $DATE$" \
-	'^  HTTP authentication offered: (NTLM, Basic|Basic, NTLM)$' \
+	'^  HTTP authentication offered: (NTLM, Basic|Basic, NTLM|NTLM)$' \
 	'^  phases: connect [0-9.]+s, rts [0-9.]+s, bind [0-9.]+s, logon [0-9.]+s'; do
 	grep -Eq "$re" <<<"$OUT" || { steps_ok=0; echo "     missing: $re"; }
 done

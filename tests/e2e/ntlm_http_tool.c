@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cbt.h"
 #include "crypto.h"
 #include "transport_ntlm.h"
 
@@ -27,7 +28,17 @@ struct chan {
 static size_t on_header(char *p, size_t size, size_t n, void *userp)
 {
 	struct chan *c = userp;
+	struct curl_tlssessioninfo *ti = NULL;
+	uint8_t cbt[16];
+
 	curl_ntlm_on_header(c->ntlm, c->easy, p, size * n);
+	/* The binding of the connection this answer came on (the plugin
+	 * reads it through lib/tlsinfo). */
+	if (size * n >= 5 && !memcmp(p, "HTTP/", 5) &&
+	    curl_easy_getinfo(c->easy, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK &&
+	    ti && ti->backend == CURLSSLBACKEND_OPENSSL &&
+	    cbt_from_ssl(ti->internals, cbt, NULL) == 0)
+		curl_ntlm_set_binding(c->ntlm, cbt);
 	return size * n;
 }
 
