@@ -195,13 +195,13 @@ static int decode_token(struct httpauth *h, const uint8_t *p, size_t n,
 	return 0;
 }
 
-/* After "scheme 1*SP": a token68, or a list of auth-params (which the
- * caller's loop reads, as they look like any other list element). */
-static int parse_challenge_data(struct httpauth *h, unsigned scheme,
-				struct buf_cur *c, struct rpe_error *err)
+/* After "scheme 1*SP": a token68 (*tok), or a list of auth-params, which
+ * the caller's loop reads as they look like any other list element. */
+static void challenge_token(struct buf_cur *c, const uint8_t **tok,
+			    size_t *tn)
 {
 	size_t start = buf_cur_pos(c);
-	const uint8_t *p;
+	const uint8_t *p = NULL;
 	size_t n = take(c, is_token68, &p);
 	uint8_t ch;
 
@@ -209,32 +209,30 @@ static int parse_challenge_data(struct httpauth *h, unsigned scheme,
 		(void)buf_skip(c, 1);
 		n++;
 	}
+	*tok = NULL;
+	*tn = 0;
 	if (n == 0 || !at_element_end(c)) {
-		/* Not a token68: auth-params such as realm="...". */
-		(void)buf_cur_seek(c, start);
-		return 0;
+		(void)buf_cur_seek(c, start); /* auth-params such as realm= */
+		return;
 	}
-	if (scheme != HTTPAUTH_NTLM && scheme != HTTPAUTH_NEGOTIATE)
-		return 0;
-	if (h->token_scheme)
-		return rpe_fail(err, RPE_ERR_PROTO,
-				"WWW-Authenticate: two authentication tokens in one answer");
-	h->token_scheme = scheme;
-	return decode_token(h, p, n, err);
+	*tok = p;
+	*tn = n;
 }
 
-int httpauth_parse(struct httpauth *h, const char *value, size_t len,
-		   struct rpe_error *err)
+int httpauth_each(const uint8_t *value, size_t len, httpauth_challenge_fn fn,
+		  void *ctx, struct rpe_error *err)
 {
 	struct buf_cur c;
 	int in_challenge = 0;
 
+	/* The end of the header line (libcurl hands it with its CRLF). */
+	while (len > 0 && (value[len - 1] == '\n' || value[len - 1] == '\r'))
+		len--;
 	buf_cur_init(&c, value, len);
 	for (;;) {
-		const uint8_t *name;
-		size_t n;
+		const uint8_t *name, *tok = NULL;
+		size_t n, tn = 0;
 		uint8_t ch;
-		unsigned scheme;
 
 		skip_ows(&c, 1);
 		if (buf_cur_remaining(&c) == 0)
@@ -253,12 +251,36 @@ int httpauth_parse(struct httpauth *h, const char *value, size_t len,
 			TRY(skip_param_value(&c, err));
 			continue;
 		}
-		scheme = scheme_of(name, n);
-		h->offered |= scheme;
 		in_challenge = 1;
 		if (!at_element_end(&c))
-			TRY(parse_challenge_data(h, scheme, &c, err));
+			challenge_token(&c, &tok, &tn);
+		TRY(fn(ctx, name, n, tok, tn, err));
 	}
+}
+
+/* One challenge into struct httpauth: the scheme, and the token of NTLM or
+ * Negotiate (one per answer). */
+static int note_challenge(void *ctx, const uint8_t *name, size_t n,
+			  const uint8_t *tok, size_t tn, struct rpe_error *err)
+{
+	struct httpauth *h = ctx;
+	unsigned scheme = scheme_of(name, n);
+
+	h->offered |= scheme;
+	if (!tok || (scheme != HTTPAUTH_NTLM && scheme != HTTPAUTH_NEGOTIATE))
+		return 0;
+	if (h->token_scheme)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"WWW-Authenticate: two authentication tokens in one answer");
+	h->token_scheme = scheme;
+	return decode_token(h, tok, tn, err);
+}
+
+int httpauth_parse(struct httpauth *h, const char *value, size_t len,
+		   struct rpe_error *err)
+{
+	return httpauth_each((const uint8_t *)value, len, note_challenge, h,
+			     err);
 }
 
 int httpauth_header_line(struct httpauth *h, const char *line, size_t len,

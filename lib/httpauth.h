@@ -50,6 +50,17 @@ void httpauth_reset(struct httpauth *h);
 int httpauth_parse(struct httpauth *h, const char *value, size_t len,
 		   struct rpe_error *err);
 
+/* The challenges of one WWW-Authenticate (or Proxy-Authenticate) field
+ * value, in order: fn gets each scheme token and its token68 (NULL when
+ * the challenge has auth-params or nothing); fn's < 0 stops the walk.
+ * A malformed list is RPE_ERR_PROTO.  The one parser of those headers:
+ * httpauth_parse and lib/tlsinfo's list of offered schemes use it. */
+typedef int (*httpauth_challenge_fn)(void *ctx, const uint8_t *scheme,
+				     size_t n, const uint8_t *token68,
+				     size_t tn, struct rpe_error *err);
+int httpauth_each(const uint8_t *value, size_t len, httpauth_challenge_fn fn,
+		  void *ctx, struct rpe_error *err);
+
 /* Feed a raw header line as libcurl's header callback hands it ("Name:
  * value\r\n"): WWW-Authenticate lines are parsed (returns 1), others are
  * ignored (returns 0). */

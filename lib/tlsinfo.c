@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "cbt.h"
+#include "httpauth.h"
 
 /* The SSL_CTX slot that points at the connection's struct tls_seen. */
 static int seen_index = -1;
@@ -101,47 +102,6 @@ void tlsinfo_line(const struct tls_seen *seen, char *out, size_t n)
 
 #define SCHEME_MAX 32
 
-/* tchar (RFC 7230 section 3.2.6). */
-static int is_tchar(uint8_t c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
-static int peek(const struct buf_cur *c, uint8_t *v)
-{
-	return buf_peek_u8_at(c, buf_cur_pos(c), v);
-}
-
-static void skip_ows(struct buf_cur *c)
-{
-	uint8_t v;
-
-	while (peek(c, &v) == 0 && (v == ' ' || v == '\t'))
-		buf_skip(c, 1);
-}
-
-/* Past the rest of a list element: up to (not over) the next comma outside
- * a quoted-string.  < 0 for a quoted-string that does not end. */
-static int skip_element(struct buf_cur *c)
-{
-	uint8_t v;
-	int quoted = 0;
-
-	while (peek(c, &v) == 0) {
-		if (!quoted && v == ',')
-			return 0;
-		buf_skip(c, 1);
-		if (quoted && v == '\\') {
-			if (buf_skip(c, 1) < 0)
-				return -1;
-		} else if (v == '"') {
-			quoted = !quoted;
-		}
-	}
-	return quoted ? -1 : 0;
-}
-
 static int list_has(const char *list, const char *tok)
 {
 	size_t tl = strlen(tok);
@@ -169,39 +129,37 @@ static int list_add(char *out, size_t n, const char *tok)
 	return 1;
 }
 
+struct scheme_list {
+	char *out;
+	size_t n;
+	int added;
+};
+
+static int add_scheme(void *ctx, const uint8_t *name, size_t n,
+		      const uint8_t *tok, size_t tn, struct rpe_error *err)
+{
+	struct scheme_list *l = ctx;
+	char tokname[SCHEME_MAX];
+
+	(void)tok;
+	(void)tn;
+	(void)err;
+	snprintf(tokname, sizeof(tokname), "%.*s",
+		 (int)(n < sizeof(tokname) ? n : sizeof(tokname) - 1),
+		 (const char *)name);
+	l->added += list_add(l->out, l->n, tokname);
+	return 0;
+}
+
+/* lib/httpauth walks the challenges (the one parser of these headers). */
 int http_auth_schemes_add(char *out, size_t n, const uint8_t *value,
 			  size_t len)
 {
-	struct buf_cur c;
-	int added = 0;
+	struct scheme_list l = { out, n, 0 };
 
 	if (!out || n == 0)
 		return -1;
-	buf_cur_init(&c, value, len);
-	while (buf_cur_remaining(&c)) {
-		char tok[SCHEME_MAX];
-		size_t tl = 0;
-		uint8_t v;
-
-		skip_ows(&c);
-		if (peek(&c, &v) == 0 && v == ',') {
-			buf_skip(&c, 1);
-			continue;
-		}
-		while (peek(&c, &v) == 0 && is_tchar(v)) {
-			if (tl + 1 < sizeof(tok))
-				tok[tl++] = (char)v;
-			buf_skip(&c, 1);
-		}
-		tok[tl] = '\0';
-		if (tl == 0 && buf_cur_remaining(&c))
-			return -1;
-		skip_ows(&c);
-		/* "token =" is an auth-param of the challenge before. */
-		if (tl && !(peek(&c, &v) == 0 && v == '='))
-			added += list_add(out, n, tok);
-		if (skip_element(&c) < 0)
-			return -1;
-	}
-	return added;
+	if (httpauth_each(value, len, add_scheme, &l, NULL) < 0)
+		return -1;
+	return l.added;
 }
