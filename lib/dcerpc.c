@@ -184,6 +184,21 @@ static int patch_lengths(struct buf *b, size_t start, size_t auth_len)
 	return buf_set_u16le_at(b, start + 10, (uint16_t)auth_len);
 }
 
+/* Length of the verifier on protected PDUs at the connection's level. */
+static size_t sig_len(const struct dcerpc_conn *c)
+{
+	const struct secctx_ops *o = c->sec->ops;
+	return o->sig_size ? o->sig_size(c->sec->ctx, c->auth_level) : o->sig_len;
+}
+
+/* Header signing is offered on the bind or alter_context of a package that
+ * protects the whole PDU (MS-RPCE 2.2.2.3, 3.3.1.5.2.2). */
+static int wants_header_sign(const struct dcerpc_conn *c)
+{
+	return c->sec && c->sec->ops->header_sign &&
+	       c->auth_level >= DCERPC_AUTH_LEVEL_INTEGRITY;
+}
+
 int dcerpc_encode_bind(struct buf *out, struct dcerpc_conn *c, int alter,
 		       uint32_t call_id, uint16_t ctx_id,
 		       const struct dcerpc_syntax *abs, const uint8_t *token,
@@ -194,7 +209,9 @@ int dcerpc_encode_bind(struct buf *out, struct dcerpc_conn *c, int alter,
 
 	rc = put_header(out, alter ? DCERPC_PTYPE_ALTER_CONTEXT :
 				     DCERPC_PTYPE_BIND,
-			DCERPC_PFC_FIRST_FRAG | DCERPC_PFC_LAST_FRAG, call_id);
+			DCERPC_PFC_FIRST_FRAG | DCERPC_PFC_LAST_FRAG |
+				(wants_header_sign(c) ? DCERPC_PFC_SUPPORT_HEADER_SIGN : 0),
+			call_id);
 	if (rc == 0) rc = buf_put_u16le(out, c->max_xmit_frag);
 	if (rc == 0) rc = buf_put_u16le(out, c->max_recv_frag);
 	if (rc == 0) rc = buf_put_u32le(out, c->assoc_group_id);
@@ -274,6 +291,12 @@ int dcerpc_decode_bind_ack(struct dcerpc_conn *c, const uint8_t *pdu,
 	if (out->max_recv_frag < c->max_xmit_frag)
 		c->max_xmit_frag = out->max_recv_frag;
 	c->assoc_group_id = out->assoc_group_id;
+	/* Our Kerberos protection covers header and sec_trailer; a server
+	 * that does not echo the flag would check the body alone. */
+	if (h.ptype == DCERPC_PTYPE_BIND_ACK && wants_header_sign(c) &&
+	    !(h.pfc_flags & DCERPC_PFC_SUPPORT_HEADER_SIGN))
+		return rpe_fail(err, RPE_ERR_UNSUPPORTED,
+				"server does not support header signing (PFC_SUPPORT_HEADER_SIGN not echoed in the bind_ack)");
 	if (h.auth_length) {
 		struct buf_cur tr;
 		uint8_t type, level;
@@ -375,7 +398,7 @@ int dcerpc_encode_request(struct buf *out, struct dcerpc_conn *c,
 	int prot = protects(c), rc = 0;
 
 	if (prot)
-		overhead += DCERPC_TRAILER_LEN + c->sec->ops->sig_len;
+		overhead += DCERPC_TRAILER_LEN + sig_len(c);
 	if (c->max_xmit_frag <= overhead + DCERPC_AUTH_PAD_ALIGN)
 		return rpe_fail(err, RPE_ERR_STATE, "max_xmit_frag %u too small",
 				(unsigned)c->max_xmit_frag);
@@ -400,7 +423,7 @@ int dcerpc_encode_request(struct buf *out, struct dcerpc_conn *c,
 		if (rc == 0) rc = buf_put_bytes(out, stub + done, chunk);
 		if (prot && rc == 0) {
 			uint8_t *sig;
-			size_t siglen = c->sec->ops->sig_len;
+			size_t siglen = sig_len(c);
 			pad = (DCERPC_AUTH_PAD_ALIGN - chunk % DCERPC_AUTH_PAD_ALIGN) %
 			      DCERPC_AUTH_PAD_ALIGN;
 			rc = buf_put_zeros(out, pad);
@@ -469,7 +492,7 @@ int dcerpc_decode_response(struct dcerpc_conn *c, const uint8_t *pdu,
 	stub_len = len - stub_off;
 
 	if (protects(c)) {
-		size_t siglen = c->sec->ops->sig_len;
+		size_t siglen = sig_len(c);
 		uint8_t type, level;
 		if (h.auth_length != siglen)
 			return rpe_fail(err, RPE_ERR_AUTH,

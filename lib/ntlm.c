@@ -774,5 +774,5 @@ static int sc_unseal(void *ctx, uint8_t *msg, size_t len, size_t enc_off,
 }
 
 const struct secctx_ops ntlm_secctx_ops = {
-	"NTLMSSP", 10, 16, sc_sign, sc_verify, sc_seal, sc_unseal, NULL,
+	"NTLMSSP", 10, 16, sc_sign, sc_verify, sc_seal, sc_unseal, NULL, NULL, 0,
 };
