@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Kerberos for DCE/RPC on MIT krb5's GSS-API: credentials that stay inside
+ * the process, and a security context (auth type RPC_C_AUTHN_GSS_KERBEROS,
+ * MS-RPCE 2.2.1.1.7) with DCE-style three-leg establishment (MS-KILE
+ * 3.4.5.1) and DCE-style IOV sealing (MS-KILE 3.4.5.4.1).
+ *
+ *   creds = kerb_creds_acquire(&params)        -> the TGT (AS exchange)
+ *   k = kerb_ctx_new(creds, spn, level)         one per association
+ *   kerb_secctx_ops + k                         -> struct secctx
+ *     step(NULL)       -> AP-REQ for the bind   (TGS exchange first)
+ *     step(AP-REP)     -> client AP-REP for the auth3 (SECCTX_LAST)
+ *
+ * Credentials from a password or a client keytab land in a private
+ * MEMORY: credentials cache that nothing outside the process sees and that
+ * is destroyed on free (for a password MIT makes and names that cache
+ * itself); an existing cache (KRB5CCNAME) is used as it is.
+ * Realm and KDCs come from krb5.conf (KRB5_CONFIG) or DNS, as MIT does.
+ * Every call that may talk to a KDC blocks. */
+#ifndef RPE_KERBEROS_H
+#define RPE_KERBEROS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "secctx.h"
+
+/* RPC_C_AUTHN_GSS_KERBEROS (MS-RPCE 2.2.1.1.7) */
+#define KERB_AUTH_TYPE 16
+
+enum kerb_cred_source {
+	KERB_CRED_PASSWORD = 1, /* password -> TGT in a private cache */
+	KERB_CRED_KEYTAB,       /* client keytab -> TGT in a private cache */
+	KERB_CRED_CCACHE,       /* the existing cache (KRB5CCNAME or default) */
+};
+
+struct kerb_cred_params {
+	enum kerb_cred_source source;
+	/* "user@dns.domain", "DOMAIN\user" or "user"; NULL with a keytab or
+	 * a cache: the principal found there. */
+	const char *user;
+	const char *realm;    /* overrides the realm; NULL: from the user
+				 name, else krb5.conf's default_realm */
+	const char *password; /* KERB_CRED_PASSWORD (copied by GSS-API) */
+	const char *keytab;   /* KERB_CRED_KEYTAB: a keytab file */
+};
+
+struct kerb_creds;
+
+/* Acquire the credentials and, for a password or keytab, the TGT now, so
+ * that KDC failures (unreachable, preauthentication failed, unknown
+ * principal, clock skew) are reported as this step. */
+struct kerb_creds *kerb_creds_acquire(const struct kerb_cred_params *p,
+				      struct rpe_error *err);
+void kerb_creds_free(struct kerb_creds *c);
+/* "user@REALM" of the credentials. */
+const char *kerb_creds_principal(const struct kerb_creds *c);
+/* "MEMORY:..." of the private cache made for a keytab (for libcurl's
+ * GSS-API through KRB5CCNAME), else NULL. */
+const char *kerb_creds_ccache(const struct kerb_creds *c);
+
+/* The client principal for a user name: "user@dom.example" ->
+ * "user@DOM.EXAMPLE", "DOM\user" -> "user" (+ "@REALM" with realm);
+ * realm, when set, replaces the realm.  RPE_ERR_ARG on an empty user. */
+int kerb_principal_name(const char *user, const char *realm, char *out,
+			size_t outsz);
+/* The service principal: spn when set (with "@REALM" appended when it has
+ * none and realm is known), else "exchangeMDB/<server>". */
+int kerb_spn_name(const char *spn, const char *server, const char *realm,
+		  char *out, size_t outsz);
+
+struct kerb_ctx;
+
+/* A context for one association at auth_level (connect, integrity,
+ * privacy) with the service principal kerb_spn_name(spn, server, the
+ * credentials' realm).  c must outlive the context. */
+struct kerb_ctx *kerb_ctx_new(struct kerb_creds *c, const char *spn,
+			      const char *server, uint8_t auth_level,
+			      struct rpe_error *err);
+/* The service principal in use, for messages. */
+const char *kerb_ctx_spn(const struct kerb_ctx *k);
+void kerb_ctx_free(struct kerb_ctx *k);
+
+extern const struct secctx_ops kerb_secctx_ops;
+
+#endif
