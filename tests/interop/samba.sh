@@ -2,12 +2,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # lib/'s RPC/TCP stack against a real Windows-compatible server: a throwaway
 # Samba AD DC provisioned into a temporary directory and started on loopback
-# only, in the foreground, without systemd.  Samba checks our NTLM
-# signatures and sealing, lib/ checks Samba's:
+# only, in the foreground, without systemd.  Samba checks our NTLM and
+# Kerberos signatures and sealing, lib/ checks Samba's:
 #   - endpoint mapper lookup of SAMR (and of EMSMDB, which Samba lacks);
 #   - SAMR bound with NTLM at privacy and at integrity: SamrConnect and
 #     SamrCloseHandle succeed; at level connect SamrConnect is denied;
 #   - a wrong password is refused;
+#   - the same with Kerberos against Samba's KDC (a krb5.conf and credentials
+#     caches of this directory only): privacy and integrity calls accepted,
+#     level connect denied, and the failures named: wrong password
+#     (preauthentication), unknown principal, unknown service principal,
+#     KDC unreachable; credentials from a keytab and from a kinit cache;
 #   - the plugin with --transport tcp reports EMSMDB "not registered" and,
 #     pointed at the SAMR port, "bind rejected" as CRITICAL, quickly.
 # Skipped (77) with the reason where Samba cannot run: not root, packages
@@ -40,14 +45,14 @@ t0=$(date +%s.%N)
 # smb.conf out of the one written, every directory option points inside,
 # and _NO_WINBINDD keeps provisioning from asking a system winbindd.  Only
 # what this test needs runs: the RPC server with the endpoint mapper and
-# SAMR (NTLM is checked against the local SAM).
+# SAMR (NTLM is checked against the local SAM), and the KDC.
 if ! _NO_WINBINDD=1 samba-tool domain provision --configfile="$E2E_TMP/empty.conf" \
 	--server-role=dc --dns-backend=NONE --targetdir="$D" \
 	--realm="$REALM" --domain="$DOMAIN" --host-name=dc1 --host-ip=127.0.0.1 \
 	--adminpass="$ADMIN_PW" \
 	--option="interfaces=lo" --option="bind interfaces only=yes" \
 	--option="disable netbios=yes" \
-	--option="server services=rpc" \
+	--option="server services=rpc, kdc" \
 	--option="dcerpc endpoint servers=epmapper, samr" \
 	--option="pid directory=$D/run" --option="ncalrpc dir=$D/run/ncalrpc" \
 	--option="winbindd socket directory=$D/run/winbindd" \
@@ -63,6 +68,27 @@ if grep -qE '/(etc|var/lib|run|var/log|var/cache)/samba' "$D/etc/smb.conf"; then
 	e2e_summary
 	exit
 fi
+# Kerberos: the store's service principal on the DC's account (as an
+# Exchange admin registers exchangeMDB/<fqdn> on the server's computer
+# account), and the administrator's keys in a keytab.  The realm block
+# must span lines: MIT ignores the one-line form.
+SPN=exchangeMDB/dc1.interop.test
+KEYTAB="$D/admin.keytab"
+if ! samba-tool spn add "$SPN" 'dc1$' -s "$D/etc/smb.conf" > "$E2E_TMP/krb.log" 2>&1 ||
+   ! samba-tool domain exportkeytab "$KEYTAB" --principal="Administrator@$REALM" \
+	-s "$D/etc/smb.conf" >> "$E2E_TMP/krb.log" 2>&1; then
+	cat "$E2E_TMP/krb.log"
+	RC=- FIRST="samba-tool spn add / exportkeytab failed" OUT= ELAPSED=-
+	not_ok "Kerberos service principal and keytab"
+fi
+krb5_conf() {
+	printf '[libdefaults]\n\tdefault_realm = %s\n\tdns_lookup_realm = false\n' "$REALM"
+	printf '\tdns_lookup_kdc = false\n\trdns = false\n[realms]\n\t%s = {\n' "$REALM"
+	printf '\t\tkdc = %s\n\t}\n' "$1"
+}
+krb5_conf 127.0.0.1 > "$E2E_TMP/krb5.conf"
+krb5_conf 127.0.0.1:1 > "$E2E_TMP/krb5-nokdc.conf"
+export KRB5_CONFIG="$E2E_TMP/krb5.conf" KRB5CCNAME="FILE:$E2E_TMP/krb5cc"
 t1=$(date +%s.%N)
 # Its own session and process group, so that every forked worker goes
 # when the test ends.
@@ -105,10 +131,14 @@ printf 'Samba AD DC: provisioned in %.1fs, answering after another %.1fs\n' \
 ok "Samba AD DC starts on loopback"
 
 # interop LEVEL USER PASSWORD NAME EXPECTED-LINES...
+# (samr_tool options in the array TOOL_OPTS, its DOMAIN argument TOOL_DOMAIN)
+TOOL_OPTS=()
+TOOL_DOMAIN=$DOMAIN
 interop() {
 	local level=$1 user=$2 pw=$3 name=$4 want missing=
 	shift 4
-	OUT=$(SAMR_PASSWORD="$pw" timeout 25 "$TOOL" 127.0.0.1 135 "$level" "$user" "$DOMAIN" 2>&1)
+	OUT=$(SAMR_PASSWORD="$pw" timeout 25 "$TOOL" "${TOOL_OPTS[@]}" 127.0.0.1 135 \
+		"$level" "$user" "$TOOL_DOMAIN" 2>&1)
 	RC=$? FIRST=${OUT%%$'\n'*} ELAPSED=-
 	for want in "$@"; do
 		grep -qxE -- "$want" <<<"$OUT" || missing="$missing [$want]"
@@ -138,6 +168,60 @@ interop connect Administrator "$ADMIN_PW" \
 interop privacy Administrator "not-the-password" \
 	"wrong password: SamrConnect refused with a fault" \
 	'samr_bind=accepted' 'samr_connect=fault 0x[0-9a-f]{8} .*'
+
+# Kerberos (RPC_C_AUTHN_GSS_KERBEROS, three legs, DCE-style wrap and MIC).
+# The KDC may answer a moment after the RPC server.
+TOOL_OPTS=(--auth kerberos --spn "$SPN")
+TOOL_DOMAIN=$REALM
+for ((i = 0; i < 60; i++)); do
+	out=$(SAMR_PASSWORD="$ADMIN_PW" timeout 25 "$TOOL" "${TOOL_OPTS[@]}" 127.0.0.1 135 \
+		privacy Administrator "$REALM" 2>&1)
+	[[ $out == *"KDC unreachable"* ]] || break
+	sleep 0.5
+done
+kerberos_ok=('creds=ok Administrator@INTEROP.TEST' 'samr_bind=accepted' 'samr_auth=complete'
+	'samr_connect=status 0x00000000' 'samr_close=status 0x00000000')
+interop privacy Administrator "$ADMIN_PW" \
+	"Kerberos privacy: sealed SamrConnect and SamrCloseHandle accepted" "${kerberos_ok[@]}"
+interop integrity Administrator "$ADMIN_PW" \
+	"Kerberos integrity: signed SamrConnect and SamrCloseHandle accepted" "${kerberos_ok[@]}"
+interop connect Administrator "$ADMIN_PW" \
+	"Kerberos level connect: SamrConnect denied (fault access denied)" \
+	'samr_auth=complete' 'samr_connect=fault 0x00000005 access denied'
+interop privacy Administrator "not-the-password" \
+	"Kerberos wrong password: preauthentication failure named" \
+	'creds=failed Kerberos TGT for Administrator@INTEROP.TEST: preauthentication failed \(wrong password or key\).*'
+interop privacy nobody "$ADMIN_PW" \
+	"Kerberos unknown user: unknown principal named" \
+	'creds=failed Kerberos TGT for nobody@INTEROP.TEST: unknown principal .*'
+TOOL_OPTS=(--auth kerberos)
+interop privacy Administrator "$ADMIN_PW" \
+	"Kerberos without the store's SPN: no such service principal named" \
+	'samr_bind=failed Kerberos service ticket for exchangeMDB/127.0.0.1@INTEROP.TEST: no such service principal .*'
+KRB5_CONFIG="$E2E_TMP/krb5-nokdc.conf" interop privacy Administrator "$ADMIN_PW" \
+	"Kerberos with no KDC answering: KDC unreachable named" \
+	'creds=failed Kerberos TGT for Administrator@INTEROP.TEST: KDC unreachable .*'
+TOOL_OPTS=(--auth kerberos --spn host/dc1.interop.test --keytab "$KEYTAB")
+interop integrity Administrator "" \
+	"Kerberos from a keytab (service principal host/): signed calls accepted" "${kerberos_ok[@]}"
+# Password and keytab credentials stayed in memory: no cache was written.
+if [ -e "$E2E_TMP/krb5cc" ]; then
+	RC=- FIRST="$E2E_TMP/krb5cc exists" OUT= ELAPSED=-
+	not_ok "Kerberos with a password or keytab writes no credentials cache"
+else
+	ok "Kerberos with a password or keytab writes no credentials cache"
+fi
+TOOL_OPTS=(--auth kerberos --spn "$SPN" --ccache)
+if command -v kinit > /dev/null &&
+   kinit "Administrator@$REALM" <<<"$ADMIN_PW" > "$E2E_TMP/kinit.log" 2>&1; then
+	interop privacy Administrator "" \
+		"Kerberos from a kinit credentials cache: sealed calls accepted" "${kerberos_ok[@]}"
+else
+	RC=- FIRST="kinit failed or missing (apt-get install krb5-user)" OUT=$(cat "$E2E_TMP/kinit.log") ELAPSED=-
+	not_ok "Kerberos from a kinit credentials cache"
+fi
+TOOL_OPTS=()
+TOOL_DOMAIN=$DOMAIN
 
 # The plugin over RPC/TCP against a server without Exchange.
 export CHECK_RPC_ENCRYPTION_PASSWORD="$ADMIN_PW"

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Interop driver: lib/'s RPC/TCP stack against a real server (Samba AD DC).
  *
- *   samr_tool HOST EPM-PORT LEVEL USER DOMAIN     (password in $SAMR_PASSWORD)
+ *   samr_tool [OPTIONS] HOST EPM-PORT LEVEL USER DOMAIN
+ *     password in $SAMR_PASSWORD (not needed with --keytab or --ccache)
+ *     --auth ntlm|kerberos  (default ntlm; with kerberos DOMAIN is the realm)
+ *     --spn SPN             (Kerberos; default exchangeMDB/HOST)
+ *     --keytab FILE         (Kerberos: client keytab instead of the password)
+ *     --ccache              (Kerberos: the cache in KRB5CCNAME)
  *
  * Through the same event loop and TCP transport as the plugin it asks the
  * endpoint mapper for SAMR (and for EMSMDB), binds SAMR over ncacn_ip_tcp
- * with NTLM at LEVEL (connect, integrity or privacy), calls SamrConnect
- * (opnum 0) and SamrCloseHandle (opnum 1), and binds EMSMDB on the same
- * port.  Every step prints one "key=value" line for tests/interop/samba.sh;
+ * with NTLM or Kerberos at LEVEL (connect, integrity or privacy), calls
+ * SamrConnect (opnum 0) and SamrCloseHandle (opnum 1).  Every step prints one "key=value" line for tests/interop/samba.sh;
  * the server checks our signatures and sealing, lib/dcerpc checks the
  * server's.  Exit 0 when every step could be carried out (whatever the
  * server answered), 1 on a transport or protocol failure. */
@@ -21,6 +25,7 @@
 #include "dcerpc.h"
 #include "emsmdb.h"
 #include "epm.h"
+#include "kerberos.h"
 #include "ntlm.h"
 #include "probe.h"
 #include "transport_http.h"
@@ -246,115 +251,279 @@ static int lookup(struct stream *s, struct dcerpc_conn *c, uint32_t call_id,
 	return rc;
 }
 
-int main(int argc, char **argv)
+struct tool_opts {
+	const char *host, *user, *domain, *password;
+	const char *auth, *spn, *keytab;
+	long epm_port;
+	int level, ccache;
+};
+
+/* Send the auth3 that completes a three-leg bind (no answer comes). */
+static int send_auth3(struct stream *s, struct dcerpc_conn *c,
+		      const struct buf *tok)
 {
 	struct rpe_error err = { 0, "" };
-	struct http_loop *loop;
-	struct stream s;
-	struct dcerpc_conn epmc, c;
-	struct dcerpc_bind_ack ack;
-	struct ntlm_client *ntlm = NULL;
-	struct secctx sec;
-	struct buf tok, stub, resp, b;
-	uint8_t handle[20];
-	const char *pw = getenv("SAMR_PASSWORD");
-	int level, port, rc, status = 1;
+	struct buf b;
+	int rc;
 
-	if (argc != 6 || !pw) {
-		fprintf(stderr, "usage: SAMR_PASSWORD=... %s HOST EPM-PORT "
-				"connect|integrity|privacy USER DOMAIN\n",
-			argv[0]);
-		return 2;
-	}
-	level = !strcmp(argv[3], "privacy") ? DCERPC_AUTH_LEVEL_PRIVACY :
-		!strcmp(argv[3], "integrity") ? DCERPC_AUTH_LEVEL_INTEGRITY :
-		!strcmp(argv[3], "connect") ? DCERPC_AUTH_LEVEL_CONNECT : 0;
-	if (!level || crypto_init(&err) < 0 || !(loop = http_loop_new(&err))) {
-		fprintf(stderr, "%s: cannot start: %s\n", argv[0], err.msg);
-		return 2;
-	}
+	buf_init(&b, 8192);
+	rc = dcerpc_encode_auth3(&b, c, 1, tok->data, tok->len, &err);
+	if (rc == 0)
+		rc = tcp_chan_send(s->ch, b.data, b.len);
+	buf_free(&b);
+	return rc;
+}
+
+/* NTLM: NEGOTIATE in the bind, CHALLENGE in the bind_ack, AUTHENTICATE in
+ * the auth3.  1 bound, 0 refused (printed), -1 failure. */
+static int bind_ntlm(struct stream *s, struct dcerpc_conn *c,
+		     struct ntlm_client *ntlm)
+{
+	struct rpe_error err = { 0, "" };
+	struct dcerpc_bind_ack ack;
+	struct buf tok;
+	int rc;
+
 	buf_init(&tok, 8192);
+	rc = ntlm_client_negotiate(ntlm, &tok, &err) < 0 ? -1 :
+	     do_bind(s, c, 1, &samr_interface, "samr_bind", &tok, &ack);
+	if (rc == 1) {
+		buf_reset(&tok);
+		if (ntlm_client_authenticate(ntlm, ack.auth_value, ack.auth_len,
+					     &tok, &err) < 0) {
+			printf("error=NTLM: %s\n", err.msg);
+			rc = -1;
+		} else if (send_auth3(s, c, &tok) < 0) {
+			rc = -1;
+		}
+	}
+	buf_free(&tok);
+	return rc;
+}
+
+/* A package driven by its step function: bind, then alter_context while
+ * it continues, auth3 for its last token (MS-RPCE 3.3.1.5.2). */
+static int bind_steps(struct stream *s, struct dcerpc_conn *c)
+{
+	struct rpe_error err = { 0, "" };
+	struct dcerpc_bind_ack ack;
+	struct dcerpc_pdu pdu;
+	struct buf tok, b;
+	int rc, step, legs;
+
+	buf_init(&tok, 65536);
+	buf_init(&b, 65536);
+	step = c->sec->ops->step(c->sec->ctx, NULL, 0, &tok, &err);
+	if (step < 0) {
+		printf("samr_bind=failed %s\n", err.msg);
+		rc = 0;
+		goto out;
+	}
+	rc = do_bind(s, c, 1, &samr_interface, "samr_bind", &tok, &ack);
+	for (legs = 0; rc == 1 && step == SECCTX_CONTINUE && legs < 4; legs++) {
+		buf_reset(&tok);
+		step = c->sec->ops->step(c->sec->ctx, ack.auth_value,
+					 ack.auth_len, &tok, &err);
+		if (step < 0) {
+			printf("samr_auth=failed %s\n", err.msg);
+			rc = 0;
+		} else if (step == SECCTX_LAST) {
+			rc = send_auth3(s, c, &tok) < 0 ? -1 : 1;
+		} else if (step == SECCTX_CONTINUE) {
+			buf_reset(&b);
+			rc = dcerpc_encode_bind(&b, c, 1, 1, 0, &samr_interface,
+						tok.data, tok.len, &err) < 0 ||
+			     exchange(s, &b, &pdu) < 0 ||
+			     dcerpc_decode_bind_ack(c, pdu.data, pdu.len, &ack,
+						    &err) < 0 ? -1 : 1;
+		}
+	}
+	if (rc == 1 && step == SECCTX_CONTINUE)
+		rc = -1;
+out:
+	if (rc == 1)
+		printf("samr_auth=complete\n");
+	else if (rc < 0 && err.msg[0])
+		printf("error=%s\n", err.msg);
+	buf_free(&tok);
+	buf_free(&b);
+	return rc;
+}
+
+/* SamrConnect, then SamrCloseHandle on the handle it gave. */
+static int samr_calls(struct stream *s, struct dcerpc_conn *c)
+{
+	struct buf stub, resp;
+	uint8_t handle[20];
+	int rc;
+
 	buf_init(&stub, 4096);
 	buf_init(&resp, 65536);
-	memset(&s, 0, sizeof(s));
-	memset(&c, 0, sizeof(c));
-
-	/* 1. The endpoint mapper, without authentication. */
-	dcerpc_conn_init(&epmc, NULL, DCERPC_AUTH_LEVEL_NONE, 0);
-	if (stream_open(&s, loop, argv[1], atol(argv[2]), "EPM") < 0)
-		goto out;
-	if (do_bind(&s, &epmc, 1, &epm_interface, "epm_bind", NULL, &ack) != 1)
-		goto out;
-	port = lookup(&s, &epmc, 2, &samr_interface, "epm_samr");
-	if (port <= 0 || lookup(&s, &epmc, 3, &emsmdb_interface,
-				"epm_emsmdb") < 0)
-		goto out;
-	stream_close(&s);
-
-	/* 2. SAMR with NTLM at the requested level. */
-	ntlm = ntlm_client_new(argv[4], argv[5], pw, &err);
-	if (!ntlm) {
-		printf("error=%s\n", err.msg);
-		goto out;
-	}
-	sec.ops = &ntlm_secctx_ops;
-	sec.ctx = ntlm_client_session(ntlm);
-	dcerpc_conn_init(&c, &sec, (uint8_t)level, 1);
-	if (stream_open(&s, loop, argv[1], port, "SAMR") < 0 ||
-	    ntlm_client_negotiate(ntlm, &tok, &err) < 0)
-		goto out_c;
-	rc = do_bind(&s, &c, 1, &samr_interface, "samr_bind", &tok, &ack);
-	if (rc != 1)
-		goto out_c;
-	buf_reset(&tok);
-	if (ntlm_client_authenticate(ntlm, ack.auth_value, ack.auth_len, &tok,
-				     &err) < 0) {
-		printf("error=NTLM: %s\n", err.msg);
-		goto out_c;
-	}
-	buf_init(&b, 8192);
-	rc = dcerpc_encode_auth3(&b, &c, 1, tok.data, tok.len, &err);
-	if (rc == 0)
-		rc = tcp_chan_send(s.ch, b.data, b.len);
-	buf_free(&b);
-	if (rc < 0)
-		goto out_c;
 	/* SamrConnect(ServerName NULL, DesiredAccess) */
 	buf_put_u32le(&stub, 0);
 	buf_put_u32le(&stub, SAMR_ACCESS);
-	rc = call(&s, &c, 2, SAMR_CONNECT, &stub, "samr_connect", &resp);
-	if (rc < 0)
-		goto out_c;
+	rc = call(s, c, 2, SAMR_CONNECT, &stub, "samr_connect", &resp);
+	if (rc == 1 && resp.len != 24) {
+		printf("error=SamrConnect answer of %zu bytes\n", resp.len);
+		rc = -1;
+	}
 	if (rc == 1) {
-		if (resp.len != 24) {
-			printf("error=SamrConnect answer of %zu bytes\n", resp.len);
-			goto out_c;
-		}
 		memcpy(handle, resp.data, 20);
 		printf("samr_connect=status 0x%08x\n",
 		       (unsigned)tail_status(&resp));
 		buf_reset(&stub);
 		buf_reset(&resp);
 		buf_put_bytes(&stub, handle, 20);
-		rc = call(&s, &c, 3, SAMR_CLOSE_HANDLE, &stub, "samr_close",
+		rc = call(s, c, 3, SAMR_CLOSE_HANDLE, &stub, "samr_close",
 			  &resp);
-		if (rc < 0)
-			goto out_c;
 		if (rc == 1)
 			printf("samr_close=status 0x%08x\n",
 			       (unsigned)tail_status(&resp));
 	}
-	status = 0;
-out_c:
+	buf_free(&stub);
+	buf_free(&resp);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The endpoint mapper, without authentication: SAMR's port, or <= 0. */
+static int epm_lookups(struct http_loop *loop, const struct tool_opts *o)
+{
+	struct stream s;
+	struct dcerpc_conn epmc;
+	struct dcerpc_bind_ack ack;
+	int port = -1;
+
+	dcerpc_conn_init(&epmc, NULL, DCERPC_AUTH_LEVEL_NONE, 0);
+	if (stream_open(&s, loop, o->host, o->epm_port, "EPM") == 0 &&
+	    do_bind(&s, &epmc, 1, &epm_interface, "epm_bind", NULL, &ack) == 1) {
+		port = lookup(&s, &epmc, 2, &samr_interface, "epm_samr");
+		if (port > 0 && lookup(&s, &epmc, 3, &emsmdb_interface,
+				       "epm_emsmdb") < 0)
+			port = -1;
+	}
+	stream_close(&s);
+	dcerpc_conn_free(&epmc);
+	return port;
+}
+
+/* Kerberos credentials as the options say; NULL (printed) on failure. */
+static struct kerb_creds *kerberos_creds(const struct tool_opts *o)
+{
+	struct rpe_error err = { 0, "" };
+	struct kerb_cred_params p = { KERB_CRED_PASSWORD, o->user, o->domain,
+				      o->password, o->keytab };
+	struct kerb_creds *kc;
+
+	if (o->keytab)
+		p.source = KERB_CRED_KEYTAB;
+	else if (o->ccache)
+		p.source = KERB_CRED_CCACHE;
+	kc = kerb_creds_acquire(&p, &err);
+	if (!kc)
+		printf("creds=failed %s\n", err.msg);
+	else
+		printf("creds=ok %s\n", kerb_creds_principal(kc));
+	return kc;
+}
+
+/* SAMR bound with the chosen package; 0 when every step was carried out. */
+static int samr_session(struct http_loop *loop, const struct tool_opts *o,
+			int port)
+{
+	struct rpe_error err = { 0, "" };
+	struct ntlm_client *ntlm = NULL;
+	struct kerb_creds *kc = NULL;
+	struct kerb_ctx *kctx = NULL;
+	struct secctx sec;
+	struct dcerpc_conn c;
+	struct stream s;
+	int rc = -1;
+
+	memset(&s, 0, sizeof(s));
+	if (!strcmp(o->auth, "kerberos")) {
+		if (!(kc = kerberos_creds(o)))
+			return 0; /* the KDC's answer is the result */
+		kctx = kerb_ctx_new(kc, o->spn, o->host, (uint8_t)o->level, &err);
+		sec.ops = &kerb_secctx_ops;
+		sec.ctx = kctx;
+	} else {
+		ntlm = ntlm_client_new(o->user, o->domain, o->password, &err);
+		sec.ops = &ntlm_secctx_ops;
+		sec.ctx = ntlm ? ntlm_client_session(ntlm) : NULL;
+	}
+	if (!sec.ctx) {
+		printf("error=%s\n", err.msg);
+		goto out;
+	}
+	dcerpc_conn_init(&c, &sec, (uint8_t)o->level, 1);
+	if (stream_open(&s, loop, o->host, port, "SAMR") == 0) {
+		rc = ntlm ? bind_ntlm(&s, &c, ntlm) : bind_steps(&s, &c);
+		rc = rc == 1 ? samr_calls(&s, &c) : rc;
+	}
 	stream_close(&s);
 	dcerpc_conn_free(&c);
 out:
-	stream_close(&s);
-	dcerpc_conn_free(&epmc);
+	kerb_ctx_free(kctx);
+	kerb_creds_free(kc);
 	ntlm_client_free(ntlm);
-	buf_free(&tok);
-	buf_free(&stub);
-	buf_free(&resp);
+	return rc < 0 ? -1 : 0;
+}
+
+static int parse_args(int argc, char **argv, struct tool_opts *o)
+{
+	int i = 1;
+
+	memset(o, 0, sizeof(*o));
+	o->auth = "ntlm";
+	o->password = getenv("SAMR_PASSWORD");
+	for (; i + 1 < argc && !strncmp(argv[i], "--", 2); i += 2) {
+		if (!strcmp(argv[i], "--auth"))
+			o->auth = argv[i + 1];
+		else if (!strcmp(argv[i], "--spn"))
+			o->spn = argv[i + 1];
+		else if (!strcmp(argv[i], "--keytab"))
+			o->keytab = argv[i + 1];
+		else if (!strcmp(argv[i], "--ccache") && (o->ccache = 1))
+			i--;
+		else
+			return -1;
+	}
+	if (argc - i != 5 || (strcmp(o->auth, "ntlm") && strcmp(o->auth, "kerberos")))
+		return -1;
+	o->host = argv[i];
+	o->epm_port = atol(argv[i + 1]);
+	o->level = !strcmp(argv[i + 2], "privacy") ? DCERPC_AUTH_LEVEL_PRIVACY :
+		   !strcmp(argv[i + 2], "integrity") ? DCERPC_AUTH_LEVEL_INTEGRITY :
+		   !strcmp(argv[i + 2], "connect") ? DCERPC_AUTH_LEVEL_CONNECT : 0;
+	o->user = argv[i + 3];
+	o->domain = argv[i + 4];
+	if (!o->level || (!o->password && (!strcmp(o->auth, "ntlm") ||
+					  (!o->keytab && !o->ccache))))
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct rpe_error err = { 0, "" };
+	struct http_loop *loop;
+	struct tool_opts o;
+	int port, status = 1;
+
+	if (parse_args(argc, argv, &o) < 0) {
+		fprintf(stderr, "usage: SAMR_PASSWORD=... %s [--auth ntlm|kerberos] "
+				"[--spn SPN] [--keytab FILE] [--ccache] HOST EPM-PORT "
+				"connect|integrity|privacy USER DOMAIN\n",
+			argv[0]);
+		return 2;
+	}
+	if (crypto_init(&err) < 0 || !(loop = http_loop_new(&err))) {
+		fprintf(stderr, "%s: cannot start: %s\n", argv[0], err.msg);
+		return 2;
+	}
+	port = epm_lookups(loop, &o);
+	if (port > 0 && samr_session(loop, &o, port) == 0)
+		status = 0;
 	http_loop_free(loop);
 	crypto_cleanup();
 	return status;
