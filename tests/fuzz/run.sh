@@ -30,7 +30,7 @@ for f in "$src"/lib/*.c; do
 	*) libsrc+=("$f") ;;
 	esac
 done
-libs=$(pkg-config --libs libssl libcrypto)
+libs=$(pkg-config --cflags --libs libssl libcrypto krb5-gssapi krb5)
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then

@@ -220,6 +220,23 @@ else
 	RC=- FIRST="kinit failed or missing (apt-get install krb5-user)" OUT=$(cat "$E2E_TMP/kinit.log") ELAPSED=-
 	not_ok "Kerberos from a kinit credentials cache"
 fi
+# The GSS-API paths under valgrind memcheck (not in sanitizer builds, which
+# check them with ASan and LeakSanitizer instead).
+if command -v valgrind > /dev/null && ! nm "$TOOL" 2>/dev/null | grep -q __asan_init; then
+	TOOL_OPTS=(--auth kerberos --spn "$SPN")
+	for level in privacy integrity; do
+		OUT=$(SAMR_PASSWORD="$ADMIN_PW" timeout 60 valgrind -q --error-exitcode=99 \
+			--leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+			"$TOOL" "${TOOL_OPTS[@]}" 127.0.0.1 135 "$level" Administrator "$REALM" 2>&1)
+		RC=$? FIRST=${OUT%%$'\n'*} ELAPSED=-
+		if [ "$RC" = 0 ] && [[ $OUT == *"samr_close=status 0x00000000"* ]] &&
+		   ! grep -q '^==[0-9]*==' <<<"$OUT"; then
+			ok "valgrind: Kerberos $level session clean"
+		else
+			not_ok "valgrind: Kerberos $level session clean"
+		fi
+	done
+fi
 TOOL_OPTS=()
 TOOL_DOMAIN=$DOMAIN
 
