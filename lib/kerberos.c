@@ -89,23 +89,29 @@ static void gss_text(OM_uint32 code, int type, char *out, size_t outsz)
 	}
 }
 
+const char *kerb_reason(int32_t code, int as_step)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kerb_reasons) / sizeof(kerb_reasons[0]); i++)
+		if (code == kerb_reasons[i].code &&
+		    (as_step || !kerb_reasons[i].as_only))
+			return kerb_reasons[i].text;
+	return NULL;
+}
+
 /* "Kerberos <step>: <reason> (<library text>)"; is_as: the step is (or
  * includes) the AS exchange.  Returns RPE_ERR_AUTH. */
 static int kerb_fail(struct rpe_error *err, const char *step, int is_as,
 		     OM_uint32 maj, OM_uint32 min)
 {
 	char lib[160];
-	const char *reason = NULL;
-	size_t i;
+	const char *reason = kerb_reason((int32_t)min, is_as);
 
 	if (min != 0)
 		gss_text(min, GSS_C_MECH_CODE, lib, sizeof(lib));
 	else
 		gss_text(maj, GSS_C_GSS_CODE, lib, sizeof(lib));
-	for (i = 0; i < sizeof(kerb_reasons) / sizeof(kerb_reasons[0]); i++)
-		if ((krb5_error_code)min == kerb_reasons[i].code &&
-		    (is_as || !kerb_reasons[i].as_only))
-			reason = kerb_reasons[i].text;
 	if (reason)
 		return rpe_fail(err, RPE_ERR_AUTH, "Kerberos %s: %s (%s)", step,
 				reason, lib);
@@ -280,9 +286,22 @@ static int creds_get(struct kerb_creds *c, const struct kerb_cred_params *p,
 	return creds_names(c, err);
 }
 
+/* krb5.conf's default_realm, or NULL. */
+static const char *default_realm(struct kerb_creds *c, char *out, size_t n)
+{
+	char *r = NULL;
+
+	if (krb5_get_default_realm(c->kctx, &r) != 0)
+		return NULL;
+	snprintf(out, n, "%s", r);
+	krb5_free_default_realm(c->kctx, r);
+	return out;
+}
+
 struct kerb_creds *kerb_creds_acquire(const struct kerb_cred_params *p,
 				      struct rpe_error *err)
 {
+	char realm[KERB_NAME_MAX];
 	struct kerb_creds *c;
 	gss_name_t want = GSS_C_NO_NAME;
 	OM_uint32 min;
@@ -309,6 +328,11 @@ struct kerb_creds *kerb_creds_acquire(const struct kerb_cred_params *p,
 	if (p->user && *p->user) {
 		rc = kerb_principal_name(p->user, p->realm, c->principal,
 					 sizeof(c->principal));
+		/* "DOMAIN\user" or "user": krb5.conf's realm, named. */
+		if (rc == 0 && !strchr(c->principal, '@') &&
+		    default_realm(c, realm, sizeof(realm)))
+			rc = kerb_principal_name(p->user, realm, c->principal,
+						 sizeof(c->principal));
 		if (rc == 0 && import_name(c->principal, &want) < 0)
 			rc = RPE_ERR_ARG;
 		if (rc < 0)

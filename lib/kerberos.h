@@ -69,6 +69,11 @@ int kerb_principal_name(const char *user, const char *realm, char *out,
 int kerb_spn_name(const char *spn, const char *server, const char *realm,
 		  char *out, size_t outsz);
 
+/* What a krb5 error code (a GSS-API minor status) means for an operator,
+ * or NULL: "preauthentication failed (wrong password or key)", "clock
+ * skew too great ...".  as_step: the code came from the AS exchange. */
+const char *kerb_reason(int32_t code, int as_step);
+
 struct kerb_ctx;
 
 /* A context for one association at auth_level (connect, integrity,
