@@ -2,14 +2,16 @@
 /* Kerberos security context for DCE/RPC on MIT krb5's GSS-API; see
  * kerberos.h.  GSS-API parses every token the server sends (AP-REP, wrap
  * and MIC tokens); this file only moves them and maps the outcomes. */
-#define _POSIX_C_SOURCE 200809L /* access */
+#define _POSIX_C_SOURCE 200809L /* access, strdup, clock_gettime */
 #include "kerberos.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gssapi/gssapi.h>
@@ -633,3 +635,159 @@ const struct secctx_ops kerb_secctx_ops = {
 	"Kerberos", KERB_AUTH_TYPE, 0, kc_sign, kc_verify, kc_seal, kc_unseal,
 	kc_step, kc_sig_size, 1,
 };
+
+/* Bounded acquisition ---------------------------------------------------------- */
+
+/* MIT talks to KDCs synchronously with timeouts of its own (a silent KDC
+ * costs seconds per pass).  The AS and TGS exchanges therefore run on a
+ * worker thread that the caller waits for until its deadline; a worker
+ * that is given up on cleans up after itself when MIT returns. */
+struct kerb_job {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done, abandoned;
+	struct kerb_cred_params p;
+	char *strs[6]; /* owned copies: user realm password keytab spn server */
+	struct kerb_creds *creds;
+	struct rpe_error err;
+};
+
+static void job_free(struct kerb_job *j)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(j->strs) / sizeof(j->strs[0]); i++) {
+		if (j->strs[i])
+			buf_wipe(j->strs[i], strlen(j->strs[i]));
+		free(j->strs[i]);
+	}
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->cv);
+	free(j);
+}
+
+/* The service ticket now, through a throwaway first leg: the real bind
+ * then finds it in the credentials cache and does not wait for a KDC. */
+static int creds_prefetch(struct kerb_creds *c, const char *spn,
+			  const char *server, struct rpe_error *err)
+{
+	struct kerb_ctx *k;
+	struct buf tok;
+	int rc;
+
+	if (!(k = kerb_ctx_new(c, spn, server, DCERPC_AUTH_LEVEL_CONNECT, err)))
+		return err ? err->code : RPE_ERR_ARG;
+	buf_init(&tok, 65536);
+	rc = kc_step(k, NULL, 0, &tok, err);
+	buf_free(&tok);
+	kerb_ctx_free(k);
+	return rc < 0 ? rc : 0;
+}
+
+static void *job_run(void *arg)
+{
+	struct kerb_job *j = arg;
+	int abandoned;
+
+	j->creds = kerb_creds_acquire(&j->p, &j->err);
+	if (j->creds && (j->strs[4] || j->strs[5]) &&
+	    creds_prefetch(j->creds, j->strs[4], j->strs[5], &j->err) < 0) {
+		kerb_creds_free(j->creds);
+		j->creds = NULL;
+	}
+	pthread_mutex_lock(&j->mu);
+	j->done = 1;
+	abandoned = j->abandoned;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	if (abandoned) {
+		kerb_creds_free(j->creds);
+		job_free(j);
+	}
+	return NULL;
+}
+
+static struct kerb_job *job_new(const struct kerb_cred_params *p,
+				const char *spn, const char *server)
+{
+	const char *src[6] = { p->user, p->realm, p->password, p->keytab, spn,
+			       server };
+	pthread_condattr_t ca;
+	struct kerb_job *j = calloc(1, sizeof(*j));
+	size_t i;
+
+	if (!j)
+		return NULL;
+	/* glibc's init functions cannot fail for these attributes. */
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	for (i = 0; i < 6; i++) {
+		if (src[i] && !(j->strs[i] = strdup(src[i]))) {
+			job_free(j);
+			return NULL;
+		}
+	}
+	j->p = *p;
+	j->p.user = j->strs[0];
+	j->p.realm = j->strs[1];
+	j->p.password = j->strs[2];
+	j->p.keytab = j->strs[3];
+	return j;
+}
+
+/* Wait for the worker until timeout_ms; 1 when it finished. */
+static int job_wait(struct kerb_job *j, long timeout_ms)
+{
+	struct timespec until;
+	int done;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&j->mu);
+	while (!j->done &&
+	       pthread_cond_timedwait(&j->cv, &j->mu, &until) != ETIMEDOUT)
+		;
+	done = j->done;
+	if (!done)
+		j->abandoned = 1;
+	pthread_mutex_unlock(&j->mu);
+	return done;
+}
+
+struct kerb_creds *kerb_creds_acquire_within(const struct kerb_cred_params *p,
+					     const char *spn, const char *server,
+					     long timeout_ms, int *timed_out,
+					     struct rpe_error *err)
+{
+	struct kerb_job *j = job_new(p, spn, server);
+	struct kerb_creds *c;
+	pthread_t t;
+
+	*timed_out = 0;
+	if (!j || pthread_create(&t, NULL, job_run, j) != 0) {
+		if (j)
+			job_free(j);
+		rpe_fail(err, RPE_ERR_NOMEM, "Kerberos: cannot start the KDC exchange");
+		return NULL;
+	}
+	pthread_detach(t);
+	if (!job_wait(j, timeout_ms > 0 ? timeout_ms : 0)) {
+		*timed_out = 1;
+		rpe_fail(err, RPE_ERR_STATE,
+			 "Kerberos: no answer from the KDC within %ld ms", timeout_ms);
+		return NULL; /* the worker frees the job */
+	}
+	c = j->creds;
+	if (!c && err)
+		*err = j->err;
+	job_free(j);
+	return c;
+}

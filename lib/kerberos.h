@@ -52,6 +52,13 @@ struct kerb_creds;
  * principal, clock skew) are reported as this step. */
 struct kerb_creds *kerb_creds_acquire(const struct kerb_cred_params *p,
 				      struct rpe_error *err);
+/* The same, plus the service ticket for kerb_spn_name(spn, server, realm)
+ * when spn or server is set, on a worker thread: at most timeout_ms pass.
+ * On timeout NULL with *timed_out set (the worker finishes on its own). */
+struct kerb_creds *kerb_creds_acquire_within(const struct kerb_cred_params *p,
+					     const char *spn, const char *server,
+					     long timeout_ms, int *timed_out,
+					     struct rpe_error *err);
 void kerb_creds_free(struct kerb_creds *c);
 /* "user@REALM" of the credentials. */
 const char *kerb_creds_principal(const struct kerb_creds *c);

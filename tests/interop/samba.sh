@@ -197,7 +197,7 @@ interop privacy nobody "$ADMIN_PW" \
 TOOL_OPTS=(--auth kerberos)
 interop privacy Administrator "$ADMIN_PW" \
 	"Kerberos without the store's SPN: no such service principal named" \
-	'samr_bind=failed Kerberos service ticket for exchangeMDB/127.0.0.1@INTEROP.TEST: no such service principal .*'
+	'creds=failed Kerberos service ticket for exchangeMDB/127.0.0.1@INTEROP.TEST: no such service principal .*'
 KRB5_CONFIG="$E2E_TMP/krb5-nokdc.conf" interop privacy Administrator "$ADMIN_PW" \
 	"Kerberos with no KDC answering: KDC unreachable named" \
 	'creds=failed Kerberos TGT for Administrator@INTEROP.TEST: KDC unreachable .*'

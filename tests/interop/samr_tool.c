@@ -406,19 +406,22 @@ static int epm_lookups(struct http_loop *loop, const struct tool_opts *o)
 	return port;
 }
 
-/* Kerberos credentials as the options say; NULL (printed) on failure. */
+/* Kerberos credentials and the service ticket as the options say, within
+ * the deadline; NULL (printed) on failure. */
 static struct kerb_creds *kerberos_creds(const struct tool_opts *o)
 {
 	struct rpe_error err = { 0, "" };
 	struct kerb_cred_params p = { KERB_CRED_PASSWORD, o->user, o->domain,
 				      o->password, o->keytab };
 	struct kerb_creds *kc;
+	int timed_out;
 
 	if (o->keytab)
 		p.source = KERB_CRED_KEYTAB;
 	else if (o->ccache)
 		p.source = KERB_CRED_CCACHE;
-	kc = kerb_creds_acquire(&p, &err);
+	kc = kerb_creds_acquire_within(&p, o->spn, o->host, DEADLINE_MS,
+				       &timed_out, &err);
 	if (!kc)
 		printf("creds=failed %s\n", err.msg);
 	else

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lib/kerberos without a KDC: principal and service principal names, the
  * operator's words for krb5 error codes, the package's constants, and the
- * credential failures that need no KDC (unreadable keytab, KDC that does
- * not answer) against a krb5.conf of the test's own. */
-#define _POSIX_C_SOURCE 200809L /* setenv, mkdtemp */
+ * credential failures that need no KDC (unreadable keytab, KDC port
+ * closed, KDC silent past the deadline) against a krb5.conf of the test's
+ * own. */
+#define _POSIX_C_SOURCE 200809L /* setenv, mkdtemp, clock_gettime */
+#include <arpa/inet.h>
 #include <krb5.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dcerpc.h"
@@ -140,6 +145,53 @@ static void test_creds_offline(void)
 	rmdir(dir);
 }
 
+/* A KDC that never answers: the bounded acquisition gives up at its
+ * timeout and says so; the worker finishes on its own later. */
+static void test_creds_timeout(void)
+{
+	char dir[] = "/tmp/rpcenc-krb5.XXXXXX", conf[300];
+	struct kerb_cred_params p = { KERB_CRED_PASSWORD, "probe", NULL,
+				      "not-a-secret", NULL };
+	struct sockaddr_in sa;
+	socklen_t salen = sizeof(sa);
+	struct rpe_error err;
+	struct timespec t0, t1;
+	int fd, timed_out = 0;
+	double secs;
+	FILE *f;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &salen) < 0 || !mkdtemp(dir)) {
+		CHECK(!"socket setup");
+		return;
+	}
+	snprintf(conf, sizeof(conf), "%s/krb5.conf", dir);
+	if (!(f = fopen(conf, "w"))) {
+		CHECK(!"krb5.conf");
+		return;
+	}
+	fprintf(f, "[libdefaults]\n\tdefault_realm = UNIT.TEST\n"
+		   "\tdns_lookup_kdc = false\n[realms]\n\tUNIT.TEST = {\n"
+		   "\t\tkdc = 127.0.0.1:%u\n\t}\n", (unsigned)ntohs(sa.sin_port));
+	fclose(f);
+	setenv("KRB5_CONFIG", conf, 1);
+	rpe_clear(&err);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(kerb_creds_acquire_within(&p, NULL, "exch01", 500, &timed_out,
+					&err) == NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CHECK_INT(timed_out, 1);
+	CHECK(secs >= 0.45 && secs < 2.0);
+	CHECK(strstr(err.msg, "no answer from the KDC within 500 ms"));
+	unlink(conf);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	T_RUN(test_principal_names);
@@ -147,5 +199,6 @@ int main(void)
 	T_RUN(test_reasons);
 	T_RUN(test_ops);
 	T_RUN(test_creds_offline);
+	T_RUN(test_creds_timeout);
 	T_DONE();
 }
