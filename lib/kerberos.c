@@ -227,6 +227,31 @@ static int creds_names(struct kerb_creds *c, struct rpe_error *err)
 	return 0;
 }
 
+/* Move password credentials (in a cache MIT made and keeps to itself) to
+ * a private cache with a name, so that libcurl's GSS-API can be pointed at
+ * the same TGT (kerb_creds_make_default) and every ticket lands there. */
+static int creds_to_private_ccache(struct kerb_creds *c, gss_name_t want,
+				   struct rpe_error *err)
+{
+	gss_key_value_element_desc el = { "ccache", NULL };
+	gss_key_value_set_desc store = { 1, &el };
+	gss_OID_set_desc mechs = { 1, (gss_OID)gss_mech_krb5 };
+	OM_uint32 maj, min;
+
+	TRY(private_ccache(c, err));
+	el.value = c->ccache;
+	maj = gss_store_cred_into(&min, c->cred, GSS_C_INITIATE,
+				  (gss_OID)gss_mech_krb5, 1, 0, &store, NULL,
+				  NULL);
+	gss_release_cred(&min, &c->cred);
+	if (!GSS_ERROR(maj))
+		maj = gss_acquire_cred_from(&min, want, GSS_C_INDEFINITE,
+					    &mechs, GSS_C_INITIATE, &store,
+					    &c->cred, NULL, NULL);
+	return GSS_ERROR(maj) ? kerb_fail(err, "private credentials cache", 0,
+					  maj, min) : 0;
+}
+
 /* MIT announces confidentiality and integrity in every authenticator
  * unless told not to; a server (Samba) then sizes its verifiers for
  * sealing even at level integrity.  Announce only what the level asks
@@ -284,6 +309,8 @@ static int creds_get(struct kerb_creds *c, const struct kerb_cred_params *p,
 				step, p->keytab);
 	if (GSS_ERROR(maj))
 		return kerb_fail(err, step, 1, maj, min);
+	if (p->source == KERB_CRED_PASSWORD)
+		TRY(creds_to_private_ccache(c, want, err));
 	TRY(creds_no_ci_flags(c, err));
 	return creds_names(c, err);
 }
@@ -374,6 +401,17 @@ const char *kerb_creds_principal(const struct kerb_creds *c)
 const char *kerb_creds_ccache(const struct kerb_creds *c)
 {
 	return c->ccache[0] ? c->ccache : NULL;
+}
+
+int kerb_creds_make_default(const struct kerb_creds *c, struct rpe_error *err)
+{
+	OM_uint32 maj, min;
+
+	if (!c->ccache[0])
+		return 0; /* the default cache already */
+	maj = gss_krb5_ccache_name(&min, c->ccache, NULL);
+	return GSS_ERROR(maj) ? kerb_fail(err, "default credentials cache", 0,
+					  maj, min) : 0;
 }
 
 /* Security context ------------------------------------------------------------- */

@@ -12,8 +12,7 @@
  *
  * Credentials from a password or a client keytab land in a private
  * MEMORY: credentials cache that nothing outside the process sees and that
- * is destroyed on free (for a password MIT makes and names that cache
- * itself); an existing cache (KRB5CCNAME) is used as it is.
+ * is destroyed on free; an existing cache (KRB5CCNAME) is used as it is.
  * Realm and KDCs come from krb5.conf (KRB5_CONFIG) or DNS, as MIT does.
  * Every call that may talk to a KDC blocks. */
 #ifndef RPE_KERBEROS_H
@@ -62,9 +61,13 @@ struct kerb_creds *kerb_creds_acquire_within(const struct kerb_cred_params *p,
 void kerb_creds_free(struct kerb_creds *c);
 /* "user@REALM" of the credentials. */
 const char *kerb_creds_principal(const struct kerb_creds *c);
-/* "MEMORY:..." of the private cache made for a keytab (for libcurl's
- * GSS-API through KRB5CCNAME), else NULL. */
+/* "MEMORY:..." of the private cache (password or keytab), NULL when the
+ * existing cache is used. */
 const char *kerb_creds_ccache(const struct kerb_creds *c);
+/* Make the private cache GSS-API's default in this thread, so that
+ * libcurl's Negotiate (GSS_C_NO_CREDENTIAL) uses the same TGT; the process
+ * environment is left alone.  No-op for the existing cache. */
+int kerb_creds_make_default(const struct kerb_creds *c, struct rpe_error *err);
 
 /* The client principal for a user name: "user@dom.example" ->
  * "user@DOM.EXAMPLE", "DOM\user" -> "user" (+ "@REALM" with realm);
