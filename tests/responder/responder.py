@@ -5,7 +5,8 @@
 Behaves like an Exchange 2010 RPC proxy (RPC over HTTP v2, MS-RPCH) in front
 of the EMSMDB store interface (MS-OXCRPC): HTTP auth, the RTS virtual
 connection, DCE/RPC bind with NTLM at any level (the server side of NTLMv2 is
-done here with impacket's primitives and Python's hmac/hashlib), sign/seal of
+done here with impacket's primitives and Python's hmac/hashlib) or, with
+--krb5-keytab, with Kerberos (krb_server.py, python3-gssapi), sign/seal of
 requests and responses, and EcDoConnectEx / EcDoDisconnect with the
 EncryptionRequired policy.  It is written independently of the C library it
 tests.  Loopback only.
@@ -554,6 +555,8 @@ class RpcServer:
         self.tcp_port = tcp_port  # the EMSMDB port ept_map points to
         self.bound = False
         self.ntlm = None
+        self.krb = None  # krb_server.KrbAcceptor of a Kerberos bind
+        self.hdr_signing = False
         self.session = None
         self.level = 0
         self.auth_ok = False
@@ -608,12 +611,16 @@ class RpcServer:
             atype, level = trailer[0], trailer[1]
             self.ctx_id = struct.unpack('<I', trailer[4:8])[0]
             token = pdu[len(pdu) - auth_len:]
-            if atype != 10:
+            if atype == 16 and ARGS.krb5_keytab:
+                import krb_server
+                self.krb = krb_server.KrbAcceptor(ARGS.krb5_keytab)
+                self.hdr_signing = bool(pdu[3] & krb_server.PFC_SUPPORT_HEADER_SIGN)
+            elif atype != 10:
                 supported = supported and False
         self.level = level
         log(self.c.id, 'bind level=%d ctx=%s auth=%s' % (
             level, SYNTAX_NAMES.get(abstract, abstract.hex()),
-            'ntlm' if auth_len else 'none'))
+            ('kerberos' if self.krb else 'ntlm') if auth_len else 'none'))
         if f and f.kind == 'bind-nak':
             body = struct.pack('<HB', 0, 1) + b'\x05\x00'
             self.out(header(13, 3, 16 + len(body), 0, call_id) + body)
@@ -637,13 +644,31 @@ class RpcServer:
                                                       else b'\x00' * 20)
         auth = b''
         self.bound = result == 0
-        if result == 0 and auth_len:
+        if result == 0 and auth_len and self.krb:
+            auth = struct.pack('<BBBBI', 16, level, 0, 0, self.ctx_id) + self.krb_step(token)
+        elif result == 0 and auth_len:
             self.ntlm = NtlmServer()
             chal = self.ntlm.challenge(token)
             auth = struct.pack('<BBBBI', 10, level, 0, 0, self.ctx_id) + chal
         total = 16 + len(body) + len(auth)
-        self.out(header(12, 3, total, len(auth) - 8 if auth else 0, call_id) + body + auth)
+        # The header-signing flag is echoed (MS-RPCE 3.3.1.5.2.2).
+        flags = 3 | (4 if self.hdr_signing else 0)
+        self.out(header(12, flags, total, len(auth) - 8 if auth else 0, call_id) + body + auth)
         log(self.c.id, 'bind_ack result=%s' % ('accept' if result == 0 else 'reject'))
+
+    def krb_step(self, token):
+        """One leg of the Kerberos context; a refused token ends the
+        association (Windows answers with a bind_nak or drops it)."""
+        try:
+            out = self.krb.step(token)
+        except Exception as e:  # gssapi.raw.GSSError, kept local to krb_server
+            log(self.c.id, 'kerberos rejected: %s' % e)
+            raise Abort('kerberos rejected')
+        if self.krb.complete:
+            self.auth_ok = True
+            self.session = self.krb.session(self.hdr_signing)
+            log(self.c.id, 'kerberos user=%s ok' % self.krb.client)
+        return out
 
     def auth3(self, pdu):
         auth_len = struct.unpack('<H', pdu[10:12])[0]
@@ -651,6 +676,9 @@ class RpcServer:
         f = fault_for('auth3')
         if f:
             self.inject(f, 0)
+        if self.krb:
+            self.krb_step(token)
+            return
         if not self.ntlm:
             raise Abort('auth3 before bind')
         ok, who = self.ntlm.authenticate(token)
@@ -732,7 +760,14 @@ class RpcServer:
             self.fault(call_id, ACCESS_DENIED)
             return
         stub = pdu[24:stub_end]
-        if level in (5, 6):
+        if level in (5, 6) and self.krb:
+            stub = self.krb_open(pdu, stub, stub_end, auth_len, level)
+            if stub is None:
+                log(self.c.id, 'request call=%d bad signature' % call_id)
+                self.fault(call_id, ACCESS_DENIED)
+                return
+            stub = stub[:len(stub) - pad] if pad else stub
+        elif level in (5, 6):
             if level == 6:
                 stub = self.session.unseal(stub)
             signed = pdu[:24] + stub + pdu[stub_end:len(pdu) - auth_len]
@@ -759,8 +794,17 @@ class RpcServer:
             return
         self.respond(call_id, out, badsig=bool(f and f.kind == 'badsig'))
 
+    def krb_open(self, pdu, stub, stub_end, auth_len, level):
+        """A Kerberos-protected request body in plaintext, or None."""
+        trailer, sig = pdu[stub_end:len(pdu) - auth_len], pdu[len(pdu) - auth_len:]
+        if level == 6:
+            return self.session.open_sealed(pdu[:24], stub, trailer, sig)
+        return stub if self.session.verify(pdu[:len(pdu) - auth_len], sig) else None
+
     def respond(self, call_id, stub, badsig=False):
-        room = self.max_frag - 24 - (8 + 16 if self.level in (5, 6) else 0)
+        siglen = self.session.sig_len(self.level) if self.krb else 16
+        atype = 16 if self.krb else 10
+        room = self.max_frag - 24 - (8 + siglen if self.level in (5, 6) else 0)
         room -= room % 16
         chunks = [stub[i:i + room] for i in range(0, len(stub), room)] or [b'']
         for i, chunk in enumerate(chunks):
@@ -769,8 +813,8 @@ class RpcServer:
             if self.level in (5, 6):
                 pad = (16 - len(chunk) % 16) % 16
                 body = chunk + b'\x00' * pad
-                trailer = struct.pack('<BBBBI', 10, self.level, pad, 0, self.ctx_id)
-                hdr = header(2, flags, 24 + len(body) + 8 + 16, 16, call_id) + \
+                trailer = struct.pack('<BBBBI', atype, self.level, pad, 0, self.ctx_id)
+                hdr = header(2, flags, 24 + len(body) + 8 + siglen, siglen, call_id) + \
                     struct.pack('<IHBB', hint, 0, 0, 0)
                 if self.level == 6:
                     body, sig = self.session.seal(hdr + body + trailer, body)
@@ -1082,6 +1126,8 @@ def main():
     p.add_argument('--epm-port', type=int, default=0, help='endpoint mapper port (0: any)')
     p.add_argument('--epm-no-emsmdb', action='store_true',
                    help='the endpoint mapper answers EPT_S_NOT_REGISTERED for EMSMDB')
+    p.add_argument('--krb5-keytab',
+                   help='accept Kerberos binds (auth type 16) with the keys of this keytab')
     p.add_argument('--log')
     ARGS = p.parse_args()
     ARGS.encryption_required = ARGS.encryption_required == 'true'
