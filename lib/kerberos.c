@@ -27,6 +27,20 @@
  * bytes with the 16-byte EC of MS-KILE 3.4.5.4.1; RC4 less). */
 #define KERB_SIG_MAX 128
 
+/* SPNEGO, 1.3.6.1.5.5.2 (RFC 4178) */
+static gss_OID_desc spnego_oid = { 6, (void *)"\x2b\x06\x01\x05\x05\x02" };
+
+/* Credentials serve both packages: krb5, and SPNEGO limited to krb5. */
+static gss_OID_set_desc *cred_mechs(void)
+{
+	static gss_OID_desc both[2];
+	static gss_OID_set_desc set = { 2, both };
+
+	both[0] = *(gss_OID)gss_mech_krb5;
+	both[1] = spnego_oid;
+	return &set;
+}
+
 struct kerb_creds {
 	gss_cred_id_t cred;
 	krb5_context kctx;
@@ -42,6 +56,8 @@ struct kerb_ctx {
 	char spn[KERB_NAME_MAX];
 	OM_uint32 want;
 	uint8_t level;
+	int spnego;        /* RPC_C_AUTHN_GSS_NEGOTIATE: SPNEGO around krb5 */
+	int final_pending; /* SPNEGO: our last token went in an alter_context */
 	int legs;
 	int complete;
 	size_t mic_size;
@@ -235,7 +251,6 @@ static int creds_to_private_ccache(struct kerb_creds *c, gss_name_t want,
 {
 	gss_key_value_element_desc el = { "ccache", NULL };
 	gss_key_value_set_desc store = { 1, &el };
-	gss_OID_set_desc mechs = { 1, (gss_OID)gss_mech_krb5 };
 	OM_uint32 maj, min;
 
 	TRY(private_ccache(c, err));
@@ -246,7 +261,7 @@ static int creds_to_private_ccache(struct kerb_creds *c, gss_name_t want,
 	gss_release_cred(&min, &c->cred);
 	if (!GSS_ERROR(maj))
 		maj = gss_acquire_cred_from(&min, want, GSS_C_INDEFINITE,
-					    &mechs, GSS_C_INITIATE, &store,
+					    cred_mechs(), GSS_C_INITIATE, &store,
 					    &c->cred, NULL, NULL);
 	return GSS_ERROR(maj) ? kerb_fail(err, "private credentials cache", 0,
 					  maj, min) : 0;
@@ -259,10 +274,15 @@ static int creds_to_private_ccache(struct kerb_creds *c, gss_name_t want,
 static int creds_no_ci_flags(struct kerb_creds *c, struct rpe_error *err)
 {
 	gss_buffer_desc empty = GSS_C_EMPTY_BUFFER;
+	gss_OID_set_desc krb5_only = { 1, (gss_OID)gss_mech_krb5 };
 	OM_uint32 maj, min;
 
 	maj = gss_set_cred_option(&min, &c->cred, GSS_KRB5_CRED_NO_CI_FLAGS_X,
 				  &empty);
+	/* SPNEGO offers Kerberos only: no silent fallback to another
+	 * mechanism (RFC 4178 negotiation, MS-RPCE auth type 9). */
+	if (!GSS_ERROR(maj))
+		maj = gss_set_neg_mechs(&min, c->cred, &krb5_only);
 	return GSS_ERROR(maj) ? kerb_fail(err, "credential options", 0, maj,
 					  min) : 0;
 }
@@ -272,7 +292,6 @@ static int creds_get(struct kerb_creds *c, const struct kerb_cred_params *p,
 {
 	gss_key_value_element_desc el[2];
 	gss_key_value_set_desc store = { 0, el };
-	gss_OID_set_desc mechs = { 1, (gss_OID)gss_mech_krb5 };
 	OM_uint32 maj, min;
 	char step[2 * KERB_NAME_MAX];
 
@@ -297,7 +316,7 @@ static int creds_get(struct kerb_creds *c, const struct kerb_cred_params *p,
 		el[0].value = p->password;
 		store.count = 1;
 	}
-	maj = gss_acquire_cred_from(&min, want, GSS_C_INDEFINITE, &mechs,
+	maj = gss_acquire_cred_from(&min, want, GSS_C_INDEFINITE, cred_mechs(),
 				    GSS_C_INITIATE,
 				    store.count ? &store : GSS_C_NO_CRED_STORE,
 				    &c->cred, NULL, NULL);
@@ -418,7 +437,7 @@ int kerb_creds_make_default(const struct kerb_creds *c, struct rpe_error *err)
 
 struct kerb_ctx *kerb_ctx_new(struct kerb_creds *c, const char *spn,
 			      const char *server, uint8_t auth_level,
-			      struct rpe_error *err)
+			      int negotiate, struct rpe_error *err)
 {
 	struct kerb_ctx *k = calloc(1, sizeof(*k));
 
@@ -430,6 +449,7 @@ struct kerb_ctx *kerb_ctx_new(struct kerb_creds *c, const char *spn,
 	k->gctx = GSS_C_NO_CONTEXT;
 	k->target = GSS_C_NO_NAME;
 	k->level = auth_level;
+	k->spnego = negotiate;
 	/* Three legs (MS-KILE 3.4.5.1), server authenticated, no delegation
 	 * of our TGT; protection as the level needs (MS-RPCE 3.3.1.5.2). */
 	k->want = GSS_C_DCE_STYLE | GSS_C_MUTUAL_FLAG | GSS_C_REPLAY_FLAG |
@@ -533,15 +553,22 @@ static int kc_step(void *ctx, const uint8_t *in, size_t in_len,
 	char step[KERB_NAME_MAX + 32];
 	int rc = 0;
 
-	if (k->complete || k->legs > 1 || (k->legs == 0) != (in == NULL))
+	if (k->final_pending) {
+		/* The server's accept-completed: the context is complete, the
+		 * server's mechListMIC was checked in the previous leg. */
+		k->final_pending = 0;
+		return SECCTX_DONE;
+	}
+	if (k->complete || k->legs > (k->spnego ? 3 : 1) ||
+	    (k->legs == 0) != (in == NULL))
 		return rpe_fail(err, RPE_ERR_STATE, "Kerberos: unexpected step");
 	if (k->legs == 1 && in_len == 0)
 		return rpe_fail(err, RPE_ERR_AUTH,
 				"Kerberos mutual authentication with %s: the server sent no AP-REP",
 				k->spn);
 	maj = gss_init_sec_context(&min, k->creds->cred, &k->gctx, k->target,
-				   (gss_OID)gss_mech_krb5, k->want, 0,
-				   GSS_C_NO_CHANNEL_BINDINGS,
+				   k->spnego ? &spnego_oid : (gss_OID)gss_mech_krb5,
+				   k->want, 0, GSS_C_NO_CHANNEL_BINDINGS,
 				   in ? &itok : GSS_C_NO_BUFFER, NULL, &otok,
 				   &got, NULL);
 	k->legs++;
@@ -560,6 +587,12 @@ static int kc_step(void *ctx, const uint8_t *in, size_t in_len,
 	if (maj & GSS_S_CONTINUE_NEEDED)
 		return SECCTX_CONTINUE;
 	TRY(ctx_complete(k, got, err));
+	/* SPNEGO's last client token (the mechListMIC) is answered by the
+	 * server, so it goes in an alter_context, not an auth3. */
+	if (k->spnego && out->len) {
+		k->final_pending = 1;
+		return SECCTX_CONTINUE;
+	}
 	return out->len ? SECCTX_LAST : SECCTX_DONE;
 }
 
@@ -674,6 +707,17 @@ const struct secctx_ops kerb_secctx_ops = {
 	kc_step, kc_sig_size, 1,
 };
 
+const struct secctx_ops kerb_negotiate_secctx_ops = {
+	"Negotiate", KERB_AUTH_TYPE_NEGOTIATE, 0, kc_sign, kc_verify, kc_seal,
+	kc_unseal, kc_step, kc_sig_size, 1,
+};
+
+void kerb_ctx_secctx(struct kerb_ctx *k, struct secctx *out)
+{
+	out->ops = k->spnego ? &kerb_negotiate_secctx_ops : &kerb_secctx_ops;
+	out->ctx = k;
+}
+
 /* Bounded acquisition ---------------------------------------------------------- */
 
 /* MIT talks to KDCs synchronously with timeouts of its own (a silent KDC
@@ -713,7 +757,7 @@ static int creds_prefetch(struct kerb_creds *c, const char *spn,
 	struct buf tok;
 	int rc;
 
-	if (!(k = kerb_ctx_new(c, spn, server, DCERPC_AUTH_LEVEL_CONNECT, err)))
+	if (!(k = kerb_ctx_new(c, spn, server, DCERPC_AUTH_LEVEL_CONNECT, 0, err)))
 		return err ? err->code : RPE_ERR_ARG;
 	buf_init(&tok, 65536);
 	rc = kc_step(k, NULL, 0, &tok, err);

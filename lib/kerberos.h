@@ -6,7 +6,7 @@
  *
  *   creds = kerb_creds_acquire(&params)        -> the TGT (AS exchange)
  *   k = kerb_ctx_new(creds, spn, level)         one per association
- *   kerb_secctx_ops + k                         -> struct secctx
+ *   kerb_ctx_secctx(k)                          -> struct secctx
  *     step(NULL)       -> AP-REQ for the bind   (TGS exchange first)
  *     step(AP-REP)     -> client AP-REP for the auth3 (SECCTX_LAST)
  *
@@ -24,8 +24,10 @@
 #include "err.h"
 #include "secctx.h"
 
-/* RPC_C_AUTHN_GSS_KERBEROS (MS-RPCE 2.2.1.1.7) */
+/* RPC_C_AUTHN_GSS_KERBEROS and RPC_C_AUTHN_GSS_NEGOTIATE (MS-RPCE
+ * 2.2.1.1.7) */
 #define KERB_AUTH_TYPE 16
+#define KERB_AUTH_TYPE_NEGOTIATE 9
 
 enum kerb_cred_source {
 	KERB_CRED_PASSWORD = 1, /* password -> TGT in a private cache */
@@ -88,14 +90,19 @@ struct kerb_ctx;
 
 /* A context for one association at auth_level (connect, integrity,
  * privacy) with the service principal kerb_spn_name(spn, server, the
- * credentials' realm).  c must outlive the context. */
+ * credentials' realm); negotiate: SPNEGO carrying Kerberos (auth type 9,
+ * four legs: bind, alter_context, alter_context), else plain Kerberos
+ * (auth type 16, three legs).  c must outlive the context. */
 struct kerb_ctx *kerb_ctx_new(struct kerb_creds *c, const char *spn,
 			      const char *server, uint8_t auth_level,
-			      struct rpe_error *err);
+			      int negotiate, struct rpe_error *err);
+/* The context as DCE/RPC's security context (the ops for its package). */
+void kerb_ctx_secctx(struct kerb_ctx *k, struct secctx *out);
 /* The service principal in use, for messages. */
 const char *kerb_ctx_spn(const struct kerb_ctx *k);
 void kerb_ctx_free(struct kerb_ctx *k);
 
 extern const struct secctx_ops kerb_secctx_ops;
+extern const struct secctx_ops kerb_negotiate_secctx_ops;
 
 #endif

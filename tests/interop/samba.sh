@@ -9,7 +9,8 @@
 #     SamrCloseHandle succeed; at level connect SamrConnect is denied;
 #   - a wrong password is refused;
 #   - the same with Kerberos against Samba's KDC (a krb5.conf and credentials
-#     caches of this directory only): privacy and integrity calls accepted,
+#     caches of this directory only), plain (auth type 16) and inside SPNEGO
+#     (auth type 9): privacy and integrity calls accepted,
 #     level connect denied, and the failures named: wrong password
 #     (preauthentication), unknown principal, unknown service principal,
 #     KDC unreachable; credentials from a keytab and from a kinit cache;
@@ -201,6 +202,11 @@ interop privacy Administrator "$ADMIN_PW" \
 KRB5_CONFIG="$E2E_TMP/krb5-nokdc.conf" interop privacy Administrator "$ADMIN_PW" \
 	"Kerberos with no KDC answering: KDC unreachable named" \
 	'creds=failed Kerberos TGT for Administrator@INTEROP.TEST: KDC unreachable .*'
+TOOL_OPTS=(--auth negotiate --spn "$SPN")
+interop privacy Administrator "$ADMIN_PW" \
+	"SPNEGO with Kerberos privacy: sealed calls accepted" "${kerberos_ok[@]}"
+interop integrity Administrator "$ADMIN_PW" \
+	"SPNEGO with Kerberos integrity: signed calls accepted" "${kerberos_ok[@]}"
 TOOL_OPTS=(--auth kerberos --spn host/dc1.interop.test --keytab "$KEYTAB")
 interop integrity Administrator "" \
 	"Kerberos from a keytab (service principal host/): signed calls accepted" "${kerberos_ok[@]}"
@@ -223,17 +229,18 @@ fi
 # The GSS-API paths under valgrind memcheck (not in sanitizer builds, which
 # check them with ASan and LeakSanitizer instead).
 if command -v valgrind > /dev/null && ! nm "$TOOL" 2>/dev/null | grep -q __asan_init; then
-	TOOL_OPTS=(--auth kerberos --spn "$SPN")
 	for level in privacy integrity; do
+		TOOL_OPTS=(--auth kerberos --spn "$SPN")
+		[ "$level" = integrity ] && TOOL_OPTS=(--auth negotiate --spn "$SPN")
 		OUT=$(SAMR_PASSWORD="$ADMIN_PW" timeout 60 valgrind -q --error-exitcode=99 \
 			--leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
 			"$TOOL" "${TOOL_OPTS[@]}" 127.0.0.1 135 "$level" Administrator "$REALM" 2>&1)
 		RC=$? FIRST=${OUT%%$'\n'*} ELAPSED=-
 		if [ "$RC" = 0 ] && [[ $OUT == *"samr_close=status 0x00000000"* ]] &&
 		   ! grep -q '^==[0-9]*==' <<<"$OUT"; then
-			ok "valgrind: Kerberos $level session clean"
+			ok "valgrind: ${TOOL_OPTS[1]} $level session clean"
 		else
-			not_ok "valgrind: Kerberos $level session clean"
+			not_ok "valgrind: ${TOOL_OPTS[1]} $level session clean"
 		fi
 	done
 fi

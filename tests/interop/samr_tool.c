@@ -3,7 +3,8 @@
  *
  *   samr_tool [OPTIONS] HOST EPM-PORT LEVEL USER DOMAIN
  *     password in $SAMR_PASSWORD (not needed with --keytab or --ccache)
- *     --auth ntlm|kerberos  (default ntlm; with kerberos DOMAIN is the realm)
+ *     --auth ntlm|kerberos|negotiate  (default ntlm; with kerberos, or SPNEGO
+ *                           carrying Kerberos, DOMAIN is the realm)
  *     --spn SPN             (Kerberos; default exchangeMDB/HOST)
  *     --keytab FILE         (Kerberos: client keytab instead of the password)
  *     --ccache              (Kerberos: the cache in KRB5CCNAME)
@@ -443,12 +444,14 @@ static int samr_session(struct http_loop *loop, const struct tool_opts *o,
 	int rc = -1;
 
 	memset(&s, 0, sizeof(s));
-	if (!strcmp(o->auth, "kerberos")) {
+	if (strcmp(o->auth, "ntlm")) {
 		if (!(kc = kerberos_creds(o)))
 			return 0; /* the KDC's answer is the result */
-		kctx = kerb_ctx_new(kc, o->spn, o->host, (uint8_t)o->level, &err);
-		sec.ops = &kerb_secctx_ops;
-		sec.ctx = kctx;
+		kctx = kerb_ctx_new(kc, o->spn, o->host, (uint8_t)o->level,
+				    !strcmp(o->auth, "negotiate"), &err);
+		sec.ctx = NULL;
+		if (kctx)
+			kerb_ctx_secctx(kctx, &sec);
 	} else {
 		ntlm = ntlm_client_new(o->user, o->domain, o->password, &err);
 		sec.ops = &ntlm_secctx_ops;
@@ -491,7 +494,8 @@ static int parse_args(int argc, char **argv, struct tool_opts *o)
 		else
 			return -1;
 	}
-	if (argc - i != 5 || (strcmp(o->auth, "ntlm") && strcmp(o->auth, "kerberos")))
+	if (argc - i != 5 || (strcmp(o->auth, "ntlm") && strcmp(o->auth, "kerberos") &&
+			      strcmp(o->auth, "negotiate")))
 		return -1;
 	o->host = argv[i];
 	o->epm_port = atol(argv[i + 1]);
@@ -514,7 +518,7 @@ int main(int argc, char **argv)
 	int port, status = 1;
 
 	if (parse_args(argc, argv, &o) < 0) {
-		fprintf(stderr, "usage: SAMR_PASSWORD=... %s [--auth ntlm|kerberos] "
+		fprintf(stderr, "usage: SAMR_PASSWORD=... %s [--auth ntlm|kerberos|negotiate] "
 				"[--spn SPN] [--keytab FILE] [--ccache] HOST EPM-PORT "
 				"connect|integrity|privacy USER DOMAIN\n",
 			argv[0]);
