@@ -243,9 +243,10 @@ static int creds_names(struct kerb_creds *c, struct rpe_error *err)
 	return 0;
 }
 
-/* Move password credentials (in a cache MIT made and keeps to itself) to
- * a private cache with a name, so that libcurl's GSS-API can be pointed at
- * the same TGT (kerb_creds_make_default) and every ticket lands there. */
+/* Move the credentials (a password's TGT sits in a cache MIT made and
+ * keeps to itself; a user's cache is not ours to write) to a private cache
+ * with a name, so that libcurl's GSS-API can be pointed at the same TGT
+ * (kerb_creds_make_default) and every ticket lands there. */
 static int creds_to_private_ccache(struct kerb_creds *c, gss_name_t want,
 				   struct rpe_error *err)
 {
@@ -328,7 +329,10 @@ static int creds_get(struct kerb_creds *c, const struct kerb_cred_params *p,
 				step, p->keytab);
 	if (GSS_ERROR(maj))
 		return kerb_fail(err, step, 1, maj, min);
-	if (p->source == KERB_CRED_PASSWORD)
+	/* A keytab's TGT is in the private cache already; a password's or a
+	 * user's cache's goes there, so service tickets never land in the
+	 * user's cache either. */
+	if (p->source != KERB_CRED_KEYTAB)
 		TRY(creds_to_private_ccache(c, want, err));
 	TRY(creds_no_ci_flags(c, err));
 	return creds_names(c, err);

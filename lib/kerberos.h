@@ -10,9 +10,10 @@
  *     step(NULL)       -> AP-REQ for the bind   (TGS exchange first)
  *     step(AP-REP)     -> client AP-REP for the auth3 (SECCTX_LAST)
  *
- * Credentials from a password or a client keytab land in a private
- * MEMORY: credentials cache that nothing outside the process sees and that
- * is destroyed on free; an existing cache (KRB5CCNAME) is used as it is.
+ * Credentials from a password, a client keytab or an existing cache
+ * (KRB5CCNAME) are kept in a private MEMORY: credentials cache that nothing
+ * outside the process sees and that is destroyed on free: the service
+ * tickets of a run are never written anywhere.
  * Realm and KDCs come from krb5.conf (KRB5_CONFIG) or DNS, as MIT does.
  * Every call that may talk to a KDC blocks. */
 #ifndef RPE_KERBEROS_H
@@ -63,12 +64,11 @@ struct kerb_creds *kerb_creds_acquire_within(const struct kerb_cred_params *p,
 void kerb_creds_free(struct kerb_creds *c);
 /* "user@REALM" of the credentials. */
 const char *kerb_creds_principal(const struct kerb_creds *c);
-/* "MEMORY:..." of the private cache (password or keytab), NULL when the
- * existing cache is used. */
+/* "MEMORY:..." of the private cache. */
 const char *kerb_creds_ccache(const struct kerb_creds *c);
 /* Make the private cache GSS-API's default in this thread, so that
  * libcurl's Negotiate (GSS_C_NO_CREDENTIAL) uses the same TGT; the process
- * environment is left alone.  No-op for the existing cache. */
+ * environment is left alone. */
 int kerb_creds_make_default(const struct kerb_creds *c, struct rpe_error *err);
 
 /* The client principal for a user name: "user@dom.example" ->

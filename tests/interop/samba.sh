@@ -222,6 +222,13 @@ if command -v kinit > /dev/null &&
    kinit "Administrator@$REALM" <<<"$ADMIN_PW" > "$E2E_TMP/kinit.log" 2>&1; then
 	interop privacy Administrator "" \
 		"Kerberos from a kinit credentials cache: sealed calls accepted" "${kerberos_ok[@]}"
+	# The service ticket stayed in the process: the cache holds the TGT only.
+	OUT=$(klist 2>&1) RC=- FIRST= ELAPSED=-
+	if grep -q 'krbtgt/' <<<"$OUT" && ! grep -qi 'exchangeMDB' <<<"$OUT"; then
+		ok "Kerberos from a kinit cache writes no service ticket into it"
+	else
+		not_ok "Kerberos from a kinit cache writes no service ticket into it"
+	fi
 else
 	RC=- FIRST="kinit failed or missing (apt-get install krb5-user)" OUT=$(cat "$E2E_TMP/kinit.log") ELAPSED=-
 	not_ok "Kerberos from a kinit credentials cache"
