@@ -142,8 +142,7 @@ int buf_put_u32be(struct buf *b, uint32_t v)
 	return buf_put_bytes(b, t, 4);
 }
 
-/* Decode one UTF-8 sequence starting at s[*i]; strict per RFC 3629. */
-static int utf8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
+int buf_utf8_next(const uint8_t *s, size_t n, size_t *i, uint32_t *cp)
 {
 	unsigned char c = s[*i];
 	size_t need, k;
@@ -177,32 +176,41 @@ static int utf8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
 	return 0;
 }
 
+/* One code point as UTF-16LE: a surrogate pair above the BMP. */
+static int put_utf16_cp(struct buf *b, uint32_t cp)
+{
+	if (cp < 0x10000)
+		return buf_put_u16le(b, (uint16_t)cp);
+	cp -= 0x10000;
+	TRY(buf_put_u16le(b, (uint16_t)(0xD800 | (cp >> 10))));
+	return buf_put_u16le(b, (uint16_t)(0xDC00 | (cp & 0x3FF)));
+}
+
+static int put_utf16(struct buf *b, const uint8_t *u, size_t n)
+{
+	size_t i = 0;
+	uint32_t cp;
+
+	while (i < n) {
+		TRY(buf_utf8_next(u, n, &i, &cp));
+		TRY(put_utf16_cp(b, cp));
+	}
+	return 0;
+}
+
 int buf_put_utf16le(struct buf *b, const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, start = b->len;
-	uint32_t cp;
+	size_t start = b->len;
 	int rc;
 
 	if (n && !s)
 		return RPE_ERR_ARG;
-	while (i < n) {
-		rc = utf8_next(u, n, &i, &cp);
-		if (rc == 0 && cp >= 0x10000) {
-			cp -= 0x10000;
-			rc = buf_put_u16le(b, (uint16_t)(0xD800 | (cp >> 10)));
-			if (rc == 0)
-				rc = buf_put_u16le(b, (uint16_t)(0xDC00 | (cp & 0x3FF)));
-		} else if (rc == 0) {
-			rc = buf_put_u16le(b, (uint16_t)cp);
-		}
-		if (rc < 0) {
-			buf_wipe(b->data + start, b->len - start);
-			b->len = start; /* all or nothing */
-			return rc;
-		}
+	rc = put_utf16(b, (const uint8_t *)s, n);
+	if (rc < 0 && b->len > start) {
+		buf_wipe(b->data + start, b->len - start);
+		b->len = start; /* all or nothing */
 	}
-	return 0;
+	return rc;
 }
 
 static int check_at(const struct buf *b, size_t off, size_t n)

@@ -48,6 +48,10 @@ int buf_put_align(struct buf *b, size_t align);
  * Invalid UTF-8 (overlong, surrogates, truncated, > U+10FFFF) is
  * RPE_ERR_ARG. */
 int buf_put_utf16le(struct buf *b, const char *s, size_t n);
+/* Decode the UTF-8 sequence at s[*i] (i < n) into *cp and advance *i past
+ * it; strict per RFC 3629 (no overlongs, surrogates, truncated sequences or
+ * values above U+10FFFF): RPE_ERR_ARG, *i unchanged. */
+int buf_utf8_next(const uint8_t *s, size_t n, size_t *i, uint32_t *cp);
 /* Reserve n bytes at the end and return a pointer to them (zero-filled);
  * the pointer is valid until the next put. */
 int buf_put_space(struct buf *b, size_t n, uint8_t **out);

@@ -76,30 +76,41 @@ int dcerpc_reader_feed(struct dcerpc_reader *r, const uint8_t *p, size_t n,
 	return 0;
 }
 
+/* The 16 bytes of the common header; v[] receives rpc_vers,
+ * rpc_vers_minor and drep[0] for the caller to judge. */
+static int get_header(struct buf_cur *c, struct dcerpc_pdu *out,
+		      uint8_t v[3])
+{
+	TRY(buf_get_u8(c, &v[0]));
+	TRY(buf_get_u8(c, &v[1]));
+	TRY(buf_get_u8(c, &out->ptype));
+	TRY(buf_get_u8(c, &out->pfc_flags));
+	TRY(buf_get_u8(c, &v[2]));
+	TRY(buf_skip(c, 3));
+	TRY(buf_get_u16le(c, &out->frag_length));
+	TRY(buf_get_u16le(c, &out->auth_length));
+	return buf_get_u32le(c, &out->call_id);
+}
+
 int dcerpc_parse_header(const uint8_t *p, size_t len, struct dcerpc_pdu *out,
 			struct rpe_error *err)
 {
 	struct buf_cur c;
-	uint8_t vers, minor, drep0;
+	uint8_t v[3];
 
 	buf_cur_init(&c, p, len);
-	if (buf_get_u8(&c, &vers) < 0 || buf_get_u8(&c, &minor) < 0 ||
-	    buf_get_u8(&c, &out->ptype) < 0 ||
-	    buf_get_u8(&c, &out->pfc_flags) < 0 || buf_get_u8(&c, &drep0) < 0 ||
-	    buf_skip(&c, 3) < 0 || buf_get_u16le(&c, &out->frag_length) < 0 ||
-	    buf_get_u16le(&c, &out->auth_length) < 0 ||
-	    buf_get_u32le(&c, &out->call_id) < 0)
+	if (get_header(&c, out, v) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT, "PDU header truncated");
-	if (vers != 5 || minor != 0)
+	if (v[0] != 5 || v[1] != 0)
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"not a DCE/RPC v5.0 PDU (version %u.%u)",
-				(unsigned)vers, (unsigned)minor);
+				(unsigned)v[0], (unsigned)v[1]);
 	/* Only little-endian integers and ASCII characters are spoken here
 	 * (drep 0x10); Windows never sends anything else. */
-	if ((drep0 & 0xF0) != 0x10)
+	if ((v[2] & 0xF0) != 0x10)
 		return rpe_fail(err, RPE_ERR_UNSUPPORTED,
 				"big-endian data representation 0x%02x",
-				(unsigned)drep0);
+				(unsigned)v[2]);
 	if (out->frag_length < DCERPC_HEADER_LEN)
 		return rpe_fail(err, RPE_ERR_PROTO, "frag_length %u below 16",
 				(unsigned)out->frag_length);
@@ -151,7 +162,7 @@ void dcerpc_conn_free(struct dcerpc_conn *c)
 	buf_free(&c->reasm);
 }
 
-static int put_header(struct buf *b, uint8_t ptype, uint8_t flags,
+int dcerpc_put_header(struct buf *b, uint8_t ptype, uint8_t flags,
 		      uint32_t call_id)
 {
 	static const uint8_t drep[4] = { 0x10, 0, 0, 0 };
@@ -199,41 +210,117 @@ static int wants_header_sign(const struct dcerpc_conn *c)
 	       c->auth_level >= DCERPC_AUTH_LEVEL_INTEGRITY;
 }
 
+/* bind / alter_context body (C706 12.6.4.3): sizes, association group and
+ * one presentation context with one transfer syntax (NDR). */
+static int put_bind_body(struct buf *out, const struct dcerpc_conn *c,
+			 uint16_t ctx_id, const struct dcerpc_syntax *abs)
+{
+	TRY(buf_put_u16le(out, c->max_xmit_frag));
+	TRY(buf_put_u16le(out, c->max_recv_frag));
+	TRY(buf_put_u32le(out, c->assoc_group_id));
+	TRY(buf_put_u8(out, 1)); /* n_context_elem */
+	TRY(buf_put_zeros(out, 3));
+	TRY(buf_put_u16le(out, ctx_id));
+	TRY(buf_put_u8(out, 1)); /* n_transfer_syn */
+	TRY(buf_put_u8(out, 0));
+	TRY(buf_put_bytes(out, abs->uuid, 16));
+	TRY(buf_put_u16le(out, abs->major));
+	TRY(buf_put_u16le(out, abs->minor));
+	TRY(buf_put_bytes(out, dcerpc_ndr_syntax.uuid, 16));
+	return buf_put_u32le(out, dcerpc_ndr_syntax.major);
+}
+
+static int put_bind(struct buf *out, const struct dcerpc_conn *c, int alter,
+		    uint32_t call_id, uint16_t ctx_id,
+		    const struct dcerpc_syntax *abs, const uint8_t *token,
+		    size_t toklen)
+{
+	size_t start = out->len;
+
+	TRY(dcerpc_put_header(out, alter ? DCERPC_PTYPE_ALTER_CONTEXT :
+					   DCERPC_PTYPE_BIND,
+			      DCERPC_PFC_FIRST_FRAG | DCERPC_PFC_LAST_FRAG |
+				      (wants_header_sign(c) ?
+					       DCERPC_PFC_SUPPORT_HEADER_SIGN : 0),
+			      call_id));
+	TRY(put_bind_body(out, c, ctx_id, abs));
+	if (c->sec) {
+		TRY(put_trailer(out, c, 0));
+		TRY(buf_put_bytes(out, token, toklen));
+	}
+	return patch_lengths(out, start, c->sec ? toklen : 0);
+}
+
 int dcerpc_encode_bind(struct buf *out, struct dcerpc_conn *c, int alter,
 		       uint32_t call_id, uint16_t ctx_id,
 		       const struct dcerpc_syntax *abs, const uint8_t *token,
 		       size_t toklen, struct rpe_error *err)
 {
-	size_t start = out->len;
-	int rc;
+	int rc = put_bind(out, c, alter, call_id, ctx_id, abs, token, toklen);
 
-	rc = put_header(out, alter ? DCERPC_PTYPE_ALTER_CONTEXT :
-				     DCERPC_PTYPE_BIND,
-			DCERPC_PFC_FIRST_FRAG | DCERPC_PFC_LAST_FRAG |
-				(wants_header_sign(c) ? DCERPC_PFC_SUPPORT_HEADER_SIGN : 0),
-			call_id);
-	if (rc == 0) rc = buf_put_u16le(out, c->max_xmit_frag);
-	if (rc == 0) rc = buf_put_u16le(out, c->max_recv_frag);
-	if (rc == 0) rc = buf_put_u32le(out, c->assoc_group_id);
-	/* p_context_list: one context, one transfer syntax (NDR) */
-	if (rc == 0) rc = buf_put_u8(out, 1);
-	if (rc == 0) rc = buf_put_zeros(out, 3);
-	if (rc == 0) rc = buf_put_u16le(out, ctx_id);
-	if (rc == 0) rc = buf_put_u8(out, 1);
-	if (rc == 0) rc = buf_put_u8(out, 0);
-	if (rc == 0) rc = buf_put_bytes(out, abs->uuid, 16);
-	if (rc == 0) rc = buf_put_u16le(out, abs->major);
-	if (rc == 0) rc = buf_put_u16le(out, abs->minor);
-	if (rc == 0) rc = buf_put_bytes(out, dcerpc_ndr_syntax.uuid, 16);
-	if (rc == 0) rc = buf_put_u32le(out, dcerpc_ndr_syntax.major);
-	if (c->sec && rc == 0) {
-		rc = put_trailer(out, c, 0);
-		if (rc == 0) rc = buf_put_bytes(out, token, toklen);
-	}
-	if (rc == 0)
-		rc = patch_lengths(out, start, c->sec ? toklen : 0);
 	if (rc < 0)
 		return rpe_fail(err, rc, "cannot encode bind");
+	return 0;
+}
+
+/* bind_ack up to the first result (C706 12.6.4.4): sizes, association
+ * group, secondary address padded to 4 bytes, the result list. */
+static int get_bind_ack_body(struct buf_cur *body, struct dcerpc_bind_ack *out,
+			     uint8_t *nres)
+{
+	uint16_t sec_len;
+
+	TRY(buf_get_u16le(body, &out->max_xmit_frag));
+	TRY(buf_get_u16le(body, &out->max_recv_frag));
+	TRY(buf_get_u32le(body, &out->assoc_group_id));
+	TRY(buf_get_u16le(body, &sec_len));
+	TRY(buf_skip(body, sec_len));
+	/* The secondary address is padded so the result list starts on a
+	 * 4-byte boundary of the PDU. */
+	TRY(buf_get_align(body, 4));
+	TRY(buf_get_u8(body, nres));
+	return buf_skip(body, 3);
+}
+
+/* The first p_result_t: result, reason, transfer syntax (20 bytes). */
+static int get_bind_result(struct buf_cur *body, struct dcerpc_bind_ack *out)
+{
+	TRY(buf_get_u16le(body, &out->result));
+	TRY(buf_get_u16le(body, &out->reason));
+	return buf_skip(body, 20);
+}
+
+/* sec_trailer and auth value at the end of a PDU (MS-RPCE 2.2.2.11). */
+static int get_auth_trailer(const struct buf_cur *pdu, uint16_t auth_len,
+			    uint8_t *type, uint8_t *level,
+			    const uint8_t **value)
+{
+	struct buf_cur tr;
+
+	TRY(buf_cur_slice(pdu, pdu->len - auth_len - DCERPC_TRAILER_LEN,
+			  DCERPC_TRAILER_LEN + auth_len, &tr));
+	TRY(buf_get_u8(&tr, type));
+	TRY(buf_get_u8(&tr, level));
+	TRY(buf_skip(&tr, 6));
+	return buf_get_ref(&tr, auth_len, value);
+}
+
+static int bind_ack_auth(const struct dcerpc_conn *c, const struct buf_cur *cur,
+			 uint16_t auth_len, struct dcerpc_bind_ack *out,
+			 struct rpe_error *err)
+{
+	uint8_t type;
+
+	if (get_auth_trailer(cur, auth_len, &type, &out->auth_level,
+			     &out->auth_value) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT,
+				"bind_ack auth trailer truncated");
+	if (c->sec && type != c->sec->ops->auth_type)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"bind_ack auth type %u, expected %u",
+				(unsigned)type,
+				(unsigned)c->sec->ops->auth_type);
+	out->auth_len = auth_len;
 	return 0;
 }
 
@@ -243,7 +330,6 @@ int dcerpc_decode_bind_ack(struct dcerpc_conn *c, const uint8_t *pdu,
 {
 	struct dcerpc_pdu h;
 	struct buf_cur cur, body;
-	uint16_t sec_len;
 	uint8_t nres;
 	size_t body_len;
 
@@ -261,25 +347,14 @@ int dcerpc_decode_bind_ack(struct dcerpc_conn *c, const uint8_t *pdu,
 	if (h.auth_length)
 		body_len -= (size_t)h.auth_length + DCERPC_TRAILER_LEN;
 	buf_cur_init(&cur, pdu, len);
-	TRY(buf_skip(&cur, DCERPC_HEADER_LEN));
-	if (buf_get_sub(&cur, body_len, &body) < 0)
+	if (buf_cur_slice(&cur, DCERPC_HEADER_LEN, body_len, &body) < 0)
 		return rpe_fail(err, RPE_ERR_PROTO, "bind_ack too short");
-	if (buf_get_u16le(&body, &out->max_xmit_frag) < 0 ||
-	    buf_get_u16le(&body, &out->max_recv_frag) < 0 ||
-	    buf_get_u32le(&body, &out->assoc_group_id) < 0 ||
-	    buf_get_u16le(&body, &sec_len) < 0 ||
-	    buf_skip(&body, sec_len) < 0)
+	if (get_bind_ack_body(&body, out, &nres) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT,
 				"bind_ack truncated in its fixed part");
-	/* The secondary address is padded so the result list starts on a
-	 * 4-byte boundary of the PDU. */
-	if (buf_get_align(&body, 4) < 0 || buf_get_u8(&body, &nres) < 0 ||
-	    buf_skip(&body, 3) < 0)
-		return rpe_fail(err, RPE_ERR_SHORT, "bind_ack result list truncated");
 	if (nres < 1)
 		return rpe_fail(err, RPE_ERR_PROTO, "bind_ack with no result");
-	if (buf_get_u16le(&body, &out->result) < 0 ||
-	    buf_get_u16le(&body, &out->reason) < 0 || buf_skip(&body, 20) < 0)
+	if (get_bind_result(&body, out) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT, "bind_ack result truncated");
 	if (out->max_xmit_frag < 1432 || out->max_recv_frag < 1432)
 		return rpe_fail(err, RPE_ERR_PROTO,
@@ -297,24 +372,8 @@ int dcerpc_decode_bind_ack(struct dcerpc_conn *c, const uint8_t *pdu,
 	    !(h.pfc_flags & DCERPC_PFC_SUPPORT_HEADER_SIGN))
 		return rpe_fail(err, RPE_ERR_UNSUPPORTED,
 				"server does not support header signing (PFC_SUPPORT_HEADER_SIGN not echoed in the bind_ack)");
-	if (h.auth_length) {
-		struct buf_cur tr;
-		uint8_t type, level;
-		TRY(buf_cur_slice(&cur, len - h.auth_length - DCERPC_TRAILER_LEN,
-				  DCERPC_TRAILER_LEN + h.auth_length, &tr));
-		if (buf_get_u8(&tr, &type) < 0 || buf_get_u8(&tr, &level) < 0 ||
-		    buf_skip(&tr, 6) < 0 ||
-		    buf_get_ref(&tr, h.auth_length, &out->auth_value) < 0)
-			return rpe_fail(err, RPE_ERR_SHORT, "bind_ack auth trailer truncated");
-		if (c->sec && type != c->sec->ops->auth_type)
-			return rpe_fail(err, RPE_ERR_PROTO,
-					"bind_ack auth type %u, expected %u",
-					(unsigned)type,
-					(unsigned)c->sec->ops->auth_type);
-		out->auth_len = h.auth_length;
-		out->auth_level = level;
-	}
-	return 0;
+	return h.auth_length ? bind_ack_auth(c, &cur, h.auth_length, out, err)
+			     : 0;
 }
 
 int dcerpc_decode_bind_nak(const uint8_t *pdu, size_t len, uint16_t *reason,
@@ -327,7 +386,8 @@ int dcerpc_decode_bind_nak(const uint8_t *pdu, size_t len, uint16_t *reason,
 	if (h.ptype != DCERPC_PTYPE_BIND_NAK)
 		return rpe_fail(err, RPE_ERR_PROTO, "not a bind_nak");
 	buf_cur_init(&c, pdu, len);
-	if (buf_skip(&c, DCERPC_HEADER_LEN) < 0 || buf_get_u16le(&c, reason) < 0)
+	/* provider_reject_reason follows the common header (C706 12.6.4.5). */
+	if (buf_peek_u16le_at(&c, DCERPC_HEADER_LEN, reason) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT, "bind_nak truncated");
 	return 0;
 }
@@ -362,22 +422,30 @@ const char *dcerpc_ack_reason_name(uint16_t result, uint16_t reason)
 	return result == 1 ? "user rejection" : "provider rejection";
 }
 
+static int put_auth3(struct buf *out, const struct dcerpc_conn *c,
+		     uint32_t call_id, const uint8_t *token, size_t toklen)
+{
+	size_t start = out->len;
+
+	TRY(dcerpc_put_header(out, DCERPC_PTYPE_AUTH3,
+			      DCERPC_PFC_FIRST_FRAG | DCERPC_PFC_LAST_FRAG,
+			      call_id));
+	/* 4 bytes of padding precede the trailer (MS-RPCE 2.2.2.10). */
+	TRY(buf_put_zeros(out, 4));
+	TRY(put_trailer(out, c, 0));
+	TRY(buf_put_bytes(out, token, toklen));
+	return patch_lengths(out, start, toklen);
+}
+
 int dcerpc_encode_auth3(struct buf *out, struct dcerpc_conn *c,
 			uint32_t call_id, const uint8_t *token, size_t toklen,
 			struct rpe_error *err)
 {
-	size_t start = out->len;
 	int rc;
 
 	if (!c->sec)
 		return rpe_fail(err, RPE_ERR_STATE, "auth3 without security context");
-	rc = put_header(out, DCERPC_PTYPE_AUTH3,
-			DCERPC_PFC_FIRST_FRAG | DCERPC_PFC_LAST_FRAG, call_id);
-	/* 4 bytes of padding precede the trailer (MS-RPCE 2.2.2.10). */
-	if (rc == 0) rc = buf_put_zeros(out, 4);
-	if (rc == 0) rc = put_trailer(out, c, 0);
-	if (rc == 0) rc = buf_put_bytes(out, token, toklen);
-	if (rc == 0) rc = patch_lengths(out, start, toklen);
+	rc = put_auth3(out, c, call_id, token, toklen);
 	if (rc < 0)
 		return rpe_fail(err, rc, "cannot encode auth3");
 	return 0;
@@ -389,15 +457,59 @@ static int protects(const struct dcerpc_conn *c)
 			  c->auth_level == DCERPC_AUTH_LEVEL_PRIVACY);
 }
 
+/* Pad the fragment's stub, append the sec_trailer and the signature, and
+ * sign it (integrity) or seal it (privacy).  frag_length and auth_length
+ * are final before the signature is computed: it covers the PDU from the
+ * header through the sec_trailer (MS-RPCE 2.2.2.11, MS-NLMP 3.4.3). */
+static int protect_fragment(struct buf *out, struct dcerpc_conn *c,
+			    size_t start, size_t stub_off, size_t chunk)
+{
+	size_t siglen = sig_len(c), signed_len;
+	size_t pad = (DCERPC_AUTH_PAD_ALIGN - chunk % DCERPC_AUTH_PAD_ALIGN) %
+		     DCERPC_AUTH_PAD_ALIGN;
+	uint8_t *pdu;
+
+	TRY(buf_put_zeros(out, pad));
+	TRY(put_trailer(out, c, (uint8_t)pad));
+	TRY(buf_put_space(out, siglen, NULL));
+	TRY(patch_lengths(out, start, siglen));
+	pdu = out->data + start;
+	signed_len = out->len - start - siglen;
+	if (c->auth_level == DCERPC_AUTH_LEVEL_PRIVACY)
+		return c->sec->ops->seal(c->sec->ctx, pdu, signed_len, stub_off,
+					 chunk + pad, pdu + signed_len);
+	return c->sec->ops->sign(c->sec->ctx, pdu, signed_len,
+				 pdu + signed_len);
+}
+
+/* One request fragment (C706 12.6.4.9): alloc_hint is what remains of the
+ * stub from this fragment on. */
+static int put_request_fragment(struct buf *out, struct dcerpc_conn *c,
+				uint8_t flags, uint32_t call_id,
+				uint16_t ctx_id, uint16_t opnum,
+				const uint8_t *chunk, size_t n, size_t remaining)
+{
+	size_t start = out->len, stub_off;
+
+	TRY(dcerpc_put_header(out, DCERPC_PTYPE_REQUEST, flags, call_id));
+	TRY(buf_put_u32le(out, (uint32_t)remaining));
+	TRY(buf_put_u16le(out, ctx_id));
+	TRY(buf_put_u16le(out, opnum));
+	stub_off = out->len - start;
+	TRY(buf_put_bytes(out, chunk, n));
+	if (protects(c))
+		return protect_fragment(out, c, start, stub_off, n);
+	return patch_lengths(out, start, 0);
+}
+
 int dcerpc_encode_request(struct buf *out, struct dcerpc_conn *c,
 			  uint32_t call_id, uint16_t ctx_id, uint16_t opnum,
 			  const uint8_t *stub, size_t len,
 			  struct rpe_error *err)
 {
 	size_t overhead = DCERPC_HEADER_LEN + 8, room, done = 0;
-	int prot = protects(c), rc = 0;
 
-	if (prot)
+	if (protects(c))
 		overhead += DCERPC_TRAILER_LEN + sig_len(c);
 	if (c->max_xmit_frag <= overhead + DCERPC_AUTH_PAD_ALIGN)
 		return rpe_fail(err, RPE_ERR_STATE, "max_xmit_frag %u too small",
@@ -408,45 +520,11 @@ int dcerpc_encode_request(struct buf *out, struct dcerpc_conn *c,
 	room -= room % DCERPC_AUTH_PAD_ALIGN;
 	do {
 		size_t chunk = len - done < room ? len - done : room;
-		size_t start = out->len, pad = 0, stub_off;
-		uint8_t flags = 0;
-
-		if (done == 0)
-			flags |= DCERPC_PFC_FIRST_FRAG;
-		if (done + chunk == len)
-			flags |= DCERPC_PFC_LAST_FRAG;
-		rc = put_header(out, DCERPC_PTYPE_REQUEST, flags, call_id);
-		if (rc == 0) rc = buf_put_u32le(out, (uint32_t)(len - done));
-		if (rc == 0) rc = buf_put_u16le(out, ctx_id);
-		if (rc == 0) rc = buf_put_u16le(out, opnum);
-		stub_off = out->len - start;
-		if (rc == 0) rc = buf_put_bytes(out, stub + done, chunk);
-		if (prot && rc == 0) {
-			uint8_t *sig;
-			size_t siglen = sig_len(c);
-			pad = (DCERPC_AUTH_PAD_ALIGN - chunk % DCERPC_AUTH_PAD_ALIGN) %
-			      DCERPC_AUTH_PAD_ALIGN;
-			rc = buf_put_zeros(out, pad);
-			if (rc == 0) rc = put_trailer(out, c, (uint8_t)pad);
-			if (rc == 0) rc = buf_put_space(out, siglen, &sig);
-			if (rc == 0) rc = patch_lengths(out, start, siglen);
-			if (rc == 0) {
-				/* frag_length and auth_length are final: the
-				 * signature covers header through trailer. */
-				uint8_t *pdu = out->data + start;
-				size_t signed_len = out->len - start - siglen;
-				sig = out->data + out->len - siglen;
-				if (c->auth_level == DCERPC_AUTH_LEVEL_PRIVACY)
-					rc = c->sec->ops->seal(c->sec->ctx, pdu,
-							       signed_len, stub_off,
-							       chunk + pad, sig);
-				else
-					rc = c->sec->ops->sign(c->sec->ctx, pdu,
-							       signed_len, sig);
-			}
-		} else if (rc == 0) {
-			rc = patch_lengths(out, start, 0);
-		}
+		uint8_t flags = (done == 0 ? DCERPC_PFC_FIRST_FRAG : 0) |
+				(done + chunk == len ? DCERPC_PFC_LAST_FRAG : 0);
+		int rc = put_request_fragment(out, c, flags, call_id, ctx_id,
+					      opnum, stub + done, chunk,
+					      len - done);
 		if (rc < 0)
 			return rpe_fail(err, rc, "cannot encode request fragment: %s",
 					rpe_code_name(rc));
@@ -455,99 +533,163 @@ int dcerpc_encode_request(struct buf *out, struct dcerpc_conn *c,
 	return 0;
 }
 
+/* Where a response fragment's stub lies and which pad it carries. */
+struct stub_span {
+	size_t off, len;
+	uint8_t pad;
+};
+
+/* auth_type, auth_level and auth_pad_length of the sec_trailer at off. */
+static int peek_trailer(const struct buf_cur *cur, size_t off, uint8_t *type,
+			uint8_t *level, uint8_t *pad)
+{
+	struct buf_cur t;
+
+	TRY(buf_cur_slice(cur, off, 3, &t));
+	TRY(buf_get_u8(&t, type));
+	TRY(buf_get_u8(&t, level));
+	return buf_get_u8(&t, pad);
+}
+
+/* The sec_trailer of a signed or sealed response: it must name our auth
+ * type and level (MS-RPCE 3.3.1.5.2.2), and its pad must fit the stub. */
+static int check_response_trailer(const struct dcerpc_conn *c,
+				  const struct buf_cur *cur, uint16_t auth_len,
+				  struct stub_span *sp, struct rpe_error *err)
+{
+	size_t siglen = sig_len(c);
+	uint8_t type, level;
+
+	if (auth_len != siglen)
+		return rpe_fail(err, RPE_ERR_AUTH,
+				"response at %s level carries %u bytes of verifier, expected %zu",
+				c->auth_level == DCERPC_AUTH_LEVEL_PRIVACY ?
+					"privacy" : "integrity",
+				(unsigned)auth_len, siglen);
+	if (sp->len < DCERPC_TRAILER_LEN + siglen)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"response too short for its verifier");
+	sp->len -= DCERPC_TRAILER_LEN + siglen;
+	if (peek_trailer(cur, sp->off + sp->len, &type, &level, &sp->pad) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT, "response trailer truncated");
+	if (type != c->sec->ops->auth_type || level != c->auth_level)
+		return rpe_fail(err, RPE_ERR_AUTH,
+				"response auth type/level %u/%u, expected %u/%u",
+				(unsigned)type, (unsigned)level,
+				(unsigned)c->sec->ops->auth_type,
+				(unsigned)c->auth_level);
+	if (sp->pad > sp->len)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"auth_pad_length %u exceeds the %zu-byte stub",
+				(unsigned)sp->pad, sp->len);
+	return 0;
+}
+
+/* Verify (integrity) or unseal (privacy) the fragment in copy and append
+ * its plaintext stub. */
+static int unprotect_copy(struct dcerpc_conn *c, struct buf *copy,
+			  const uint8_t *pdu, size_t len,
+			  const struct stub_span *sp)
+{
+	size_t siglen = sig_len(c);
+
+	TRY(buf_put_bytes(copy, pdu, len));
+	if (c->auth_level == DCERPC_AUTH_LEVEL_PRIVACY)
+		TRY(c->sec->ops->unseal(c->sec->ctx, copy->data, len - siglen,
+					sp->off, sp->len,
+					copy->data + len - siglen));
+	else
+		TRY(c->sec->ops->verify(c->sec->ctx, copy->data, len - siglen,
+					copy->data + len - siglen));
+	if (buf_put_bytes(&c->reasm, copy->data + sp->off, sp->len - sp->pad) < 0)
+		return RPE_ERR_TOOBIG;
+	return 0;
+}
+
+/* On a copy: unsealing decrypts in place. */
+static int unprotect_fragment(struct dcerpc_conn *c, const uint8_t *pdu,
+			      size_t len, const struct stub_span *sp)
+{
+	struct buf copy;
+	int rc;
+
+	buf_init(&copy, DCERPC_MAX_FRAG + 1);
+	rc = unprotect_copy(c, &copy, pdu, len, sp);
+	buf_free(&copy);
+	return rc;
+}
+
+static int protected_stub(struct dcerpc_conn *c, const uint8_t *pdu,
+			  size_t len, uint16_t auth_len, struct stub_span *sp,
+			  struct rpe_error *err)
+{
+	struct buf_cur cur;
+	int rc;
+
+	buf_cur_init(&cur, pdu, len);
+	TRY(check_response_trailer(c, &cur, auth_len, sp, err));
+	rc = unprotect_fragment(c, pdu, len, sp);
+	if (rc == RPE_ERR_AUTH)
+		return rpe_fail(err, rc,
+				"response signature does not verify (tampered, or wrong session keys)");
+	if (rc < 0)
+		return rpe_fail(err, rc, "response: %s", rpe_code_name(rc));
+	return 0;
+}
+
+/* Level connect: no verifier expected; tolerate one. */
+static int plain_stub(struct dcerpc_conn *c, const uint8_t *pdu,
+		      uint16_t auth_len, struct stub_span *sp,
+		      struct rpe_error *err)
+{
+	if (auth_len && sp->len >= (size_t)auth_len + DCERPC_TRAILER_LEN)
+		sp->len -= (size_t)auth_len + DCERPC_TRAILER_LEN;
+	if (buf_put_bytes(&c->reasm, pdu + sp->off, sp->len) < 0)
+		return rpe_fail(err, RPE_ERR_TOOBIG,
+				"response stub larger than %u bytes",
+				(unsigned)DCERPC_MAX_STUB);
+	return 0;
+}
+
+/* Header checks and reassembly bookkeeping of one response fragment. */
+static int start_response(struct dcerpc_conn *c, const struct dcerpc_pdu *h,
+			  size_t len, struct rpe_error *err)
+{
+	if (h->ptype != DCERPC_PTYPE_RESPONSE)
+		return rpe_fail(err, RPE_ERR_PROTO, "PDU type %u is not a response",
+				(unsigned)h->ptype);
+	if (h->pfc_flags & DCERPC_PFC_FIRST_FRAG) {
+		buf_reset(&c->reasm);
+		c->reasm_active = 1;
+		c->reasm_call_id = h->call_id;
+	} else if (!c->reasm_active || c->reasm_call_id != h->call_id) {
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"response fragment for call %u without a first fragment",
+				(unsigned)h->call_id);
+	}
+	if (h->frag_length != len || len < DCERPC_HEADER_LEN + 8)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"response frag_length %u inconsistent with %zu bytes",
+				(unsigned)h->frag_length, len);
+	return 0;
+}
+
 int dcerpc_decode_response(struct dcerpc_conn *c, const uint8_t *pdu,
 			   size_t len, struct buf *stub, struct rpe_error *err)
 {
 	struct dcerpc_pdu h;
-	struct buf_cur cur;
-	struct buf copy;
-	size_t stub_len, stub_off = DCERPC_HEADER_LEN + 8;
-	uint32_t alloc_hint;
-	uint8_t pad = 0;
-	int rc = 0;
+	/* alloc_hint, p_cont_id, cancel_count, reserved precede the stub; the
+	 * hint is only a hint, the cap on reasm bounds memory. */
+	struct stub_span sp = { DCERPC_HEADER_LEN + 8, 0, 0 };
+	int rc;
 
 	TRY(dcerpc_parse_header(pdu, len, &h, err));
-	if (h.ptype == DCERPC_PTYPE_RESPONSE) {
-		if (h.pfc_flags & DCERPC_PFC_FIRST_FRAG) {
-			buf_reset(&c->reasm);
-			c->reasm_active = 1;
-			c->reasm_call_id = h.call_id;
-		} else if (!c->reasm_active || c->reasm_call_id != h.call_id) {
-			return rpe_fail(err, RPE_ERR_PROTO,
-					"response fragment for call %u without a first fragment",
-					(unsigned)h.call_id);
-		}
-	}
-	if (h.ptype != DCERPC_PTYPE_RESPONSE)
-		return rpe_fail(err, RPE_ERR_PROTO, "PDU type %u is not a response",
-				(unsigned)h.ptype);
-	if (h.frag_length != len || len < stub_off)
-		return rpe_fail(err, RPE_ERR_PROTO,
-				"response frag_length %u inconsistent with %zu bytes",
-				(unsigned)h.frag_length, len);
-	buf_cur_init(&cur, pdu, len);
-	TRY(buf_skip(&cur, DCERPC_HEADER_LEN));
-	TRY(buf_get_u32le(&cur, &alloc_hint));
-	(void)alloc_hint; /* a hint only; the cap on reasm bounds memory */
-	stub_len = len - stub_off;
-
-	if (protects(c)) {
-		size_t siglen = sig_len(c);
-		uint8_t type, level;
-		if (h.auth_length != siglen)
-			return rpe_fail(err, RPE_ERR_AUTH,
-					"response at %s level carries %u bytes of verifier, expected %zu",
-					c->auth_level == DCERPC_AUTH_LEVEL_PRIVACY ?
-						"privacy" : "integrity",
-					(unsigned)h.auth_length, siglen);
-		if (stub_len < DCERPC_TRAILER_LEN + siglen)
-			return rpe_fail(err, RPE_ERR_PROTO, "response too short for its verifier");
-		stub_len -= DCERPC_TRAILER_LEN + siglen;
-		TRY(buf_peek_u8_at(&cur, stub_off + stub_len, &type));
-		TRY(buf_peek_u8_at(&cur, stub_off + stub_len + 1, &level));
-		TRY(buf_peek_u8_at(&cur, stub_off + stub_len + 2, &pad));
-		if (type != c->sec->ops->auth_type || level != c->auth_level)
-			return rpe_fail(err, RPE_ERR_AUTH,
-					"response auth type/level %u/%u, expected %u/%u",
-					(unsigned)type, (unsigned)level,
-					(unsigned)c->sec->ops->auth_type,
-					(unsigned)c->auth_level);
-		if (pad > stub_len)
-			return rpe_fail(err, RPE_ERR_PROTO,
-					"auth_pad_length %u exceeds the %zu-byte stub",
-					(unsigned)pad, stub_len);
-		/* Work on a copy: unsealing decrypts in place. */
-		buf_init(&copy, DCERPC_MAX_FRAG + 1);
-		rc = buf_put_bytes(&copy, pdu, len);
-		if (rc == 0) {
-			uint8_t *sig = copy.data + len - siglen;
-			if (c->auth_level == DCERPC_AUTH_LEVEL_PRIVACY)
-				rc = c->sec->ops->unseal(c->sec->ctx, copy.data,
-							 len - siglen, stub_off,
-							 stub_len, sig);
-			else
-				rc = c->sec->ops->verify(c->sec->ctx, copy.data,
-							 len - siglen, sig);
-		}
-		if (rc == 0 && buf_put_bytes(&c->reasm, copy.data + stub_off,
-					     stub_len - pad) < 0)
-			rc = RPE_ERR_TOOBIG;
-		buf_free(&copy);
-		if (rc == RPE_ERR_AUTH)
-			return rpe_fail(err, rc,
-					"response signature does not verify (tampered, or wrong session keys)");
-		if (rc < 0)
-			return rpe_fail(err, rc, "response: %s", rpe_code_name(rc));
-	} else {
-		/* Level connect: no verifier expected; tolerate one. */
-		if (h.auth_length && stub_len >= (size_t)h.auth_length + DCERPC_TRAILER_LEN)
-			stub_len -= (size_t)h.auth_length + DCERPC_TRAILER_LEN;
-		if (buf_put_bytes(&c->reasm, pdu + stub_off, stub_len) < 0)
-			return rpe_fail(err, RPE_ERR_TOOBIG,
-					"response stub larger than %u bytes",
-					(unsigned)DCERPC_MAX_STUB);
-	}
-
+	TRY(start_response(c, &h, len, err));
+	sp.len = len - sp.off;
+	if (protects(c))
+		TRY(protected_stub(c, pdu, len, h.auth_length, &sp, err));
+	else
+		TRY(plain_stub(c, pdu, h.auth_length, &sp, err));
 	if (!(h.pfc_flags & DCERPC_PFC_LAST_FRAG))
 		return 0;
 	c->reasm_active = 0;
@@ -568,9 +710,9 @@ int dcerpc_decode_fault(const uint8_t *pdu, size_t len, uint32_t *status,
 	if (h.ptype != DCERPC_PTYPE_FAULT)
 		return rpe_fail(err, RPE_ERR_PROTO, "not a fault PDU");
 	buf_cur_init(&c, pdu, len);
-	/* alloc_hint u32, p_cont_id u16, cancel_count u8, reserved u8 */
-	if (buf_skip(&c, DCERPC_HEADER_LEN + 8) < 0 ||
-	    buf_get_u32le(&c, status) < 0)
+	/* alloc_hint u32, p_cont_id u16, cancel_count u8, reserved u8, then
+	 * the status (C706 12.6.4.7). */
+	if (buf_peek_u32le_at(&c, DCERPC_HEADER_LEN + 8, status) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT, "fault PDU truncated");
 	return 0;
 }

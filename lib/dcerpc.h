@@ -88,9 +88,16 @@ int dcerpc_reader_feed(struct dcerpc_reader *r, const uint8_t *p, size_t n,
 int dcerpc_reader_next(struct dcerpc_reader *r, struct dcerpc_pdu *pdu,
 		       struct rpe_error *err);
 
-/* Validate and split a PDU's common header (also used by the fuzzer). */
+/* The common header (C706 12.6.3.1, MS-RPCE 2.2.2.1), the one parser of it
+ * for every PDU type, RTS included: version 5.0, little-endian data
+ * representation, frag_length >= 16, auth_length within it. */
 int dcerpc_parse_header(const uint8_t *p, size_t len, struct dcerpc_pdu *out,
 			struct rpe_error *err);
+
+/* Append a common header with drep 0x10 (little-endian, ASCII) and
+ * frag_length/auth_length 0, to be patched once the PDU is complete. */
+int dcerpc_put_header(struct buf *b, uint8_t ptype, uint8_t pfc_flags,
+		      uint32_t call_id);
 
 /* Connection state: negotiated sizes, auth level and context, reassembly. */
 struct dcerpc_conn {

@@ -14,50 +14,68 @@ const struct dcerpc_syntax emsmdb_interface = {
 
 /* Request -------------------------------------------------------------------- */
 
+int emsmdb_check_user_dn(const char *dn, struct rpe_error *err)
+{
+	size_t len, i;
+
+	if (!dn || !*dn)
+		return rpe_fail(err, RPE_ERR_ARG, "the mailbox DN is empty");
+	len = strlen(dn);
+	if (len > EMSMDB_MAX_DN)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"%zu characters, more than the %d this client "
+				"sends as szUserDN", len, EMSMDB_MAX_DN);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)dn[i];
+		if (c < 0x20 || c > 0x7e)
+			return rpe_fail(err, RPE_ERR_ARG,
+					"byte 0x%02x at position %zu: szUserDN "
+					"is a printable ASCII string", c, i + 1);
+	}
+	return 0;
+}
+
+/* The [in] parameters of EcDoConnectEx in NDR (MS-OXCRPC 3.1.4.1). */
+static int put_connect_ex(struct buf *out, const struct emsmdb_connect_req *req,
+			  size_t dnlen)
+{
+	size_t i;
+
+	/* [in, string] unsigned char *szUserDN: a top-level reference
+	 * pointer (no referent id) to a conformant varying string. */
+	TRY(buf_put_u32le(out, (uint32_t)dnlen + 1));
+	TRY(buf_put_u32le(out, 0));
+	TRY(buf_put_u32le(out, (uint32_t)dnlen + 1));
+	TRY(buf_put_bytes(out, req->user_dn, dnlen + 1));
+	TRY(buf_put_align(out, 4));
+	TRY(buf_put_u32le(out, req->flags));
+	TRY(buf_put_u32le(out, req->con_mod));
+	TRY(buf_put_u32le(out, 0)); /* cbLimit */
+	TRY(buf_put_u32le(out, req->cpid ? req->cpid : 1252));
+	TRY(buf_put_u32le(out, req->lcid_string ? req->lcid_string : 1033));
+	TRY(buf_put_u32le(out, req->lcid_sort ? req->lcid_sort : 1033));
+	TRY(buf_put_u32le(out, 0xFFFFFFFFu)); /* ulIcxrLink: no linked session */
+	TRY(buf_put_u16le(out, 1)); /* usFCanConvertCodePages */
+	for (i = 0; i < 3; i++)
+		TRY(buf_put_u16le(out, req->client_version[i]));
+	/* [in, out] unsigned long *pulTimeStamp */
+	TRY(buf_put_align(out, 4));
+	TRY(buf_put_u32le(out, 0));
+	/* [in, size_is(cbAuxIn)] unsigned char rgbAuxIn[]: empty conformant
+	 * array, then cbAuxIn, then [in, out] pcbAuxOut. */
+	TRY(buf_put_u32le(out, 0));
+	TRY(buf_put_u32le(out, 0));
+	return buf_put_u32le(out, EMSMDB_MAX_AUX);
+}
+
 int emsmdb_encode_connect_ex(struct buf *out,
 			     const struct emsmdb_connect_req *req,
 			     struct rpe_error *err)
 {
-	size_t dnlen, i;
 	int rc;
 
-	if (!req->user_dn)
-		return rpe_fail(err, RPE_ERR_ARG, "mailbox DN missing");
-	dnlen = strlen(req->user_dn);
-	if (dnlen == 0 || dnlen > EMSMDB_MAX_DN)
-		return rpe_fail(err, RPE_ERR_ARG,
-				"mailbox DN must be 1..%d characters",
-				EMSMDB_MAX_DN);
-	for (i = 0; i < dnlen; i++)
-		if ((unsigned char)req->user_dn[i] < 0x20 ||
-		    (unsigned char)req->user_dn[i] > 0x7e)
-			return rpe_fail(err, RPE_ERR_ARG,
-					"mailbox DN must be printable ASCII");
-	/* [in, string] unsigned char *szUserDN: a top-level reference
-	 * pointer (no referent id) to a conformant varying string. */
-	rc = buf_put_u32le(out, (uint32_t)dnlen + 1);
-	if (rc == 0) rc = buf_put_u32le(out, 0);
-	if (rc == 0) rc = buf_put_u32le(out, (uint32_t)dnlen + 1);
-	if (rc == 0) rc = buf_put_bytes(out, req->user_dn, dnlen + 1);
-	if (rc == 0) rc = buf_put_align(out, 4);
-	if (rc == 0) rc = buf_put_u32le(out, req->flags);
-	if (rc == 0) rc = buf_put_u32le(out, req->con_mod);
-	if (rc == 0) rc = buf_put_u32le(out, 0); /* cbLimit */
-	if (rc == 0) rc = buf_put_u32le(out, req->cpid ? req->cpid : 1252);
-	if (rc == 0) rc = buf_put_u32le(out, req->lcid_string ? req->lcid_string : 1033);
-	if (rc == 0) rc = buf_put_u32le(out, req->lcid_sort ? req->lcid_sort : 1033);
-	if (rc == 0) rc = buf_put_u32le(out, 0xFFFFFFFFu); /* ulIcxrLink */
-	if (rc == 0) rc = buf_put_u16le(out, 1); /* usFCanConvertCodePages */
-	for (i = 0; i < 3 && rc == 0; i++)
-		rc = buf_put_u16le(out, req->client_version[i]);
-	/* [in, out] unsigned long *pulTimeStamp */
-	if (rc == 0) rc = buf_put_align(out, 4);
-	if (rc == 0) rc = buf_put_u32le(out, 0);
-	/* [in, size_is(cbAuxIn)] unsigned char rgbAuxIn[]: empty conformant
-	 * array, then cbAuxIn, then [in, out] pcbAuxOut. */
-	if (rc == 0) rc = buf_put_u32le(out, 0);
-	if (rc == 0) rc = buf_put_u32le(out, 0);
-	if (rc == 0) rc = buf_put_u32le(out, EMSMDB_MAX_AUX);
+	TRY(emsmdb_check_user_dn(req->user_dn, err));
+	rc = put_connect_ex(out, req, strlen(req->user_dn));
 	if (rc < 0)
 		return rpe_fail(err, rc, "cannot encode EcDoConnectEx");
 	return 0;
@@ -73,43 +91,129 @@ int emsmdb_encode_disconnect(struct buf *out, const uint8_t cxh[20],
 
 /* Response ------------------------------------------------------------------ */
 
+/* A pointer's referent id, aligned to 4 (C706 14.3.10). */
+static int get_pointer(struct buf_cur *c, uint32_t *ref)
+{
+	TRY(buf_get_align(c, 4));
+	return buf_get_u32le(c, ref);
+}
+
+/* max_count, offset, actual_count of a conformant varying array (C706
+ * 14.3.3.4). */
+static int get_counts(struct buf_cur *c, uint32_t n[3])
+{
+	TRY(buf_get_u32le(c, &n[0]));
+	TRY(buf_get_u32le(c, &n[1]));
+	return buf_get_u32le(c, &n[2]);
+}
+
 /* A unique pointer to a conformant varying ASCII string, as the referent of
  * [out, string] unsigned char ** (pointee follows the pointer directly). */
 static int get_string_ptr(struct buf_cur *c, char **out, const char *name,
 			  struct rpe_error *err)
 {
-	uint32_t ref, max, off, actual;
+	uint32_t ref, n[3];
 	const uint8_t *p;
 	char *s;
 
 	*out = NULL;
-	if (buf_get_align(c, 4) < 0 || buf_get_u32le(c, &ref) < 0)
+	if (get_pointer(c, &ref) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT,
 				"EcDoConnectEx response truncated at %s", name);
 	if (ref == 0)
 		return 0;
-	if (buf_get_u32le(c, &max) < 0 || buf_get_u32le(c, &off) < 0 ||
-	    buf_get_u32le(c, &actual) < 0)
+	if (get_counts(c, n) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT,
 				"EcDoConnectEx response truncated in %s", name);
-	if (off != 0 || actual > max || actual == 0 ||
-	    actual > EMSMDB_MAX_STRING)
+	if (n[1] != 0 || n[2] > n[0] || n[2] == 0 || n[2] > EMSMDB_MAX_STRING)
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"%s: bad string counts (max %u, offset %u, actual %u)",
-				name, (unsigned)max, (unsigned)off,
-				(unsigned)actual);
-	if (buf_get_ref(c, actual, &p) < 0)
+				name, (unsigned)n[0], (unsigned)n[1],
+				(unsigned)n[2]);
+	if (buf_get_ref(c, n[2], &p) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT,
 				"%s: %u characters announced, fewer present", name,
-				(unsigned)actual);
-	if (p[actual - 1] != '\0' || memchr(p, '\0', actual - 1))
+				(unsigned)n[2]);
+	if (p[n[2] - 1] != '\0' || memchr(p, '\0', n[2] - 1))
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"%s is not a NUL-terminated string", name);
-	s = malloc(actual);
+	s = malloc(n[2]);
 	if (!s)
 		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
-	memcpy(s, p, actual);
+	memcpy(s, p, n[2]);
 	*out = s;
+	return 0;
+}
+
+/* pcxh, pcmsPollsMax, pcRetry, pcmsRetryDelay, picxr */
+static int get_session(struct buf_cur *c, struct emsmdb_connect_resp *r)
+{
+	TRY(buf_get_bytes(c, r->cxh, 20));
+	TRY(buf_get_u32le(c, &r->polls_max));
+	TRY(buf_get_u32le(c, &r->retry_count));
+	TRY(buf_get_u32le(c, &r->retry_delay));
+	return buf_get_u16le(c, &r->icxr);
+}
+
+/* rgwServerVersion, rgwBestVersion, pulTimeStamp, then the counts of
+ * [out, length_is(*pcbAuxOut), size_is(*pcbAuxOut)] rgbAuxOut[]. */
+static int get_versions(struct buf_cur *c, struct emsmdb_connect_resp *r,
+			uint32_t aux[3])
+{
+	int i;
+
+	TRY(buf_get_align(c, 2));
+	for (i = 0; i < 3; i++)
+		TRY(buf_get_u16le(c, &r->server_version[i]));
+	for (i = 0; i < 3; i++)
+		TRY(buf_get_u16le(c, &r->best_version[i]));
+	TRY(buf_get_align(c, 4));
+	TRY(buf_get_u32le(c, &r->timestamp));
+	return get_counts(c, aux);
+}
+
+/* rgbAuxOut's bytes, *pcbAuxOut and the return code. */
+static int get_result(struct buf_cur *c, struct emsmdb_connect_resp *r,
+		      uint32_t aux_len)
+{
+	TRY(buf_skip(c, aux_len));
+	TRY(buf_get_align(c, 4));
+	TRY(buf_get_u32le(c, &r->aux_out_len));
+	return buf_get_u32le(c, &r->result);
+}
+
+static int parse_connect_ex(struct buf_cur *c, struct emsmdb_connect_resp *r,
+			    struct rpe_error *err)
+{
+	uint32_t aux[3];
+
+	if (get_session(c, r) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT,
+				"EcDoConnectEx response truncated (%zu bytes)",
+				c->len);
+	TRY(get_string_ptr(c, &r->dn_prefix, "szDNPrefix", err));
+	TRY(get_string_ptr(c, &r->display_name, "szDisplayName", err));
+	if (get_versions(c, r, aux) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT,
+				"EcDoConnectEx response truncated (%zu bytes)",
+				c->len);
+	if (aux[1] != 0 || aux[2] > aux[0] || aux[0] > EMSMDB_MAX_AUX)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"rgbAuxOut: bad counts (max %u, offset %u, actual %u)",
+				(unsigned)aux[0], (unsigned)aux[1],
+				(unsigned)aux[2]);
+	if (get_result(c, r, aux[2]) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT,
+				"EcDoConnectEx response truncated (%zu bytes)",
+				c->len);
+	if (r->aux_out_len != aux[2])
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"pcbAuxOut %u disagrees with rgbAuxOut length %u",
+				(unsigned)r->aux_out_len, (unsigned)aux[2]);
+	if (buf_cur_remaining(c) != 0)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"%zu unexpected bytes after the EcDoConnectEx return code",
+				buf_cur_remaining(c));
 	return 0;
 }
 
@@ -118,64 +222,14 @@ int emsmdb_parse_connect_ex_response(const uint8_t *stub, size_t len,
 				     struct rpe_error *err)
 {
 	struct buf_cur c;
-	uint32_t max, off, actual;
-	int i;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	buf_cur_init(&c, stub, len);
-	if (buf_get_bytes(&c, r->cxh, 20) < 0 ||
-	    buf_get_u32le(&c, &r->polls_max) < 0 ||
-	    buf_get_u32le(&c, &r->retry_count) < 0 ||
-	    buf_get_u32le(&c, &r->retry_delay) < 0 ||
-	    buf_get_u16le(&c, &r->icxr) < 0)
-		return rpe_fail(err, RPE_ERR_SHORT,
-				"EcDoConnectEx response truncated (%zu bytes)", len);
-	if (get_string_ptr(&c, &r->dn_prefix, "szDNPrefix", err) < 0 ||
-	    get_string_ptr(&c, &r->display_name, "szDisplayName", err) < 0)
-		goto fail;
-	if (buf_get_align(&c, 2) < 0)
-		goto short_;
-	for (i = 0; i < 3; i++)
-		if (buf_get_u16le(&c, &r->server_version[i]) < 0)
-			goto short_;
-	for (i = 0; i < 3; i++)
-		if (buf_get_u16le(&c, &r->best_version[i]) < 0)
-			goto short_;
-	if (buf_get_align(&c, 4) < 0 || buf_get_u32le(&c, &r->timestamp) < 0)
-		goto short_;
-	/* [out, length_is(*pcbAuxOut), size_is(*pcbAuxOut)] rgbAuxOut[] */
-	if (buf_get_u32le(&c, &max) < 0 || buf_get_u32le(&c, &off) < 0 ||
-	    buf_get_u32le(&c, &actual) < 0)
-		goto short_;
-	if (off != 0 || actual > max || max > EMSMDB_MAX_AUX) {
-		rpe_fail(err, RPE_ERR_PROTO,
-			 "rgbAuxOut: bad counts (max %u, offset %u, actual %u)",
-			 (unsigned)max, (unsigned)off, (unsigned)actual);
-		goto fail;
-	}
-	if (buf_skip(&c, actual) < 0 || buf_get_align(&c, 4) < 0 ||
-	    buf_get_u32le(&c, &r->aux_out_len) < 0 ||
-	    buf_get_u32le(&c, &r->result) < 0)
-		goto short_;
-	if (r->aux_out_len != actual) {
-		rpe_fail(err, RPE_ERR_PROTO,
-			 "pcbAuxOut %u disagrees with rgbAuxOut length %u",
-			 (unsigned)r->aux_out_len, (unsigned)actual);
-		goto fail;
-	}
-	if (buf_cur_remaining(&c) != 0) {
-		rpe_fail(err, RPE_ERR_PROTO,
-			 "%zu unexpected bytes after the EcDoConnectEx return code",
-			 buf_cur_remaining(&c));
-		goto fail;
-	}
-	return 0;
-short_:
-	rpe_fail(err, RPE_ERR_SHORT, "EcDoConnectEx response truncated (%zu bytes)",
-		 len);
-fail:
-	emsmdb_connect_resp_free(r);
-	return err ? err->code : RPE_ERR_PROTO;
+	rc = parse_connect_ex(&c, r, err);
+	if (rc < 0)
+		emsmdb_connect_resp_free(r);
+	return rc;
 }
 
 void emsmdb_connect_resp_free(struct emsmdb_connect_resp *r)
@@ -191,11 +245,12 @@ int emsmdb_parse_disconnect_response(const uint8_t *stub, size_t len,
 	struct buf_cur c;
 
 	buf_cur_init(&c, stub, len);
-	if (buf_skip(&c, 20) < 0 || buf_get_u32le(&c, result) < 0)
+	/* pcxh (20 bytes, zeroed by the server), then the return code */
+	if (buf_peek_u32le_at(&c, 20, result) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT,
 				"EcDoDisconnect response truncated (%zu bytes)",
 				len);
-	if (buf_cur_remaining(&c) != 0)
+	if (len != 24)
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"EcDoDisconnect response has trailing bytes");
 	return 0;
@@ -228,6 +283,10 @@ int emsmdb_parse_version(const char *s, uint16_t out[3])
 	if (*s != '\0' || n < 3)
 		return RPE_ERR_ARG;
 	if (n == 3) {
+		/* The words as sent: the second one's high bit would mark the
+		 * four-number format. */
+		if (part[1] > 0x7FFF)
+			return RPE_ERR_ARG;
 		out[0] = (uint16_t)part[0];
 		out[1] = (uint16_t)part[1];
 		out[2] = (uint16_t)part[2];

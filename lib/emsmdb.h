@@ -22,7 +22,8 @@ extern const struct dcerpc_syntax emsmdb_interface;
 #define EMSMDB_EC_CLIENT_VER_DISALLOWED 0x00000966u
 #define EMSMDB_EC_NOT_ENCRYPTED 0x00000970u
 
-/* Longest mailbox DN we send; Exchange caps legacyExchangeDN well below. */
+/* Longest mailbox DN we send.  MS-OXCRPC 3.1.4.1 gives szUserDN no maximum;
+ * legacyExchangeDN values are far shorter. */
 #define EMSMDB_MAX_DN 1024
 /* pcbAuxOut range (MS-OXCRPC 3.1.4.1: [range(0x0, 0x1008)]). */
 #define EMSMDB_MAX_AUX 0x1008
@@ -53,6 +54,10 @@ struct emsmdb_connect_resp {
 	uint32_t result;              /* the ec return code */
 };
 
+/* szUserDN of EcDoConnectEx ([in, string] unsigned char *, MS-OXCRPC
+ * 3.1.4.1): 1..EMSMDB_MAX_DN printable ASCII characters.  RPE_ERR_ARG with
+ * the reason otherwise. */
+int emsmdb_check_user_dn(const char *dn, struct rpe_error *err);
 int emsmdb_encode_connect_ex(struct buf *out,
 			     const struct emsmdb_connect_req *req,
 			     struct rpe_error *err);
@@ -66,10 +71,16 @@ int emsmdb_encode_disconnect(struct buf *out, const uint8_t cxh[20],
 int emsmdb_parse_disconnect_response(const uint8_t *stub, size_t len,
 				     uint32_t *result, struct rpe_error *err);
 
-/* Version words (MS-OXCRPC 3.1.4.1.3): "16.0.4266.1001" (four parts)
- * becomes the new format {major<<8|minor, 0x8000|build, minor build};
- * "11.0.8161" (three parts, how older clients are named) the old format
- * {11, 0, 8161}. */
+/* rgwClientVersion and its kin are three WORDs (MS-OXCRPC 3.1.4.1.3.1,
+ * "Version Number Comparison"): when the high bit of the second word is set
+ * they hold major<<8|minor, 0x8000|build, minor build; otherwise major,
+ * build, minor build with minor 0.  emsmdb_parse_version takes
+ *   "A.B.C.D"  major.minor.build.minor-build in the first format (A and B
+ *              0..255, C 0..32767, D 0..65535): "16.0.4266.1001";
+ *   "A.B.C"    the three words of the second format as sent (B 0..32767),
+ *              the notation of the spec's own example (MS-OXCRPC 4.1,
+ *              "12.6206.1000"); a server reads it as A.0.B.C.
+ * RPE_ERR_ARG for anything else. */
 int emsmdb_parse_version(const char *s, uint16_t out[3]);
 void emsmdb_format_version(const uint16_t v[3], char *out, size_t n);
 #define emsmdb_format_server_version emsmdb_format_version

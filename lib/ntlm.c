@@ -16,12 +16,18 @@
 #define CHALLENGE_MAX 8192
 #define MAX_NAME 512
 
+/* One direction of session security (MS-NLMP 3.4): its keys, the RC4
+ * handle kept across messages, and its sequence number. */
+struct ntlm_dir {
+	uint8_t sign_key[16];
+	uint8_t seal_key[16];
+	struct crypto_rc4 *rc4;
+	uint32_t seq;
+};
+
 struct ntlm_session {
 	uint32_t flags;
-	uint8_t sign_send[16], sign_recv[16];
-	uint8_t seal_send[16], seal_recv[16];
-	struct crypto_rc4 *rc4_send, *rc4_recv;
-	uint32_t seq_send, seq_recv;
+	struct ntlm_dir send, recv;
 	int ready;
 };
 
@@ -130,16 +136,46 @@ int ntlm_response_key_v2(const uint8_t nt_hash[16], const char *user,
 
 /* CHALLENGE ---------------------------------------------------------------- */
 
+/* The (len, maxlen, offset) triple of a payload field (MS-NLMP 2.2.1.2). */
+static int get_field_hdr(struct buf_cur *c, uint16_t *len, uint32_t *off)
+{
+	uint16_t maxlen;
+
+	TRY(buf_get_u16le(c, len));
+	TRY(buf_get_u16le(c, &maxlen));
+	return buf_get_u32le(c, off);
+}
+
+/* Signature and MessageType, the first 12 bytes of every message. */
+static int get_msg_head(struct buf_cur *c, uint8_t sig[8], uint32_t *type)
+{
+	TRY(buf_get_bytes(c, sig, 8));
+	return buf_get_u32le(c, type);
+}
+
+/* NegotiateFlags and ServerChallenge of a CHALLENGE_MESSAGE. */
+static int get_flags_challenge(struct buf_cur *c, struct ntlm_challenge *out)
+{
+	TRY(buf_get_u32le(c, &out->flags));
+	return buf_get_bytes(c, out->server_challenge, 8);
+}
+
+/* AvId and AvLen of an AV_PAIR (2.2.2.1). */
+static int get_av_head(struct buf_cur *c, uint16_t *id, uint16_t *len)
+{
+	TRY(buf_get_u16le(c, id));
+	return buf_get_u16le(c, len);
+}
+
 /* A (len, maxlen, offset) field, resolved to a sub-cursor of the message. */
 static int get_field(struct buf_cur *c, const struct buf_cur *msg,
 		     struct buf_cur *field, const char *name,
 		     struct rpe_error *err)
 {
-	uint16_t len, maxlen;
+	uint16_t len;
 	uint32_t off;
 
-	if (buf_get_u16le(c, &len) < 0 || buf_get_u16le(c, &maxlen) < 0 ||
-	    buf_get_u32le(c, &off) < 0)
+	if (get_field_hdr(c, &len, &off) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT,
 				"NTLM CHALLENGE truncated in %s field", name);
 	if (len == 0) {
@@ -167,7 +203,7 @@ int ntlm_parse_challenge(const uint8_t *msg, size_t len,
 	if (len > CHALLENGE_MAX)
 		return rpe_fail(err, RPE_ERR_TOOBIG,
 				"NTLM CHALLENGE of %zu bytes is too large", len);
-	if (buf_get_bytes(&c, sig, 8) < 0 || buf_get_u32le(&c, &type) < 0)
+	if (get_msg_head(&c, sig, &type) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT, "NTLM CHALLENGE truncated");
 	if (memcmp(sig, NTLM_SIG, 8) != 0)
 		return rpe_fail(err, RPE_ERR_PROTO,
@@ -177,8 +213,7 @@ int ntlm_parse_challenge(const uint8_t *msg, size_t len,
 				"expected NTLM CHALLENGE (type 2), got type %u",
 				(unsigned)type);
 	TRY(get_field(&c, &whole, &name, "TargetName", err));
-	if (buf_get_u32le(&c, &out->flags) < 0 ||
-	    buf_get_bytes(&c, out->server_challenge, 8) < 0)
+	if (get_flags_challenge(&c, out) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT, "NTLM CHALLENGE truncated");
 	/* Reserved(8) and TargetInfoFields(8) are optional in very old
 	 * servers; NTLMv2 needs the target info, so insist on it. */
@@ -198,7 +233,7 @@ int ntlm_parse_challenge(const uint8_t *msg, size_t len,
 	while (buf_cur_remaining(&av) > 0) {
 		uint16_t id, alen;
 		struct buf_cur val;
-		if (buf_get_u16le(&av, &id) < 0 || buf_get_u16le(&av, &alen) < 0)
+		if (get_av_head(&av, &id, &alen) < 0)
 			return rpe_fail(err, RPE_ERR_SHORT,
 					"NTLM target info: truncated AV pair header");
 		if (buf_get_sub(&av, alen, &val) < 0)
@@ -273,8 +308,8 @@ struct ntlm_client *ntlm_client_new(const char *user, const char *domain,
 
 static void session_clear(struct ntlm_session *s)
 {
-	crypto_rc4_free(s->rc4_send);
-	crypto_rc4_free(s->rc4_recv);
+	crypto_rc4_free(s->send.rc4);
+	crypto_rc4_free(s->recv.rc4);
 	crypto_wipe(s, sizeof(*s));
 }
 
@@ -317,26 +352,29 @@ static int put_version(struct buf *b)
 	return buf_put_bytes(b, v, 8);
 }
 
+static int put_field_hdr(struct buf *b, size_t len, size_t off);
+
+/* NEGOTIATE_MESSAGE (2.2.1.1).  No domain or workstation supplied: empty
+ * fields, offsets at the end of the fixed part like Windows. */
+static int put_negotiate(struct buf *n, uint32_t flags, struct buf *out)
+{
+	TRY(buf_put_bytes(n, NTLM_SIG, 8));
+	TRY(buf_put_u32le(n, 1));
+	TRY(buf_put_u32le(n, flags));
+	TRY(put_field_hdr(n, 0, 40)); /* DomainNameFields */
+	TRY(put_field_hdr(n, 0, 40)); /* WorkstationFields */
+	TRY(put_version(n));
+	return buf_put_bytes(out, n->data, n->len);
+}
+
+/* The message is kept in c->negotiate for the MIC. */
 int ntlm_client_negotiate(struct ntlm_client *c, struct buf *out,
 			  struct rpe_error *err)
 {
-	struct buf *n = &c->negotiate;
 	int rc;
 
-	buf_reset(n);
-	/* No domain or workstation supplied: empty fields, offsets at the end
-	 * of the fixed part like Windows. */
-	rc = buf_put_bytes(n, NTLM_SIG, 8);
-	if (rc == 0) rc = buf_put_u32le(n, 1);
-	if (rc == 0) rc = buf_put_u32le(n, c->flags);
-	if (rc == 0) rc = buf_put_u16le(n, 0);
-	if (rc == 0) rc = buf_put_u16le(n, 0);
-	if (rc == 0) rc = buf_put_u32le(n, 40);
-	if (rc == 0) rc = buf_put_u16le(n, 0);
-	if (rc == 0) rc = buf_put_u16le(n, 0);
-	if (rc == 0) rc = buf_put_u32le(n, 40);
-	if (rc == 0) rc = put_version(n);
-	if (rc == 0) rc = buf_put_bytes(out, n->data, n->len);
+	buf_reset(&c->negotiate);
+	rc = put_negotiate(&c->negotiate, c->flags, out);
 	if (rc < 0)
 		return rpe_fail(err, rc, "cannot build NTLM NEGOTIATE");
 	return 0;
@@ -595,34 +633,48 @@ static int derive(const uint8_t key[16], size_t klen, const char *magic,
 	return rc;
 }
 
+/* Keys and RC4 handle of one direction; the seal key is derived from the
+ * first seal_len bytes of the exported key (3.4.5.3: 16, or 7 with
+ * NTLMSSP_NEGOTIATE_56, or 5). */
+static int dir_init(struct ntlm_dir *d, const uint8_t exported[16],
+		    size_t seal_len, const char *sign_magic,
+		    const char *seal_magic)
+{
+	TRY(derive(exported, 16, sign_magic, d->sign_key));
+	TRY(derive(exported, seal_len, seal_magic, d->seal_key));
+	d->rc4 = crypto_rc4_new(d->seal_key, 16);
+	return d->rc4 ? 0 : RPE_ERR_CRYPTO;
+}
+
+/* The client sends with the client-to-server keys; a server (role 1, for
+ * tests) with the server-to-client ones. */
+static int session_init(struct ntlm_session *s, const uint8_t exported[16],
+			size_t seal_len, int role)
+{
+	TRY(dir_init(&s->send, exported, seal_len,
+		     role ? magic_sign_s2c : magic_sign_c2s,
+		     role ? magic_seal_s2c : magic_seal_c2s));
+	return dir_init(&s->recv, exported, seal_len,
+			role ? magic_sign_c2s : magic_sign_s2c,
+			role ? magic_seal_c2s : magic_seal_s2c);
+}
+
 struct ntlm_session *ntlm_session_new(const uint8_t exported[16],
 				      uint32_t flags, int role)
 {
 	struct ntlm_session *s = calloc(1, sizeof(*s));
 	size_t seal_len = (flags & NTLM_NEG_128) ? 16 :
 			  (flags & NTLM_NEG_56) ? 7 : 5;
-	const char *ms_send = role ? magic_sign_s2c : magic_sign_c2s;
-	const char *ms_recv = role ? magic_sign_c2s : magic_sign_s2c;
-	const char *mc_send = role ? magic_seal_s2c : magic_seal_c2s;
-	const char *mc_recv = role ? magic_seal_c2s : magic_seal_s2c;
 
 	if (!s)
 		return NULL;
 	s->flags = flags;
-	if (derive(exported, 16, ms_send, s->sign_send) < 0 ||
-	    derive(exported, 16, ms_recv, s->sign_recv) < 0 ||
-	    derive(exported, seal_len, mc_send, s->seal_send) < 0 ||
-	    derive(exported, seal_len, mc_recv, s->seal_recv) < 0)
-		goto fail;
-	s->rc4_send = crypto_rc4_new(s->seal_send, 16);
-	s->rc4_recv = crypto_rc4_new(s->seal_recv, 16);
-	if (!s->rc4_send || !s->rc4_recv)
-		goto fail;
+	if (session_init(s, exported, seal_len, role) < 0) {
+		ntlm_session_free(s);
+		return NULL;
+	}
 	s->ready = 1;
 	return s;
-fail:
-	ntlm_session_free(s);
-	return NULL;
 }
 
 void ntlm_session_free(struct ntlm_session *s)
@@ -637,43 +689,74 @@ void ntlm_session_keys(const struct ntlm_session *s, uint8_t sign_send[16],
 		       uint8_t seal_send[16], uint8_t sign_recv[16],
 		       uint8_t seal_recv[16])
 {
-	memcpy(sign_send, s->sign_send, 16);
-	memcpy(seal_send, s->seal_send, 16);
-	memcpy(sign_recv, s->sign_recv, 16);
-	memcpy(seal_recv, s->seal_recv, 16);
+	memcpy(sign_send, s->send.sign_key, 16);
+	memcpy(seal_send, s->send.seal_key, 16);
+	memcpy(sign_recv, s->recv.sign_key, 16);
+	memcpy(seal_recv, s->recv.seal_key, 16);
 }
 
-/* NTLMSSP_MESSAGE_SIGNATURE with extended session security (3.4.4.2):
- * Version 1 || first 8 bytes of HMAC_MD5(SignKey, seq || msg), RC4-ed with
- * the direction's sealing handle when KEY_EXCH was negotiated || seq. */
-static int make_sig(const uint8_t signkey[16], struct crypto_rc4 *rc4,
-		    uint32_t flags, uint32_t seq, const uint8_t *msg,
-		    size_t len, uint8_t sig[16])
+enum crypt_order {
+	CRYPT_AFTER_MAC,  /* sealing: the checksum covers the plaintext */
+	CRYPT_BEFORE_MAC, /* unsealing: decrypt, then check the plaintext */
+};
+
+/* The one signature routine: NTLMSSP_MESSAGE_SIGNATURE with extended
+ * session security (3.4.4.2), Version 1 || the first 8 bytes of
+ * HMAC_MD5(SignKey, seq || msg[0..len)) || seq, the checksum RC4-ed with
+ * the direction's handle when KEY_EXCH was negotiated.  When crypt is set,
+ * crypt[0..crypt_len) (inside msg) goes through the same handle first (3.4.3:
+ * the message, then the checksum), in the order `order` says.  Does not
+ * advance d->seq. */
+static int signature(struct ntlm_dir *d, uint32_t flags, const uint8_t *msg,
+		     size_t len, uint8_t *crypt, size_t crypt_len,
+		     enum crypt_order order, uint8_t sig[16])
 {
 	uint8_t seqb[4], mac[16];
 	int rc;
 
-	buf_store_u32le(seqb, seq);
-	rc = crypto_hmac_md5(signkey, 16, seqb, 4, msg, len, NULL, 0, mac);
-	if (rc < 0)
-		return rc;
+	if (crypt && order == CRYPT_BEFORE_MAC)
+		TRY(crypto_rc4_update(d->rc4, crypt, crypt_len));
+	buf_store_u32le(seqb, d->seq);
+	TRY(crypto_hmac_md5(d->sign_key, 16, seqb, 4, msg, len, NULL, 0, mac));
+	rc = crypt && order == CRYPT_AFTER_MAC ?
+		     crypto_rc4_update(d->rc4, crypt, crypt_len) : 0;
 	buf_store_u32le(sig, 1);
 	memcpy(sig + 4, mac, 8);
-	if (flags & NTLM_NEG_KEY_EXCH)
-		rc = crypto_rc4_update(rc4, sig + 4, 8);
-	buf_store_u32le(sig + 12, seq);
 	crypto_wipe(mac, sizeof(mac));
+	if (rc == 0 && (flags & NTLM_NEG_KEY_EXCH))
+		rc = crypto_rc4_update(d->rc4, sig + 4, 8);
+	buf_store_u32le(sig + 12, d->seq);
 	return rc;
+}
+
+/* Compare a received signature with the one computed (constant time). */
+static int check_signature(struct ntlm_session *s, const uint8_t want[16],
+			   const uint8_t sig[16])
+{
+	if (!crypto_memeq(want, sig, 16))
+		return RPE_ERR_AUTH;
+	s->recv.seq++;
+	return 0;
+}
+
+/* The session is usable and [enc_off, enc_off + enc_len) lies in msg. */
+static int check_region(const struct ntlm_session *s, size_t len,
+			size_t enc_off, size_t enc_len)
+{
+	if (!s || !s->ready)
+		return RPE_ERR_STATE;
+	if (enc_off > len || len - enc_off < enc_len)
+		return RPE_ERR_ARG;
+	return 0;
 }
 
 int ntlm_session_sign(struct ntlm_session *s, const uint8_t *msg, size_t len,
 		      uint8_t sig[16])
 {
-	if (!s || !s->ready)
-		return RPE_ERR_STATE;
-	TRY(make_sig(s->sign_send, s->rc4_send, s->flags, s->seq_send, msg, len,
-		     sig));
-	s->seq_send++;
+	TRY(check_region(s, len, 0, 0));
+	TRY(signature(&s->send, s->flags, msg, len, NULL, 0, CRYPT_AFTER_MAC,
+		      sig));
+	s->send.seq++;
 	return 0;
 }
 
@@ -681,71 +764,40 @@ int ntlm_session_verify(struct ntlm_session *s, const uint8_t *msg,
 			size_t len, const uint8_t sig[16])
 {
 	uint8_t want[16];
-	int ok;
+	int rc;
 
-	if (!s || !s->ready)
-		return RPE_ERR_STATE;
-	TRY(make_sig(s->sign_recv, s->rc4_recv, s->flags, s->seq_recv, msg, len,
-		     want));
-	ok = crypto_memeq(want, sig, 16);
+	TRY(check_region(s, len, 0, 0));
+	rc = signature(&s->recv, s->flags, msg, len, NULL, 0, CRYPT_AFTER_MAC,
+		       want);
+	if (rc == 0)
+		rc = check_signature(s, want, sig);
 	crypto_wipe(want, sizeof(want));
-	if (!ok)
-		return RPE_ERR_AUTH;
-	s->seq_recv++;
-	return 0;
+	return rc;
 }
 
 int ntlm_session_seal(struct ntlm_session *s, uint8_t *msg, size_t len,
 		      size_t enc_off, size_t enc_len, uint8_t sig[16])
 {
-	uint8_t seqb[4], mac[16];
-	int rc;
-
-	if (!s || !s->ready)
-		return RPE_ERR_STATE;
-	if (enc_off > len || len - enc_off < enc_len)
-		return RPE_ERR_ARG;
-	/* 3.4.3: the checksum covers the plaintext; the message is encrypted
-	 * first and the checksum after it with the same RC4 handle. */
-	buf_store_u32le(seqb, s->seq_send);
-	TRY(crypto_hmac_md5(s->sign_send, 16, seqb, 4, msg, len, NULL, 0, mac));
-	rc = crypto_rc4_update(s->rc4_send, msg + enc_off, enc_len);
-	buf_store_u32le(sig, 1);
-	memcpy(sig + 4, mac, 8);
-	if (rc == 0 && (s->flags & NTLM_NEG_KEY_EXCH))
-		rc = crypto_rc4_update(s->rc4_send, sig + 4, 8);
-	buf_store_u32le(sig + 12, s->seq_send);
-	crypto_wipe(mac, sizeof(mac));
-	if (rc == 0)
-		s->seq_send++;
-	return rc;
+	TRY(check_region(s, len, enc_off, enc_len));
+	TRY(signature(&s->send, s->flags, msg, len, msg + enc_off, enc_len,
+		      CRYPT_AFTER_MAC, sig));
+	s->send.seq++;
+	return 0;
 }
 
 int ntlm_session_unseal(struct ntlm_session *s, uint8_t *msg, size_t len,
 			size_t enc_off, size_t enc_len, const uint8_t sig[16])
 {
-	uint8_t want[16], seqb[4], mac[16];
-	int ok;
+	uint8_t want[16];
+	int rc;
 
-	if (!s || !s->ready)
-		return RPE_ERR_STATE;
-	if (enc_off > len || len - enc_off < enc_len)
-		return RPE_ERR_ARG;
-	TRY(crypto_rc4_update(s->rc4_recv, msg + enc_off, enc_len));
-	buf_store_u32le(seqb, s->seq_recv);
-	TRY(crypto_hmac_md5(s->sign_recv, 16, seqb, 4, msg, len, NULL, 0, mac));
-	buf_store_u32le(want, 1);
-	memcpy(want + 4, mac, 8);
-	if (s->flags & NTLM_NEG_KEY_EXCH)
-		TRY(crypto_rc4_update(s->rc4_recv, want + 4, 8));
-	buf_store_u32le(want + 12, s->seq_recv);
-	ok = crypto_memeq(want, sig, 16);
+	TRY(check_region(s, len, enc_off, enc_len));
+	rc = signature(&s->recv, s->flags, msg, len, msg + enc_off, enc_len,
+		       CRYPT_BEFORE_MAC, want);
+	if (rc == 0)
+		rc = check_signature(s, want, sig);
 	crypto_wipe(want, sizeof(want));
-	crypto_wipe(mac, sizeof(mac));
-	if (!ok)
-		return RPE_ERR_AUTH;
-	s->seq_recv++;
-	return 0;
+	return rc;
 }
 
 /* secctx adapter ------------------------------------------------------------------ */

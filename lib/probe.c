@@ -31,21 +31,13 @@
 #include "dcerpc.h"
 #include "emsmdb.h"
 #include "epm.h"
+#include "loop.h"
 #include "ntlm.h"
 #include "rts.h"
 
 int64_t probe_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return loop_now_ms();
 }
 
 /* Protocol constants ------------------------------------------------------- */
@@ -96,7 +88,7 @@ struct probe {
 };
 
 struct probe_run {
-	struct http_loop *loop;
+	struct loop *loop;
 	int trace_level;
 	probe_trace_fn trace;
 	void *trace_ctx;
@@ -141,7 +133,7 @@ static void hexdump_trace(struct probe *p, const char *what, const uint8_t *d,
 
 static double elapsed(const struct probe *p)
 {
-	return now_s() - p->t0;
+	return loop_now_s() - p->t0;
 }
 
 static void end_phase(struct probe *p, enum probe_phase next)
@@ -173,7 +165,7 @@ static void finish(struct probe *p, enum probe_outcome o, const char *fmt, ...)
 	       probe_phase_name(p->phase), p->res->total_time, p->res->message);
 	/* Whatever callback this runs in, the loop returns to probe_run()
 	 * without sleeping, so the run ends as soon as the last probe does. */
-	http_loop_wake(p->run->loop);
+	loop_wake(p->run->loop);
 	/* The channels are closed by the run loop, outside libcurl's
 	 * callbacks (this may run inside one); closing both requests ends the
 	 * virtual connection and the server tears down the session with it. */
@@ -620,7 +612,7 @@ static int on_data(void *ctx, struct http_chan *ch, const uint8_t *d, size_t n)
 	return feed_stream(p, &p->reader, d, n, "OUT channel", on_pdu);
 }
 
-static void on_done(void *ctx, struct http_chan *ch, enum http_result res,
+static void on_done(void *ctx, struct http_chan *ch, enum loop_result res,
 		    long status, const char *msg)
 {
 	struct probe *p = ctx;
@@ -638,7 +630,7 @@ static void on_done(void *ctx, struct http_chan *ch, enum http_result res,
 	}
 	p->res->http_status = status;
 	switch (res) {
-	case HTTP_RES_HTTP_STATUS:
+	case LOOP_RES_HTTP_STATUS:
 		if (status == 401 || status == 403 || status == 407)
 			finish(p, OUTCOME_AUTH_FAILED,
 			       "RPC proxy refused the credentials on %s: %s",
@@ -647,13 +639,13 @@ static void on_done(void *ctx, struct http_chan *ch, enum http_result res,
 			finish(p, OUTCOME_PROXY_REFUSED, "RPC proxy answered %s: %s",
 			       which, msg);
 		break;
-	case HTTP_RES_TLS_VERIFY:
-	case HTTP_RES_TLS_FAILED:
+	case LOOP_RES_TLS_VERIFY:
+	case LOOP_RES_TLS_FAILED:
 		finish(p, OUTCOME_TLS_FAILED, "%s", msg);
 		break;
-	case HTTP_RES_RESOLVE_FAILED:
-	case HTTP_RES_CONNECT_FAILED:
-	case HTTP_RES_PROXY_FAILED:
+	case LOOP_RES_RESOLVE_FAILED:
+	case LOOP_RES_CONNECT_FAILED:
+	case LOOP_RES_PROXY_FAILED:
 		finish(p, OUTCOME_CONNECT_FAILED, "%s", msg);
 		break;
 	default:
@@ -691,7 +683,7 @@ static int tcp_on_data(void *ctx, struct tcp_chan *ch, const uint8_t *d,
 	return feed_stream(p, &p->reader, d, n, "RPC/TCP", on_pdu);
 }
 
-static void tcp_on_done(void *ctx, struct tcp_chan *ch, enum http_result res,
+static void tcp_on_done(void *ctx, struct tcp_chan *ch, enum loop_result res,
 			const char *msg)
 {
 	struct probe *p = ctx;
@@ -706,7 +698,7 @@ static void tcp_on_done(void *ctx, struct tcp_chan *ch, enum http_result res,
 	}
 	if (p->phase == PHASE_CONNECT)
 		finish(p, OUTCOME_CONNECT_FAILED, "EMSMDB port %s", msg);
-	else if (res == HTTP_RES_RECV_FAILED || res == HTTP_RES_SEND_FAILED)
+	else if (res == LOOP_RES_RECV_FAILED || res == LOOP_RES_SEND_FAILED)
 		finish(p, OUTCOME_PROTOCOL_ERROR, "RPC/TCP %s during %s", msg,
 		       probe_phase_name(p->phase));
 	else
@@ -856,7 +848,7 @@ static int epm_on_data(void *ctx, struct tcp_chan *ch, const uint8_t *d,
 	return (p->finished || p->epm_done) ? -1 : 0;
 }
 
-static void epm_on_done(void *ctx, struct tcp_chan *ch, enum http_result res,
+static void epm_on_done(void *ctx, struct tcp_chan *ch, enum loop_result res,
 			const char *msg)
 {
 	struct probe *p = ctx;
@@ -904,7 +896,7 @@ static int probe_start(struct probe *p, struct rpe_error *err)
 	struct buf a1, b1;
 	int rc = -1;
 
-	p->t0 = now_s();
+	p->t0 = loop_now_s();
 	p->phase = PHASE_CONNECT;
 	p->res->phase = PHASE_CONNECT;
 	if (is_tcp(p))
@@ -969,13 +961,13 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 	probes = calloc((size_t)n, sizeof(*probes));
 	if (!probes)
 		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
-	run.loop = http_loop_new(err);
+	run.loop = loop_new(err);
 	if (!run.loop) {
 		free(probes);
 		return err ? err->code : RPE_ERR_NOMEM;
 	}
 	if (trace)
-		http_loop_set_trace(run.loop, trace_level, trace, trace_ctx);
+		loop_set_trace(run.loop, trace_level, trace, trace_ctx);
 
 	for (i = 0; i < n; i++) {
 		struct probe *p = &probes[i];
@@ -1041,7 +1033,7 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 		wait = deadline_ms - now;
 		if (wait > 1000)
 			wait = 1000;
-		if (http_loop_run(run.loop, (int)wait, err) < 0) {
+		if (loop_run(run.loop, (int)wait, err) < 0) {
 			for (i = 0; i < n; i++)
 				finish(&probes[i], OUTCOME_PROTOCOL_ERROR,
 				       "event loop failed: %s",
@@ -1060,7 +1052,7 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 out:
 	for (i = 0; i < n; i++)
 		probe_cleanup(&probes[i]);
-	http_loop_free(run.loop);
+	loop_free(run.loop);
 	free(probes);
 	return rc;
 }

@@ -4,22 +4,29 @@
 #include "probe_config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
+#include "emsmdb.h"
 
 void probe_config_init(struct probe_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->tls = true;
 	c->rpc_port = CFG_DEFAULT_RPC_PORT;
-	c->expect = CFG_EXPECT_REQUIRED;
-	c->probe = CFG_PROBE_BOTH;
-	c->unencrypted_level = CFG_UNENC_CONNECT;
-	c->http_auth = CFG_HTTP_AUTH_ANY;
-	c->ip_family = CFG_IP_ANY;
+	c->transport = PROBE_TRANSPORT_HTTP;
+	c->expect = EXPECT_REQUIRED;
+	c->probes = PROBES_BOTH;
+	c->unencrypted_level = PROBE_LEVEL_CONNECT;
+	c->http_auth = HTTP_AUTH_ANY;
+	/* The default names a known alias: this cannot fail. */
+	cfg_parse_client_version(CFG_DEFAULT_CLIENT_VERSION, c->client_version,
+				 NULL);
 	mp_deadline_init(&c->deadline);
 }
 
@@ -47,7 +54,6 @@ void probe_config_free(struct probe_config *c)
 	free_str(&c->username, false);
 	free_str(&c->domain, false);
 	free_str(&c->mailbox_dn, false);
-	free_str(&c->client_version, false);
 	free_str(&c->ca_file, false);
 	free_str(&c->client_cert, false);
 	free_str(&c->client_key, false);
@@ -67,101 +73,100 @@ int probe_config_set_str(char **slot, const char *s, bool secret)
 	return 0;
 }
 
-static int parse_choice(const char *s, const char *const *names, int n,
-			const char *what, const char *choices, int *out,
+/* One name table per option that chooses from names. */
+struct choice_name {
+	const char *name;
+	int value;
+};
+
+struct choice_table {
+	const char *option;
+	const struct choice_name *names;
+	size_t n;
+};
+
+static const struct choice_name transport_names[] = {
+	{ "http", PROBE_TRANSPORT_HTTP }, { "tcp", PROBE_TRANSPORT_TCP },
+};
+static const struct choice_name expect_names[] = {
+	{ "required", EXPECT_REQUIRED }, { "optional", EXPECT_OPTIONAL },
+	{ "any", EXPECT_ANY },
+};
+static const struct choice_name probes_names[] = {
+	{ "both", PROBES_BOTH }, { "encrypted", PROBES_ENCRYPTED },
+	{ "unencrypted", PROBES_UNENCRYPTED },
+};
+/* The unencrypted probe binds at level connect (no per-message protection)
+ * or integrity (signed, not sealed), MS-RPCE 2.2.1.1.8. */
+static const struct choice_name level_names[] = {
+	{ "connect", PROBE_LEVEL_CONNECT },
+	{ "integrity", PROBE_LEVEL_INTEGRITY },
+};
+static const struct choice_name auth_names[] = {
+	{ "any", HTTP_AUTH_ANY }, { "basic", HTTP_AUTH_BASIC },
+	{ "ntlm", HTTP_AUTH_NTLM }, { "negotiate", HTTP_AUTH_NEGOTIATE },
+};
+
+#define TABLE(opt, t) { opt, t, sizeof(t) / sizeof(t[0]) }
+
+static const struct choice_table choice_tables[] = {
+	[CFG_CHOICE_TRANSPORT] = TABLE("--transport", transport_names),
+	[CFG_CHOICE_EXPECT] = TABLE("--expect", expect_names),
+	[CFG_CHOICE_PROBES] = TABLE("--probe", probes_names),
+	[CFG_CHOICE_UNENC_LEVEL] = TABLE("--unencrypted-level", level_names),
+	[CFG_CHOICE_HTTP_AUTH] = TABLE("--http-auth", auth_names),
+};
+
+/* "a, b or c" */
+static void choices_text(const struct choice_table *t, char *out, size_t n)
+{
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < t->n && len < n; i++) {
+		const char *sep = i == 0 ? "" : i + 1 == t->n ? " or " : ", ";
+		int w = snprintf(out + len, n - len, "%s%s", sep,
+				 t->names[i].name);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+}
+
+static int parse_choice(const char *s, const struct choice_table *t, int *out,
 			struct rpe_error *err)
 {
-	int i;
+	char choices[128];
+	size_t i;
 
-	for (i = 0; s && i < n; i++) {
-		if (strcmp(s, names[i]) == 0) {
-			*out = i;
+	for (i = 0; s && i < t->n; i++) {
+		if (strcmp(s, t->names[i].name) == 0) {
+			*out = t->names[i].value;
 			return 0;
 		}
 	}
-	return rpe_fail(err, RPE_ERR_ARG, "invalid %s '%.64s' (choose %s)", what,
-			s ? s : "", choices);
+	choices_text(t, choices, sizeof(choices));
+	return rpe_fail(err, RPE_ERR_ARG, "invalid %s '%.64s' (choose %s)",
+			t->option, s ? s : "", choices);
 }
 
-static const char *const expect_names[] = { "required", "optional", "any" };
-static const char *const probe_names[] = { "both", "encrypted", "unencrypted" };
-static const char *const unenc_names[] = { "connect", "integrity" };
-static const char *const auth_names[] = { "any", "basic", "ntlm", "negotiate" };
-static const char *const transport_names[] = { "http", "tcp" };
-
-#define NAMES(a) a, (int)(sizeof(a) / sizeof(a[0]))
-
-int cfg_parse_expect(const char *s, enum cfg_expect *out, struct rpe_error *err)
+int cfg_set_choice(struct probe_config *c, enum cfg_choice which,
+		   const char *s, struct rpe_error *err)
 {
-	int v;
-	TRY(parse_choice(s, NAMES(expect_names), "--expect",
-			 "required, optional or any", &v, err));
-	*out = (enum cfg_expect)v;
+	int v = 0;
+
+	if ((size_t)which >= sizeof(choice_tables) / sizeof(choice_tables[0]))
+		return rpe_fail(err, RPE_ERR_ARG, "unknown option choice %d",
+				(int)which);
+	TRY(parse_choice(s, &choice_tables[which], &v, err));
+	switch (which) {
+	case CFG_CHOICE_TRANSPORT: c->transport = (enum probe_transport)v; break;
+	case CFG_CHOICE_EXPECT: c->expect = (enum verdict_expect)v; break;
+	case CFG_CHOICE_PROBES: c->probes = (enum verdict_probes)v; break;
+	case CFG_CHOICE_UNENC_LEVEL: c->unencrypted_level = (enum probe_level)v; break;
+	case CFG_CHOICE_HTTP_AUTH: c->http_auth = (enum http_auth)v; break;
+	}
 	return 0;
-}
-
-int cfg_parse_probe(const char *s, enum cfg_probe *out, struct rpe_error *err)
-{
-	int v;
-	TRY(parse_choice(s, NAMES(probe_names), "--probe",
-			 "both, encrypted or unencrypted", &v, err));
-	*out = (enum cfg_probe)v;
-	return 0;
-}
-
-int cfg_parse_unenc_level(const char *s, enum cfg_unenc_level *out,
-			  struct rpe_error *err)
-{
-	int v;
-	TRY(parse_choice(s, NAMES(unenc_names), "--unencrypted-level",
-			 "connect or integrity", &v, err));
-	*out = (enum cfg_unenc_level)v;
-	return 0;
-}
-
-int cfg_parse_http_auth(const char *s, enum cfg_http_auth *out,
-			struct rpe_error *err)
-{
-	int v;
-	TRY(parse_choice(s, NAMES(auth_names), "--http-auth",
-			 "any, basic, ntlm or negotiate", &v, err));
-	*out = (enum cfg_http_auth)v;
-	return 0;
-}
-
-int cfg_parse_transport(const char *s, enum cfg_transport *out,
-			struct rpe_error *err)
-{
-	int v;
-	TRY(parse_choice(s, NAMES(transport_names), "--transport",
-			 "http or tcp", &v, err));
-	*out = (enum cfg_transport)v;
-	return 0;
-}
-
-const char *cfg_transport_name(enum cfg_transport v)
-{
-	return (unsigned)v < 2 ? transport_names[v] : "?";
-}
-
-const char *cfg_expect_name(enum cfg_expect v)
-{
-	return (unsigned)v < 3 ? expect_names[v] : "?";
-}
-
-const char *cfg_probe_name(enum cfg_probe v)
-{
-	return (unsigned)v < 3 ? probe_names[v] : "?";
-}
-
-const char *cfg_unenc_level_name(enum cfg_unenc_level v)
-{
-	return (unsigned)v < 2 ? unenc_names[v] : "?";
-}
-
-const char *cfg_http_auth_name(enum cfg_http_auth v)
-{
-	return (unsigned)v < 4 ? auth_names[v] : "?";
 }
 
 /* Decimal digits only, value <= max; no sign, no blanks, no leading '+'. */
@@ -196,41 +201,36 @@ int cfg_parse_port(const char *s, const char *what, unsigned *out,
 	return 0;
 }
 
-int cfg_parse_client_version(const char *s, unsigned parts[4], unsigned *nparts,
+/* Builds of each Outlook as Exchange logs them (four numbers: major,
+ * minor, build, minor build). */
+static const struct {
+	const char *name;
+	const char *version;
+} outlook_versions[] = {
+	{ "outlook2003", "11.0.8161.0" },    /* Outlook 2003 SP3 */
+	{ "outlook2007", "12.0.6607.1000" }, /* Outlook 2007 SP3 */
+	{ "outlook2010", "14.0.7015.1000" }, /* Outlook 2010 SP2 */
+	{ "outlook2013", "15.0.4569.1506" }, /* Outlook 2013 SP1 */
+	{ "outlook2016", "16.0.4266.1001" }, /* Outlook 2016 (volume licence) */
+};
+
+int cfg_parse_client_version(const char *s, uint16_t out[3],
 			     struct rpe_error *err)
 {
-	unsigned n = 0, tmp[4] = { 0, 0, 0, 0 };
-	const char *p = s;
+	const char *v = s;
+	size_t i;
 
-	if (!s)
-		return rpe_fail(err, RPE_ERR_ARG, "missing --client-version");
-	for (;;) {
-		char part[8];
-		size_t len = strcspn(p, ".");
-		unsigned long v;
-
-		if (n == 4 || len == 0 || len >= sizeof(part))
-			goto bad;
-		memcpy(part, p, len);
-		part[len] = '\0';
-		if (parse_uint(part, 65535, &v) < 0)
-			goto bad;
-		tmp[n++] = (unsigned)v;
-		p += len;
-		if (!*p)
-			break;
-		p++; /* '.' */
-	}
-	if (n < 3)
-		goto bad;
-	memcpy(parts, tmp, sizeof(tmp));
-	*nparts = n;
+	for (i = 0; s && i < sizeof(outlook_versions) / sizeof(outlook_versions[0]); i++)
+		if (strcmp(s, outlook_versions[i].name) == 0)
+			v = outlook_versions[i].version;
+	if (!v || emsmdb_parse_version(v, out) < 0)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"invalid --client-version '%.32s' (an alias "
+				"outlook2003 ... outlook2016, A.B.C.D with A "
+				"and B up to 255, C up to 32767 and D up to "
+				"65535, or the three words A.B.C with B up to "
+				"32767)", s ? s : "");
 	return 0;
-bad:
-	return rpe_fail(err, RPE_ERR_ARG,
-			"invalid --client-version '%.32s' (want a.b.c or "
-			"a.b.c.d, each 0..65535, e.g. %s)",
-			s, CFG_DEFAULT_CLIENT_VERSION);
 }
 
 int cfg_split_user(struct probe_config *c, struct rpe_error *err)
@@ -322,4 +322,155 @@ int cfg_read_password_file(const char *path, char **out, struct rpe_error *err)
 	}
 	buf_wipe(buf, sizeof(buf));
 	return rc;
+}
+
+/* Checks ------------------------------------------------------------------ */
+
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+int cfg_check_host(const char *what, const char *s, struct rpe_error *err)
+{
+	const char *p;
+
+	if (!*s)
+		return rpe_fail(err, RPE_ERR_ARG, "%s is empty", what);
+	if (strlen(s) > 255)
+		return rpe_fail(err, RPE_ERR_ARG, "%s is too long", what);
+	for (p = s; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch <= ' ' || ch == 0x7f || strchr("/?#@\\%", ch) ||
+		    (p == s && ch == '-'))
+			return rpe_fail(err, RPE_ERR_ARG,
+					"invalid %s '%.64s' (a host name or "
+					"address, without scheme or path)",
+					what, s);
+	}
+	return 0;
+}
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+static bool is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z');
+}
+
+/* A GUID in its string form, 8-4-4-4-12 hex digits, and nothing else. */
+static bool is_guid(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n != 36)
+		return false;
+	for (i = 0; i < n; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !is_hex(s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* A DNS domain name of two labels or more (RFC 1035 2.3.1, letters, digits
+ * and inner hyphens; RFC 1123 2.1 allows a leading digit), as the primary
+ * SMTP domain of a mailbox is. */
+static bool is_domain(const char *s)
+{
+	size_t len = strlen(s), label = 0, labels = 1, i;
+
+	if (len == 0 || len > 253)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+			labels++;
+		} else if (is_alnum(c) || (c == '-' && label > 0)) {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return label > 0 && s[len - 1] != '-' && labels >= 2;
+}
+
+int cfg_check_rpc_server(const char *s, bool *mailbox, struct rpe_error *err)
+{
+	const char *at = strchr(s, '@');
+
+	*mailbox = false;
+	if (!at)
+		return cfg_check_host("--rpc-server", s, err);
+	/* Exchange 2013 and later address the mailbox, not a server, in the
+	 * RPC proxy URL: ExchangeGuid@PrimarySmtpDomain, the Server that
+	 * Autodiscover returns for Protocol Type EXCH (MS-OXDSCLI). */
+	if (!is_guid(s, (size_t)(at - s)) || !is_domain(at + 1))
+		return rpe_fail(err, RPE_ERR_ARG,
+				"invalid --rpc-server '%.80s' (a host name, or "
+				"a mailbox as GUID@domain such as "
+				"3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com)",
+				s);
+	*mailbox = true;
+	return 0;
+}
+
+int cfg_check_mailbox_dn(const char *s, struct rpe_error *err)
+{
+	struct rpe_error e;
+
+	if (s[0] != '/' || has_control(s))
+		return rpe_fail(err, RPE_ERR_ARG,
+				"invalid --mailbox-dn '%.64s' (a legacyExchangeDN "
+				"such as /o=Org/ou=.../cn=Recipients/cn=user)", s);
+	if (emsmdb_check_user_dn(s, &e) < 0)
+		return rpe_fail(err, e.code, "invalid --mailbox-dn (%s)", e.msg);
+	return 0;
+}
+
+int cfg_check_file(const char *what, const char *path, struct rpe_error *err)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return rpe_fail(err, RPE_ERR_ARG, "cannot read %s '%.200s': %s",
+				what, path, strerror(errno));
+	if (fstat(fd, &st) < 0)
+		rc = rpe_fail(err, RPE_ERR_ARG, "cannot read %s '%.200s': %s",
+			      what, path, strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		rc = rpe_fail(err, RPE_ERR_ARG,
+			      "cannot read %s '%.200s': it is a directory",
+			      what, path);
+	close(fd);
+	return rc;
+}
+
+int cfg_check_proxy_path(const char *s, struct rpe_error *err)
+{
+	if (s[0] != '/' || strpbrk(s, "?# ") || has_control(s))
+		return rpe_fail(err, RPE_ERR_ARG,
+				"invalid --rpc-proxy-path '%.64s' (an absolute "
+				"path such as %s)", s, CFG_DEFAULT_PROXY_PATH);
+	return 0;
+}
+
+int cfg_check_proxy(const char *s, struct rpe_error *err)
+{
+	if (!*s || has_control(s))
+		return rpe_fail(err, RPE_ERR_ARG, "invalid --proxy");
+	return 0;
 }

@@ -2,8 +2,11 @@
 /* The validated command-line configuration of one plugin run.
  *
  * plugins/check_rpc_encryption.c fills it (getopt_long, --extra-opts,
- * password sources) and hands it to the probes read-only.  The helpers here
- * are the parts of validation worth unit-testing without a process.
+ * password sources) and hands it to the probes read-only.  Every option has
+ * one representation: the enums of the layers that use it (verdict, probe,
+ * HTTP transport), set once by the parsers here from one name table each.
+ * The parsers and checks are the parts of validation worth unit-testing
+ * without a process; all of them run before any connection is made.
  *
  * (Named probe_config.h, not config.h: the build's autoconf header is
  * config.h and lib/ comes first on the include path.) */
@@ -12,60 +15,20 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
-#include "mp.h"
+#include "mp_range.h"
+#include "verdict.h"
 
 #define CFG_DEFAULT_PORT_TLS 443
 #define CFG_DEFAULT_PORT_PLAIN 80
 #define CFG_DEFAULT_RPC_PORT 6001
 #define CFG_DEFAULT_EPM_PORT 135
 #define CFG_DEFAULT_PROXY_PATH "/rpc/rpcproxy.dll"
-/* Outlook for Microsoft 365 (16.0); "11.0.8161" would be Outlook 2003. */
-#define CFG_DEFAULT_CLIENT_VERSION "16.0.18025"
+#define CFG_DEFAULT_CLIENT_VERSION "outlook2016"
 #define CFG_PASSWORD_ENV "CHECK_RPC_ENCRYPTION_PASSWORD"
 #define CFG_PASSWORD_MAX 1024
-
-/* --expect: what the operator wants the server to enforce. */
-enum cfg_expect {
-	CFG_EXPECT_REQUIRED = 0, /* unencrypted logon must be refused */
-	CFG_EXPECT_OPTIONAL,     /* unencrypted logon must be accepted */
-	CFG_EXPECT_ANY,          /* only report what the server does */
-};
-
-/* --probe: which logons to attempt. */
-enum cfg_probe {
-	CFG_PROBE_BOTH = 0,
-	CFG_PROBE_ENCRYPTED,
-	CFG_PROBE_UNENCRYPTED,
-};
-
-/* --unencrypted-level: the DCE/RPC authentication level of the
- * "unencrypted" probe. */
-enum cfg_unenc_level {
-	CFG_UNENC_CONNECT = 0, /* RPC_C_AUTHN_LEVEL_CONNECT (2) */
-	CFG_UNENC_INTEGRITY,   /* RPC_C_AUTHN_LEVEL_PKT_INTEGRITY (5) */
-};
-
-/* --http-auth: which HTTP authentication the RPC proxy may get. */
-enum cfg_http_auth {
-	CFG_HTTP_AUTH_ANY = 0,
-	CFG_HTTP_AUTH_BASIC,
-	CFG_HTTP_AUTH_NTLM,
-	CFG_HTTP_AUTH_NEGOTIATE,
-};
-
-/* --transport: how the probes reach the store. */
-enum cfg_transport {
-	CFG_TRANSPORT_HTTP = 0, /* RPC over HTTP (Outlook Anywhere) */
-	CFG_TRANSPORT_TCP,      /* RPC over TCP via the endpoint mapper */
-};
-
-enum cfg_ip_family {
-	CFG_IP_ANY = 0,
-	CFG_IP_V4,
-	CFG_IP_V6,
-};
 
 /* How the -u text named the account. */
 enum cfg_user_form {
@@ -76,16 +39,17 @@ enum cfg_user_form {
 
 struct probe_config {
 	/* where */
-	enum cfg_transport transport; /* --transport: http */
+	enum probe_transport transport; /* --transport: http */
 	char *hostname;     /* -H: RPC proxy host and TLS name */
 	char *ip_address;   /* -I: connect here instead of resolving -H */
 	unsigned port;      /* -p: 443, or 80 with --no-tls; tcp: 135 */
 	bool tls;           /* false with --no-tls */
 	char *rpc_server;   /* --rpc-server: backend in the proxy URL (-H) */
+	bool rpc_server_mailbox; /* it is a mailbox GUID@domain, no server */
 	unsigned rpc_port;  /* --rpc-port: 6001 */
 	bool rpc_port_given; /* tcp: connect there, skip the endpoint mapper */
 	char *proxy_path;   /* --rpc-proxy-path: /rpc/rpcproxy.dll */
-	enum cfg_ip_family ip_family; /* -4 / -6 */
+	int ip_version;     /* -4 / -6: 4 or 6, 0 for either */
 	char *proxy;        /* --proxy: HTTP proxy URL, NULL = none */
 
 	/* who */
@@ -97,13 +61,11 @@ struct probe_config {
 	char *mailbox_dn;   /* -m: legacyExchangeDN of the mailbox */
 
 	/* what */
-	enum cfg_expect expect;
-	enum cfg_probe probe;
-	enum cfg_unenc_level unencrypted_level;
-	enum cfg_http_auth http_auth;
-	char *client_version;           /* as given, "16.0.18025" */
-	unsigned client_version_parts[4]; /* parsed, unused parts 0 */
-	unsigned client_version_nparts;   /* 3 or 4 */
+	enum verdict_expect expect;         /* --expect */
+	enum verdict_probes probes;         /* --probe */
+	enum probe_level unencrypted_level; /* --unencrypted-level */
+	enum http_auth http_auth;           /* --http-auth */
+	uint16_t client_version[3];         /* --client-version: rgwClientVersion */
 
 	/* judging */
 	struct mp_thresholds thresholds; /* -w/-c on the slowest probe's total seconds */
@@ -118,8 +80,8 @@ struct probe_config {
 	int verbose;
 };
 
-/* Defaults for everything; strings NULL (probe_config_finish fills the
- * defaults that depend on other options). */
+/* Defaults for everything; strings NULL (the plugin fills the defaults
+ * that depend on other options). */
 void probe_config_init(struct probe_config *c);
 /* Free every string; the password is wiped first.  Safe to call twice. */
 void probe_config_free(struct probe_config *c);
@@ -127,27 +89,27 @@ void probe_config_free(struct probe_config *c);
 /* Replace *slot with a copy of s (old value freed, wiped if secret). */
 int probe_config_set_str(char **slot, const char *s, bool secret);
 
-/* Enum parsers: exact lower-case names as in --help; RPE_ERR_ARG with a
- * message that quotes the text and lists the choices. */
-int cfg_parse_expect(const char *s, enum cfg_expect *out, struct rpe_error *err);
-int cfg_parse_probe(const char *s, enum cfg_probe *out, struct rpe_error *err);
-int cfg_parse_unenc_level(const char *s, enum cfg_unenc_level *out,
-			  struct rpe_error *err);
-int cfg_parse_http_auth(const char *s, enum cfg_http_auth *out,
-			struct rpe_error *err);
-int cfg_parse_transport(const char *s, enum cfg_transport *out,
-			struct rpe_error *err);
-const char *cfg_transport_name(enum cfg_transport v);
-const char *cfg_expect_name(enum cfg_expect v);
-const char *cfg_probe_name(enum cfg_probe v);
-const char *cfg_unenc_level_name(enum cfg_unenc_level v);
-const char *cfg_http_auth_name(enum cfg_http_auth v);
+/* The options that choose from a list of names. */
+enum cfg_choice {
+	CFG_CHOICE_TRANSPORT = 0, /* --transport http|tcp */
+	CFG_CHOICE_EXPECT,        /* --expect required|optional|any */
+	CFG_CHOICE_PROBES,        /* --probe both|encrypted|unencrypted */
+	CFG_CHOICE_UNENC_LEVEL,   /* --unencrypted-level connect|integrity */
+	CFG_CHOICE_HTTP_AUTH,     /* --http-auth any|basic|ntlm|negotiate */
+};
+
+/* Set the option `which` of c from its name s (exact, lower-case, as in
+ * --help); RPE_ERR_ARG with a message that quotes s and lists the names. */
+int cfg_set_choice(struct probe_config *c, enum cfg_choice which,
+		   const char *s, struct rpe_error *err);
 
 /* Decimal port 1..65535 (what names the option, for the message). */
 int cfg_parse_port(const char *s, const char *what, unsigned *out,
 		   struct rpe_error *err);
-/* "a.b.c" or "a.b.c.d", each part 0..65535. */
-int cfg_parse_client_version(const char *s, unsigned parts[4], unsigned *nparts,
+/* --client-version: an alias (outlook2003 ... outlook2016) or a version in
+ * one of the two forms emsmdb_parse_version accepts, into the three
+ * rgwClientVersion words. */
+int cfg_parse_client_version(const char *s, uint16_t out[3],
 			     struct rpe_error *err);
 /* Split "DOMAIN\user" / "user@domain" / "user" into c->username, c->domain
  * and c->user_form (c->user must be set).  Empty parts are an error. */
@@ -156,5 +118,23 @@ int cfg_split_user(struct probe_config *c, struct rpe_error *err);
  * (or "\r\n") stripped; empty or NUL-containing content is an error.  The
  * read buffer is wiped. */
 int cfg_read_password_file(const char *path, char **out, struct rpe_error *err);
+
+/* Checks ------------------------------------------------------------------ */
+
+/* A host name or address for URLs and TLS names (what names the option). */
+int cfg_check_host(const char *what, const char *s, struct rpe_error *err);
+/* --rpc-server: a host name, or the Exchange 2013+ RemoteName of a mailbox,
+ * GUID@domain (8-4-4-4-12 hex digits, then a domain name); *mailbox tells
+ * which. */
+int cfg_check_rpc_server(const char *s, bool *mailbox, struct rpe_error *err);
+/* -m: a legacyExchangeDN that EcDoConnectEx can carry (see
+ * emsmdb_check_user_dn). */
+int cfg_check_mailbox_dn(const char *s, struct rpe_error *err);
+/* --rpc-proxy-path: an absolute path without query or fragment. */
+int cfg_check_proxy_path(const char *s, struct rpe_error *err);
+/* --proxy: not empty, no control characters (libcurl parses the URL). */
+int cfg_check_proxy(const char *s, struct rpe_error *err);
+/* A file the option names (--ca-file ...) exists and can be read. */
+int cfg_check_file(const char *what, const char *path, struct rpe_error *err);
 
 #endif

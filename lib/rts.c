@@ -4,8 +4,6 @@
 
 #include <string.h>
 
-#define RTS_HEADER_LEN 20
-
 const char *rts_cmd_name(enum rts_cmd_type t)
 {
 	static const char *const names[] = {
@@ -27,16 +25,11 @@ void rts_cookie_set_uuid4(uint8_t c[16])
 	c[8] = (uint8_t)((c[8] & 0x3F) | 0x80);
 }
 
-static int parse_cmd(struct buf_cur *c, struct rts_cmd *cmd,
-		     struct rpe_error *err)
+/* The body of one command (MS-RPCH 2.2.3.5); RPE_ERR_SHORT when it runs
+ * past the PDU, RPE_ERR_PROTO for what no command may contain. */
+static int get_cmd_body(struct buf_cur *c, struct rts_cmd *cmd)
 {
-	uint32_t type, n;
-
-	if (buf_get_u32le(c, &type) < 0)
-		return rpe_fail(err, RPE_ERR_SHORT, "RTS command truncated");
-	memset(cmd, 0, sizeof(*cmd));
-	cmd->type = (enum rts_cmd_type)type;
-	switch (type) {
+	switch (cmd->type) {
 	case RTS_CMD_RECEIVE_WINDOW_SIZE:
 	case RTS_CMD_CONNECTION_TIMEOUT:
 	case RTS_CMD_CHANNEL_LIFETIME:
@@ -44,77 +37,91 @@ static int parse_cmd(struct buf_cur *c, struct rts_cmd *cmd,
 	case RTS_CMD_VERSION:
 	case RTS_CMD_DESTINATION:
 	case RTS_CMD_PING_TRAFFIC_SENT_NOTIFY:
-		if (buf_get_u32le(c, &cmd->value) < 0)
-			goto short_;
-		return 0;
+		return buf_get_u32le(c, &cmd->value);
 	case RTS_CMD_FLOW_CONTROL_ACK:
-		if (buf_get_u32le(c, &cmd->ack_bytes) < 0 ||
-		    buf_get_u32le(c, &cmd->ack_window) < 0 ||
-		    buf_get_bytes(c, cmd->cookie, 16) < 0)
-			goto short_;
-		return 0;
+		TRY(buf_get_u32le(c, &cmd->ack_bytes));
+		TRY(buf_get_u32le(c, &cmd->ack_window));
+		return buf_get_bytes(c, cmd->cookie, 16);
 	case RTS_CMD_COOKIE:
 	case RTS_CMD_ASSOCIATION_GROUP_ID:
-		if (buf_get_bytes(c, cmd->cookie, 16) < 0)
-			goto short_;
-		return 0;
+		return buf_get_bytes(c, cmd->cookie, 16);
 	case RTS_CMD_EMPTY:
 	case RTS_CMD_NEGATIVE_ANCE:
 	case RTS_CMD_ANCE:
 		return 0;
 	case RTS_CMD_PADDING:
-		if (buf_get_u32le(c, &n) < 0)
-			goto short_;
-		cmd->value = n;
-		if (buf_skip(c, n) < 0)
-			return rpe_fail(err, RPE_ERR_PROTO,
-					"RTS Padding of %u bytes overruns the PDU",
-					(unsigned)n);
-		return 0;
+		TRY(buf_get_u32le(c, &cmd->value));
+		return buf_skip(c, cmd->value) < 0 ? RPE_ERR_PROTO : 0;
 	case RTS_CMD_CLIENT_ADDRESS:
 		/* 2.2.3.5.11: family 0 = IPv4 (4 bytes), 1 = IPv6 (16), then
 		 * 12 bytes of padding. */
-		if (buf_get_u32le(c, &cmd->value) < 0)
-			goto short_;
+		TRY(buf_get_u32le(c, &cmd->value));
 		if (cmd->value > 1)
-			return rpe_fail(err, RPE_ERR_PROTO,
-					"RTS ClientAddress family %u",
-					(unsigned)cmd->value);
-		if (buf_get_bytes(c, cmd->address, cmd->value ? 16 : 4) < 0 ||
-		    buf_skip(c, 12) < 0)
-			goto short_;
-		return 0;
-	default:
+			return RPE_ERR_PROTO;
+		TRY(buf_get_bytes(c, cmd->address, cmd->value ? 16 : 4));
+		return buf_skip(c, 12);
+	}
+	return RPE_ERR_UNSUPPORTED;
+}
+
+static int parse_cmd(struct buf_cur *c, struct rts_cmd *cmd,
+		     struct rpe_error *err)
+{
+	uint32_t type;
+	int rc;
+
+	if (buf_get_u32le(c, &type) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT, "RTS command truncated");
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->type = (enum rts_cmd_type)type;
+	rc = get_cmd_body(c, cmd);
+	if (rc == RPE_ERR_UNSUPPORTED)
 		return rpe_fail(err, RPE_ERR_PROTO, "unknown RTS command type %u",
 				(unsigned)type);
-	}
-short_:
-	return rpe_fail(err, RPE_ERR_SHORT, "RTS %s command truncated",
-			rts_cmd_name(cmd->type));
+	if (rc == RPE_ERR_PROTO && type == RTS_CMD_PADDING)
+		return rpe_fail(err, rc,
+				"RTS Padding of %u bytes overruns the PDU",
+				(unsigned)cmd->value);
+	if (rc == RPE_ERR_PROTO)
+		return rpe_fail(err, rc, "RTS ClientAddress family %u",
+				(unsigned)cmd->value);
+	if (rc < 0)
+		return rpe_fail(err, RPE_ERR_SHORT, "RTS %s command truncated",
+				rts_cmd_name(cmd->type));
+	return 0;
+}
+
+/* Flags and NumberOfCommands after the common header (2.2.3.6.1). */
+static int get_rts_header(struct buf_cur *c, struct rts_pdu *out)
+{
+	TRY(buf_skip(c, DCERPC_HEADER_LEN));
+	TRY(buf_get_u16le(c, &out->flags));
+	return buf_get_u16le(c, &out->ncmds);
 }
 
 int rts_parse(const uint8_t *pdu, size_t len, struct rts_pdu *out,
 	      struct rpe_error *err)
 {
+	struct dcerpc_pdu h;
 	struct buf_cur c;
-	uint8_t vers, minor, ptype, pflags;
-	uint16_t frag_len, auth_len, i;
+	uint16_t i;
 
 	memset(out, 0, sizeof(*out));
-	buf_cur_init(&c, pdu, len);
-	if (buf_get_u8(&c, &vers) < 0 || buf_get_u8(&c, &minor) < 0 ||
-	    buf_get_u8(&c, &ptype) < 0 || buf_get_u8(&c, &pflags) < 0 ||
-	    buf_skip(&c, 4) < 0 || buf_get_u16le(&c, &frag_len) < 0 ||
-	    buf_get_u16le(&c, &auth_len) < 0 || buf_skip(&c, 4) < 0 ||
-	    buf_get_u16le(&c, &out->flags) < 0 ||
-	    buf_get_u16le(&c, &out->ncmds) < 0)
-		return rpe_fail(err, RPE_ERR_SHORT, "RTS PDU truncated");
-	if (vers != 5 || minor != 0 || ptype != RTS_PTYPE)
-		return rpe_fail(err, RPE_ERR_PROTO, "not an RTS PDU");
-	if (frag_len != len || auth_len != 0)
+	/* The common header is DCE/RPC's (MS-RPCH 2.2.3.6.1): version,
+	 * data representation and lengths are checked there. */
+	TRY(dcerpc_parse_header(pdu, len, &h, err));
+	if (h.ptype != DCERPC_PTYPE_RTS)
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"not an RTS PDU (PDU type %u)",
+				(unsigned)h.ptype);
+	if (h.frag_length != len || h.auth_length != 0)
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"RTS PDU length fields inconsistent (frag_length %u, %zu bytes, auth_length %u)",
-				(unsigned)frag_len, len, (unsigned)auth_len);
+				(unsigned)h.frag_length, len,
+				(unsigned)h.auth_length);
+	buf_cur_init(&c, pdu, len);
+	if (get_rts_header(&c, out) < 0)
+		return rpe_fail(err, RPE_ERR_SHORT, "RTS PDU truncated");
 	if (out->ncmds > RTS_MAX_COMMANDS)
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"RTS PDU claims %u commands",
@@ -130,13 +137,12 @@ int rts_parse(const uint8_t *pdu, size_t len, struct rts_pdu *out,
 
 /* Builders ------------------------------------------------------------------ */
 
+/* RTS PDUs are single fragments with call_id 0 (MS-RPCH 2.2.3.6.1); the
+ * frag_length is patched by finish_pdu. */
 static int put_header(struct buf *b, uint16_t flags, uint16_t ncmds)
 {
-	static const uint8_t h[] = { 5, 0, RTS_PTYPE, 0x03, 0x10, 0, 0, 0 };
-	TRY(buf_put_bytes(b, h, sizeof(h)));
-	TRY(buf_put_u16le(b, 0)); /* frag_length, patched at the end */
-	TRY(buf_put_u16le(b, 0)); /* auth_length */
-	TRY(buf_put_u32le(b, 0)); /* call_id */
+	TRY(dcerpc_put_header(b, DCERPC_PTYPE_RTS,
+			      DCERPC_PFC_FIRST_FRAG | DCERPC_PFC_LAST_FRAG, 0));
 	TRY(buf_put_u16le(b, flags));
 	return buf_put_u16le(b, ncmds);
 }
@@ -154,29 +160,70 @@ static int put_cookie_cmd(struct buf *b, enum rts_cmd_type t,
 	return buf_put_bytes(b, c, 16);
 }
 
-static int finish_pdu(struct buf *b, size_t start, size_t want,
-		      struct rpe_error *err, const char *name)
+/* What the client's RTS PDUs carry besides their fixed commands. */
+struct rts_args {
+	const uint8_t *vc_cookie;   /* virtual connection */
+	const uint8_t *chan_cookie; /* IN or OUT channel */
+	const uint8_t *assoc_group;
+	uint32_t n1, n2;            /* window / lifetime / bytes, keepalive */
+};
+
+/* CONN/A1 (2.2.4.2) */
+static int put_conn_a1(struct buf *b, const struct rts_args *a)
 {
-	size_t len = b->len - start;
-	if (want && len != want)
+	TRY(put_header(b, 0, 4));
+	TRY(put_u32_cmd(b, RTS_CMD_VERSION, 1));
+	TRY(put_cookie_cmd(b, RTS_CMD_COOKIE, a->vc_cookie));
+	TRY(put_cookie_cmd(b, RTS_CMD_COOKIE, a->chan_cookie));
+	return put_u32_cmd(b, RTS_CMD_RECEIVE_WINDOW_SIZE, a->n1);
+}
+
+/* CONN/B1 (2.2.4.5) */
+static int put_conn_b1(struct buf *b, const struct rts_args *a)
+{
+	TRY(put_header(b, 0, 6));
+	TRY(put_u32_cmd(b, RTS_CMD_VERSION, 1));
+	TRY(put_cookie_cmd(b, RTS_CMD_COOKIE, a->vc_cookie));
+	TRY(put_cookie_cmd(b, RTS_CMD_COOKIE, a->chan_cookie));
+	TRY(put_u32_cmd(b, RTS_CMD_CHANNEL_LIFETIME, a->n1));
+	TRY(put_u32_cmd(b, RTS_CMD_CLIENT_KEEPALIVE, a->n2));
+	return put_cookie_cmd(b, RTS_CMD_ASSOCIATION_GROUP_ID, a->assoc_group);
+}
+
+/* FlowControlAckWithDestination (2.2.4.51) */
+static int put_flow_control_ack(struct buf *b, const struct rts_args *a)
+{
+	TRY(put_header(b, RTS_FLAG_OTHER_CMD, 2));
+	TRY(put_u32_cmd(b, RTS_CMD_DESTINATION, RTS_FD_OUT_PROXY));
+	TRY(buf_put_u32le(b, RTS_CMD_FLOW_CONTROL_ACK));
+	TRY(buf_put_u32le(b, a->n1));
+	TRY(buf_put_u32le(b, a->n2));
+	return buf_put_bytes(b, a->chan_cookie, 16);
+}
+
+/* Append one PDU built by put, check its fixed size and patch its
+ * frag_length. */
+static int build_pdu(struct buf *out, const char *name, size_t want,
+		     int (*put)(struct buf *, const struct rts_args *),
+		     const struct rts_args *a, struct rpe_error *err)
+{
+	size_t start = out->len;
+	int rc = put(out, a);
+
+	if (rc < 0)
+		return rpe_fail(err, rc, "cannot build %s", name);
+	if (out->len - start != want)
 		return rpe_fail(err, RPE_ERR_STATE, "%s has %zu bytes, not %zu",
-				name, len, want);
-	return buf_set_u16le_at(b, start + 8, (uint16_t)len);
+				name, out->len - start, want);
+	return buf_set_u16le_at(out, start + 8, (uint16_t)want);
 }
 
 int rts_build_conn_a1(struct buf *out, const uint8_t vc[16],
 		      const uint8_t oc[16], uint32_t window,
 		      struct rpe_error *err)
 {
-	size_t start = out->len;
-	int rc = put_header(out, 0, 4);
-	if (rc == 0) rc = put_u32_cmd(out, RTS_CMD_VERSION, 1);
-	if (rc == 0) rc = put_cookie_cmd(out, RTS_CMD_COOKIE, vc);
-	if (rc == 0) rc = put_cookie_cmd(out, RTS_CMD_COOKIE, oc);
-	if (rc == 0) rc = put_u32_cmd(out, RTS_CMD_RECEIVE_WINDOW_SIZE, window);
-	if (rc < 0)
-		return rpe_fail(err, rc, "cannot build CONN/A1");
-	return finish_pdu(out, start, 76, err, "CONN/A1");
+	const struct rts_args a = { vc, oc, NULL, window, 0 };
+	return build_pdu(out, "CONN/A1", 76, put_conn_a1, &a, err);
 }
 
 int rts_build_conn_b1(struct buf *out, const uint8_t vc[16],
@@ -184,33 +231,17 @@ int rts_build_conn_b1(struct buf *out, const uint8_t vc[16],
 		      uint32_t keepalive, const uint8_t ag[16],
 		      struct rpe_error *err)
 {
-	size_t start = out->len;
-	int rc = put_header(out, 0, 6);
-	if (rc == 0) rc = put_u32_cmd(out, RTS_CMD_VERSION, 1);
-	if (rc == 0) rc = put_cookie_cmd(out, RTS_CMD_COOKIE, vc);
-	if (rc == 0) rc = put_cookie_cmd(out, RTS_CMD_COOKIE, ic);
-	if (rc == 0) rc = put_u32_cmd(out, RTS_CMD_CHANNEL_LIFETIME, lifetime);
-	if (rc == 0) rc = put_u32_cmd(out, RTS_CMD_CLIENT_KEEPALIVE, keepalive);
-	if (rc == 0) rc = put_cookie_cmd(out, RTS_CMD_ASSOCIATION_GROUP_ID, ag);
-	if (rc < 0)
-		return rpe_fail(err, rc, "cannot build CONN/B1");
-	return finish_pdu(out, start, 104, err, "CONN/B1");
+	const struct rts_args a = { vc, ic, ag, lifetime, keepalive };
+	return build_pdu(out, "CONN/B1", 104, put_conn_b1, &a, err);
 }
 
 int rts_build_flow_control_ack(struct buf *out, uint32_t bytes,
 			       uint32_t window, const uint8_t oc[16],
 			       struct rpe_error *err)
 {
-	size_t start = out->len;
-	int rc = put_header(out, RTS_FLAG_OTHER_CMD, 2);
-	if (rc == 0) rc = put_u32_cmd(out, RTS_CMD_DESTINATION, RTS_FD_OUT_PROXY);
-	if (rc == 0) rc = buf_put_u32le(out, RTS_CMD_FLOW_CONTROL_ACK);
-	if (rc == 0) rc = buf_put_u32le(out, bytes);
-	if (rc == 0) rc = buf_put_u32le(out, window);
-	if (rc == 0) rc = buf_put_bytes(out, oc, 16);
-	if (rc < 0)
-		return rpe_fail(err, rc, "cannot build FlowControlAck");
-	return finish_pdu(out, start, 56, err, "FlowControlAck");
+	const struct rts_args a = { NULL, oc, NULL, bytes, window };
+	return build_pdu(out, "FlowControlAck", 56, put_flow_control_ack, &a,
+			 err);
 }
 
 /* Virtual connection ----------------------------------------------------------- */

@@ -8,9 +8,10 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "dcerpc.h"
 #include "err.h"
 
-#define RTS_PTYPE 20
+#define RTS_PTYPE DCERPC_PTYPE_RTS
 
 /* RTS header flags (2.2.3.6.1) */
 #define RTS_FLAG_PING 0x0001

@@ -8,14 +8,17 @@
  * into as it produces them).  This module runs any number of such channels
  * side by side in one libcurl multi handle; libcurl does TLS, HTTP parsing,
  * HTTP authentication (Basic/NTLM/Negotiate), proxies and address selection.
- * It is one of two files in the project that does network I/O. */
+ * The channels are sources of the one event loop (loop.h); with
+ * transport_tcp.c these are the only files doing network I/O. */
 #ifndef RPE_TRANSPORT_HTTP_H
 #define RPE_TRANSPORT_HTTP_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "err.h"
+#include "loop.h"
 
 /* The body length a client announces on RPC_IN_DATA (MS-RPCH 2.1.2.1.1:
  * anything between 128 KiB and 2 GiB; Windows clients send 1 GiB). */
@@ -31,23 +34,6 @@ enum http_auth {
 enum http_chan_kind {
 	HTTP_CHAN_IN,
 	HTTP_CHAN_OUT,
-};
-
-/* How the transfer ended, from the client's point of view. */
-enum http_result {
-	HTTP_RES_NONE = 0,        /* still running */
-	HTTP_RES_CLOSED,          /* closed by us */
-	HTTP_RES_EOF,             /* server finished the response body */
-	HTTP_RES_HTTP_STATUS,     /* a non-2xx final status */
-	HTTP_RES_RESOLVE_FAILED,
-	HTTP_RES_CONNECT_FAILED,
-	HTTP_RES_TLS_FAILED,      /* handshake failed */
-	HTTP_RES_TLS_VERIFY,      /* peer certificate not trusted / wrong name */
-	HTTP_RES_PROXY_FAILED,
-	HTTP_RES_SEND_FAILED,
-	HTTP_RES_RECV_FAILED,     /* connection reset or closed early */
-	HTTP_RES_ABORTED,         /* a callback refused the data */
-	HTTP_RES_OTHER,
 };
 
 struct http_params {
@@ -77,12 +63,9 @@ struct http_chan_cb {
 	int (*on_data)(void *ctx, struct http_chan *ch, const uint8_t *p,
 		       size_t n);
 	/* The transfer ended; msg explains it in one line. */
-	void (*on_done)(void *ctx, struct http_chan *ch, enum http_result res,
+	void (*on_done)(void *ctx, struct http_chan *ch, enum loop_result res,
 			long status, const char *msg);
 };
-
-/* Trace sink for -vv/-vvv.  Authorization headers never reach it. */
-typedef void (*http_trace_fn)(void *ctx, int level, const char *line);
 
 /* Microseconds from the start of the transfer, as libcurl measured them
  * (CURLINFO_*_TIME_T); -1 when a phase did not happen (yet). */
@@ -94,17 +77,10 @@ struct http_timings {
 	int64_t starttransfer_us;
 };
 
-struct http_loop;
-
-struct http_loop *http_loop_new(struct rpe_error *err);
-void http_loop_free(struct http_loop *loop);
-void http_loop_set_trace(struct http_loop *loop, int level, http_trace_fn fn,
-			 void *ctx);
-
 /* Start a channel.  For HTTP_CHAN_OUT, body/len is the whole request body
  * (CONN/A1); for HTTP_CHAN_IN it must be NULL/0 and data is supplied with
  * http_chan_send(). */
-struct http_chan *http_chan_open(struct http_loop *loop,
+struct http_chan *http_chan_open(struct loop *loop,
 				 const struct http_params *params,
 				 enum http_chan_kind kind, const uint8_t *body,
 				 size_t len, const struct http_chan_cb *cb,
@@ -126,15 +102,31 @@ long http_chan_status(const struct http_chan *ch);
 const char *http_chan_content_type(const struct http_chan *ch);
 enum http_chan_kind http_chan_kind(const struct http_chan *ch);
 
-/* Ask the running http_loop_run() to return without sleeping: a callback
- * finished something the owner of the loop must act on now. */
-void http_loop_wake(struct http_loop *loop);
+/* The IN channel's upload, sans-I/O: bytes queued for libcurl, and the
+ * replay log of bytes handed over but not yet proven to have reached the
+ * server.  libcurl rewinds an upload when HTTP authentication restarts
+ * the request (NTLM: 401, then the request again with the AUTHENTICATE,
+ * MS-RPCH 3.2.2.5.1 leaves HTTP auth to the HTTP stack); until the owner
+ * commits, a rewind puts the replay log back in front of the queue.  Both
+ * are capped: a server that never confirms cannot grow them without
+ * bound. */
+struct http_upload {
+	struct buf queue;  /* not yet handed to libcurl */
+	struct buf replay; /* handed over, not committed */
+	int committed;
+};
 
-/* Drive every channel for at most timeout_ms; returns the number of
- * transfers still running, or < 0 on a libcurl failure. */
-int http_loop_run(struct http_loop *loop, int timeout_ms,
-		  struct rpe_error *err);
-
-const char *http_result_name(enum http_result res);
+void http_upload_init(struct http_upload *u);
+void http_upload_free(struct http_upload *u);
+int http_upload_push(struct http_upload *u, const uint8_t *p, size_t n);
+/* Move up to room queued bytes to dst (logging them for a replay until
+ * committed); *took is the count, 0 when nothing is queued.  < 0 when the
+ * replay log is full. */
+int http_upload_take(struct http_upload *u, uint8_t *dst, size_t room,
+		     size_t *took);
+/* Start over from the first byte not committed: RPE_ERR_STATE once
+ * committed (the bytes are gone). */
+int http_upload_rewind(struct http_upload *u);
+void http_upload_commit(struct http_upload *u);
 
 #endif

@@ -7,18 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "buf.h"
-#include "transport_loop.h"
+#include "loop_source.h"
 
 #define TCP_QUEUE_MAX (4u * 1024u * 1024u)
 #define TCP_READ_CHUNK 16384
 
 struct tcp_chan {
-	struct http_loop *loop;
-	struct tcp_chan *next;
-	CURL *easy;
+	struct loop_source src; /* first: the loop hands this back */
 	struct curl_slist *connect_to;
 	struct tcp_chan_cb cb;
 	char errbuf[CURL_ERROR_SIZE];
@@ -26,37 +22,40 @@ struct tcp_chan {
 	char where[300];        /* host:port, for messages */
 	struct buf queue;       /* bytes not yet written */
 	curl_socket_t sock;
-	int in_multi;           /* added to the multi handle */
 	int connected;
 	int ended;              /* on_done was called or reading stopped */
 };
 
-#define SETOPT(opt, val)                                                       \
-	do {                                                                   \
-		if (curl_easy_setopt(ch->easy, opt, val) != CURLE_OK) {        \
-			rpe_fail(err, RPE_ERR_UNSUPPORTED,                     \
-				 "libcurl rejected option %s", #opt);          \
-			goto fail;                                             \
-		}                                                              \
-	} while (0)
+static const struct loop_source_ops tcp_source_ops;
 
-struct tcp_chan *tcp_chan_open(struct http_loop *loop,
+/* A connect-only transfer to host:port ("http://" only makes libcurl
+ * resolve and connect; no request is ever sent). */
+static int setup_connect(struct tcp_chan *ch, const struct tcp_params *p,
+			 struct rpe_error *err)
+{
+	char url[600];
+
+	memcpy(url, "http://", 7);
+	if (loop_hostport(url + 7, sizeof(url) - 8, p->host, p->port) < 0)
+		return rpe_fail(err, RPE_ERR_ARG, "host name too long");
+	strcat(url, "/");
+	TRY(LOOP_SETOPT(ch->src.easy, CURLOPT_URL, url, err));
+	TRY(LOOP_SETOPT(ch->src.easy, CURLOPT_CONNECT_ONLY, 1L, err));
+	/* RPC over TCP never goes through proxies. */
+	TRY(LOOP_SETOPT(ch->src.easy, CURLOPT_PROXY, "", err));
+	return loop_route(ch->src.easy, p->ip_version, p->connect_ip, p->port,
+			  &ch->connect_to, err);
+}
+
+struct tcp_chan *tcp_chan_open(struct loop *loop,
 			       const struct tcp_params *p,
 			       const struct tcp_chan_cb *cb,
 			       struct rpe_error *err)
 {
-	struct tcp_chan *ch, **head;
-	char url[600];
-	int v6;
+	struct tcp_chan *ch;
 
 	if (!p->host || p->port <= 0 || p->port > 65535) {
 		rpe_fail(err, RPE_ERR_ARG, "bad TCP channel parameters");
-		return NULL;
-	}
-	v6 = strchr(p->host, ':') != NULL;
-	if (snprintf(url, sizeof(url), "http://%s%s%s:%ld/", v6 ? "[" : "",
-		     p->host, v6 ? "]" : "", p->port) >= (int)sizeof(url)) {
-		rpe_fail(err, RPE_ERR_ARG, "host name too long");
 		return NULL;
 	}
 	ch = calloc(1, sizeof(*ch));
@@ -64,43 +63,22 @@ struct tcp_chan *tcp_chan_open(struct http_loop *loop,
 		rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	ch->loop = loop;
 	ch->cb = *cb;
 	ch->sock = CURL_SOCKET_BAD;
 	snprintf(ch->name, sizeof(ch->name), "%s", p->name ? p->name : "TCP");
-	snprintf(ch->where, sizeof(ch->where), "%s%s%s:%ld",
-		 v6 ? "[" : "", p->connect_ip ? p->connect_ip : p->host,
-		 v6 ? "]" : "", p->port);
+	/* Messages name where the connection goes: the -I address if any. */
+	if (loop_hostport(ch->where, sizeof(ch->where),
+			  p->connect_ip ? p->connect_ip : p->host, p->port) < 0)
+		snprintf(ch->where, sizeof(ch->where), "%s", "(host too long)");
 	buf_init(&ch->queue, TCP_QUEUE_MAX);
-	ch->easy = curl_easy_init();
-	if (!ch->easy) {
-		rpe_fail(err, RPE_ERR_NOMEM, "curl_easy_init failed");
-		goto fail;
+	if (!loop_easy_new(loop, &ch->src, &tcp_source_ops, ch->name,
+			   ch->errbuf, err) ||
+	    setup_connect(ch, p, err) < 0 || loop_add(&ch->src, err) < 0) {
+		tcp_chan_close(ch);
+		return NULL;
 	}
-	SETOPT(CURLOPT_URL, url);
-	SETOPT(CURLOPT_CONNECT_ONLY, 1L);
-	SETOPT(CURLOPT_PRIVATE, ch);
-	SETOPT(CURLOPT_NOSIGNAL, 1L);
-	SETOPT(CURLOPT_ERRORBUFFER, ch->errbuf);
-	SETOPT(CURLOPT_TCP_NODELAY, 1L);
-	SETOPT(CURLOPT_PROXY, ""); /* RPC over TCP never goes through proxies */
-	SETOPT(CURLOPT_SHARE, http_loop_share(loop));
-	if (http_loop_route(ch->easy, p->ip_version, p->connect_ip, p->port,
-			    &ch->connect_to, err) < 0)
-		goto fail;
-	if (curl_multi_add_handle(http_loop_multi(loop), ch->easy) != CURLM_OK) {
-		rpe_fail(err, RPE_ERR_STATE, "curl_multi_add_handle failed");
-		goto fail;
-	}
-	ch->in_multi = 1;
-	head = http_loop_tcp_head(loop);
-	ch->next = *head;
-	*head = ch;
-	http_loop_trace(loop, 2, "%s: connecting to %s", ch->name, ch->where);
+	loop_trace(loop, 2, "%s: connecting to %s", ch->name, ch->where);
 	return ch;
-fail:
-	tcp_chan_close(ch);
-	return NULL;
 }
 
 int tcp_chan_send(struct tcp_chan *ch, const uint8_t *p, size_t n)
@@ -112,36 +90,15 @@ int tcp_chan_send(struct tcp_chan *ch, const uint8_t *p, size_t n)
 
 void tcp_chan_close(struct tcp_chan *ch)
 {
-	struct tcp_chan **pp;
-
 	if (!ch)
 		return;
-	for (pp = http_loop_tcp_head(ch->loop); *pp; pp = &(*pp)->next) {
-		if (*pp == ch) {
-			*pp = ch->next;
-			break;
-		}
-	}
-	if (ch->easy) {
-		if (ch->in_multi)
-			curl_multi_remove_handle(http_loop_multi(ch->loop),
-						 ch->easy);
-		curl_easy_cleanup(ch->easy); /* closes the socket */
-	}
+	loop_remove(&ch->src); /* closes the socket */
 	curl_slist_free_all(ch->connect_to);
 	buf_free(&ch->queue);
 	free(ch);
 }
 
-void tcp_loop_free_all(struct http_loop *loop)
-{
-	struct tcp_chan **head = http_loop_tcp_head(loop);
-
-	while (*head)
-		tcp_chan_close(*head);
-}
-
-static void end(struct tcp_chan *ch, enum http_result res, const char *fmt,
+static void end(struct tcp_chan *ch, enum loop_result res, const char *fmt,
 		const char *detail)
 {
 	char msg[400];
@@ -150,42 +107,41 @@ static void end(struct tcp_chan *ch, enum http_result res, const char *fmt,
 		return;
 	ch->ended = 1;
 	snprintf(msg, sizeof(msg), fmt, ch->where, detail);
-	http_loop_trace(ch->loop, 2, "%s: %s", ch->name, msg);
+	loop_trace(ch->src.loop, 2, "%s: %s", ch->name, msg);
 	if (ch->cb.on_done)
 		ch->cb.on_done(ch->cb.ctx, ch, res, msg);
 }
 
-int tcp_loop_connected(struct http_loop *loop, CURL *easy, CURLcode rc)
-{
-	struct tcp_chan *ch;
+/* Loop source ------------------------------------------------------------------ */
 
-	for (ch = *http_loop_tcp_head(loop); ch; ch = ch->next)
-		if (ch->easy == easy && ch->in_multi && !ch->connected &&
-		    !ch->ended)
-			break;
-	if (!ch)
-		return 0;
+/* The connect-only transfer finished: connected, or not. */
+static void src_done(struct loop_source *src, CURLcode rc)
+{
+	struct tcp_chan *ch = (struct tcp_chan *)src;
+
+	if (ch->connected || ch->ended)
+		return;
 	if (rc != CURLE_OK) {
-		enum http_result res = http_loop_classify(rc);
+		enum loop_result res = loop_classify(rc);
 		char detail[CURL_ERROR_SIZE + 64];
-		snprintf(detail, sizeof(detail), "%s: %s", http_result_name(res),
+		snprintf(detail, sizeof(detail), "%s: %s", loop_result_name(res),
 			 ch->errbuf[0] ? ch->errbuf : curl_easy_strerror(rc));
 		end(ch, res, "%s: %s", detail);
-		return 1;
+		return;
 	}
 	/* The finished connect-only transfer stays in the multi handle
 	 * (removing it would detach the connection); the multi no longer
 	 * polls it, the loop does, and curl_easy_send/recv move the bytes. */
-	if (curl_easy_getinfo(easy, CURLINFO_ACTIVESOCKET, &ch->sock) != CURLE_OK ||
+	if (curl_easy_getinfo(src->easy, CURLINFO_ACTIVESOCKET, &ch->sock) !=
+		    CURLE_OK ||
 	    ch->sock == CURL_SOCKET_BAD) {
-		end(ch, HTTP_RES_OTHER, "%s: %s", "no socket after connecting");
-		return 1;
+		end(ch, LOOP_RES_OTHER, "%s: %s", "no socket after connecting");
+		return;
 	}
 	ch->connected = 1;
-	http_loop_trace(loop, 2, "%s: connected to %s", ch->name, ch->where);
+	loop_trace(src->loop, 2, "%s: connected to %s", ch->name, ch->where);
 	if (ch->cb.on_connected)
 		ch->cb.on_connected(ch->cb.ctx, ch);
-	return 1;
 }
 
 /* Write as much of the queue as the socket takes now; 0 or < 0 (ended). */
@@ -193,12 +149,12 @@ static int flush_one(struct tcp_chan *ch)
 {
 	while (ch->queue.len) {
 		size_t sent = 0;
-		CURLcode rc = curl_easy_send(ch->easy, ch->queue.data,
+		CURLcode rc = curl_easy_send(ch->src.easy, ch->queue.data,
 					     ch->queue.len, &sent);
 		if (rc == CURLE_AGAIN)
 			return 0;
 		if (rc != CURLE_OK) {
-			end(ch, HTTP_RES_SEND_FAILED, "%s: send failed: %s",
+			end(ch, LOOP_RES_SEND_FAILED, "%s: send failed: %s",
 			    curl_easy_strerror(rc));
 			return -1;
 		}
@@ -207,36 +163,28 @@ static int flush_one(struct tcp_chan *ch)
 	return 0;
 }
 
-int tcp_loop_flush(struct http_loop *loop)
+/* What callbacks queued goes out now; the rest waits for POLLOUT. */
+static int src_prepare(struct loop_source *src)
 {
-	struct tcp_chan *ch;
-	int pending = 0;
+	struct tcp_chan *ch = (struct tcp_chan *)src;
 
-	for (ch = *http_loop_tcp_head(loop); ch; ch = ch->next) {
-		if (!ch->connected || ch->ended)
-			continue;
-		if (flush_one(ch) == 0 && ch->queue.len)
-			pending++;
-	}
-	return pending;
+	if (ch->connected && !ch->ended)
+		flush_one(ch);
+	return 0;
 }
 
-int tcp_loop_fds(struct http_loop *loop, struct curl_waitfd *fds, int max)
+static int src_wait_fd(struct loop_source *src, struct curl_waitfd *fd)
 {
-	struct tcp_chan *ch;
-	int n = 0;
+	struct tcp_chan *ch = (struct tcp_chan *)src;
 
-	for (ch = *http_loop_tcp_head(loop); ch && n < max; ch = ch->next) {
-		if (!ch->connected || ch->ended)
-			continue;
-		fds[n].fd = ch->sock;
-		fds[n].events = CURL_WAIT_POLLIN;
-		if (ch->queue.len)
-			fds[n].events |= CURL_WAIT_POLLOUT;
-		fds[n].revents = 0;
-		n++;
-	}
-	return n;
+	if (!ch->connected || ch->ended)
+		return 0;
+	fd->fd = ch->sock;
+	fd->events = CURL_WAIT_POLLIN;
+	if (ch->queue.len)
+		fd->events |= CURL_WAIT_POLLOUT;
+	fd->revents = 0;
+	return 1;
 }
 
 static void read_one(struct tcp_chan *ch)
@@ -247,17 +195,17 @@ static void read_one(struct tcp_chan *ch)
 	/* Bounded: a fast sender cannot keep one stream in here forever. */
 	for (rounds = 0; rounds < 64 && !ch->ended; rounds++) {
 		size_t got = 0;
-		CURLcode rc = curl_easy_recv(ch->easy, chunk, sizeof(chunk),
+		CURLcode rc = curl_easy_recv(ch->src.easy, chunk, sizeof(chunk),
 					     &got);
 		if (rc == CURLE_AGAIN)
 			return;
 		if (rc != CURLE_OK) {
-			end(ch, HTTP_RES_RECV_FAILED, "%s: receive failed: %s",
+			end(ch, LOOP_RES_RECV_FAILED, "%s: receive failed: %s",
 			    curl_easy_strerror(rc));
 			return;
 		}
 		if (got == 0) {
-			end(ch, HTTP_RES_RECV_FAILED, "%s: %s",
+			end(ch, LOOP_RES_RECV_FAILED, "%s: %s",
 			    "connection closed by server");
 			return;
 		}
@@ -269,21 +217,29 @@ static void read_one(struct tcp_chan *ch)
 	}
 }
 
-void tcp_loop_events(struct http_loop *loop)
+/* Every established stream is tried, whatever the wait reported: a reset
+ * peer may show up as POLLERR/POLLHUP only, which the wait does not pass
+ * on, and a recv that finds nothing is cheap. */
+static void src_events(struct loop_source *src)
 {
-	struct tcp_chan *ch, *next;
+	struct tcp_chan *ch = (struct tcp_chan *)src;
 
-	/* Every established stream is tried, whatever the wait reported:
-	 * a reset peer may show up as POLLERR/POLLHUP only, which the wait
-	 * does not pass on, and a recv that finds nothing is cheap.  A
-	 * callback may close the stream it runs for only through the loop's
-	 * owner after we return, so `next` stays valid. */
-	for (ch = *http_loop_tcp_head(loop); ch; ch = next) {
-		next = ch->next;
-		if (!ch->connected || ch->ended)
-			continue;
-		if (flush_one(ch) < 0)
-			continue;
-		read_one(ch);
-	}
+	if (!ch->connected || ch->ended)
+		return;
+	if (flush_one(ch) < 0)
+		return;
+	read_one(ch);
 }
+
+static void src_destroy(struct loop_source *src)
+{
+	tcp_chan_close((struct tcp_chan *)src);
+}
+
+static const struct loop_source_ops tcp_source_ops = {
+	.done = src_done,
+	.prepare = src_prepare,
+	.wait_fd = src_wait_fd,
+	.events = src_events,
+	.destroy = src_destroy,
+};

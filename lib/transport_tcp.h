@@ -4,9 +4,11 @@
  *
  * libcurl makes the connection (CURLOPT_CONNECT_ONLY: its asynchronous name
  * resolution, -4/-6, -I via CONNECT_TO, connect timeouts and address
- * fallback); from then on the loop polls the socket with the HTTP transfers
- * and moves bytes with curl_easy_send/curl_easy_recv.  Together with
- * transport_http.c these are the only files doing network I/O. */
+ * fallback); from then on the stream is a source of the one event loop
+ * (loop.h) with a socket of its own: the loop polls it with the HTTP
+ * transfers and the stream moves bytes with curl_easy_send/curl_easy_recv.
+ * Together with transport_http.c these are the only files doing network
+ * I/O. */
 #ifndef RPE_TRANSPORT_TCP_H
 #define RPE_TRANSPORT_TCP_H
 
@@ -14,7 +16,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "transport_http.h"
+#include "loop.h"
 
 struct tcp_params {
 	const char *host;       /* name to resolve (or a literal address) */
@@ -31,16 +33,16 @@ struct tcp_chan_cb {
 	/* The TCP connection is up; bytes queued so far go out now. */
 	void (*on_connected)(void *ctx, struct tcp_chan *ch);
 	/* Bytes from the server; return < 0 to stop reading (the channel
-	 * then ends with HTTP_RES_ABORTED, without a further callback). */
+	 * then ends without a further callback). */
 	int (*on_data)(void *ctx, struct tcp_chan *ch, const uint8_t *p,
 		       size_t n);
 	/* The connection failed or ended; msg explains it in one line. */
-	void (*on_done)(void *ctx, struct tcp_chan *ch, enum http_result res,
+	void (*on_done)(void *ctx, struct tcp_chan *ch, enum loop_result res,
 			const char *msg);
 };
 
-/* Start connecting.  Callbacks run from http_loop_run(). */
-struct tcp_chan *tcp_chan_open(struct http_loop *loop,
+/* Start connecting.  Callbacks run from loop_run(). */
+struct tcp_chan *tcp_chan_open(struct loop *loop,
 			       const struct tcp_params *params,
 			       const struct tcp_chan_cb *cb,
 			       struct rpe_error *err);

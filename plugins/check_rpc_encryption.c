@@ -6,8 +6,8 @@
  * and compares what the server allowed with --expect.
  *
  * This file is the command-line front end only: process_arguments ->
- * validate_arguments -> run_check, in the shape of monitoring-plugins'
- * check_curl.  Everything testable lives in lib/. */
+ * validate_arguments -> check_run (check_run.c), in the shape of
+ * monitoring-plugins' check_curl.  Everything testable lives in lib/. */
 #define _POSIX_C_SOURCE 200809L
 #include "config.h"
 
@@ -23,7 +23,6 @@
 #include "probe_config.h"
 
 #define PROGNAME "check_rpc_encryption"
-#define PREFIX "RPC ENCRYPTION"
 #define USAGE "Usage: " PROGNAME " -H host -u user -m mailbox-dn [options]"
 
 /* --help and --version exit with this status.  (The Monitoring Plugins
@@ -78,7 +77,7 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
-	/* --extra-opts is expanded before getopt sees argv (mp.h). */
+	/* --extra-opts is expanded before getopt sees argv (mp_ini.h). */
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -108,21 +107,13 @@ static int die_unknown(const char *fmt, ...)
 
 static int die_unknown(const char *fmt, ...)
 {
-	struct mp_output o;
 	char msg[RPE_ERRMSG_MAX + 128];
 	va_list ap;
-	int rc;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	mp_output_init(&o, PREFIX);
-	mp_output_set_state(&o, MP_UNKNOWN);
-	mp_output_summary(&o, "%s", msg);
-	mp_output_line(&o, "%s", USAGE);
-	rc = mp_output_print(&o);
-	mp_output_free(&o);
-	return rc;
+	return mp_print_status(CHECK_PREFIX, MP_UNKNOWN, msg, USAGE);
 }
 
 static void print_version(void)
@@ -130,15 +121,8 @@ static void print_version(void)
 	printf("%s v%s\n", PROGNAME, PACKAGE_VERSION);
 }
 
-static void print_help(void)
+static void help_connection(void)
 {
-	print_version();
-	printf("\n"
-"Checks whether Microsoft Exchange enforces RPC encryption for MAPI clients.\n"
-"Over Outlook Anywhere (RPC over HTTP) or RPC over TCP it logs on to a\n"
-"mailbox twice: once with RPC privacy (encrypted) and once without, and\n"
-"compares the result with --expect.\n\n");
-	print_usage();
 	printf("\n"
 "Connection:\n"
 " --transport=http|tcp\n"
@@ -168,6 +152,10 @@ static void print_help(void)
 " -4, -6\n"
 "    Use IPv4 or IPv6 only (default: either).\n\n",
 	       CFG_DEFAULT_RPC_PORT, CFG_DEFAULT_PROXY_PATH);
+}
+
+static void help_credentials(void)
+{
 	printf(
 "TLS:\n"
 " --ca-file=FILE\n"
@@ -196,6 +184,10 @@ static void print_help(void)
 "      2. password=... in the --extra-opts section\n"
 "      3. the environment variable %s\n\n",
 	       CFG_PASSWORD_ENV);
+}
+
+static void help_check(void)
+{
 	printf(
 "Check:\n"
 " --expect=required|optional|any\n"
@@ -208,9 +200,12 @@ static void print_help(void)
 " --unencrypted-level=connect|integrity\n"
 "    Authentication level of the unencrypted logon: connect (no per-message\n"
 "    protection) or integrity (signed, not sealed) (default: connect).\n"
-" --client-version=A.B.C[.D]\n"
-"    Outlook version announced in EcDoConnectEx (default: %s;\n"
-"    11.0.8161 is Outlook 2003).\n"
+" --client-version=VERSION\n"
+"    Outlook version announced in EcDoConnectEx: outlook2003 (11.0.8161.0),\n"
+"    outlook2007 (12.0.6607.1000), outlook2010 (14.0.7015.1000),\n"
+"    outlook2013 (15.0.4569.1506), outlook2016 (16.0.4266.1001), a version\n"
+"    A.B.C.D (A and B up to 255, C up to 32767), or the three words A.B.C\n"
+"    as sent by old clients (B up to 32767) (default: %s).\n"
 " -w, --warning=RANGE\n"
 " -c, --critical=RANGE\n"
 "    Thresholds on the slowest probe's total time in seconds, in the\n"
@@ -220,6 +215,10 @@ static void print_help(void)
 "    Overall deadline (default: %.0f); STATE is the result when it passes:\n"
 "    OK, WARNING, CRITICAL or UNKNOWN, or 0..3 (default: UNKNOWN).\n\n",
 	       CFG_DEFAULT_CLIENT_VERSION, MP_DEFAULT_TIMEOUT);
+}
+
+static void help_general(void)
+{
 	printf(
 "General:\n"
 " --extra-opts[=[SECTION][@FILE]]\n"
@@ -261,6 +260,21 @@ static void print_help(void)
 "  %s --extra-opts=exchange@/etc/nagios/rpc.ini \\\n"
 "      --expect optional -w 5 -c 10\n",
 	       PROGNAME, PROGNAME);
+}
+
+static void print_help(void)
+{
+	print_version();
+	printf("\n"
+"Checks whether Microsoft Exchange enforces RPC encryption for MAPI clients.\n"
+"Over Outlook Anywhere (RPC over HTTP) or RPC over TCP it logs on to a\n"
+"mailbox twice: once with RPC privacy (encrypted) and once without, and\n"
+"compares the result with --expect.\n\n");
+	print_usage();
+	help_connection();
+	help_credentials();
+	help_check();
+	help_general();
 }
 
 /* Long option names that are prefixes of "password" would be taken by
@@ -333,7 +347,7 @@ static int process_arguments(int argc, char **argv, struct probe_config *cfg,
 			break;
 		case OPT_NO_TLS: cfg->tls = false; break;
 		case OPT_TRANSPORT:
-			rc = cfg_parse_transport(optarg, &cfg->transport, err);
+			rc = cfg_set_choice(cfg, CFG_CHOICE_TRANSPORT, optarg, err);
 			break;
 		case OPT_RPC_SERVER:
 			rc = set_str(&cfg->rpc_server, optarg, err);
@@ -350,16 +364,20 @@ static int process_arguments(int argc, char **argv, struct probe_config *cfg,
 		case 'u': rc = set_str(&cfg->user, optarg, err); break;
 		case OPT_PASSWORD_FILE: st->password_file = optarg; break;
 		case 'm': rc = set_str(&cfg->mailbox_dn, optarg, err); break;
-		case OPT_EXPECT: rc = cfg_parse_expect(optarg, &cfg->expect, err); break;
-		case OPT_PROBE: rc = cfg_parse_probe(optarg, &cfg->probe, err); break;
+		case OPT_EXPECT:
+			rc = cfg_set_choice(cfg, CFG_CHOICE_EXPECT, optarg, err);
+			break;
+		case OPT_PROBE:
+			rc = cfg_set_choice(cfg, CFG_CHOICE_PROBES, optarg, err);
+			break;
 		case OPT_UNENC_LEVEL:
-			rc = cfg_parse_unenc_level(optarg, &cfg->unencrypted_level, err);
+			rc = cfg_set_choice(cfg, CFG_CHOICE_UNENC_LEVEL, optarg, err);
 			break;
 		case OPT_CLIENT_VERSION:
-			rc = set_str(&cfg->client_version, optarg, err);
+			rc = cfg_parse_client_version(optarg, cfg->client_version, err);
 			break;
 		case OPT_HTTP_AUTH:
-			rc = cfg_parse_http_auth(optarg, &cfg->http_auth, err);
+			rc = cfg_set_choice(cfg, CFG_CHOICE_HTTP_AUTH, optarg, err);
 			st->http_auth_given = true;
 			break;
 		case 'w': st->warning = optarg; break;
@@ -402,35 +420,6 @@ static int process_arguments(int argc, char **argv, struct probe_config *cfg,
 	return ARGS_OK;
 }
 
-/* Host names, addresses and server names go into URLs and TLS names. */
-static int check_name(const char *what, const char *s, struct rpe_error *err)
-{
-	const char *p;
-
-	if (!*s)
-		return rpe_fail(err, RPE_ERR_ARG, "%s is empty", what);
-	if (strlen(s) > 255)
-		return rpe_fail(err, RPE_ERR_ARG, "%s is too long", what);
-	for (p = s; *p; p++) {
-		unsigned char ch = (unsigned char)*p;
-		if (ch <= ' ' || ch == 0x7f || strchr("/?#@\\%", ch) ||
-		    (p == s && ch == '-'))
-			return rpe_fail(err, RPE_ERR_ARG,
-					"invalid %s '%.64s' (a host name or "
-					"address, without scheme or path)",
-					what, s);
-	}
-	return 0;
-}
-
-static bool has_control(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return true;
-	return false;
-}
-
 static int load_password(struct probe_config *cfg, struct cli_state *st,
 			 struct rpe_error *err)
 {
@@ -467,8 +456,9 @@ static int load_password(struct probe_config *cfg, struct cli_state *st,
 			"section", CFG_PASSWORD_ENV);
 }
 
-static int validate_arguments(struct probe_config *cfg, struct cli_state *st,
-			      struct rpe_error *err)
+/* The options every run needs, and the names that go into URLs, TLS names
+ * and the logon. */
+static int validate_identity(struct probe_config *cfg, struct rpe_error *err)
 {
 	if (!cfg->hostname)
 		return rpe_fail(err, RPE_ERR_ARG, "missing -H/--hostname");
@@ -476,21 +466,26 @@ static int validate_arguments(struct probe_config *cfg, struct cli_state *st,
 		return rpe_fail(err, RPE_ERR_ARG, "missing -u/--user");
 	if (!cfg->mailbox_dn)
 		return rpe_fail(err, RPE_ERR_ARG, "missing -m/--mailbox-dn");
-	TRY(check_name("host name", cfg->hostname, err));
+	TRY(cfg_check_host("host name", cfg->hostname, err));
 	if (cfg->ip_address)
-		TRY(check_name("IP address", cfg->ip_address, err));
+		TRY(cfg_check_host("IP address", cfg->ip_address, err));
 	if (cfg->rpc_server)
-		TRY(check_name("--rpc-server", cfg->rpc_server, err));
+		TRY(cfg_check_rpc_server(cfg->rpc_server, &cfg->rpc_server_mailbox,
+					 err));
 	TRY(cfg_split_user(cfg, err));
-	if (cfg->mailbox_dn[0] != '/' || has_control(cfg->mailbox_dn))
-		return rpe_fail(err, RPE_ERR_ARG,
-				"invalid --mailbox-dn '%.64s' (a legacyExchangeDN "
-				"such as /o=Org/ou=.../cn=Recipients/cn=user)",
-				cfg->mailbox_dn);
+	return cfg_check_mailbox_dn(cfg->mailbox_dn, err);
+}
+
+/* Options that contradict each other or the transport. */
+static int validate_combinations(const struct probe_config *cfg,
+				 const struct cli_state *st,
+				 struct rpe_error *err)
+{
+	const char *bad;
+
 	if (st->v4 && st->v6)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"-4 and -6 cannot be used together");
-	cfg->ip_family = st->v4 ? CFG_IP_V4 : st->v6 ? CFG_IP_V6 : CFG_IP_ANY;
 	if (!cfg->tls && (cfg->ca_file || cfg->insecure || cfg->client_cert ||
 			  cfg->client_key))
 		return rpe_fail(err, RPE_ERR_ARG,
@@ -502,58 +497,67 @@ static int validate_arguments(struct probe_config *cfg, struct cli_state *st,
 	if (cfg->client_key && !cfg->client_cert)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"--client-key needs --client-cert");
-	if (cfg->transport == CFG_TRANSPORT_TCP) {
-		const char *bad = !cfg->tls ? "--no-tls" :
-			cfg->ca_file ? "--ca-file" :
-			cfg->insecure ? "--insecure" :
-			cfg->client_cert ? "--client-cert" :
-			cfg->proxy ? "--proxy" :
-			st->http_auth_given ? "--http-auth" :
-			st->rpc_server_given ? "--rpc-server" :
-			st->proxy_path_given ? "--rpc-proxy-path" : NULL;
-		if (bad)
-			return rpe_fail(err, RPE_ERR_ARG,
-					"%s applies to --transport http only "
-					"(RPC over TCP has no TLS, HTTP or proxy)",
-					bad);
-	}
-	if (!st->port_given)
-		cfg->port = cfg->transport == CFG_TRANSPORT_TCP ?
-				    CFG_DEFAULT_EPM_PORT :
-			    cfg->tls ? CFG_DEFAULT_PORT_TLS :
-				       CFG_DEFAULT_PORT_PLAIN;
-	if (!cfg->rpc_server && set_str(&cfg->rpc_server, cfg->hostname, err) < 0)
-		return RPE_ERR_NOMEM;
-	if (!cfg->proxy_path &&
-	    set_str(&cfg->proxy_path, CFG_DEFAULT_PROXY_PATH, err) < 0)
-		return RPE_ERR_NOMEM;
-	if (cfg->proxy_path[0] != '/' || strpbrk(cfg->proxy_path, "?# ") ||
-	    has_control(cfg->proxy_path))
+	if (cfg->transport != PROBE_TRANSPORT_TCP)
+		return 0;
+	bad = !cfg->tls ? "--no-tls" :
+	      cfg->ca_file ? "--ca-file" :
+	      cfg->insecure ? "--insecure" :
+	      cfg->client_cert ? "--client-cert" :
+	      cfg->proxy ? "--proxy" :
+	      st->http_auth_given ? "--http-auth" :
+	      st->rpc_server_given ? "--rpc-server" :
+	      st->proxy_path_given ? "--rpc-proxy-path" : NULL;
+	if (bad)
 		return rpe_fail(err, RPE_ERR_ARG,
-				"invalid --rpc-proxy-path '%.64s' (an absolute "
-				"path such as %s)",
-				cfg->proxy_path, CFG_DEFAULT_PROXY_PATH);
-	if (cfg->proxy && (!*cfg->proxy || has_control(cfg->proxy)))
-		return rpe_fail(err, RPE_ERR_ARG, "invalid --proxy");
-	if (!cfg->client_version &&
-	    set_str(&cfg->client_version, CFG_DEFAULT_CLIENT_VERSION, err) < 0)
-		return RPE_ERR_NOMEM;
-	TRY(cfg_parse_client_version(cfg->client_version,
-				     cfg->client_version_parts,
-				     &cfg->client_version_nparts, err));
-	TRY(mp_thresholds_set(&cfg->thresholds, st->warning, st->critical, err));
-	/* Last, so that a usage error is reported before a file is read. */
-	TRY(load_password(cfg, st, err));
+				"%s applies to --transport http only "
+				"(RPC over TCP has no TLS, HTTP or proxy)", bad);
 	return 0;
 }
 
-/* ==== The check itself ===================================================
- * Probes, verdict and output live in plugins/check_run.c and lib/. */
-static int run_check(const struct probe_config *cfg)
+/* The TLS files are read by libcurl only once it connects: check them now,
+ * so that a typo is a usage error and not a failed probe. */
+static int validate_files(const struct probe_config *cfg,
+			  struct rpe_error *err)
 {
-	return check_run(cfg);
+	if (cfg->ca_file)
+		TRY(cfg_check_file("--ca-file", cfg->ca_file, err));
+	if (cfg->client_cert)
+		TRY(cfg_check_file("--client-cert", cfg->client_cert, err));
+	if (cfg->client_key)
+		TRY(cfg_check_file("--client-key", cfg->client_key, err));
+	return 0;
 }
-/* ======================================================================== */
+
+/* Defaults that depend on other options, and the RPC proxy URL parts. */
+static int validate_endpoint(struct probe_config *cfg,
+			     const struct cli_state *st, struct rpe_error *err)
+{
+	if (!st->port_given)
+		cfg->port = cfg->transport == PROBE_TRANSPORT_TCP ?
+				    CFG_DEFAULT_EPM_PORT :
+			    cfg->tls ? CFG_DEFAULT_PORT_TLS :
+				       CFG_DEFAULT_PORT_PLAIN;
+	cfg->ip_version = st->v4 ? 4 : st->v6 ? 6 : 0;
+	if (!cfg->rpc_server)
+		TRY(set_str(&cfg->rpc_server, cfg->hostname, err));
+	if (!cfg->proxy_path)
+		TRY(set_str(&cfg->proxy_path, CFG_DEFAULT_PROXY_PATH, err));
+	TRY(cfg_check_proxy_path(cfg->proxy_path, err));
+	return cfg->proxy ? cfg_check_proxy(cfg->proxy, err) : 0;
+}
+
+/* Everything is checked before the first connection; the password is read
+ * last, so that a usage error is reported before a file is opened. */
+static int validate_arguments(struct probe_config *cfg, struct cli_state *st,
+			      struct rpe_error *err)
+{
+	TRY(validate_identity(cfg, err));
+	TRY(validate_combinations(cfg, st, err));
+	TRY(validate_files(cfg, err));
+	TRY(validate_endpoint(cfg, st, err));
+	TRY(mp_thresholds_set(&cfg->thresholds, st->warning, st->critical, err));
+	return load_password(cfg, st, err);
+}
 
 int main(int argc, char **argv)
 {
@@ -590,7 +594,7 @@ int main(int argc, char **argv)
 	} else if (rc < 0 || validate_arguments(&cfg, &st, &err) < 0) {
 		status = die_unknown("%s", err.msg);
 	} else {
-		status = run_check(&cfg);
+		status = check_run(&cfg);
 	}
 	mp_extra_opts_free(&eo);
 	probe_config_free(&cfg);

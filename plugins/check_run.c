@@ -7,10 +7,8 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "emsmdb.h"
 #include "mp.h"
 #include "probe.h"
 #include "verdict.h"
@@ -24,15 +22,65 @@ static void trace_stderr(void *ctx, int level, const char *line)
 	fprintf(stderr, "[trace] %s\n", line);
 }
 
-static enum http_auth map_auth(enum cfg_http_auth a)
+/* The probe target as the configuration describes it; path receives the
+ * RPC proxy URL path. */
+static void fill_target(const struct probe_config *cfg,
+			struct probe_target *t, char *path, size_t n)
 {
-	switch (a) {
-	case CFG_HTTP_AUTH_BASIC: return HTTP_AUTH_BASIC;
-	case CFG_HTTP_AUTH_NTLM: return HTTP_AUTH_NTLM;
-	case CFG_HTTP_AUTH_NEGOTIATE: return HTTP_AUTH_NEGOTIATE;
-	case CFG_HTTP_AUTH_ANY: break;
+	memset(t, 0, sizeof(*t));
+	snprintf(path, n, "%s?%s:%u", cfg->proxy_path, cfg->rpc_server,
+		 cfg->rpc_port);
+	t->transport = cfg->transport;
+	t->http.host = cfg->hostname;
+	t->http.connect_ip = cfg->ip_address;
+	t->http.port = (long)cfg->port;
+	t->http.tls = cfg->tls;
+	t->http.path = path;
+	t->http.user = cfg->user;
+	t->http.password = cfg->password;
+	t->http.auth = cfg->http_auth;
+	t->http.ca_file = cfg->ca_file;
+	t->http.insecure = cfg->insecure;
+	t->http.client_cert = cfg->client_cert;
+	t->http.client_key = cfg->client_key;
+	t->http.proxy = cfg->proxy;
+	t->http.ip_version = cfg->ip_version;
+	t->tcp.host = cfg->hostname;
+	t->tcp.connect_ip = cfg->ip_address;
+	t->tcp.port = (long)cfg->port;
+	t->tcp.ip_version = cfg->ip_version;
+	t->tcp_port = cfg->transport == PROBE_TRANSPORT_TCP &&
+			      cfg->rpc_port_given ? (long)cfg->rpc_port : 0;
+	t->rpc_server = cfg->rpc_server;
+	t->rpc_port = (long)cfg->rpc_port;
+	t->proxy_path = cfg->proxy_path;
+	/* NTLM takes "user@domain" whole with an empty domain (MS-NLMP
+	 * 3.1.5.1.2 UPN logons); DOMAIN\user is split. */
+	t->user = cfg->user_form == CFG_USER_UPN ? cfg->user : cfg->username;
+	t->domain = cfg->user_form == CFG_USER_UPN ? "" : cfg->domain;
+	t->password = cfg->password;
+	t->mailbox_dn = cfg->mailbox_dn;
+	memcpy(t->client_version, cfg->client_version, sizeof(t->client_version));
+}
+
+/* The probes --probe asks for; returns how many. */
+static int select_probes(const struct probe_config *cfg,
+			 struct probe_result res[2])
+{
+	int n = 0;
+
+	memset(res, 0, 2 * sizeof(*res));
+	if (cfg->probes != PROBES_UNENCRYPTED) {
+		res[n].label = "encrypted";
+		res[n].level = PROBE_LEVEL_PRIVACY;
+		n++;
 	}
-	return HTTP_AUTH_ANY;
+	if (cfg->probes != PROBES_ENCRYPTED) {
+		res[n].label = "unencrypted";
+		res[n].level = cfg->unencrypted_level;
+		n++;
+	}
+	return n;
 }
 
 static int add_perf(struct mp_output *o, const char *label, double value,
@@ -94,112 +142,32 @@ static void probe_perf(struct mp_output *o, const struct probe_result *r,
 	}
 }
 
-int check_run(const struct probe_config *cfg)
+/* Compare what the probes saw with --expect, then -w/-c on the slowest
+ * probe that got an answer from the store. */
+static void judge(const struct probe_config *cfg,
+		  const struct probe_result *res, int n, struct verdict *v)
 {
-	struct probe_target target;
-	struct probe_result res[2];
-	struct mp_output out;
-	struct verdict v;
 	struct verdict_input vin;
-	struct rpe_error err = { 0, "" };
-	char path[1024], why[96], num[64];
-	const struct probe_result *enc = NULL, *unenc = NULL;
-	int n = 0, i, rc, run_enc, run_unenc, timing_state;
-	int64_t deadline_ms;
 	double slowest = -1;
-
-	memset(&target, 0, sizeof(target));
-	memset(res, 0, sizeof(res));
-	snprintf(path, sizeof(path), "%s?%s:%u", cfg->proxy_path,
-		 cfg->rpc_server, cfg->rpc_port);
-	target.http.host = cfg->hostname;
-	target.http.connect_ip = cfg->ip_address;
-	target.http.port = (long)cfg->port;
-	target.http.tls = cfg->tls;
-	target.http.path = path;
-	target.http.user = cfg->user;
-	target.http.password = cfg->password;
-	target.http.auth = map_auth(cfg->http_auth);
-	target.http.ca_file = cfg->ca_file;
-	target.http.insecure = cfg->insecure;
-	target.http.client_cert = cfg->client_cert;
-	target.http.client_key = cfg->client_key;
-	target.http.proxy = cfg->proxy;
-	target.http.ip_version = cfg->ip_family == CFG_IP_V4 ? 4 :
-				 cfg->ip_family == CFG_IP_V6 ? 6 : 0;
-	target.transport = cfg->transport == CFG_TRANSPORT_TCP ?
-				   PROBE_TRANSPORT_TCP : PROBE_TRANSPORT_HTTP;
-	target.tcp.host = cfg->hostname;
-	target.tcp.connect_ip = cfg->ip_address;
-	target.tcp.port = (long)cfg->port;
-	target.tcp.ip_version = target.http.ip_version;
-	target.tcp_port = cfg->transport == CFG_TRANSPORT_TCP &&
-				  cfg->rpc_port_given ? (long)cfg->rpc_port : 0;
-	target.rpc_server = cfg->rpc_server;
-	target.rpc_port = (long)cfg->rpc_port;
-	target.proxy_path = cfg->proxy_path;
-	/* NTLM takes "user@domain" whole with an empty domain (MS-NLMP
-	 * 3.1.5.1.2 UPN logons); DOMAIN\user is split. */
-	if (cfg->user_form == CFG_USER_UPN) {
-		target.user = cfg->user;
-		target.domain = "";
-	} else {
-		target.user = cfg->username;
-		target.domain = cfg->domain;
-	}
-	target.password = cfg->password;
-	target.mailbox_dn = cfg->mailbox_dn;
-	if (emsmdb_parse_version(cfg->client_version, target.client_version) < 0) {
-		printf("RPC ENCRYPTION UNKNOWN - invalid --client-version '%s'\n",
-		       cfg->client_version);
-		return MP_UNKNOWN;
-	}
-
-	run_enc = cfg->probe != CFG_PROBE_UNENCRYPTED;
-	run_unenc = cfg->probe != CFG_PROBE_ENCRYPTED;
-	if (run_enc) {
-		res[n].label = "encrypted";
-		res[n].level = PROBE_LEVEL_PRIVACY;
-		n++;
-	}
-	if (run_unenc) {
-		res[n].label = "unencrypted";
-		res[n].level = cfg->unencrypted_level == CFG_UNENC_INTEGRITY ?
-				       PROBE_LEVEL_INTEGRITY :
-				       PROBE_LEVEL_CONNECT;
-		n++;
-	}
-
-	deadline_ms = probe_now_ms() + mp_deadline_remaining_ms(&cfg->deadline);
-	rc = probe_run(&target, res, n, deadline_ms, cfg->verbose,
-		       cfg->verbose >= 2 ? trace_stderr : NULL, NULL, &err);
-	if (rc < 0) {
-		printf("RPC ENCRYPTION UNKNOWN - cannot run the probes: %s\n",
-		       err.msg);
-		return MP_UNKNOWN;
-	}
-	for (i = 0; i < n; i++) {
-		if (res[i].level == PROBE_LEVEL_PRIVACY)
-			enc = &res[i];
-		else
-			unenc = &res[i];
-	}
+	char why[MP_NUMBER_MAX + 32], num[MP_NUMBER_MAX];
+	int i;
 
 	memset(&vin, 0, sizeof(vin));
 	vin.host = cfg->hostname;
-	vin.rpc_server = cfg->rpc_server;
-	vin.expect = cfg->expect == CFG_EXPECT_OPTIONAL ? EXPECT_OPTIONAL :
-		     cfg->expect == CFG_EXPECT_ANY ? EXPECT_ANY : EXPECT_REQUIRED;
-	vin.probes = cfg->probe == CFG_PROBE_ENCRYPTED ? PROBES_ENCRYPTED :
-		     cfg->probe == CFG_PROBE_UNENCRYPTED ? PROBES_UNENCRYPTED :
-		     PROBES_BOTH;
-	vin.encrypted = enc;
-	vin.unencrypted = unenc;
+	/* A mailbox GUID names no server for the remediation cmdlets. */
+	vin.rpc_server = cfg->rpc_server_mailbox ? NULL : cfg->rpc_server;
+	vin.expect = cfg->expect;
+	vin.probes = cfg->probes;
+	for (i = 0; i < n; i++) {
+		if (res[i].level == PROBE_LEVEL_PRIVACY)
+			vin.encrypted = &res[i];
+		else
+			vin.unencrypted = &res[i];
+	}
 	vin.timeout_state = (int)cfg->deadline.state;
 	vin.timeout_seconds = cfg->deadline.seconds;
-	verdict_decide(&vin, &v);
+	verdict_decide(&vin, v);
 
-	/* -w/-c judge the slowest probe that got an answer from the store. */
 	for (i = 0; i < n; i++) {
 		if (res[i].outcome != OUTCOME_LOGON_OK &&
 		    res[i].outcome != OUTCOME_LOGON_NOT_ENCRYPTED)
@@ -208,22 +176,53 @@ int check_run(const struct probe_config *cfg)
 			slowest = res[i].total_time;
 	}
 	if (slowest >= 0) {
-		timing_state = (int)mp_thresholds_status(&cfg->thresholds, slowest);
 		mp_format_number(slowest, num, sizeof(num));
 		snprintf(why, sizeof(why), "slowest probe %ss", num);
-		verdict_apply_timing(&v, timing_state, why);
+		verdict_apply_timing(v, (int)mp_thresholds_status(&cfg->thresholds,
+								   slowest),
+				     why);
 	}
+}
 
-	mp_output_init(&out, "RPC ENCRYPTION");
-	mp_output_set_state(&out, (enum mp_state)v.state);
-	mp_output_summary(&out, "%s", v.summary);
-	for (i = 0; i < v.nlines; i++)
-		mp_output_line(&out, "%s", v.lines[i]);
+static int print_verdict(const struct verdict *v,
+			 const struct probe_result *res, int n,
+			 const struct mp_thresholds *t)
+{
+	struct mp_output out;
+	int i, rc;
+
+	mp_output_init(&out, CHECK_PREFIX);
+	mp_output_set_state(&out, (enum mp_state)v->state);
+	mp_output_summary(&out, "%s", v->summary);
+	for (i = 0; i < v->nlines; i++)
+		mp_output_line(&out, "%s", v->lines[i]);
 	for (i = 0; i < n; i++)
-		probe_perf(&out, &res[i], &cfg->thresholds);
+		probe_perf(&out, &res[i], t);
 	add_perf(&out, "encryption_enforced",
-		 v.enforced < 0 ? NAN : (double)v.enforced, "", NULL, 1, 1);
-	mp_output_print(&out);
+		 v->enforced < 0 ? NAN : (double)v->enforced, "", NULL, 1, 1);
+	rc = mp_output_print(&out);
 	mp_output_free(&out);
-	return (int)v.state;
+	return rc;
+}
+
+int check_run(const struct probe_config *cfg)
+{
+	struct probe_target target;
+	struct probe_result res[2];
+	struct verdict v;
+	struct rpe_error err = { 0, "" };
+	char path[1024], msg[RPE_ERRMSG_MAX + 32];
+	int n;
+
+	fill_target(cfg, &target, path, sizeof(path));
+	n = select_probes(cfg, res);
+	if (probe_run(&target, res, n,
+		      probe_now_ms() + mp_deadline_ms(&cfg->deadline),
+		      cfg->verbose, cfg->verbose >= 2 ? trace_stderr : NULL,
+		      NULL, &err) < 0) {
+		snprintf(msg, sizeof(msg), "cannot run the probes: %s", err.msg);
+		return mp_print_status(CHECK_PREFIX, MP_UNKNOWN, msg, NULL);
+	}
+	judge(cfg, res, n, &v);
+	return print_verdict(&v, res, n, &cfg->thresholds);
 }

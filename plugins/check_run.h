@@ -5,6 +5,9 @@
 
 #include "probe_config.h"
 
+/* Starts every status line. */
+#define CHECK_PREFIX "RPC ENCRYPTION"
+
 /* Run the configured probes, print the result in the monitoring-plugins
  * format and return the exit code (0..3). */
 int check_run(const struct probe_config *cfg);

@@ -108,9 +108,58 @@ expect "bad timeout" 3 \
 expect "bad timeout state" 3 \
 	"RPC ENCRYPTION UNKNOWN - invalid timeout '10:MAYBE': state must be OK, WARNING, CRITICAL, UNKNOWN or 0..3" \
 	"${BASE[@]}" -t 10:MAYBE
+CVERR="(an alias outlook2003 ... outlook2016, A.B.C.D with A and B up to 255, C up to 32767 and D up to 65535, or the three words A.B.C with B up to 32767)"
 expect "bad client version" 3 \
-	"RPC ENCRYPTION UNKNOWN - invalid --client-version '16.0' (want a.b.c or a.b.c.d, each 0..65535, e.g. 16.0.18025)" \
+	"RPC ENCRYPTION UNKNOWN - invalid --client-version '16.0' $CVERR" \
 	"${BASE[@]}" --client-version 16.0
+# rgwClientVersion (MS-OXCRPC 3.1.4.1.3.1): major and minor share a word,
+# the build has 15 bits; the high bit of the second word marks the format.
+for v in 300.0.1.1 16.256.1.1 16.0.40000.1 16.0.1.65536 11.40000.1 70000.0.1 \
+	outlook2019 Outlook2016 16.0.4266.1001.1 ''; do
+	expect "client version $v refused" 3 \
+		"RPC ENCRYPTION UNKNOWN - invalid --client-version '$v' $CVERR" \
+		"${BASE[@]}" --client-version "$v"
+done
+LONGDN="/o=Example/cn=Recipients/cn=$(printf 'a%.0s' $(seq 1 996))"
+expect "mailbox dn over 1024 characters" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid --mailbox-dn (1025 characters, more than the 1024 this client sends as szUserDN)" \
+	-H h -u u@d -m "${LONGDN}x"
+expect "mailbox dn with a non-ASCII character" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid --mailbox-dn (byte 0xc3 at position 30: szUserDN is a printable ASCII string)" \
+	-H h -u u@d -m $'/o=Example/cn=Recipients/cn=J\xc3\xbcrgen'
+expect "mailbox dn with a control character" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid --mailbox-dn '/o=x\\x01' (a legacyExchangeDN such as /o=Org/ou=.../cn=Recipients/cn=user)" \
+	-H h -u u@d -m $'/o=x\x01'
+expect "missing --ca-file" 3 \
+	"RPC ENCRYPTION UNKNOWN - cannot read --ca-file '$TMP/none.pem': No such file or directory" \
+	"${BASE[@]}" --ca-file "$TMP/none.pem"
+expect "--ca-file is a directory" 3 \
+	"RPC ENCRYPTION UNKNOWN - cannot read --ca-file '$TMP': it is a directory" \
+	"${BASE[@]}" --ca-file "$TMP"
+expect "missing --client-cert" 3 \
+	"RPC ENCRYPTION UNKNOWN - cannot read --client-cert '$TMP/none.pem': No such file or directory" \
+	"${BASE[@]}" --client-cert "$TMP/none.pem"
+: > "$TMP/c.pem"
+: > "$TMP/k.pem"
+expect "missing --client-key" 3 \
+	"RPC ENCRYPTION UNKNOWN - cannot read --client-key '$TMP/none.pem': No such file or directory" \
+	"${BASE[@]}" --client-cert "$TMP/c.pem" --client-key "$TMP/none.pem"
+if [ "$(id -u)" != 0 ]; then
+	: > "$TMP/unreadable.pem"
+	chmod 000 "$TMP/unreadable.pem"
+	expect "unreadable --client-cert" 3 \
+		"RPC ENCRYPTION UNKNOWN - cannot read --client-cert '$TMP/unreadable.pem': Permission denied" \
+		"${BASE[@]}" --client-cert "$TMP/unreadable.pem"
+fi
+RSERR="(a host name, or a mailbox as GUID@domain such as 3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com)"
+for r in monitor@contoso.com 3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5@contoso.com \
+	3f2b8c1e5d4a-4e6b-9c7d-0a1b2c3d4e5f0@contoso.com 3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5g@contoso.com \
+	3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@ 3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso \
+	3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@-contoso.com 3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso..com \
+	3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com/x 3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@a@contoso.com; do
+	expect "--rpc-server $r refused" 3 "RPC ENCRYPTION UNKNOWN - invalid --rpc-server '$r' $RSERR" \
+		"${BASE[@]}" --rpc-server "$r"
+done
 expect "bad user" 3 \
 	"RPC ENCRYPTION UNKNOWN - invalid user 'DOMAIN\\' (use DOMAIN\\user or user@domain)" \
 	-H h -u 'DOMAIN\' -m /o=x
@@ -142,9 +191,19 @@ expect "all options accepted" 2 "$NOTIMPL" \
 	--rpc-port 6001 --rpc-proxy-path /rpc/rpcproxy.dll -u monitor@example.com \
 	-m "$DN" --expect optional --probe both --unencrypted-level integrity \
 	--client-version 11.0.8161 --http-auth ntlm -w 5 -c '~:10' -t 5:UNKNOWN -4 \
-	--ca-file /etc/ssl/certs/ca-certificates.crt --client-cert c.pem --client-key k.pem \
+	--ca-file /etc/ssl/certs/ca-certificates.crt --client-cert "$TMP/c.pem" --client-key "$TMP/k.pem" \
 	--proxy http://127.0.0.1:9 -v
 expect "--no-tls" 2 "$NOTIMPL" "${BASE[@]}" --no-tls --http-auth basic
+for v in outlook2003 outlook2007 outlook2010 outlook2013 outlook2016 255.255.32767.65535 \
+	0.0.0.0 65535.32767.65535; do
+	expect "client version $v accepted" 2 "$NOTIMPL" "${BASE[@]}" --client-version "$v"
+done
+expect "mailbox dn of 1024 characters accepted" 2 "$NOTIMPL" -H localhost -p 9 -t 5 -u u@d \
+	-m "$LONGDN"
+expect "--rpc-server GUID@domain (Exchange 2013+ RemoteName) accepted" 2 "$NOTIMPL" "${BASE[@]}" \
+	--rpc-server 3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com
+expect "--rpc-server GUID@domain, upper case" 2 "$NOTIMPL" "${BASE[@]}" \
+	--rpc-server 3F2B8C1E-5D4A-4E6B-9C7D-0A1B2C3D4E5F@mail.Contoso-EU.com
 expect "--transport tcp, endpoint mapper port closed" 2 "$NOTIMPL" \
 	"${BASE[@]}" --transport tcp -4
 [[ $OUT == *"endpoint mapper 127.0.0.1:9: connection failed"* || \

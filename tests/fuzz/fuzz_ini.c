@@ -3,13 +3,13 @@
  * the section asked for, so both matching and skipping paths are reached.
  * Build (not part of make):
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \
- *     tests/fuzz/fuzz_ini.c lib/mp.c lib/buf.c lib/err.c -o fuzz_ini
+ *     tests/fuzz/fuzz_ini.c lib/mp_ini.c lib/buf.c lib/err.c -o fuzz_ini
  *   ./fuzz_ini tests/fuzz/corpus/ini */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "mp.h"
+#include "mp_ini.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,14 +2,14 @@
 /* libFuzzer target: mp_range_parse, mp_range_check, mp_deadline_parse and
  * perfdata formatting on arbitrary text.  Build (not part of make):
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \
- *     tests/fuzz/fuzz_range.c lib/mp.c lib/buf.c lib/err.c -o fuzz_range
+ *     tests/fuzz/fuzz_range.c lib/mp_range.c lib/mp_output.c lib/buf.c lib/err.c -o fuzz_range
  *   ./fuzz_range tests/fuzz/corpus/range */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "mp.h"
+#include "mp_output.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

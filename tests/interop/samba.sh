@@ -46,7 +46,9 @@ t0=$(date +%s.%N)
 # smb.conf out of the one written, every directory option points inside,
 # and _NO_WINBINDD keeps provisioning from asking a system winbindd.  Only
 # what this test needs runs: the RPC server with the endpoint mapper and
-# SAMR (NTLM is checked against the local SAM), and the KDC.
+# SAMR (NTLM is checked against the local SAM), and the KDC.  SAMR listens
+# above Linux's ephemeral ports (32768-60999): at Samba's default, 49152,
+# the client end of any other test's connection could hold the port.
 if ! _NO_WINBINDD=1 samba-tool domain provision --configfile="$E2E_TMP/empty.conf" \
 	--server-role=dc --dns-backend=NONE --targetdir="$D" \
 	--realm="$REALM" --domain="$DOMAIN" --host-name=dc1 --host-ip=127.0.0.1 \
@@ -55,6 +57,7 @@ if ! _NO_WINBINDD=1 samba-tool domain provision --configfile="$E2E_TMP/empty.con
 	--option="disable netbios=yes" \
 	--option="server services=rpc, kdc" \
 	--option="dcerpc endpoint servers=epmapper, samr" \
+	--option="rpc server dynamic port range=61000-61999" \
 	--option="pid directory=$D/run" --option="ncalrpc dir=$D/run/ncalrpc" \
 	--option="winbindd socket directory=$D/run/winbindd" \
 	--option="ntp signd socket directory=$D/run/ntp_signd" \

@@ -47,7 +47,7 @@ static const struct dcerpc_syntax samr_interface = {
 };
 
 struct stream {
-	struct http_loop *loop;
+	struct loop *loop;
 	struct tcp_chan *ch;
 	struct dcerpc_reader rd;
 	int ended;
@@ -68,7 +68,7 @@ static int on_data(void *ctx, struct tcp_chan *ch, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static void on_done(void *ctx, struct tcp_chan *ch, enum http_result res,
+static void on_done(void *ctx, struct tcp_chan *ch, enum loop_result res,
 		    const char *msg)
 {
 	struct stream *s = ctx;
@@ -78,7 +78,7 @@ static void on_done(void *ctx, struct tcp_chan *ch, enum http_result res,
 	snprintf(s->why, sizeof(s->why), "%s", msg);
 }
 
-static int stream_open(struct stream *s, struct http_loop *loop,
+static int stream_open(struct stream *s, struct loop *loop,
 		       const char *host, long port, const char *name)
 {
 	struct tcp_chan_cb cb = { s, NULL, on_data, on_done };
@@ -129,7 +129,7 @@ static int exchange(struct stream *s, const struct buf *out,
 			printf("error=no answer within %d ms\n", DEADLINE_MS);
 			return -1;
 		}
-		if (http_loop_run(s->loop, 200, &err) < 0) {
+		if (loop_run(s->loop, 200, &err) < 0) {
 			printf("error=%s\n", err.msg);
 			return -1;
 		}
@@ -387,7 +387,7 @@ static int samr_calls(struct stream *s, struct dcerpc_conn *c)
 }
 
 /* The endpoint mapper, without authentication: SAMR's port, or <= 0. */
-static int epm_lookups(struct http_loop *loop, const struct tool_opts *o)
+static int epm_lookups(struct loop *loop, const struct tool_opts *o)
 {
 	struct stream s;
 	struct dcerpc_conn epmc;
@@ -431,7 +431,7 @@ static struct kerb_creds *kerberos_creds(const struct tool_opts *o)
 }
 
 /* SAMR bound with the chosen package; 0 when every step was carried out. */
-static int samr_session(struct http_loop *loop, const struct tool_opts *o,
+static int samr_session(struct loop *loop, const struct tool_opts *o,
 			int port)
 {
 	struct rpe_error err = { 0, "" };
@@ -513,7 +513,7 @@ static int parse_args(int argc, char **argv, struct tool_opts *o)
 int main(int argc, char **argv)
 {
 	struct rpe_error err = { 0, "" };
-	struct http_loop *loop;
+	struct loop *loop;
 	struct tool_opts o;
 	int port, status = 1;
 
@@ -524,14 +524,14 @@ int main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
-	if (crypto_init(&err) < 0 || !(loop = http_loop_new(&err))) {
+	if (crypto_init(&err) < 0 || !(loop = loop_new(&err))) {
 		fprintf(stderr, "%s: cannot start: %s\n", argv[0], err.msg);
 		return 2;
 	}
 	port = epm_lookups(loop, &o);
 	if (port > 0 && samr_session(loop, &o, port) == 0)
 		status = 0;
-	http_loop_free(loop);
+	loop_free(loop);
 	crypto_cleanup();
 	return status;
 }

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The side of the event loop that sources see (docs/architecture.md, "The
+ * loop and its sources"): the source interface and the libcurl helpers
+ * every source shares.  Included only by loop.c and transport_*.c, the
+ * users of libcurl. */
+#ifndef RPE_LOOP_SOURCE_H
+#define RPE_LOOP_SOURCE_H
+
+#include <curl/curl.h>
+
+#include "loop.h"
+
+/* Upper bound on extra sockets polled at once (two probes need four). */
+#define LOOP_MAX_FDS 16
+
+struct loop_source;
+
+struct loop_source_ops {
+	/* The source's easy handle finished (CURLMSG_DONE); rc is its
+	 * result.  For a connect-only handle this is "connected". */
+	void (*done)(struct loop_source *src, CURLcode rc);
+	/* Before the loop waits: hand queued bytes over (resume a paused
+	 * upload, write to a socket).  Return 1 when work was handed to
+	 * libcurl that must run before any wait. */
+	int (*prepare)(struct loop_source *src);
+	/* A socket of the source's own to wait on with libcurl's; return 1
+	 * and fill *fd, or 0 for none (now). */
+	int (*wait_fd)(struct loop_source *src, struct curl_waitfd *fd);
+	/* After the wait: move bytes on that socket. */
+	void (*events)(struct loop_source *src);
+	/* Teardown of a loop whose owner left the source open: free it. */
+	void (*destroy)(struct loop_source *src);
+};
+
+/* Embedded first in each source's own struct. */
+struct loop_source {
+	const struct loop_source_ops *ops;
+	struct loop *loop;
+	CURL *easy;
+	const char *name;          /* trace prefix: "IN", "OUT", "EPM" ... */
+	struct loop_source *next;
+	int in_multi;
+};
+
+/* An easy handle for src with what every source needs: CURLOPT_PRIVATE
+ * (the dispatch), no signals, the error buffer, TCP_NODELAY, the share
+ * handle and, at -vvv, libcurl's trace with credentials redacted.  src is
+ * initialised (ops, loop, name) but not registered yet. */
+CURL *loop_easy_new(struct loop *loop, struct loop_source *src,
+		    const struct loop_source_ops *ops, const char *name,
+		    char *errbuf, struct rpe_error *err);
+/* Register src: its easy handle (if any) joins the multi handle. */
+int loop_add(struct loop_source *src, struct rpe_error *err);
+/* Unregister src and clean up its easy handle (closing its connection).
+ * Never from inside the loop's calls into that source. */
+void loop_remove(struct loop_source *src);
+
+/* Shared curl helpers ------------------------------------------------------ */
+
+/* Set one option; a refusal becomes RPE_ERR_UNSUPPORTED naming it. */
+#define LOOP_SETOPT(easy, opt, val, err)                                       \
+	(curl_easy_setopt((easy), opt, (val)) == CURLE_OK ? 0 :                \
+	 rpe_fail((err), RPE_ERR_UNSUPPORTED, "libcurl rejected option %s",    \
+		  #opt))
+
+enum loop_result loop_classify(CURLcode rc);
+
+/* -4/-6 (CURLOPT_IPRESOLVE) and -I (CURLOPT_CONNECT_TO to connect_ip:port,
+ * keeping host for the URL, Host header and TLS name) on one handle;
+ * *connect_to is the list to free with the handle. */
+int loop_route(CURL *easy, int ip_version, const char *connect_ip, long port,
+	       struct curl_slist **connect_to, struct rpe_error *err);
+
+/* Certificate verification against the run's one CA store (ca_file, or
+ * the system's when NULL), loaded on first use. */
+int loop_use_ca(struct loop *loop, CURL *easy, const char *ca_file,
+		struct rpe_error *err);
+
+#endif
