@@ -733,7 +733,8 @@ struct kerb_job {
 	pthread_cond_t cv;
 	int done, abandoned;
 	struct kerb_cred_params p;
-	char *strs[6]; /* owned copies: user realm password keytab spn server */
+	char *strs[7]; /* owned copies: user realm password keytab, spn server
+			  http_host */
 	struct kerb_creds *creds;
 	struct rpe_error err;
 };
@@ -770,14 +771,28 @@ static int creds_prefetch(struct kerb_creds *c, const char *spn,
 	return rc < 0 ? rc : 0;
 }
 
+/* The store's ticket, and libcurl's (HTTP/<host>, RFC 4559) for
+ * Negotiate at the RPC proxy. */
+static int job_prefetch(struct kerb_job *j)
+{
+	char http[KERB_NAME_MAX];
+
+	if ((j->strs[4] || j->strs[5]) &&
+	    creds_prefetch(j->creds, j->strs[4], j->strs[5], &j->err) < 0)
+		return -1;
+	if (!j->strs[6])
+		return 0;
+	snprintf(http, sizeof(http), "HTTP/%s", j->strs[6]);
+	return creds_prefetch(j->creds, http, NULL, &j->err);
+}
+
 static void *job_run(void *arg)
 {
 	struct kerb_job *j = arg;
 	int abandoned;
 
 	j->creds = kerb_creds_acquire(&j->p, &j->err);
-	if (j->creds && (j->strs[4] || j->strs[5]) &&
-	    creds_prefetch(j->creds, j->strs[4], j->strs[5], &j->err) < 0) {
+	if (j->creds && job_prefetch(j) < 0) {
 		kerb_creds_free(j->creds);
 		j->creds = NULL;
 	}
@@ -794,10 +809,11 @@ static void *job_run(void *arg)
 }
 
 static struct kerb_job *job_new(const struct kerb_cred_params *p,
-				const char *spn, const char *server)
+				const struct kerb_prefetch *pf)
 {
-	const char *src[6] = { p->user, p->realm, p->password, p->keytab, spn,
-			       server };
+	const char *src[7] = { p->user, p->realm, p->password, p->keytab,
+			       pf ? pf->spn : NULL, pf ? pf->server : NULL,
+			       pf ? pf->http_host : NULL };
 	pthread_condattr_t ca;
 	struct kerb_job *j = calloc(1, sizeof(*j));
 	size_t i;
@@ -810,7 +826,7 @@ static struct kerb_job *job_new(const struct kerb_cred_params *p,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&j->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < 7; i++) {
 		if (src[i] && !(j->strs[i] = strdup(src[i]))) {
 			job_free(j);
 			return NULL;
@@ -849,11 +865,11 @@ static int job_wait(struct kerb_job *j, long timeout_ms)
 }
 
 struct kerb_creds *kerb_creds_acquire_within(const struct kerb_cred_params *p,
-					     const char *spn, const char *server,
+					     const struct kerb_prefetch *pf,
 					     long timeout_ms, int *timed_out,
 					     struct rpe_error *err)
 {
-	struct kerb_job *j = job_new(p, spn, server);
+	struct kerb_job *j = job_new(p, pf);
 	struct kerb_creds *c;
 	pthread_t t;
 

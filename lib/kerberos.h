@@ -54,11 +54,19 @@ struct kerb_creds;
  * principal, clock skew) are reported as this step. */
 struct kerb_creds *kerb_creds_acquire(const struct kerb_cred_params *p,
 				      struct rpe_error *err);
-/* The same, plus the service ticket for kerb_spn_name(spn, server, realm)
- * when spn or server is set, on a worker thread: at most timeout_ms pass.
- * On timeout NULL with *timed_out set (the worker finishes on its own). */
+/* Service tickets to fetch with the credentials, so that no later step
+ * waits for a KDC. */
+struct kerb_prefetch {
+	const char *spn;       /* the store's: kerb_spn_name(spn, server, ...) */
+	const char *server;    /* (both NULL: none) */
+	const char *http_host; /* libcurl's Negotiate: HTTP/<http_host>, or NULL */
+};
+
+/* kerb_creds_acquire plus the tickets of pf (may be NULL), on a worker
+ * thread: at most timeout_ms pass.  On timeout NULL with *timed_out set
+ * (the worker finishes on its own). */
 struct kerb_creds *kerb_creds_acquire_within(const struct kerb_cred_params *p,
-					     const char *spn, const char *server,
+					     const struct kerb_prefetch *pf,
 					     long timeout_ms, int *timed_out,
 					     struct rpe_error *err);
 void kerb_creds_free(struct kerb_creds *c);

@@ -6,8 +6,10 @@
  *
  *   connect  both HTTP requests sent (TLS, HTTP auth by libcurl)
  *   rts      CONN/A1 (OUT body) + CONN/B1 (IN) -> CONN/A3, CONN/C2
- *   bind     bind + NTLM NEGOTIATE -> bind_ack + CHALLENGE
- *   logon    auth3 + AUTHENTICATE, EcDoConnectEx -> response
+ *   bind     bind + NTLM NEGOTIATE -> bind_ack + CHALLENGE (Kerberos:
+ *            AP-REQ -> AP-REP; SPNEGO adds alter_context legs)
+ *   logon    auth3 + AUTHENTICATE (Kerberos: our AP-REP), EcDoConnectEx
+ *            -> response
  *   disconnect EcDoDisconnect -> response (only after a successful logon)
  *
  * Over RPC/TCP (ncacn_ip_tcp) the connect phase is an endpoint mapper
@@ -31,6 +33,7 @@
 #include "dcerpc.h"
 #include "emsmdb.h"
 #include "epm.h"
+#include "kerberos.h"
 #include "loop.h"
 #include "ntlm.h"
 #include "rts.h"
@@ -80,7 +83,8 @@ struct probe {
 	uint32_t unacked;              /* non-RTS bytes since last ack */
 	uint32_t received_total;
 
-	struct ntlm_client *ntlm;
+	struct ntlm_client *ntlm;      /* NTLM, or */
+	struct kerb_ctx *kerb;         /* Kerberos or SPNEGO */
 	struct secctx sec;
 	struct dcerpc_conn conn;       /* negotiated fragment sizes, call ids */
 	uint8_t cxh[20];
@@ -209,28 +213,6 @@ static int send_in(struct probe *p, const struct buf *b, const char *what)
 	return 0;
 }
 
-static int send_bind(struct probe *p)
-{
-	struct buf tok, pdu;
-	struct rpe_error err = { 0, "" };
-	int rc;
-
-	buf_init(&tok, 4096);
-	buf_init(&pdu, 8192);
-	rc = ntlm_client_negotiate(p->ntlm, &tok, &err);
-	if (rc == 0)
-		rc = dcerpc_encode_bind(&pdu, &p->conn, 0, CALL_BIND,
-					PROBE_CONTEXT_ID, &emsmdb_interface,
-					tok.data, tok.len, &err);
-	if (rc == 0)
-		rc = send_in(p, &pdu, "bind");
-	else
-		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot build bind: %s", err.msg);
-	buf_free(&tok);
-	buf_free(&pdu);
-	return rc;
-}
-
 /* Sign/seal happen inside dcerpc_encode_request at the probe's level; at
  * level connect requests carry no verifier (MS-RPCE 3.3.1.5.2). */
 static int send_request(struct probe *p, uint32_t call_id, uint16_t opnum,
@@ -252,51 +234,137 @@ static int send_request(struct probe *p, uint32_t call_id, uint16_t opnum,
 	return rc;
 }
 
-static int send_logon(struct probe *p, const uint8_t *challenge, size_t clen)
+/* EcDoConnectEx: the first PDU that is signed or sealed (the session keys
+ * exist only once the bind's legs are done). */
+static int send_connect(struct probe *p)
 {
-	struct buf tok, pdu, stub;
-	struct rpe_error err = { 0, "" };
 	struct emsmdb_connect_req req;
+	struct rpe_error err = { 0, "" };
+	struct buf stub;
 	int rc;
 
-	buf_init(&tok, 8192);
-	buf_init(&pdu, 16384);
 	buf_init(&stub, 65536);
-	rc = ntlm_client_authenticate(p->ntlm, challenge, clen, &tok, &err);
-	if (rc < 0) {
-		finish(p, rc == RPE_ERR_AUTH ? OUTCOME_AUTH_FAILED :
-			  OUTCOME_PROTOCOL_ERROR,
-		       "NTLM CHALLENGE rejected: %s", err.msg);
-		goto out;
-	}
-	rc = dcerpc_encode_auth3(&pdu, &p->conn, CALL_BIND, tok.data, tok.len,
-				 &err);
-	if (rc < 0) {
-		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot build auth3: %s",
-		       err.msg);
-		goto out;
-	}
-	if ((rc = send_in(p, &pdu, "auth3")) < 0)
-		goto out;
-	/* Session keys exist only now; the request below is the first PDU
-	 * that is signed or sealed. */
 	memset(&req, 0, sizeof(req));
 	req.user_dn = p->target->mailbox_dn;
 	memcpy(req.client_version, p->target->client_version,
 	       sizeof(req.client_version));
 	rc = emsmdb_encode_connect_ex(&stub, &req, &err);
-	if (rc < 0) {
+	if (rc == 0)
+		rc = send_request(p, CALL_CONNECT, EMSMDB_OPNUM_CONNECT_EX, &stub,
+				  "EcDoConnectEx request");
+	else
 		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot build EcDoConnectEx: %s",
 		       err.msg);
-		goto out;
-	}
-	rc = send_request(p, CALL_CONNECT, EMSMDB_OPNUM_CONNECT_EX, &stub,
-			  "EcDoConnectEx request");
-out:
-	buf_free(&tok);
-	buf_free(&pdu);
 	buf_free(&stub);
 	return rc;
+}
+
+/* bind (alter 0) or alter_context (alter 1) carrying the package's token. */
+static int send_bind_pdu(struct probe *p, int alter, const struct buf *tok)
+{
+	struct rpe_error err = { 0, "" };
+	struct buf pdu;
+	int rc;
+
+	buf_init(&pdu, 16384);
+	rc = dcerpc_encode_bind(&pdu, &p->conn, alter, CALL_BIND,
+				PROBE_CONTEXT_ID, &emsmdb_interface, tok->data,
+				tok->len, &err);
+	if (rc == 0)
+		rc = send_in(p, &pdu, alter ? "alter_context" : "bind");
+	else
+		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot build %s: %s",
+		       alter ? "alter_context" : "bind", err.msg);
+	buf_free(&pdu);
+	return rc;
+}
+
+static int send_auth3(struct probe *p, const struct buf *tok)
+{
+	struct rpe_error err = { 0, "" };
+	struct buf pdu;
+	int rc;
+
+	buf_init(&pdu, 16384);
+	rc = dcerpc_encode_auth3(&pdu, &p->conn, CALL_BIND, tok->data, tok->len,
+				 &err);
+	if (rc == 0)
+		rc = send_in(p, &pdu, "auth3");
+	else
+		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot build auth3: %s",
+		       err.msg);
+	buf_free(&pdu);
+	return rc;
+}
+
+/* One leg of a package driven by its step function (Kerberos, SPNEGO):
+ * first for the bind's token, else in is the server's last token.  The
+ * answer goes in the bind, an alter_context (more legs), or an auth3 or
+ * nothing (complete: the logon follows), MS-RPCE 3.3.1.5.2. */
+static int sec_step(struct probe *p, int first, const uint8_t *in,
+		    size_t in_len)
+{
+	struct rpe_error err = { 0, "" };
+	struct buf tok;
+	int step, rc = 0;
+
+	buf_init(&tok, 65536);
+	step = p->sec.ops->step(p->sec.ctx, in, in_len, &tok, &err);
+	if (step < 0) {
+		finish(p, OUTCOME_AUTH_FAILED, "%s", err.msg);
+		rc = -1;
+	} else if (step == SECCTX_CONTINUE) {
+		rc = send_bind_pdu(p, !first, &tok);
+	} else if (first) {
+		finish(p, OUTCOME_PROTOCOL_ERROR,
+		       "%s completed without the server", p->sec.ops->name);
+		rc = -1;
+	} else {
+		end_phase(p, PHASE_LOGON);
+		if (step == SECCTX_LAST)
+			rc = send_auth3(p, &tok);
+		if (rc == 0)
+			rc = send_connect(p);
+	}
+	buf_free(&tok);
+	return rc;
+}
+
+static int send_bind(struct probe *p)
+{
+	struct buf tok;
+	struct rpe_error err = { 0, "" };
+	int rc;
+
+	if (!p->ntlm)
+		return sec_step(p, 1, NULL, 0);
+	buf_init(&tok, 4096);
+	rc = ntlm_client_negotiate(p->ntlm, &tok, &err);
+	if (rc == 0)
+		rc = send_bind_pdu(p, 0, &tok);
+	else
+		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot build bind: %s", err.msg);
+	buf_free(&tok);
+	return rc;
+}
+
+/* NTLM: AUTHENTICATE in the auth3, then the logon. */
+static int send_logon(struct probe *p, const uint8_t *challenge, size_t clen)
+{
+	struct buf tok;
+	struct rpe_error err = { 0, "" };
+	int rc;
+
+	buf_init(&tok, 8192);
+	rc = ntlm_client_authenticate(p->ntlm, challenge, clen, &tok, &err);
+	if (rc < 0)
+		finish(p, rc == RPE_ERR_AUTH ? OUTCOME_AUTH_FAILED :
+			  OUTCOME_PROTOCOL_ERROR,
+		       "NTLM CHALLENGE rejected: %s", err.msg);
+	else
+		rc = send_auth3(p, &tok);
+	buf_free(&tok);
+	return rc < 0 ? rc : send_connect(p);
 }
 
 static int send_disconnect(struct probe *p)
@@ -358,14 +426,22 @@ static void on_bind_ack(struct probe *p, const struct dcerpc_pdu *pdu)
 		       dcerpc_ack_reason_name(ack.result, ack.reason));
 		return;
 	}
-	if (!ack.auth_value || ack.auth_len == 0) {
-		finish(p, OUTCOME_BIND_REJECTED,
-		       "bind_ack carries no NTLM CHALLENGE");
+	/* SPNEGO's closing alter_context_resp may carry nothing more. */
+	if (pdu->ptype == DCERPC_PTYPE_BIND_ACK &&
+	    (!ack.auth_value || ack.auth_len == 0)) {
+		finish(p, OUTCOME_BIND_REJECTED, "bind_ack carries no %s token",
+		       p->sec.ops->name);
 		return;
 	}
-	ptrace(p, 2, "OUT <- bind_ack (max_xmit %u, max_recv %u, level %s)",
+	ptrace(p, 2, "OUT <- %s (max_xmit %u, max_recv %u, level %s)",
+	       pdu->ptype == DCERPC_PTYPE_BIND_ACK ? "bind_ack" :
+						     "alter_context_resp",
 	       (unsigned)p->conn.max_xmit_frag, (unsigned)p->conn.max_recv_frag,
 	       probe_level_name(p->res->level));
+	if (!p->ntlm) {
+		sec_step(p, 0, ack.auth_value, ack.auth_len);
+		return;
+	}
 	end_phase(p, PHASE_LOGON);
 	send_logon(p, ack.auth_value, ack.auth_len);
 }
@@ -478,8 +554,10 @@ static void on_fault(struct probe *p, const struct dcerpc_pdu *pdu)
 	 * denied fault on the first call. */
 	if (p->phase == PHASE_LOGON && status == 5)
 		finish(p, OUTCOME_AUTH_FAILED,
-		       "RPC call denied after NTLM auth3 (fault %s): wrong user or password?",
-		       dcerpc_fault_name(status));
+		       "RPC call denied after %s authentication (fault %s): %s",
+		       p->sec.ops->name, dcerpc_fault_name(status),
+		       p->ntlm ? "wrong user or password?" :
+				 "the account may not use this service");
 	else
 		finish(p, OUTCOME_RPC_FAULT, "fault %s (0x%08x)",
 		       dcerpc_fault_name(status), (unsigned)status);
@@ -530,11 +608,17 @@ static void on_pdu(struct probe *p, const struct dcerpc_pdu *pdu)
 	}
 	switch (pdu->ptype) {
 	case DCERPC_PTYPE_BIND_ACK:
+	case DCERPC_PTYPE_ALTER_CONTEXT_RESP:
 		on_bind_ack(p, pdu);
 		break;
 	case DCERPC_PTYPE_BIND_NAK:
-		finish(p, OUTCOME_BIND_REJECTED, "bind_nak: %s",
-		       dcerpc_bind_nak_reason_name(pdu->data, pdu->len));
+		/* Windows and Samba refuse a Kerberos ticket they cannot
+		 * decrypt with a bind_nak. */
+		finish(p, OUTCOME_BIND_REJECTED, "bind_nak: %s%s%s%s",
+		       dcerpc_bind_nak_reason_name(pdu->data, pdu->len),
+		       p->kerb ? " (the server refused the Kerberos ticket for " : "",
+		       p->kerb ? kerb_ctx_spn(p->kerb) : "",
+		       p->kerb ? ": is that SPN registered on this server's account?)" : "");
 		break;
 	case DCERPC_PTYPE_RESPONSE:
 		on_response(p, pdu);
@@ -944,6 +1028,34 @@ static void probe_cleanup(struct probe *p)
 	dcerpc_conn_free(&p->epm_conn);
 	ntlm_client_free(p->ntlm);
 	p->ntlm = NULL;
+	kerb_ctx_free(p->kerb);
+	p->kerb = NULL;
+}
+
+/* The bind's security package: NTLM, or a Kerberos context on the run's
+ * credentials (acquired before, within the deadline). */
+static int probe_secctx(struct probe *p, struct rpe_error *err)
+{
+	const struct probe_target *t = p->target;
+
+	p->res->auth = t->auth;
+	if (t->auth == PROBE_AUTH_NTLM) {
+		p->ntlm = ntlm_client_new(t->user, t->domain, t->password, err);
+		if (!p->ntlm)
+			return err ? err->code : RPE_ERR_NOMEM;
+		p->sec.ops = &ntlm_secctx_ops;
+		p->sec.ctx = ntlm_client_session(p->ntlm);
+		return 0;
+	}
+	if (!t->kerb)
+		return rpe_fail(err, RPE_ERR_ARG, "Kerberos without credentials");
+	p->kerb = kerb_ctx_new(t->kerb, t->spn, t->spn_server,
+			       (uint8_t)p->res->level,
+			       t->auth == PROBE_AUTH_NEGOTIATE, err);
+	if (!p->kerb)
+		return err ? err->code : RPE_ERR_NOMEM;
+	kerb_ctx_secctx(p->kerb, &p->sec);
+	return 0;
 }
 
 int probe_run(const struct probe_target *target, struct probe_result *results,
@@ -984,14 +1096,8 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 		dcerpc_reader_init(&p->epm_reader);
 		dcerpc_conn_init(&p->epm_conn, NULL, DCERPC_AUTH_LEVEL_NONE, 0);
 		rts_vc_init(&p->vc);
-		p->ntlm = ntlm_client_new(target->user, target->domain,
-					  target->password, err);
-		if (!p->ntlm) {
-			rc = err ? err->code : RPE_ERR_NOMEM;
+		if ((rc = probe_secctx(p, err)) < 0)
 			goto out;
-		}
-		p->sec.ops = &ntlm_secctx_ops;
-		p->sec.ctx = ntlm_client_session(p->ntlm);
 		dcerpc_conn_init(&p->conn, &p->sec, (uint8_t)r->level,
 				 PROBE_AUTH_CONTEXT_ID);
 		if (probe_start(p, err) < 0) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kerberos.h"
 #include "mp.h"
 #include "probe.h"
 #include "verdict.h"
@@ -20,6 +21,17 @@ static void trace_stderr(void *ctx, int level, const char *line)
 	/* Traces go to stderr so the first line on stdout stays the status
 	 * line; they never contain credentials (see transport_http.c). */
 	fprintf(stderr, "[trace] %s\n", line);
+}
+
+/* The store's host for its default service principal exchangeMDB/<host>:
+ * the backend of the proxy URL, or -H when that names a mailbox (Exchange
+ * 2013+) or over RPC/TCP. */
+static const char *spn_server(const struct probe_config *cfg)
+{
+	if (cfg->transport == PROBE_TRANSPORT_TCP || cfg->rpc_server_mailbox ||
+	    !cfg->rpc_server)
+		return cfg->hostname;
+	return cfg->rpc_server;
 }
 
 /* The probe target as the configuration describes it; path receives the
@@ -59,6 +71,9 @@ static void fill_target(const struct probe_config *cfg,
 	t->user = cfg->user_form == CFG_USER_UPN ? cfg->user : cfg->username;
 	t->domain = cfg->user_form == CFG_USER_UPN ? "" : cfg->domain;
 	t->password = cfg->password;
+	t->auth = cfg->auth;
+	t->spn = cfg->spn;
+	t->spn_server = spn_server(cfg);
 	t->mailbox_dn = cfg->mailbox_dn;
 	memcpy(t->client_version, cfg->client_version, sizeof(t->client_version));
 }
@@ -205,6 +220,53 @@ static int print_verdict(const struct verdict *v,
 	return rc;
 }
 
+/* Kerberos credentials and tickets, before any probe starts and within
+ * the deadline: for the RPC bind (--auth kerberos|negotiate) and for
+ * libcurl's Negotiate at the RPC proxy (*out stays NULL when neither needs
+ * them).  On failure the status line is printed and -1 returned, with the
+ * exit code in *rc. */
+static int kerberos_prepare(const struct probe_config *cfg,
+			    int64_t deadline_ms, struct kerb_creds **out,
+			    int *rc)
+{
+	struct kerb_cred_params kp = { KERB_CRED_CCACHE, cfg->user, cfg->realm,
+				       cfg->password, cfg->keytab };
+	struct kerb_prefetch pf = { NULL, NULL, NULL };
+	bool http_neg = cfg->transport == PROBE_TRANSPORT_HTTP &&
+			cfg->http_auth == HTTP_AUTH_NEGOTIATE;
+	struct rpe_error err = { 0, "" };
+	struct kerb_creds *c;
+	char msg[RPE_ERRMSG_MAX + 160];
+	int timed_out = 0;
+
+	*out = NULL;
+	if (cfg->auth == PROBE_AUTH_NTLM && !(http_neg && cfg->keytab))
+		return 0; /* libcurl's Negotiate alone: the default cache */
+	kp.source = cfg->keytab ? KERB_CRED_KEYTAB :
+		    cfg->password ? KERB_CRED_PASSWORD : KERB_CRED_CCACHE;
+	if (cfg->auth != PROBE_AUTH_NTLM) {
+		pf.spn = cfg->spn;
+		pf.server = spn_server(cfg);
+	}
+	pf.http_host = http_neg ? cfg->hostname : NULL;
+	c = kerb_creds_acquire_within(&kp, &pf, (long)(deadline_ms - probe_now_ms()),
+				      &timed_out, &err);
+	if (c && (!http_neg || kerb_creds_make_default(c, &err) == 0)) {
+		*out = c;
+		return 0;
+	}
+	if (timed_out)
+		snprintf(msg, sizeof(msg),
+			 "%s: timed out after %gs getting Kerberos tickets (no answer from the KDC)",
+			 cfg->hostname, cfg->deadline.seconds);
+	else
+		snprintf(msg, sizeof(msg), "%s: %s", cfg->hostname, err.msg);
+	kerb_creds_free(c);
+	*rc = mp_print_status(CHECK_PREFIX, timed_out ? cfg->deadline.state :
+				MP_CRITICAL, msg, NULL);
+	return -1;
+}
+
 int check_run(const struct probe_config *cfg)
 {
 	struct probe_target target;
@@ -212,17 +274,20 @@ int check_run(const struct probe_config *cfg)
 	struct verdict v;
 	struct rpe_error err = { 0, "" };
 	char path[1024], msg[RPE_ERRMSG_MAX + 32];
-	int n;
+	int64_t deadline = probe_now_ms() + mp_deadline_ms(&cfg->deadline);
+	int n, rc;
 
 	fill_target(cfg, &target, path, sizeof(path));
+	if (kerberos_prepare(cfg, deadline, &target.kerb, &rc) < 0)
+		return rc;
 	n = select_probes(cfg, res);
-	if (probe_run(&target, res, n,
-		      probe_now_ms() + mp_deadline_ms(&cfg->deadline),
-		      cfg->verbose, cfg->verbose >= 2 ? trace_stderr : NULL,
-		      NULL, &err) < 0) {
+	if (probe_run(&target, res, n, deadline, cfg->verbose,
+		      cfg->verbose >= 2 ? trace_stderr : NULL, NULL, &err) < 0) {
 		snprintf(msg, sizeof(msg), "cannot run the probes: %s", err.msg);
+		kerb_creds_free(target.kerb);
 		return mp_print_status(CHECK_PREFIX, MP_UNKNOWN, msg, NULL);
 	}
+	kerb_creds_free(target.kerb);
 	judge(cfg, res, n, &v);
 	return print_verdict(&v, res, n, &cfg->thresholds);
 }

@@ -414,6 +414,7 @@ static struct kerb_creds *kerberos_creds(const struct tool_opts *o)
 	struct rpe_error err = { 0, "" };
 	struct kerb_cred_params p = { KERB_CRED_PASSWORD, o->user, o->domain,
 				      o->password, o->keytab };
+	struct kerb_prefetch pf = { o->spn, o->host, NULL };
 	struct kerb_creds *kc;
 	int timed_out;
 
@@ -421,8 +422,7 @@ static struct kerb_creds *kerberos_creds(const struct tool_opts *o)
 		p.source = KERB_CRED_KEYTAB;
 	else if (o->ccache)
 		p.source = KERB_CRED_CCACHE;
-	kc = kerb_creds_acquire_within(&p, o->spn, o->host, DEADLINE_MS,
-				       &timed_out, &err);
+	kc = kerb_creds_acquire_within(&p, &pf, DEADLINE_MS, &timed_out, &err);
 	if (!kc)
 		printf("creds=failed %s\n", err.msg);
 	else

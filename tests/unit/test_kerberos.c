@@ -154,6 +154,7 @@ static void test_creds_timeout(void)
 	char dir[] = "/tmp/rpcenc-krb5.XXXXXX", conf[300];
 	struct kerb_cred_params p = { KERB_CRED_PASSWORD, "probe", NULL,
 				      "not-a-secret", NULL };
+	struct kerb_prefetch pf = { NULL, "exch01", "mail.unit.test" };
 	struct sockaddr_in sa;
 	socklen_t salen = sizeof(sa);
 	struct rpe_error err;
@@ -183,8 +184,7 @@ static void test_creds_timeout(void)
 	setenv("KRB5_CONFIG", conf, 1);
 	rpe_clear(&err);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	CHECK(kerb_creds_acquire_within(&p, NULL, "exch01", 500, &timed_out,
-					&err) == NULL);
+	CHECK(kerb_creds_acquire_within(&p, &pf, 500, &timed_out, &err) == NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	CHECK_INT(timed_out, 1);
