@@ -15,7 +15,12 @@
 #     (preauthentication), unknown principal, unknown service principal,
 #     KDC unreachable; credentials from a keytab and from a kinit cache;
 #   - the plugin with --transport tcp reports EMSMDB "not registered" and,
-#     pointed at the SAMR port, "bind rejected" as CRITICAL, quickly.
+#     pointed at the SAMR port, "bind rejected" as CRITICAL, quickly (with
+#     --auth kerberos too: Samba accepts the ticket, then refuses EMSMDB);
+#   - the plugin with --auth kerberos/negotiate against the bundled store
+#     (the responder with keys exported from Samba's KDC): logons over
+#     RPC/TCP and RPC/HTTP (Negotiate at the proxy from the same keytab),
+#     a ticket for the wrong account and a wrong password named, valgrind.
 # Skipped (77) with the reason where Samba cannot run: not root, packages
 # missing, port 135 taken; under CI=true that is an error instead.
 . "$(dirname "$0")/../e2e/common.sh"
@@ -76,11 +81,23 @@ fi
 # Exchange admin registers exchangeMDB/<fqdn> on the server's computer
 # account), and the administrator's keys in a keytab.  The realm block
 # must span lines: MIT ignores the one-line form.
+# The bundled responder plays the store with the keys of the same
+# principals (and HTTP/localhost for Negotiate at its RPC proxy); another
+# account's SPN gives tickets the store cannot read.
 SPN=exchangeMDB/dc1.interop.test
 KEYTAB="$D/admin.keytab"
-if ! samba-tool spn add "$SPN" 'dc1$' -s "$D/etc/smb.conf" > "$E2E_TMP/krb.log" 2>&1 ||
-   ! samba-tool domain exportkeytab "$KEYTAB" --principal="Administrator@$REALM" \
-	-s "$D/etc/smb.conf" >> "$E2E_TMP/krb.log" 2>&1; then
+STORE_KEYTAB="$D/store.keytab"
+krb_setup() {
+	local smb="$D/etc/smb.conf"
+	samba-tool spn add "$SPN" 'dc1$' -s "$smb" &&
+	samba-tool spn add HTTP/localhost 'dc1$' -s "$smb" &&
+	samba-tool user create other 'Other-Passw0rd!' -s "$smb" &&
+	samba-tool spn add exchangeMDB/other.interop.test other -s "$smb" &&
+	samba-tool domain exportkeytab "$KEYTAB" --principal="Administrator@$REALM" -s "$smb" &&
+	samba-tool domain exportkeytab "$STORE_KEYTAB" --principal="$SPN" -s "$smb" &&
+	samba-tool domain exportkeytab "$STORE_KEYTAB" --principal=HTTP/localhost -s "$smb"
+}
+if ! krb_setup > "$E2E_TMP/krb.log" 2>&1; then
 	cat "$E2E_TMP/krb.log"
 	RC=- FIRST="samba-tool spn add / exportkeytab failed" OUT= ELAPSED=-
 	not_ok "Kerberos service principal and keytab"
@@ -275,5 +292,63 @@ if [ -n "$SAMR_PORT" ]; then
 	else
 		not_ok "plugin --transport tcp on a port without EMSMDB: bind rejected is CRITICAL"
 	fi
+	run_plugin --transport tcp -H 127.0.0.1 --rpc-port "$SAMR_PORT" --auth kerberos \
+		--spn "$SPN" -u "Administrator@$REALM" -m "$E2E_MAILBOX" -t 10
+	if [ "$RC" = 2 ] && [[ $FIRST == *"encrypted logon failed during bind: BIND_REJECTED (EMSMDB presentation context rejected: provider rejection: abstract syntax not supported"* ]]; then
+		ok "plugin --auth kerberos against Samba: service ticket for the DC, then EMSMDB bind rejected"
+	else
+		not_ok "plugin --auth kerberos against Samba: service ticket for the DC, then EMSMDB bind rejected"
+	fi
+fi
+
+# The plugin with Kerberos against the bundled store (the responder, with
+# the store's keys from Samba's KDC): logons over RPC/TCP and RPC/HTTP.
+plugin_case() { # NAME RC FIRST-LINE-GLOB [LONG-OUTPUT-GLOB] -- plugin args
+	local name=$1 rc=$2 first=$3 long=${4:-*}
+	shift 4
+	run_plugin -u "Administrator@$REALM" -m "$E2E_MAILBOX" -t 10 "$@"
+	if [ "$RC" = "$rc" ] && [[ $FIRST == $first ]] && [[ $OUT == $long ]]; then
+		ok "$name"
+	else
+		not_ok "$name"
+	fi
+}
+if start_responder store --rpc-tcp --http-auth negotiate --krb5-keytab "$STORE_KEYTAB"; then
+	ENFORCED="RPC ENCRYPTION OK - * requires RPC encryption: unencrypted logon refused (ecNotEncrypted 2416), encrypted logon OK*"
+	plugin_case "plugin --auth kerberos over RPC/TCP: sealed logon OK, unsealed refused" 0 "$ENFORCED" \
+		"*encrypted probe (Kerberos, packet privacy (sealed)): LOGON_OK*" \
+		--transport tcp -H 127.0.0.1 -p "$store_EPM" --auth kerberos --spn "$SPN"
+	plugin_case "plugin --auth negotiate (SPNEGO) over RPC/TCP, unencrypted at integrity" 0 "$ENFORCED" \
+		"*unencrypted probe (Negotiate/Kerberos, packet integrity (signed, not sealed)): LOGON_NOT_ENCRYPTED*" \
+		--transport tcp -H 127.0.0.1 -p "$store_EPM" --auth negotiate --spn "$SPN" \
+		--unencrypted-level integrity
+	E2E_PW= plugin_case \
+		"plugin over RPC/HTTP: keytab only, Negotiate at the proxy and Kerberos at the store" 0 \
+		"$ENFORCED" "*encrypted probe (Kerberos, packet privacy (sealed)): LOGON_OK*" \
+		-H localhost -p "$store_PORT" --ca-file "$store_CA" --http-auth negotiate \
+		--auth kerberos --spn "$SPN" --keytab "$KEYTAB"
+	plugin_case "plugin --auth kerberos, ticket for another account's SPN: bind_nak names it" 2 \
+		"RPC ENCRYPTION CRITICAL - 127.0.0.1: encrypted logon failed during bind: BIND_REJECTED (bind_nak: reason not specified (the server refused the Kerberos ticket for exchangeMDB/other.interop.test@INTEROP.TEST*" "*" \
+		--transport tcp -H 127.0.0.1 -p "$store_EPM" --auth kerberos \
+		--spn exchangeMDB/other.interop.test
+	E2E_PW=not-the-password plugin_case \
+		"plugin --auth kerberos, wrong password: CRITICAL naming the preauthentication failure" 2 \
+		"RPC ENCRYPTION CRITICAL - 127.0.0.1: Kerberos TGT for Administrator@INTEROP.TEST: preauthentication failed (wrong password or key)*" "*" \
+		--transport tcp -H 127.0.0.1 -p "$store_EPM" --auth kerberos --spn "$SPN"
+	if command -v valgrind > /dev/null && ! nm "$PLUGIN" 2>/dev/null | grep -q __asan_init; then
+		OUT=$(CHECK_RPC_ENCRYPTION_PASSWORD="$ADMIN_PW" timeout 60 valgrind -q --error-exitcode=99 \
+			--leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+			"$PLUGIN" --transport tcp -H 127.0.0.1 -p "$store_EPM" --auth kerberos --spn "$SPN" \
+			-u "Administrator@$REALM" -m "$E2E_MAILBOX" -t 20 2>&1)
+		RC=$? FIRST=${OUT%%$'\n'*} ELAPSED=-
+		if [ "$RC" = 0 ] && ! grep -q '^==[0-9]*==' <<<"$OUT"; then
+			ok "valgrind: plugin --auth kerberos clean"
+		else
+			not_ok "valgrind: plugin --auth kerberos clean"
+		fi
+	fi
+else
+	RC=- FIRST="responder did not start" OUT= ELAPSED=-
+	not_ok "the bundled store with Kerberos keys starts"
 fi
 e2e_summary

@@ -1,14 +1,18 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Server side of Kerberos for the responder's DCE/RPC (auth type 16,
-RPC_C_AUTHN_GSS_KERBEROS), on MIT krb5 through python3-gssapi's raw API.
+RPC_C_AUTHN_GSS_KERBEROS, and 9, RPC_C_AUTHN_GSS_NEGOTIATE: SPNEGO around
+it), on MIT krb5 through python3-gssapi's raw API.
 
 DCE-style three legs (MS-KILE 3.4.5.1): the bind carries the AP-REQ, the
-bind_ack our AP-REP, the auth3 the client's AP-REP.  With header signing
+bind_ack our AP-REP, the auth3 the client's AP-REP; SPNEGO's further legs
+travel in alter_context PDUs.  With header signing
 (MS-RPCE 3.3.1.5.2.2) the whole PDU is protected: one MIC over header, body
 and sec_trailer at integrity, and at privacy a DCE-style wrap token whose
 header and trailer are signed only while the body is encrypted (MS-KILE
 3.4.5.4.1).  Keys come from a keytab (--krb5-keytab), e.g. exported from
 the test KDC for the store's service principal."""
+
+import base64
 
 import gssapi.raw as gr
 from gssapi.raw import IOV, IOVBufferType
@@ -100,3 +104,14 @@ class KrbSession:
         gr.wrap_iov(self.ctx, iov, confidential=True)
         sealed = iov[2].value if self.hdr_signing else iov[1].value
         return sealed, iov[0].value
+
+
+def http_negotiate(keytab, token_b64):
+    """One Negotiate token of an Authorization header (RFC 4559: SPNEGO, or
+    Kerberos alone, in one leg); the client principal, or None."""
+    try:
+        acc = KrbAcceptor(keytab)
+        acc.step(base64.b64decode(token_b64))
+    except Exception:  # bad base64 or a refused token
+        return None
+    return acc.client if acc.complete else None

@@ -211,7 +211,17 @@ def check_http_auth(c, method, headers):
                 log(c.id, 'http auth=ntlm user=%s ok' % why)
                 return True
             log(c.id, 'http auth=ntlm rejected: %s' % why)
+    elif scheme == 'negotiate' and mode == 'negotiate':
+        import krb_server
+        user = krb_server.http_negotiate(ARGS.krb5_keytab, token)
+        if user:
+            c.http_user = user
+            log(c.id, 'http auth=negotiate user=%s ok' % user)
+            return True
+        log(c.id, 'http auth=negotiate rejected')
     offers = []
+    if mode == 'negotiate':
+        offers.append(('WWW-Authenticate', 'Negotiate'))
     if mode in ('ntlm', 'any'):
         offers.append(('WWW-Authenticate', 'NTLM'))
     if mode in ('basic', 'any'):
@@ -556,6 +566,7 @@ class RpcServer:
         self.bound = False
         self.ntlm = None
         self.krb = None  # krb_server.KrbAcceptor of a Kerberos bind
+        self.krb_atype = 16  # 16 Kerberos, 9 SPNEGO
         self.hdr_signing = False
         self.session = None
         self.level = 0
@@ -572,7 +583,9 @@ class RpcServer:
     def dispatch(self, pdu):
         """Handle one client PDU of the connection-oriented protocol."""
         ptype = pdu[2]
-        if ptype in (11, 14):
+        if ptype == 14 and self.krb and not self.krb.complete:
+            self.krb_alter(pdu)  # SPNEGO's further legs
+        elif ptype in (11, 14):
             self.bind(pdu)
         elif ptype == 16:
             self.auth3(pdu)
@@ -611,16 +624,18 @@ class RpcServer:
             atype, level = trailer[0], trailer[1]
             self.ctx_id = struct.unpack('<I', trailer[4:8])[0]
             token = pdu[len(pdu) - auth_len:]
-            if atype == 16 and ARGS.krb5_keytab:
+            if atype in (9, 16) and ARGS.krb5_keytab:
                 import krb_server
                 self.krb = krb_server.KrbAcceptor(ARGS.krb5_keytab)
+                self.krb_atype = atype
                 self.hdr_signing = bool(pdu[3] & krb_server.PFC_SUPPORT_HEADER_SIGN)
             elif atype != 10:
                 supported = supported and False
         self.level = level
         log(self.c.id, 'bind level=%d ctx=%s auth=%s' % (
             level, SYNTAX_NAMES.get(abstract, abstract.hex()),
-            ('kerberos' if self.krb else 'ntlm') if auth_len else 'none'))
+            ({9: 'negotiate', 16: 'kerberos'}.get(self.krb_atype) if self.krb else 'ntlm')
+            if auth_len else 'none'))
         if f and f.kind == 'bind-nak':
             body = struct.pack('<HB', 0, 1) + b'\x05\x00'
             self.out(header(13, 3, 16 + len(body), 0, call_id) + body)
@@ -633,19 +648,14 @@ class RpcServer:
         # rejection, abstract syntax not supported.  The endpoint mapper
         # takes anonymous binds.
         result = 0 if supported and (auth_len or not self.svc.require_auth) else 2
-        reason = 0 if result == 0 else 1
-        sec_addr = self.sec_addr
-        body = struct.pack('<HHI', self.max_frag, self.max_frag, 0x1234)
-        body += struct.pack('<H', len(sec_addr)) + sec_addr
-        pad = (4 - (16 + len(body)) % 4) % 4
-        body += b'\x00' * pad
-        body += struct.pack('<B3s', 1, b'\x00' * 3)
-        body += struct.pack('<HH', result, reason) + (NDR_UUID + struct.pack('<I', 2) if result == 0
-                                                      else b'\x00' * 20)
+        body = self.ack_body(result, self.sec_addr)
         auth = b''
         self.bound = result == 0
         if result == 0 and auth_len and self.krb:
-            auth = struct.pack('<BBBBI', 16, level, 0, 0, self.ctx_id) + self.krb_step(token)
+            out = self.krb_step(token)
+            if out is None:
+                return self.bind_nak(call_id)
+            auth = struct.pack('<BBBBI', self.krb_atype, level, 0, 0, self.ctx_id) + out
         elif result == 0 and auth_len:
             self.ntlm = NtlmServer()
             chal = self.ntlm.challenge(token)
@@ -656,14 +666,45 @@ class RpcServer:
         self.out(header(12, flags, total, len(auth) - 8 if auth else 0, call_id) + body + auth)
         log(self.c.id, 'bind_ack result=%s' % ('accept' if result == 0 else 'reject'))
 
+    def ack_body(self, result, sec_addr):
+        """bind_ack / alter_context_resp body (C706 12.6.4.4): one result,
+        provider rejection 'abstract syntax not supported' when refused."""
+        reason = 0 if result == 0 else 1
+        body = struct.pack('<HHI', self.max_frag, self.max_frag, 0x1234)
+        body += struct.pack('<H', len(sec_addr)) + sec_addr
+        pad = (4 - (16 + len(body)) % 4) % 4
+        body += b'\x00' * pad
+        body += struct.pack('<B3s', 1, b'\x00' * 3)
+        return body + struct.pack('<HH', result, reason) + (
+            NDR_UUID + struct.pack('<I', 2) if result == 0 else b'\x00' * 20)
+
+    def bind_nak(self, call_id):
+        """A refused Kerberos ticket: bind_nak, reason not specified, as
+        Samba answers it."""
+        body = struct.pack('<HB', 0, 1) + b'\x05\x00'
+        self.out(header(13, 3, 16 + len(body), 0, call_id) + body)
+        log(self.c.id, 'bind_nak (kerberos)')
+
+    def krb_alter(self, pdu):
+        """alter_context carrying the next SPNEGO token: answered with an
+        alter_context_resp and ours (MS-RPCE 3.3.1.5.3)."""
+        auth_len, call_id = struct.unpack('<H', pdu[10:12])[0], struct.unpack('<I', pdu[12:16])[0]
+        out = self.krb_step(pdu[len(pdu) - auth_len:] if auth_len else b'')
+        if out is None:
+            return self.fault(call_id, ACCESS_DENIED)
+        body = self.ack_body(0, b'')
+        auth = struct.pack('<BBBBI', self.krb_atype, self.level, 0, 0, self.ctx_id) + out
+        self.out(header(15, 3, 16 + len(body) + len(auth), len(auth) - 8, call_id) + body + auth)
+        log(self.c.id, 'alter_context_resp (kerberos %s)' % (
+            'complete' if self.krb.complete else 'continues'))
+
     def krb_step(self, token):
-        """One leg of the Kerberos context; a refused token ends the
-        association (Windows answers with a bind_nak or drops it)."""
+        """One leg of the Kerberos context; None when the token is refused."""
         try:
             out = self.krb.step(token)
         except Exception as e:  # gssapi.raw.GSSError, kept local to krb_server
             log(self.c.id, 'kerberos rejected: %s' % e)
-            raise Abort('kerberos rejected')
+            return None
         if self.krb.complete:
             self.auth_ok = True
             self.session = self.krb.session(self.hdr_signing)
@@ -677,7 +718,7 @@ class RpcServer:
         if f:
             self.inject(f, 0)
         if self.krb:
-            self.krb_step(token)
+            self.krb_step(token)  # a refusal leaves auth_ok False
             return
         if not self.ntlm:
             raise Abort('auth3 before bind')
@@ -803,7 +844,7 @@ class RpcServer:
 
     def respond(self, call_id, stub, badsig=False):
         siglen = self.session.sig_len(self.level) if self.krb else 16
-        atype = 16 if self.krb else 10
+        atype = self.krb_atype if self.krb else 10
         room = self.max_frag - 24 - (8 + siglen if self.level in (5, 6) else 0)
         room -= room % 16
         chunks = [stub[i:i + room] for i in range(0, len(stub), room)] or [b'']
@@ -1112,7 +1153,8 @@ def main():
     p.add_argument('--mailbox', default='/o=Example/ou=Exchange Administrative Group '
                    '(FYDIBOHF23SPDLT)/cn=Recipients/cn=probe')
     p.add_argument('--server-name', default='EXCH01')
-    p.add_argument('--http-auth', choices=('none', 'basic', 'ntlm', 'any'), default='basic')
+    p.add_argument('--http-auth', choices=('none', 'basic', 'ntlm', 'any', 'negotiate'),
+                   default='basic', help='negotiate needs --krb5-keytab (keys of HTTP/<host>)')
     p.add_argument('--blocked-client-version', default=None,
                    help='answer ecClientVerDisallowed to this exact version, e.g. 11.0.8161')
     p.add_argument('--fault', action='append', type=Fault,
