@@ -216,6 +216,23 @@ printf '[libdefaults]\n\tdefault_realm = EXAMPLE.TEST\n\tdns_lookup_kdc = false\
 KRB5_CONFIG="$TMP/krb5.conf" expect "--auth kerberos: KDC unreachable is CRITICAL" 2 \
 	"RPC ENCRYPTION CRITICAL - localhost: Kerberos TGT for monitor@EXAMPLE.TEST: KDC unreachable (no KDC of the realm answered) (Cannot contact any KDC for realm 'EXAMPLE.TEST')" \
 	"${BASE[@]}" --auth kerberos
+# A KDC that never answers (a bound UDP port, nothing reads it): the -t
+# deadline holds and its state is reported.
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True); time.sleep(30)' > "$TMP/kdc.port" &
+KDC_PID=$!
+for ((i = 0; i < 50; i++)); do [ -s "$TMP/kdc.port" ] && break; sleep 0.1; done
+sed "s/127.0.0.1:9/127.0.0.1:$(cat "$TMP/kdc.port")/" "$TMP/krb5.conf" > "$TMP/krb5-silent.conf"
+t0=$(date +%s)
+KRB5_CONFIG="$TMP/krb5-silent.conf" expect "--auth kerberos: a silent KDC ends at -t with its state" 1 \
+	"RPC ENCRYPTION WARNING - localhost: timed out after 2s getting Kerberos tickets (no answer from the KDC)" \
+	-H localhost -p 9 -t 2:WARNING -u 'EXAMPLE\monitor' -m "$DN" --auth kerberos
+t1=$(date +%s)
+kill "$KDC_PID" 2>/dev/null
+wait "$KDC_PID" 2>/dev/null
+if [ $((t1 - t0)) -le 3 ]; then ok "silent KDC: the run ended within the deadline"
+else OUT="took $((t1 - t0))s"; ko "silent KDC: the run ended within the deadline" "too slow"; fi
 KRB5_CONFIG="$TMP/krb5.conf" CHECK_RPC_ENCRYPTION_PASSWORD= KRB5CCNAME="FILE:$TMP/none.cc" \
 	expect "--auth negotiate over TCP without a password: the credentials cache is asked" 2 \
 	"RPC ENCRYPTION CRITICAL - localhost: Kerberos TGT for monitor@EXAMPLE.TEST: no ticket for the principal in the credentials cache (kinit first) (Can't find client principal monitor@EXAMPLE.TEST in cache collection)" \
