@@ -376,16 +376,25 @@ int dcerpc_decode_bind_ack(struct dcerpc_conn *c, const uint8_t *pdu,
 			     : 0;
 }
 
+/* A PDU of type ptype, for reading its body at fixed offsets. */
+static int open_pdu(const uint8_t *pdu, size_t len, uint8_t ptype,
+		    const char *name, struct buf_cur *c, struct rpe_error *err)
+{
+	struct dcerpc_pdu h;
+
+	TRY(dcerpc_parse_header(pdu, len, &h, err));
+	if (h.ptype != ptype)
+		return rpe_fail(err, RPE_ERR_PROTO, "not a %s", name);
+	buf_cur_init(c, pdu, len);
+	return 0;
+}
+
 int dcerpc_decode_bind_nak(const uint8_t *pdu, size_t len, uint16_t *reason,
 			   struct rpe_error *err)
 {
-	struct dcerpc_pdu h;
 	struct buf_cur c;
 
-	TRY(dcerpc_parse_header(pdu, len, &h, err));
-	if (h.ptype != DCERPC_PTYPE_BIND_NAK)
-		return rpe_fail(err, RPE_ERR_PROTO, "not a bind_nak");
-	buf_cur_init(&c, pdu, len);
+	TRY(open_pdu(pdu, len, DCERPC_PTYPE_BIND_NAK, "bind_nak", &c, err));
 	/* provider_reject_reason follows the common header (C706 12.6.4.5). */
 	if (buf_peek_u16le_at(&c, DCERPC_HEADER_LEN, reason) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT, "bind_nak truncated");
@@ -552,7 +561,7 @@ static int peek_trailer(const struct buf_cur *cur, size_t off, uint8_t *type,
 }
 
 /* The sec_trailer of a signed or sealed response: it must name our auth
- * type and level (MS-RPCE 3.3.1.5.2.2), and its pad must fit the stub. */
+ * type and level (MS-RPCE 2.2.2.11), and its pad must fit the stub. */
 static int check_response_trailer(const struct dcerpc_conn *c,
 				  const struct buf_cur *cur, uint16_t auth_len,
 				  struct stub_span *sp, struct rpe_error *err)
@@ -703,13 +712,9 @@ int dcerpc_decode_response(struct dcerpc_conn *c, const uint8_t *pdu,
 int dcerpc_decode_fault(const uint8_t *pdu, size_t len, uint32_t *status,
 			struct rpe_error *err)
 {
-	struct dcerpc_pdu h;
 	struct buf_cur c;
 
-	TRY(dcerpc_parse_header(pdu, len, &h, err));
-	if (h.ptype != DCERPC_PTYPE_FAULT)
-		return rpe_fail(err, RPE_ERR_PROTO, "not a fault PDU");
-	buf_cur_init(&c, pdu, len);
+	TRY(open_pdu(pdu, len, DCERPC_PTYPE_FAULT, "fault PDU", &c, err));
 	/* alloc_hint u32, p_cont_id u16, cancel_count u8, reserved u8, then
 	 * the status (C706 12.6.4.7). */
 	if (buf_peek_u32le_at(&c, DCERPC_HEADER_LEN + 8, status) < 0)

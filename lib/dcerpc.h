@@ -88,7 +88,7 @@ int dcerpc_reader_feed(struct dcerpc_reader *r, const uint8_t *p, size_t n,
 int dcerpc_reader_next(struct dcerpc_reader *r, struct dcerpc_pdu *pdu,
 		       struct rpe_error *err);
 
-/* The common header (C706 12.6.3.1, MS-RPCE 2.2.2.1), the one parser of it
+/* The common header (C706 12.6.1), the one parser of it
  * for every PDU type, RTS included: version 5.0, little-endian data
  * representation, frag_length >= 16, auth_length within it. */
 int dcerpc_parse_header(const uint8_t *p, size_t len, struct dcerpc_pdu *out,

@@ -91,7 +91,7 @@ int emsmdb_encode_disconnect(struct buf *out, const uint8_t cxh[20],
 
 /* Response ------------------------------------------------------------------ */
 
-/* A pointer's referent id, aligned to 4 (C706 14.3.10). */
+/* A pointer's referent id, aligned to 4 (NDR pointers, C706 ch. 14). */
 static int get_pointer(struct buf_cur *c, uint32_t *ref)
 {
 	TRY(buf_get_align(c, 4));
@@ -99,7 +99,7 @@ static int get_pointer(struct buf_cur *c, uint32_t *ref)
 }
 
 /* max_count, offset, actual_count of a conformant varying array (C706
- * 14.3.3.4). */
+ * ch. 14). */
 static int get_counts(struct buf_cur *c, uint32_t n[3])
 {
 	TRY(buf_get_u32le(c, &n[0]));

@@ -3,7 +3,20 @@
  *
  * Functions return 0 on success or a negative enum rpe_code; when the caller
  * passes a struct rpe_error, the failing layer also leaves a one-line human
- * message in it.  Nothing below plugins/ prints or exits. */
+ * message in it.  Nothing below plugins/ prints or exits.
+ *
+ * One style for every codec (buf, ntlm, dcerpc, rts, emsmdb, epm, mp):
+ *   - a sequence of fallible steps is one TRY() per step, inside a small
+ *     static function that returns a code and takes no err;
+ *   - a function that takes err fills it on every failure, either by
+ *     passing err on to a callee that fills it (TRY(callee(..., err))) or
+ *     by turning a helper's code into a message at its boundary
+ *     (if (helper(...) < 0) return rpe_fail(err, ...));
+ *   - so callers never guess: no "err ? err->code : X", no rc ladders
+ *     ("if (rc == 0) rc = ..."), no "a(...) < 0 || b(...) < 0" chains of
+ *     field reads.
+ * To add context to a callee's message, let it fill a local struct
+ * rpe_error and rpe_fail the caller's with both texts. */
 #ifndef RPE_ERR_H
 #define RPE_ERR_H
 

@@ -262,55 +262,63 @@ static int read_file(const char *path, struct buf *b, struct rpe_error *err)
 	return 0;
 }
 
+/* Section and file named by "[section][@file]". */
+static int ini_locate(const char *locator, const char *default_section,
+		      char *section, size_t sn, char *path, size_t pn,
+		      struct rpe_error *err)
+{
+	const char *at = locator ? strchr(locator, '@') : NULL;
+	size_t slen = locator ? (at ? (size_t)(at - locator) : strlen(locator))
+			      : 0;
+	int w = slen ? snprintf(section, sn, "%.*s", (int)slen, locator) :
+		       snprintf(section, sn, "%s", default_section);
+
+	if (w < 0 || (size_t)w >= sn)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--extra-opts: section name too long");
+	if (!at)
+		return mp_ini_default_file(path, pn, err);
+	if (!at[1])
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--extra-opts: empty file name after '@'");
+	if ((size_t)snprintf(path, pn, "%s", at + 1) >= pn)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--extra-opts: file name too long");
+	return 0;
+}
+
+static int load_section(struct buf *b, const char *path, const char *section,
+			struct mp_ini_opts *o, struct rpe_error *err)
+{
+	struct rpe_error e;
+
+	TRY(read_file(path, b, err));
+	if (b->len > MP_INI_FILE_MAX)
+		return rpe_fail(err, RPE_ERR_TOOBIG,
+				"--extra-opts: config file '%s' is larger than "
+				"%u bytes", path, MP_INI_FILE_MAX);
+	if (mp_ini_parse((const char *)b->data, b->len, section, o, &e) < 0)
+		return rpe_fail(err, e.code, "--extra-opts: %.100s: %s", path,
+				e.msg);
+	if (!o->section_found)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--extra-opts: no section [%s] in config file '%s'",
+				section, path);
+	return 0;
+}
+
 int mp_ini_load(const char *locator, const char *default_section,
 		struct mp_ini_opts *o, struct rpe_error *err)
 {
 	char path[4096], section[256];
-	const char *at = locator ? strchr(locator, '@') : NULL;
-	size_t slen = locator ? (at ? (size_t)(at - locator) : strlen(locator))
-			      : 0;
 	struct buf b;
 	int rc;
 
 	o->section_found = false;
-	if (slen == 0)
-		rc = snprintf(section, sizeof(section), "%s", default_section);
-	else
-		rc = snprintf(section, sizeof(section), "%.*s", (int)slen,
-			      locator);
-	if (rc < 0 || (size_t)rc >= sizeof(section))
-		return rpe_fail(err, RPE_ERR_ARG,
-				"--extra-opts: section name too long");
-	if (at) {
-		if (!at[1])
-			return rpe_fail(err, RPE_ERR_ARG,
-					"--extra-opts: empty file name after '@'");
-		if ((size_t)snprintf(path, sizeof(path), "%s", at + 1) >=
-		    sizeof(path))
-			return rpe_fail(err, RPE_ERR_ARG,
-					"--extra-opts: file name too long");
-	} else {
-		TRY(mp_ini_default_file(path, sizeof(path), err));
-	}
-
+	TRY(ini_locate(locator, default_section, section, sizeof(section),
+		       path, sizeof(path), err));
 	buf_init(&b, MP_INI_FILE_MAX + 4096);
-	rc = read_file(path, &b, err);
-	if (rc == 0 && b.len > MP_INI_FILE_MAX)
-		rc = rpe_fail(err, RPE_ERR_TOOBIG,
-			      "--extra-opts: config file '%s' is larger than "
-			      "%u bytes", path, MP_INI_FILE_MAX);
-	if (rc == 0) {
-		rc = mp_ini_parse((const char *)b.data, b.len, section, o, err);
-		if (rc < 0 && err) {
-			char m[RPE_ERRMSG_MAX];
-			snprintf(m, sizeof(m), "%s", err->msg);
-			rpe_fail(err, rc, "--extra-opts: %.100s: %s", path, m);
-		}
-	}
-	if (rc == 0 && !o->section_found)
-		rc = rpe_fail(err, RPE_ERR_ARG,
-			      "--extra-opts: no section [%s] in config file '%s'",
-			      section, path);
+	rc = load_section(&b, path, section, o, err);
 	buf_free(&b);
 	return rc;
 }

@@ -242,6 +242,12 @@ int mp_output_summary(struct mp_output *o, const char *fmt, ...)
 	return rc;
 }
 
+static int put_line(struct buf *b, const char *fmt, va_list ap)
+{
+	TRY(append_vfmt(b, fmt, ap));
+	return buf_put_u8(b, '\n');
+}
+
 int mp_output_line(struct mp_output *o, const char *fmt, ...)
 {
 	size_t start = o->lines.len;
@@ -249,10 +255,8 @@ int mp_output_line(struct mp_output *o, const char *fmt, ...)
 	int rc;
 
 	va_start(ap, fmt);
-	rc = append_vfmt(&o->lines, fmt, ap);
+	rc = put_line(&o->lines, fmt, ap);
 	va_end(ap);
-	if (rc == 0)
-		rc = buf_put_u8(&o->lines, '\n');
 	if (rc < 0)
 		o->lines.len = start;
 	return rc;
@@ -262,12 +266,11 @@ int mp_output_perf(struct mp_output *o, const struct mp_perf *p,
 		   struct rpe_error *err)
 {
 	size_t start = o->perf.len;
-	int rc = 0;
+	int rc;
 
-	if (o->perf.len)
-		rc = buf_put_u8(&o->perf, ' ');
-	if (rc == 0)
-		rc = mp_perf_format(p, &o->perf, err);
+	if (o->perf.len && buf_put_u8(&o->perf, ' ') < 0)
+		return rpe_fail(err, RPE_ERR_TOOBIG, "perfdata does not fit");
+	rc = mp_perf_format(p, &o->perf, err);
 	if (rc < 0)
 		o->perf.len = start;
 	return rc;

@@ -285,51 +285,64 @@ int cfg_split_user(struct probe_config *c, struct rpe_error *err)
 	return 0;
 }
 
-int cfg_read_password_file(const char *path, char **out, struct rpe_error *err)
+/* Read at most n bytes of path into buf; *got says how many. */
+static int read_secret(const char *path, char *buf, size_t n, size_t *got,
+		       struct rpe_error *err)
 {
-	char buf[CFG_PASSWORD_MAX + 2];
-	size_t n;
-	FILE *f;
-	int rc = 0;
+	FILE *f = fopen(path, "rb");
+	int failed;
 
-	*out = NULL;
-	f = fopen(path, "rb");
 	if (!f)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"cannot read password file '%.200s': %s", path,
 				strerror(errno));
-	n = fread(buf, 1, sizeof(buf), f);
-	if (ferror(f))
-		rc = rpe_fail(err, RPE_ERR_ARG,
-			      "cannot read password file '%.200s'", path);
+	*got = fread(buf, 1, n, f);
+	failed = ferror(f);
 	fclose(f);
-	if (rc == 0) {
-		if (n && buf[n - 1] == '\n') {
+	if (failed)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"cannot read password file '%.200s'", path);
+	return 0;
+}
+
+static int password_from(const char *path, char *buf, size_t size,
+			 char **out, struct rpe_error *err)
+{
+	size_t n = 0;
+
+	TRY(read_secret(path, buf, size, &n, err));
+	if (n && buf[n - 1] == '\n') {
+		n--;
+		if (n && buf[n - 1] == '\r')
 			n--;
-			if (n && buf[n - 1] == '\r')
-				n--;
-		}
-		if (n > CFG_PASSWORD_MAX)
-			rc = rpe_fail(err, RPE_ERR_ARG,
-				      "password file '%.200s' is longer than "
-				      "%d bytes", path, CFG_PASSWORD_MAX);
-		else if (n == 0)
-			rc = rpe_fail(err, RPE_ERR_ARG,
-				      "password file '%.200s' is empty", path);
-		else if (memchr(buf, '\0', n))
-			rc = rpe_fail(err, RPE_ERR_ARG,
-				      "password file '%.200s' contains a NUL "
-				      "byte", path);
 	}
-	if (rc == 0) {
-		*out = malloc(n + 1);
-		if (!*out) {
-			rc = rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
-		} else {
-			memcpy(*out, buf, n);
-			(*out)[n] = '\0';
-		}
-	}
+	if (n > CFG_PASSWORD_MAX)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"password file '%.200s' is longer than %d bytes",
+				path, CFG_PASSWORD_MAX);
+	if (n == 0)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"password file '%.200s' is empty", path);
+	if (memchr(buf, '\0', n))
+		return rpe_fail(err, RPE_ERR_ARG,
+				"password file '%.200s' contains a NUL byte", path);
+	*out = malloc(n + 1);
+	if (!*out)
+		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+	memcpy(*out, buf, n);
+	(*out)[n] = '\0';
+	return 0;
+}
+
+int cfg_read_password_file(const char *path, char **out, struct rpe_error *err)
+{
+	/* Two bytes more than allowed: an over-long file is told apart from
+	 * one that ends in "\r\n". */
+	char buf[CFG_PASSWORD_MAX + 2];
+	int rc;
+
+	*out = NULL;
+	rc = password_from(path, buf, sizeof(buf), out, err);
 	buf_wipe(buf, sizeof(buf));
 	return rc;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Verdict table (see architecture.md):
+/* Verdict table (see docs/architecture.md and the README):
  *
  *   encrypted   unencrypted          required              optional
  *   LOGON_OK    LOGON_NOT_ENCRYPTED  OK: enforced          CRITICAL: locked out

@@ -149,7 +149,8 @@ static void help_connection(void)
 "    Plain HTTP instead of HTTPS (lab use: credentials travel in clear).\n"
 " --rpc-server=NAME\n"
 "    Backend named in the proxy URL /rpc/rpcproxy.dll?NAME:PORT\n"
-"    (default: HOST).  Exchange 2013+: the mailbox GUID@domain or server FQDN.\n"
+"    (default: HOST).  Exchange 2013+: the mailbox as GUID@domain (its\n"
+"    ExchangeGuid and primary SMTP domain), or the server FQDN.\n"
 " --rpc-port=PORT\n"
 "    Backend port in the proxy URL (default: %d).  With --transport tcp:\n"
 "    connect to this store port directly, without the endpoint mapper.\n"
@@ -171,7 +172,8 @@ static void help_credentials(void)
 " --insecure\n"
 "    Do not verify the server certificate (cannot be combined with --ca-file).\n"
 " --client-cert=FILE, --client-key=FILE\n"
-"    Present a client certificate (PEM); --client-key needs --client-cert.\n\n");
+"    Present a client certificate (PEM); --client-key needs --client-cert.\n"
+"    The files must be readable when the plugin starts.\n\n");
 	printf(
 "Credentials and mailbox:\n"
 " -u, --user=USER\n"
@@ -182,7 +184,7 @@ static void help_credentials(void)
 "    legacyExchangeDN of the mailbox to log on to, e.g.\n"
 "    \"/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/\n"
 "    cn=Recipients/cn=monitor\"  (Get-Mailbox monitor | fl LegacyExchangeDN).\n"
-"    Required.\n"
+"    Printable ASCII, at most 1024 characters.  Required.\n"
 " --http-auth=any|basic|ntlm|negotiate\n"
 "    HTTP authentication offered to the RPC proxy (default: any).\n"
 " --auth=ntlm|kerberos|negotiate\n"

@@ -26,7 +26,7 @@ flags=(-g -O1 -std=c11 -fsanitize=fuzzer,address,undefined
 libsrc=()
 for f in "$src"/lib/*.c; do
 	case "$(basename "$f")" in
-	transport_*.c|probe.c|autodiscover.c) ;;
+	transport_*.c|probe.c|loop.c|autodiscover.c) ;;
 	*) libsrc+=("$f") ;;
 	esac
 done

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The verdict table of architecture.md, cell by cell. */
+/* The verdict table of docs/architecture.md, cell by cell. */
 #include "verdict.h"
 #include "t.h"
 
