@@ -335,6 +335,14 @@ if start_responder store --rpc-tcp --http-auth negotiate --krb5-keytab "$STORE_K
 		"plugin --auth kerberos, wrong password: CRITICAL naming the preauthentication failure" 2 \
 		"RPC ENCRYPTION CRITICAL - 127.0.0.1: Kerberos TGT for Administrator@INTEROP.TEST: preauthentication failed (wrong password or key)*" "*" \
 		--transport tcp -H 127.0.0.1 -p "$store_EPM" --auth kerberos --spn "$SPN"
+	# Traces at -vvv carry no secret of the Kerberos run either.
+	run_plugin -u "Administrator@$REALM" -m "$E2E_MAILBOX" -t 10 -vvv --transport tcp \
+		-H 127.0.0.1 -p "$store_EPM" --auth kerberos --spn "$SPN"
+	if [ "$RC" = 0 ] && [[ $OUT == *"[trace]"* ]] && [[ $OUT != *"$ADMIN_PW"* ]]; then
+		ok "plugin --auth kerberos -vvv: the password appears nowhere"
+	else
+		not_ok "plugin --auth kerberos -vvv: the password appears nowhere"
+	fi
 	if command -v valgrind > /dev/null && ! nm "$PLUGIN" 2>/dev/null | grep -q __asan_init; then
 		OUT=$(CHECK_RPC_ENCRYPTION_PASSWORD="$ADMIN_PW" timeout 60 valgrind -q --error-exitcode=99 \
 			--leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
