@@ -335,6 +335,12 @@ if start_responder store --rpc-tcp --http-auth negotiate --krb5-keytab "$STORE_K
 		"plugin --auth kerberos, wrong password: CRITICAL naming the preauthentication failure" 2 \
 		"RPC ENCRYPTION CRITICAL - 127.0.0.1: Kerberos TGT for Administrator@INTEROP.TEST: preauthentication failed (wrong password or key)*" "*" \
 		--transport tcp -H 127.0.0.1 -p "$store_EPM" --auth kerberos --spn "$SPN"
+	# A store whose sealed answer was tampered with: our unwrap refuses it.
+	if start_responder tamper --rpc-tcp --krb5-keytab "$STORE_KEYTAB" --fault logon:badsig; then
+		plugin_case "plugin --auth kerberos: a tampered sealed response is refused" 2 \
+			"RPC ENCRYPTION CRITICAL - 127.0.0.1: encrypted logon failed during logon: PROTOCOL_ERROR (response: response signature does not verify*" "*" \
+			--transport tcp -H 127.0.0.1 -p "$tamper_EPM" --auth kerberos --spn "$SPN"
+	fi
 	# Traces at -vvv carry no secret of the Kerberos run either.
 	run_plugin -u "Administrator@$REALM" -m "$E2E_MAILBOX" -t 10 -vvv --transport tcp \
 		-H 127.0.0.1 -p "$store_EPM" --auth kerberos --spn "$SPN"
