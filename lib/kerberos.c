@@ -177,7 +177,9 @@ int kerb_spn_name(const char *spn, const char *server, const char *realm,
 			    snprintf(out, outsz, "%s", spn) :
 			    snprintf(out, outsz, "%s@%s", spn, realm);
 	else if (server && *server)
-		/* The store's SPN (MS-OXCRPC 3.1.4.1.1.1.1: exchangeMDB). */
+		/* The store's SPN, as Outlook asks for it: Exchange registers
+		 * exchangeMDB/<FQDN> and /<NetBIOS name> on the server's
+		 * computer account (no Open Specification names it). */
 		n = realm && *realm ?
 			    snprintf(out, outsz, "exchangeMDB/%s@%s", server, realm) :
 			    snprintf(out, outsz, "exchangeMDB/%s", server);
