@@ -29,6 +29,7 @@ struct ntlm_session {
 	uint32_t flags;
 	struct ntlm_dir send, recv;
 	int ready;
+	struct ntlm_client *client; /* the owner, for the secctx step */
 };
 
 struct ntlm_client {
@@ -303,6 +304,7 @@ struct ntlm_client *ntlm_client_new(const char *user, const char *domain,
 		return NULL;
 	}
 	c->flags = NTLM_CLIENT_FLAGS;
+	c->session->client = c;
 	return c;
 }
 
@@ -825,6 +827,26 @@ static int sc_unseal(void *ctx, uint8_t *msg, size_t len, size_t enc_off,
 	return ntlm_session_unseal(ctx, msg, len, enc_off, enc_len, sig);
 }
 
+/* Context establishment of the client that owns the session: NEGOTIATE
+ * for the bind, AUTHENTICATE in answer to the CHALLENGE of the bind_ack,
+ * which DCE/RPC carries in an auth3 (MS-NLMP 3.1.5.1, MS-RPCE 3.3.1.5.2). */
+static int sc_step(void *ctx, const uint8_t *in, size_t in_len,
+		   struct buf *out, struct rpe_error *err)
+{
+	struct ntlm_session *s = ctx;
+
+	if (!s || !s->client)
+		return rpe_fail(err, RPE_ERR_STATE,
+				"NTLM session has no client to step");
+	if (!in) {
+		TRY(ntlm_client_negotiate(s->client, out, err));
+		return SECCTX_CONTINUE;
+	}
+	TRY(ntlm_client_authenticate(s->client, in, in_len, out, err));
+	return SECCTX_LAST;
+}
+
 const struct secctx_ops ntlm_secctx_ops = {
-	"NTLMSSP", 10, 16, sc_sign, sc_verify, sc_seal, sc_unseal, NULL, NULL, 0,
+	"NTLMSSP", 10, 16, sc_sign, sc_verify, sc_seal, sc_unseal, sc_step,
+	NULL, 0,
 };

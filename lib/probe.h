@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Store logon probes: one probe = one RPC-over-HTTP virtual connection that
- * binds EMSMDB with NTLM at a given authentication level and calls
- * EcDoConnectEx (and EcDoDisconnect when a session was opened).
+/* Store logon probes: one probe = one connection (RPC over HTTP v2, or RPC
+ * over TCP after an endpoint mapper lookup) that binds EMSMDB with NTLM at a
+ * given authentication level and calls EcDoConnectEx (and EcDoDisconnect
+ * when a session was opened).
  *
  * Several probes run concurrently in one event loop under one deadline; each
- * records per-phase timings and a classified outcome. */
+ * records per-phase timings and a classified outcome.  The layers below are
+ * described in docs/architecture.md. */
 #ifndef RPE_PROBE_H
 #define RPE_PROBE_H
 
 #include <stdint.h>
 
+#include "outcome.h"
 #include "transport_http.h"
 #include "transport_tcp.h"
 
@@ -22,22 +25,6 @@ enum probe_phase {
 	PHASE_DISCONNECT,  /* EcDoDisconnect */
 	PHASE_DONE,
 	PHASE_COUNT
-};
-
-enum probe_outcome {
-	OUTCOME_NONE = 0,
-	OUTCOME_LOGON_OK,
-	OUTCOME_LOGON_NOT_ENCRYPTED, /* ecNotEncrypted 0x970 */
-	OUTCOME_LOGON_REFUSED,       /* another ec* code */
-	OUTCOME_AUTH_FAILED,         /* HTTP 401/403 or NTLM rejected */
-	OUTCOME_RPC_FAULT,           /* fault PDU */
-	OUTCOME_BIND_REJECTED,       /* bind_nak or context rejected */
-	OUTCOME_TLS_FAILED,          /* handshake or certificate verification */
-	OUTCOME_CONNECT_FAILED,      /* DNS, TCP, closed connection */
-	OUTCOME_PROXY_REFUSED,       /* HTTP error status from the RPC proxy */
-	OUTCOME_PROTOCOL_ERROR,      /* malformed/unexpected PDU, bad signature */
-	OUTCOME_TIMEOUT,             /* deadline passed during `phase` */
-	OUTCOME_NOT_REGISTERED,      /* endpoint mapper knows no EMSMDB port */
 };
 
 enum probe_transport {
@@ -124,7 +111,6 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 	      void *trace_ctx, struct rpe_error *err);
 
 const char *probe_phase_name(enum probe_phase ph);
-const char *probe_outcome_name(enum probe_outcome o);
 const char *probe_level_name(enum probe_level l);
 const char *probe_auth_name(enum probe_auth a);
 

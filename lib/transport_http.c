@@ -195,8 +195,8 @@ static int on_seek(void *userp, curl_off_t offset, int origin)
 		return CURL_SEEKFUNC_FAIL;
 	if (replay)
 		loop_trace(ch->src.loop, 2,
-		   "IN channel: request restarted, replaying %zu bytes",
-		   ch->up.queue.len);
+			   "IN channel: request restarted, replaying %zu bytes",
+			   ch->up.queue.len);
 	return CURL_SEEKFUNC_OK;
 }
 

@@ -5,21 +5,21 @@
 #include <stdio.h>
 
 #include "crypto.h"
-#include "transport_http.h"
+#include "loop.h"
 
 int main(void)
 {
 	struct rpe_error err = { 0, "" };
-	struct http_loop *loop;
+	struct loop *loop;
 
 	if (crypto_init(&err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}
-	loop = http_loop_new(&err);
+	loop = loop_new(&err);
 	if (!loop)
 		return 1;
-	http_loop_free(loop);
+	loop_free(loop);
 	crypto_cleanup();
 	return 0;
 }

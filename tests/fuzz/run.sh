@@ -21,12 +21,12 @@ command -v "$CC" >/dev/null ||
 
 flags=(-g -O1 -std=c11 -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -I"$src/lib" -I"$src/tests/fuzz")
-# The fuzzed codecs are the sans-I/O part of lib/: everything but the
-# transport and the probe orchestration.
+# The fuzzed codecs and sessions are the sans-I/O part of lib/: everything
+# but the loop, the transports, the pipes and the probe orchestration.
 libsrc=()
 for f in "$src"/lib/*.c; do
 	case "$(basename "$f")" in
-	transport_*.c|probe.c|loop.c|autodiscover.c) ;;
+	loop.c|transport_*.c|rpch_pipe.c|rpc_tcp.c|probe.c|autodiscover.c) ;;
 	*) libsrc+=("$f") ;;
 	esac
 done
