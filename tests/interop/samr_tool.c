@@ -9,12 +9,13 @@
  *     --keytab FILE         (Kerberos: client keytab instead of the password)
  *     --ccache              (Kerberos: the cache in KRB5CCNAME)
  *
- * Through the same event loop and TCP transport as the plugin it asks the
- * endpoint mapper for SAMR (and for EMSMDB), binds SAMR over ncacn_ip_tcp
- * with NTLM or Kerberos at LEVEL (connect, integrity or privacy), calls
- * SamrConnect (opnum 0) and SamrCloseHandle (opnum 1).  Every step prints one "key=value" line for tests/interop/samba.sh;
- * the server checks our signatures and sealing, lib/dcerpc checks the
- * server's.  Exit 0 when every step could be carried out (whatever the
+ * Through the same event loop, TCP transport and DCE/RPC association
+ * (lib/rpc_assoc) as the plugin it asks the endpoint mapper for SAMR (and
+ * for EMSMDB), binds SAMR over ncacn_ip_tcp with NTLM, Kerberos or SPNEGO
+ * at LEVEL (connect, integrity or privacy), calls SamrConnect (opnum 0) and
+ * SamrCloseHandle (opnum 1).  Every step prints one "key=value" line for
+ * tests/interop/samba.sh; the server checks our signatures and sealing,
+ * lib/dcerpc checks the server's.  Exit 0 when every step could be carried out (whatever the
  * server answered), 1 on a transport or protocol failure. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include "kerberos.h"
 #include "ntlm.h"
 #include "probe.h"
+#include "rpc_assoc.h"
 #include "transport_http.h"
 #include "transport_tcp.h"
 
@@ -136,82 +138,74 @@ static int exchange(struct stream *s, const struct buf *out,
 	}
 }
 
-/* Bind and report the result; 1 accepted, 0 rejected, -1 failure. */
-static int do_bind(struct stream *s, struct dcerpc_conn *c, uint32_t call_id,
-		const struct dcerpc_syntax *iface, const char *what,
-		const struct buf *token, struct dcerpc_bind_ack *ack)
+/* Send out (when not empty), then feed the server's PDUs to the
+ * association until it reports something; what it gives back to send (an
+ * auth3 after the bind) goes out at once. */
+static int assoc_wait(struct stream *s, struct rpc_assoc *a, struct buf *out,
+		      struct rpc_assoc_event *ev)
 {
-	struct rpe_error err = { 0, "" };
 	struct dcerpc_pdu pdu;
-	struct buf b;
-	int rc;
+	int kind;
 
-	buf_init(&b, 8192);
-	rc = dcerpc_encode_bind(&b, c, 0, call_id, 0, iface,
-				token ? token->data : NULL,
-				token ? token->len : 0, &err);
-	if (rc == 0)
-		rc = exchange(s, &b, &pdu);
-	buf_free(&b);
-	if (rc < 0)
+	do {
+		if (exchange(s, out->len ? out : NULL, &pdu) < 0)
+			return -1;
+		buf_reset(out);
+		kind = rpc_assoc_feed(a, &pdu, out, ev);
+	} while (kind == RPC_ASSOC_EV_NONE);
+	if (out->len && tcp_chan_send(s->ch, out->data, out->len) < 0)
 		return -1;
-	if (pdu.ptype == DCERPC_PTYPE_BIND_NAK) {
-		printf("%s=bind_nak %s\n", what,
-		       dcerpc_bind_nak_reason_name(pdu.data, pdu.len));
-		return 0;
-	}
-	if (pdu.ptype != DCERPC_PTYPE_BIND_ACK ||
-	    dcerpc_decode_bind_ack(c, pdu.data, pdu.len, ack, &err) < 0) {
-		printf("error=%s bind answered with PDU type %u %s\n", what,
-		       (unsigned)pdu.ptype, err.msg);
+	return kind;
+}
+
+/* Bind (every leg of the security context) and report it as
+ * "<what>=accepted" or "<what>=failed <why>"; 1 bound, 0 refused, -1 when
+ * the connection failed. */
+static int assoc_bind(struct stream *s, struct rpc_assoc *a, const char *what)
+{
+	struct rpc_assoc_event ev;
+	struct buf out;
+	int kind = RPC_ASSOC_EV_FAILED;
+
+	buf_init(&out, 65536);
+	if (rpc_assoc_bind(a, &out, &ev) == 0)
+		kind = assoc_wait(s, a, &out, &ev);
+	buf_free(&out);
+	if (kind < 0)
 		return -1;
-	}
-	if (ack->result != 0) {
-		printf("%s=rejected %s\n", what,
-		       dcerpc_ack_reason_name(ack->result, ack->reason));
+	if (kind != RPC_ASSOC_EV_BOUND) {
+		printf("%s=failed %s\n", what, ev.msg);
 		return 0;
 	}
 	printf("%s=accepted\n", what);
+	if (a->sec)
+		printf("samr_auth=complete\n");
 	return 1;
 }
 
-/* Call and print "<what>=status 0x..." or "<what>=fault 0x...". */
-static int call(struct stream *s, struct dcerpc_conn *c, uint32_t call_id,
-		uint16_t opnum, const struct buf *stub, const char *what,
-		struct buf *resp)
+/* Call and print "<what>=fault 0x..." for a fault; 1 with the answer's
+ * stub in resp, 0 after a fault, -1 on failure. */
+static int call(struct stream *s, struct rpc_assoc *a, uint16_t opnum,
+		const struct buf *stub, const char *what, struct buf *resp)
 {
-	struct rpe_error err = { 0, "" };
-	struct dcerpc_pdu pdu;
-	struct buf b;
-	int rc;
+	struct rpc_assoc_event ev;
+	struct buf out;
+	uint32_t id;
+	int kind = RPC_ASSOC_EV_FAILED;
 
-	buf_init(&b, 65536);
-	rc = dcerpc_encode_request(&b, c, call_id, 0, opnum, stub->data,
-				   stub->len, &err);
-	if (rc < 0) {
-		printf("error=%s\n", err.msg);
-		buf_free(&b);
-		return -1;
+	buf_init(&out, 65536);
+	if (rpc_assoc_call(a, opnum, stub->data, stub->len, &out, &id, &ev) == 0)
+		kind = assoc_wait(s, a, &out, &ev);
+	buf_free(&out);
+	if (kind == RPC_ASSOC_EV_RESPONSE)
+		return buf_put_bytes(resp, ev.stub, ev.stub_len) < 0 ? -1 : 1;
+	if (kind == RPC_ASSOC_EV_FAULT) {
+		printf("%s=fault 0x%08x %s\n", what, (unsigned)ev.status,
+		       dcerpc_fault_name(ev.status));
+		return 0;
 	}
-	rc = exchange(s, &b, &pdu);
-	buf_free(&b);
-	while (rc == 0) {
-		if (pdu.ptype == DCERPC_PTYPE_FAULT) {
-			uint32_t st = 0;
-			if (dcerpc_decode_fault(pdu.data, pdu.len, &st, &err) < 0)
-				break;
-			printf("%s=fault 0x%08x %s\n", what, (unsigned)st,
-			       dcerpc_fault_name(st));
-			return 0;
-		}
-		rc = dcerpc_decode_response(c, pdu.data, pdu.len, resp, &err);
-		if (rc < 0)
-			break;
-		if (rc == 1)
-			return 1;
-		rc = exchange(s, NULL, &pdu);
-	}
-	printf("error=%s: %s\n", what, err.msg[0] ? err.msg : "bad answer");
+	if (kind == RPC_ASSOC_EV_FAILED)
+		printf("error=%s: %s\n", what, ev.msg);
 	return -1;
 }
 
@@ -223,7 +217,7 @@ static uint32_t tail_status(const struct buf *b)
 		       (uint32_t)p[3] << 24;
 }
 
-static int lookup(struct stream *s, struct dcerpc_conn *c, uint32_t call_id,
+static int lookup(struct stream *s, struct rpc_assoc *a,
 		  const struct dcerpc_syntax *iface, const char *what)
 {
 	struct rpe_error err = { 0, "" };
@@ -235,7 +229,7 @@ static int lookup(struct stream *s, struct dcerpc_conn *c, uint32_t call_id,
 	buf_init(&resp, 65536);
 	rc = epm_encode_map_request(&stub, iface, EPM_MAX_TOWERS, &err);
 	if (rc == 0)
-		rc = call(s, c, call_id, EPM_OPNUM_MAP, &stub, what, &resp);
+		rc = call(s, a, EPM_OPNUM_MAP, &stub, what, &resp);
 	if (rc == 1) {
 		rc = epm_decode_map_response(resp.data, resp.len, iface, &r, &err);
 		if (rc < 0)
@@ -259,100 +253,8 @@ struct tool_opts {
 	int level, ccache;
 };
 
-/* Send the auth3 that completes a three-leg bind (no answer comes). */
-static int send_auth3(struct stream *s, struct dcerpc_conn *c,
-		      const struct buf *tok)
-{
-	struct rpe_error err = { 0, "" };
-	struct buf b;
-	int rc;
-
-	buf_init(&b, 8192);
-	rc = dcerpc_encode_auth3(&b, c, 1, tok->data, tok->len, &err);
-	if (rc == 0)
-		rc = tcp_chan_send(s->ch, b.data, b.len);
-	buf_free(&b);
-	return rc;
-}
-
-/* NTLM: NEGOTIATE in the bind, CHALLENGE in the bind_ack, AUTHENTICATE in
- * the auth3.  1 bound, 0 refused (printed), -1 failure. */
-static int bind_ntlm(struct stream *s, struct dcerpc_conn *c,
-		     struct ntlm_client *ntlm)
-{
-	struct rpe_error err = { 0, "" };
-	struct dcerpc_bind_ack ack;
-	struct buf tok;
-	int rc;
-
-	buf_init(&tok, 8192);
-	rc = ntlm_client_negotiate(ntlm, &tok, &err) < 0 ? -1 :
-	     do_bind(s, c, 1, &samr_interface, "samr_bind", &tok, &ack);
-	if (rc == 1) {
-		buf_reset(&tok);
-		if (ntlm_client_authenticate(ntlm, ack.auth_value, ack.auth_len,
-					     &tok, &err) < 0) {
-			printf("error=NTLM: %s\n", err.msg);
-			rc = -1;
-		} else if (send_auth3(s, c, &tok) < 0) {
-			rc = -1;
-		}
-	}
-	buf_free(&tok);
-	return rc;
-}
-
-/* A package driven by its step function: bind, then alter_context while
- * it continues, auth3 for its last token (MS-RPCE 3.3.1.5.2). */
-static int bind_steps(struct stream *s, struct dcerpc_conn *c)
-{
-	struct rpe_error err = { 0, "" };
-	struct dcerpc_bind_ack ack;
-	struct dcerpc_pdu pdu;
-	struct buf tok, b;
-	int rc, step, legs;
-
-	buf_init(&tok, 65536);
-	buf_init(&b, 65536);
-	step = c->sec->ops->step(c->sec->ctx, NULL, 0, &tok, &err);
-	if (step < 0) {
-		printf("samr_bind=failed %s\n", err.msg);
-		rc = 0;
-		goto out;
-	}
-	rc = do_bind(s, c, 1, &samr_interface, "samr_bind", &tok, &ack);
-	for (legs = 0; rc == 1 && step == SECCTX_CONTINUE && legs < 4; legs++) {
-		buf_reset(&tok);
-		step = c->sec->ops->step(c->sec->ctx, ack.auth_value,
-					 ack.auth_len, &tok, &err);
-		if (step < 0) {
-			printf("samr_auth=failed %s\n", err.msg);
-			rc = 0;
-		} else if (step == SECCTX_LAST) {
-			rc = send_auth3(s, c, &tok) < 0 ? -1 : 1;
-		} else if (step == SECCTX_CONTINUE) {
-			buf_reset(&b);
-			rc = dcerpc_encode_bind(&b, c, 1, 1, 0, &samr_interface,
-						tok.data, tok.len, &err) < 0 ||
-			     exchange(s, &b, &pdu) < 0 ||
-			     dcerpc_decode_bind_ack(c, pdu.data, pdu.len, &ack,
-						    &err) < 0 ? -1 : 1;
-		}
-	}
-	if (rc == 1 && step == SECCTX_CONTINUE)
-		rc = -1;
-out:
-	if (rc == 1)
-		printf("samr_auth=complete\n");
-	else if (rc < 0 && err.msg[0])
-		printf("error=%s\n", err.msg);
-	buf_free(&tok);
-	buf_free(&b);
-	return rc;
-}
-
 /* SamrConnect, then SamrCloseHandle on the handle it gave. */
-static int samr_calls(struct stream *s, struct dcerpc_conn *c)
+static int samr_calls(struct stream *s, struct rpc_assoc *a)
 {
 	struct buf stub, resp;
 	uint8_t handle[20];
@@ -363,7 +265,7 @@ static int samr_calls(struct stream *s, struct dcerpc_conn *c)
 	/* SamrConnect(ServerName NULL, DesiredAccess) */
 	buf_put_u32le(&stub, 0);
 	buf_put_u32le(&stub, SAMR_ACCESS);
-	rc = call(s, c, 2, SAMR_CONNECT, &stub, "samr_connect", &resp);
+	rc = call(s, a, SAMR_CONNECT, &stub, "samr_connect", &resp);
 	if (rc == 1 && resp.len != 24) {
 		printf("error=SamrConnect answer of %zu bytes\n", resp.len);
 		rc = -1;
@@ -375,8 +277,7 @@ static int samr_calls(struct stream *s, struct dcerpc_conn *c)
 		buf_reset(&stub);
 		buf_reset(&resp);
 		buf_put_bytes(&stub, handle, 20);
-		rc = call(s, c, 3, SAMR_CLOSE_HANDLE, &stub, "samr_close",
-			  &resp);
+		rc = call(s, a, SAMR_CLOSE_HANDLE, &stub, "samr_close", &resp);
 		if (rc == 1)
 			printf("samr_close=status 0x%08x\n",
 			       (unsigned)tail_status(&resp));
@@ -390,20 +291,20 @@ static int samr_calls(struct stream *s, struct dcerpc_conn *c)
 static int epm_lookups(struct loop *loop, const struct tool_opts *o)
 {
 	struct stream s;
-	struct dcerpc_conn epmc;
-	struct dcerpc_bind_ack ack;
+	struct rpc_assoc epm;
 	int port = -1;
 
-	dcerpc_conn_init(&epmc, NULL, DCERPC_AUTH_LEVEL_NONE, 0);
+	rpc_assoc_init(&epm, "endpoint mapper", "endpoint mapper ",
+		       &epm_interface, NULL, DCERPC_AUTH_LEVEL_NONE);
 	if (stream_open(&s, loop, o->host, o->epm_port, "EPM") == 0 &&
-	    do_bind(&s, &epmc, 1, &epm_interface, "epm_bind", NULL, &ack) == 1) {
-		port = lookup(&s, &epmc, 2, &samr_interface, "epm_samr");
-		if (port > 0 && lookup(&s, &epmc, 3, &emsmdb_interface,
+	    assoc_bind(&s, &epm, "epm_bind") == 1) {
+		port = lookup(&s, &epm, &samr_interface, "epm_samr");
+		if (port > 0 && lookup(&s, &epm, &emsmdb_interface,
 				       "epm_emsmdb") < 0)
 			port = -1;
 	}
 	stream_close(&s);
-	dcerpc_conn_free(&epmc);
+	rpc_assoc_free(&epm);
 	return port;
 }
 
@@ -439,7 +340,7 @@ static int samr_session(struct loop *loop, const struct tool_opts *o,
 	struct kerb_creds *kc = NULL;
 	struct kerb_ctx *kctx = NULL;
 	struct secctx sec;
-	struct dcerpc_conn c;
+	struct rpc_assoc a;
 	struct stream s;
 	int rc = -1;
 
@@ -461,13 +362,15 @@ static int samr_session(struct loop *loop, const struct tool_opts *o,
 		printf("error=%s\n", err.msg);
 		goto out;
 	}
-	dcerpc_conn_init(&c, &sec, (uint8_t)o->level, 1);
+	/* One association drives either package's legs (bind, then auth3
+	 * or alter_context as the package says). */
+	rpc_assoc_init(&a, "SAMR", "", &samr_interface, &sec, (uint8_t)o->level);
 	if (stream_open(&s, loop, o->host, port, "SAMR") == 0) {
-		rc = ntlm ? bind_ntlm(&s, &c, ntlm) : bind_steps(&s, &c);
-		rc = rc == 1 ? samr_calls(&s, &c) : rc;
+		rc = assoc_bind(&s, &a, "samr_bind");
+		rc = rc == 1 ? samr_calls(&s, &a) : rc;
 	}
 	stream_close(&s);
-	dcerpc_conn_free(&c);
+	rpc_assoc_free(&a);
 out:
 	kerb_ctx_free(kctx);
 	kerb_creds_free(kc);
