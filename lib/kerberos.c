@@ -423,11 +423,6 @@ const char *kerb_creds_principal(const struct kerb_creds *c)
 	return c->principal;
 }
 
-const char *kerb_creds_ccache(const struct kerb_creds *c)
-{
-	return c->ccache[0] ? c->ccache : NULL;
-}
-
 int kerb_creds_make_default(const struct kerb_creds *c, struct rpe_error *err)
 {
 	OM_uint32 maj, min;

@@ -72,8 +72,6 @@ struct kerb_creds *kerb_creds_acquire_within(const struct kerb_cred_params *p,
 void kerb_creds_free(struct kerb_creds *c);
 /* "user@REALM" of the credentials. */
 const char *kerb_creds_principal(const struct kerb_creds *c);
-/* "MEMORY:..." of the private cache. */
-const char *kerb_creds_ccache(const struct kerb_creds *c);
 /* Make the private cache GSS-API's default in this thread, so that
  * libcurl's Negotiate (GSS_C_NO_CREDENTIAL) uses the same TGT; the process
  * environment is left alone. */
