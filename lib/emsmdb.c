@@ -311,25 +311,42 @@ void emsmdb_format_version(const uint16_t v[3], char *out, size_t n)
 			 (unsigned)v[2]);
 }
 
+/* The first block is the EcDoConnectEx error table of MS-OXCRPC 3.1.4.1
+ * (values from MS-OXCDATA 2.4), each with the Exchange setting behind it;
+ * the rest are other MS-OXCDATA 2.4 codes a store may answer. */
 static const struct {
 	uint32_t ec;
 	const char *name;
 	const char *meaning;
 } ec_table[] = {
 	{ 0x00000000, "ecNone", "success" },
-	{ 0x000003EB, "ecUnknownUser", "the mailbox DN is not known to this server" },
-	{ 0x000003F2, "ecLoginPerm", "the user may not log on to this mailbox" },
+	{ 0x80070005, "ecAccessDenied",
+	  "the account may not log on to this mailbox (mailbox permissions), or the mailbox DN was empty" },
+	{ 0x00000970, "ecNotEncrypted",
+	  "the server requires RPC encryption and this logon was not sealed (Set-RpcClientAccess -EncryptionRequired)" },
+	{ 0x000004DF, "ecClientVerDisallowed",
+	  "the client version is blocked (Set-RpcClientAccess -BlockedClientVersions, Set-CASMailbox -MAPIBlockOutlookVersions), "
+	  "or the client is too old to be told that encryption is required" },
+	{ 0x80040111, "ecLoginFailure",
+	  "the store cannot log the user on to the mailbox database (database dismounted or unreachable)" },
+	{ 0x000003EB, "ecUnknownUser",
+	  "the mailbox DN is not an enabled mailbox here (check -m against (Get-Mailbox NAME).LegacyExchangeDN)" },
+	{ 0x000003F2, "ecLoginPerm",
+	  "an administrative logon was requested without administrative rights" },
+	{ 0x80040110, "ecVersionMismatch",
+	  "the client version is older than the server supports (--client-version)" },
+	{ 0x000004E1, "ecCachedModeRequired",
+	  "the mailbox accepts only Outlook in cached mode (Set-CASMailbox -MAPIBlockOutlookNonCachedMode)" },
+	{ 0x000004E0, "ecRpcHttpDisallowed",
+	  "the mailbox may not use Outlook Anywhere, RPC over HTTP (Set-CASMailbox -MAPIBlockOutlookRpcHttp)" },
+	{ 0x000007D8, "ecProtocolDisabled",
+	  "MAPI is disabled for the mailbox (Set-CASMailbox -MAPIEnabled) or a client access rule blocks Outlook Anywhere" },
 	{ 0x000003FC, "ecServerOOM", "the store server is out of memory" },
 	{ 0x00000478, "ecWrongServer", "the mailbox lives on another server" },
-	{ 0x00000966, "ecClientVerDisallowed", "the client version is blocked (BlockedClientVersions)" },
-	{ 0x00000970, "ecNotEncrypted", "the server requires RPC encryption (PKT_PRIVACY)" },
 	{ 0x80004005, "ecError", "unspecified failure" },
 	{ 0x80040102, "ecNotSupported", "operation not supported" },
 	{ 0x8004010F, "ecNotFound", "object not found" },
-	{ 0x80040110, "ecVersionMismatch", "client and server versions are incompatible" },
-	{ 0x80040111, "ecLoginFailure", "logon failed" },
 	{ 0x80040115, "ecNetwork", "network error on the server side" },
-	{ 0x80070005, "ecAccessDenied", "access denied" },
 	{ 0x8007000E, "ecMAPIOOM", "out of memory" },
 	{ 0x80070057, "ecInvalidParam", "invalid parameter" },
 };

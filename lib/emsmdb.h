@@ -17,10 +17,19 @@ extern const struct dcerpc_syntax emsmdb_interface;
 #define EMSMDB_OPNUM_DISCONNECT 1
 #define EMSMDB_OPNUM_CONNECT_EX 10
 
+/* The EcDoConnectEx error table (MS-OXCRPC 3.1.4.1), values as in
+ * MS-OXCDATA 2.4. */
 #define EMSMDB_EC_NONE 0x00000000u
 #define EMSMDB_EC_UNKNOWN_USER 0x000003EBu
-#define EMSMDB_EC_CLIENT_VER_DISALLOWED 0x00000966u
+#define EMSMDB_EC_LOGIN_PERM 0x000003F2u
+#define EMSMDB_EC_CLIENT_VER_DISALLOWED 0x000004DFu
+#define EMSMDB_EC_RPC_HTTP_DISALLOWED 0x000004E0u
+#define EMSMDB_EC_CACHED_MODE_REQUIRED 0x000004E1u
+#define EMSMDB_EC_PROTOCOL_DISABLED 0x000007D8u
 #define EMSMDB_EC_NOT_ENCRYPTED 0x00000970u
+#define EMSMDB_EC_VERSION_MISMATCH 0x80040110u
+#define EMSMDB_EC_LOGIN_FAILURE 0x80040111u
+#define EMSMDB_EC_ACCESS_DENIED 0x80070005u
 
 /* Longest mailbox DN we send.  MS-OXCRPC 3.1.4.1 gives szUserDN no maximum;
  * legacyExchangeDN values are far shorter. */
@@ -87,7 +96,8 @@ void emsmdb_format_version(const uint16_t v[3], char *out, size_t n);
 
 /* "ecNotEncrypted"; unknown codes give "0x%08x" text (static buffer). */
 const char *emsmdb_ec_name(uint32_t ec);
-/* One-line meaning for the long output, or NULL. */
+/* One admin-readable line: what the store means and, for the codes of the
+ * EcDoConnectEx table, which setting decides it; NULL for unknown codes. */
 const char *emsmdb_ec_meaning(uint32_t ec);
 
 #endif

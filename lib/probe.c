@@ -52,9 +52,9 @@ struct probe {
 	struct rpc_pipe *pipe;
 	struct ntlm_client *ntlm;      /* NTLM, or */
 	struct kerb_ctx *kerb;         /* Kerberos or SPNEGO */
-	int assoc_ready;               /* assoc initialised */
 	struct secctx sec;
 	struct rpc_assoc assoc;
+	int assoc_ready;
 	int finished;
 	double t0;
 	enum probe_phase phase;
@@ -111,8 +111,11 @@ static void take_pipe_facts(struct probe *p)
 		return;
 	r->bytes_sent += pp->bytes_sent;
 	r->bytes_received += pp->bytes_received;
-	if (pp->http_status)
+	if (pp->http_status) {
 		r->http_status = pp->http_status;
+		snprintf(r->http_reason, sizeof(r->http_reason), "%s",
+			 pp->http_reason);
+	}
 	if (pp->tls_time > 0)
 		r->tls_time = pp->tls_time;
 	if (pp->epm_time > 0)
@@ -495,6 +498,15 @@ static int probe_init(struct probe *p, struct probe_run *run,
 	p->run = run;
 	p->res = r;
 	p->target = target;
+	/* RPC_C_AUTHN_LEVEL_NONE (MS-RPCE 2.2.1.1.8): no security context,
+	 * a bind without auth trailer; over RPC/HTTP the RPC proxy's HTTP
+	 * authentication is then the only one. */
+	if (r->level == PROBE_LEVEL_NONE) {
+		rpc_assoc_init(&p->assoc, "EMSMDB", "", &emsmdb_interface, NULL,
+			       0);
+		p->assoc_ready = 1;
+		return 0;
+	}
 	TRY(probe_secctx(p, err));
 	rpc_assoc_init(&p->assoc, "EMSMDB", "", &emsmdb_interface, &p->sec,
 		       (uint8_t)r->level);

@@ -44,6 +44,7 @@ struct kerb_creds;
 
 /* Authentication levels (MS-RPCE 2.2.1.1.8). */
 enum probe_level {
+	PROBE_LEVEL_NONE = 1,      /* no RPC authentication at all */
 	PROBE_LEVEL_CONNECT = 2,
 	PROBE_LEVEL_INTEGRITY = 5,
 	PROBE_LEVEL_PRIVACY = 6,
@@ -84,6 +85,7 @@ struct probe_result {
 	char ec_name[48];           /* "ecNotEncrypted", "0x80040111" ... */
 	uint32_t fault_status;      /* fault PDU status */
 	long http_status;
+	char http_reason[96];       /* its reason phrase ("RPC Error: 6ba") */
 	char message[320];          /* one line, for humans */
 	char step[32];              /* within the phase, when it has steps:
 				     * "endpoint mapper" (RPC/TCP connect) */

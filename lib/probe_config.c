@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "autodiscover.h"
 #include "buf.h"
 #include "emsmdb.h"
 
@@ -60,6 +61,12 @@ void probe_config_free(struct probe_config *c)
 	free_str(&c->keytab, false);
 	free_str(&c->realm, false);
 	free_str(&c->spn, false);
+	free_str(&c->email, false);
+	free_str(&c->autodiscover_url, false);
+	free_str(&c->autodiscover_dns, false);
+	while (c->autodiscover_connect_to_n)
+		free_str(&c->autodiscover_connect_to[--c->autodiscover_connect_to_n],
+			 false);
 }
 
 int probe_config_set_str(char **slot, const char *s, bool secret)
@@ -99,11 +106,13 @@ static const struct choice_name probes_names[] = {
 	{ "both", PROBES_BOTH }, { "encrypted", PROBES_ENCRYPTED },
 	{ "unencrypted", PROBES_UNENCRYPTED },
 };
-/* The unencrypted probe binds at level connect (no per-message protection)
- * or integrity (signed, not sealed), MS-RPCE 2.2.1.1.8. */
+/* The unencrypted probe binds at level connect (no per-message protection),
+ * integrity (signed, not sealed), or without RPC authentication at all
+ * (none), MS-RPCE 2.2.1.1.8. */
 static const struct choice_name level_names[] = {
 	{ "connect", PROBE_LEVEL_CONNECT },
 	{ "integrity", PROBE_LEVEL_INTEGRITY },
+	{ "none", PROBE_LEVEL_NONE },
 };
 static const struct choice_name auth_names[] = {
 	{ "any", HTTP_AUTH_ANY }, { "basic", HTTP_AUTH_BASIC },
@@ -377,59 +386,6 @@ int cfg_check_host(const char *what, const char *s, struct rpe_error *err)
 	return 0;
 }
 
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	       (c >= 'A' && c <= 'F');
-}
-
-static bool is_alnum(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	       (c >= 'A' && c <= 'Z');
-}
-
-/* A GUID in its string form, 8-4-4-4-12 hex digits, and nothing else. */
-static bool is_guid(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n != 36)
-		return false;
-	for (i = 0; i < n; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? s[i] != '-' : !is_hex(s[i]))
-			return false;
-	}
-	return true;
-}
-
-/* A DNS domain name of two labels or more (RFC 1035 2.3.1, letters, digits
- * and inner hyphens; RFC 1123 2.1 allows a leading digit), as the primary
- * SMTP domain of a mailbox is. */
-static bool is_domain(const char *s)
-{
-	size_t len = strlen(s), label = 0, labels = 1, i;
-
-	if (len == 0 || len > 253)
-		return false;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return false;
-			label = 0;
-			labels++;
-		} else if (is_alnum(c) || (c == '-' && label > 0)) {
-			if (++label > 63)
-				return false;
-		} else {
-			return false;
-		}
-	}
-	return label > 0 && s[len - 1] != '-' && labels >= 2;
-}
-
 int cfg_check_rpc_server(const char *s, bool *mailbox, struct rpe_error *err)
 {
 	const char *at = strchr(s, '@');
@@ -440,7 +396,7 @@ int cfg_check_rpc_server(const char *s, bool *mailbox, struct rpe_error *err)
 	/* Exchange 2013 and later address the mailbox, not a server, in the
 	 * RPC proxy URL: ExchangeGuid@PrimarySmtpDomain, the Server that
 	 * Autodiscover returns for Protocol Type EXCH (MS-OXDSCLI). */
-	if (!is_guid(s, (size_t)(at - s)) || !is_domain(at + 1))
+	if (!autodiscover_is_guid_name(s))
 		return rpe_fail(err, RPE_ERR_ARG,
 				"invalid --rpc-server '%.80s' (a host name, or "
 				"a mailbox as GUID@domain such as "
@@ -488,6 +444,25 @@ int cfg_check_proxy_path(const char *s, struct rpe_error *err)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"invalid --rpc-proxy-path '%.64s' (an absolute "
 				"path such as %s)", s, CFG_DEFAULT_PROXY_PATH);
+	return 0;
+}
+
+int cfg_check_connect_to(const char *s, struct rpe_error *err)
+{
+	const char *p = s;
+	int colons = 0, bracket = 0;
+
+	/* Four fields; the colons of an IPv6 literal in brackets do not
+	 * count. */
+	for (; *p; p++) {
+		bracket += *p == '[' ? 1 : *p == ']' ? -1 : 0;
+		colons += *p == ':' && bracket == 0;
+	}
+	if (colons != 3 || bracket != 0 || has_control(s) || strchr(s, ' ') || strchr(s, '/'))
+		return rpe_fail(err, RPE_ERR_ARG,
+				"invalid --autodiscover-connect-to '%.80s' (want "
+				"HOST:PORT:ADDRESS:PORT, e.g. "
+				"autodiscover.contoso.com:443:10.0.0.5:443)", s);
 	return 0;
 }
 

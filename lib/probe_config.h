@@ -29,6 +29,8 @@
 #define CFG_DEFAULT_CLIENT_VERSION "outlook2016"
 #define CFG_PASSWORD_ENV "CHECK_RPC_ENCRYPTION_PASSWORD"
 #define CFG_PASSWORD_MAX 1024
+/* --autodiscover-connect-to may be given this many times. */
+#define CFG_CONNECT_TO_MAX 8
 
 /* How the -u text named the account. */
 enum cfg_user_form {
@@ -76,6 +78,16 @@ struct probe_config {
 	struct mp_thresholds thresholds; /* -w/-c on the slowest probe's total seconds */
 	struct mp_deadline deadline;     /* -t SECONDS[:STATE] */
 
+	/* Autodiscover (-e): what -H, -m, --rpc-server and --http-auth do not
+	 * say is found before the probes (MS-OXDSCLI); explicit options win. */
+	char *email;            /* -e: the monitored mailbox's address */
+	char *autodiscover_url; /* --autodiscover-url: ask this endpoint only */
+	char *autodiscover_dns; /* --autodiscover-dns: name server for SRV */
+	char *autodiscover_connect_to[CFG_CONNECT_TO_MAX]; /* HOST:PORT:ADDR:PORT */
+	size_t autodiscover_connect_to_n;
+	bool port_given;        /* -p given: Autodiscover does not choose it */
+	bool http_auth_given;   /* --http-auth given: AuthPackage is not used */
+
 	/* TLS */
 	char *ca_file;
 	bool insecure;
@@ -99,7 +111,7 @@ enum cfg_choice {
 	CFG_CHOICE_TRANSPORT = 0, /* --transport http|tcp */
 	CFG_CHOICE_EXPECT,        /* --expect required|optional|any */
 	CFG_CHOICE_PROBES,        /* --probe both|encrypted|unencrypted */
-	CFG_CHOICE_UNENC_LEVEL,   /* --unencrypted-level connect|integrity */
+	CFG_CHOICE_UNENC_LEVEL,   /* --unencrypted-level connect|integrity|none */
 	CFG_CHOICE_HTTP_AUTH,     /* --http-auth any|basic|ntlm|negotiate */
 	CFG_CHOICE_AUTH,          /* --auth ntlm|kerberos|negotiate */
 };
@@ -133,6 +145,9 @@ int cfg_check_host(const char *what, const char *s, struct rpe_error *err);
  * GUID@domain (8-4-4-4-12 hex digits, then a domain name); *mailbox tells
  * which. */
 int cfg_check_rpc_server(const char *s, bool *mailbox, struct rpe_error *err);
+/* --autodiscover-connect-to: HOST:PORT:ADDR:PORT (libcurl's CONNECT_TO
+ * form; ADDR may be empty to keep the host, PORT empty to keep the port). */
+int cfg_check_connect_to(const char *s, struct rpe_error *err);
 /* -m: a legacyExchangeDN that EcDoConnectEx can carry (see
  * emsmdb_check_user_dn). */
 int cfg_check_mailbox_dn(const char *s, struct rpe_error *err);

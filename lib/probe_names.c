@@ -40,6 +40,7 @@ const char *probe_outcome_name(enum probe_outcome o)
 const char *probe_level_name(enum probe_level l)
 {
 	switch (l) {
+	case PROBE_LEVEL_NONE: return "none";
 	case PROBE_LEVEL_CONNECT: return "connect";
 	case PROBE_LEVEL_INTEGRITY: return "integrity";
 	case PROBE_LEVEL_PRIVACY: return "privacy";

@@ -57,6 +57,7 @@ struct rpc_pipe {
 	unsigned bytes_sent;
 	unsigned bytes_received;
 	long http_status;
+	char http_reason[96];     /* its reason phrase (RPC/HTTP) */
 	double tls_time;          /* TLS handshake done, s from the start */
 	double epm_time;          /* endpoint mapper answered, s */
 	unsigned tcp_port;        /* store port used (RPC/TCP) */

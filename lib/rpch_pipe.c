@@ -3,8 +3,11 @@
  * see rpch_pipe.h. */
 #include "rpch_pipe.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "rpch_errors.h"
 #include "rpch_vc.h"
 
 struct rpch_pipe {
@@ -130,6 +133,34 @@ static int on_data(void *ctx, struct http_chan *ch, const uint8_t *d, size_t n)
 	return h->base.failed ? -1 : 0;
 }
 
+/* An HTTP error status on a channel, named with what the proxy meant
+ * (lib/rpch_errors); the fix goes to the long output from http_reason. */
+static void proxy_error(struct rpch_pipe *h, struct http_chan *ch,
+			long status, const char *msg)
+{
+	struct rpc_pipe *p = &h->base;
+	const char *which = chan_name(ch);
+	struct rpch_http_error e;
+
+	snprintf(p->http_reason, sizeof(p->http_reason), "%s",
+		 http_chan_reason(ch));
+	rpch_explain_http(status, p->http_reason, strlen(p->http_reason), &e);
+	if (status == 401 || status == 403 || status == 407)
+		rpc_pipe_fail(p, OUTCOME_AUTH_FAILED,
+			      "RPC proxy refused the credentials on %s: %s%s%s",
+			      which, msg, e.cause ? "; " : "",
+			      e.cause ? e.cause : "");
+	else if (e.has_rpc_error)
+		rpc_pipe_fail(p, OUTCOME_PROXY_REFUSED,
+			      "RPC proxy answered %s: HTTP %ld RPC Error: %x (%s): %s",
+			      which, status, (unsigned)e.rpc_error,
+			      e.name ? e.name : "Windows error code", e.cause);
+	else
+		rpc_pipe_fail(p, OUTCOME_PROXY_REFUSED,
+			      "RPC proxy answered %s: %s%s%s", which, msg,
+			      e.cause ? "; " : "", e.cause ? e.cause : "");
+}
+
 static void on_done(void *ctx, struct http_chan *ch, enum loop_result res,
 		    long status, const char *msg)
 {
@@ -143,13 +174,7 @@ static void on_done(void *ctx, struct http_chan *ch, enum loop_result res,
 	p->closed = 1;
 	switch (res) {
 	case LOOP_RES_HTTP_STATUS:
-		if (status == 401 || status == 403 || status == 407)
-			rpc_pipe_fail(p, OUTCOME_AUTH_FAILED,
-				      "RPC proxy refused the credentials on %s: %s",
-				      which, msg);
-		else
-			rpc_pipe_fail(p, OUTCOME_PROXY_REFUSED,
-				      "RPC proxy answered %s: %s", which, msg);
+		proxy_error(h, ch, status, msg);
 		break;
 	case LOOP_RES_TLS_VERIFY:
 	case LOOP_RES_TLS_FAILED:

@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "loop_source.h"
+#include "rpch_errors.h"
 
 /* The IN channel replays what it sent when libcurl restarts the request for
  * HTTP authentication; the replay log is capped so a server that keeps the
@@ -28,6 +29,7 @@ struct http_chan {
 	struct curl_slist *connect_to;
 	char errbuf[CURL_ERROR_SIZE];
 	char content_type[96];
+	char reason[96];        /* the last status line's reason phrase */
 	char errbody[ERRBODY_MAX + 1];
 	size_t errbody_len;
 	uint8_t *out_body;
@@ -118,9 +120,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		long st = 0;
 		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
 		/* Status lines are safe to show; they carry no credentials. */
+		size_t off, rn;
 		loop_trace(ch->src.loop, 2, "%s channel: %.*s", kind_name(ch->kind),
 		      (int)(len > 2 ? len - 2 : len), p);
 		ch->content_type[0] = '\0';
+		ch->reason[0] = '\0';
+		/* The RPC proxy names its own errors there (MS-RPCH
+		 * 2.1.2.1.3); only a prefix is kept. */
+		if (rpch_status_reason(p, len, &off, &rn, NULL) == 0)
+			snprintf(ch->reason, sizeof(ch->reason), "%.*s",
+				 (int)(rn < sizeof(ch->reason) ? rn :
+				       sizeof(ch->reason) - 1), p + off);
 	} else if (len > sizeof(ct) - 1 &&
 		   strncasecmp(p, ct, sizeof(ct) - 1) == 0) {
 		size_t i = sizeof(ct) - 1, o = 0;
@@ -299,32 +309,36 @@ fail:
 	return RPE_ERR_UNSUPPORTED;
 }
 
-/* HTTP authentication, TLS, proxy and routing. */
-static int setup_connection(struct http_chan *ch, const struct http_params *p,
-			    struct rpe_error *err)
+/* HTTP authentication, TLS, proxy and routing; shared with the one-shot
+ * requests of transport_request.c so both get the same settings. */
+int http_setup_connection(struct loop_source *src,
+			  struct curl_slist **connect_to,
+			  const struct http_params *p, struct rpe_error *err)
 {
-	if (p->user) {
-		SETOPT(CURLOPT_USERNAME, p->user);
-		SETOPT(CURLOPT_PASSWORD, p->password ? p->password : "");
-		SETOPT(CURLOPT_HTTPAUTH, curl_auth_mask(p->auth));
-	}
+	CURL *e = src->easy;
+
+	if (p->user &&
+	    (LOOP_SETOPT(e, CURLOPT_USERNAME, p->user, err) < 0 ||
+	     LOOP_SETOPT(e, CURLOPT_PASSWORD, p->password ? p->password : "",
+			 err) < 0 ||
+	     LOOP_SETOPT(e, CURLOPT_HTTPAUTH, curl_auth_mask(p->auth), err) < 0))
+		return RPE_ERR_UNSUPPORTED;
 	if (p->tls) {
-		SETOPT(CURLOPT_SSL_VERIFYPEER, p->insecure ? 0L : 1L);
-		SETOPT(CURLOPT_SSL_VERIFYHOST, p->insecure ? 0L : 2L);
+		TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYPEER, p->insecure ? 0L : 1L,
+				err));
+		TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYHOST, p->insecure ? 0L : 2L,
+				err));
 		if (!p->insecure)
-			TRY(loop_use_ca(ch->src.loop, ch->src.easy, p->ca_file,
-					err));
+			TRY(loop_use_ca(src->loop, e, p->ca_file, err));
 		if (p->client_cert)
-			SETOPT(CURLOPT_SSLCERT, p->client_cert);
+			TRY(LOOP_SETOPT(e, CURLOPT_SSLCERT, p->client_cert, err));
 		if (p->client_key)
-			SETOPT(CURLOPT_SSLKEY, p->client_key);
+			TRY(LOOP_SETOPT(e, CURLOPT_SSLKEY, p->client_key, err));
 	}
 	/* Without --proxy, *_proxy variables are ignored. */
-	SETOPT(CURLOPT_PROXY, p->proxy ? p->proxy : "");
-	return loop_route(ch->src.easy, p->ip_version, p->connect_ip, p->port,
-			  &ch->connect_to, err);
-fail:
-	return RPE_ERR_UNSUPPORTED;
+	TRY(LOOP_SETOPT(e, CURLOPT_PROXY, p->proxy ? p->proxy : "", err));
+	return loop_route(e, p->ip_version, p->connect_ip, p->port, connect_to,
+			  err);
 }
 
 struct http_chan *http_chan_open(struct loop *loop,
@@ -357,7 +371,7 @@ struct http_chan *http_chan_open(struct loop *loop,
 			   ch->errbuf, err) ||
 	    setup_request(ch, url, p, err) < 0 ||
 	    setup_body(ch, body, len, err) < 0 ||
-	    setup_connection(ch, p, err) < 0 ||
+	    http_setup_connection(&ch->src, &ch->connect_to, p, err) < 0 ||
 	    loop_add(&ch->src, err) < 0) {
 		http_chan_close(ch);
 		return NULL;
@@ -414,6 +428,11 @@ int http_chan_timings(struct http_chan *ch, struct http_timings *t)
 long http_chan_status(const struct http_chan *ch)
 {
 	return ch->status;
+}
+
+const char *http_chan_reason(const struct http_chan *ch)
+{
+	return ch->reason;
 }
 
 const char *http_chan_content_type(const struct http_chan *ch)

@@ -77,6 +77,16 @@ struct http_timings {
 	int64_t starttransfer_us;
 };
 
+/* For the loop's other HTTP sources (transport_request.c): HTTP
+ * authentication, TLS verification and client certificate, proxy and
+ * routing (-4/-6, -I) on src's easy handle, exactly as the channels get
+ * them.  *connect_to is freed by the caller with the handle. */
+struct loop_source;
+struct curl_slist;
+int http_setup_connection(struct loop_source *src,
+			  struct curl_slist **connect_to,
+			  const struct http_params *p, struct rpe_error *err);
+
 /* Start a channel.  For HTTP_CHAN_OUT, body/len is the whole request body
  * (CONN/A1); for HTTP_CHAN_IN it must be NULL/0 and data is supplied with
  * http_chan_send(). */
@@ -98,6 +108,8 @@ void http_chan_close(struct http_chan *ch);
 
 int http_chan_timings(struct http_chan *ch, struct http_timings *t);
 long http_chan_status(const struct http_chan *ch);
+/* Reason phrase of the last status line ("" if none), at most 95 bytes. */
+const char *http_chan_reason(const struct http_chan *ch);
 /* Content-Type of the last response headers ("" if none). */
 const char *http_chan_content_type(const struct http_chan *ch);
 enum http_chan_kind http_chan_kind(const struct http_chan *ch);

@@ -1,17 +1,29 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Verdict table (see docs/architecture.md and the README):
  *
- *   encrypted   unencrypted          required              optional
- *   LOGON_OK    LOGON_NOT_ENCRYPTED  OK: enforced          CRITICAL: locked out
- *   LOGON_OK    LOGON_OK             CRITICAL: drift       OK
- *   other       -                    CRITICAL (phase)      CRITICAL (phase)
+ *   encrypted              unencrypted            required         optional
+ *   LOGON_OK               ecNotEncrypted         OK: enforced     CRITICAL: locked out
+ *   LOGON_OK               ecClientVerDisallowed  OK: enforced     CRITICAL: locked out
+ *   LOGON_OK               LOGON_OK               CRITICAL: drift  OK
+ *   ecClientVerDisallowed  -                      CRITICAL: version blocked
+ *   other                  -                      CRITICAL (phase) CRITICAL (phase)
  *
  * `any` reports either policy as OK.  A probe that ran into the deadline
- * yields the -t state.  An encrypted logon that works next to an
- * unencrypted one that failed for an unrelated reason (blocked client
- * version, bind refused at level connect...) proves nothing about the
- * policy: UNKNOWN, with the reason. */
+ * yields the -t state.
+ *
+ * ecClientVerDisallowed (MS-OXCRPC 3.1.4.1) has two causes: the version is
+ * blocked (BlockedClientVersions), or the server requires encryption and
+ * the client is too old to receive ecNotEncrypted (MS-OXCRPC 3.2.4.1.3.2:
+ * before Outlook 2007, 12.0).  Both probes present the same client version,
+ * so a block refuses the sealed logon too: a sealed logon that works next
+ * to an unsealed one refused with ecClientVerDisallowed is the encryption
+ * policy, as Outlook 2003 meets it.  An unencrypted logon refused for any
+ * other reason (bind refused at level connect, ...) proves nothing about
+ * the policy: UNKNOWN, with the reason. */
 #include "verdict.h"
+
+#include "emsmdb.h"
+#include "rpch_errors.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -66,6 +78,7 @@ static const char *level_text(const struct probe_result *r, char *out,
 	case PROBE_LEVEL_PRIVACY: l = "packet privacy (sealed)"; break;
 	case PROBE_LEVEL_INTEGRITY: l = "packet integrity (signed, not sealed)"; break;
 	case PROBE_LEVEL_CONNECT: l = "level connect (not sealed)"; break;
+	case PROBE_LEVEL_NONE: return "no RPC authentication, level none";
 	}
 	snprintf(out, n, "%s, %s", probe_auth_name(r->auth), l);
 	return out;
@@ -115,9 +128,12 @@ static void describe_probe(struct verdict *v, const struct probe_result *r)
 	if (r->tcp_port)
 		add_line(v, "  RPC over TCP, store port %u%s", r->tcp_port,
 			 r->epm_time > 0 ? " (from the endpoint mapper)" : "");
+	/* szDisplayName is the display name of the user logged on
+	 * (MS-OXCRPC 3.1.4.1), not the server's. */
 	if (r->server_version[0])
-		add_line(v, "  store server %s%s%s", r->server_version,
-			 r->display_name[0] ? ", " : "", r->display_name);
+		add_line(v, "  store server version %s%s%s%s", r->server_version,
+			 r->display_name[0] ? ", logged on as \"" : "",
+			 r->display_name, r->display_name[0] ? "\"" : "");
 }
 
 static int timed_out(const struct probe_result *r)
@@ -141,9 +157,133 @@ static void remediation_allow(struct verdict *v, const char *srv)
 	add_line(v, "Check the setting: (Get-RpcClientAccess -Server %s).EncryptionRequired", srv);
 }
 
+/* The client version as administrators write it, A.B.C.D; the old
+ * three-word form holds major, build and minor build (MS-OXCRPC
+ * 3.1.4.1.3.1). */
+static const char *version_text(const struct verdict_input *in, char *buf,
+				size_t n)
+{
+	const uint16_t *w = in->client_version;
+
+	if (!w)
+		return "presented";
+	if (w[1] & 0x8000)
+		emsmdb_format_version(w, buf, n);
+	else
+		snprintf(buf, n, "%u.0.%u.%u", (unsigned)w[0], (unsigned)w[1],
+			 (unsigned)w[2]);
+	return buf;
+}
+
+static int refused_with(const struct probe_result *r, uint32_t ec)
+{
+	return r && r->outcome == OUTCOME_LOGON_REFUSED && r->ec == ec;
+}
+
+static const char *mailbox_id(const struct verdict_input *in)
+{
+	return in->mailbox && in->mailbox[0] ? in->mailbox : "<mailbox>";
+}
+
+/* BlockedClientVersions (Set-RpcClientAccess, service-wide) and
+ * MAPIBlockOutlookVersions (Set-CASMailbox, per mailbox) both answer
+ * ecClientVerDisallowed; so does a client older than 12.0 in an
+ * organization without public folders (MS-OXCRPC 3.1.4.1, ulFlags). */
+static void explain_version_block(struct verdict *v,
+				  const struct verdict_input *in,
+				  const char *srv)
+{
+	char ver[32];
+
+	add_line(v, "ecClientVerDisallowed on the sealed logon: the server blocks client version %s.",
+		 version_text(in, ver, sizeof(ver)));
+	add_line(v, "Check: (Get-RpcClientAccess -Server %s).BlockedClientVersions and (Get-CASMailbox -Identity '%s').MAPIBlockOutlookVersions",
+		 srv, mailbox_id(in));
+	add_line(v, "Clients older than Outlook 2007 (12.0) are also refused this way when the organization has no public folders.");
+	add_line(v, "To test the encryption policy, present a version the server accepts: --client-version outlook2016.");
+}
+
+/* The per-mailbox MAPI settings behind the codes of the 12.0 row of
+ * MS-OXCRPC 3.2.4.1.3.2 (Set-CASMailbox parameters). */
+static const struct {
+	uint32_t ec;
+	const char *what;  /* for the status line */
+	const char *fix;   /* %s: the mailbox */
+} mailbox_settings[] = {
+	{ EMSMDB_EC_RPC_HTTP_DISALLOWED,
+	  "the mailbox may not use RPC over HTTP (Set-CASMailbox -MAPIBlockOutlookRpcHttp)",
+	  "To allow Outlook Anywhere for the mailbox: Set-CASMailbox -Identity '%s' -MAPIBlockOutlookRpcHttp $false" },
+	{ EMSMDB_EC_PROTOCOL_DISABLED,
+	  "MAPI is disabled for the mailbox (Set-CASMailbox -MAPIEnabled)",
+	  "To allow MAPI for the mailbox: Set-CASMailbox -Identity '%s' -MAPIEnabled $true (a client access rule can also block it: Get-ClientAccessRule)" },
+	{ EMSMDB_EC_CACHED_MODE_REQUIRED,
+	  "the mailbox allows only cached mode (Set-CASMailbox -MAPIBlockOutlookNonCachedMode)",
+	  "The probe logs on like Outlook in online mode; to allow it: Set-CASMailbox -Identity '%s' -MAPIBlockOutlookNonCachedMode $false" },
+};
+
+static int mailbox_setting(uint32_t ec)
+{
+	int i;
+
+	for (i = 0; i < (int)(sizeof(mailbox_settings) / sizeof(mailbox_settings[0])); i++)
+		if (mailbox_settings[i].ec == ec)
+			return i;
+	return -1;
+}
+
+static void explain_ec(struct verdict *v, const struct probe_result *r)
+{
+	const char *m = emsmdb_ec_meaning(r->ec);
+
+	if (m)
+		add_line(v, "%s: %s.", r->ec_name[0] ? r->ec_name : "ec", m);
+}
+
+/* An RPC proxy answers a channel request for a RemoteName it cannot route
+ * with 404; Exchange 2013 and later route by mailbox (the EXCH Server of
+ * Autodiscover, MS-OXDSCLI 2.2.4.1.1.2.6), not by server name. */
+static void remediation_remote_name(struct verdict *v,
+				    const struct verdict_input *in)
+{
+	/* rpc_server is NULL when the RemoteName was a mailbox GUID@domain. */
+	if (in->rpc_server)
+		add_line(v, "HTTP 404: the RPC proxy cannot route the RemoteName %s.",
+			 in->rpc_server);
+	else
+		add_line(v, "HTTP 404: the RPC proxy knows no mailbox with that "
+			 "GUID@domain RemoteName.");
+	add_line(v, "Exchange 2013 and later route by mailbox: use -e ADDRESS "
+		 "(Autodiscover finds it) or --rpc-server GUID@DOMAIN with the "
+		 "mailbox's (Get-Mailbox monitor).ExchangeGuid and its primary "
+		 "SMTP domain.");
+}
+
+/* The RPC proxy's own error status (MS-RPCH 2.1.2.1.3): what to fix. */
+static void explain_proxy_error(struct verdict *v,
+				const struct verdict_input *in,
+				const struct probe_result *r)
+{
+	struct rpch_http_error e;
+
+	if (!r->http_status || (r->outcome != OUTCOME_PROXY_REFUSED &&
+				r->outcome != OUTCOME_AUTH_FAILED))
+		return;
+	if (r->http_status == 404)
+		remediation_remote_name(v, in);
+	rpch_explain_http(r->http_status, r->http_reason,
+			  strlen(r->http_reason), &e);
+	if (e.fix)
+		add_line(v, "To fix (HTTP %ld from the RPC proxy): %s.",
+			 r->http_status, e.fix);
+}
+
 static void failure(struct verdict *v, const struct verdict_input *in,
 		    const struct probe_result *r)
 {
+	const char *srv = in->rpc_server ? in->rpc_server : in->host;
+	char ec[64], ver[32];
+	int ms;
+
 	if (r->outcome == OUTCOME_TIMEOUT) {
 		set_summary(v, (enum verdict_state)in->timeout_state,
 			    "%s: %s logon timed out after %gs during %s%s%s%s",
@@ -152,17 +292,32 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 			    r->step, r->step[0] ? ")" : "");
 		return;
 	}
-	if (r->outcome == OUTCOME_LOGON_REFUSED ||
-	    r->outcome == OUTCOME_LOGON_NOT_ENCRYPTED) {
-		char ec[64];
-		ec_text(r, ec, sizeof(ec));
-		set_summary(v, VSTATE_CRITICAL, "%s: %s logon refused (%s)",
-			    in->host, r->label, ec);
+	if (r->outcome != OUTCOME_LOGON_REFUSED &&
+	    r->outcome != OUTCOME_LOGON_NOT_ENCRYPTED) {
+		set_summary(v, VSTATE_CRITICAL, "%s: %s logon failed during %s: %s (%s)",
+			    in->host, r->label, probe_phase_name(r->phase),
+			    probe_outcome_name(r->outcome), r->message);
+		explain_proxy_error(v, in, r);
 		return;
 	}
-	set_summary(v, VSTATE_CRITICAL, "%s: %s logon failed during %s: %s (%s)",
-		    in->host, r->label, probe_phase_name(r->phase),
-		    probe_outcome_name(r->outcome), r->message);
+	ec_text(r, ec, sizeof(ec));
+	if (refused_with(r, EMSMDB_EC_CLIENT_VER_DISALLOWED)) {
+		int both = r != in->unencrypted &&
+			   refused_with(in->unencrypted, EMSMDB_EC_CLIENT_VER_DISALLOWED);
+		set_summary(v, VSTATE_CRITICAL, "%s: client version %s is blocked: %s refused (%s); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version",
+			    in->host, version_text(in, ver, sizeof(ver)),
+			    both ? "both logons" : r == in->unencrypted ?
+			    "unencrypted logon" : "encrypted logon", ec);
+		explain_version_block(v, in, srv);
+		return;
+	}
+	ms = r->outcome == OUTCOME_LOGON_REFUSED ? mailbox_setting(r->ec) : -1;
+	set_summary(v, VSTATE_CRITICAL, "%s: %s logon refused (%s)%s%s",
+		    in->host, r->label, ec, ms >= 0 ? ": " : "",
+		    ms >= 0 ? mailbox_settings[ms].what : "");
+	explain_ec(v, r);
+	if (ms >= 0)
+		add_line(v, mailbox_settings[ms].fix, mailbox_id(in));
 }
 
 /* The unencrypted logon worked: fine unless encryption is required. */
@@ -170,7 +325,22 @@ static void accepted_unencrypted(const struct verdict_input *in,
 				 struct verdict *v, const char *srv,
 				 const char *ok_text)
 {
+	const struct probe_result *u = in->unencrypted;
+
 	v->enforced = 0;
+	/* Exchange 2013 and later take the RPC proxy's HTTP authentication
+	 * for an RPC/HTTP connection without RPC authentication and do not
+	 * hold it to EncryptionRequired (MS-OXCRPC 3.1.4.1 asks for
+	 * ecNotEncrypted below PKT_PRIVACY). */
+	if (u && u->level == PROBE_LEVEL_NONE) {
+		add_line(v, "The store accepted a logon without RPC authentication (level none): only TLS to the RPC proxy protects it, and EncryptionRequired did not refuse it.");
+		if (in->expect == EXPECT_REQUIRED) {
+			set_summary(v, VSTATE_CRITICAL, "%s accepts RPC logons without RPC authentication (expected: encryption required)",
+				    in->host);
+			add_line(v, "Exchange 2013 and later exempt such logons behind the RPC proxy; EncryptionRequired itself is tested with --unencrypted-level connect or integrity.");
+			return;
+		}
+	}
 	if (in->expect == EXPECT_REQUIRED) {
 		set_summary(v, VSTATE_CRITICAL, "%s accepts unencrypted RPC logons (expected: encryption required)",
 			    in->host);
@@ -180,39 +350,108 @@ static void accepted_unencrypted(const struct verdict_input *in,
 	}
 }
 
+/* The unencrypted logon was refused because of the encryption policy:
+ * ecNotEncrypted, or ecClientVerDisallowed next to a sealed logon that
+ * worked with the same client version. */
+static void refused_unencrypted(const struct verdict_input *in,
+				struct verdict *v, const char *srv,
+				const struct probe_result *u,
+				const struct probe_result *e)
+{
+	char ec[64], enc_ok[64] = "", ver[32];
+
+	v->enforced = 1;
+	ec_text(u, ec, sizeof(ec));
+	if (e)
+		snprintf(enc_ok, sizeof(enc_ok), ", encrypted logon OK in %.2fs",
+			 e->total_time);
+	if (in->expect == EXPECT_OPTIONAL) {
+		set_summary(v, VSTATE_CRITICAL, "%s requires RPC encryption: %s (%s) (expected: encryption optional)",
+			    in->host, e ? "unencrypted clients are locked out" :
+			    "unencrypted logon refused", ec);
+		remediation_allow(v, srv);
+	} else {
+		set_summary(v, VSTATE_OK, "%s requires RPC encryption: unencrypted logon refused (%s)%s",
+			    in->host, ec, enc_ok);
+	}
+	if (u->ec != EMSMDB_EC_CLIENT_VER_DISALLOWED)
+		return;
+	add_line(v, "The unsealed logon was refused with ecClientVerDisallowed while the sealed logon with the same client version %s worked: the server requires encryption.",
+		 version_text(in, ver, sizeof(ver)));
+	add_line(v, "Clients older than Outlook 2007 (12.0) cannot receive ecNotEncrypted and are told their version is blocked (MS-OXCRPC 3.1.4.1);");
+	add_line(v, "Outlook shows \"Your Exchange Server administrator has blocked the version of Outlook that you are using.\"");
+}
+
 /* Only the unencrypted probe ran. */
 static void decide_unencrypted_only(const struct verdict_input *in,
 				    struct verdict *v)
 {
 	const struct probe_result *u = in->unencrypted;
 	const char *srv = in->rpc_server ? in->rpc_server : in->host;
+	char ec[64];
 
 	if (u->outcome == OUTCOME_LOGON_NOT_ENCRYPTED) {
-		v->enforced = 1;
-		if (in->expect == EXPECT_OPTIONAL) {
-			set_summary(v, VSTATE_CRITICAL, "%s requires RPC encryption: unencrypted logon refused (ecNotEncrypted %u) (expected: encryption optional)",
-				    in->host, (unsigned)u->ec);
-			remediation_allow(v, srv);
-		} else {
-			set_summary(v, VSTATE_OK, "%s requires RPC encryption: unencrypted logon refused (ecNotEncrypted %u)",
-				    in->host, (unsigned)u->ec);
-		}
+		refused_unencrypted(in, v, srv, u, NULL);
 	} else if (u->outcome == OUTCOME_LOGON_OK) {
 		char ok[128];
 		snprintf(ok, sizeof(ok),
 			 "accepts unencrypted RPC logons: unencrypted logon OK in %.2fs",
 			 u->total_time);
 		accepted_unencrypted(in, v, srv, ok);
+	} else if (refused_with(u, EMSMDB_EC_CLIENT_VER_DISALLOWED)) {
+		/* Without the sealed logon a version block and the policy
+		 * look alike. */
+		ec_text(u, ec, sizeof(ec));
+		set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused (%s), which means either encryption required or client version blocked; run --probe both",
+			    in->host, ec);
+		explain_ec(v, u);
 	} else {
 		failure(v, in, u);
+	}
+}
+
+/* Both probes ran and the sealed logon worked. */
+static void decide_both(const struct verdict_input *in, struct verdict *v,
+			const struct probe_result *e,
+			const struct probe_result *u)
+{
+	const char *srv = in->rpc_server ? in->rpc_server : in->host;
+	char ec[64];
+
+	if (u->outcome == OUTCOME_LOGON_NOT_ENCRYPTED ||
+	    refused_with(u, EMSMDB_EC_CLIENT_VER_DISALLOWED)) {
+		refused_unencrypted(in, v, srv, u, e);
+	} else if (u->outcome == OUTCOME_LOGON_OK) {
+		char ok[160];
+		snprintf(ok, sizeof(ok),
+			 "does not require RPC encryption: unencrypted and encrypted logons OK in %.2fs and %.2fs",
+			 u->total_time, e->total_time);
+		accepted_unencrypted(in, v, srv, ok);
+	} else if (timed_out(u)) {
+		failure(v, in, u);
+	} else if (u->outcome == OUTCOME_LOGON_REFUSED) {
+		ec_text(u, ec, sizeof(ec));
+		set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused for another reason (%s), encrypted logon OK",
+			    in->host, ec);
+		explain_ec(v, u);
+	} else {
+		set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon failed during %s: %s (%s), encrypted logon OK",
+			    in->host, probe_phase_name(u->phase),
+			    probe_outcome_name(u->outcome), u->message);
+		if (u->level == PROBE_LEVEL_NONE &&
+		    (u->outcome == OUTCOME_BIND_REJECTED ||
+		     u->outcome == OUTCOME_RPC_FAULT))
+			add_line(v, "The server refused a bind without RPC authentication (Exchange 2010 and RPC/TCP require it); --unencrypted-level connect probes with NTLM but without sealing.");
+		else if (u->outcome == OUTCOME_BIND_REJECTED ||
+			 (u->outcome == OUTCOME_RPC_FAULT &&
+			  u->level == PROBE_LEVEL_CONNECT))
+			add_line(v, "The server refused level connect; --unencrypted-level integrity probes with signed but unsealed calls.");
 	}
 }
 
 void verdict_decide(const struct verdict_input *in, struct verdict *v)
 {
 	const struct probe_result *e = in->encrypted, *u = in->unencrypted;
-	const char *srv = in->rpc_server ? in->rpc_server : in->host;
-	char ec[64];
 
 	memset(v, 0, sizeof(*v));
 	v->enforced = -1;
@@ -230,7 +469,8 @@ void verdict_decide(const struct verdict_input *in, struct verdict *v)
 
 	if (e->outcome != OUTCOME_LOGON_OK) {
 		/* Without a working encrypted logon nothing can be said about
-		 * the policy: the service or the credentials are broken. */
+		 * the policy: the service, the credentials or the version
+		 * are refused. */
 		failure(v, in, e);
 		if (e->outcome == OUTCOME_LOGON_NOT_ENCRYPTED)
 			add_line(v, "The server refused even the sealed logon with ecNotEncrypted: its RPC stack did not accept the NTLM privacy level.");
@@ -246,50 +486,7 @@ void verdict_decide(const struct verdict_input *in, struct verdict *v)
 		describe_probe(v, e);
 		return;
 	}
-
-	switch (u->outcome) {
-	case OUTCOME_LOGON_NOT_ENCRYPTED:
-		v->enforced = 1;
-		ec_text(u, ec, sizeof(ec));
-		if (in->expect == EXPECT_OPTIONAL) {
-			set_summary(v, VSTATE_CRITICAL, "%s requires RPC encryption: unencrypted clients are locked out (%s) (expected: encryption optional)",
-				    in->host, ec);
-			remediation_allow(v, srv);
-		} else {
-			set_summary(v, VSTATE_OK, "%s requires RPC encryption: unencrypted logon refused (%s), encrypted logon OK in %.2fs",
-				    in->host, ec, e->total_time);
-		}
-		break;
-	case OUTCOME_LOGON_OK: {
-		char ok[160];
-		snprintf(ok, sizeof(ok),
-			 "does not require RPC encryption: unencrypted and encrypted logons OK in %.2fs and %.2fs",
-			 u->total_time, e->total_time);
-		accepted_unencrypted(in, v, srv, ok);
-		break;
-	}
-	default:
-		if (timed_out(u)) {
-			failure(v, in, u);
-			break;
-		}
-		if (u->outcome == OUTCOME_LOGON_REFUSED) {
-			ec_text(u, ec, sizeof(ec));
-			set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused for another reason (%s), encrypted logon OK",
-				    in->host, ec);
-			if (u->ec == 0x966)
-				add_line(v, "ecClientVerDisallowed: the server blocks the client version presented (Set-RpcClientAccess -BlockedClientVersions); try --client-version.");
-		} else {
-			set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon failed during %s: %s (%s), encrypted logon OK",
-				    in->host, probe_phase_name(u->phase),
-				    probe_outcome_name(u->outcome), u->message);
-			if (u->outcome == OUTCOME_BIND_REJECTED ||
-			    (u->outcome == OUTCOME_RPC_FAULT &&
-			     u->level == PROBE_LEVEL_CONNECT))
-				add_line(v, "The server refused level connect; --unencrypted-level integrity probes with signed but unsealed calls.");
-		}
-		break;
-	}
+	decide_both(in, v, e, u);
 	describe_probe(v, e);
 	describe_probe(v, u);
 }

@@ -38,6 +38,8 @@ struct verdict_input {
 	const struct probe_result *unencrypted; /* NULL if not run */
 	int timeout_state;       /* state for a probe that hit the deadline */
 	double timeout_seconds;
+	const char *mailbox;     /* -m, for Set-CASMailbox -Identity; or NULL */
+	const uint16_t *client_version; /* rgwClientVersion sent; or NULL */
 };
 
 struct verdict {

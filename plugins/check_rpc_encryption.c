@@ -17,13 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "autodiscover.h"
+#include "autodiscover_srv.h"
 #include "err.h"
 #include "check_run.h"
 #include "mp.h"
 #include "probe_config.h"
 
 #define PROGNAME "check_rpc_encryption"
-#define USAGE "Usage: " PROGNAME " -H host -u user -m mailbox-dn [options]"
+#define USAGE "Usage: " PROGNAME " -u user (-e address or -H host -m mailbox-dn) [opts]"
 
 /* --help and --version exit with this status.  (The Monitoring Plugins
  * guidelines ask for UNKNOWN (3); this plugin reports success so that
@@ -51,6 +53,9 @@ enum {
 	OPT_KEYTAB,
 	OPT_REALM,
 	OPT_SPN,
+	OPT_AD_URL,
+	OPT_AD_DNS,
+	OPT_AD_CONNECT_TO,
 };
 
 static const struct option long_options[] = {
@@ -65,6 +70,10 @@ static const struct option long_options[] = {
 	{ "user", required_argument, NULL, 'u' },
 	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
 	{ "mailbox-dn", required_argument, NULL, 'm' },
+	{ "email", required_argument, NULL, 'e' },
+	{ "autodiscover-url", required_argument, NULL, OPT_AD_URL },
+	{ "autodiscover-dns", required_argument, NULL, OPT_AD_DNS },
+	{ "autodiscover-connect-to", required_argument, NULL, OPT_AD_CONNECT_TO },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "probe", required_argument, NULL, OPT_PROBE },
 	{ "unencrypted-level", required_argument, NULL, OPT_UNENC_LEVEL },
@@ -139,7 +148,8 @@ static void help_connection(void)
 "    mapper on -p (default: 135) names the store's port.  (default: http)\n"
 " -H, --hostname=HOST\n"
 "    RPC proxy (Outlook Anywhere) host name; also the name checked against the\n"
-"    TLS certificate.  With --transport tcp: the Exchange server.  Required.\n"
+"    TLS certificate.  With --transport tcp: the Exchange server.  Required\n"
+"    unless -e finds it.\n"
 " -I, --ip-address=ADDRESS\n"
 "    Connect to this address instead of resolving HOST.\n"
 " -p, --port=PORT\n"
@@ -148,9 +158,10 @@ static void help_connection(void)
 " --no-tls\n"
 "    Plain HTTP instead of HTTPS (lab use: credentials travel in clear).\n"
 " --rpc-server=NAME\n"
-"    Backend named in the proxy URL /rpc/rpcproxy.dll?NAME:PORT\n"
-"    (default: HOST).  Exchange 2013+: the mailbox as GUID@domain (its\n"
-"    ExchangeGuid and primary SMTP domain), or the server FQDN.\n"
+"    Backend named in the proxy URL /rpc/rpcproxy.dll?NAME:PORT (default:\n"
+"    what -e finds, else HOST).  Exchange 2013 and later route by mailbox:\n"
+"    ExchangeGuid@domain (Get-Mailbox monitor | fl ExchangeGuid); a server\n"
+"    name there is answered with HTTP 404.\n"
 " --rpc-port=PORT\n"
 "    Backend port in the proxy URL (default: %d).  With --transport tcp:\n"
 "    connect to this store port directly, without the endpoint mapper.\n"
@@ -161,6 +172,37 @@ static void help_connection(void)
 " -4, -6\n"
 "    Use IPv4 or IPv6 only (default: either).\n\n",
 	       CFG_DEFAULT_RPC_PORT, CFG_DEFAULT_PROXY_PATH);
+}
+
+static void help_autodiscover(void)
+{
+	printf(
+"Autodiscover (find the rest from the mailbox's e-mail address):\n"
+" -e, --email=ADDRESS\n"
+"    The monitored mailbox's address.  Autodiscover (POX, MS-OXDSCLI) then\n"
+"    gives what -H, -m, --rpc-server and --http-auth do not: the RPC proxy\n"
+"    (Protocol EXPR), the mailbox DN (LegacyDN), the RemoteName (Protocol\n"
+"    EXCH: GUID@domain on Exchange 2013 and later) and the AuthPackage.\n"
+"    Explicit options win.  Tried in Outlook's order, within -t, with the\n"
+"    same credentials and TLS checks as the RPC proxy:\n"
+"      https://DOMAIN/autodiscover/autodiscover.xml and\n"
+"      https://autodiscover.DOMAIN/autodiscover/autodiscover.xml (both at\n"
+"      once), the redirect of http://autodiscover.DOMAIN/... (302 to https\n"
+"      only), then DNS SRV _autodiscover._tcp.DOMAIN (a target in any\n"
+"      domain, https with a verified certificate only); redirectAddr,\n"
+"      redirectUrl and HTTP redirects are followed (https, 10 at most,\n"
+"      loops refused).  The RPC proxy port is -p, else the port of the\n"
+"      Autodiscover URL that answered if it names the same host, else 443.\n"
+" --autodiscover-url=URL\n"
+"    Ask this https endpoint only (split DNS, tests).\n"
+" --autodiscover-dns=ADDRESS[:PORT]\n"
+"    IPv4 name server for the SRV lookup (default: the system's).\n"
+" --autodiscover-connect-to=HOST:PORT:ADDRESS:PORT\n"
+"    Connect Autodiscover requests for HOST:PORT to ADDRESS:PORT instead\n"
+"    (the TLS name stays HOST); may be repeated.\n"
+"  With --transport tcp, -e takes the mailbox DN and, without -H, the\n"
+"  server from Protocol EXCH (Exchange 2007/2010); the TLS, proxy and\n"
+"  --http-auth options then apply to Autodiscover.\n\n");
 }
 
 static void help_credentials(void)
@@ -184,7 +226,8 @@ static void help_credentials(void)
 "    legacyExchangeDN of the mailbox to log on to, e.g.\n"
 "    \"/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/\n"
 "    cn=Recipients/cn=monitor\"  (Get-Mailbox monitor | fl LegacyExchangeDN).\n"
-"    Printable ASCII, at most 1024 characters.  Required.\n"
+"    Printable ASCII, at most 1024 characters.  Required unless -e finds\n"
+"    it.\n"
 " --http-auth=any|basic|ntlm|negotiate\n"
 "    HTTP authentication offered to the RPC proxy (default: any).\n"
 " --auth=ntlm|kerberos|negotiate\n"
@@ -221,9 +264,11 @@ static void help_check(void)
 "    (default: required)\n"
 " --probe=both|encrypted|unencrypted\n"
 "    Which logons to attempt (default: both).\n"
-" --unencrypted-level=connect|integrity\n"
+" --unencrypted-level=connect|integrity|none\n"
 "    Authentication level of the unencrypted logon: connect (no per-message\n"
-"    protection) or integrity (signed, not sealed) (default: connect).\n"
+"    protection), integrity (signed, not sealed), or none (no RPC\n"
+"    authentication; over RPC/HTTP only the RPC proxy's HTTP authentication,\n"
+"    which Exchange 2013 and later accept) (default: connect).\n"
 " --client-version=VERSION\n"
 "    Outlook version announced in EcDoConnectEx: outlook2003 (11.0.8161.0),\n"
 "    outlook2007 (12.0.6607.1000), outlook2010 (14.0.7015.1000),\n"
@@ -269,7 +314,11 @@ static void help_general(void)
 	printf(
 "Remediation:\n"
 "  A server that requires encryption refuses an unencrypted logon with\n"
-"  ecNotEncrypted (2416, 0x970).  Inspect and change the policy with the\n"
+"  ecNotEncrypted (2416, 0x970); clients older than Outlook 2007 get\n"
+"  ecClientVerDisallowed (1247, 0x4DF) instead, which --client-version\n"
+"  outlook2003 shows next to a working encrypted logon.  The same code on\n"
+"  the encrypted logon means the version is blocked (Set-RpcClientAccess\n"
+"  -BlockedClientVersions).  Inspect and change the policy with the\n"
 "  Exchange Management Shell:\n"
 "    Get-RpcClientAccess | fl Server,EncryptionRequired\n"
 "    Set-RpcClientAccess -Server EXCH01 -EncryptionRequired $true\n"
@@ -278,12 +327,14 @@ static void help_general(void)
 "  Microsoft Exchange\" enabled in the profile when encryption is required.\n\n");
 	printf(
 "Examples:\n"
+"  %s -e monitor@contoso.com -u 'CONTOSO\\monitor' \\\n"
+"      --password-file /etc/nagios/exch.pw\n"
 "  %s -H mail.contoso.com -u 'CONTOSO\\monitor' \\\n"
 "      --password-file /etc/nagios/exch.pw \\\n"
 "      -m '/o=Contoso/ou=First Administrative Group/cn=Recipients/cn=monitor'\n"
 "  %s --extra-opts=exchange@/etc/nagios/rpc.ini \\\n"
 "      --expect optional -w 5 -c 10\n",
-	       PROGNAME, PROGNAME);
+	       PROGNAME, PROGNAME, PROGNAME);
 }
 
 static void print_help(void)
@@ -296,6 +347,7 @@ static void print_help(void)
 "compares the result with --expect.\n\n");
 	print_usage();
 	help_connection();
+	help_autodiscover();
 	help_credentials();
 	help_check();
 	help_general();
@@ -355,7 +407,7 @@ static int set_str(char **slot, const char *v, struct rpe_error *err)
 static int process_arguments(int argc, char **argv, struct probe_config *cfg,
 			     struct cli_state *st, struct rpe_error *err)
 {
-	static const char shortopts[] = ":H:I:p:u:m:w:c:t:46vhV";
+	static const char shortopts[] = ":H:I:p:u:m:e:w:c:t:46vhV";
 	int opt, idx, rc = 0;
 
 	opterr = 0;
@@ -388,6 +440,18 @@ static int process_arguments(int argc, char **argv, struct probe_config *cfg,
 		case 'u': rc = set_str(&cfg->user, optarg, err); break;
 		case OPT_PASSWORD_FILE: st->password_file = optarg; break;
 		case 'm': rc = set_str(&cfg->mailbox_dn, optarg, err); break;
+		case 'e': rc = set_str(&cfg->email, optarg, err); break;
+		case OPT_AD_URL: rc = set_str(&cfg->autodiscover_url, optarg, err); break;
+		case OPT_AD_DNS: rc = set_str(&cfg->autodiscover_dns, optarg, err); break;
+		case OPT_AD_CONNECT_TO:
+			if (cfg->autodiscover_connect_to_n == CFG_CONNECT_TO_MAX)
+				return rpe_fail(err, RPE_ERR_ARG,
+						"--autodiscover-connect-to given "
+						"more than %d times", CFG_CONNECT_TO_MAX);
+			rc = set_str(&cfg->autodiscover_connect_to
+					     [cfg->autodiscover_connect_to_n++],
+				     optarg, err);
+			break;
 		case OPT_EXPECT:
 			rc = cfg_set_choice(cfg, CFG_CHOICE_EXPECT, optarg, err);
 			break;
@@ -505,20 +569,50 @@ static int load_password(struct probe_config *cfg, struct cli_state *st,
  * and the logon. */
 static int validate_identity(struct probe_config *cfg, struct rpe_error *err)
 {
-	if (!cfg->hostname)
+	if (!cfg->hostname && !cfg->email)
 		return rpe_fail(err, RPE_ERR_ARG, "missing -H/--hostname");
 	if (!cfg->user)
 		return rpe_fail(err, RPE_ERR_ARG, "missing -u/--user");
-	if (!cfg->mailbox_dn)
+	if (!cfg->mailbox_dn && !cfg->email)
 		return rpe_fail(err, RPE_ERR_ARG, "missing -m/--mailbox-dn");
-	TRY(cfg_check_host("host name", cfg->hostname, err));
+	if (cfg->hostname)
+		TRY(cfg_check_host("host name", cfg->hostname, err));
 	if (cfg->ip_address)
 		TRY(cfg_check_host("IP address", cfg->ip_address, err));
 	if (cfg->rpc_server)
 		TRY(cfg_check_rpc_server(cfg->rpc_server, &cfg->rpc_server_mailbox,
 					 err));
 	TRY(cfg_split_user(cfg, err));
-	return cfg_check_mailbox_dn(cfg->mailbox_dn, err);
+	return cfg->mailbox_dn ? cfg_check_mailbox_dn(cfg->mailbox_dn, err) : 0;
+}
+
+/* -e and the options that only Autodiscover uses. */
+static int validate_autodiscover(const struct probe_config *cfg,
+				 struct rpe_error *err)
+{
+	char url[AUTODISCOVER_URL_MAX];
+	struct rpe_error e;
+	size_t i;
+
+	if (!cfg->email) {
+		if (cfg->autodiscover_url || cfg->autodiscover_dns ||
+		    cfg->autodiscover_connect_to_n)
+			return rpe_fail(err, RPE_ERR_ARG,
+					"the --autodiscover-* options need -e/--email");
+		return 0;
+	}
+	if (autodiscover_check_address(cfg->email, NULL, &e) < 0)
+		return rpe_fail(err, RPE_ERR_ARG, "-e/--email: %s", e.msg);
+	if (cfg->autodiscover_url &&
+	    autodiscover_url_canon(cfg->autodiscover_url, NULL, false, url,
+				   sizeof(url), NULL, 0, &e) < 0)
+		return rpe_fail(err, RPE_ERR_ARG, "--autodiscover-url: %s", e.msg);
+	if (cfg->autodiscover_dns &&
+	    autodiscover_srv_check_nameserver(cfg->autodiscover_dns, &e) < 0)
+		return rpe_fail(err, RPE_ERR_ARG, "--autodiscover-dns: %s", e.msg);
+	for (i = 0; i < cfg->autodiscover_connect_to_n; i++)
+		TRY(cfg_check_connect_to(cfg->autodiscover_connect_to[i], err));
+	return 0;
 }
 
 /* --keytab and --realm serve Kerberos at the RPC layer or libcurl's
@@ -568,12 +662,15 @@ static int validate_combinations(const struct probe_config *cfg,
 	TRY(validate_kerberos(cfg, err));
 	if (cfg->transport != PROBE_TRANSPORT_TCP)
 		return 0;
+	/* With -e the TLS, proxy and HTTP options serve Autodiscover. */
 	bad = !cfg->tls ? "--no-tls" :
+	      cfg->email ? NULL :
 	      cfg->ca_file ? "--ca-file" :
 	      cfg->insecure ? "--insecure" :
 	      cfg->client_cert ? "--client-cert" :
 	      cfg->proxy ? "--proxy" :
-	      st->http_auth_given ? "--http-auth" :
+	      st->http_auth_given ? "--http-auth" : NULL;
+	bad = bad ? bad :
 	      st->rpc_server_given ? "--rpc-server" :
 	      st->proxy_path_given ? "--rpc-proxy-path" : NULL;
 	if (bad)
@@ -609,7 +706,10 @@ static int validate_endpoint(struct probe_config *cfg,
 			    cfg->tls ? CFG_DEFAULT_PORT_TLS :
 				       CFG_DEFAULT_PORT_PLAIN;
 	cfg->ip_version = st->v4 ? 4 : st->v6 ? 6 : 0;
-	if (!cfg->rpc_server)
+	cfg->port_given = st->port_given;
+	cfg->http_auth_given = st->http_auth_given;
+	/* With -e the RemoteName is Autodiscover's unless given. */
+	if (!cfg->rpc_server && !cfg->email)
 		TRY(set_str(&cfg->rpc_server, cfg->hostname, err));
 	if (!cfg->proxy_path)
 		TRY(set_str(&cfg->proxy_path, CFG_DEFAULT_PROXY_PATH, err));
@@ -623,6 +723,7 @@ static int validate_arguments(struct probe_config *cfg, struct cli_state *st,
 			      struct rpe_error *err)
 {
 	TRY(validate_identity(cfg, err));
+	TRY(validate_autodiscover(cfg, err));
 	TRY(validate_combinations(cfg, st, err));
 	TRY(validate_files(cfg, err));
 	TRY(validate_endpoint(cfg, st, err));

@@ -9,12 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check_autodiscover.h"
 #include "kerberos.h"
 #include "mp.h"
 #include "probe.h"
 #include "verdict.h"
 
-static void trace_stderr(void *ctx, int level, const char *line)
+void check_trace_stderr(void *ctx, int level, const char *line)
 {
 	(void)ctx;
 	(void)level;
@@ -181,11 +182,14 @@ static void judge(const struct probe_config *cfg,
 	}
 	vin.timeout_state = (int)cfg->deadline.state;
 	vin.timeout_seconds = cfg->deadline.seconds;
+	vin.mailbox = cfg->mailbox_dn;
+	vin.client_version = cfg->client_version;
 	verdict_decide(&vin, v);
 
 	for (i = 0; i < n; i++) {
 		if (res[i].outcome != OUTCOME_LOGON_OK &&
-		    res[i].outcome != OUTCOME_LOGON_NOT_ENCRYPTED)
+		    res[i].outcome != OUTCOME_LOGON_NOT_ENCRYPTED &&
+		    res[i].outcome != OUTCOME_LOGON_REFUSED)
 			continue;
 		if (res[i].total_time > slowest)
 			slowest = res[i].total_time;
@@ -201,7 +205,8 @@ static void judge(const struct probe_config *cfg,
 
 static int print_verdict(const struct verdict *v,
 			 const struct probe_result *res, int n,
-			 const struct mp_thresholds *t)
+			 const struct probe_config *cfg,
+			 const struct check_discovery *d)
 {
 	struct mp_output out;
 	int i, rc;
@@ -211,8 +216,12 @@ static int print_verdict(const struct verdict *v,
 	mp_output_summary(&out, "%s", v->summary);
 	for (i = 0; i < v->nlines; i++)
 		mp_output_line(&out, "%s", v->lines[i]);
+	if (d)
+		check_discovery_lines(d, cfg, &out);
 	for (i = 0; i < n; i++)
-		probe_perf(&out, &res[i], t);
+		probe_perf(&out, &res[i], &cfg->thresholds);
+	if (d)
+		add_perf(&out, "autodiscover_time", d->res.seconds, "s", NULL, 1, 0);
 	add_perf(&out, "encryption_enforced",
 		 v->enforced < 0 ? NAN : (double)v->enforced, "", NULL, 1, 1);
 	rc = mp_output_print(&out);
@@ -267,14 +276,29 @@ static int kerberos_prepare(const struct probe_config *cfg,
 	return -1;
 }
 
-int check_run(const struct probe_config *cfg)
+/* -e found nothing the probes can use: that is the result. */
+static int print_discovery_failure(const struct check_discovery *d,
+				   const struct probe_config *cfg)
+{
+	struct mp_output out;
+	int rc;
+
+	mp_output_init(&out, CHECK_PREFIX);
+	mp_output_set_state(&out, check_discovery_failure(d, cfg, &out));
+	add_perf(&out, "autodiscover_time", d->res.seconds, "s", NULL, 1, 0);
+	rc = mp_output_print(&out);
+	mp_output_free(&out);
+	return rc;
+}
+
+static int run_probes(const struct probe_config *cfg, int64_t deadline,
+		      const struct check_discovery *d)
 {
 	struct probe_target target;
 	struct probe_result res[2];
 	struct verdict v;
 	struct rpe_error err = { 0, "" };
 	char path[1024], msg[RPE_ERRMSG_MAX + 32];
-	int64_t deadline = probe_now_ms() + mp_deadline_ms(&cfg->deadline);
 	int n, rc;
 
 	fill_target(cfg, &target, path, sizeof(path));
@@ -282,12 +306,38 @@ int check_run(const struct probe_config *cfg)
 		return rc;
 	n = select_probes(cfg, res);
 	if (probe_run(&target, res, n, deadline, cfg->verbose,
-		      cfg->verbose >= 2 ? trace_stderr : NULL, NULL, &err) < 0) {
+		      cfg->verbose >= 2 ? check_trace_stderr : NULL, NULL,
+		      &err) < 0) {
 		snprintf(msg, sizeof(msg), "cannot run the probes: %s", err.msg);
 		kerb_creds_free(target.kerb);
 		return mp_print_status(CHECK_PREFIX, MP_UNKNOWN, msg, NULL);
 	}
 	kerb_creds_free(target.kerb);
 	judge(cfg, res, n, &v);
-	return print_verdict(&v, res, n, &cfg->thresholds);
+	return print_verdict(&v, res, n, cfg, d);
+}
+
+int check_run(const struct probe_config *cfg)
+{
+	/* One deadline from -t for Autodiscover and the probes together. */
+	int64_t deadline = probe_now_ms() + mp_deadline_ms(&cfg->deadline);
+	struct check_discovery d;
+	struct probe_config eff;
+	struct rpe_error err = { 0, "" };
+	char msg[RPE_ERRMSG_MAX + 32];
+	int rc;
+
+	if (!cfg->email)
+		return run_probes(cfg, deadline, NULL);
+	rc = check_discover(cfg, deadline, &d, &eff, &err);
+	if (rc < 0) {
+		snprintf(msg, sizeof(msg), "cannot run Autodiscover: %s", err.msg);
+		rc = mp_print_status(CHECK_PREFIX, MP_UNKNOWN, msg, NULL);
+	} else if (rc > 0) {
+		rc = print_discovery_failure(&d, cfg);
+	} else {
+		rc = run_probes(&eff, deadline, &d);
+	}
+	check_discovery_free(&d);
+	return rc;
 }

@@ -8,6 +8,9 @@
 /* Starts every status line. */
 #define CHECK_PREFIX "RPC ENCRYPTION"
 
+/* -vv traces on stderr (never credentials). */
+void check_trace_stderr(void *ctx, int level, const char *line);
+
 /* Run the configured probes, print the result in the monitoring-plugins
  * format and return the exit code (0..3). */
 int check_run(const struct probe_config *cfg);

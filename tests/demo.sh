@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # make demo: start the bundled Exchange-like responder twice (RPC encryption
 # required, then not required), run the plugin against each with
-# --expect required over RPC/HTTP and over RPC/TCP, and show what a
-# monitoring system would see.
+# --expect required over RPC/HTTP (first from the mailbox's e-mail address
+# alone, with Autodiscover) and over RPC/TCP, and show what a monitoring
+# system would see.
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 export top_srcdir top_builddir
 . "$top_srcdir/tests/e2e/common.sh"
-e2e_require_impacket
+test_require_impacket
 
 show() {
 	local title=$1; shift
@@ -26,9 +27,10 @@ show() {
 start_responder req --rpc-tcp --encryption-required true || exit 1
 start_responder opt --rpc-tcp --encryption-required false || exit 1
 
-show "Server requires RPC encryption (Set-RpcClientAccess -EncryptionRequired \$true)" \
-	-H localhost -p "$req_PORT" --ca-file "$req_CA" -u "$E2E_USER" \
-	-m "$E2E_MAILBOX" --expect required -v
+show "Server requires RPC encryption (Set-RpcClientAccess -EncryptionRequired \$true); the rest found by Autodiscover from the address" \
+	-e probe@example.test -u "$E2E_USER" --ca-file "$req_CA" \
+	--autodiscover-url "https://localhost:$req_PORT/autodiscover/autodiscover.xml" \
+	--expect required -v
 show "Server does not require RPC encryption (policy drift)" \
 	-H localhost -p "$opt_PORT" --ca-file "$opt_CA" -u "$E2E_USER" \
 	-m "$E2E_MAILBOX" --expect required -v

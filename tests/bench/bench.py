@@ -184,7 +184,9 @@ def relay_runs(args, tmp, env):
         waits for before streaming the IN channel's 1 GiB body, RTS
         (CONN/A1..C2), bind, logon, disconnect = 7;
       RPC/HTTP, --http-auth any: + the unauthenticated request's 401 and the
-        IN channel's reconnect (TCP, resumed TLS) = 10."""
+        IN channel's reconnect (TCP, resumed TLS) = 10;
+      -e with --autodiscover-url and Basic: one more TLS connection before
+        the probes (TCP, TLS, POST) = 7 + 3 = 10."""
     sub = tempfile.mkdtemp(dir=tmp)
     proc, port, ca, log, epm_port = start_responder(sub)
     try:
@@ -197,8 +199,12 @@ def relay_runs(args, tmp, env):
                     '-u', 'EXAMPLE\\probe', '-m', MAILBOX, '-t', '20']
             tcp = [args.plugin, '--transport', 'tcp', '-H', '127.0.0.1', '--rpc-port',
                    str(store.port), '-u', 'EXAMPLE\\probe', '-m', MAILBOX, '-t', '20']
+            auto = [args.plugin, '-e', 'probe@example.test', '--autodiscover-url',
+                    'https://localhost:%d/autodiscover/autodiscover.xml' % https.port,
+                    '--ca-file', ca, '-u', 'EXAMPLE\\probe', '-t', '20']
             cases = {
                 'plugin (both probes)': (base, 10),
+                '-e (Autodiscover), --http-auth basic': (auto + ['--http-auth', 'basic'], 10),
                 'single (--probe encrypted)': (base + ['--probe', 'encrypted'], 10),
                 'plugin --http-auth basic': (base + ['--http-auth', 'basic'], 7),
                 'single --http-auth basic': (base + ['--http-auth', 'basic', '--probe',
@@ -217,6 +223,11 @@ def relay_runs(args, tmp, env):
                              'met' if w <= (minimum + 1) * rtt else 'MISSED'))
                 else:
                     print('RTT %d ms, %s: %.0f ms = %.2f RTT' % (rtt, name, w, w / rtt))
+            extra = med(res, '-e (Autodiscover), --http-auth basic', 2) - \
+                med(res, 'plugin --http-auth basic', 2)
+            print('RTT %d ms: Autodiscover adds %.0f ms = %.2f RTT (one TLS connection: '
+                  'TCP, TLS, POST = 3 RTT): %s' % (rtt, extra * 1000, extra * 1000 / rtt,
+                                                  'met' if extra * 1000 <= 4 * rtt else 'MISSED'))
             https.close()
             store.close()
     finally:

@@ -23,7 +23,7 @@ DN='/o=Example/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/
 # Valid configurations run real probes: point them at a closed loopback port
 # (9, discard) so they end in CONNECT_FAILED without leaving the machine.
 BASE=(-H localhost -p 9 -t 5 -u 'EXAMPLE\monitor' -m "$DN")
-USAGE='Usage: check_rpc_encryption -H host -u user -m mailbox-dn [options]'
+USAGE='Usage: check_rpc_encryption -u user (-e address or -H host -m mailbox-dn) [opts]'
 NOTIMPL='RPC ENCRYPTION CRITICAL - localhost: encrypted logon failed during connect: CONNECT_FAILED'
 
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
@@ -93,7 +93,7 @@ expect "bad --probe" 3 \
 	"RPC ENCRYPTION UNKNOWN - invalid --probe 'all' (choose both, encrypted or unencrypted)" \
 	"${BASE[@]}" --probe all
 expect "bad --unencrypted-level" 3 \
-	"RPC ENCRYPTION UNKNOWN - invalid --unencrypted-level 'privacy' (choose connect or integrity)" \
+	"RPC ENCRYPTION UNKNOWN - invalid --unencrypted-level 'privacy' (choose connect, integrity or none)" \
 	"${BASE[@]}" --unencrypted-level privacy
 expect "bad --http-auth" 3 \
 	"RPC ENCRYPTION UNKNOWN - invalid --http-auth 'digest' (choose any, basic, ntlm or negotiate)" \

@@ -42,7 +42,7 @@ run_plugin $(tbase req) -m "$MB"
 [[ $FIRST =~ \ encrypted_epm=[0-9.]+s\;\;\;0\  ]] && [[ $FIRST == *"encryption_enforced=1;;;0;1"* ]] &&
 	[[ $FIRST != *"_tls="* && $FIRST != *"_rts="* ]] &&
 	[[ $OUT == *"RPC over TCP, store port $req_TCP (from the endpoint mapper)"* ]] &&
-	[[ $OUT == *"store server 14.3.123.4, EXCH01"* ]] \
+	[[ $OUT == *'store server version 14.3.123.4, logged on as "Probe User"'* ]] \
 	&& ok "tcp: perfdata (epm, no tls/rts) and long output" \
 	|| not_ok "tcp: perfdata (epm, no tls/rts) and long output"
 # The responder logs one line per connection: the lookup and the logon

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The password never leaves the plugin: not in stdout/stderr at -vvv (HTTP
-# Basic and NTLM at the proxy, success and failure), not its Basic
+# Basic and NTLM at the proxy and at Autodiscover (-e), success and
+# failure), not its Basic
 # encoding, not its NT hash; the plugin starts no child process that could
 # inherit it; --password does not exist.
 . "$(dirname "$0")/common.sh"
@@ -21,12 +22,17 @@ leaks() {
 for name in basic ntlm; do
 	for pw in "$SECRET" "wrong-$SECRET"; do
 		p="${name}_PORT" c="${name}_CA"
-		E2E_PW=$pw run_plugin -H localhost -p "${!p}" --ca-file "${!c}" -u "$E2E_USER" -m "$MB" -vvv
-		what="-vvv, HTTP $name, $([ "$pw" = "$SECRET" ] && echo right || echo wrong) password"
-		if [ -n "$OUT" ] && ! leaks; then ok "$what: no password, hash or Basic token in the output"
-		else not_ok "$what: secret in the output"; fi
-		grep -q 'Authorization: <redacted>' <<<"$OUT" && ok "$what: Authorization header redacted" \
-			|| not_ok "$what: Authorization header redacted"
+		for ad in "" -e; do
+			args=(-H localhost -p "${!p}" -m "$MB")
+			[ -n "$ad" ] && args=(-e probe@example.test --autodiscover-url \
+				"https://localhost:${!p}/autodiscover/autodiscover.xml")
+			E2E_PW=$pw run_plugin "${args[@]}" --ca-file "${!c}" -u "$E2E_USER" -vvv
+			what="-vvv${ad:+ $ad (Autodiscover)}, HTTP $name, $([ "$pw" = "$SECRET" ] && echo right || echo wrong) password"
+			if [ -n "$OUT" ] && ! leaks; then ok "$what: no password, hash or Basic token in the output"
+			else not_ok "$what: secret in the output"; fi
+			grep -q 'Authorization: <redacted>' <<<"$OUT" && ok "$what: Authorization header redacted" \
+				|| not_ok "$what: Authorization header redacted"
+		done
 	done
 done
 

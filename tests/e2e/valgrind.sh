@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The plugin under valgrind memcheck against the responder: a clean run,
 # policy drift, a tampered signature, an HTTP error, a stall into the
-# deadline, and RPC over TCP.  Any memcheck error or definite leak fails the test.
+# deadline, RPC over TCP, and -e (Autodiscover: found, POX error, loop).  Any memcheck error or definite leak fails the test.
 . "$(dirname "$0")/common.sh"
 test_require_impacket
 command -v valgrind >/dev/null || test_skip "valgrind not installed"
@@ -42,6 +42,7 @@ start_responder sig --fault logon:badsig || exit 1
 start_responder e503 --fault http-out:status:503 || exit 1
 start_responder stall --fault bind:stall || exit 1
 start_responder epmstall --rpc-tcp --fault epm:stall || exit 1
+start_responder adloop --ad-loop || exit 1
 
 vg_case "encryption enforced" 0 req -t 20
 vg_case "policy drift" 2 opt -t 20
@@ -51,4 +52,11 @@ vg_case "stall until the deadline" 3 stall -t 4 -vvv
 vg_run "RPC/TCP: encryption enforced" 0 --transport tcp -H 127.0.0.1 -p "$req_EPM" -t 20 -vv
 vg_run "RPC/TCP: endpoint mapper stalls into the deadline" 3 --transport tcp -H 127.0.0.1 \
 	-p "$epmstall_EPM" -t 4
+ad_url() { echo "https://localhost:$1/autodiscover/autodiscover.xml"; }
+vg_run "Autodiscover (-e), then the probes" 0 -e probe@example.test --ca-file "$req_CA" \
+	--autodiscover-url "$(ad_url "$req_PORT")" -t 20 -v
+vg_run "Autodiscover: POX error" 2 -e nobody@example.test --ca-file "$req_CA" \
+	--autodiscover-url "$(ad_url "$req_PORT")" -t 20
+vg_run "Autodiscover: redirect loop" 2 -e probe@example.test --ca-file "$adloop_CA" \
+	--autodiscover-url "$(ad_url "$adloop_PORT")" -t 20
 e2e_summary

@@ -20,17 +20,19 @@ command -v "$CC" >/dev/null ||
 	test_skip "$CC not installed (apt-get install clang-14 libfuzzer-14-dev)"
 
 flags=(-g -O1 -std=c11 -fsanitize=fuzzer,address,undefined
-       -fno-sanitize-recover=undefined -I"$src/lib" -I"$src/tests/fuzz")
+       -fno-sanitize-recover=undefined -I"$src/lib" -I"$src/tests/fuzz"
+       $(pkg-config --cflags libxml-2.0 libcurl))
 # The fuzzed codecs and sessions are the sans-I/O part of lib/: everything
-# but the loop, the transports, the pipes and the probe orchestration.
+# but the loop, the transports, the pipes, the probe orchestration and
+# Autodiscover's driver on the loop.
 libsrc=()
 for f in "$src"/lib/*.c; do
 	case "$(basename "$f")" in
-	loop.c|transport_*.c|rpch_pipe.c|rpc_tcp.c|probe.c|autodiscover.c) ;;
+	loop.c|transport_*.c|rpch_pipe.c|rpc_tcp.c|probe.c|autodiscover_run.c) ;;
 	*) libsrc+=("$f") ;;
 	esac
 done
-libs=$(pkg-config --cflags --libs libssl libcrypto krb5-gssapi krb5)
+libs="$(pkg-config --cflags --libs libssl libcrypto libxml-2.0 libcurl krb5-gssapi krb5) -lresolv"
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then

@@ -21,7 +21,10 @@ responder's self-test and by the benchmark.
       Binds EMSMDB over ncacn_ip_tcp without authentication: prints
       "bind accepted" or "bind rejected (...)".
   A leading "--max-frag N" makes the logons send their requests in
-  fragments of at most N stub bytes."""
+  fragments of at most N stub bytes.  A leading "--remote-name NAME" puts
+  NAME (e.g. <mailbox GUID>@<domain>) in the RPC proxy URL instead of
+  localhost and adds " server=A.B.C.D" (rgwServerVersion of the encrypted
+  logon) to the RPC over HTTP line."""
 import socket
 import struct
 import sys
@@ -51,6 +54,8 @@ def _recv_or_raise(self, forceRecv=0, count=0):
 transport.TCPTransport.recv = _recv_or_raise
 TIMEOUT = 10  # seconds for connect and for each receive on ncacn_ip_tcp
 MAX_FRAG = 0  # request stub bytes per fragment, 0: impacket's default
+REMOTE = None  # RemoteName in the RPC proxy URL; None: localhost
+VERSIONS = []  # rgwServerVersion of each logged-on EcDoConnectEx
 
 EMSMDB = uuidtup_to_bin(('A4F1DB00-CA47-1067-B31F-00DD010662DA', '0.81'))
 NDR = uuidtup_to_bin(('8a885d04-1ceb-11c9-9fe8-08002b104860', '2.0'))
@@ -83,7 +88,7 @@ class EcDoDisconnect(NDRCALL):
 
 
 def http_transport(port):
-    t = transport.DCERPCTransportFactory('ncacn_http:localhost[6001]')
+    t = transport.DCERPCTransportFactory('ncacn_http:%s[6001]' % (REMOTE or 'localhost'))
     t.set_rpc_proxy_url('https://localhost:%d/rpc/rpcproxy.dll' % port)
     t.set_credentials('probe', 'Secret123!', 'EXAMPLE')
     return t
@@ -112,12 +117,30 @@ def probe(t, dn, level):
     answer = dce.recv()
     ec = struct.unpack('<I', answer[-4:])[0]
     if ec == 0:
+        VERSIONS.append(server_version(answer))
         d = EcDoDisconnect()
         d['pcxh'] = answer[:20]
         dce.call(d.opnum, d)
         dce.recv()
     dce.disconnect()
     return ec
+
+
+def server_version(stub):
+    """rgwServerVersion from an EcDoConnectEx response (MS-OXCRPC 3.1.4.1):
+    after the handle and four scalars come two unique strings, then the
+    three version words (new format: major<<8|minor, 0x8000|build, rev)."""
+    off = 36
+    for _ in range(2):
+        ref = struct.unpack_from('<I', stub, off)[0]
+        off += 4
+        if ref:
+            actual = struct.unpack_from('<I', stub, off + 8)[0]
+            off += 12 + actual
+            off += (4 - off % 4) % 4
+    off += off % 2
+    w = struct.unpack_from('<HHH', stub, off)
+    return '%d.%d.%d.%d' % (w[0] >> 8, w[0] & 0xff, w[1] & 0x7fff, w[2])
 
 
 def epm_connect(host, epm_port):
@@ -164,9 +187,11 @@ def tower_floors(dce, iface):
 
 
 def main(argv):
-    global MAX_FRAG
+    global MAX_FRAG, REMOTE
     if argv[0] == '--max-frag':
         MAX_FRAG, argv = int(argv[1]), argv[2:]
+    if argv[0] == '--remote-name':
+        REMOTE, argv = argv[1], argv[2:]
     if argv[0] == '--anon':
         t = transport.DCERPCTransportFactory('ncacn_ip_tcp:%s[%s]' % (
             argv[2] if argv[2:] else '127.0.0.1', argv[1]))
@@ -180,11 +205,20 @@ def main(argv):
         finally:
             dce.disconnect()
         return 'bind accepted'
+    if argv[0] == '--none':
+        # Over RPC/HTTP with no RPC-level authentication (RPC_C_AUTHN_LEVEL_NONE):
+        # the bind carries no auth trailer.
+        try:
+            return 'none ec=0x%x' % probe(http_transport(int(argv[1])), argv[2],
+                                          rpcrt.RPC_C_AUTHN_LEVEL_NONE)
+        except rpcrt.DCERPCException as e:
+            return 'bind rejected (%s)' % e
     if argv[0] not in ('--tcp', '--epm', '--epm-lookup'):
         port, dn = int(argv[0]), argv[1]
         a = probe(http_transport(port), dn, rpcrt.RPC_C_AUTHN_LEVEL_PKT_PRIVACY)
         b = probe(http_transport(port), dn, rpcrt.RPC_C_AUTHN_LEVEL_CONNECT)
-        return 'encrypted ec=0x%x unencrypted ec=0x%x' % (a, b)
+        return 'encrypted ec=0x%x unencrypted ec=0x%x%s' % (
+            a, b, ' server=%s' % VERSIONS[0] if REMOTE and VERSIONS else '')
     mode, epm_port = argv[0], int(argv[1])
     host = {'--tcp': argv[3:4], '--epm': argv[4:5], '--epm-lookup': argv[2:3]}[mode] \
         or ['127.0.0.1']

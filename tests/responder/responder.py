@@ -46,11 +46,22 @@ from uuid import UUID
 from Cryptodome.Cipher import ARC4
 from impacket import ntlm
 
+import autodiscover
+
 EMSMDB_UUID = bytes.fromhex('00dbf1a447ca6710b31f00dd010662da')  # wire order
 NDR_UUID = bytes.fromhex('045d888aeb1cc9119fe808002b104860')
+# EcDoConnectEx return codes (MS-OXCRPC 3.1.4.1, values of MS-OXCDATA 2.4).
 EC_NOT_ENCRYPTED = 0x970
 EC_UNKNOWN_USER = 0x3EB
-EC_CLIENT_VER_DISALLOWED = 0x966
+EC_CLIENT_VER_DISALLOWED = 0x4DF
+EC_RPC_HTTP_DISALLOWED = 0x4E0
+EC_CACHED_MODE_REQUIRED = 0x4E1
+EC_PROTOCOL_DISABLED = 0x7D8
+# Clients below 12.00.0000.000 (Outlook 2003 and older) cannot receive
+# these codes and get ecClientVerDisallowed instead (MS-OXCRPC 3.1.4.1,
+# the ecClientVerDisallowed row; client versions in 3.2.4.1.3.2).
+EC_NEEDS_12 = (EC_NOT_ENCRYPTED, EC_RPC_HTTP_DISALLOWED, EC_CACHED_MODE_REQUIRED,
+               EC_PROTOCOL_DISABLED)
 EPM_UUID = bytes.fromhex('0883afe11f5dc91191a408002b14a0fa')  # wire order
 NCA_S_OP_RNG_ERROR = 0x1C010002
 RPC_X_BAD_STUB_DATA = 0x6F7
@@ -79,7 +90,7 @@ class Fault:
             raise argparse.ArgumentTypeError('bad --fault %r (PHASE:KIND[:ARG])' % spec)
         self.phase, self.kind = parts[0], parts[1]
         self.arg = parts[2] if len(parts) > 2 else None
-        if self.kind not in ('stall', 'close', 'truncate', 'garbage', 'status',
+        if self.kind not in ('stall', 'close', 'truncate', 'garbage', 'status', 'rpc-error',
                              'fault', 'badsig', 'bind-nak', 'html', 'lie-frag',
                              'lie-auth', 'unexpected', 'drip', 'bogus', 'replay'):
             raise argparse.ArgumentTypeError('unknown fault kind %r' % self.kind)
@@ -240,6 +251,11 @@ def handle_connection(sock, peer):
             path, _, query = url.partition('?')
             log(c.id, 'http method=%s url=%s length=%d auth=%s' % (
                 method, url, clen, headers.get('authorization', '').split(' ')[0] or '-'))
+            handled = autodiscover.serve(c, method, path, headers, clen, check_http_auth)
+            if handled is not None:
+                if handled:
+                    continue
+                return
             if method not in ('RPC_IN_DATA', 'RPC_OUT_DATA'):
                 c.respond(405, 'Method Not Allowed', close=True)
                 return
@@ -259,6 +275,8 @@ def handle_connection(sock, peer):
                     return
                 continue
             host, _, port = query.rpartition(':')
+            if autodiscover.refuse_remote_name(c, host):
+                return
             if port != '6001':
                 c.respond(503, 'RPC Error', body=b'<html>RPC Error: port not allowed</html>',
                           close=True)
@@ -272,6 +290,12 @@ def handle_connection(sock, peer):
                                  500: 'Internal Server Error'}.get(code, 'RPC Error'),
                           [('Location', 'https://login.example.test/owa/')] if 300 <= code < 400 else [],
                           body=b'<html><body>RPC proxy error</body></html>', close=True)
+                return
+            if f and f.kind == 'rpc-error':
+                # The RPC proxy's processing error: 503 with the Windows
+                # error code in the reason phrase (MS-RPCH 2.1.2.1.3).
+                log(c.id, 'fault rpc-error %s' % (f.arg or '6ba'))
+                c.respond(503, 'RPC Error: %s' % (f.arg or '6ba'), close=True)
                 return
             if f and f.kind in ('stall', 'close'):
                 if f.kind == 'close':
@@ -552,6 +576,45 @@ EPM = Service('EPM', EPM_UUID, (3, 0), False, {3: ('epm', 'ept_map')})
 SYNTAX_NAMES = {EMSMDB_UUID: 'EMSMDB', EPM_UUID: 'EPM'}
 
 
+def version_from_words(w):
+    """rgwClientVersion (MS-OXCRPC 3.1.4.1.3.1): with the high bit of the
+    second word set {major<<8|minor, 0x8000|build, minor build}, otherwise
+    {major, build, minor build} with minor 0."""
+    if w[1] & 0x8000:
+        return (w[0] >> 8, w[0] & 0xff, w[1] & 0x7fff, w[2])
+    return (w[0], 0, w[1], w[2])
+
+
+def format_version(v):
+    return '%d.%d.%d.%d' % v
+
+
+def parse_version_list(spec):
+    """Exchange's BlockedClientVersions syntax (Set-RpcClientAccess):
+    'X.Y.Z' entries or 'A.B.C-X.Y.Z' ranges (either end open), separated by
+    semicolons, e.g. '-5.9.9;7.0.0-11.9.9'.  Returns [(low, high)] with None
+    for an open end; versions compare as (major, minor, build)."""
+    def ver(t):
+        parts = t.strip().split('.')
+        if len(parts) != 3 or not all(x.isdigit() for x in parts):
+            raise argparse.ArgumentTypeError('bad version %r in %r (X.Y.Z)' % (t, spec))
+        return tuple(int(x) for x in parts)
+
+    out = []
+    for item in filter(None, (x.strip() for x in spec.split(';'))):
+        if '-' in item:
+            lo, hi = item.split('-', 1)
+            out.append((ver(lo) if lo.strip() else None, ver(hi) if hi.strip() else None))
+        else:
+            out.append((ver(item), ver(item)))
+    return out
+
+
+def version_blocked(version, ranges):
+    v = version[:3]
+    return any((lo is None or v >= lo) and (hi is None or v <= hi) for lo, hi in ranges)
+
+
 class RpcServer:
     """Server side of one DCE/RPC association.  The transport hands it whole
     PDUs (dispatch) and gives it a function that writes PDUs back (send):
@@ -593,6 +656,14 @@ class RpcServer:
             self.request(pdu)
         else:
             raise Abort('unexpected PDU type %d' % ptype)
+
+    def anonymous_ok(self):
+        """Binds without authentication: always for the endpoint mapper; for
+        the store only over RPC/HTTP, where Exchange 2013 and later take the
+        RPC proxy's HTTP authentication for the connection's identity."""
+        if not self.svc.require_auth:
+            return True
+        return ARGS.anonymous_rpc != 'refuse' and self.tcp_port is None
 
     def bind_fault(self):
         if self.svc is EPM:
@@ -646,8 +717,9 @@ class RpcServer:
         # Windows refuses a bind without authentication on the store
         # interface the same way it refuses an unknown interface: provider
         # rejection, abstract syntax not supported.  The endpoint mapper
-        # takes anonymous binds.
-        result = 0 if supported and (auth_len or not self.svc.require_auth) else 2
+        # takes anonymous binds, and so does the store behind an RPC proxy
+        # with --anonymous-rpc (Exchange 2013 and later).
+        result = 0 if supported and (auth_len or self.anonymous_ok()) else 2
         body = self.ack_body(result, self.sec_addr)
         auth = b''
         self.bound = result == 0
@@ -792,8 +864,10 @@ class RpcServer:
             level, pad = trailer[1], trailer[2]
             sig = pdu[len(pdu) - auth_len:]
             stub_end = len(pdu) - auth_len - 8
-        if not self.svc.require_auth and self.bound and not self.ntlm and not auth_len:
-            level = 0  # anonymous binding (endpoint mapper)
+        if self.anonymous_ok() and self.bound and not self.ntlm and not self.krb and not auth_len:
+            # An anonymous binding: the endpoint mapper's (level 0), or the
+            # store's at RPC_C_AUTHN_LEVEL_NONE (1, MS-RPCE 2.2.1.1.8).
+            level = 1 if self.svc.require_auth else 0
         elif not self.auth_ok or not self.session:
             self.fault(call_id, ACCESS_DENIED)
             return
@@ -878,18 +952,11 @@ class RpcServer:
         pos += (4 - pos % 4) % 4
         pos += 7 * 4
         pos += 2
-        client_version = struct.unpack('<HHH', stub[pos:pos + 6])
-        if ARGS.encryption_required and level != 6:
-            ec = EC_NOT_ENCRYPTED
-        elif dn.lower() != ARGS.mailbox.lower():
-            ec = EC_UNKNOWN_USER
-        elif ARGS.blocked_client_version and \
-                '.'.join(map(str, client_version)) == ARGS.blocked_client_version:
-            ec = EC_CLIENT_VER_DISALLOWED
-        else:
-            ec = 0
+        words = struct.unpack('<HHH', stub[pos:pos + 6])
+        client_version = version_from_words(words)
+        ec = self.logon_check(dn, level, client_version)
         log(self.c.id, 'request opnum=10 level=%d sealed=%s dn=%s version=%s ec=0x%x' % (
-            level, 'yes' if level == 6 else 'no', dn, '.'.join(map(str, client_version)), ec))
+            level, 'yes' if level == 6 else 'no', dn, format_version(client_version), ec))
         handle = os.urandom(20) if ec == 0 else b'\x00' * 20
         if ec == 0:
             handle = b'\x00' * 4 + handle[4:]
@@ -906,15 +973,47 @@ class RpcServer:
         prefix = '/o=Example/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn='
         out += string(prefix if ec == 0 else None)
         out += b'\x00' * ((4 - len(out) % 4) % 4)
-        out += string('EXCH01' if ec == 0 else None)
+        # szDisplayName: the display name of the user (MS-OXCRPC 3.1.4.1)
+        out += string(ARGS.display_name if ec == 0 else None)
         out += b'\x00' * ((2 - len(out) % 2) % 2)
-        version = struct.pack('<HHH', 0x0e03, 0x8000 | 123, 4)
+        version = autodiscover.store_version()
         out += version + version
         out += b'\x00' * ((4 - len(out) % 4) % 4)
         out += struct.pack('<I', int(time.time()) & 0xffffffff)
         out += struct.pack('<III', 0, 0, 0)  # rgbAuxOut: empty
         out += struct.pack('<II', 0, ec)
         return out
+
+    def logon_check(self, dn, level, version):
+        """The store's logon decision, in the order Exchange's RPC Client
+        Access checks it: the mailbox, the blocked versions, the mailbox's
+        MAPI settings, then encryption; a pre-12.0 client is answered
+        ecClientVerDisallowed for the codes it cannot receive."""
+        if dn.lower() != ARGS.mailbox.lower():
+            return EC_UNKNOWN_USER
+        if version_blocked(version, ARGS.blocked_client_versions):
+            return EC_CLIENT_VER_DISALLOWED
+        if ARGS.mapi_block_outlook_rpc_http and self.tcp_port is None:
+            ec = EC_RPC_HTTP_DISALLOWED
+        elif not ARGS.mapi_enabled:
+            ec = EC_PROTOCOL_DISABLED
+        elif ARGS.encryption_required and level != 6 and \
+                not (level == 1 and ARGS.anonymous_rpc == 'exempt'):
+            # A binding not at RPC_C_AUTHN_LEVEL_PKT_PRIVACY gets
+            # ecNotEncrypted (MS-OXCRPC 3.1.4.1); with 'exempt' a logon
+            # without RPC authentication is not checked, as Exchange 2013's
+            # RPC Client Access does for connections the RPC proxy
+            # authenticated.
+            ec = EC_NOT_ENCRYPTED
+        elif ARGS.mapi_block_outlook_non_cached_mode:
+            # The client announces cached mode only in an AUX_PERF_CLIENTINFO
+            # block (MS-OXCRPC 2.2.2.2.7); an empty rgbAuxIn is online mode.
+            ec = EC_CACHED_MODE_REQUIRED
+        else:
+            return 0
+        if ec in EC_NEEDS_12 and version[:3] < (12, 0, 0):
+            return EC_CLIENT_VER_DISALLOWED
+        return ec
 
     def disconnect(self, stub, level):
         handle = stub[:20]
@@ -1155,11 +1254,25 @@ def main():
     p.add_argument('--server-name', default='EXCH01')
     p.add_argument('--http-auth', choices=('none', 'basic', 'ntlm', 'any', 'negotiate'),
                    default='basic', help='negotiate needs --krb5-keytab (keys of HTTP/<host>)')
-    p.add_argument('--blocked-client-version', default=None,
-                   help='answer ecClientVerDisallowed to this exact version, e.g. 11.0.8161')
+    p.add_argument('--blocked-client-versions', type=parse_version_list, default=[],
+                   help="answer ecClientVerDisallowed to these versions, in Exchange's "
+                        "BlockedClientVersions syntax, e.g. --blocked-client-versions='-5.9.9;7.0.0-11.9.9'")
+    p.add_argument('--mapi-block-outlook-rpc-http', action='store_true',
+                   help='the mailbox may not use RPC over HTTP (ecRpcHttpDisallowed)')
+    p.add_argument('--mapi-enabled', choices=('true', 'false'), default='true',
+                   help='false: MAPI disabled for the mailbox (ecProtocolDisabled)')
+    p.add_argument('--mapi-block-outlook-non-cached-mode', action='store_true',
+                   help='only cached-mode clients (ecCachedModeRequired)')
+    p.add_argument('--anonymous-rpc', choices=('refuse', 'not-encrypted', 'exempt'),
+                   default='refuse',
+                   help='store binds without RPC authentication over RPC/HTTP: refuse them '
+                        '(Exchange 2010), or accept them and answer the logon ecNotEncrypted '
+                        'when encryption is required, or exempt them from that check')
+    p.add_argument('--display-name', default='Probe User',
+                   help="the mailbox user's display name (szDisplayName)")
     p.add_argument('--fault', action='append', type=Fault,
                    help='PHASE:KIND[:ARG], PHASE in %s; KIND stall, close, truncate, '
-                        'garbage, status:CODE, fault:HEX, badsig, bind-nak, html, lie-frag, '
+                        'garbage, status:CODE, rpc-error:HEX (503 RPC Error: HEX), fault:HEX, badsig, bind-nak, html, lie-frag, '
                         'lie-auth, unexpected, drip, bogus (RTS), replay; phase epm is the '
                         'endpoint mapper lookup (bind-nak hits its bind)' % ', '.join(PHASES))
     p.add_argument('--rpc-tcp', action='store_true',
@@ -1171,8 +1284,10 @@ def main():
     p.add_argument('--krb5-keytab',
                    help='accept Kerberos binds (auth type 16) with the keys of this keytab')
     p.add_argument('--log')
+    autodiscover.add_arguments(p)
     ARGS = p.parse_args()
     ARGS.encryption_required = ARGS.encryption_required == 'true'
+    ARGS.mapi_enabled = ARGS.mapi_enabled == 'true'
     if ARGS.password_file:
         with open(ARGS.password_file) as f:
             ARGS.password = f.read().rstrip('\n')
@@ -1197,6 +1312,7 @@ def main():
         log('-', 'listening on %s port %d tls=%s encryption_required=%s http_auth=%s' % (
             ARGS.listen, port, not ARGS.no_tls, ARGS.encryption_required, ARGS.http_auth))
         ready = 'READY port=%d ca=%s' % (port, ca)
+        ready += autodiscover.start(ARGS, port, log)
         if ARGS.rpc_tcp:
             tcp = Server((ARGS.listen, ARGS.tcp_port), None)
             ARGS.tcp_port = tcp.server_address[1]

@@ -267,9 +267,43 @@ static void test_emsmdb(void)
 	CHECK(emsmdb_parse_version("16.0.x", v) < 0);
 	CHECK(emsmdb_parse_version("256.0.1.1", v) < 0);
 	CHECK(emsmdb_parse_version("1.2.3.4.5", v) < 0);
-	CHECK_STR(emsmdb_ec_name(0x970), "ecNotEncrypted");
-	CHECK_STR(emsmdb_ec_name(0x966), "ecClientVerDisallowed");
 	CHECK_STR(emsmdb_ec_name(0x12345678), "0x12345678");
+	CHECK(emsmdb_ec_meaning(0x12345678) == NULL);
+}
+
+/* Every code of the EcDoConnectEx error table (MS-OXCRPC 3.1.4.1) has its
+ * name and an admin-readable line. */
+static void test_ec_table(void)
+{
+	static const struct { uint32_t ec; const char *name; } table[] = {
+		{ 0x80070005, "ecAccessDenied" },
+		{ 0x00000970, "ecNotEncrypted" },
+		{ 0x000004DF, "ecClientVerDisallowed" },
+		{ 0x80040111, "ecLoginFailure" },
+		{ 0x000003EB, "ecUnknownUser" },
+		{ 0x000003F2, "ecLoginPerm" },
+		{ 0x80040110, "ecVersionMismatch" },
+		{ 0x000004E1, "ecCachedModeRequired" },
+		{ 0x000004E0, "ecRpcHttpDisallowed" },
+		{ 0x000007D8, "ecProtocolDisabled" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		const char *m = emsmdb_ec_meaning(table[i].ec);
+		CHECK_STR(emsmdb_ec_name(table[i].ec), table[i].name);
+		CHECK(m != NULL && strlen(m) > 20 && !strchr(m, '|'));
+	}
+	CHECK_INT(EMSMDB_EC_CLIENT_VER_DISALLOWED, 1247);
+	CHECK_INT(EMSMDB_EC_NOT_ENCRYPTED, 2416);
+	/* 0x966 was once documented as ecClientVerDisallowed: it is not. */
+	CHECK(strcmp(emsmdb_ec_name(0x966), "ecClientVerDisallowed") != 0);
+	CHECK(strstr(emsmdb_ec_meaning(EMSMDB_EC_CLIENT_VER_DISALLOWED),
+		     "BlockedClientVersions") != NULL);
+	CHECK(strstr(emsmdb_ec_meaning(EMSMDB_EC_RPC_HTTP_DISALLOWED),
+		     "MAPIBlockOutlookRpcHttp") != NULL);
+	CHECK(strstr(emsmdb_ec_meaning(EMSMDB_EC_PROTOCOL_DISABLED),
+		     "MAPIEnabled") != NULL);
 }
 
 int main(void)
@@ -279,5 +313,6 @@ int main(void)
 	T_RUN(test_reader);
 	T_RUN(test_rts);
 	T_RUN(test_emsmdb);
+	T_RUN(test_ec_table);
 	T_DONE();
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The verdict table of docs/architecture.md, cell by cell. */
 #include "verdict.h"
+#include "emsmdb.h"
 #include "t.h"
 
 static struct probe_result mk(const char *label, enum probe_level lvl,
@@ -39,12 +40,30 @@ static struct probe_result unenc(enum probe_outcome o, uint32_t ec,
 		  o == OUTCOME_LOGON_OK ? PHASE_DONE : PHASE_LOGON, ec, name);
 }
 
+/* Outlook 2003 SP3, 11.0.8161.0, in the old three-word form (MS-OXCRPC
+ * 3.1.4.1.3.1: major, build, minor build). */
+static const uint16_t outlook2003[3] = { 11, 8161, 0 };
+
+static struct verdict run(enum verdict_expect ex, enum verdict_probes pr,
+			  const struct probe_result *e,
+			  const struct probe_result *u);
+
+/* Both probes, the sealed one OK, the unsealed one refused with ec. */
+static struct verdict run_refused(enum verdict_expect ex, uint32_t ec,
+				  const char *name)
+{
+	struct probe_result e = enc_ok(),
+		u = unenc(OUTCOME_LOGON_REFUSED, ec, name);
+	return run(ex, PROBES_BOTH, &e, &u);
+}
+
 static struct verdict run(enum verdict_expect ex, enum verdict_probes pr,
 			  const struct probe_result *e,
 			  const struct probe_result *u)
 {
 	struct verdict_input in = { "mail.example.com", "EXCH01", ex, pr, e, u,
-				    3, 10 };
+				    3, 10, "/o=Example/cn=Recipients/cn=probe",
+				    outlook2003 };
 	struct verdict v;
 	verdict_decide(&in, &v);
 	return v;
@@ -140,19 +159,208 @@ static void test_timeouts(void)
 
 static void test_inconclusive(void)
 {
-	struct probe_result e = enc_ok(),
-		u = unenc(OUTCOME_LOGON_REFUSED, 0x966, "ecClientVerDisallowed");
-	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+	struct probe_result e = enc_ok(), u;
+	struct verdict v = run_refused(EXPECT_REQUIRED, EMSMDB_EC_LOGIN_FAILURE,
+				       "ecLoginFailure");
 
-	/* A blocked client version is never "encryption enforced". */
+	/* Refused for a reason unrelated to sealing: the policy is open. */
 	CHECK_INT(v.state, VSTATE_UNKNOWN);
 	CHECK_INT(v.enforced, -1);
-	CHECK(strstr(v.summary, "ecClientVerDisallowed 2406") != NULL);
-	CHECK(has_line(&v, "--client-version"));
+	CHECK(strstr(v.summary, "ecLoginFailure 2147746065") != NULL);
+	CHECK(has_line(&v, "ecLoginFailure: the store cannot log the user on"));
 	u = unenc(OUTCOME_BIND_REJECTED, 0, "");
 	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 	CHECK_INT(v.state, VSTATE_UNKNOWN);
 	CHECK(has_line(&v, "--unencrypted-level integrity"));
+}
+
+/* Sealed logon OK, unsealed ecClientVerDisallowed with the same version:
+ * how a server requiring encryption answers Outlook 2003. */
+static void test_old_client_enforced(void)
+{
+	static const struct {
+		enum verdict_expect ex;
+		int state;
+		const char *summary, *line;
+	} want[] = {
+		{ EXPECT_REQUIRED, VSTATE_OK,
+		  "mail.example.com requires RPC encryption: unencrypted logon refused (ecClientVerDisallowed 1247), encrypted logon OK in 0.21s",
+		  "same client version 11.0.8161.0 worked: the server requires encryption" },
+		{ EXPECT_OPTIONAL, VSTATE_CRITICAL,
+		  "mail.example.com requires RPC encryption: unencrypted clients are locked out (ecClientVerDisallowed 1247) (expected: encryption optional)",
+		  "-EncryptionRequired $false" },
+		{ EXPECT_ANY, VSTATE_OK,
+		  "mail.example.com requires RPC encryption: unencrypted logon refused (ecClientVerDisallowed 1247), encrypted logon OK in 0.21s",
+		  "has blocked the version of Outlook that you are using" },
+	};
+	struct probe_result
+		u = unenc(OUTCOME_LOGON_REFUSED, EMSMDB_EC_CLIENT_VER_DISALLOWED,
+			  "ecClientVerDisallowed");
+	struct verdict v;
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		v = run_refused(want[i].ex, EMSMDB_EC_CLIENT_VER_DISALLOWED,
+				"ecClientVerDisallowed");
+		CHECK_INT(v.state, want[i].state);
+		CHECK_INT(v.enforced, 1);
+		CHECK_STR(v.summary, want[i].summary);
+		CHECK(has_line(&v, want[i].line));
+		CHECK(has_line(&v, "cannot receive ecNotEncrypted"));
+	}
+	/* Alone, the unsealed answer cannot tell policy from block. */
+	v = run(EXPECT_REQUIRED, PROBES_UNENCRYPTED, NULL, &u);
+	CHECK_INT(v.state, VSTATE_UNKNOWN);
+	CHECK_INT(v.enforced, -1);
+	CHECK(strstr(v.summary, "--probe both") != NULL);
+}
+
+/* Both logons ecClientVerDisallowed: the version is blocked, whatever
+ * the expectation. */
+static void test_version_blocked(void)
+{
+	struct probe_result
+		e = mk("encrypted", PROBE_LEVEL_PRIVACY, OUTCOME_LOGON_REFUSED,
+		       PHASE_LOGON, EMSMDB_EC_CLIENT_VER_DISALLOWED,
+		       "ecClientVerDisallowed"),
+		u = unenc(OUTCOME_LOGON_REFUSED, EMSMDB_EC_CLIENT_VER_DISALLOWED,
+			  "ecClientVerDisallowed");
+	struct verdict v;
+	int ex;
+
+	for (ex = EXPECT_REQUIRED; ex <= EXPECT_ANY; ex++) {
+		v = run((enum verdict_expect)ex, PROBES_BOTH, &e, &u);
+		CHECK_INT(v.state, VSTATE_CRITICAL);
+		CHECK_INT(v.enforced, -1);
+		CHECK_STR(v.summary, "mail.example.com: client version 11.0.8161.0 is blocked: both logons refused (ecClientVerDisallowed 1247); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version");
+		CHECK(has_line(&v, "(Get-RpcClientAccess -Server EXCH01).BlockedClientVersions"));
+		CHECK(has_line(&v, "MAPIBlockOutlookVersions"));
+		CHECK(has_line(&v, "--client-version outlook2016"));
+	}
+	/* The sealed logon alone suffices to tell a block. */
+	v = run(EXPECT_REQUIRED, PROBES_ENCRYPTED, &e, NULL);
+	CHECK_INT(v.state, VSTATE_CRITICAL);
+	CHECK(strstr(v.summary, "is blocked: encrypted logon refused (ecClientVerDisallowed 1247)") != NULL);
+}
+
+/* ecRpcHttpDisallowed / ecProtocolDisabled / ecCachedModeRequired name
+ * the Set-CASMailbox parameter. */
+static void test_mailbox_settings(void)
+{
+	static const struct {
+		uint32_t ec;
+		const char *name, *summary, *fix;
+	} cases[] = {
+		{ EMSMDB_EC_RPC_HTTP_DISALLOWED, "ecRpcHttpDisallowed",
+		  "refused (ecRpcHttpDisallowed 1248): the mailbox may not use RPC over HTTP (Set-CASMailbox -MAPIBlockOutlookRpcHttp)",
+		  "Set-CASMailbox -Identity '/o=Example/cn=Recipients/cn=probe' -MAPIBlockOutlookRpcHttp $false" },
+		{ EMSMDB_EC_PROTOCOL_DISABLED, "ecProtocolDisabled",
+		  "refused (ecProtocolDisabled 2008): MAPI is disabled for the mailbox (Set-CASMailbox -MAPIEnabled)",
+		  "-MAPIEnabled $true" },
+		{ EMSMDB_EC_CACHED_MODE_REQUIRED, "ecCachedModeRequired",
+		  "refused (ecCachedModeRequired 1249): the mailbox allows only cached mode",
+		  "-MAPIBlockOutlookNonCachedMode $false" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct probe_result
+			e = mk("encrypted", PROBE_LEVEL_PRIVACY,
+			       OUTCOME_LOGON_REFUSED, PHASE_LOGON, cases[i].ec,
+			       cases[i].name),
+			u = unenc(OUTCOME_LOGON_REFUSED, cases[i].ec,
+				  cases[i].name);
+		struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+
+		CHECK_INT(v.state, VSTATE_CRITICAL);
+		CHECK_INT(v.enforced, -1);
+		CHECK(strstr(v.summary, cases[i].summary) != NULL);
+		CHECK(has_line(&v, cases[i].fix));
+	}
+}
+
+/* The RPC proxy's errors get the administrator's fix in the long output. */
+static void test_proxy_errors(void)
+{
+	static const struct {
+		enum probe_outcome o;
+		long status;
+		const char *reason, *fix;
+	} cases[] = {
+		{ OUTCOME_PROXY_REFUSED, 503, "RPC Error: 6ba", "ValidPorts" },
+		{ OUTCOME_PROXY_REFUSED, 503, "RPC Error: 6d9", "MSExchangeRPC" },
+		{ OUTCOME_PROXY_REFUSED, 404, "Not Found", "ExchangeGuid" },
+		{ OUTCOME_AUTH_FAILED, 401, "Unauthorized", "--http-auth" },
+	};
+	struct probe_result u = unenc(OUTCOME_LOGON_OK, 0, "ecNone");
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct probe_result e = mk("encrypted", PROBE_LEVEL_PRIVACY,
+					   cases[i].o, PHASE_CONNECT, 0, "");
+		struct verdict v;
+
+		e.http_status = cases[i].status;
+		snprintf(e.http_reason, sizeof(e.http_reason), "%s",
+			 cases[i].reason);
+		v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+		CHECK_INT(v.state, VSTATE_CRITICAL);
+		CHECK(has_line(&v, "To fix (HTTP "));
+		CHECK(has_line(&v, cases[i].fix));
+	}
+}
+
+/* state, encryption_enforced and (unless NULL) the status line text */
+static void check_verdict(const struct verdict *v, int state, int enforced,
+			  const char *summary)
+{
+	CHECK_INT(v->state, state);
+	CHECK_INT(v->enforced, enforced);
+	if (summary)
+		CHECK_STR(v->summary, summary);
+}
+
+/* --unencrypted-level none: no RPC authentication at all. */
+static void test_level_none(void)
+{
+	struct probe_result e = enc_ok(),
+		u = mk("unencrypted", PROBE_LEVEL_NONE, OUTCOME_LOGON_OK,
+		       PHASE_DONE, 0, "ecNone");
+	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+
+	/* Accepted (Exchange 2013 and later behind the RPC proxy). */
+	check_verdict(&v, VSTATE_CRITICAL, 0, "mail.example.com accepts RPC logons without RPC authentication (expected: encryption required)");
+	CHECK(has_line(&v, "--unencrypted-level connect or integrity"));
+	CHECK(has_line(&v, "unencrypted probe (no RPC authentication, level none): LOGON_OK"));
+	CHECK(!has_line(&v, "-EncryptionRequired $true"));
+	v = run(EXPECT_OPTIONAL, PROBES_BOTH, &e, &u);
+	check_verdict(&v, VSTATE_OK, 0, NULL);
+	CHECK(has_line(&v, "without RPC authentication (level none)"));
+	/* Refused with ecNotEncrypted: enforced as for any level. */
+	u = mk("unencrypted", PROBE_LEVEL_NONE, OUTCOME_LOGON_NOT_ENCRYPTED,
+	       PHASE_LOGON, 0x970, "ecNotEncrypted");
+	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+	check_verdict(&v, VSTATE_OK, 1, NULL);
+	/* The bind refused (Exchange 2010, RPC/TCP): policy unknown. */
+	u = mk("unencrypted", PROBE_LEVEL_NONE, OUTCOME_BIND_REJECTED,
+	       PHASE_BIND, 0, "");
+	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+	check_verdict(&v, VSTATE_UNKNOWN, -1, NULL);
+	CHECK(has_line(&v, "refused a bind without RPC authentication"));
+	CHECK(!has_line(&v, "--unencrypted-level integrity probes"));
+}
+
+/* The long output labels szDisplayName as the user's. */
+static void test_display_name(void)
+{
+	struct probe_result e = enc_ok(),
+		u = unenc(OUTCOME_LOGON_NOT_ENCRYPTED, 0x970, "ecNotEncrypted");
+	struct verdict v;
+
+	snprintf(e.server_version, sizeof(e.server_version), "15.1.2507.6");
+	snprintf(e.display_name, sizeof(e.display_name), "Probe User");
+	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+	CHECK(has_line(&v, "  store server version 15.1.2507.6, logged on as \"Probe User\""));
 }
 
 static void test_single_probe(void)
@@ -199,6 +407,12 @@ int main(void)
 	T_RUN(test_encrypted_broken);
 	T_RUN(test_timeouts);
 	T_RUN(test_inconclusive);
+	T_RUN(test_old_client_enforced);
+	T_RUN(test_version_blocked);
+	T_RUN(test_mailbox_settings);
+	T_RUN(test_display_name);
+	T_RUN(test_proxy_errors);
+	T_RUN(test_level_none);
 	T_RUN(test_single_probe);
 	T_RUN(test_timing);
 	T_DONE();

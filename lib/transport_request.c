@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* One-shot HTTP requests on the event loop; see transport_request.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "transport_request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "loop_source.h"
+
+struct http_request {
+	struct loop_source src; /* first: the loop hands this back */
+	struct http_request_cb cb;
+	struct curl_slist *headers;
+	struct curl_slist *connect_to;
+	char errbuf[CURL_ERROR_SIZE];
+	char name[32];
+	uint8_t *post;
+	struct buf body;
+	size_t max_body;
+	int too_big;
+	int finished;
+	char location[2048];
+};
+
+static size_t on_write(char *p, size_t size, size_t n, void *userp)
+{
+	struct http_request *rq = userp;
+	size_t len = size * n;
+
+	/* Bodies of 401s during authentication are dropped by libcurl's
+	 * restart; only the final response's body stays. */
+	if (rq->body.len + len > rq->max_body) {
+		rq->too_big = 1;
+		return CURL_WRITEFUNC_ERROR;
+	}
+	return buf_put_bytes(&rq->body, p, len) == 0 ? len : CURL_WRITEFUNC_ERROR;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *userp)
+{
+	struct http_request *rq = userp;
+	size_t len = size * n;
+
+	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+		/* A new response (after a 401 of the authentication): forget
+		 * the previous body.  Status lines carry no credentials. */
+		buf_reset(&rq->body);
+		loop_trace(rq->src.loop, 2, "%s: %.*s", rq->name,
+			   (int)(len > 2 ? len - 2 : len), p);
+	}
+	return len;
+}
+
+static int setup(struct http_request *rq, const struct http_params *p,
+		 const struct http_request_spec *spec, struct rpe_error *err)
+{
+	CURL *e = rq->src.easy;
+	size_t i;
+
+	for (i = 0; spec->headers && spec->headers[i]; i++) {
+		struct curl_slist *l = curl_slist_append(rq->headers, spec->headers[i]);
+		if (!l)
+			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+		rq->headers = l;
+	}
+	TRY(LOOP_SETOPT(e, CURLOPT_URL, spec->url, err));
+	/* NTLM is connection-based: HTTP/2 cannot carry it (IIS answers
+	 * HTTP_1_1_REQUIRED); the RPC proxy channels use 1.1 too. */
+	TRY(LOOP_SETOPT(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1, err));
+	TRY(LOOP_SETOPT(e, CURLOPT_PROTOCOLS_STR, p->tls ? "https" : "http", err));
+	TRY(LOOP_SETOPT(e, CURLOPT_FOLLOWLOCATION, 0L, err));
+	TRY(LOOP_SETOPT(e, CURLOPT_HTTPHEADER, rq->headers, err));
+	TRY(LOOP_SETOPT(e, CURLOPT_USERAGENT, "check_rpc_encryption", err));
+	TRY(LOOP_SETOPT(e, CURLOPT_WRITEFUNCTION, on_write, err));
+	TRY(LOOP_SETOPT(e, CURLOPT_WRITEDATA, rq, err));
+	TRY(LOOP_SETOPT(e, CURLOPT_HEADERFUNCTION, on_header, err));
+	TRY(LOOP_SETOPT(e, CURLOPT_HEADERDATA, rq, err));
+	if (strcmp(spec->method, "POST") == 0) {
+		rq->post = malloc(spec->len ? spec->len : 1);
+		if (!rq->post)
+			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+		memcpy(rq->post, spec->body, spec->len);
+		TRY(LOOP_SETOPT(e, CURLOPT_POSTFIELDS, rq->post, err));
+		TRY(LOOP_SETOPT(e, CURLOPT_POSTFIELDSIZE_LARGE,
+				(curl_off_t)spec->len, err));
+	}
+	TRY(http_setup_connection(&rq->src, &rq->connect_to, p, err));
+	for (i = 0; spec->connect_to && spec->connect_to[i]; i++) {
+		struct curl_slist *l = curl_slist_append(rq->connect_to,
+							 spec->connect_to[i]);
+		if (!l)
+			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+		rq->connect_to = l;
+	}
+	if (rq->connect_to)
+		TRY(LOOP_SETOPT(e, CURLOPT_CONNECT_TO, rq->connect_to, err));
+	return 0;
+}
+
+static const struct loop_source_ops request_ops;
+
+struct http_request *http_request_open(struct loop *loop,
+				       const struct http_params *p,
+				       const struct http_request_spec *spec,
+				       const struct http_request_cb *cb,
+				       struct rpe_error *err)
+{
+	struct http_request *rq = calloc(1, sizeof(*rq));
+
+	if (!rq) {
+		rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	rq->cb = *cb;
+	rq->max_body = spec->max_body;
+	buf_init(&rq->body, spec->max_body + 1);
+	snprintf(rq->name, sizeof(rq->name), "%s", spec->name ? spec->name : "HTTP");
+	if (!loop_easy_new(loop, &rq->src, &request_ops, rq->name, rq->errbuf, err) ||
+	    setup(rq, p, spec, err) < 0 || loop_add(&rq->src, err) < 0) {
+		http_request_close(rq);
+		return NULL;
+	}
+	loop_trace(loop, 2, "%s: %s %s", rq->name, spec->method, spec->url);
+	return rq;
+}
+
+void http_request_close(struct http_request *rq)
+{
+	if (!rq)
+		return;
+	if (rq->src.loop)
+		loop_remove(&rq->src);
+	curl_slist_free_all(rq->headers);
+	curl_slist_free_all(rq->connect_to);
+	buf_free(&rq->body);
+	free(rq->post);
+	free(rq);
+}
+
+const uint8_t *http_request_body(const struct http_request *rq, size_t *len)
+{
+	*len = rq->body.len;
+	return rq->body.data;
+}
+
+const char *http_request_location(const struct http_request *rq)
+{
+	return rq->location[0] ? rq->location : NULL;
+}
+
+int http_request_finished(const struct http_request *rq)
+{
+	return rq->finished;
+}
+
+static void src_done(struct loop_source *src, CURLcode rc)
+{
+	struct http_request *rq = (struct http_request *)src;
+	enum loop_result res = loop_classify(rc);
+	char *redirect = NULL;
+	char msg[400];
+	long st = 0;
+
+	if (rq->finished)
+		return;
+	rq->finished = 1;
+	curl_easy_getinfo(src->easy, CURLINFO_RESPONSE_CODE, &st);
+	if (curl_easy_getinfo(src->easy, CURLINFO_REDIRECT_URL, &redirect) ==
+		    CURLE_OK && redirect)
+		snprintf(rq->location, sizeof(rq->location), "%s", redirect);
+	if (rc == CURLE_OK) {
+		res = st >= 200 && st <= 299 ? LOOP_RES_EOF : LOOP_RES_HTTP_STATUS;
+		snprintf(msg, sizeof(msg), "HTTP %ld", st);
+	} else if (rq->too_big) {
+		res = LOOP_RES_ABORTED;
+		snprintf(msg, sizeof(msg), "answer larger than %zu bytes",
+			 rq->max_body);
+	} else {
+		snprintf(msg, sizeof(msg), "%s: %s", loop_result_name(res),
+			 rq->errbuf[0] ? rq->errbuf : curl_easy_strerror(rc));
+	}
+	loop_trace(src->loop, 2, "%s: done: %s", rq->name, msg);
+	if (rq->cb.on_done)
+		rq->cb.on_done(rq->cb.ctx, rq, res, st, msg);
+}
+
+static void src_destroy(struct loop_source *src)
+{
+	http_request_close((struct http_request *)src);
+}
+
+static const struct loop_source_ops request_ops = {
+	.done = src_done,
+	.destroy = src_destroy,
+};

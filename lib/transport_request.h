@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* One-shot HTTP requests on the event loop: a POST or GET whose whole
+ * response body (up to a cap) is kept, with its status and redirect
+ * target.  Autodiscover (MS-OXDSCLI, MS-OXDISCO) makes its requests with
+ * it, with the RPC proxy's HTTP authentication and TLS settings
+ * (http_setup_connection).  Redirects are not followed: the caller decides
+ * (https only, hop limits). */
+#ifndef RPE_TRANSPORT_REQUEST_H
+#define RPE_TRANSPORT_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "loop.h"
+#include "transport_http.h"
+
+struct http_request;
+
+struct http_request_cb {
+	void *ctx;
+	/* The request ended: res LOOP_RES_EOF or LOOP_RES_HTTP_STATUS with
+	 * status set, or a transport failure explained by msg.  Called from
+	 * inside the loop: close the request only after loop_run returns. */
+	void (*on_done)(void *ctx, struct http_request *rq, enum loop_result res,
+			long status, const char *msg);
+};
+
+struct http_request_spec {
+	const char *method;   /* "POST" or "GET" */
+	const char *url;      /* absolute; its scheme must match p->tls */
+	const char *name;     /* trace prefix */
+	const uint8_t *body;  /* POST body (copied) */
+	size_t len;
+	const char *const *headers; /* extra request headers, NULL-terminated */
+	size_t max_body;      /* a longer response body aborts the request */
+	/* "HOST:PORT:ADDR:PORT" lines for CURLOPT_CONNECT_TO, NULL-terminated
+	 * (split DNS, loopback tests); NULL: none. */
+	const char *const *connect_to;
+};
+
+/* p gives authentication (user NULL: none), TLS and routing; its host,
+ * port and path are ignored (the URL says where). */
+struct http_request *http_request_open(struct loop *loop,
+				       const struct http_params *p,
+				       const struct http_request_spec *spec,
+				       const struct http_request_cb *cb,
+				       struct rpe_error *err);
+/* Safe on NULL; never from inside the request's own callback. */
+void http_request_close(struct http_request *rq);
+
+const uint8_t *http_request_body(const struct http_request *rq, size_t *len);
+/* The redirect target of a 3xx (absolute, resolved by libcurl), or NULL. */
+const char *http_request_location(const struct http_request *rq);
+int http_request_finished(const struct http_request *rq);
+
+#endif
