@@ -33,6 +33,7 @@ struct run {
 	const struct autodiscover_params *p;
 	struct autodiscover_session *s;
 	struct slot slot[RUN_SLOTS];
+	struct tls_seen tls;   /* of the request whose answer was used */
 };
 
 static void on_done(void *ctx, struct http_request *rq, enum loop_result res,
@@ -172,6 +173,9 @@ static void collect(struct run *r)
 			o.msg = sl->msg;
 		}
 		autodiscover_session_feed(r->s, sl->id, &o);
+		/* This answer ended the search: its certificate counts. */
+		if (autodiscover_session_state(r->s) == 1 && !r->tls.have_cert)
+			r->tls = *http_request_tls(sl->rq);
 		http_request_close(sl->rq);
 		memset(sl, 0, sizeof(*sl));
 	}
@@ -206,6 +210,7 @@ static void result_of(struct run *r, struct autodiscover_result *out)
 	out->state = autodiscover_session_state(r->s);
 	if (out->state == 1) {
 		out->resp = *autodiscover_session_response(r->s);
+		out->tls = r->tls;
 		snprintf(out->url, sizeof(out->url), "%s",
 			 autodiscover_session_url(r->s));
 	} else if (out->state == -1) {

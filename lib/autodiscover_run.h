@@ -15,6 +15,7 @@
 #include "err.h"
 #include "loop.h"
 #include "transport_http.h"
+#include "tlsinfo.h"
 
 struct autodiscover_params {
 	const char *email;        /* -e: the monitored mailbox's address */
@@ -40,6 +41,8 @@ struct autodiscover_result {
 	double seconds;
 	unsigned requests;
 	char *trail;              /* every request and result, one per line */
+	struct tls_seen tls;      /* found over https: the answering server's
+				   * certificate (the certificate check) */
 };
 
 /* Fills *out (free it with autodiscover_result_free) and returns 0 when

@@ -419,7 +419,14 @@ int loop_route(CURL *easy, int ip_version, const char *connect_ip, long port,
 static CURLcode on_ssl_ctx(CURL *easy, void *ssl_ctx, void *userp)
 {
 	struct loop *loop = userp;
-	(void)easy;
+	struct loop_source *src = NULL;
+
+	if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&src) ==
+		    CURLE_OK && src && src->tls &&
+	    tlsinfo_watch(ssl_ctx, src->tls) < 0)
+		return CURLE_SSL_CERTPROBLEM;
+	if (!loop->ca)
+		return CURLE_OK; /* --insecure: nothing to verify against */
 	return crypto_ca_store_attach(loop->ca, ssl_ctx) == 0 ?
 		       CURLE_OK : CURLE_SSL_CERTPROBLEM;
 }
@@ -454,4 +461,21 @@ int loop_use_ca(struct loop *loop, CURL *easy, const char *ca_file,
 	TRY(LOOP_SETOPT(easy, CURLOPT_CAPATH, (char *)NULL, err));
 	TRY(LOOP_SETOPT(easy, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx, err));
 	return LOOP_SETOPT(easy, CURLOPT_SSL_CTX_DATA, loop, err);
+}
+
+int loop_watch_tls(struct loop_source *src, struct tls_seen *seen,
+		   struct rpe_error *err)
+{
+	src->tls = seen;
+	TRY(LOOP_SETOPT(src->easy, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx, err));
+	return LOOP_SETOPT(src->easy, CURLOPT_SSL_CTX_DATA, src->loop, err);
+}
+
+int64_t loop_info_us(CURL *easy, CURLINFO what)
+{
+	curl_off_t v = 0;
+
+	if (curl_easy_getinfo(easy, what, &v) != CURLE_OK || v <= 0)
+		return -1;
+	return (int64_t)v;
 }

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "loop.h"
+#include "tlsinfo.h"
 
 /* Upper bound on extra sockets polled at once (two probes need four). */
 #define LOOP_MAX_FDS 16
@@ -40,6 +41,7 @@ struct loop_source {
 	const char *name;          /* trace prefix: "IN", "OUT", "EPM" ... */
 	struct loop_source *next;
 	int in_multi;
+	struct tls_seen *tls;      /* TLS sources: what the handshakes showed */
 };
 
 /* An easy handle for src with what every source needs: CURLOPT_PRIVATE
@@ -65,6 +67,10 @@ void loop_remove(struct loop_source *src);
 
 enum loop_result loop_classify(CURLcode rc);
 
+/* A CURLINFO_*_TIME_T of the handle in microseconds; -1 when that step
+ * did not happen (yet). */
+int64_t loop_info_us(CURL *easy, CURLINFO what);
+
 /* -4/-6 (CURLOPT_IPRESOLVE) and -I (CURLOPT_CONNECT_TO to connect_ip:port,
  * keeping host for the URL, Host header and TLS name) on one handle;
  * *connect_to is the list to free with the handle. */
@@ -75,5 +81,11 @@ int loop_route(CURL *easy, int ip_version, const char *connect_ip, long port,
  * the system's when NULL), loaded on first use. */
 int loop_use_ca(struct loop *loop, CURL *easy, const char *ca_file,
 		struct rpe_error *err);
+
+/* Record what each TLS handshake of src shows (version, cipher, the leaf
+ * certificate even when verification fails) in *seen, which must live as
+ * long as src.  Works with and without loop_use_ca. */
+int loop_watch_tls(struct loop_source *src, struct tls_seen *seen,
+		   struct rpe_error *err);
 
 #endif

@@ -42,7 +42,6 @@ struct probe_run {
 	int trace_level;
 	probe_trace_fn trace;
 	void *trace_ctx;
-	struct rpc_tcp_params tcp; /* RPC/TCP: what the pipe asks and where */
 };
 
 struct probe {
@@ -50,11 +49,13 @@ struct probe {
 	struct probe_result *res;
 	const struct probe_target *target;
 	struct rpc_pipe *pipe;
+	struct rpc_tcp_params tcp; /* RPC/TCP: what the pipe asks and where */
 	struct ntlm_client *ntlm;      /* NTLM, or */
 	struct kerb_ctx *kerb;         /* Kerberos or SPNEGO */
 	struct secctx sec;
 	struct rpc_assoc assoc;
 	int assoc_ready;
+	int started;               /* its turn came (probe_run_bounded) */
 	int finished;
 	double t0;
 	enum probe_phase phase;
@@ -124,6 +125,15 @@ static void take_pipe_facts(struct probe *p)
 		r->tcp_port = pp->tcp_port;
 	if (pp->fault_status)
 		r->fault_status = pp->fault_status;
+	if (pp->resolve_time > 0)
+		r->resolve_time = pp->resolve_time;
+	if (pp->tcp_time > 0)
+		r->tcp_time = pp->tcp_time;
+	if (pp->tls.have_cert || pp->tls.version[0])
+		r->tls = pp->tls;
+	if (pp->auth_offered[0])
+		memcpy(r->auth_offered, pp->auth_offered,
+		       sizeof(r->auth_offered));
 }
 
 static void finish(struct probe *p, enum probe_outcome o, const char *fmt, ...)
@@ -430,7 +440,7 @@ static struct rpc_pipe *open_http(struct probe *p, const struct rpc_pipe_cb *cb,
 static struct rpc_pipe *open_tcp(struct probe *p, const struct rpc_pipe_cb *cb,
 				 struct rpe_error *err)
 {
-	return rpc_tcp_open(p->run->loop, &p->run->tcp, cb, err);
+	return rpc_tcp_open(p->run->loop, &p->tcp, cb, err);
 }
 
 static const pipe_open_fn pipe_open[] = {
@@ -486,6 +496,16 @@ static int probe_secctx(struct probe *p, struct rpe_error *err)
 	return 0;
 }
 
+static void probe_tcp_params(struct probe *p)
+{
+	p->tcp.epm = p->target->tcp;
+	p->tcp.port = p->target->tcp_port;
+	p->tcp.iface = &emsmdb_interface;
+	p->tcp.iface_name = "EMSMDB";
+	p->tcp.not_registered_hint =
+		"no Exchange store (MSExchangeRPC) listens for RPC/TCP there";
+}
+
 static int probe_init(struct probe *p, struct probe_run *run,
 		      const struct probe_target *target, struct probe_result *r,
 		      struct rpe_error *err)
@@ -497,7 +517,8 @@ static int probe_init(struct probe *p, struct probe_run *run,
 		r->phase_end[k] = -1;
 	p->run = run;
 	p->res = r;
-	p->target = target;
+	p->target = target = r->target ? r->target : target;
+	probe_tcp_params(p);
 	/* RPC_C_AUTHN_LEVEL_NONE (MS-RPCE 2.2.1.1.8): no security context,
 	 * a bind without auth trailer; over RPC/HTTP the RPC proxy's HTTP
 	 * authentication is then the only one. */
@@ -535,7 +556,11 @@ static void expire(struct probe *p)
 
 	if (p->finished)
 		return;
-	if (p->have_session) {
+	if (!p->started) {
+		p->t0 = loop_now_s();
+		finish(p, OUTCOME_TIMEOUT,
+		       "not started before the deadline (more probes than run at once)");
+	} else if (p->have_session) {
 		finish(p, OUTCOME_LOGON_OK,
 		       "logged on (ecNone); no answer to EcDoDisconnect before the deadline");
 	} else if (p->phase == PHASE_CONNECT && step) {
@@ -548,24 +573,42 @@ static void expire(struct probe *p)
 	}
 }
 
-/* Drive the loop until every probe finished or the deadline passed. */
-static void run_until(struct probe_run *run, struct probe *probes, int n,
-		      int64_t deadline_ms, struct rpe_error *err)
+/* Start waiting probes, in order, while fewer than max are under way;
+ * returns how many have not finished. */
+static int start_waiting(struct probe *probes, int n, int max)
 {
-	int i, left;
+	int i, running = 0, left = 0;
+
+	for (i = 0; i < n; i++)
+		running += probes[i].started && !probes[i].finished;
+	for (i = 0; i < n; i++) {
+		if (!probes[i].started && running < max) {
+			probes[i].started = 1;
+			running++;
+			probe_start(&probes[i]);
+		}
+		left += !probes[i].finished;
+	}
+	return left;
+}
+
+/* Drive the loop until every probe finished or the deadline passed, with
+ * at most max probes under way at once. */
+static void run_until(struct probe_run *run, struct probe *probes, int n,
+		      int max, int64_t deadline_ms, struct rpe_error *err)
+{
+	int i;
 
 	for (;;) {
 		int64_t now = loop_now_ms(), wait;
 
-		for (i = 0, left = 0; i < n; i++)
-			left += !probes[i].finished;
-		if (!left)
-			return;
 		if (now >= deadline_ms) {
 			for (i = 0; i < n; i++)
 				expire(&probes[i]);
 			return;
 		}
+		if (!start_waiting(probes, n, max))
+			return;
 		wait = deadline_ms - now;
 		if (wait > 1000)
 			wait = 1000;
@@ -585,20 +628,18 @@ static void run_until(struct probe_run *run, struct probe *probes, int n,
 	}
 }
 
-static void run_tcp_params(struct probe_run *run,
-			   const struct probe_target *target)
-{
-	run->tcp.epm = target->tcp;
-	run->tcp.port = target->tcp_port;
-	run->tcp.iface = &emsmdb_interface;
-	run->tcp.iface_name = "EMSMDB";
-	run->tcp.not_registered_hint =
-		"no Exchange store (MSExchangeRPC) listens for RPC/TCP there";
-}
-
 int probe_run(const struct probe_target *target, struct probe_result *results,
 	      int n, int64_t deadline_ms, int trace_level, probe_trace_fn trace,
 	      void *trace_ctx, struct rpe_error *err)
+{
+	return probe_run_bounded(target, results, n, n, deadline_ms,
+				 trace_level, trace, trace_ctx, err);
+}
+
+int probe_run_bounded(const struct probe_target *target,
+		      struct probe_result *results, int n, int max_running,
+		      int64_t deadline_ms, int trace_level, probe_trace_fn trace,
+		      void *trace_ctx, struct rpe_error *err)
 {
 	struct probe_run run;
 	struct rpe_error local = { 0, "" };
@@ -611,11 +652,10 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 	run.trace_level = trace_level;
 	run.trace = trace;
 	run.trace_ctx = trace_ctx;
-	if (n <= 0)
+	if (n <= 0 || max_running <= 0)
 		return rpe_fail(err, RPE_ERR_ARG, "no probe to run");
 	if (crypto_init(err) < 0)
 		return err->code;
-	run_tcp_params(&run, target);
 	probes = calloc((size_t)n, sizeof(*probes));
 	if (!probes)
 		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
@@ -628,10 +668,8 @@ int probe_run(const struct probe_target *target, struct probe_result *results,
 		loop_set_trace(run.loop, trace_level, trace, trace_ctx);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = probe_init(&probes[i], &run, target, &results[i], err);
-	for (i = 0; i < n && rc == 0; i++)
-		probe_start(&probes[i]);
 	if (rc == 0)
-		run_until(&run, probes, n, deadline_ms, err);
+		run_until(&run, probes, n, max_running, deadline_ms, err);
 	for (i = 0; i < n; i++)
 		probe_cleanup(&probes[i]);
 	loop_free(run.loop);

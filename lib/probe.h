@@ -77,6 +77,7 @@ struct probe_target {
 
 struct probe_result {
 	const char *label;          /* "encrypted" / "unencrypted" */
+	const struct probe_target *target; /* NULL: probe_run's target */
 	enum probe_level level;
 	enum probe_auth auth;       /* the bind's security package */
 	enum probe_outcome outcome;
@@ -93,6 +94,10 @@ struct probe_result {
 	 * the phase did not complete. */
 	double phase_end[PHASE_COUNT];
 	double tls_time;            /* TLS handshake done (OUT channel), s */
+	double resolve_time;        /* HTTP: name resolved, s (0: not seen) */
+	double tcp_time;            /* HTTP: TCP connected, s (0: not seen) */
+	struct tls_seen tls;        /* HTTP: what the TLS handshake showed */
+	char auth_offered[96];      /* HTTP: schemes offered in WWW-Authenticate */
 	double epm_time;            /* endpoint mapper answered, s (TCP) */
 	unsigned tcp_port;          /* EMSMDB port used (TCP) */
 	double total_time;          /* probe start -> last answer, s */
@@ -111,6 +116,14 @@ typedef void (*probe_trace_fn)(void *ctx, int level, const char *line);
 int probe_run(const struct probe_target *target, struct probe_result *results,
 	      int n, int64_t deadline_ms, int trace_level, probe_trace_fn trace,
 	      void *trace_ctx, struct rpe_error *err);
+/* The same with at most max_running probes under way at once (the rest
+ * start, in order, as earlier ones finish); results[i].target, when set,
+ * replaces target for that probe.  A probe that could not start before the
+ * deadline ends as OUTCOME_TIMEOUT during connect. */
+int probe_run_bounded(const struct probe_target *target,
+		      struct probe_result *results, int n, int max_running,
+		      int64_t deadline_ms, int trace_level, probe_trace_fn trace,
+		      void *trace_ctx, struct rpe_error *err);
 
 const char *probe_phase_name(enum probe_phase ph);
 const char *probe_level_name(enum probe_level l);

@@ -29,6 +29,7 @@ void probe_config_init(struct probe_config *c)
 	cfg_parse_client_version(CFG_DEFAULT_CLIENT_VERSION, c->client_version,
 				 NULL);
 	mp_deadline_init(&c->deadline);
+	c->max_parallel = CFG_DEFAULT_MAX_PARALLEL;
 }
 
 static void free_str(char **p, bool secret)
@@ -216,6 +217,18 @@ int cfg_parse_port(const char *s, const char *what, unsigned *out,
 		return rpe_fail(err, RPE_ERR_ARG,
 				"invalid %s '%.32s' (must be 1..65535)", what,
 				s ? s : "");
+	*out = (unsigned)v;
+	return 0;
+}
+
+int cfg_parse_max_parallel(const char *s, unsigned *out, struct rpe_error *err)
+{
+	unsigned long v;
+
+	if (parse_uint(s, CFG_MAX_PARALLEL_MAX, &v) < 0 || v == 0)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"invalid --max-parallel '%.32s' (must be 1..%d)",
+				s ? s : "", CFG_MAX_PARALLEL_MAX);
 	*out = (unsigned)v;
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "certinfo.h"
 #include "err.h"
 #include "mp_range.h"
 #include "verdict.h"
@@ -31,6 +32,8 @@
 #define CFG_PASSWORD_MAX 1024
 /* --autodiscover-connect-to may be given this many times. */
 #define CFG_CONNECT_TO_MAX 8
+#define CFG_DEFAULT_MAX_PARALLEL 8
+#define CFG_MAX_PARALLEL_MAX 32
 
 /* How the -u text named the account. */
 enum cfg_user_form {
@@ -53,6 +56,8 @@ struct probe_config {
 	char *proxy_path;   /* --rpc-proxy-path: /rpc/rpcproxy.dll */
 	int ip_version;     /* -4 / -6: 4 or 6, 0 for either */
 	char *proxy;        /* --proxy: HTTP proxy URL, NULL = none */
+	bool all_addresses; /* --all-addresses: probe every address of -H */
+	unsigned max_parallel; /* --max-parallel: addresses probed at once */
 
 	/* who */
 	char *user;         /* -u as given */
@@ -77,6 +82,7 @@ struct probe_config {
 	/* judging */
 	struct mp_thresholds thresholds; /* -w/-c on the slowest probe's total seconds */
 	struct mp_deadline deadline;     /* -t SECONDS[:STATE] */
+	struct cert_expiry cert_expiry;  /* --certificate-expiry WARN[,CRIT] */
 
 	/* Autodiscover (-e): what -H, -m, --rpc-server and --http-auth do not
 	 * say is found before the probes (MS-OXDSCLI); explicit options win. */
@@ -120,6 +126,9 @@ enum cfg_choice {
  * --help); RPE_ERR_ARG with a message that quotes s and lists the names. */
 int cfg_set_choice(struct probe_config *c, enum cfg_choice which,
 		   const char *s, struct rpe_error *err);
+
+/* --max-parallel: 1..CFG_MAX_PARALLEL_MAX. */
+int cfg_parse_max_parallel(const char *s, unsigned *out, struct rpe_error *err);
 
 /* Decimal port 1..65535 (what names the option, for the message). */
 int cfg_parse_port(const char *s, const char *what, unsigned *out,

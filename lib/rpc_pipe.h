@@ -17,6 +17,7 @@
 #include "dcerpc.h"
 #include "err.h"
 #include "outcome.h"
+#include "tlsinfo.h"
 
 struct rpc_pipe;
 
@@ -65,6 +66,12 @@ struct rpc_pipe {
 	const char *connect_step; /* what a stalled connect waits for, or
 				   * NULL: "endpoint mapper", "store port" */
 	double t0;                /* start, loop_now_s() */
+	/* What the connection showed before the RPC phases (the steps of
+	 * the long output; TLS and schemes over HTTP only): */
+	double resolve_time;      /* name resolved, s from its connect */
+	double tcp_time;          /* TCP connected, s from its connect */
+	struct tls_seen tls;      /* TLS version, cipher, leaf certificate */
+	char auth_offered[96];    /* schemes offered in WWW-Authenticate */
 };
 
 /* Report a failure once (later ones are dropped). */

@@ -75,8 +75,9 @@ static void rpc_on_connected(void *ctx, struct tcp_chan *ch)
 {
 	struct tcp_pipe *t = ctx;
 
-	(void)ch;
 	t->connected = 1;
+	/* The steps before the logon: resolving and reaching the store. */
+	tcp_chan_times(ch, &t->base.resolve_time, &t->base.tcp_time);
 	/* The lookup's connection is of no further use; this runs from the
 	 * loop's dispatch of another source, where closing it is safe. */
 	tcp_chan_close(t->epm);

@@ -47,10 +47,31 @@ static const char *chan_name(struct http_chan *ch)
 						      "RPC_IN_DATA";
 }
 
+/* What a channel showed before the RPC phases: the first channel that
+ * saw a certificate (or a TLS session) and offered schemes provides them. */
+static void note_channel(struct rpc_pipe *p, struct http_chan *ch)
+{
+	const struct tls_seen *t = http_chan_tls(ch);
+	struct http_timings tm;
+
+	if (!p->tls.have_cert && (t->have_cert || t->version[0]))
+		p->tls = *t;
+	if (!p->auth_offered[0])
+		snprintf(p->auth_offered, sizeof(p->auth_offered), "%s",
+			 http_chan_auth_offered(ch));
+	http_chan_timings(ch, &tm);
+	if (p->resolve_time <= 0 && tm.resolve_us > 0)
+		p->resolve_time = (double)tm.resolve_us / 1e6;
+	if (p->tcp_time <= 0 && tm.connect_us > 0)
+		p->tcp_time = (double)tm.connect_us / 1e6;
+}
+
 static void on_status(void *ctx, struct http_chan *ch, long status)
 {
 	struct rpch_pipe *h = ctx;
 	struct http_timings t;
+
+	note_channel(&h->base, ch);
 
 	rpc_pipe_trace(&h->base, 2, "%s channel: HTTP %ld",
 		       http_chan_kind(ch) == HTTP_CHAN_OUT ? "OUT" : "IN", status);
@@ -170,6 +191,7 @@ static void on_done(void *ctx, struct http_chan *ch, enum loop_result res,
 
 	if (p->failed)
 		return;
+	note_channel(p, ch);
 	p->http_status = status;
 	p->closed = 1;
 	switch (res) {

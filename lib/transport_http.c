@@ -39,6 +39,8 @@ struct http_chan {
 	int running;
 	long status;
 	enum loop_result result;
+	struct tls_seen tls;    /* TLS version, cipher, leaf certificate */
+	char auth_offered[96];  /* WWW-Authenticate schemes: "NTLM, Basic" */
 };
 
 static const char *kind_name(enum http_chan_kind k)
@@ -110,17 +112,31 @@ void http_upload_commit(struct http_upload *u)
 
 /* libcurl callbacks -------------------------------------------------------- */
 
+/* The TLS session of the connection the response came on (a resumed
+ * session ran no verification, so its certificate is read here too). */
+static void note_tls(struct http_chan *ch)
+{
+	struct curl_tlssessioninfo *ti = NULL;
+
+	if (ch->src.tls &&
+	    curl_easy_getinfo(ch->src.easy, CURLINFO_TLS_SSL_PTR, &ti) ==
+		    CURLE_OK && ti && ti->backend == CURLSSLBACKEND_OPENSSL)
+		tlsinfo_from_ssl(ti->internals, &ch->tls);
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *userp)
 {
 	struct http_chan *ch = userp;
 	size_t len = size * n;
 	static const char ct[] = "content-type:";
+	static const char wa[] = "www-authenticate:";
 
 	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
 		long st = 0;
 		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
 		/* Status lines are safe to show; they carry no credentials. */
 		size_t off, rn;
+		note_tls(ch);
 		loop_trace(ch->src.loop, 2, "%s channel: %.*s", kind_name(ch->kind),
 		      (int)(len > 2 ? len - 2 : len), p);
 		ch->content_type[0] = '\0';
@@ -140,6 +156,14 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		       o + 1 < sizeof(ch->content_type))
 			ch->content_type[o++] = p[i++];
 		ch->content_type[o] = '\0';
+	} else if (len > sizeof(wa) - 1 &&
+		   strncasecmp(p, wa, sizeof(wa) - 1) == 0) {
+		/* What the RPC proxy offers (RFC 7235 section 4.1); a value
+		 * that is no challenge list is left out. */
+		(void)http_auth_schemes_add(ch->auth_offered,
+					    sizeof(ch->auth_offered),
+					    (const uint8_t *)p + sizeof(wa) - 1,
+					    len - (sizeof(wa) - 1));
 	} else if (len <= 2 && ch->cb.on_status) {
 		long st = 0;
 		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
@@ -324,6 +348,9 @@ int http_setup_connection(struct loop_source *src,
 	     LOOP_SETOPT(e, CURLOPT_HTTPAUTH, curl_auth_mask(p->auth), err) < 0))
 		return RPE_ERR_UNSUPPORTED;
 	if (p->tls) {
+		/* The owner's record of the handshake (src->tls), if any. */
+		if (src->tls)
+			TRY(loop_watch_tls(src, src->tls, err));
 		TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYPEER, p->insecure ? 0L : 1L,
 				err));
 		TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYHOST, p->insecure ? 0L : 2L,
@@ -367,6 +394,7 @@ struct http_chan *http_chan_open(struct loop *loop,
 	ch->kind = kind;
 	ch->cb = *cb;
 	http_upload_init(&ch->up);
+	ch->src.tls = &ch->tls; /* what its TLS handshakes show */
 	if (!loop_easy_new(loop, &ch->src, &http_source_ops, kind_name(kind),
 			   ch->errbuf, err) ||
 	    setup_request(ch, url, p, err) < 0 ||
@@ -407,22 +435,26 @@ void http_chan_close(struct http_chan *ch)
 	free(ch);
 }
 
-static int64_t info_us(CURL *e, CURLINFO what)
-{
-	curl_off_t v = 0;
-	if (curl_easy_getinfo(e, what, &v) != CURLE_OK || v <= 0)
-		return -1;
-	return (int64_t)v;
-}
-
 int http_chan_timings(struct http_chan *ch, struct http_timings *t)
 {
-	t->resolve_us = info_us(ch->src.easy, CURLINFO_NAMELOOKUP_TIME_T);
-	t->connect_us = info_us(ch->src.easy, CURLINFO_CONNECT_TIME_T);
-	t->tls_us = info_us(ch->src.easy, CURLINFO_APPCONNECT_TIME_T);
-	t->pretransfer_us = info_us(ch->src.easy, CURLINFO_PRETRANSFER_TIME_T);
-	t->starttransfer_us = info_us(ch->src.easy, CURLINFO_STARTTRANSFER_TIME_T);
+	CURL *e = ch->src.easy;
+
+	t->resolve_us = loop_info_us(e, CURLINFO_NAMELOOKUP_TIME_T);
+	t->connect_us = loop_info_us(e, CURLINFO_CONNECT_TIME_T);
+	t->tls_us = loop_info_us(e, CURLINFO_APPCONNECT_TIME_T);
+	t->pretransfer_us = loop_info_us(e, CURLINFO_PRETRANSFER_TIME_T);
+	t->starttransfer_us = loop_info_us(e, CURLINFO_STARTTRANSFER_TIME_T);
 	return 0;
+}
+
+const struct tls_seen *http_chan_tls(const struct http_chan *ch)
+{
+	return &ch->tls;
+}
+
+const char *http_chan_auth_offered(const struct http_chan *ch)
+{
+	return ch->auth_offered;
 }
 
 long http_chan_status(const struct http_chan *ch)

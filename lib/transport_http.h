@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "err.h"
 #include "loop.h"
+#include "tlsinfo.h"
 
 /* The body length a client announces on RPC_IN_DATA (MS-RPCH 2.1.2.1.1:
  * anything between 128 KiB and 2 GiB; Windows clients send 1 GiB). */
@@ -110,6 +111,10 @@ int http_chan_timings(struct http_chan *ch, struct http_timings *t);
 long http_chan_status(const struct http_chan *ch);
 /* Reason phrase of the last status line ("" if none), at most 95 bytes. */
 const char *http_chan_reason(const struct http_chan *ch);
+/* What the channel's TLS handshakes showed (zeroed without TLS), and the
+ * authentication schemes its 401 answers offered ("" if none). */
+const struct tls_seen *http_chan_tls(const struct http_chan *ch);
+const char *http_chan_auth_offered(const struct http_chan *ch);
 /* Content-Type of the last response headers ("" if none). */
 const char *http_chan_content_type(const struct http_chan *ch);
 enum http_chan_kind http_chan_kind(const struct http_chan *ch);

@@ -25,6 +25,7 @@ struct http_request {
 	int too_big;
 	int finished;
 	char location[2048];
+	struct tls_seen tls;    /* what its TLS handshake showed */
 };
 
 static size_t on_write(char *p, size_t size, size_t n, void *userp)
@@ -120,6 +121,7 @@ struct http_request *http_request_open(struct loop *loop,
 	rq->max_body = spec->max_body;
 	buf_init(&rq->body, spec->max_body + 1);
 	snprintf(rq->name, sizeof(rq->name), "%s", spec->name ? spec->name : "HTTP");
+	rq->src.tls = &rq->tls;
 	if (!loop_easy_new(loop, &rq->src, &request_ops, rq->name, rq->errbuf, err) ||
 	    setup(rq, p, spec, err) < 0 || loop_add(&rq->src, err) < 0) {
 		http_request_close(rq);
@@ -198,3 +200,8 @@ static const struct loop_source_ops request_ops = {
 	.done = src_done,
 	.destroy = src_destroy,
 };
+
+const struct tls_seen *http_request_tls(const struct http_request *rq)
+{
+	return &rq->tls;
+}

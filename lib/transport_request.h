@@ -53,5 +53,8 @@ const uint8_t *http_request_body(const struct http_request *rq, size_t *len);
 /* The redirect target of a 3xx (absolute, resolved by libcurl), or NULL. */
 const char *http_request_location(const struct http_request *rq);
 int http_request_finished(const struct http_request *rq);
+/* The server certificate, TLS version and cipher of an https request
+ * (tlsinfo.h), also when verification failed. */
+const struct tls_seen *http_request_tls(const struct http_request *rq);
 
 #endif

@@ -243,3 +243,13 @@ static const struct loop_source_ops tcp_source_ops = {
 	.events = src_events,
 	.destroy = src_destroy,
 };
+
+void tcp_chan_times(const struct tcp_chan *ch, double *resolve_s,
+		    double *connect_s)
+{
+	int64_t r = loop_info_us(ch->src.easy, CURLINFO_NAMELOOKUP_TIME_T);
+	int64_t c = loop_info_us(ch->src.easy, CURLINFO_CONNECT_TIME_T);
+
+	*resolve_s = r > 0 ? (double)r / 1e6 : 0;
+	*connect_s = c > 0 ? (double)c / 1e6 : 0;
+}

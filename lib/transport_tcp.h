@@ -50,6 +50,11 @@ struct tcp_chan *tcp_chan_open(struct loop *loop,
 /* Queue bytes; they are written as the socket accepts them. */
 int tcp_chan_send(struct tcp_chan *ch, const uint8_t *p, size_t n);
 
+/* Seconds from the channel's start until the name was resolved and until
+ * the TCP connection was up, as libcurl measured them (0 when not yet). */
+void tcp_chan_times(const struct tcp_chan *ch, double *resolve_s,
+		    double *connect_s);
+
 /* Close the connection and free the channel; no callback follows.  Must
  * not be called from inside one of the channel's own callbacks. */
 void tcp_chan_close(struct tcp_chan *ch);

@@ -56,6 +56,9 @@ enum {
 	OPT_AD_URL,
 	OPT_AD_DNS,
 	OPT_AD_CONNECT_TO,
+	OPT_ALL_ADDRESSES,
+	OPT_MAX_PARALLEL,
+	OPT_CERT_EXPIRY,
 };
 
 static const struct option long_options[] = {
@@ -91,6 +94,9 @@ static const struct option long_options[] = {
 	{ "client-cert", required_argument, NULL, OPT_CLIENT_CERT },
 	{ "client-key", required_argument, NULL, OPT_CLIENT_KEY },
 	{ "proxy", required_argument, NULL, OPT_PROXY },
+	{ "all-addresses", no_argument, NULL, OPT_ALL_ADDRESSES },
+	{ "max-parallel", required_argument, NULL, OPT_MAX_PARALLEL },
+	{ "certificate-expiry", required_argument, NULL, OPT_CERT_EXPIRY },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -103,7 +109,7 @@ struct cli_state {
 	const char *warning, *critical;
 	const char *password_file;
 	char *ini_password; /* owned by the extra-opts result */
-	bool port_given, v4, v6;
+	bool port_given, v4, v6, max_parallel_given;
 	/* given explicitly: options that only RPC over HTTP uses */
 	bool http_auth_given, rpc_server_given, proxy_path_given;
 };
@@ -170,8 +176,16 @@ static void help_connection(void)
 " --proxy=URL\n"
 "    Send requests through this HTTP proxy (e.g. http://proxy:3128).\n"
 " -4, -6\n"
-"    Use IPv4 or IPv6 only (default: either).\n\n",
-	       CFG_DEFAULT_RPC_PORT, CFG_DEFAULT_PROXY_PATH);
+"    Use IPv4 or IPv6 only (default: either).\n"
+" --all-addresses\n"
+"    Resolve -H (with -e: the RPC proxy found) to every address (A and AAAA,\n"
+"    or those of -4/-6) and probe each one, pinned to it (the TLS name stays\n"
+"    -H).  The worst state wins; the status line names the addresses that\n"
+"    differ.  Not with -I/--proxy.\n"
+" --max-parallel=N\n"
+"    Addresses probed at once with --all-addresses, 1..%d (default: %d).\n\n",
+	       CFG_DEFAULT_RPC_PORT, CFG_DEFAULT_PROXY_PATH,
+	       CFG_MAX_PARALLEL_MAX, CFG_DEFAULT_MAX_PARALLEL);
 }
 
 static void help_autodiscover(void)
@@ -215,7 +229,11 @@ static void help_credentials(void)
 "    Do not verify the server certificate (cannot be combined with --ca-file).\n"
 " --client-cert=FILE, --client-key=FILE\n"
 "    Present a client certificate (PEM); --client-key needs --client-cert.\n"
-"    The files must be readable when the plugin starts.\n\n");
+"    The files must be readable when the plugin starts.\n"
+" --certificate-expiry=WARN[,CRIT]\n"
+"    Days before the server certificate's notAfter: WARNING within WARN days,\n"
+"    CRITICAL within CRIT days (check_curl -C); an expired certificate is\n"
+"    CRITICAL.  Perfdata certificate_expiry_days.\n\n");
 	printf(
 "Credentials and mailbox:\n"
 " -u, --user=USER\n"
@@ -484,6 +502,14 @@ static int process_arguments(int argc, char **argv, struct probe_config *cfg,
 		case OPT_CLIENT_CERT: rc = set_str(&cfg->client_cert, optarg, err); break;
 		case OPT_CLIENT_KEY: rc = set_str(&cfg->client_key, optarg, err); break;
 		case OPT_PROXY: rc = set_str(&cfg->proxy, optarg, err); break;
+		case OPT_ALL_ADDRESSES: cfg->all_addresses = true; break;
+		case OPT_MAX_PARALLEL:
+			rc = cfg_parse_max_parallel(optarg, &cfg->max_parallel, err);
+			st->max_parallel_given = true;
+			break;
+		case OPT_CERT_EXPIRY:
+			rc = cert_expiry_parse(optarg, &cfg->cert_expiry, err);
+			break;
 		case 'v': cfg->verbose++; break;
 		case 'h': return ARGS_HELP;
 		case 'V': return ARGS_VERSION;
@@ -638,6 +664,27 @@ static int validate_kerberos(const struct probe_config *cfg,
 	return 0;
 }
 
+/* --all-addresses and --certificate-expiry: what they need. */
+static int validate_fleet(const struct probe_config *cfg,
+			  const struct cli_state *st, struct rpe_error *err)
+{
+	if (cfg->all_addresses && cfg->ip_address)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--all-addresses and -I contradict each other "
+				"(-I names the one address to check)");
+	if (cfg->all_addresses && cfg->proxy)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--all-addresses cannot be used with --proxy "
+				"(the proxy chooses the address)");
+	if (st->max_parallel_given && !cfg->all_addresses)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--max-parallel needs --all-addresses");
+	if (cfg->cert_expiry.set && !cfg->tls)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--certificate-expiry needs TLS (not --no-tls)");
+	return 0;
+}
+
 /* Options that contradict each other or the transport. */
 static int validate_combinations(const struct probe_config *cfg,
 				 const struct cli_state *st,
@@ -660,10 +707,12 @@ static int validate_combinations(const struct probe_config *cfg,
 		return rpe_fail(err, RPE_ERR_ARG,
 				"--client-key needs --client-cert");
 	TRY(validate_kerberos(cfg, err));
+	TRY(validate_fleet(cfg, st, err));
 	if (cfg->transport != PROBE_TRANSPORT_TCP)
 		return 0;
 	/* With -e the TLS, proxy and HTTP options serve Autodiscover. */
 	bad = !cfg->tls ? "--no-tls" :
+	      cfg->cert_expiry.set ? "--certificate-expiry" :
 	      cfg->email ? NULL :
 	      cfg->ca_file ? "--ca-file" :
 	      cfg->insecure ? "--insecure" :

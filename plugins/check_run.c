@@ -7,13 +7,39 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "certinfo.h"
 #include "check_autodiscover.h"
+#include "fleet.h"
 #include "kerberos.h"
 #include "mp.h"
 #include "probe.h"
+#include "resolve.h"
 #include "verdict.h"
+
+/* One address and the probe pair pinned to it (without --all-addresses:
+ * the one "site" is -H, or -I when given). */
+struct site {
+	const char *addr;           /* --all-addresses: the address */
+	struct probe_target target;
+	char path[1024];
+	struct probe_result *res;   /* n results inside the run's array */
+	int n;
+	struct verdict v;
+};
+
+/* The server certificate as monitoring data: the one closest to expiry
+ * among those the probes saw. */
+struct cert_check {
+	const struct cert_info *ci; /* NULL: no certificate seen */
+	const char *whose;          /* "" (RPC proxy) or "Autodiscover " */
+	int state;
+	long days;
+	char msg[160];
+};
 
 void check_trace_stderr(void *ctx, int level, const char *line)
 {
@@ -37,7 +63,7 @@ static const char *spn_server(const struct probe_config *cfg)
 
 /* The probe target as the configuration describes it; path receives the
  * RPC proxy URL path. */
-static void fill_target(const struct probe_config *cfg,
+static void fill_target(const struct probe_config *cfg, const char *addr,
 			struct probe_target *t, char *path, size_t n)
 {
 	memset(t, 0, sizeof(*t));
@@ -45,7 +71,7 @@ static void fill_target(const struct probe_config *cfg,
 		 cfg->rpc_port);
 	t->transport = cfg->transport;
 	t->http.host = cfg->hostname;
-	t->http.connect_ip = cfg->ip_address;
+	t->http.connect_ip = addr ? addr : cfg->ip_address;
 	t->http.port = (long)cfg->port;
 	t->http.tls = cfg->tls;
 	t->http.path = path;
@@ -59,7 +85,7 @@ static void fill_target(const struct probe_config *cfg,
 	t->http.proxy = cfg->proxy;
 	t->http.ip_version = cfg->ip_version;
 	t->tcp.host = cfg->hostname;
-	t->tcp.connect_ip = cfg->ip_address;
+	t->tcp.connect_ip = addr ? addr : cfg->ip_address;
 	t->tcp.port = (long)cfg->port;
 	t->tcp.ip_version = cfg->ip_version;
 	t->tcp_port = cfg->transport == PROBE_TRANSPORT_TCP &&
@@ -160,7 +186,7 @@ static void probe_perf(struct mp_output *o, const struct probe_result *r,
 
 /* Compare what the probes saw with --expect, then -w/-c on the slowest
  * probe that got an answer from the store. */
-static void judge(const struct probe_config *cfg,
+static void judge(const struct probe_config *cfg, const char *host,
 		  const struct probe_result *res, int n, struct verdict *v)
 {
 	struct verdict_input vin;
@@ -169,7 +195,7 @@ static void judge(const struct probe_config *cfg,
 	int i;
 
 	memset(&vin, 0, sizeof(vin));
-	vin.host = cfg->hostname;
+	vin.host = host;
 	/* A mailbox GUID names no server for the remediation cmdlets. */
 	vin.rpc_server = cfg->rpc_server_mailbox ? NULL : cfg->rpc_server;
 	vin.expect = cfg->expect;
@@ -203,30 +229,232 @@ static void judge(const struct probe_config *cfg,
 	}
 }
 
-static int print_verdict(const struct verdict *v,
-			 const struct probe_result *res, int n,
-			 const struct probe_config *cfg,
-			 const struct check_discovery *d)
-{
-	struct mp_output out;
-	int i, rc;
+/* Certificates ------------------------------------------------------------ */
 
-	mp_output_init(&out, CHECK_PREFIX);
-	mp_output_set_state(&out, (enum mp_state)v->state);
-	mp_output_summary(&out, "%s", v->summary);
-	for (i = 0; i < v->nlines; i++)
-		mp_output_line(&out, "%s", v->lines[i]);
-	if (d)
-		check_discovery_lines(d, cfg, &out);
+/* A TLS failure names the certificate's dates (expired, not yet valid or
+ * issued for another name: the reader sees which at once). */
+static void tls_failure_dates(struct probe_result *r)
+{
+	const struct cert_info *ci = &r->tls.cert;
+	size_t len = strlen(r->message);
+
+	if (r->outcome != OUTCOME_TLS_FAILED || !r->tls.have_cert)
+		return;
+	snprintf(r->message + len, sizeof(r->message) - len,
+		 "; server certificate %s, valid %s to %s", ci->subject,
+		 ci->not_before, ci->not_after);
+}
+
+/* Keep the certificate that expires first (or one not valid yet). */
+static void cert_consider(struct cert_check *cc, const struct tls_seen *t,
+			  const char *whose, int64_t now)
+{
+	const struct cert_info *ci = &t->cert;
+
+	if (!t->have_cert)
+		return;
+	if (!cc->ci || ci->not_after_epoch < cc->ci->not_after_epoch ||
+	    ci->not_before_epoch > now) {
+		cc->ci = ci;
+		cc->whose = whose;
+	}
+}
+
+/* Every certificate the run saw counts: the RPC proxy's at each address
+ * and, with -e, that of the Autodiscover endpoint that answered. */
+static void cert_check(const struct probe_config *cfg,
+		       const struct probe_result *res, int n,
+		       const struct check_discovery *d, struct cert_check *cc)
+{
+	int64_t now = (int64_t)time(NULL);
+	char msg[sizeof(cc->msg)];
+	int i;
+
+	memset(cc, 0, sizeof(*cc));
 	for (i = 0; i < n; i++)
-		probe_perf(&out, &res[i], &cfg->thresholds);
+		cert_consider(cc, &res[i].tls, "", now);
 	if (d)
-		add_perf(&out, "autodiscover_time", d->res.seconds, "s", NULL, 1, 0);
-	add_perf(&out, "encryption_enforced",
-		 v->enforced < 0 ? NAN : (double)v->enforced, "", NULL, 1, 1);
-	rc = mp_output_print(&out);
-	mp_output_free(&out);
-	return rc;
+		cert_consider(cc, &d->res.tls, "Autodiscover ", now);
+	if (!cc->ci)
+		return;
+	cc->days = cert_days_left(cc->ci, now);
+	cc->state = cert_expiry_state(&cfg->cert_expiry, cc->ci, now, msg,
+				      sizeof(msg));
+	snprintf(cc->msg, sizeof(cc->msg), "%s%s", cc->whose, msg);
+	/* Without --certificate-expiry the dates are data, not a verdict:
+	 * a certificate that fails verification fails the probe already. */
+	if (!cfg->cert_expiry.set)
+		cc->state = 0;
+}
+
+static void cert_perf(struct mp_output *o, const struct probe_config *cfg,
+		      const struct cert_check *cc)
+{
+	struct mp_range warn, crit;
+	struct mp_perf p;
+	struct rpe_error err = { 0, "" };
+	char w[32], c[32];
+
+	if (!cc->ci || mp_perf_init(&p, "certificate_expiry_days",
+				    (double)cc->days, "", &err) < 0)
+		return;
+	if (cfg->cert_expiry.set) {
+		/* Alert below the threshold: "30:" (Monitoring Plugins
+		 * ranges); expiry on the day itself counts, hence +1. */
+		snprintf(w, sizeof(w), "%ld:", cfg->cert_expiry.warn_days + 1);
+		snprintf(c, sizeof(c), "%ld:", cfg->cert_expiry.crit_days + 1);
+		if (mp_range_parse(w, &warn, &err) == 0)
+			p.warn = &warn;
+		if (mp_range_parse(c, &crit, &err) == 0)
+			p.crit = &crit;
+	}
+	mp_output_perf(o, &p, &err);
+}
+
+/* Long output: the steps before the logon --------------------------------- */
+
+/* "<what>: subject ...; issuer ..." and its names and validity below. */
+static void print_cert(struct mp_output *o, const char *indent,
+		       const char *what, const struct cert_info *ci)
+{
+	mp_output_line(o, "%s%s: subject %s; issuer %s", indent, what,
+		       ci->subject, ci->issuer);
+	mp_output_line(o, "%s    subjectAltName %s; valid %s to %s", indent,
+		       ci->sans[0] ? ci->sans : "(none)", ci->not_before,
+		       ci->not_after);
+}
+
+/* What the first probe's connection showed, in the order Microsoft's
+ * Remote Connectivity Analyzer lists the steps; the RPC phases follow in
+ * each probe's "phases" line.  Durations are of the step alone.  A probe
+ * pinned to an address (--all-addresses) had its name resolved before. */
+static void print_steps(struct mp_output *o, const struct probe_result *res,
+			int n, int pinned, const char *indent)
+{
+	const struct probe_result *r = NULL;
+	char tls[96];
+	int i;
+
+	for (i = 0; i < n && !r; i++)
+		if (res[i].resolve_time > 0 || res[i].tls.have_cert ||
+		    res[i].auth_offered[0])
+			r = &res[i];
+	if (!r)
+		return;
+	mp_output_line(o, "%ssteps before the logon (%s probe):", indent,
+		       r->label);
+	if (r->resolve_time > 0 && !pinned) /* pinned: resolved before */
+		mp_output_line(o, "%s  name resolution %.3fs", indent,
+			       r->resolve_time);
+	if (r->tcp_time > 0)
+		mp_output_line(o, "%s  TCP connect %.3fs", indent,
+			       r->tcp_time - r->resolve_time);
+	tlsinfo_line(&r->tls, tls, sizeof(tls));
+	if (tls[0])
+		mp_output_line(o, "%s  TLS %.3fs: %s", indent,
+			       r->tls_time > r->tcp_time ?
+				       r->tls_time - r->tcp_time : 0, tls);
+	if (r->tls.have_cert)
+		print_cert(o, indent, "  certificate", &r->tls.cert);
+	if (r->tls.verify_error[0])
+		mp_output_line(o, "%s  certificate verification: %s", indent,
+			       r->tls.verify_error);
+	if (r->auth_offered[0])
+		mp_output_line(o, "%s  HTTP authentication offered: %s", indent,
+			       r->auth_offered);
+}
+
+/* One run (one or every address) ------------------------------------------- */
+
+struct run {
+	const struct probe_config *cfg;
+	const struct check_discovery *d; /* -e: what Autodiscover found */
+	struct resolve_result dns;  /* --all-addresses */
+	struct site *sites;
+	int nsites;
+	struct probe_result *res;   /* every probe of every site */
+	int nres;
+	struct cert_check cert;
+	struct kerb_creds *kerb;    /* --auth kerberos|negotiate: every site's */
+};
+
+static void run_free(struct run *r)
+{
+	free(r->sites);
+	free(r->res);
+	kerb_creds_free(r->kerb);
+	r->kerb = NULL;
+}
+
+static int run_setup(struct run *r, const struct probe_config *cfg,
+		     struct rpe_error *err)
+{
+	struct probe_result pair[2];
+	int i, k, per;
+
+	r->cfg = cfg;
+	r->nsites = cfg->all_addresses ? r->dns.n : 1;
+	per = select_probes(cfg, pair);
+	r->sites = calloc((size_t)r->nsites, sizeof(*r->sites));
+	r->res = calloc((size_t)(r->nsites * per), sizeof(*r->res));
+	if (!r->sites || !r->res)
+		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+	for (i = 0; i < r->nsites; i++) {
+		struct site *s = &r->sites[i];
+		s->addr = cfg->all_addresses ? r->dns.addr[i] : NULL;
+		fill_target(cfg, s->addr, &s->target, s->path, sizeof(s->path));
+		s->target.kerb = r->kerb;
+		s->res = &r->res[r->nres];
+		s->n = per;
+		for (k = 0; k < per; k++) {
+			s->res[k] = pair[k];
+			s->res[k].target = &s->target;
+		}
+		r->nres += per;
+	}
+	return 0;
+}
+
+static void run_judge(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->nres; i++)
+		tls_failure_dates(&r->res[i]);
+	for (i = 0; i < r->nsites; i++) {
+		struct site *s = &r->sites[i];
+		judge(r->cfg, s->addr ? s->addr : r->cfg->hostname, s->res,
+		      s->n, &s->v);
+	}
+	cert_check(r->cfg, r->res, r->nres, r->d, &r->cert);
+}
+
+static void print_site_lines(struct mp_output *o, const struct site *s,
+			     const char *indent)
+{
+	int i;
+
+	for (i = 0; i < s->v.nlines; i++)
+		mp_output_line(o, "%s%s", indent, s->v.lines[i]);
+	print_steps(o, s->res, s->n, s->addr != NULL, indent);
+}
+
+static void discovery_perf(struct mp_output *o, const struct check_discovery *d)
+{
+	if (d)
+		add_perf(o, "autodiscover_time", d->res.seconds, "s", NULL, 1, 0);
+}
+
+/* -e: what Autodiscover found, and the certificate of the endpoint that
+ * answered. */
+static void discovery_lines(struct mp_output *o, const struct run *r)
+{
+	if (!r->d)
+		return;
+	check_discovery_lines(r->d, r->cfg, o);
+	if (r->d->res.tls.have_cert)
+		print_cert(o, "", "Autodiscover certificate",
+			   &r->d->res.tls.cert);
 }
 
 /* Kerberos credentials and tickets, before any probe starts and within
@@ -285,36 +513,186 @@ static int print_discovery_failure(const struct check_discovery *d,
 
 	mp_output_init(&out, CHECK_PREFIX);
 	mp_output_set_state(&out, check_discovery_failure(d, cfg, &out));
-	add_perf(&out, "autodiscover_time", d->res.seconds, "s", NULL, 1, 0);
+	discovery_perf(&out, d);
 	rc = mp_output_print(&out);
 	mp_output_free(&out);
 	return rc;
 }
 
+/* The status line: the verdict's state and summary, raised by the
+ * certificate check, whose message joins the summary when it raised it. */
+static void output_begin(struct mp_output *o, const struct run *r, int state,
+			 const char *summary)
+{
+	const struct cert_check *cc = &r->cert;
+
+	mp_output_init(o, CHECK_PREFIX);
+	mp_output_set_state(o, (enum mp_state)state);
+	if (cc->ci && cc->state)
+		mp_output_raise(o, (enum mp_state)cc->state);
+	mp_output_summary(o, "%s%s%s", summary, cc->state ? "; " : "",
+			  cc->state ? cc->msg : "");
+}
+
+/* Long output after the probes: the certificate's expiry (when it is only
+ * data) and what Autodiscover found. */
+static void output_run_lines(struct mp_output *o, const struct run *r)
+{
+	if (r->cert.ci && !r->cert.state)
+		mp_output_line(o, "%s", r->cert.msg);
+	discovery_lines(o, r);
+}
+
+static int output_end(struct mp_output *o, const struct run *r)
+{
+	int rc;
+
+	cert_perf(o, r->cfg, &r->cert);
+	rc = mp_output_print(o);
+	mp_output_free(o);
+	return rc;
+}
+
+static int print_single(const struct run *r)
+{
+	const struct site *s = &r->sites[0];
+	struct mp_output out;
+	int i;
+
+	output_begin(&out, r, (int)s->v.state, s->v.summary);
+	print_site_lines(&out, s, "");
+	output_run_lines(&out, r);
+	for (i = 0; i < s->n; i++)
+		probe_perf(&out, &s->res[i], &r->cfg->thresholds);
+	discovery_perf(&out, r->d);
+	add_perf(&out, "encryption_enforced",
+		 s->v.enforced < 0 ? NAN : (double)s->v.enforced, "", NULL, 1, 1);
+	return output_end(&out, r);
+}
+
+/* Per address: its policy and its slowest probe, under stable labels. */
+static void site_perf(struct mp_output *o, const struct site *s,
+		      const struct mp_thresholds *t)
+{
+	char lab[RESOLVE_ADDR_MAX], label[RESOLVE_ADDR_MAX + 32];
+	double slowest = 0;
+	int i;
+
+	fleet_label(s->addr, lab, sizeof(lab));
+	snprintf(label, sizeof(label), "%s_encryption_enforced", lab);
+	add_perf(o, label, s->v.enforced < 0 ? NAN : (double)s->v.enforced,
+		 "", NULL, 1, 1);
+	for (i = 0; i < s->n; i++)
+		if (s->res[i].total_time > slowest)
+			slowest = s->res[i].total_time;
+	snprintf(label, sizeof(label), "%s_time", lab);
+	add_perf(o, label, slowest, "s", t, 1, 0);
+}
+
+static void print_dns(struct mp_output *o, const struct run *r)
+{
+	char list[RESOLVE_MAX * (RESOLVE_ADDR_MAX + 2)];
+	size_t used = 0;
+	int i;
+
+	list[0] = '\0';
+	for (i = 0; i < r->dns.n; i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used,
+					 "%s%s", i ? ", " : "", r->dns.addr[i]);
+	mp_output_line(o, "name resolution %.3fs: %s -> %s%s", r->dns.seconds,
+		       r->cfg->hostname, list,
+		       r->dns.more ? " (and more, not checked)" : "");
+}
+
+static int print_fleet(const struct run *r)
+{
+	struct fleet_site *fs = calloc((size_t)r->nsites, sizeof(*fs));
+	struct fleet_summary sum;
+	struct mp_output out;
+	int i;
+
+	if (!fs)
+		return mp_print_status(CHECK_PREFIX, MP_UNKNOWN, "out of memory",
+				       NULL);
+	for (i = 0; i < r->nsites; i++) {
+		fs[i].addr = r->sites[i].addr;
+		fs[i].v = &r->sites[i].v;
+	}
+	fleet_judge(r->cfg->hostname, r->cfg->expect, fs, r->nsites, &sum);
+	free(fs);
+	output_begin(&out, r, (int)sum.state, sum.text);
+	print_dns(&out, r);
+	for (i = 0; i < r->nsites; i++) {
+		const struct site *s = &r->sites[i];
+		mp_output_line(&out, "[%s] %s: %s", s->addr,
+			       verdict_state_name((int)s->v.state), s->v.summary);
+		print_site_lines(&out, s, "  ");
+	}
+	output_run_lines(&out, r);
+	for (i = 0; i < r->nsites; i++)
+		site_perf(&out, &r->sites[i], &r->cfg->thresholds);
+	discovery_perf(&out, r->d);
+	add_perf(&out, "addresses", r->nsites, "", NULL, 1, 0);
+	add_perf(&out, "addresses_enforced", sum.enforced, "", NULL, 1, 0);
+	return output_end(&out, r);
+}
+
+/* --all-addresses: every address of -H, or a status line saying why not. */
+static int resolve_or_report(struct run *r, int64_t deadline_ms)
+{
+	const struct probe_config *cfg = r->cfg;
+	struct rpe_error err = { 0, "" };
+	char msg[RPE_ERRMSG_MAX + 96];
+
+	if (resolve_all(cfg->hostname, cfg->ip_version, deadline_ms, &r->dns,
+			&err) == 0)
+		return -1;
+	if (r->dns.timed_out) {
+		snprintf(msg, sizeof(msg),
+			 "%s: timed out after %gs during name resolution (%s)",
+			 cfg->hostname, cfg->deadline.seconds, err.msg);
+		return mp_print_status(CHECK_PREFIX,
+				       (enum mp_state)cfg->deadline.state, msg,
+				       NULL);
+	}
+	snprintf(msg, sizeof(msg), "%s: name resolution failed: %s",
+		 cfg->hostname, err.msg);
+	return mp_print_status(CHECK_PREFIX, MP_CRITICAL, msg, NULL);
+}
+
+/* The probes against -H (or every address of it), judged and printed. */
 static int run_probes(const struct probe_config *cfg, int64_t deadline,
 		      const struct check_discovery *d)
 {
-	struct probe_target target;
-	struct probe_result res[2];
-	struct verdict v;
+	struct run r;
 	struct rpe_error err = { 0, "" };
-	char path[1024], msg[RPE_ERRMSG_MAX + 32];
-	int n, rc;
+	char msg[RPE_ERRMSG_MAX + 32];
+	int rc;
 
-	fill_target(cfg, &target, path, sizeof(path));
-	if (kerberos_prepare(cfg, deadline, &target.kerb, &rc) < 0)
+	memset(&r, 0, sizeof(r));
+	r.cfg = cfg;
+	r.d = d;
+	if (cfg->all_addresses && (rc = resolve_or_report(&r, deadline)) >= 0)
 		return rc;
-	n = select_probes(cfg, res);
-	if (probe_run(&target, res, n, deadline, cfg->verbose,
-		      cfg->verbose >= 2 ? check_trace_stderr : NULL, NULL,
-		      &err) < 0) {
+	if (kerberos_prepare(cfg, deadline, &r.kerb, &rc) < 0)
+		return rc;
+	/* At most --max-parallel addresses, each with its probe pair, are
+	 * under way at once; all share the one deadline. */
+	if (run_setup(&r, cfg, &err) < 0 ||
+	    probe_run_bounded(NULL, r.res, r.nres,
+			      r.sites[0].n * (int)(cfg->all_addresses ?
+							   cfg->max_parallel : 1),
+			      deadline, cfg->verbose,
+			      cfg->verbose >= 2 ? check_trace_stderr : NULL, NULL,
+			      &err) < 0) {
+		run_free(&r);
 		snprintf(msg, sizeof(msg), "cannot run the probes: %s", err.msg);
-		kerb_creds_free(target.kerb);
 		return mp_print_status(CHECK_PREFIX, MP_UNKNOWN, msg, NULL);
 	}
-	kerb_creds_free(target.kerb);
-	judge(cfg, res, n, &v);
-	return print_verdict(&v, res, n, cfg, d);
+	run_judge(&r);
+	rc = cfg->all_addresses ? print_fleet(&r) : print_single(&r);
+	run_free(&r);
+	return rc;
 }
 
 int check_run(const struct probe_config *cfg)

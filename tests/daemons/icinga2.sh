@@ -16,6 +16,10 @@ D="$E2E_TMP/icinga2"
 mkdir -p "$D/etc" "$D/lib" "$D/log" "$D/cache" "$D/spool/tmp" "$D/spool/perfdata" "$D/run"
 start_responder req --encryption-required true || exit 1
 start_responder opt --encryption-required false || exit 1
+# Two servers behind one name (localhost: 127.0.0.1 and ::1), ::1 drifted,
+# for the fleet check and the per-backend checks of the shipped example.
+localhost_both
+start_pair fleet --encryption-required false -- --encryption-required true || exit 1
 
 host() { # NAME PORT CA
 	cat <<CFG
@@ -40,11 +44,11 @@ object PerfdataWriter "perfdata" {
 	service_temp_path = "$D/spool/tmp/service-perfdata"
 	host_perfdata_path = "$D/spool/perfdata/host-perfdata"
 	host_temp_path = "$D/spool/tmp/host-perfdata"
-	service_format_template = "HOST=\$host.name\$\tSTATE=\$service.state_id\$\tPERF=\$service.perfdata\$\tOUTPUT=\$service.output\$"
+	service_format_template = "HOST=\$host.name\$\tSERVICE=\$service.name\$\tSTATE=\$service.state_id\$\tPERF=\$service.perfdata\$\tOUTPUT=\$service.output\$"
 	rotation_interval = 1s
 }
 
-apply Service "rpc-encryption" {
+template Service "test-service" {
 	check_command = "rpc_encryption"
 	check_interval = 2s
 	retry_interval = 1s
@@ -56,18 +60,43 @@ apply Service "rpc-encryption" {
 	vars.rpc_encryption_port = host.vars.exchange_port
 	vars.rpc_encryption_ca_file = host.vars.exchange_ca
 	vars.rpc_encryption_timeout = 10
-	assign where host.vars.exchange_port
+}
+apply Service "rpc-encryption" {
+	import "test-service"
+	assign where host.vars.exchange_port && !host.vars.exchange_backends
 }
 CFG
 	host exch-required "$req_PORT" "$req_CA"
 	host exch-optional "$opt_PORT" "$opt_CA"
+	# The fleet and per-backend services as contrib/icinga2/example.conf
+	# defines them, against the responder pair.
+	cat <<CFG
+object Host "exch-fleet" {
+	check_command = "dummy"
+	address = "localhost"
+	vars.dummy_state = 0
+	vars.exchange_port = $PAIR_PORT
+	vars.exchange_ca = "$PAIR_CA"
+	vars.exchange_backends = { v4 = "127.0.0.1", v6 = "::1" }
+}
+apply Service "rpc-encryption-all-addresses" {
+	import "test-service"
+	vars.rpc_encryption_all_addresses = true
+	vars.rpc_encryption_max_parallel = 2
+	assign where host.vars.exchange_backends
+}
+apply Service "rpc-encryption-" for (backend => ip in host.vars.exchange_backends) {
+	import "test-service"
+	vars.rpc_encryption_ip_address = ip
+}
+CFG
 } > "$D/etc/icinga2.conf"
 chmod 600 "$D/etc/icinga2.conf"
 
 DEFS=(-DConfigDir="$D/etc" -DDataDir="$D/lib" -DLogDir="$D/log" -DCacheDir="$D/cache"
 	-DSpoolDir="$D/spool" -DInitRunDir="$D/run" -DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)")
 
-if "$ICINGA2" daemon -C -c "$D/etc/icinga2.conf" "${DEFS[@]}" > "$D/validate.log" 2>&1; then
+if "${E2E_NS[@]}" "$ICINGA2" daemon -C -c "$D/etc/icinga2.conf" "${DEFS[@]}" > "$D/validate.log" 2>&1; then
 	ok "icinga2 daemon -C accepts the shipped CheckCommand"
 else
 	RC=1 FIRST="" OUT=$(tail -20 "$D/validate.log") ELAPSED=-
@@ -76,19 +105,20 @@ else
 	exit
 fi
 
-# The shipped example (host, apply rules over HTTP and TCP) validates too.
+# The shipped example (hosts; apply rules over HTTP and TCP, for every
+# address of a name and per backend) validates too.
 printf '%s\n' 'const PluginDir = "/usr/lib/nagios/plugins"' 'include <itl>' 'include <plugins>' \
 	"include \"$top_srcdir/contrib/icinga2/check_rpc_encryption.conf\"" \
 	"include \"$top_srcdir/contrib/icinga2/example.conf\"" > "$D/etc/example.conf"
 if "$ICINGA2" daemon -C -c "$D/etc/example.conf" "${DEFS[@]}" > "$D/example.log" 2>&1 &&
-   grep -q 'Instantiated 2 Services' "$D/example.log"; then
-	ok "icinga2 daemon -C accepts the shipped example (2 services)"
+   grep -q 'Instantiated 5 Services' "$D/example.log"; then
+	ok "icinga2 daemon -C accepts the shipped example (5 services)"
 else
 	RC=1 FIRST="" OUT=$(tail -20 "$D/example.log") ELAPSED=-
-	not_ok "icinga2 daemon -C accepts the shipped example (2 services)"
+	not_ok "icinga2 daemon -C accepts the shipped example (5 services)"
 fi
 
-"$ICINGA2" daemon -c "$D/etc/icinga2.conf" "${DEFS[@]}" > "$D/daemon.log" 2>&1 &
+"${E2E_NS[@]}" "$ICINGA2" daemon -c "$D/etc/icinga2.conf" "${DEFS[@]}" > "$D/daemon.log" 2>&1 &
 IPID=$!
 E2E_PIDS+=("$IPID")
 
@@ -96,14 +126,19 @@ E2E_PIDS+=("$IPID")
 results() { cat "$D"/spool/perfdata/service-perfdata* "$D"/spool/tmp/service-perfdata 2>/dev/null; }
 for ((i = 0; i < 60; i++)); do
 	r=$(results)
-	[[ $r == *HOST=exch-required* ]] && [[ $r == *HOST=exch-optional* ]] && break
+	[[ $r == *HOST=exch-required* ]] && [[ $r == *HOST=exch-optional* ]] &&
+		[[ $r == *SERVICE=rpc-encryption-all-addresses* ]] &&
+		[[ $r == *SERVICE=rpc-encryption-v4* ]] &&
+		[[ $r == *SERVICE=rpc-encryption-v6* ]] && break
 	kill -0 "$IPID" 2>/dev/null || break
 	sleep 1
 done
 
-check_line() { # HOST STATE OUTPUT-SUBSTRING PERF-SUBSTRING NAME
+# The spool files rotate once a second: every check reads the one snapshot
+# r the wait above took.
+check_line() { # HOST[\tSERVICE=NAME] STATE OUTPUT-SUBSTRING PERF-SUBSTRING NAME
 	local line state out perf
-	line=$(results | grep -m1 "^HOST=$1"$'\t')
+	line=$(grep -m1 "^HOST=$1"$'\t' <<<"$r")
 	state=$(sed -n 's/.*\tSTATE=\([0-9]*\)\t.*/\1/p' <<<"$line")
 	# The output's long-output lines follow on their own lines, so the
 	# template puts the perfdata before it.
@@ -116,6 +151,18 @@ check_line exch-required 0 "requires RPC encryption" "encryption_enforced=1" \
 	"Icinga 2: required policy is OK with encryption_enforced=1"
 check_line exch-optional 2 "accepts unencrypted RPC logons" "encryption_enforced=0" \
 	"Icinga 2: drift is CRITICAL with encryption_enforced=0"
+T=$'\t'
+check_line "exch-fleet${T}SERVICE=rpc-encryption-all-addresses" 2 \
+	"localhost: 1 of 2 addresses accept unencrypted logons: ::1 (expected: encryption required)" \
+	"__1_encryption_enforced=0" "Icinga 2: the fleet check names the drifted address"
+check_line "exch-fleet${T}SERVICE=rpc-encryption-all-addresses" 2 "" "addresses=2" \
+	"Icinga 2: the fleet check's totals (addresses=2) in the perfdata"
+check_line "exch-fleet${T}SERVICE=rpc-encryption-all-addresses" 2 "" "127_0_0_1_encryption_enforced=1" \
+	"Icinga 2: the per-address perfdata labels arrive as sent"
+check_line "exch-fleet${T}SERVICE=rpc-encryption-v4" 0 "requires RPC encryption" "encryption_enforced=1" \
+	"Icinga 2: the backend at 127.0.0.1 (-I) is OK"
+check_line "exch-fleet${T}SERVICE=rpc-encryption-v6" 2 "accepts unencrypted RPC logons" "encryption_enforced=0" \
+	"Icinga 2: the backend at ::1 (-I) is CRITICAL"
 
 # On SIGTERM Icinga 2 dumps every object's state into icinga2.state
 # (netstrings of JSON); the last check results must be there too.
@@ -143,6 +190,7 @@ PY
 RC=- FIRST="$STATE_OUT" OUT="$STATE_OUT" ELAPSED=-
 grep -q '^exch-required 0\(\.0\)\? .*encryption_enforced=1' <<<"$STATE_OUT" \
 	&& grep -q '^exch-optional 2\(\.0\)\? .*encryption_enforced=0' <<<"$STATE_OUT" \
+	&& grep -q '^exch-fleet 2\(\.0\)\? .*addresses=2' <<<"$STATE_OUT" \
 	&& ok "Icinga 2 state file records OK and CRITICAL with the perfdata" \
 	|| not_ok "Icinga 2 state file records OK and CRITICAL with the perfdata"
 e2e_summary

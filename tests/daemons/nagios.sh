@@ -14,6 +14,10 @@ D="$E2E_TMP/nagios"
 mkdir -p "$D/checkresults" "$D/tmp"
 start_responder req --encryption-required true || exit 1
 start_responder opt --encryption-required false || exit 1
+# Two servers behind one name (localhost: 127.0.0.1 and ::1), ::1 drifted,
+# for the fleet service and the per-backend services.
+localhost_both
+start_pair fleet --encryption-required false -- --encryption-required true || exit 1
 printf '%s\n' "$E2E_PASSWORD" > "$D/password"
 chmod 600 "$D/password"
 
@@ -47,10 +51,13 @@ use_syslog=0
 service_check_timeout=30
 CFG
 service() { # HOST PORT CA EXPECT
+	define_service "$1" 127.0.0.1 "RPC encryption" "check_rpc_encryption!$E2E_USER!$E2E_MAILBOX!$4!-p $2 --ca-file $3 -t 10"
+}
+define_service() { # HOST ADDRESS DESCRIPTION CHECK-COMMAND
 	cat <<CFG
 define host {
     host_name               $1
-    address                 127.0.0.1
+    address                 $2
     check_command           host-ok
     check_period            24x7
     max_check_attempts      1
@@ -59,8 +66,8 @@ define host {
 }
 define service {
     host_name               $1
-    service_description     RPC encryption
-    check_command           check_rpc_encryption!$E2E_USER!$E2E_MAILBOX!$4!-p $2 --ca-file $3 -t 10
+    service_description     $3
+    check_command           $4
     check_period            24x7
     max_check_attempts      1
     check_interval          2
@@ -104,6 +111,14 @@ define contact {
 CFG
 	service exch-required "$req_PORT" "$req_CA" required
 	service exch-optional "$opt_PORT" "$opt_CA" required
+	# As contrib/nagios/services.cfg.example: every address of a name,
+	# and each backend pinned with -I under the name.
+	define_service exch-fleet localhost "RPC encryption (all addresses)" \
+		"check_rpc_encryption!$E2E_USER!$E2E_MAILBOX!required!-p $PAIR_PORT --ca-file $PAIR_CA -t 10 --all-addresses"
+	define_service backend-v4 127.0.0.1 "RPC encryption (backend)" \
+		"check_rpc_encryption_backend!$E2E_USER!$E2E_MAILBOX!required!localhost!-p $PAIR_PORT --ca-file $PAIR_CA -t 10"
+	define_service backend-v6 ::1 "RPC encryption (backend)" \
+		"check_rpc_encryption_backend!$E2E_USER!$E2E_MAILBOX!required!localhost!-p $PAIR_PORT --ca-file $PAIR_CA -t 10"
 } > "$D/objects.cfg"
 
 if "$NAGIOS" -v "$D/nagios.cfg" > "$D/verify.log" 2>&1; then
@@ -115,7 +130,7 @@ else
 	exit
 fi
 
-"$NAGIOS" "$D/nagios.cfg" > "$D/stdout.log" 2>&1 &
+"${E2E_NS[@]}" "$NAGIOS" "$D/nagios.cfg" > "$D/stdout.log" 2>&1 &
 NPID=$!
 E2E_PIDS+=("$NPID")
 
@@ -132,7 +147,10 @@ service_field() {
 for ((i = 0; i < 60; i++)); do
 	a=$(service_field exch-required has_been_checked)
 	b=$(service_field exch-optional has_been_checked)
-	[ "$a" = 1 ] && [ "$b" = 1 ] && break
+	c=$(service_field exch-fleet has_been_checked)
+	d=$(service_field backend-v4 has_been_checked)
+	e=$(service_field backend-v6 has_been_checked)
+	[ "$a$b$c$d$e" = 11111 ] && break
 	sleep 1
 done
 
@@ -151,5 +169,42 @@ for host in exch-required exch-optional; do
 			|| not_ok "Nagios: drift is CRITICAL with encryption_enforced=0"
 	fi
 done
+nagios_result() { # HOST STATE OUTPUT-SUBSTRING PERF-SUBSTRING NAME
+	local state out perf
+	state=$(service_field "$1" current_state)
+	out=$(service_field "$1" plugin_output)
+	perf=$(service_field "$1" performance_data)
+	RC=$state FIRST="$out | $perf" OUT="$FIRST" ELAPSED=-
+	[ "$state" = "$2" ] && [[ $out == *"$3"* ]] && [[ $perf == *"$4"* ]] && ok "$5" || not_ok "$5"
+}
+nagios_result exch-fleet 2 "localhost: 1 of 2 addresses accept unencrypted logons: ::1 (expected" \
+	"__1_encryption_enforced=0" "Nagios: the fleet service names the drifted address"
+nagios_result exch-fleet 2 "" "addresses=2" "Nagios: the fleet service's totals (addresses=2)"
+nagios_result backend-v4 0 "localhost requires RPC encryption" "encryption_enforced=1" \
+	"Nagios: the backend at 127.0.0.1 (-I) is OK"
+nagios_result backend-v6 2 "localhost accepts unencrypted RPC logons" "encryption_enforced=0" \
+	"Nagios: the backend at ::1 (-I) is CRITICAL"
 kill "$NPID" 2>/dev/null
+
+# The shipped example services validate with Debian's object templates.
+mkdir -p "$D/example"
+sed -e "s#^cfg_file=$D/objects.cfg#cfg_file=$D/example/hosts.cfg#" \
+    -e "s#^log_file=.*#log_file=$D/example/nagios.log#" "$D/nagios.cfg" >"$D/example/nagios.cfg"
+for f in templates timeperiods contacts commands; do
+	echo "cfg_file=/etc/nagios4/objects/$f.cfg"
+done >>"$D/example/nagios.cfg"
+echo "cfg_file=$top_srcdir/contrib/nagios/services.cfg.example" >>"$D/example/nagios.cfg"
+{
+	printf 'define command {\n    command_name host-ok\n    command_line /bin/true\n}\n'
+	for h in exch01 mail cas01 cas02; do
+		printf 'define host {\n    use linux-server\n    host_name %s.example.com\n    address %s.example.com\n    check_command host-ok\n}\n' "$h" "$h"
+	done
+} >"$D/example/hosts.cfg"
+if "$NAGIOS" -v "$D/example/nagios.cfg" > "$D/example/verify.log" 2>&1 &&
+   grep -q 'Checked 5 services' "$D/example/verify.log"; then
+	ok "nagios4 -v accepts the shipped example services (5)"
+else
+	RC=1 FIRST="" OUT=$(grep -B2 -A2 -i error "$D/example/verify.log" | head -30) ELAPSED=-
+	not_ok "nagios4 -v accepts the shipped example services (5)"
+fi
 e2e_summary

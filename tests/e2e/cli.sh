@@ -195,6 +195,38 @@ expect "--no-tls with TLS options" 3 \
 	"${BASE[@]}" --no-tls --insecure
 expect "--client-key alone" 3 "RPC ENCRYPTION UNKNOWN - --client-key needs --client-cert" \
 	"${BASE[@]}" --client-key k.pem
+expect "--all-addresses with -I" 3 \
+	"RPC ENCRYPTION UNKNOWN - --all-addresses and -I contradict each other (-I names the one address to check)" \
+	"${BASE[@]}" --all-addresses -I 127.0.0.1
+expect "--all-addresses with --proxy" 3 \
+	"RPC ENCRYPTION UNKNOWN - --all-addresses cannot be used with --proxy (the proxy chooses the address)" \
+	"${BASE[@]}" --all-addresses --proxy http://127.0.0.1:9
+expect "--max-parallel without --all-addresses" 3 \
+	"RPC ENCRYPTION UNKNOWN - --max-parallel needs --all-addresses" "${BASE[@]}" --max-parallel 2
+for bad in 0 33 x 2x ''; do
+	expect "--max-parallel '$bad'" 3 \
+		"RPC ENCRYPTION UNKNOWN - invalid --max-parallel '$bad' (must be 1..32)" \
+		"${BASE[@]}" --all-addresses --max-parallel "$bad"
+done
+for bad in x 30,40 -1 '30,' ',7' 36501; do
+	expect "--certificate-expiry '$bad'" 3 \
+		"RPC ENCRYPTION UNKNOWN - $(case $bad in 30,40) echo "invalid --certificate-expiry '30,40' (CRIT days must not exceed WARN days)" ;;
+			*) echo "invalid --certificate-expiry '$bad' (days: WARN or WARN,CRIT, each 0..36500)" ;; esac)" \
+		"${BASE[@]}" --certificate-expiry "$bad"
+done
+expect "--certificate-expiry with --no-tls" 3 \
+	"RPC ENCRYPTION UNKNOWN - --certificate-expiry needs TLS (not --no-tls)" \
+	"${BASE[@]}" --no-tls --certificate-expiry 30
+expect "--certificate-expiry over RPC/TCP" 3 \
+	"RPC ENCRYPTION UNKNOWN - --certificate-expiry applies to --transport http only (RPC over TCP has no TLS, HTTP or proxy)" \
+	"${BASE[@]}" --transport tcp --certificate-expiry 30
+OUT=$("$PLUGIN" "${BASE[@]}" --all-addresses --max-parallel 2 2>&1)
+got=$?
+if [ "$got" = 2 ] && [[ ${OUT%%$'\n'*} == "RPC ENCRYPTION CRITICAL - localhost: 1 of "*" addresses CRITICAL: 127.0.0.1: encrypted logon failed during connect: CONNECT_FAILED"* ]]; then
+	ok "--all-addresses, valid: probes each address of localhost"
+else
+	ko "--all-addresses, valid: probes each address of localhost" "exit $got"
+fi
 expect "bad proxy path" 3 \
 	"RPC ENCRYPTION UNKNOWN - invalid --rpc-proxy-path 'rpc/rpcproxy.dll' (an absolute path such as /rpc/rpcproxy.dll)" \
 	"${BASE[@]}" --rpc-proxy-path rpc/rpcproxy.dll

@@ -66,11 +66,54 @@ start_responder() {
 	printf -v "${name}_LOG" '%s' "$log"
 }
 
+# start_pair NAME ARGS-FOR-::1... -- ARGS-FOR-127.0.0.1...: two responders
+# on one port, at 127.0.0.1 and at ::1 (two servers behind one name); sets
+# PAIR_PORT and PAIR_CA (both test CAs in one bundle), with --rpc-tcp also
+# PAIR_EPM (one endpoint mapper port for both).
+start_pair() {
+	local name=$1 v6=() try p4 c4 c6 e4 epm
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do v6+=("$1"); shift; done
+	shift
+	for try in 1 2 3 4 5; do
+		start_responder "${name}4_$try" "$@" || return 1
+		p4="${name}4_${try}_PORT"; c4="${name}4_${try}_CA"; e4="${name}4_${try}_EPM"
+		epm=()
+		[ -n "${!e4}" ] && epm=(--epm-port "${!e4}") && PAIR_EPM=${!e4}
+		if start_responder "${name}6_$try" --listen ::1 --port "${!p4}" "${epm[@]}" "${v6[@]}"; then
+			c6="${name}6_${try}_CA"
+			PAIR_PORT=${!p4}
+			PAIR_CA="$E2E_TMP/$name-ca.pem"
+			cat "${!c4}" "${!c6}" >"$PAIR_CA"
+			return 0
+		fi
+		# the port was taken at ::1: try another one
+	done
+	return 1
+}
+
+# localhost_both: localhost must resolve to 127.0.0.1 and ::1 for the
+# --all-addresses tests.  Where /etc/hosts does not say so, E2E_NS is a
+# command prefix that runs its command in a private mount namespace
+# (unshare, as root) seeing a hosts file of the test in place of
+# /etc/hosts; nothing on the system changes.  Skips when neither works.
+E2E_NS=()
+localhost_both() {
+	local a hosts="$E2E_TMP/hosts"
+	a=$(getent ahosts localhost | awk '$2 == "STREAM" { print $1 }' | sort -u | tr '\n' ' ')
+	[[ " $a" == *" 127.0.0.1 "* && " $a" == *" ::1 "* ]] && return 0
+	printf '127.0.0.1 localhost\n::1 localhost\n' >"$hosts"
+	unshare --mount sh -c 'mount --bind "$0" /etc/hosts' "$hosts" 2>/dev/null ||
+		test_skip "localhost resolves to one address and no private mount namespace (unshare --mount, as root) is available to give it two"
+	# shellcheck disable=SC2016
+	E2E_NS=(unshare --mount sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$hosts")
+}
+
 # run_plugin ARGS... -> sets RC, OUT (all output), FIRST (first line), ELAPSED (s)
 run_plugin() {
 	local t0 t1
 	t0=$(date +%s.%N)
-	OUT=$(CHECK_RPC_ENCRYPTION_PASSWORD="${E2E_PW-$E2E_PASSWORD}" "$PLUGIN" "$@" 2>&1)
+	OUT=$(CHECK_RPC_ENCRYPTION_PASSWORD="${E2E_PW-$E2E_PASSWORD}" "${E2E_NS[@]}" "$PLUGIN" "$@" 2>&1)
 	RC=$?
 	t1=$(date +%s.%N)
 	FIRST=${OUT%%$'\n'*}

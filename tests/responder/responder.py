@@ -1194,7 +1194,29 @@ def in_channel(c):
 
 # --- server -----------------------------------------------------------------------
 
-def make_certs(tmp, names):
+def sign_with_dates(run, tmp, ca, ca_key, csr, crt, ext, days):
+    # The server certificate valid until `days` days (and one hour) from
+    # now; negative: expired that many days ago.  `openssl ca` is the
+    # OpenSSL 3.0 command that takes explicit dates.
+    now = time.time()
+    not_after = now + days * 86400 + 3600
+    not_before = min(now, not_after) - 86400
+    fmt = lambda t: time.strftime('%Y%m%d%H%M%SZ', time.gmtime(t))
+    cnf = os.path.join(tmp, 'ca.cnf')
+    open(os.path.join(tmp, 'index.txt'), 'w').close()
+    with open(os.path.join(tmp, 'serial'), 'w') as f:
+        f.write('1000\n')
+    with open(cnf, 'w') as f:
+        f.write('[ca]\ndefault_ca = d\n[d]\ndatabase = %s/index.txt\n'
+                'new_certs_dir = %s\nserial = %s/serial\ndefault_md = sha256\n'
+                'policy = p\nunique_subject = no\n[p]\ncommonName = supplied\n'
+                % (tmp, tmp, tmp))
+    run('ca', '-batch', '-notext', '-config', cnf, '-cert', ca, '-keyfile', ca_key,
+        '-in', csr, '-out', crt, '-startdate', fmt(not_before), '-enddate', fmt(not_after),
+        '-extfile', ext)
+
+
+def make_certs(tmp, names, days=None):
     def run(*a):
         subprocess.run(['openssl'] + list(a), check=True, capture_output=True)
     ca_key, ca = os.path.join(tmp, 'ca.key'), os.path.join(tmp, 'ca.pem')
@@ -1207,8 +1229,11 @@ def make_certs(tmp, names):
     sans = ['DNS:localhost', 'IP:127.0.0.1', 'IP:::1'] + ['DNS:' + n for n in names]
     with open(ext, 'w') as f:
         f.write('subjectAltName=%s\nextendedKeyUsage=serverAuth\n' % ','.join(sans))
-    run('x509', '-req', '-in', csr, '-CA', ca, '-CAkey', ca_key, '-CAcreateserial',
-        '-out', crt, '-days', '2', '-extfile', ext)
+    if days is not None:
+        sign_with_dates(run, tmp, ca, ca_key, csr, crt, ext, days)
+    else:
+        run('x509', '-req', '-in', csr, '-CA', ca, '-CAkey', ca_key, '-CAcreateserial',
+            '-out', crt, '-days', '2', '-extfile', ext)
     return ca, crt, key
 
 
@@ -1244,6 +1269,9 @@ def main():
     p.add_argument('--port', type=int, default=0)
     p.add_argument('--no-tls', action='store_true')
     p.add_argument('--cert-name', action='append', default=[])
+    p.add_argument('--cert-days', type=int, default=None,
+                   help='server certificate valid for DAYS more days (negative: expired '
+                        'DAYS days ago); default two days')
     p.add_argument('--encryption-required', choices=('true', 'false'), default='true')
     p.add_argument('--user', default='probe')
     p.add_argument('--password', default=None)
@@ -1304,7 +1332,7 @@ def main():
         srv = Server((ARGS.listen, ARGS.port), None)
         ca = '-'
         if not ARGS.no_tls:
-            ca, crt, key = make_certs(tmp, ARGS.cert_name)
+            ca, crt, key = make_certs(tmp, ARGS.cert_name, ARGS.cert_days)
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(crt, key)
             srv.ssl_ctx = ctx

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What a connection showed before the first RPC byte, for the long output
+ * (the steps Microsoft's Remote Connectivity Analyzer lists before the
+ * logon): the TLS protocol version and cipher, the server's leaf
+ * certificate (even when verification failed: an expired, not yet valid or
+ * wrong-name certificate is reported with its dates), and the HTTP
+ * authentication schemes the RPC proxy offered in WWW-Authenticate.
+ *
+ * Nothing here makes a round trip: the TLS part is read from the
+ * handshake libcurl performs anyway (a verify callback installed into each
+ * connection's SSL_CTX, and the SSL object once the response headers
+ * arrive), the schemes from the response headers libcurl hands over. */
+#ifndef RPE_TLSINFO_H
+#define RPE_TLSINFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "certinfo.h"
+
+struct tls_seen {
+	int have_cert;          /* cert is filled */
+	struct cert_info cert;  /* the server's leaf certificate */
+	char verify_error[96];  /* OpenSSL's reason when the chain failed */
+	char version[16];       /* "TLSv1.3" */
+	char cipher[64];        /* "TLS_AES_256_GCM_SHA384" */
+};
+
+/* Install the verify callback that fills *seen into an OpenSSL SSL_CTX
+ * (libcurl's CURLOPT_SSL_CTX_FUNCTION hands one per connection).  The
+ * verification result itself is left as OpenSSL and libcurl decide it.
+ * seen must outlive every handshake of that context. */
+int tlsinfo_watch(void *ssl_ctx, struct tls_seen *seen);
+
+/* After the handshake: version, cipher and (for a resumed session, where
+ * no verification ran) the peer certificate, from an OpenSSL SSL *. */
+void tlsinfo_from_ssl(const void *ssl, struct tls_seen *seen);
+
+/* One line: "TLSv1.3, TLS_AES_256_GCM_SHA384" ("" parts left out). */
+void tlsinfo_line(const struct tls_seen *seen, char *out, size_t n);
+
+/* The authentication schemes of one WWW-Authenticate (or
+ * Proxy-Authenticate) field value (RFC 7235 section 4.1: a comma-separated
+ * list of challenges, each a scheme token optionally followed by
+ * parameters) added to the ", "-separated list in out (each scheme once, in
+ * the order first offered; a list that is full stays as it is).  Returns
+ * the number of schemes added, or < 0 for a value that is not a challenge
+ * list. */
+int http_auth_schemes_add(char *out, size_t n, const uint8_t *value,
+			  size_t len);
+
+#endif
