@@ -195,6 +195,21 @@ static int patch_lengths(struct buf *b, size_t start, size_t auth_len)
 	return buf_set_u16le_at(b, start + 10, (uint16_t)auth_len);
 }
 
+/* Length of the verifier on protected PDUs at the connection's level. */
+static size_t sig_len(const struct dcerpc_conn *c)
+{
+	const struct secctx_ops *o = c->sec->ops;
+	return o->sig_size ? o->sig_size(c->sec->ctx, c->auth_level) : o->sig_len;
+}
+
+/* Header signing is offered on the bind or alter_context of a package that
+ * protects the whole PDU (MS-RPCE 2.2.2.3, 3.3.1.5.2.2). */
+static int wants_header_sign(const struct dcerpc_conn *c)
+{
+	return c->sec && c->sec->ops->header_sign &&
+	       c->auth_level >= DCERPC_AUTH_LEVEL_INTEGRITY;
+}
+
 /* bind / alter_context body (C706 12.6.4.3): sizes, association group and
  * one presentation context with one transfer syntax (NDR). */
 static int put_bind_body(struct buf *out, const struct dcerpc_conn *c,
@@ -224,7 +239,9 @@ static int put_bind(struct buf *out, const struct dcerpc_conn *c, int alter,
 
 	TRY(dcerpc_put_header(out, alter ? DCERPC_PTYPE_ALTER_CONTEXT :
 					   DCERPC_PTYPE_BIND,
-			      DCERPC_PFC_FIRST_FRAG | DCERPC_PFC_LAST_FRAG,
+			      DCERPC_PFC_FIRST_FRAG | DCERPC_PFC_LAST_FRAG |
+				      (wants_header_sign(c) ?
+					       DCERPC_PFC_SUPPORT_HEADER_SIGN : 0),
 			      call_id));
 	TRY(put_bind_body(out, c, ctx_id, abs));
 	if (c->sec) {
@@ -349,6 +366,12 @@ int dcerpc_decode_bind_ack(struct dcerpc_conn *c, const uint8_t *pdu,
 	if (out->max_recv_frag < c->max_xmit_frag)
 		c->max_xmit_frag = out->max_recv_frag;
 	c->assoc_group_id = out->assoc_group_id;
+	/* Our Kerberos protection covers header and sec_trailer; a server
+	 * that does not echo the flag would check the body alone. */
+	if (h.ptype == DCERPC_PTYPE_BIND_ACK && wants_header_sign(c) &&
+	    !(h.pfc_flags & DCERPC_PFC_SUPPORT_HEADER_SIGN))
+		return rpe_fail(err, RPE_ERR_UNSUPPORTED,
+				"server does not support header signing (PFC_SUPPORT_HEADER_SIGN not echoed in the bind_ack)");
 	return h.auth_length ? bind_ack_auth(c, &cur, h.auth_length, out, err)
 			     : 0;
 }
@@ -450,7 +473,7 @@ static int protects(const struct dcerpc_conn *c)
 static int protect_fragment(struct buf *out, struct dcerpc_conn *c,
 			    size_t start, size_t stub_off, size_t chunk)
 {
-	size_t siglen = c->sec->ops->sig_len, signed_len;
+	size_t siglen = sig_len(c), signed_len;
 	size_t pad = (DCERPC_AUTH_PAD_ALIGN - chunk % DCERPC_AUTH_PAD_ALIGN) %
 		     DCERPC_AUTH_PAD_ALIGN;
 	uint8_t *pdu;
@@ -496,7 +519,7 @@ int dcerpc_encode_request(struct buf *out, struct dcerpc_conn *c,
 	size_t overhead = DCERPC_HEADER_LEN + 8, room, done = 0;
 
 	if (protects(c))
-		overhead += DCERPC_TRAILER_LEN + c->sec->ops->sig_len;
+		overhead += DCERPC_TRAILER_LEN + sig_len(c);
 	if (c->max_xmit_frag <= overhead + DCERPC_AUTH_PAD_ALIGN)
 		return rpe_fail(err, RPE_ERR_STATE, "max_xmit_frag %u too small",
 				(unsigned)c->max_xmit_frag);
@@ -543,7 +566,7 @@ static int check_response_trailer(const struct dcerpc_conn *c,
 				  const struct buf_cur *cur, uint16_t auth_len,
 				  struct stub_span *sp, struct rpe_error *err)
 {
-	size_t siglen = c->sec->ops->sig_len;
+	size_t siglen = sig_len(c);
 	uint8_t type, level;
 
 	if (auth_len != siglen)
@@ -577,7 +600,7 @@ static int unprotect_copy(struct dcerpc_conn *c, struct buf *copy,
 			  const uint8_t *pdu, size_t len,
 			  const struct stub_span *sp)
 {
-	size_t siglen = c->sec->ops->sig_len;
+	size_t siglen = sig_len(c);
 
 	TRY(buf_put_bytes(copy, pdu, len));
 	if (c->auth_level == DCERPC_AUTH_LEVEL_PRIVACY)

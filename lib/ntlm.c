@@ -891,4 +891,5 @@ static int sc_step(void *ctx, const uint8_t *in, size_t in_len,
 
 const struct secctx_ops ntlm_secctx_ops = {
 	"NTLMSSP", 10, 16, sc_sign, sc_verify, sc_seal, sc_unseal, sc_step,
+	NULL, 0,
 };

@@ -26,6 +26,7 @@
 #include "dcerpc.h"
 #include "emsmdb.h"
 #include "loop.h"
+#include "kerberos.h"
 #include "ntlm.h"
 #include "rpc_assoc.h"
 #include "rpc_pipe.h"
@@ -49,7 +50,8 @@ struct probe {
 	const struct probe_target *target;
 	struct rpc_pipe *pipe;
 	struct rpc_tcp_params tcp; /* RPC/TCP: what the pipe asks and where */
-	struct ntlm_client *ntlm;
+	struct ntlm_client *ntlm;      /* NTLM, or */
+	struct kerb_ctx *kerb;         /* Kerberos or SPNEGO */
 	struct secctx sec;
 	struct rpc_assoc assoc;
 	int assoc_ready;
@@ -331,8 +333,10 @@ static void on_fault(struct probe *p, uint32_t status)
 		       dcerpc_fault_name(status));
 	else if (p->phase == PHASE_LOGON && status == FAULT_ACCESS_DENIED)
 		finish(p, OUTCOME_AUTH_FAILED,
-		       "RPC call denied after NTLM auth3 (fault %s): wrong user or password?",
-		       dcerpc_fault_name(status));
+		       "RPC call denied after %s authentication (fault %s): %s",
+		       p->sec.ops->name, dcerpc_fault_name(status),
+		       p->ntlm ? "wrong user or password?" :
+				 "the account may not use this service");
 	else
 		finish(p, OUTCOME_RPC_FAULT, "fault %s (0x%08x)",
 		       dcerpc_fault_name(status), (unsigned)status);
@@ -365,7 +369,14 @@ static int pipe_on_pdu(void *ctx, struct rpc_pipe *pipe,
 		on_fault(p, ev.status);
 		break;
 	case RPC_ASSOC_EV_FAILED:
-		finish(p, ev.outcome, "%s", ev.msg);
+		/* Windows and Samba refuse a Kerberos ticket they cannot
+		 * decrypt with a bind_nak: name the SPN to check. */
+		if (p->kerb && pdu->ptype == DCERPC_PTYPE_BIND_NAK)
+			finish(p, ev.outcome,
+			       "%s (the server refused the Kerberos ticket for %s: is that SPN registered on this server's account?)",
+			       ev.msg, kerb_ctx_spn(p->kerb));
+		else
+			finish(p, ev.outcome, "%s", ev.msg);
 		break;
 	default:
 		if (leg.len) /* the next leg of the security context */
@@ -459,6 +470,32 @@ static void probe_start(struct probe *p)
 
 /* Run ------------------------------------------------------------------------------ */
 
+/* The bind's security package: NTLM, or a Kerberos context on the run's
+ * credentials (acquired before, within the deadline). */
+static int probe_secctx(struct probe *p, struct rpe_error *err)
+{
+	const struct probe_target *t = p->target;
+
+	p->res->auth = t->auth;
+	if (t->auth == PROBE_AUTH_NTLM) {
+		p->ntlm = ntlm_client_new(t->user, t->domain, t->password, err);
+		if (!p->ntlm)
+			return err->code;
+		p->sec.ops = &ntlm_secctx_ops;
+		p->sec.ctx = ntlm_client_session(p->ntlm);
+		return 0;
+	}
+	if (!t->kerb)
+		return rpe_fail(err, RPE_ERR_ARG, "Kerberos without credentials");
+	p->kerb = kerb_ctx_new(t->kerb, t->spn, t->spn_server,
+			       (uint8_t)p->res->level,
+			       t->auth == PROBE_AUTH_NEGOTIATE, err);
+	if (!p->kerb)
+		return err->code;
+	kerb_ctx_secctx(p->kerb, &p->sec);
+	return 0;
+}
+
 static void probe_tcp_params(struct probe *p)
 {
 	p->tcp.epm = p->target->tcp;
@@ -491,12 +528,7 @@ static int probe_init(struct probe *p, struct probe_run *run,
 		p->assoc_ready = 1;
 		return 0;
 	}
-	p->ntlm = ntlm_client_new(target->user, target->domain,
-				  target->password, err);
-	if (!p->ntlm)
-		return err->code;
-	p->sec.ops = &ntlm_secctx_ops;
-	p->sec.ctx = ntlm_client_session(p->ntlm);
+	TRY(probe_secctx(p, err));
 	rpc_assoc_init(&p->assoc, "EMSMDB", "", &emsmdb_interface, &p->sec,
 		       (uint8_t)r->level);
 	p->assoc_ready = 1;
@@ -513,6 +545,8 @@ static void probe_cleanup(struct probe *p)
 	p->assoc_ready = 0;
 	ntlm_client_free(p->ntlm);
 	p->ntlm = NULL;
+	kerb_ctx_free(p->kerb);
+	p->kerb = NULL;
 }
 
 /* The deadline passed: every probe still running ends, naming its phase. */

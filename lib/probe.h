@@ -32,6 +32,16 @@ enum probe_transport {
 	PROBE_TRANSPORT_TCP,      /* ncacn_ip_tcp, port from the endpoint mapper */
 };
 
+/* Security package of the RPC bind (MS-RPCE 2.2.1.1.7). */
+enum probe_auth {
+	PROBE_AUTH_NTLM = 0,  /* RPC_C_AUTHN_WINNT, NTLMSSP (10) */
+	PROBE_AUTH_KERBEROS,  /* RPC_C_AUTHN_GSS_KERBEROS (16) */
+	PROBE_AUTH_NEGOTIATE, /* RPC_C_AUTHN_GSS_NEGOTIATE (9), SPNEGO with
+				 Kerberos */
+};
+
+struct kerb_creds;
+
 /* Authentication levels (MS-RPCE 2.2.1.1.8). */
 enum probe_level {
 	PROBE_LEVEL_NONE = 1,      /* no RPC authentication at all */
@@ -54,6 +64,13 @@ struct probe_target {
 	const char *user;
 	const char *domain;
 	const char *password;
+	/* Kerberos and SPNEGO: the credentials (acquired before the run, see
+	 * lib/kerberos.h) and the store's service principal (spn, or
+	 * exchangeMDB/<spn_server>). */
+	enum probe_auth auth;
+	struct kerb_creds *kerb;
+	const char *spn;
+	const char *spn_server;
 	const char *mailbox_dn;
 	uint16_t client_version[3]; /* rgwClientVersion */
 };
@@ -62,6 +79,7 @@ struct probe_result {
 	const char *label;          /* "encrypted" / "unencrypted" */
 	const struct probe_target *target; /* NULL: probe_run's target */
 	enum probe_level level;
+	enum probe_auth auth;       /* the bind's security package */
 	enum probe_outcome outcome;
 	enum probe_phase phase;     /* phase reached (failure: where it failed) */
 	uint32_t ec;                /* EcDoConnectEx return code */
@@ -109,6 +127,7 @@ int probe_run_bounded(const struct probe_target *target,
 
 const char *probe_phase_name(enum probe_phase ph);
 const char *probe_level_name(enum probe_level l);
+const char *probe_auth_name(enum probe_auth a);
 
 /* CLOCK_MONOTONIC now in milliseconds. */
 int64_t probe_now_ms(void);

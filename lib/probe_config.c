@@ -59,6 +59,9 @@ void probe_config_free(struct probe_config *c)
 	free_str(&c->ca_file, false);
 	free_str(&c->client_cert, false);
 	free_str(&c->client_key, false);
+	free_str(&c->keytab, false);
+	free_str(&c->realm, false);
+	free_str(&c->spn, false);
 	free_str(&c->email, false);
 	free_str(&c->autodiscover_url, false);
 	free_str(&c->autodiscover_dns, false);
@@ -117,6 +120,11 @@ static const struct choice_name auth_names[] = {
 	{ "ntlm", HTTP_AUTH_NTLM }, { "negotiate", HTTP_AUTH_NEGOTIATE },
 };
 
+static const struct choice_name rpc_auth_names[] = {
+	{ "ntlm", PROBE_AUTH_NTLM }, { "kerberos", PROBE_AUTH_KERBEROS },
+	{ "negotiate", PROBE_AUTH_NEGOTIATE },
+};
+
 #define TABLE(opt, t) { opt, t, sizeof(t) / sizeof(t[0]) }
 
 static const struct choice_table choice_tables[] = {
@@ -125,6 +133,7 @@ static const struct choice_table choice_tables[] = {
 	[CFG_CHOICE_PROBES] = TABLE("--probe", probes_names),
 	[CFG_CHOICE_UNENC_LEVEL] = TABLE("--unencrypted-level", level_names),
 	[CFG_CHOICE_HTTP_AUTH] = TABLE("--http-auth", auth_names),
+	[CFG_CHOICE_AUTH] = TABLE("--auth", rpc_auth_names),
 };
 
 /* "a, b or c" */
@@ -175,6 +184,7 @@ int cfg_set_choice(struct probe_config *c, enum cfg_choice which,
 	case CFG_CHOICE_PROBES: c->probes = (enum verdict_probes)v; break;
 	case CFG_CHOICE_UNENC_LEVEL: c->unencrypted_level = (enum probe_level)v; break;
 	case CFG_CHOICE_HTTP_AUTH: c->http_auth = (enum http_auth)v; break;
+	case CFG_CHOICE_AUTH: c->auth = (enum probe_auth)v; break;
 	}
 	return 0;
 }

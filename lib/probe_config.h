@@ -64,8 +64,13 @@ struct probe_config {
 	char *username;     /* account part of -u */
 	char *domain;       /* domain part of -u ("" for a bare user) */
 	enum cfg_user_form user_form;
-	char *password;     /* secret: wiped by probe_config_free */
+	char *password;     /* secret: wiped by probe_config_free; NULL with
+			       Kerberos from a keytab or a credentials cache */
 	char *mailbox_dn;   /* -m: legacyExchangeDN of the mailbox */
+	enum probe_auth auth; /* --auth: the RPC bind's security package */
+	char *keytab;       /* --keytab: Kerberos client keytab */
+	char *realm;        /* --realm: Kerberos realm of -u */
+	char *spn;          /* --spn: the store's service principal */
 
 	/* what */
 	enum verdict_expect expect;         /* --expect */
@@ -114,6 +119,7 @@ enum cfg_choice {
 	CFG_CHOICE_PROBES,        /* --probe both|encrypted|unencrypted */
 	CFG_CHOICE_UNENC_LEVEL,   /* --unencrypted-level connect|integrity|none */
 	CFG_CHOICE_HTTP_AUTH,     /* --http-auth any|basic|ntlm|negotiate */
+	CFG_CHOICE_AUTH,          /* --auth ntlm|kerberos|negotiate */
 };
 
 /* Set the option `which` of c from its name s (exact, lower-case, as in

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Names of probe phases, outcomes and levels (shared by probe and verdict). */
+/* Names of probe phases, outcomes, levels and security packages (shared by
+ * probe and verdict). */
 #include "probe.h"
 
 const char *probe_phase_name(enum probe_phase ph)
@@ -43,6 +44,16 @@ const char *probe_level_name(enum probe_level l)
 	case PROBE_LEVEL_CONNECT: return "connect";
 	case PROBE_LEVEL_INTEGRITY: return "integrity";
 	case PROBE_LEVEL_PRIVACY: return "privacy";
+	}
+	return "?";
+}
+
+const char *probe_auth_name(enum probe_auth a)
+{
+	switch (a) {
+	case PROBE_AUTH_NTLM: return "NTLM";
+	case PROBE_AUTH_KERBEROS: return "Kerberos";
+	case PROBE_AUTH_NEGOTIATE: return "Negotiate/Kerberos";
 	}
 	return "?";
 }

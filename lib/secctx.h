@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Abstract security context between DCE/RPC and an authentication package.
  *
- * lib/dcerpc knows only this interface; lib/ntlm implements it (Kerberos or
- * SPNEGO could later).  The split between "message to sign" and "region to
+ * lib/dcerpc knows only this interface; lib/ntlm and lib/kerberos implement
+ * it.  The split between "message to sign" and "region to
  * encrypt" mirrors DCE/RPC over NTLM (MS-RPCE 2.2.2.11, MS-NLMP 3.4.3): the
  * signature covers the whole PDU from the common header through the
  * sec_trailer with the stub in plaintext, while only stub + auth padding are
@@ -31,7 +31,8 @@ struct buf;
 struct secctx_ops {
 	const char *name;  /* "NTLMSSP" */
 	uint8_t auth_type; /* sec_trailer auth_type: 10 = NTLMSSP */
-	size_t sig_len;    /* length of the auth value on signed PDUs (16) */
+	size_t sig_len;    /* length of the auth value on signed PDUs (16);
+			      see sig_size for packages where it varies */
 	/* Integrity: signature over msg[0..len). */
 	int (*sign)(void *ctx, const uint8_t *msg, size_t len, uint8_t *sig);
 	/* Verify a peer's signature over msg[0..len); RPE_ERR_AUTH if bad. */
@@ -53,6 +54,15 @@ struct secctx_ops {
 	 * packages driven by hand; see lib/ntlm.h.) */
 	int (*step)(void *ctx, const uint8_t *in, size_t in_len,
 		    struct buf *out, struct rpe_error *err);
+	/* Length of the auth value at auth_level (integrity or privacy) once
+	 * the context is complete, when it depends on the context (Kerberos:
+	 * the enctype decides the MIC and wrap token sizes, RFC 4121 4.2.6,
+	 * MS-KILE 3.4.5.4.1).  NULL: sig_len for every level. */
+	size_t (*sig_size)(void *ctx, uint8_t auth_level);
+	/* Nonzero: the package protects the PDU header and sec_trailer too
+	 * (MS-RPCE 3.3.1.5.2.2), so the bind offers PFC_SUPPORT_HEADER_SIGN
+	 * and the server must accept it.  NTLM signs the whole PDU anyway. */
+	int header_sign;
 };
 
 struct secctx {

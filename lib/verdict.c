@@ -68,15 +68,20 @@ const char *verdict_state_name(int state)
 	}
 }
 
-static const char *level_text(enum probe_level l)
+/* "NTLM, packet privacy (sealed)" */
+static const char *level_text(const struct probe_result *r, char *out,
+			      size_t n)
 {
-	switch (l) {
-	case PROBE_LEVEL_PRIVACY: return "NTLM, packet privacy (sealed)";
-	case PROBE_LEVEL_INTEGRITY: return "NTLM, packet integrity (signed, not sealed)";
-	case PROBE_LEVEL_CONNECT: return "NTLM, level connect (not sealed)";
+	const char *l = "?";
+
+	switch (r->level) {
+	case PROBE_LEVEL_PRIVACY: l = "packet privacy (sealed)"; break;
+	case PROBE_LEVEL_INTEGRITY: l = "packet integrity (signed, not sealed)"; break;
+	case PROBE_LEVEL_CONNECT: l = "level connect (not sealed)"; break;
 	case PROBE_LEVEL_NONE: return "no RPC authentication, level none";
 	}
-	return "NTLM";
+	snprintf(out, n, "%s, %s", probe_auth_name(r->auth), l);
+	return out;
 }
 
 /* "ecNotEncrypted 2416" */
@@ -92,17 +97,17 @@ static void describe_probe(struct verdict *v, const struct probe_result *r)
 {
 	static const enum probe_phase order[] = { PHASE_CONNECT, PHASE_RTS,
 		PHASE_BIND, PHASE_LOGON, PHASE_DISCONNECT };
-	char phases[200];
+	char phases[200], lt[80];
 	size_t o = 0, i;
 	double prev = 0;
 
 	if (r->phase == PHASE_DONE)
 		add_line(v, "%s probe (%s): %s in %.3fs: %s", r->label,
-			 level_text(r->level), probe_outcome_name(r->outcome),
+			 level_text(r, lt, sizeof(lt)), probe_outcome_name(r->outcome),
 			 r->total_time, r->message);
 	else
 		add_line(v, "%s probe (%s): %s during %s in %.3fs: %s", r->label,
-			 level_text(r->level), probe_outcome_name(r->outcome),
+			 level_text(r, lt, sizeof(lt)), probe_outcome_name(r->outcome),
 			 probe_phase_name(r->phase), r->total_time, r->message);
 	phases[0] = '\0';
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {

@@ -49,6 +49,10 @@ enum {
 	OPT_CLIENT_KEY,
 	OPT_PROXY,
 	OPT_TRANSPORT,
+	OPT_AUTH,
+	OPT_KEYTAB,
+	OPT_REALM,
+	OPT_SPN,
 	OPT_AD_URL,
 	OPT_AD_DNS,
 	OPT_AD_CONNECT_TO,
@@ -78,6 +82,10 @@ static const struct option long_options[] = {
 	{ "unencrypted-level", required_argument, NULL, OPT_UNENC_LEVEL },
 	{ "client-version", required_argument, NULL, OPT_CLIENT_VERSION },
 	{ "http-auth", required_argument, NULL, OPT_HTTP_AUTH },
+	{ "auth", required_argument, NULL, OPT_AUTH },
+	{ "keytab", required_argument, NULL, OPT_KEYTAB },
+	{ "realm", required_argument, NULL, OPT_REALM },
+	{ "spn", required_argument, NULL, OPT_SPN },
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, 't' },
@@ -239,7 +247,21 @@ static void help_credentials(void)
 "    Printable ASCII, at most 1024 characters.  Required unless -e finds\n"
 "    it.\n"
 " --http-auth=any|basic|ntlm|negotiate\n"
-"    HTTP authentication offered to the RPC proxy (default: any).\n\n"
+"    HTTP authentication offered to the RPC proxy (default: any).\n"
+" --auth=ntlm|kerberos|negotiate\n"
+"    Security package of the store logon's RPC bind: NTLM, Kerberos, or\n"
+"    SPNEGO carrying Kerberos (default: ntlm).  Kerberos takes its keys from\n"
+"    --keytab, else from the password, else from the credentials cache\n"
+"    (KRB5CCNAME); realm and KDC come from krb5.conf or DNS.\n"
+" --keytab=FILE\n"
+"    Kerberos client keytab of the -u account (also for --http-auth\n"
+"    negotiate); no password is needed then.\n"
+" --realm=REALM\n"
+"    Kerberos realm of the -u account (default: the domain of user@domain,\n"
+"    else krb5.conf's default_realm).\n"
+" --spn=SERVICE/HOST\n"
+"    The store's service principal (default: exchangeMDB/ the backend name,\n"
+"    --rpc-server or -H).\n\n"
 "    The password is never taken from the command line, where any local user\n"
 "    can read it in the process list; there is no --password option.  Sources,\n"
 "    first match wins:\n"
@@ -464,6 +486,12 @@ static int process_arguments(int argc, char **argv, struct probe_config *cfg,
 			rc = cfg_set_choice(cfg, CFG_CHOICE_HTTP_AUTH, optarg, err);
 			st->http_auth_given = true;
 			break;
+		case OPT_AUTH:
+			rc = cfg_set_choice(cfg, CFG_CHOICE_AUTH, optarg, err);
+			break;
+		case OPT_KEYTAB: rc = set_str(&cfg->keytab, optarg, err); break;
+		case OPT_REALM: rc = set_str(&cfg->realm, optarg, err); break;
+		case OPT_SPN: rc = set_str(&cfg->spn, optarg, err); break;
 		case 'w': st->warning = optarg; break;
 		case 'c': st->critical = optarg; break;
 		case 't': rc = mp_deadline_parse(optarg, &cfg->deadline, err); break;
@@ -512,10 +540,23 @@ static int process_arguments(int argc, char **argv, struct probe_config *cfg,
 	return ARGS_OK;
 }
 
+/* Kerberos at the RPC layer needs no password when the proxy gets
+ * Negotiate too (or there is no proxy): a keytab or the credentials cache
+ * (KRB5CCNAME) stand in for it. */
+static bool password_optional(const struct probe_config *cfg)
+{
+	return cfg->auth != PROBE_AUTH_NTLM &&
+	       (cfg->transport == PROBE_TRANSPORT_TCP ||
+		cfg->http_auth == HTTP_AUTH_NEGOTIATE);
+}
+
 static int load_password(struct probe_config *cfg, struct cli_state *st,
 			 struct rpe_error *err)
 {
 	const char *env;
+
+	if (password_optional(cfg) && cfg->keytab)
+		return 0; /* the keytab's keys are the credentials */
 
 	if (st->password_file) {
 		char *pw;
@@ -542,6 +583,8 @@ static int load_password(struct probe_config *cfg, struct cli_state *st,
 			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 		return 0;
 	}
+	if (password_optional(cfg))
+		return 0; /* Kerberos from the credentials cache */
 	return rpe_fail(err, RPE_ERR_ARG,
 			"no password: use --password-file FILE, the %s "
 			"environment variable or password= in an --extra-opts "
@@ -598,6 +641,29 @@ static int validate_autodiscover(const struct probe_config *cfg,
 	return 0;
 }
 
+/* --keytab and --realm serve Kerberos at the RPC layer or libcurl's
+ * Negotiate at the proxy; --spn names the store's service principal. */
+static int validate_kerberos(const struct probe_config *cfg,
+			     struct rpe_error *err)
+{
+	bool krb = cfg->auth != PROBE_AUTH_NTLM;
+
+	if (cfg->spn && !krb)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--spn needs --auth kerberos or negotiate");
+	if ((cfg->keytab || cfg->realm) && !krb &&
+	    cfg->http_auth != HTTP_AUTH_NEGOTIATE)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--keytab and --realm need --auth kerberos or "
+				"negotiate, or --http-auth negotiate");
+	if (cfg->spn && (!*cfg->spn || strchr(cfg->spn, '/') == NULL))
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--spn '%.64s' is not a service principal "
+				"(service/host, e.g. exchangeMDB/exch01.contoso.com)",
+				cfg->spn);
+	return 0;
+}
+
 /* --all-addresses and --certificate-expiry: what they need. */
 static int validate_fleet(const struct probe_config *cfg,
 			  const struct cli_state *st, struct rpe_error *err)
@@ -640,6 +706,7 @@ static int validate_combinations(const struct probe_config *cfg,
 	if (cfg->client_key && !cfg->client_cert)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"--client-key needs --client-cert");
+	TRY(validate_kerberos(cfg, err));
 	TRY(validate_fleet(cfg, st, err));
 	if (cfg->transport != PROBE_TRANSPORT_TCP)
 		return 0;
@@ -673,6 +740,8 @@ static int validate_files(const struct probe_config *cfg,
 		TRY(cfg_check_file("--client-cert", cfg->client_cert, err));
 	if (cfg->client_key)
 		TRY(cfg_check_file("--client-key", cfg->client_key, err));
+	if (cfg->keytab)
+		TRY(cfg_check_file("--keytab", cfg->keytab, err));
 	return 0;
 }
 

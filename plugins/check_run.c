@@ -14,6 +14,7 @@
 #include "certinfo.h"
 #include "check_autodiscover.h"
 #include "fleet.h"
+#include "kerberos.h"
 #include "mp.h"
 #include "probe.h"
 #include "resolve.h"
@@ -47,6 +48,17 @@ void check_trace_stderr(void *ctx, int level, const char *line)
 	/* Traces go to stderr so the first line on stdout stays the status
 	 * line; they never contain credentials (see transport_http.c). */
 	fprintf(stderr, "[trace] %s\n", line);
+}
+
+/* The store's host for its default service principal exchangeMDB/<host>:
+ * the backend of the proxy URL, or -H when that names a mailbox (Exchange
+ * 2013+) or over RPC/TCP. */
+static const char *spn_server(const struct probe_config *cfg)
+{
+	if (cfg->transport == PROBE_TRANSPORT_TCP || cfg->rpc_server_mailbox ||
+	    !cfg->rpc_server)
+		return cfg->hostname;
+	return cfg->rpc_server;
 }
 
 /* The probe target as the configuration describes it; path receives the
@@ -88,6 +100,9 @@ static void fill_target(const struct probe_config *cfg, const char *addr,
 	t->password = cfg->password;
 	t->http.ntlm_user = t->user;
 	t->http.ntlm_domain = t->domain;
+	t->auth = cfg->auth;
+	t->spn = cfg->spn;
+	t->spn_server = spn_server(cfg);
 	t->mailbox_dn = cfg->mailbox_dn;
 	memcpy(t->client_version, cfg->client_version, sizeof(t->client_version));
 }
@@ -362,12 +377,15 @@ struct run {
 	struct probe_result *res;   /* every probe of every site */
 	int nres;
 	struct cert_check cert;
+	struct kerb_creds *kerb;    /* --auth kerberos|negotiate: every site's */
 };
 
 static void run_free(struct run *r)
 {
 	free(r->sites);
 	free(r->res);
+	kerb_creds_free(r->kerb);
+	r->kerb = NULL;
 }
 
 static int run_setup(struct run *r, const struct probe_config *cfg,
@@ -387,6 +405,7 @@ static int run_setup(struct run *r, const struct probe_config *cfg,
 		struct site *s = &r->sites[i];
 		s->addr = cfg->all_addresses ? r->dns.addr[i] : NULL;
 		fill_target(cfg, s->addr, &s->target, s->path, sizeof(s->path));
+		s->target.kerb = r->kerb;
 		s->res = &r->res[r->nres];
 		s->n = per;
 		for (k = 0; k < per; k++) {
@@ -438,6 +457,53 @@ static void discovery_lines(struct mp_output *o, const struct run *r)
 	if (r->d->res.tls.have_cert)
 		print_cert(o, "", "Autodiscover certificate",
 			   &r->d->res.tls.cert);
+}
+
+/* Kerberos credentials and tickets, before any probe starts and within
+ * the deadline: for the RPC bind (--auth kerberos|negotiate) and for
+ * libcurl's Negotiate at the RPC proxy (*out stays NULL when neither needs
+ * them).  On failure the status line is printed and -1 returned, with the
+ * exit code in *rc. */
+static int kerberos_prepare(const struct probe_config *cfg,
+			    int64_t deadline_ms, struct kerb_creds **out,
+			    int *rc)
+{
+	struct kerb_cred_params kp = { KERB_CRED_CCACHE, cfg->user, cfg->realm,
+				       cfg->password, cfg->keytab };
+	struct kerb_prefetch pf = { NULL, NULL, NULL };
+	bool http_neg = cfg->transport == PROBE_TRANSPORT_HTTP &&
+			cfg->http_auth == HTTP_AUTH_NEGOTIATE;
+	struct rpe_error err = { 0, "" };
+	struct kerb_creds *c;
+	char msg[RPE_ERRMSG_MAX + 160];
+	int timed_out = 0;
+
+	*out = NULL;
+	if (cfg->auth == PROBE_AUTH_NTLM && !(http_neg && cfg->keytab))
+		return 0; /* libcurl's Negotiate alone: the default cache */
+	kp.source = cfg->keytab ? KERB_CRED_KEYTAB :
+		    cfg->password ? KERB_CRED_PASSWORD : KERB_CRED_CCACHE;
+	if (cfg->auth != PROBE_AUTH_NTLM) {
+		pf.spn = cfg->spn;
+		pf.server = spn_server(cfg);
+	}
+	pf.http_host = http_neg ? cfg->hostname : NULL;
+	c = kerb_creds_acquire_within(&kp, &pf, (long)(deadline_ms - probe_now_ms()),
+				      &timed_out, &err);
+	if (c && (!http_neg || kerb_creds_make_default(c, &err) == 0)) {
+		*out = c;
+		return 0;
+	}
+	if (timed_out)
+		snprintf(msg, sizeof(msg),
+			 "%s: timed out after %gs getting Kerberos tickets (no answer from the KDC)",
+			 cfg->hostname, cfg->deadline.seconds);
+	else
+		snprintf(msg, sizeof(msg), "%s: %s", cfg->hostname, err.msg);
+	kerb_creds_free(c);
+	*rc = mp_print_status(CHECK_PREFIX, timed_out ? cfg->deadline.state :
+				MP_CRITICAL, msg, NULL);
+	return -1;
 }
 
 /* -e found nothing the probes can use: that is the result. */
@@ -609,6 +675,8 @@ static int run_probes(const struct probe_config *cfg, int64_t deadline,
 	r.cfg = cfg;
 	r.d = d;
 	if (cfg->all_addresses && (rc = resolve_or_report(&r, deadline)) >= 0)
+		return rc;
+	if (kerberos_prepare(cfg, deadline, &r.kerb, &rc) < 0)
 		return rc;
 	/* At most --max-parallel addresses, each with its probe pair, are
 	 * under way at once; all share the one deadline. */

@@ -98,6 +98,21 @@ expect "bad --unencrypted-level" 3 \
 expect "bad --http-auth" 3 \
 	"RPC ENCRYPTION UNKNOWN - invalid --http-auth 'digest' (choose any, basic, ntlm or negotiate)" \
 	"${BASE[@]}" --http-auth digest
+expect "bad --auth" 3 \
+	"RPC ENCRYPTION UNKNOWN - invalid --auth 'kerb' (choose ntlm, kerberos or negotiate)" \
+	"${BASE[@]}" --auth kerb
+expect "--spn without Kerberos" 3 \
+	"RPC ENCRYPTION UNKNOWN - --spn needs --auth kerberos or negotiate" \
+	"${BASE[@]}" --spn exchangeMDB/exch01.example.com
+expect "--keytab without Kerberos" 3 \
+	"RPC ENCRYPTION UNKNOWN - --keytab and --realm need --auth kerberos or negotiate, or --http-auth negotiate" \
+	"${BASE[@]}" --keytab /etc/hostname
+expect "--spn without a service" 3 \
+	"RPC ENCRYPTION UNKNOWN - --spn 'exch01' is not a service principal (service/host, e.g. exchangeMDB/exch01.contoso.com)" \
+	"${BASE[@]}" --auth kerberos --spn exch01
+expect "missing --keytab" 3 \
+	"RPC ENCRYPTION UNKNOWN - cannot read --keytab '$TMP/none.keytab': No such file or directory" \
+	"${BASE[@]}" --auth kerberos --keytab "$TMP/none.keytab"
 expect "port 0" 3 "RPC ENCRYPTION UNKNOWN - invalid port '0' (must be 1..65535)" "${BASE[@]}" -p 0
 expect "port 65536" 3 "RPC ENCRYPTION UNKNOWN - invalid port '65536' (must be 1..65535)" "${BASE[@]}" -p 65536
 expect "rpc-port junk" 3 "RPC ENCRYPTION UNKNOWN - invalid --rpc-port '60o1' (must be 1..65535)" \
@@ -226,6 +241,34 @@ expect "all options accepted" 2 "$NOTIMPL" \
 	--ca-file /etc/ssl/certs/ca-certificates.crt --client-cert "$TMP/c.pem" --client-key "$TMP/k.pem" \
 	--proxy http://127.0.0.1:9 -v
 expect "--no-tls" 2 "$NOTIMPL" "${BASE[@]}" --no-tls --http-auth basic
+# Kerberos against a krb5.conf of this test whose KDC port is closed: the
+# failure is named before any probe starts, and nothing needs the network.
+printf '[libdefaults]\n\tdefault_realm = EXAMPLE.TEST\n\tdns_lookup_kdc = false\n[realms]\n\tEXAMPLE.TEST = {\n\t\tkdc = 127.0.0.1:9\n\t}\n' \
+	> "$TMP/krb5.conf"
+KRB5_CONFIG="$TMP/krb5.conf" expect "--auth kerberos: KDC unreachable is CRITICAL" 2 \
+	"RPC ENCRYPTION CRITICAL - localhost: Kerberos TGT for monitor@EXAMPLE.TEST: KDC unreachable (no KDC of the realm answered) (Cannot contact any KDC for realm 'EXAMPLE.TEST')" \
+	"${BASE[@]}" --auth kerberos
+# A KDC that never answers (a bound UDP port, nothing reads it): the -t
+# deadline holds and its state is reported.
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True); time.sleep(30)' > "$TMP/kdc.port" &
+KDC_PID=$!
+for ((i = 0; i < 50; i++)); do [ -s "$TMP/kdc.port" ] && break; sleep 0.1; done
+sed "s/127.0.0.1:9/127.0.0.1:$(cat "$TMP/kdc.port")/" "$TMP/krb5.conf" > "$TMP/krb5-silent.conf"
+t0=$(date +%s)
+KRB5_CONFIG="$TMP/krb5-silent.conf" expect "--auth kerberos: a silent KDC ends at -t with its state" 1 \
+	"RPC ENCRYPTION WARNING - localhost: timed out after 2s getting Kerberos tickets (no answer from the KDC)" \
+	-H localhost -p 9 -t 2:WARNING -u 'EXAMPLE\monitor' -m "$DN" --auth kerberos
+t1=$(date +%s)
+kill "$KDC_PID" 2>/dev/null
+wait "$KDC_PID" 2>/dev/null
+if [ $((t1 - t0)) -le 3 ]; then ok "silent KDC: the run ended within the deadline"
+else OUT="took $((t1 - t0))s"; ko "silent KDC: the run ended within the deadline" "too slow"; fi
+KRB5_CONFIG="$TMP/krb5.conf" CHECK_RPC_ENCRYPTION_PASSWORD= KRB5CCNAME="FILE:$TMP/none.cc" \
+	expect "--auth negotiate over TCP without a password: the credentials cache is asked" 2 \
+	"RPC ENCRYPTION CRITICAL - localhost: Kerberos TGT for monitor@EXAMPLE.TEST: no ticket for the principal in the credentials cache (kinit first) (Can't find client principal monitor@EXAMPLE.TEST in cache collection)" \
+	"${BASE[@]}" --auth negotiate --transport tcp
 for v in outlook2003 outlook2007 outlook2010 outlook2013 outlook2016 255.255.32767.65535 \
 	0.0.0.0 65535.32767.65535; do
 	expect "client version $v accepted" 2 "$NOTIMPL" "${BASE[@]}" --client-version "$v"

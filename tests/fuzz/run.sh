@@ -32,7 +32,7 @@ for f in "$src"/lib/*.c; do
 	*) libsrc+=("$f") ;;
 	esac
 done
-libs="$(pkg-config --libs libssl libcrypto libxml-2.0 libcurl) -lresolv"
+libs="$(pkg-config --cflags --libs libssl libcrypto libxml-2.0 libcurl krb5-gssapi krb5) -lresolv"
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then

@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Interop driver: lib/'s RPC/TCP stack against a real server (Samba AD DC).
  *
- *   samr_tool HOST EPM-PORT LEVEL USER DOMAIN     (password in $SAMR_PASSWORD)
+ *   samr_tool [OPTIONS] HOST EPM-PORT LEVEL USER DOMAIN
+ *     password in $SAMR_PASSWORD (not needed with --keytab or --ccache)
+ *     --auth ntlm|kerberos|negotiate  (default ntlm; with kerberos, or SPNEGO
+ *                           carrying Kerberos, DOMAIN is the realm)
+ *     --spn SPN             (Kerberos; default exchangeMDB/HOST)
+ *     --keytab FILE         (Kerberos: client keytab instead of the password)
+ *     --ccache              (Kerberos: the cache in KRB5CCNAME)
  *
- * Through the same event loop and TCP transport as the plugin it asks the
- * endpoint mapper for SAMR (and for EMSMDB), binds SAMR over ncacn_ip_tcp
- * with NTLM at LEVEL (connect, integrity or privacy), calls SamrConnect
- * (opnum 0) and SamrCloseHandle (opnum 1), and binds EMSMDB on the same
- * port.  Every step prints one "key=value" line for tests/interop/samba.sh;
- * the server checks our signatures and sealing, lib/dcerpc checks the
- * server's.  Exit 0 when every step could be carried out (whatever the
+ * Through the same event loop, TCP transport and DCE/RPC association
+ * (lib/rpc_assoc) as the plugin it asks the endpoint mapper for SAMR (and
+ * for EMSMDB), binds SAMR over ncacn_ip_tcp with NTLM, Kerberos or SPNEGO
+ * at LEVEL (connect, integrity or privacy), calls SamrConnect (opnum 0) and
+ * SamrCloseHandle (opnum 1).  Every step prints one "key=value" line for
+ * tests/interop/samba.sh; the server checks our signatures and sealing,
+ * lib/dcerpc checks the server's.  Exit 0 when every step could be carried out (whatever the
  * server answered), 1 on a transport or protocol failure. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,8 +27,10 @@
 #include "dcerpc.h"
 #include "emsmdb.h"
 #include "epm.h"
+#include "kerberos.h"
 #include "ntlm.h"
 #include "probe.h"
+#include "rpc_assoc.h"
 #include "transport_http.h"
 #include "transport_tcp.h"
 
@@ -130,82 +138,74 @@ static int exchange(struct stream *s, const struct buf *out,
 	}
 }
 
-/* Bind and report the result; 1 accepted, 0 rejected, -1 failure. */
-static int do_bind(struct stream *s, struct dcerpc_conn *c, uint32_t call_id,
-		const struct dcerpc_syntax *iface, const char *what,
-		const struct buf *token, struct dcerpc_bind_ack *ack)
+/* Send out (when not empty), then feed the server's PDUs to the
+ * association until it reports something; what it gives back to send (an
+ * auth3 after the bind) goes out at once. */
+static int assoc_wait(struct stream *s, struct rpc_assoc *a, struct buf *out,
+		      struct rpc_assoc_event *ev)
 {
-	struct rpe_error err = { 0, "" };
 	struct dcerpc_pdu pdu;
-	struct buf b;
-	int rc;
+	int kind;
 
-	buf_init(&b, 8192);
-	rc = dcerpc_encode_bind(&b, c, 0, call_id, 0, iface,
-				token ? token->data : NULL,
-				token ? token->len : 0, &err);
-	if (rc == 0)
-		rc = exchange(s, &b, &pdu);
-	buf_free(&b);
-	if (rc < 0)
+	do {
+		if (exchange(s, out->len ? out : NULL, &pdu) < 0)
+			return -1;
+		buf_reset(out);
+		kind = rpc_assoc_feed(a, &pdu, out, ev);
+	} while (kind == RPC_ASSOC_EV_NONE);
+	if (out->len && tcp_chan_send(s->ch, out->data, out->len) < 0)
 		return -1;
-	if (pdu.ptype == DCERPC_PTYPE_BIND_NAK) {
-		printf("%s=bind_nak %s\n", what,
-		       dcerpc_bind_nak_reason_name(pdu.data, pdu.len));
-		return 0;
-	}
-	if (pdu.ptype != DCERPC_PTYPE_BIND_ACK ||
-	    dcerpc_decode_bind_ack(c, pdu.data, pdu.len, ack, &err) < 0) {
-		printf("error=%s bind answered with PDU type %u %s\n", what,
-		       (unsigned)pdu.ptype, err.msg);
+	return kind;
+}
+
+/* Bind (every leg of the security context) and report it as
+ * "<what>=accepted" or "<what>=failed <why>"; 1 bound, 0 refused, -1 when
+ * the connection failed. */
+static int assoc_bind(struct stream *s, struct rpc_assoc *a, const char *what)
+{
+	struct rpc_assoc_event ev;
+	struct buf out;
+	int kind = RPC_ASSOC_EV_FAILED;
+
+	buf_init(&out, 65536);
+	if (rpc_assoc_bind(a, &out, &ev) == 0)
+		kind = assoc_wait(s, a, &out, &ev);
+	buf_free(&out);
+	if (kind < 0)
 		return -1;
-	}
-	if (ack->result != 0) {
-		printf("%s=rejected %s\n", what,
-		       dcerpc_ack_reason_name(ack->result, ack->reason));
+	if (kind != RPC_ASSOC_EV_BOUND) {
+		printf("%s=failed %s\n", what, ev.msg);
 		return 0;
 	}
 	printf("%s=accepted\n", what);
+	if (a->sec)
+		printf("samr_auth=complete\n");
 	return 1;
 }
 
-/* Call and print "<what>=status 0x..." or "<what>=fault 0x...". */
-static int call(struct stream *s, struct dcerpc_conn *c, uint32_t call_id,
-		uint16_t opnum, const struct buf *stub, const char *what,
-		struct buf *resp)
+/* Call and print "<what>=fault 0x..." for a fault; 1 with the answer's
+ * stub in resp, 0 after a fault, -1 on failure. */
+static int call(struct stream *s, struct rpc_assoc *a, uint16_t opnum,
+		const struct buf *stub, const char *what, struct buf *resp)
 {
-	struct rpe_error err = { 0, "" };
-	struct dcerpc_pdu pdu;
-	struct buf b;
-	int rc;
+	struct rpc_assoc_event ev;
+	struct buf out;
+	uint32_t id;
+	int kind = RPC_ASSOC_EV_FAILED;
 
-	buf_init(&b, 65536);
-	rc = dcerpc_encode_request(&b, c, call_id, 0, opnum, stub->data,
-				   stub->len, &err);
-	if (rc < 0) {
-		printf("error=%s\n", err.msg);
-		buf_free(&b);
-		return -1;
+	buf_init(&out, 65536);
+	if (rpc_assoc_call(a, opnum, stub->data, stub->len, &out, &id, &ev) == 0)
+		kind = assoc_wait(s, a, &out, &ev);
+	buf_free(&out);
+	if (kind == RPC_ASSOC_EV_RESPONSE)
+		return buf_put_bytes(resp, ev.stub, ev.stub_len) < 0 ? -1 : 1;
+	if (kind == RPC_ASSOC_EV_FAULT) {
+		printf("%s=fault 0x%08x %s\n", what, (unsigned)ev.status,
+		       dcerpc_fault_name(ev.status));
+		return 0;
 	}
-	rc = exchange(s, &b, &pdu);
-	buf_free(&b);
-	while (rc == 0) {
-		if (pdu.ptype == DCERPC_PTYPE_FAULT) {
-			uint32_t st = 0;
-			if (dcerpc_decode_fault(pdu.data, pdu.len, &st, &err) < 0)
-				break;
-			printf("%s=fault 0x%08x %s\n", what, (unsigned)st,
-			       dcerpc_fault_name(st));
-			return 0;
-		}
-		rc = dcerpc_decode_response(c, pdu.data, pdu.len, resp, &err);
-		if (rc < 0)
-			break;
-		if (rc == 1)
-			return 1;
-		rc = exchange(s, NULL, &pdu);
-	}
-	printf("error=%s: %s\n", what, err.msg[0] ? err.msg : "bad answer");
+	if (kind == RPC_ASSOC_EV_FAILED)
+		printf("error=%s: %s\n", what, ev.msg);
 	return -1;
 }
 
@@ -217,7 +217,7 @@ static uint32_t tail_status(const struct buf *b)
 		       (uint32_t)p[3] << 24;
 }
 
-static int lookup(struct stream *s, struct dcerpc_conn *c, uint32_t call_id,
+static int lookup(struct stream *s, struct rpc_assoc *a,
 		  const struct dcerpc_syntax *iface, const char *what)
 {
 	struct rpe_error err = { 0, "" };
@@ -229,7 +229,7 @@ static int lookup(struct stream *s, struct dcerpc_conn *c, uint32_t call_id,
 	buf_init(&resp, 65536);
 	rc = epm_encode_map_request(&stub, iface, EPM_MAX_TOWERS, &err);
 	if (rc == 0)
-		rc = call(s, c, call_id, EPM_OPNUM_MAP, &stub, what, &resp);
+		rc = call(s, a, EPM_OPNUM_MAP, &stub, what, &resp);
 	if (rc == 1) {
 		rc = epm_decode_map_response(resp.data, resp.len, iface, &r, &err);
 		if (rc < 0)
@@ -246,115 +246,194 @@ static int lookup(struct stream *s, struct dcerpc_conn *c, uint32_t call_id,
 	return rc;
 }
 
-int main(int argc, char **argv)
-{
-	struct rpe_error err = { 0, "" };
-	struct loop *loop;
-	struct stream s;
-	struct dcerpc_conn epmc, c;
-	struct dcerpc_bind_ack ack;
-	struct ntlm_client *ntlm = NULL;
-	struct secctx sec;
-	struct buf tok, stub, resp, b;
-	uint8_t handle[20];
-	const char *pw = getenv("SAMR_PASSWORD");
-	int level, port, rc, status = 1;
+struct tool_opts {
+	const char *host, *user, *domain, *password;
+	const char *auth, *spn, *keytab;
+	long epm_port;
+	int level, ccache;
+};
 
-	if (argc != 6 || !pw) {
-		fprintf(stderr, "usage: SAMR_PASSWORD=... %s HOST EPM-PORT "
-				"connect|integrity|privacy USER DOMAIN\n",
-			argv[0]);
-		return 2;
-	}
-	level = !strcmp(argv[3], "privacy") ? DCERPC_AUTH_LEVEL_PRIVACY :
-		!strcmp(argv[3], "integrity") ? DCERPC_AUTH_LEVEL_INTEGRITY :
-		!strcmp(argv[3], "connect") ? DCERPC_AUTH_LEVEL_CONNECT : 0;
-	if (!level || crypto_init(&err) < 0 || !(loop = loop_new(&err))) {
-		fprintf(stderr, "%s: cannot start: %s\n", argv[0], err.msg);
-		return 2;
-	}
-	buf_init(&tok, 8192);
+/* SamrConnect, then SamrCloseHandle on the handle it gave. */
+static int samr_calls(struct stream *s, struct rpc_assoc *a)
+{
+	struct buf stub, resp;
+	uint8_t handle[20];
+	int rc;
+
 	buf_init(&stub, 4096);
 	buf_init(&resp, 65536);
-	memset(&s, 0, sizeof(s));
-	memset(&c, 0, sizeof(c));
-
-	/* 1. The endpoint mapper, without authentication. */
-	dcerpc_conn_init(&epmc, NULL, DCERPC_AUTH_LEVEL_NONE, 0);
-	if (stream_open(&s, loop, argv[1], atol(argv[2]), "EPM") < 0)
-		goto out;
-	if (do_bind(&s, &epmc, 1, &epm_interface, "epm_bind", NULL, &ack) != 1)
-		goto out;
-	port = lookup(&s, &epmc, 2, &samr_interface, "epm_samr");
-	if (port <= 0 || lookup(&s, &epmc, 3, &emsmdb_interface,
-				"epm_emsmdb") < 0)
-		goto out;
-	stream_close(&s);
-
-	/* 2. SAMR with NTLM at the requested level. */
-	ntlm = ntlm_client_new(argv[4], argv[5], pw, &err);
-	if (!ntlm) {
-		printf("error=%s\n", err.msg);
-		goto out;
-	}
-	sec.ops = &ntlm_secctx_ops;
-	sec.ctx = ntlm_client_session(ntlm);
-	dcerpc_conn_init(&c, &sec, (uint8_t)level, 1);
-	if (stream_open(&s, loop, argv[1], port, "SAMR") < 0 ||
-	    ntlm_client_negotiate(ntlm, &tok, &err) < 0)
-		goto out_c;
-	rc = do_bind(&s, &c, 1, &samr_interface, "samr_bind", &tok, &ack);
-	if (rc != 1)
-		goto out_c;
-	buf_reset(&tok);
-	if (ntlm_client_authenticate(ntlm, ack.auth_value, ack.auth_len, &tok,
-				     &err) < 0) {
-		printf("error=NTLM: %s\n", err.msg);
-		goto out_c;
-	}
-	buf_init(&b, 8192);
-	rc = dcerpc_encode_auth3(&b, &c, 1, tok.data, tok.len, &err);
-	if (rc == 0)
-		rc = tcp_chan_send(s.ch, b.data, b.len);
-	buf_free(&b);
-	if (rc < 0)
-		goto out_c;
 	/* SamrConnect(ServerName NULL, DesiredAccess) */
 	buf_put_u32le(&stub, 0);
 	buf_put_u32le(&stub, SAMR_ACCESS);
-	rc = call(&s, &c, 2, SAMR_CONNECT, &stub, "samr_connect", &resp);
-	if (rc < 0)
-		goto out_c;
+	rc = call(s, a, SAMR_CONNECT, &stub, "samr_connect", &resp);
+	if (rc == 1 && resp.len != 24) {
+		printf("error=SamrConnect answer of %zu bytes\n", resp.len);
+		rc = -1;
+	}
 	if (rc == 1) {
-		if (resp.len != 24) {
-			printf("error=SamrConnect answer of %zu bytes\n", resp.len);
-			goto out_c;
-		}
 		memcpy(handle, resp.data, 20);
 		printf("samr_connect=status 0x%08x\n",
 		       (unsigned)tail_status(&resp));
 		buf_reset(&stub);
 		buf_reset(&resp);
 		buf_put_bytes(&stub, handle, 20);
-		rc = call(&s, &c, 3, SAMR_CLOSE_HANDLE, &stub, "samr_close",
-			  &resp);
-		if (rc < 0)
-			goto out_c;
+		rc = call(s, a, SAMR_CLOSE_HANDLE, &stub, "samr_close", &resp);
 		if (rc == 1)
 			printf("samr_close=status 0x%08x\n",
 			       (unsigned)tail_status(&resp));
 	}
-	status = 0;
-out_c:
-	stream_close(&s);
-	dcerpc_conn_free(&c);
-out:
-	stream_close(&s);
-	dcerpc_conn_free(&epmc);
-	ntlm_client_free(ntlm);
-	buf_free(&tok);
 	buf_free(&stub);
 	buf_free(&resp);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The endpoint mapper, without authentication: SAMR's port, or <= 0. */
+static int epm_lookups(struct loop *loop, const struct tool_opts *o)
+{
+	struct stream s;
+	struct rpc_assoc epm;
+	int port = -1;
+
+	rpc_assoc_init(&epm, "endpoint mapper", "endpoint mapper ",
+		       &epm_interface, NULL, DCERPC_AUTH_LEVEL_NONE);
+	if (stream_open(&s, loop, o->host, o->epm_port, "EPM") == 0 &&
+	    assoc_bind(&s, &epm, "epm_bind") == 1) {
+		port = lookup(&s, &epm, &samr_interface, "epm_samr");
+		if (port > 0 && lookup(&s, &epm, &emsmdb_interface,
+				       "epm_emsmdb") < 0)
+			port = -1;
+	}
+	stream_close(&s);
+	rpc_assoc_free(&epm);
+	return port;
+}
+
+/* Kerberos credentials and the service ticket as the options say, within
+ * the deadline; NULL (printed) on failure. */
+static struct kerb_creds *kerberos_creds(const struct tool_opts *o)
+{
+	struct rpe_error err = { 0, "" };
+	struct kerb_cred_params p = { KERB_CRED_PASSWORD, o->user, o->domain,
+				      o->password, o->keytab };
+	struct kerb_prefetch pf = { o->spn, o->host, NULL };
+	struct kerb_creds *kc;
+	int timed_out;
+
+	if (o->keytab)
+		p.source = KERB_CRED_KEYTAB;
+	else if (o->ccache)
+		p.source = KERB_CRED_CCACHE;
+	kc = kerb_creds_acquire_within(&p, &pf, DEADLINE_MS, &timed_out, &err);
+	if (!kc)
+		printf("creds=failed %s\n", err.msg);
+	else
+		printf("creds=ok %s\n", kerb_creds_principal(kc));
+	return kc;
+}
+
+/* SAMR bound with the chosen package; 0 when every step was carried out. */
+static int samr_session(struct loop *loop, const struct tool_opts *o,
+			int port)
+{
+	struct rpe_error err = { 0, "" };
+	struct ntlm_client *ntlm = NULL;
+	struct kerb_creds *kc = NULL;
+	struct kerb_ctx *kctx = NULL;
+	struct secctx sec;
+	struct rpc_assoc a;
+	struct stream s;
+	int rc = -1;
+
+	memset(&s, 0, sizeof(s));
+	if (strcmp(o->auth, "ntlm")) {
+		if (!(kc = kerberos_creds(o)))
+			return 0; /* the KDC's answer is the result */
+		kctx = kerb_ctx_new(kc, o->spn, o->host, (uint8_t)o->level,
+				    !strcmp(o->auth, "negotiate"), &err);
+		sec.ctx = NULL;
+		if (kctx)
+			kerb_ctx_secctx(kctx, &sec);
+	} else {
+		ntlm = ntlm_client_new(o->user, o->domain, o->password, &err);
+		sec.ops = &ntlm_secctx_ops;
+		sec.ctx = ntlm ? ntlm_client_session(ntlm) : NULL;
+	}
+	if (!sec.ctx) {
+		printf("error=%s\n", err.msg);
+		goto out;
+	}
+	/* One association drives either package's legs (bind, then auth3
+	 * or alter_context as the package says). */
+	rpc_assoc_init(&a, "SAMR", "", &samr_interface, &sec, (uint8_t)o->level);
+	if (stream_open(&s, loop, o->host, port, "SAMR") == 0) {
+		rc = assoc_bind(&s, &a, "samr_bind");
+		rc = rc == 1 ? samr_calls(&s, &a) : rc;
+	}
+	stream_close(&s);
+	rpc_assoc_free(&a);
+out:
+	kerb_ctx_free(kctx);
+	kerb_creds_free(kc);
+	ntlm_client_free(ntlm);
+	return rc < 0 ? -1 : 0;
+}
+
+static int parse_args(int argc, char **argv, struct tool_opts *o)
+{
+	int i = 1;
+
+	memset(o, 0, sizeof(*o));
+	o->auth = "ntlm";
+	o->password = getenv("SAMR_PASSWORD");
+	for (; i + 1 < argc && !strncmp(argv[i], "--", 2); i += 2) {
+		if (!strcmp(argv[i], "--auth"))
+			o->auth = argv[i + 1];
+		else if (!strcmp(argv[i], "--spn"))
+			o->spn = argv[i + 1];
+		else if (!strcmp(argv[i], "--keytab"))
+			o->keytab = argv[i + 1];
+		else if (!strcmp(argv[i], "--ccache") && (o->ccache = 1))
+			i--;
+		else
+			return -1;
+	}
+	if (argc - i != 5 || (strcmp(o->auth, "ntlm") && strcmp(o->auth, "kerberos") &&
+			      strcmp(o->auth, "negotiate")))
+		return -1;
+	o->host = argv[i];
+	o->epm_port = atol(argv[i + 1]);
+	o->level = !strcmp(argv[i + 2], "privacy") ? DCERPC_AUTH_LEVEL_PRIVACY :
+		   !strcmp(argv[i + 2], "integrity") ? DCERPC_AUTH_LEVEL_INTEGRITY :
+		   !strcmp(argv[i + 2], "connect") ? DCERPC_AUTH_LEVEL_CONNECT : 0;
+	o->user = argv[i + 3];
+	o->domain = argv[i + 4];
+	if (!o->level || (!o->password && (!strcmp(o->auth, "ntlm") ||
+					  (!o->keytab && !o->ccache))))
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct rpe_error err = { 0, "" };
+	struct loop *loop;
+	struct tool_opts o;
+	int port, status = 1;
+
+	if (parse_args(argc, argv, &o) < 0) {
+		fprintf(stderr, "usage: SAMR_PASSWORD=... %s [--auth ntlm|kerberos|negotiate] "
+				"[--spn SPN] [--keytab FILE] [--ccache] HOST EPM-PORT "
+				"connect|integrity|privacy USER DOMAIN\n",
+			argv[0]);
+		return 2;
+	}
+	if (crypto_init(&err) < 0 || !(loop = loop_new(&err))) {
+		fprintf(stderr, "%s: cannot start: %s\n", argv[0], err.msg);
+		return 2;
+	}
+	port = epm_lookups(loop, &o);
+	if (port > 0 && samr_session(loop, &o, port) == 0)
+		status = 0;
 	loop_free(loop);
 	crypto_cleanup();
 	return status;

@@ -5,7 +5,8 @@
 Behaves like an Exchange 2010 RPC proxy (RPC over HTTP v2, MS-RPCH) in front
 of the EMSMDB store interface (MS-OXCRPC): HTTP auth, the RTS virtual
 connection, DCE/RPC bind with NTLM at any level (the server side of NTLMv2 is
-done here with impacket's primitives and Python's hmac/hashlib), sign/seal of
+done here with impacket's primitives and Python's hmac/hashlib) or, with
+--krb5-keytab, with Kerberos (krb_server.py, python3-gssapi), sign/seal of
 requests and responses, and EcDoConnectEx / EcDoDisconnect with the
 EncryptionRequired policy.  It is written independently of the C library it
 tests.  Loopback only.
@@ -189,8 +190,27 @@ def user_matches(given, domain=None):
 
 def check_http_auth(c, method, headers):
     """True when authenticated; otherwise a 401 was sent (tests/responder/
-    httpauth.py: Basic, NTLM, NTLM inside Negotiate, Extended Protection)."""
+    httpauth.py: Basic, NTLM, NTLM inside Negotiate, Extended Protection;
+    Kerberos for --http-auth negotiate)."""
+    if ARGS.http_auth == 'negotiate':
+        return check_kerberos_http(c, headers)
     return httpauth.authenticate(c, headers, method=method)
+
+
+def check_kerberos_http(c, headers):
+    """Negotiate with a Kerberos ticket (krb_server.py)."""
+    scheme, _, token = headers.get('authorization', '').partition(' ')
+    if scheme.lower() == 'negotiate':
+        import krb_server
+        user = krb_server.http_negotiate(ARGS.krb5_keytab, token)
+        if user:
+            c.http_user = user
+            log(c.id, 'http auth=negotiate user=%s ok' % user)
+            return True
+        log(c.id, 'http auth=negotiate rejected')
+    c.respond(401, 'Unauthorized', [('WWW-Authenticate', 'Negotiate')],
+              b'<html><body>401 Unauthorized</body></html>')
+    return False
 
 
 def handle_connection(sock, peer):
@@ -586,6 +606,9 @@ class RpcServer:
         self.tcp_port = tcp_port  # the EMSMDB port ept_map points to
         self.bound = False
         self.ntlm = None
+        self.krb = None  # krb_server.KrbAcceptor of a Kerberos bind
+        self.krb_atype = 16  # 16 Kerberos, 9 SPNEGO
+        self.hdr_signing = False
         self.session = None
         self.level = 0
         self.auth_ok = False
@@ -601,7 +624,9 @@ class RpcServer:
     def dispatch(self, pdu):
         """Handle one client PDU of the connection-oriented protocol."""
         ptype = pdu[2]
-        if ptype in (11, 14):
+        if ptype == 14 and self.krb and not self.krb.complete:
+            self.krb_alter(pdu)  # SPNEGO's further legs
+        elif ptype in (11, 14):
             self.bind(pdu)
         elif ptype == 16:
             self.auth3(pdu)
@@ -648,12 +673,18 @@ class RpcServer:
             atype, level = trailer[0], trailer[1]
             self.ctx_id = struct.unpack('<I', trailer[4:8])[0]
             token = pdu[len(pdu) - auth_len:]
-            if atype != 10:
+            if atype in (9, 16) and ARGS.krb5_keytab:
+                import krb_server
+                self.krb = krb_server.KrbAcceptor(ARGS.krb5_keytab)
+                self.krb_atype = atype
+                self.hdr_signing = bool(pdu[3] & krb_server.PFC_SUPPORT_HEADER_SIGN)
+            elif atype != 10:
                 supported = supported and False
         self.level = level
         log(self.c.id, 'bind level=%d ctx=%s auth=%s' % (
             level, SYNTAX_NAMES.get(abstract, abstract.hex()),
-            'ntlm' if auth_len else 'none'))
+            ({9: 'negotiate', 16: 'kerberos'}.get(self.krb_atype) if self.krb else 'ntlm')
+            if auth_len else 'none'))
         if f and f.kind == 'bind-nak':
             body = struct.pack('<HB', 0, 1) + b'\x05\x00'
             self.out(header(13, 3, 16 + len(body), 0, call_id) + body)
@@ -667,24 +698,68 @@ class RpcServer:
         # takes anonymous binds, and so does the store behind an RPC proxy
         # with --anonymous-rpc (Exchange 2013 and later).
         result = 0 if supported and (auth_len or self.anonymous_ok()) else 2
+        body = self.ack_body(result, self.sec_addr)
+        auth = b''
+        self.bound = result == 0
+        if result == 0 and auth_len and self.krb:
+            out = self.krb_step(token)
+            if out is None:
+                return self.bind_nak(call_id)
+            auth = struct.pack('<BBBBI', self.krb_atype, level, 0, 0, self.ctx_id) + out
+        elif result == 0 and auth_len:
+            self.ntlm = NtlmServer()
+            chal = self.ntlm.challenge(token)
+            auth = struct.pack('<BBBBI', 10, level, 0, 0, self.ctx_id) + chal
+        total = 16 + len(body) + len(auth)
+        # The header-signing flag is echoed (MS-RPCE 3.3.1.5.2.2).
+        flags = 3 | (4 if self.hdr_signing else 0)
+        self.out(header(12, flags, total, len(auth) - 8 if auth else 0, call_id) + body + auth)
+        log(self.c.id, 'bind_ack result=%s' % ('accept' if result == 0 else 'reject'))
+
+    def ack_body(self, result, sec_addr):
+        """bind_ack / alter_context_resp body (C706 12.6.4.4): one result,
+        provider rejection 'abstract syntax not supported' when refused."""
         reason = 0 if result == 0 else 1
-        sec_addr = self.sec_addr
         body = struct.pack('<HHI', self.max_frag, self.max_frag, 0x1234)
         body += struct.pack('<H', len(sec_addr)) + sec_addr
         pad = (4 - (16 + len(body)) % 4) % 4
         body += b'\x00' * pad
         body += struct.pack('<B3s', 1, b'\x00' * 3)
-        body += struct.pack('<HH', result, reason) + (NDR_UUID + struct.pack('<I', 2) if result == 0
-                                                      else b'\x00' * 20)
-        auth = b''
-        self.bound = result == 0
-        if result == 0 and auth_len:
-            self.ntlm = NtlmServer()
-            chal = self.ntlm.challenge(token)
-            auth = struct.pack('<BBBBI', 10, level, 0, 0, self.ctx_id) + chal
-        total = 16 + len(body) + len(auth)
-        self.out(header(12, 3, total, len(auth) - 8 if auth else 0, call_id) + body + auth)
-        log(self.c.id, 'bind_ack result=%s' % ('accept' if result == 0 else 'reject'))
+        return body + struct.pack('<HH', result, reason) + (
+            NDR_UUID + struct.pack('<I', 2) if result == 0 else b'\x00' * 20)
+
+    def bind_nak(self, call_id):
+        """A refused Kerberos ticket: bind_nak, reason not specified, as
+        Samba answers it."""
+        body = struct.pack('<HB', 0, 1) + b'\x05\x00'
+        self.out(header(13, 3, 16 + len(body), 0, call_id) + body)
+        log(self.c.id, 'bind_nak (kerberos)')
+
+    def krb_alter(self, pdu):
+        """alter_context carrying the next SPNEGO token: answered with an
+        alter_context_resp and ours (MS-RPCE 3.3.1.5.3)."""
+        auth_len, call_id = struct.unpack('<H', pdu[10:12])[0], struct.unpack('<I', pdu[12:16])[0]
+        out = self.krb_step(pdu[len(pdu) - auth_len:] if auth_len else b'')
+        if out is None:
+            return self.fault(call_id, ACCESS_DENIED)
+        body = self.ack_body(0, b'')
+        auth = struct.pack('<BBBBI', self.krb_atype, self.level, 0, 0, self.ctx_id) + out
+        self.out(header(15, 3, 16 + len(body) + len(auth), len(auth) - 8, call_id) + body + auth)
+        log(self.c.id, 'alter_context_resp (kerberos %s)' % (
+            'complete' if self.krb.complete else 'continues'))
+
+    def krb_step(self, token):
+        """One leg of the Kerberos context; None when the token is refused."""
+        try:
+            out = self.krb.step(token)
+        except Exception as e:  # gssapi.raw.GSSError, kept local to krb_server
+            log(self.c.id, 'kerberos rejected: %s' % e)
+            return None
+        if self.krb.complete:
+            self.auth_ok = True
+            self.session = self.krb.session(self.hdr_signing)
+            log(self.c.id, 'kerberos user=%s ok' % self.krb.client)
+        return out
 
     def auth3(self, pdu):
         auth_len = struct.unpack('<H', pdu[10:12])[0]
@@ -692,6 +767,9 @@ class RpcServer:
         f = fault_for('auth3')
         if f:
             self.inject(f, 0)
+        if self.krb:
+            self.krb_step(token)  # a refusal leaves auth_ok False
+            return
         if not self.ntlm:
             raise Abort('auth3 before bind')
         ok, who = self.ntlm.authenticate(token)
@@ -764,7 +842,7 @@ class RpcServer:
             level, pad = trailer[1], trailer[2]
             sig = pdu[len(pdu) - auth_len:]
             stub_end = len(pdu) - auth_len - 8
-        if self.anonymous_ok() and self.bound and not self.ntlm and not auth_len:
+        if self.anonymous_ok() and self.bound and not self.ntlm and not self.krb and not auth_len:
             # An anonymous binding: the endpoint mapper's (level 0), or the
             # store's at RPC_C_AUTHN_LEVEL_NONE (1, MS-RPCE 2.2.1.1.8).
             level = 1 if self.svc.require_auth else 0
@@ -775,7 +853,14 @@ class RpcServer:
             self.fault(call_id, ACCESS_DENIED)
             return
         stub = pdu[24:stub_end]
-        if level in (5, 6):
+        if level in (5, 6) and self.krb:
+            stub = self.krb_open(pdu, stub, stub_end, auth_len, level)
+            if stub is None:
+                log(self.c.id, 'request call=%d bad signature' % call_id)
+                self.fault(call_id, ACCESS_DENIED)
+                return
+            stub = stub[:len(stub) - pad] if pad else stub
+        elif level in (5, 6):
             if level == 6:
                 stub = self.session.unseal(stub)
             signed = pdu[:24] + stub + pdu[stub_end:len(pdu) - auth_len]
@@ -802,8 +887,17 @@ class RpcServer:
             return
         self.respond(call_id, out, badsig=bool(f and f.kind == 'badsig'))
 
+    def krb_open(self, pdu, stub, stub_end, auth_len, level):
+        """A Kerberos-protected request body in plaintext, or None."""
+        trailer, sig = pdu[stub_end:len(pdu) - auth_len], pdu[len(pdu) - auth_len:]
+        if level == 6:
+            return self.session.open_sealed(pdu[:24], stub, trailer, sig)
+        return stub if self.session.verify(pdu[:len(pdu) - auth_len], sig) else None
+
     def respond(self, call_id, stub, badsig=False):
-        room = self.max_frag - 24 - (8 + 16 if self.level in (5, 6) else 0)
+        siglen = self.session.sig_len(self.level) if self.krb else 16
+        atype = self.krb_atype if self.krb else 10
+        room = self.max_frag - 24 - (8 + siglen if self.level in (5, 6) else 0)
         room -= room % 16
         chunks = [stub[i:i + room] for i in range(0, len(stub), room)] or [b'']
         for i, chunk in enumerate(chunks):
@@ -812,8 +906,8 @@ class RpcServer:
             if self.level in (5, 6):
                 pad = (16 - len(chunk) % 16) % 16
                 body = chunk + b'\x00' * pad
-                trailer = struct.pack('<BBBBI', 10, self.level, pad, 0, self.ctx_id)
-                hdr = header(2, flags, 24 + len(body) + 8 + 16, 16, call_id) + \
+                trailer = struct.pack('<BBBBI', atype, self.level, pad, 0, self.ctx_id)
+                hdr = header(2, flags, 24 + len(body) + 8 + siglen, siglen, call_id) + \
                     struct.pack('<IHBB', hint, 0, 0, 0)
                 if self.level == 6:
                     body, sig = self.session.seal(hdr + body + trailer, body)
@@ -1172,7 +1266,8 @@ def main():
     p.add_argument('--mailbox', default='/o=Example/ou=Exchange Administrative Group '
                    '(FYDIBOHF23SPDLT)/cn=Recipients/cn=probe')
     p.add_argument('--server-name', default='EXCH01')
-    p.add_argument('--http-auth', choices=('none', 'basic', 'ntlm', 'any'), default='basic')
+    p.add_argument('--http-auth', choices=('none', 'basic', 'ntlm', 'any', 'negotiate'),
+                   default='basic', help='negotiate needs --krb5-keytab (keys of HTTP/<host>)')
     p.add_argument('--blocked-client-versions', type=parse_version_list, default=[],
                    help="answer ecClientVerDisallowed to these versions, in Exchange's "
                         "BlockedClientVersions syntax, e.g. --blocked-client-versions='-5.9.9;7.0.0-11.9.9'")
@@ -1201,6 +1296,8 @@ def main():
     p.add_argument('--epm-port', type=int, default=0, help='endpoint mapper port (0: any)')
     p.add_argument('--epm-no-emsmdb', action='store_true',
                    help='the endpoint mapper answers EPT_S_NOT_REGISTERED for EMSMDB')
+    p.add_argument('--krb5-keytab',
+                   help='accept Kerberos binds (auth type 16) with the keys of this keytab')
     p.add_argument('--log')
     autodiscover.add_arguments(p)
     httpauth.add_arguments(p)

@@ -51,8 +51,10 @@ static int x_unseal(void *c, uint8_t *m, size_t n, size_t off, size_t len,
 	return x_verify(c, m, n, sig);
 }
 
-static const struct secctx_ops xops = { "toy", 10, 16, x_sign, x_verify,
-					x_seal, x_unseal, NULL };
+static const struct secctx_ops xops = {
+	.name = "toy", .auth_type = 10, .sig_len = 16, .sign = x_sign,
+	.verify = x_verify, .seal = x_seal, .unseal = x_unseal,
+};
 
 /* Turn a request PDU built by lib/ into the matching response PDU (the toy
  * context is symmetric): same stub, ptype 2, response header fields. */

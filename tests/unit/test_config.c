@@ -31,6 +31,15 @@ static void test_choices(void)
 	CHECK_INT(c.unencrypted_level, PROBE_LEVEL_INTEGRITY);
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_HTTP_AUTH, "negotiate", &e), 0);
 	CHECK_INT(c.http_auth, HTTP_AUTH_NEGOTIATE);
+	CHECK_INT(c.auth, PROBE_AUTH_NTLM); /* the default */
+	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_AUTH, "negotiate", &e), 0);
+	CHECK_INT(c.auth, PROBE_AUTH_NEGOTIATE);
+	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_AUTH, "kerberos", &e), 0);
+	CHECK_INT(c.auth, PROBE_AUTH_KERBEROS);
+	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_AUTH, "krb5", &e), RPE_ERR_ARG);
+	CHECK_STR(e.msg, "invalid --auth 'krb5' (choose ntlm, kerberos or "
+			 "negotiate)");
+	CHECK_INT(c.auth, PROBE_AUTH_KERBEROS);
 
 	/* a failure names the option and every choice, and changes nothing */
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_HTTP_AUTH, "NTLM", &e),

@@ -38,8 +38,9 @@ static int toy_step(void *ctx, const uint8_t *in, size_t n, struct buf *out,
 	return rpe_fail(err, RPE_ERR_AUTH, "toy token refused");
 }
 
-static const struct secctx_ops toy_ops = { "TOY", 10, 16, NULL, NULL, NULL,
-					   NULL, toy_step };
+static const struct secctx_ops toy_ops = {
+	.name = "TOY", .auth_type = 10, .sig_len = 16, .step = toy_step,
+};
 
 static void put_header(struct buf *b, uint8_t ptype, uint32_t call_id)
 {
