@@ -20,21 +20,8 @@ static void params_of(const struct probe_config *cfg, int64_t deadline_ms,
 	memset(p, 0, sizeof(*p));
 	p->email = cfg->email;
 	p->pinned_url = cfg->autodiscover_url;
-	/* The RPC proxy's credentials, TLS checks, proxy and address family
-	 * (check_run.c fill_target does the same for the channels). */
-	p->http.user = cfg->user;
-	p->http.password = cfg->password;
-	/* NTLM's split of -u, as for the probes (check_run.c). */
-	p->http.ntlm_user = cfg->user_form == CFG_USER_UPN ? cfg->user :
-							     cfg->username;
-	p->http.ntlm_domain = cfg->user_form == CFG_USER_UPN ? "" : cfg->domain;
-	p->http.auth = cfg->http_auth;
-	p->http.ca_file = cfg->ca_file;
-	p->http.insecure = cfg->insecure;
-	p->http.client_cert = cfg->client_cert;
-	p->http.client_key = cfg->client_key;
-	p->http.proxy = cfg->proxy;
-	p->http.ip_version = cfg->ip_version;
+	/* The RPC proxy's credentials, TLS checks, proxy and address family. */
+	check_http_common(cfg, &p->http);
 	p->nameserver = cfg->autodiscover_dns;
 	p->connect_to = cfg->autodiscover_connect_to_n ?
 				(const char *const *)cfg->autodiscover_connect_to :

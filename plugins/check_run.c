@@ -61,6 +61,23 @@ static const char *spn_server(const struct probe_config *cfg)
 	return cfg->rpc_server;
 }
 
+void check_http_common(const struct probe_config *cfg, struct http_params *h)
+{
+	h->user = cfg->user;
+	h->password = cfg->password;
+	/* NTLM takes "user@domain" whole with an empty domain (MS-NLMP
+	 * 3.1.5.1.2 UPN logons); DOMAIN\user is split. */
+	h->ntlm_user = cfg->user_form == CFG_USER_UPN ? cfg->user : cfg->username;
+	h->ntlm_domain = cfg->user_form == CFG_USER_UPN ? "" : cfg->domain;
+	h->auth = cfg->http_auth;
+	h->ca_file = cfg->ca_file;
+	h->insecure = cfg->insecure;
+	h->client_cert = cfg->client_cert;
+	h->client_key = cfg->client_key;
+	h->proxy = cfg->proxy;
+	h->ip_version = cfg->ip_version;
+}
+
 /* The probe target as the configuration describes it; path receives the
  * RPC proxy URL path. */
 static void fill_target(const struct probe_config *cfg, const char *addr,
@@ -75,15 +92,7 @@ static void fill_target(const struct probe_config *cfg, const char *addr,
 	t->http.port = (long)cfg->port;
 	t->http.tls = cfg->tls;
 	t->http.path = path;
-	t->http.user = cfg->user;
-	t->http.password = cfg->password;
-	t->http.auth = cfg->http_auth;
-	t->http.ca_file = cfg->ca_file;
-	t->http.insecure = cfg->insecure;
-	t->http.client_cert = cfg->client_cert;
-	t->http.client_key = cfg->client_key;
-	t->http.proxy = cfg->proxy;
-	t->http.ip_version = cfg->ip_version;
+	check_http_common(cfg, &t->http);
 	t->tcp.host = cfg->hostname;
 	t->tcp.connect_ip = addr ? addr : cfg->ip_address;
 	t->tcp.port = (long)cfg->port;
@@ -93,13 +102,9 @@ static void fill_target(const struct probe_config *cfg, const char *addr,
 	t->rpc_server = cfg->rpc_server;
 	t->rpc_port = (long)cfg->rpc_port;
 	t->proxy_path = cfg->proxy_path;
-	/* NTLM takes "user@domain" whole with an empty domain (MS-NLMP
-	 * 3.1.5.1.2 UPN logons); DOMAIN\user is split. */
-	t->user = cfg->user_form == CFG_USER_UPN ? cfg->user : cfg->username;
-	t->domain = cfg->user_form == CFG_USER_UPN ? "" : cfg->domain;
+	t->user = t->http.ntlm_user;
+	t->domain = t->http.ntlm_domain;
 	t->password = cfg->password;
-	t->http.ntlm_user = t->user;
-	t->http.ntlm_domain = t->domain;
 	t->auth = cfg->auth;
 	t->spn = cfg->spn;
 	t->spn_server = spn_server(cfg);
