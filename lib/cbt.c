@@ -65,13 +65,26 @@ static int hash_with(int md_nid, const uint8_t *der, size_t len,
 	return 0;
 }
 
+/* x and der are the same certificate, parsed and encoded. */
+static int hash_cert(X509 *x, const uint8_t *der, size_t len,
+		     uint8_t out[CBT_HASH_MAX], size_t *out_len,
+		     const char **hash_name, struct rpe_error *err)
+{
+	int md_nid = NID_undef;
+
+	TRY(end_point_digest(x, &md_nid, err));
+	/* The hash covers the certificate "as it appears, octet for octet, in
+	 * the server's Certificate message": its DER. */
+	return hash_with(md_nid, der, len, out, out_len, hash_name, err);
+}
+
 int cbt_cert_hash(const uint8_t *der, size_t len, uint8_t out[CBT_HASH_MAX],
 		  size_t *out_len, const char **hash_name,
 		  struct rpe_error *err)
 {
 	const unsigned char *p = der;
 	X509 *x;
-	int md_nid = NID_undef, rc;
+	int rc;
 
 	if (!der || len == 0 || len > LONG_MAX)
 		return rpe_fail(err, RPE_ERR_ARG, "no server certificate");
@@ -79,13 +92,9 @@ int cbt_cert_hash(const uint8_t *der, size_t len, uint8_t out[CBT_HASH_MAX],
 	if (!x)
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"the server certificate is not valid DER");
-	rc = end_point_digest(x, &md_nid, err);
+	rc = hash_cert(x, der, len, out, out_len, hash_name, err);
 	X509_free(x);
-	if (rc < 0)
-		return rc;
-	/* The hash covers the certificate "as it appears, octet for octet, in
-	 * the server's Certificate message": the DER we were given. */
-	return hash_with(md_nid, der, len, out, out_len, hash_name, err);
+	return rc;
 }
 
 int cbt_md5_from_hash(const uint8_t *hash, size_t hash_len,
@@ -129,6 +138,8 @@ int cbt_from_ssl(void *ssl, uint8_t out[CBT_MD5_LEN], struct rpe_error *err)
 {
 	X509 *x = ssl ? SSL_get0_peer_certificate(ssl) : NULL;
 	unsigned char *der = NULL;
+	uint8_t h[CBT_HASH_MAX];
+	size_t hlen = 0;
 	int n, rc;
 
 	if (!x)
@@ -138,7 +149,9 @@ int cbt_from_ssl(void *ssl, uint8_t out[CBT_MD5_LEN], struct rpe_error *err)
 	if (n <= 0)
 		return rpe_fail(err, RPE_ERR_CRYPTO,
 				"cannot encode the server certificate");
-	rc = cbt_from_der(der, (size_t)n, out, err);
+	/* The certificate is parsed already: hash its DER without decoding
+	 * it a second time. */
+	rc = hash_cert(x, der, (size_t)n, h, &hlen, NULL, err);
 	OPENSSL_free(der);
-	return rc;
+	return rc < 0 ? rc : cbt_md5_from_hash(h, hlen, out, err);
 }
