@@ -186,7 +186,8 @@ static int send_call(struct probe *p, uint16_t opnum, const struct buf *stub,
 	rc = rpc_assoc_call(&p->assoc, opnum, stub->data, stub->len, &pdu,
 			    call_id, &ev);
 	if (rc < 0)
-		finish(p, ev.outcome, "cannot build %s: %s", what, ev.msg);
+		finish(p, rpc_pipe_assoc_outcome(ev.fail), "cannot build %s: %s",
+		       what, ev.msg);
 	else
 		rc = send_pdu(p, &pdu, what);
 	buf_free(&pdu);
@@ -200,7 +201,7 @@ static void send_bind(struct probe *p)
 
 	buf_init(&pdu, 8192);
 	if (rpc_assoc_bind(&p->assoc, &pdu, &ev) < 0)
-		finish(p, ev.outcome, "%s", ev.msg);
+		finish(p, rpc_pipe_assoc_outcome(ev.fail), "%s", ev.msg);
 	else
 		send_pdu(p, &pdu, "bind");
 	buf_free(&pdu);
@@ -344,6 +345,13 @@ static void on_fault(struct probe *p, uint32_t status)
 		       "RPC call denied after %s authentication (fault %s)%s%s",
 		       secctx_display_name(p->sec), dcerpc_fault_name(status),
 		       hint(p, SECCTX_FAIL_DENIED, 0) ? ": " : "", p->hint);
+	else if (!p->sec)
+		/* Level none: no credentials to blame.  Exchange 2010 and
+		 * RPC/TCP accept the bind and deny the call (the verdict
+		 * reads it as a refusal of unauthenticated logons). */
+		finish(p, OUTCOME_RPC_FAULT,
+		       "fault %s (0x%08x) to a call without RPC authentication",
+		       dcerpc_fault_name(status), (unsigned)status);
 	else
 		finish(p, OUTCOME_RPC_FAULT, "fault %s (0x%08x)",
 		       dcerpc_fault_name(status), (unsigned)status);
@@ -359,9 +367,10 @@ static void on_assoc_failed(struct probe *p, const struct dcerpc_pdu *pdu,
 	if (p->sec && pdu->ptype == DCERPC_PTYPE_BIND_NAK &&
 	    dcerpc_decode_bind_nak(pdu->data, pdu->len, &reason, NULL) == 0 &&
 	    hint(p, SECCTX_FAIL_BIND_NAK, reason))
-		finish(p, ev->outcome, "%s (%s)", ev->msg, p->hint);
+		finish(p, rpc_pipe_assoc_outcome(ev->fail), "%s (%s)", ev->msg,
+		       p->hint);
 	else
-		finish(p, ev->outcome, "%s", ev->msg);
+		finish(p, rpc_pipe_assoc_outcome(ev->fail), "%s", ev->msg);
 }
 
 /* Pipe callbacks ----------------------------------------------------------------- */

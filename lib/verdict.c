@@ -382,6 +382,26 @@ static void refused_unencrypted(const struct verdict_input *in,
 	add_line(v, "Outlook shows \"Your Exchange Server administrator has blocked the version of Outlook that you are using.\"");
 }
 
+/* A logon without RPC authentication (level none) refused at the bind or
+ * with a fault on the call: Exchange 2010 and RPC/TCP refuse such logons
+ * whatever EncryptionRequired says, so the policy stays unknown. */
+static int refused_without_auth(const struct probe_result *u)
+{
+	return u->level == PROBE_LEVEL_NONE &&
+	       (u->outcome == OUTCOME_BIND_REJECTED ||
+		u->outcome == OUTCOME_RPC_FAULT);
+}
+
+static void unknown_without_auth(const struct verdict_input *in,
+				 struct verdict *v,
+				 const struct probe_result *u)
+{
+	set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell the RPC encryption policy: the server refuses logons without RPC authentication; the policy cannot be told at this level (unencrypted logon failed during %s: %s (%s))",
+		    in->host, probe_phase_name(u->phase),
+		    probe_outcome_name(u->outcome), u->message);
+	add_line(v, "The server refused a logon without RPC authentication (Exchange 2010 and RPC/TCP require it); --unencrypted-level connect probes with NTLM but without sealing.");
+}
+
 /* Only the unencrypted probe ran. */
 static void decide_unencrypted_only(const struct verdict_input *in,
 				    struct verdict *v)
@@ -405,6 +425,8 @@ static void decide_unencrypted_only(const struct verdict_input *in,
 		set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused (%s), which means either encryption required or client version blocked; run --probe both",
 			    in->host, ec);
 		explain_ec(v, u);
+	} else if (refused_without_auth(u)) {
+		unknown_without_auth(in, v, u);
 	} else {
 		failure(v, in, u);
 	}
@@ -434,15 +456,13 @@ static void decide_both(const struct verdict_input *in, struct verdict *v,
 		set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused for another reason (%s), encrypted logon OK",
 			    in->host, ec);
 		explain_ec(v, u);
+	} else if (refused_without_auth(u)) {
+		unknown_without_auth(in, v, u);
 	} else {
 		set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon failed during %s: %s (%s), encrypted logon OK",
 			    in->host, probe_phase_name(u->phase),
 			    probe_outcome_name(u->outcome), u->message);
-		if (u->level == PROBE_LEVEL_NONE &&
-		    (u->outcome == OUTCOME_BIND_REJECTED ||
-		     u->outcome == OUTCOME_RPC_FAULT))
-			add_line(v, "The server refused a bind without RPC authentication (Exchange 2010 and RPC/TCP require it); --unencrypted-level connect probes with NTLM but without sealing.");
-		else if (u->outcome == OUTCOME_BIND_REJECTED ||
+		if (u->outcome == OUTCOME_BIND_REJECTED ||
 			 (u->outcome == OUTCOME_RPC_FAULT &&
 			  u->level == PROBE_LEVEL_CONNECT))
 			add_line(v, "The server refused level connect; --unencrypted-level integrity probes with signed but unsealed calls.");

@@ -346,8 +346,19 @@ static void test_level_none(void)
 	       PHASE_BIND, 0, "");
 	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 	check_verdict(&v, VSTATE_UNKNOWN, -1, NULL);
-	CHECK(has_line(&v, "refused a bind without RPC authentication"));
+	CHECK(strstr(v.summary, "the server refuses logons without RPC authentication; the policy cannot be told at this level") != NULL);
+	CHECK(has_line(&v, "refused a logon without RPC authentication"));
 	CHECK(!has_line(&v, "--unencrypted-level integrity probes"));
+	/* The bind accepted, the call denied (Exchange 2010 over RPC/HTTP
+	 * and RPC/TCP): the same, with the unencrypted probe alone too. */
+	u = mk("unencrypted", PROBE_LEVEL_NONE, OUTCOME_RPC_FAULT,
+	       PHASE_LOGON, 0, "");
+	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+	check_verdict(&v, VSTATE_UNKNOWN, -1, NULL);
+	CHECK(strstr(v.summary, "the policy cannot be told at this level") != NULL);
+	v = run(EXPECT_REQUIRED, PROBES_UNENCRYPTED, NULL, &u);
+	check_verdict(&v, VSTATE_UNKNOWN, -1, NULL);
+	CHECK(strstr(v.summary, "refuses logons without RPC authentication") != NULL);
 }
 
 /* The long output labels szDisplayName as the user's. */
