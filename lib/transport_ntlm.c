@@ -188,6 +188,11 @@ int curl_ntlm_bound(const struct curl_ntlm *n)
 	return n->bound;
 }
 
+void curl_ntlm_set_unbound(struct curl_ntlm *n)
+{
+	http_ntlm_set_unbound(n->h);
+}
+
 const char *curl_ntlm_scheme(const struct curl_ntlm *n)
 {
 	return http_ntlm_scheme(n->h);

@@ -84,6 +84,8 @@ long curl_ntlm_authenticate_port(const struct curl_ntlm *n);
 /* 1 when the channel binding came from the connection's certificate. */
 int curl_ntlm_bound(const struct curl_ntlm *n);
 const char *curl_ntlm_scheme(const struct curl_ntlm *n);
+/* The AUTHENTICATE without channel binding (http_ntlm_set_unbound). */
+void curl_ntlm_set_unbound(struct curl_ntlm *n);
 int curl_ntlm_sent_credentials(const struct curl_ntlm *n);
 
 #endif

@@ -4,6 +4,7 @@
 #ifndef RPE_VERDICT_H
 #define RPE_VERDICT_H
 
+#include "posture.h"
 #include "probe.h"
 
 enum verdict_expect {
@@ -56,6 +57,11 @@ void verdict_decide(const struct verdict_input *in, struct verdict *out);
  * appended to the summary ("slowest probe 2.1s"). */
 void verdict_apply_timing(struct verdict *v, int timing_state,
 			  const char *why);
+
+/* --posture: its findings raise the verdict to the report's state
+ * (WARNING, or CRITICAL with --posture-critical) and are named in the
+ * summary ("...; posture: Extended Protection not enforced on /rpc"). */
+void verdict_apply_posture(struct verdict *v, const struct posture_report *r);
 
 const char *verdict_state_name(int state);
 
