@@ -293,15 +293,15 @@ static void test_verdict(void)
 	memset(&v, 0, sizeof(v));
 	snprintf(v.summary, sizeof(v.summary), "mail requires RPC encryption");
 	verdict_apply_posture(&v, &r);
-	CHECK_INT(v.state, VSTATE_WARNING);
+	CHECK_INT(v.state, MP_WARNING);
 	CHECK_STR(v.summary, "mail requires RPC encryption; posture: Extended Protection not enforced on /rpc, Basic offered on /rpc");
 	/* A CRITICAL verdict stays CRITICAL; UNKNOWN stays UNKNOWN. */
-	v.state = VSTATE_CRITICAL;
+	v.state = MP_CRITICAL;
 	verdict_apply_posture(&v, &r);
-	CHECK_INT(v.state, VSTATE_CRITICAL);
-	v.state = VSTATE_UNKNOWN;
+	CHECK_INT(v.state, MP_CRITICAL);
+	v.state = MP_UNKNOWN;
 	verdict_apply_posture(&v, &r);
-	CHECK_INT(v.state, VSTATE_UNKNOWN);
+	CHECK_INT(v.state, MP_UNKNOWN);
 }
 
 int main(void)
