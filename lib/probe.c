@@ -332,12 +332,20 @@ static void on_fault(struct probe *p, uint32_t status)
 		finish(p, OUTCOME_LOGON_OK,
 		       "logged on (ecNone); EcDoDisconnect failed with fault %s",
 		       dcerpc_fault_name(status));
-	else if (p->phase == PHASE_LOGON && status == FAULT_ACCESS_DENIED)
+	else if (p->phase == PHASE_LOGON && status == FAULT_ACCESS_DENIED &&
+		 p->sec.ops)
 		finish(p, OUTCOME_AUTH_FAILED,
 		       "RPC call denied after %s authentication (fault %s): %s",
 		       p->sec.ops->name, dcerpc_fault_name(status),
 		       p->ntlm ? "wrong user or password?" :
 				 "the account may not use this service");
+	else if (!p->sec.ops)
+		/* Level none: no credentials to blame.  Exchange 2010 and
+		 * RPC/TCP accept the bind and deny the call (the verdict
+		 * reads it as a refusal of unauthenticated logons). */
+		finish(p, OUTCOME_RPC_FAULT,
+		       "fault %s (0x%08x) to a call without RPC authentication",
+		       dcerpc_fault_name(status), (unsigned)status);
 	else
 		finish(p, OUTCOME_RPC_FAULT, "fault %s (0x%08x)",
 		       dcerpc_fault_name(status), (unsigned)status);
