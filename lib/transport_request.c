@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -34,6 +35,9 @@ struct http_request {
 	size_t post_len;
 	char auth_msg[320];
 	struct tls_seen tls;    /* what its TLS handshake showed */
+	char auth_offered[96];  /* WWW-Authenticate schemes: "NTLM, Basic" */
+	void (*on_header)(void *ctx, struct http_request *rq, const char *line,
+			  size_t len);
 };
 
 static size_t on_write(char *p, size_t size, size_t n, void *userp)
@@ -50,15 +54,24 @@ static size_t on_write(char *p, size_t size, size_t n, void *userp)
 	return buf_put_bytes(&rq->body, p, len) == 0 ? len : CURL_WRITEFUNC_ERROR;
 }
 
-/* The connection's channel binding (lib/tlsinfo, while the SSL * of the
- * running transfer is valid) for the NTLM AUTHENTICATE. */
-static void ntlm_binding(struct http_request *rq)
+/* The TLS session of the connection the response came on (version,
+ * cipher, binding; a resumed session's certificate), read while the SSL *
+ * of the running transfer is valid. */
+static void note_tls(struct http_request *rq)
 {
 	struct curl_tlssessioninfo *ti = NULL;
 
 	if (curl_easy_getinfo(rq->src.easy, CURLINFO_TLS_SSL_PTR, &ti) ==
-		    CURLE_OK && ti && ti->backend == CURLSSLBACKEND_OPENSSL)
+		    CURLE_OK && ti && ti->backend == CURLSSLBACKEND_OPENSSL &&
+	    ti->internals)
 		tlsinfo_from_ssl(ti->internals, &rq->tls);
+}
+
+/* The connection's channel binding (lib/tlsinfo) for the NTLM
+ * AUTHENTICATE. */
+static void ntlm_binding(struct http_request *rq)
+{
+	note_tls(rq);
 	if (rq->tls.have_cbt)
 		curl_ntlm_set_binding(rq->ntlm, rq->tls.cbt);
 }
@@ -67,6 +80,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 {
 	struct http_request *rq = userp;
 	size_t len = size * n;
+
+	static const char wa[] = "www-authenticate:";
 
 	if (rq->ntlm && curl_ntlm_running(rq->ntlm))
 		curl_ntlm_on_header(rq->ntlm, rq->src.easy, p, len);
@@ -78,7 +93,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 			   (int)(len > 2 ? len - 2 : len), p);
 		if (rq->ntlm && curl_ntlm_running(rq->ntlm))
 			ntlm_binding(rq);
+		else
+			note_tls(rq);
+	} else if (len > sizeof(wa) - 1 &&
+		   strncasecmp(p, wa, sizeof(wa) - 1) == 0) {
+		(void)http_auth_schemes_add(rq->auth_offered,
+					    sizeof(rq->auth_offered),
+					    (const uint8_t *)p + sizeof(wa) - 1,
+					    len - (sizeof(wa) - 1));
 	}
+	if (rq->on_header)
+		rq->on_header(rq->cb.ctx, rq, p, len);
 	return len;
 }
 
@@ -207,6 +232,7 @@ struct http_request *http_request_open(struct loop *loop,
 		return NULL;
 	}
 	rq->cb = *cb;
+	rq->on_header = spec->on_header;
 	rq->max_body = spec->max_body;
 	buf_init(&rq->body, spec->max_body + 1);
 	snprintf(rq->name, sizeof(rq->name), "%s", spec->name ? spec->name : "HTTP");
@@ -324,4 +350,21 @@ static const struct loop_source_ops request_ops = {
 const struct tls_seen *http_request_tls(const struct http_request *rq)
 {
 	return &rq->tls;
+}
+
+const char *http_request_auth_offered(const struct http_request *rq)
+{
+	return rq->auth_offered;
+}
+
+int http_request_timings(const struct http_request *rq, struct http_timings *t)
+{
+	CURL *e = rq->src.easy;
+
+	t->resolve_us = loop_info_us(e, CURLINFO_NAMELOOKUP_TIME_T);
+	t->connect_us = loop_info_us(e, CURLINFO_CONNECT_TIME_T);
+	t->tls_us = loop_info_us(e, CURLINFO_APPCONNECT_TIME_T);
+	t->pretransfer_us = loop_info_us(e, CURLINFO_PRETRANSFER_TIME_T);
+	t->starttransfer_us = loop_info_us(e, CURLINFO_STARTTRANSFER_TIME_T);
+	return 0;
 }

@@ -37,6 +37,11 @@ struct http_request_spec {
 	/* "HOST:PORT:ADDR:PORT" lines for CURLOPT_CONNECT_TO, NULL-terminated
 	 * (split DNS, loopback tests); NULL: none. */
 	const char *const *connect_to;
+	/* Optional: every response header line as it arrives (with cb's
+	 * ctx), status lines included (a 401 of the HTTP authentication,
+	 * then the final response). */
+	void (*on_header)(void *ctx, struct http_request *rq, const char *line,
+			  size_t len);
 };
 
 /* p gives authentication (user NULL: none), TLS and routing; its host,
@@ -56,5 +61,9 @@ int http_request_finished(const struct http_request *rq);
 /* The server certificate, TLS version and cipher of an https request
  * (tlsinfo.h), also when verification failed. */
 const struct tls_seen *http_request_tls(const struct http_request *rq);
+/* The authentication schemes its 401 answers offered ("NTLM, Basic"; ""
+ * if none), and libcurl's timings of the last transfer. */
+const char *http_request_auth_offered(const struct http_request *rq);
+int http_request_timings(const struct http_request *rq, struct http_timings *t);
 
 #endif
