@@ -190,7 +190,8 @@ static int send_call(struct probe *p, uint16_t opnum, const struct buf *stub,
 	rc = rpc_assoc_call(&p->assoc, opnum, stub->data, stub->len, &pdu,
 			    call_id, &ev);
 	if (rc < 0)
-		finish(p, ev.outcome, "cannot build %s: %s", what, ev.msg);
+		finish(p, rpc_pipe_assoc_outcome(ev.fail), "cannot build %s: %s",
+		       what, ev.msg);
 	else
 		rc = send_pdu(p, &pdu, what);
 	buf_free(&pdu);
@@ -204,7 +205,7 @@ static void send_bind(struct probe *p)
 
 	buf_init(&pdu, 8192);
 	if (rpc_assoc_bind(&p->assoc, &pdu, &ev) < 0)
-		finish(p, ev.outcome, "%s", ev.msg);
+		finish(p, rpc_pipe_assoc_outcome(ev.fail), "%s", ev.msg);
 	else
 		send_pdu(p, &pdu, "bind");
 	buf_free(&pdu);
@@ -333,12 +334,20 @@ static void on_fault(struct probe *p, uint32_t status)
 		finish(p, OUTCOME_LOGON_OK,
 		       "logged on (ecNone); EcDoDisconnect failed with fault %s",
 		       dcerpc_fault_name(status));
-	else if (p->phase == PHASE_LOGON && status == FAULT_ACCESS_DENIED)
+	else if (p->phase == PHASE_LOGON && status == FAULT_ACCESS_DENIED &&
+		 p->sec.ops)
 		finish(p, OUTCOME_AUTH_FAILED,
 		       "RPC call denied after %s authentication (fault %s): %s",
 		       p->sec.ops->name, dcerpc_fault_name(status),
 		       p->ntlm ? "wrong user or password?" :
 				 "the account may not use this service");
+	else if (!p->sec.ops)
+		/* Level none: no credentials to blame.  Exchange 2010 and
+		 * RPC/TCP accept the bind and deny the call (the verdict
+		 * reads it as a refusal of unauthenticated logons). */
+		finish(p, OUTCOME_RPC_FAULT,
+		       "fault %s (0x%08x) to a call without RPC authentication",
+		       dcerpc_fault_name(status), (unsigned)status);
 	else
 		finish(p, OUTCOME_RPC_FAULT, "fault %s (0x%08x)",
 		       dcerpc_fault_name(status), (unsigned)status);
@@ -374,11 +383,11 @@ static int pipe_on_pdu(void *ctx, struct rpc_pipe *pipe,
 		/* Windows and Samba refuse a Kerberos ticket they cannot
 		 * decrypt with a bind_nak: name the SPN to check. */
 		if (p->kerb && pdu->ptype == DCERPC_PTYPE_BIND_NAK)
-			finish(p, ev.outcome,
+			finish(p, rpc_pipe_assoc_outcome(ev.fail),
 			       "%s (the server refused the Kerberos ticket for %s: is that SPN registered on this server's account?)",
 			       ev.msg, kerb_ctx_spn(p->kerb));
 		else
-			finish(p, ev.outcome, "%s", ev.msg);
+			finish(p, rpc_pipe_assoc_outcome(ev.fail), "%s", ev.msg);
 		break;
 	default:
 		if (leg.len) /* the next leg of the security context */

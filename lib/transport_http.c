@@ -169,6 +169,23 @@ static void note_final_status(struct http_chan *ch, long st)
 	ch->early_answer = 1;
 }
 
+/* Leg one of our HTTP NTLM (no body, no credentials yet) is still out.  A
+ * 2xx to it is the leg's, never the channel's: to a proxy that asks for no
+ * authentication a request with Content-Length 0 is an echo request
+ * (MS-RPCH 2.1.2.1.5), answered 200 with an echo RTS PDU (2.1.2.1.6,
+ * 2.2.4.48) that is no part of the virtual connection.  ntlm_next() then
+ * sends the real request without authentication. */
+static int negotiate_leg(const struct http_chan *ch)
+{
+	return ch->ntlm && !ch->ntlm_done &&
+	       !curl_ntlm_sent_credentials(ch->ntlm);
+}
+
+static int is_2xx(long st)
+{
+	return st >= 200 && st <= 299;
+}
+
 /* libcurl callbacks -------------------------------------------------------- */
 
 static int on_sockopt(void *userp, curl_socket_t fd, curlsocktype purpose)
@@ -240,7 +257,11 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		long st = 0;
 		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
 		note_final_status(ch, st);
-		if (st >= 200 && !(st == 401 || st == 407)) {
+		if (is_2xx(st) && negotiate_leg(ch)) {
+			loop_trace(ch->src.loop, 2,
+				   "%s channel: HTTP %ld to the body-less NTLM NEGOTIATE: no HTTP authentication asked for (an echo response, MS-RPCH 2.1.2.1.6)",
+				   kind_name(ch->kind), st);
+		} else if (st >= 200 && !(st == 401 || st == 407)) {
 			if (ch->ntlm && !ch->ntlm_done)
 				ntlm_accepted(ch, st);
 			ch->status = st;
@@ -257,7 +278,9 @@ static size_t on_write(char *p, size_t size, size_t n, void *userp)
 	long st = 0;
 
 	curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
-	if (st < 200 || st > 299) {
+	if (is_2xx(st) && negotiate_leg(ch))
+		return len; /* the echo response: not the channel's bytes */
+	if (!is_2xx(st)) {
 		/* Keep the start of an error page for the message. */
 		size_t room = ERRBODY_MAX - ch->errbody_len;
 		size_t take = len < room ? len : room;

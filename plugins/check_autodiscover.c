@@ -10,8 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "check_common.h"
 #include "crypto.h"
-#include "check_run.h"
 #include "loop.h"
 
 static void params_of(const struct probe_config *cfg, int64_t deadline_ms,

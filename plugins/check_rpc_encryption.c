@@ -32,37 +32,50 @@
  * packaging scripts and `--version && ...` work.) */
 #define INFO_EXIT_STATUS 0
 
+/* Adding an option: give it an OPT_ value (long-only options) and a
+ * long_options entry in its group, a case in the group's opt_* parser (the
+ * value is parsed and stored there, into probe_config or cli_state), its
+ * text in the group's help_* function, checks that involve other options in
+ * a validate_* function, and a paragraph in the README and the man page.
+ * A new group is an opt_* parser added to opt_groups[] and a help_* call
+ * in print_help(). */
 enum {
-	OPT_NO_TLS = 256,
+	/* connection */
+	OPT_TRANSPORT = 256,
+	OPT_NO_TLS,
 	OPT_RPC_SERVER,
 	OPT_RPC_PORT,
 	OPT_RPC_PROXY_PATH,
-	OPT_PASSWORD_FILE,
-	OPT_EXPECT,
-	OPT_PROBE,
-	OPT_UNENC_LEVEL,
-	OPT_CLIENT_VERSION,
-	OPT_HTTP_AUTH,
+	OPT_PLAIN_PORT,
+	OPT_PROXY,
+	OPT_ALL_ADDRESSES,
+	OPT_MAX_PARALLEL,
+	/* Autodiscover */
+	OPT_AD_URL,
+	OPT_AD_DNS,
+	OPT_AD_CONNECT_TO,
+	/* TLS */
 	OPT_CA_FILE,
 	OPT_INSECURE,
 	OPT_CLIENT_CERT,
 	OPT_CLIENT_KEY,
-	OPT_PROXY,
-	OPT_TRANSPORT,
+	OPT_CERT_EXPIRY,
+	/* credentials and mailbox */
+	OPT_PASSWORD_FILE,
+	OPT_HTTP_AUTH,
 	OPT_AUTH,
 	OPT_KEYTAB,
 	OPT_REALM,
 	OPT_SPN,
-	OPT_AD_URL,
-	OPT_AD_DNS,
-	OPT_AD_CONNECT_TO,
-	OPT_ALL_ADDRESSES,
-	OPT_MAX_PARALLEL,
-	OPT_CERT_EXPIRY,
-	OPT_PLAIN_PORT,
+	/* check */
+	OPT_EXPECT,
+	OPT_PROBE,
+	OPT_UNENC_LEVEL,
+	OPT_CLIENT_VERSION,
 };
 
 static const struct option long_options[] = {
+	/* connection: opt_connection() */
 	{ "transport", required_argument, NULL, OPT_TRANSPORT },
 	{ "hostname", required_argument, NULL, 'H' },
 	{ "ip-address", required_argument, NULL, 'I' },
@@ -72,39 +85,48 @@ static const struct option long_options[] = {
 	{ "rpc-port", required_argument, NULL, OPT_RPC_PORT },
 	{ "rpc-proxy-path", required_argument, NULL, OPT_RPC_PROXY_PATH },
 	{ "plain-port", required_argument, NULL, OPT_PLAIN_PORT },
-	{ "user", required_argument, NULL, 'u' },
-	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
-	{ "mailbox-dn", required_argument, NULL, 'm' },
+	{ "proxy", required_argument, NULL, OPT_PROXY },
+	{ "all-addresses", no_argument, NULL, OPT_ALL_ADDRESSES },
+	{ "max-parallel", required_argument, NULL, OPT_MAX_PARALLEL },
+	/* Autodiscover: opt_autodiscover() */
 	{ "email", required_argument, NULL, 'e' },
 	{ "autodiscover-url", required_argument, NULL, OPT_AD_URL },
 	{ "autodiscover-dns", required_argument, NULL, OPT_AD_DNS },
 	{ "autodiscover-connect-to", required_argument, NULL, OPT_AD_CONNECT_TO },
-	{ "expect", required_argument, NULL, OPT_EXPECT },
-	{ "probe", required_argument, NULL, OPT_PROBE },
-	{ "unencrypted-level", required_argument, NULL, OPT_UNENC_LEVEL },
-	{ "client-version", required_argument, NULL, OPT_CLIENT_VERSION },
+	/* TLS: opt_tls() */
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "insecure", no_argument, NULL, OPT_INSECURE },
+	{ "client-cert", required_argument, NULL, OPT_CLIENT_CERT },
+	{ "client-key", required_argument, NULL, OPT_CLIENT_KEY },
+	{ "certificate-expiry", required_argument, NULL, OPT_CERT_EXPIRY },
+	/* credentials and mailbox: opt_credentials() */
+	{ "user", required_argument, NULL, 'u' },
+	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
+	{ "mailbox-dn", required_argument, NULL, 'm' },
 	{ "http-auth", required_argument, NULL, OPT_HTTP_AUTH },
 	{ "auth", required_argument, NULL, OPT_AUTH },
 	{ "keytab", required_argument, NULL, OPT_KEYTAB },
 	{ "realm", required_argument, NULL, OPT_REALM },
 	{ "spn", required_argument, NULL, OPT_SPN },
+	/* check: opt_check() */
+	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "probe", required_argument, NULL, OPT_PROBE },
+	{ "unencrypted-level", required_argument, NULL, OPT_UNENC_LEVEL },
+	{ "client-version", required_argument, NULL, OPT_CLIENT_VERSION },
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, 't' },
-	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
-	{ "insecure", no_argument, NULL, OPT_INSECURE },
-	{ "client-cert", required_argument, NULL, OPT_CLIENT_CERT },
-	{ "client-key", required_argument, NULL, OPT_CLIENT_KEY },
-	{ "proxy", required_argument, NULL, OPT_PROXY },
-	{ "all-addresses", no_argument, NULL, OPT_ALL_ADDRESSES },
-	{ "max-parallel", required_argument, NULL, OPT_MAX_PARALLEL },
-	{ "certificate-expiry", required_argument, NULL, OPT_CERT_EXPIRY },
+	/* general: opt_general() */
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	/* --extra-opts is expanded before getopt sees argv (mp_ini.h). */
 	{ NULL, 0, NULL, 0 },
 };
+
+/* Short options (getopt_long's string; the leading ':' reports a missing
+ * argument as ':'). */
+static const char shortopts[] = ":H:I:p:u:m:e:w:c:t:46vhV";
 
 /* What process_arguments collected before validation. */
 struct cli_state {
@@ -116,7 +138,9 @@ struct cli_state {
 	bool http_auth_given, rpc_server_given, proxy_path_given;
 };
 
-enum { ARGS_OK = 0, ARGS_HELP = 1, ARGS_VERSION = 2 };
+/* process_arguments' results; ARGS_OTHER: an opt_* parser saw another
+ * group's option. */
+enum { ARGS_OK = 0, ARGS_HELP = 1, ARGS_VERSION = 2, ARGS_OTHER = 3 };
 
 static void print_usage(void)
 {
@@ -434,121 +458,185 @@ static int set_str(char **slot, const char *v, struct rpe_error *err)
 	return 0;
 }
 
+/* The option parsers, one per group of --help: each parses and stores the
+ * options of its group and returns ARGS_OTHER for any other. */
+typedef int opt_group_fn(int opt, const char *arg, struct probe_config *cfg,
+			 struct cli_state *st, struct rpe_error *err);
+
+static int opt_connection(int opt, const char *arg, struct probe_config *cfg,
+			  struct cli_state *st, struct rpe_error *err)
+{
+	int rc = 0;
+
+	switch (opt) {
+	case OPT_TRANSPORT:
+		return cfg_set_choice(cfg, CFG_CHOICE_TRANSPORT, arg, err);
+	case 'H': return set_str(&cfg->hostname, arg, err);
+	case 'I': return set_str(&cfg->ip_address, arg, err);
+	case 'p':
+		rc = cfg_parse_port(arg, "port", &cfg->port, err);
+		st->port_given = true;
+		return rc;
+	case OPT_NO_TLS: cfg->tls = false; return 0;
+	case OPT_RPC_SERVER:
+		st->rpc_server_given = true;
+		return set_str(&cfg->rpc_server, arg, err);
+	case OPT_RPC_PORT:
+		cfg->rpc_port_given = true;
+		return cfg_parse_port(arg, "--rpc-port", &cfg->rpc_port, err);
+	case OPT_RPC_PROXY_PATH:
+		st->proxy_path_given = true;
+		return set_str(&cfg->proxy_path, arg, err);
+	case OPT_PLAIN_PORT:
+		cfg->plain_port_given = true;
+		return cfg_parse_port(arg, "--plain-port", &cfg->plain_port, err);
+	case OPT_PROXY: return set_str(&cfg->proxy, arg, err);
+	case '4': st->v4 = true; return 0;
+	case '6': st->v6 = true; return 0;
+	case OPT_ALL_ADDRESSES: cfg->all_addresses = true; return 0;
+	case OPT_MAX_PARALLEL:
+		st->max_parallel_given = true;
+		return cfg_parse_max_parallel(arg, &cfg->max_parallel, err);
+	default: return ARGS_OTHER;
+	}
+}
+
+static int opt_autodiscover(int opt, const char *arg, struct probe_config *cfg,
+			    struct cli_state *st, struct rpe_error *err)
+{
+	(void)st;
+	switch (opt) {
+	case 'e': return set_str(&cfg->email, arg, err);
+	case OPT_AD_URL: return set_str(&cfg->autodiscover_url, arg, err);
+	case OPT_AD_DNS: return set_str(&cfg->autodiscover_dns, arg, err);
+	case OPT_AD_CONNECT_TO:
+		if (cfg->autodiscover_connect_to_n == CFG_CONNECT_TO_MAX)
+			return rpe_fail(err, RPE_ERR_ARG,
+					"--autodiscover-connect-to given "
+					"more than %d times", CFG_CONNECT_TO_MAX);
+		return set_str(&cfg->autodiscover_connect_to
+				       [cfg->autodiscover_connect_to_n++],
+			       arg, err);
+	default: return ARGS_OTHER;
+	}
+}
+
+static int opt_tls(int opt, const char *arg, struct probe_config *cfg,
+		   struct cli_state *st, struct rpe_error *err)
+{
+	(void)st;
+	switch (opt) {
+	case OPT_CA_FILE: return set_str(&cfg->ca_file, arg, err);
+	case OPT_INSECURE: cfg->insecure = true; return 0;
+	case OPT_CLIENT_CERT: return set_str(&cfg->client_cert, arg, err);
+	case OPT_CLIENT_KEY: return set_str(&cfg->client_key, arg, err);
+	case OPT_CERT_EXPIRY:
+		return cert_expiry_parse(arg, &cfg->cert_expiry, err);
+	default: return ARGS_OTHER;
+	}
+}
+
+static int opt_credentials(int opt, const char *arg, struct probe_config *cfg,
+			   struct cli_state *st, struct rpe_error *err)
+{
+	switch (opt) {
+	case 'u': return set_str(&cfg->user, arg, err);
+	case OPT_PASSWORD_FILE: st->password_file = arg; return 0;
+	case 'm': return set_str(&cfg->mailbox_dn, arg, err);
+	case OPT_HTTP_AUTH:
+		st->http_auth_given = true;
+		return cfg_set_choice(cfg, CFG_CHOICE_HTTP_AUTH, arg, err);
+	case OPT_AUTH: return cfg_set_choice(cfg, CFG_CHOICE_AUTH, arg, err);
+	case OPT_KEYTAB: return set_str(&cfg->keytab, arg, err);
+	case OPT_REALM: return set_str(&cfg->realm, arg, err);
+	case OPT_SPN: return set_str(&cfg->spn, arg, err);
+	default: return ARGS_OTHER;
+	}
+}
+
+static int opt_check(int opt, const char *arg, struct probe_config *cfg,
+		     struct cli_state *st, struct rpe_error *err)
+{
+	switch (opt) {
+	case OPT_EXPECT: return cfg_set_choice(cfg, CFG_CHOICE_EXPECT, arg, err);
+	case OPT_PROBE: return cfg_set_choice(cfg, CFG_CHOICE_PROBES, arg, err);
+	case OPT_UNENC_LEVEL:
+		return cfg_set_choice(cfg, CFG_CHOICE_UNENC_LEVEL, arg, err);
+	case OPT_CLIENT_VERSION:
+		return cfg_parse_client_version(arg, cfg->client_version, err);
+	case 'w': st->warning = arg; return 0;
+	case 'c': st->critical = arg; return 0;
+	case 't': return mp_deadline_parse(arg, &cfg->deadline, err);
+	default: return ARGS_OTHER;
+	}
+}
+
+static int opt_general(int opt, const char *arg, struct probe_config *cfg,
+		       struct cli_state *st, struct rpe_error *err)
+{
+	(void)arg;
+	(void)st;
+	(void)err;
+	switch (opt) {
+	case 'v': cfg->verbose++; return 0;
+	case 'h': return ARGS_HELP;
+	case 'V': return ARGS_VERSION;
+	default: return ARGS_OTHER;
+	}
+}
+
+/* In the order of --help. */
+static opt_group_fn *const opt_groups[] = {
+	opt_connection, opt_autodiscover, opt_tls, opt_credentials, opt_check,
+	opt_general,
+};
+
+/* getopt_long's ':' (missing argument) and '?' (unknown option). */
+static int bad_option(int opt, char **argv, struct rpe_error *err)
+{
+	char o[64];
+
+	if (opt == ':') {
+		option_text(o, sizeof(o), argv[optind - 1], optopt);
+		return rpe_fail(err, RPE_ERR_ARG,
+				"option '%s' requires an argument", o);
+	}
+	/* For an unknown short option inside a cluster ("-vx"), optind may
+	 * not have moved yet. */
+	option_text(o, sizeof(o), optopt ? NULL : argv[optind - 1], optopt);
+	return rpe_fail(err, RPE_ERR_ARG, "unknown option '%s'", o);
+}
+
+/* One option to the group that takes it. */
+static int take_option(int opt, const char *arg, struct probe_config *cfg,
+		       struct cli_state *st, struct rpe_error *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(opt_groups) / sizeof(opt_groups[0]); i++) {
+		rc = opt_groups[i](opt, arg, cfg, st, err);
+		if (rc != ARGS_OTHER)
+			return rc;
+	}
+	return ARGS_OTHER;
+}
+
 static int process_arguments(int argc, char **argv, struct probe_config *cfg,
 			     struct cli_state *st, struct rpe_error *err)
 {
-	static const char shortopts[] = ":H:I:p:u:m:e:w:c:t:46vhV";
-	int opt, idx, rc = 0;
+	int opt, idx, rc;
 
 	opterr = 0;
 	optind = 1;
-	while (rc == 0 &&
-	       (opt = getopt_long(argc, argv, shortopts, long_options, &idx)) != -1) {
-		switch (opt) {
-		case 'H': rc = set_str(&cfg->hostname, optarg, err); break;
-		case 'I': rc = set_str(&cfg->ip_address, optarg, err); break;
-		case 'p':
-			rc = cfg_parse_port(optarg, "port", &cfg->port, err);
-			st->port_given = true;
-			break;
-		case OPT_NO_TLS: cfg->tls = false; break;
-		case OPT_TRANSPORT:
-			rc = cfg_set_choice(cfg, CFG_CHOICE_TRANSPORT, optarg, err);
-			break;
-		case OPT_RPC_SERVER:
-			rc = set_str(&cfg->rpc_server, optarg, err);
-			st->rpc_server_given = true;
-			break;
-		case OPT_RPC_PORT:
-			rc = cfg_parse_port(optarg, "--rpc-port", &cfg->rpc_port, err);
-			cfg->rpc_port_given = true;
-			break;
-		case OPT_PLAIN_PORT:
-			rc = cfg_parse_port(optarg, "--plain-port",
-					    &cfg->plain_port, err);
-			cfg->plain_port_given = true;
-			break;
-		case OPT_RPC_PROXY_PATH:
-			rc = set_str(&cfg->proxy_path, optarg, err);
-			st->proxy_path_given = true;
-			break;
-		case 'u': rc = set_str(&cfg->user, optarg, err); break;
-		case OPT_PASSWORD_FILE: st->password_file = optarg; break;
-		case 'm': rc = set_str(&cfg->mailbox_dn, optarg, err); break;
-		case 'e': rc = set_str(&cfg->email, optarg, err); break;
-		case OPT_AD_URL: rc = set_str(&cfg->autodiscover_url, optarg, err); break;
-		case OPT_AD_DNS: rc = set_str(&cfg->autodiscover_dns, optarg, err); break;
-		case OPT_AD_CONNECT_TO:
-			if (cfg->autodiscover_connect_to_n == CFG_CONNECT_TO_MAX)
-				return rpe_fail(err, RPE_ERR_ARG,
-						"--autodiscover-connect-to given "
-						"more than %d times", CFG_CONNECT_TO_MAX);
-			rc = set_str(&cfg->autodiscover_connect_to
-					     [cfg->autodiscover_connect_to_n++],
-				     optarg, err);
-			break;
-		case OPT_EXPECT:
-			rc = cfg_set_choice(cfg, CFG_CHOICE_EXPECT, optarg, err);
-			break;
-		case OPT_PROBE:
-			rc = cfg_set_choice(cfg, CFG_CHOICE_PROBES, optarg, err);
-			break;
-		case OPT_UNENC_LEVEL:
-			rc = cfg_set_choice(cfg, CFG_CHOICE_UNENC_LEVEL, optarg, err);
-			break;
-		case OPT_CLIENT_VERSION:
-			rc = cfg_parse_client_version(optarg, cfg->client_version, err);
-			break;
-		case OPT_HTTP_AUTH:
-			rc = cfg_set_choice(cfg, CFG_CHOICE_HTTP_AUTH, optarg, err);
-			st->http_auth_given = true;
-			break;
-		case OPT_AUTH:
-			rc = cfg_set_choice(cfg, CFG_CHOICE_AUTH, optarg, err);
-			break;
-		case OPT_KEYTAB: rc = set_str(&cfg->keytab, optarg, err); break;
-		case OPT_REALM: rc = set_str(&cfg->realm, optarg, err); break;
-		case OPT_SPN: rc = set_str(&cfg->spn, optarg, err); break;
-		case 'w': st->warning = optarg; break;
-		case 'c': st->critical = optarg; break;
-		case 't': rc = mp_deadline_parse(optarg, &cfg->deadline, err); break;
-		case '4': st->v4 = true; break;
-		case '6': st->v6 = true; break;
-		case OPT_CA_FILE: rc = set_str(&cfg->ca_file, optarg, err); break;
-		case OPT_INSECURE: cfg->insecure = true; break;
-		case OPT_CLIENT_CERT: rc = set_str(&cfg->client_cert, optarg, err); break;
-		case OPT_CLIENT_KEY: rc = set_str(&cfg->client_key, optarg, err); break;
-		case OPT_PROXY: rc = set_str(&cfg->proxy, optarg, err); break;
-		case OPT_ALL_ADDRESSES: cfg->all_addresses = true; break;
-		case OPT_MAX_PARALLEL:
-			rc = cfg_parse_max_parallel(optarg, &cfg->max_parallel, err);
-			st->max_parallel_given = true;
-			break;
-		case OPT_CERT_EXPIRY:
-			rc = cert_expiry_parse(optarg, &cfg->cert_expiry, err);
-			break;
-		case 'v': cfg->verbose++; break;
-		case 'h': return ARGS_HELP;
-		case 'V': return ARGS_VERSION;
-		case ':': {
-			char o[64];
-			option_text(o, sizeof(o), argv[optind - 1], optopt);
-			return rpe_fail(err, RPE_ERR_ARG,
-					"option '%s' requires an argument", o);
-		}
-		case '?':
-		default: {
-			char o[64];
-			/* For an unknown short option inside a cluster
-			 * ("-vx"), optind may not have moved yet. */
-			const char *a = optopt ? NULL : argv[optind - 1];
-			option_text(o, sizeof(o), a, optopt);
-			return rpe_fail(err, RPE_ERR_ARG, "unknown option '%s'", o);
-		}
-		}
+	while ((opt = getopt_long(argc, argv, shortopts, long_options, &idx)) != -1) {
+		rc = opt == ':' || opt == '?' ? ARGS_OTHER :
+		     take_option(opt, optarg, cfg, st, err);
+		if (rc == ARGS_OTHER)
+			return bad_option(opt, argv, err);
+		if (rc != ARGS_OK)
+			return rc;
 	}
-	if (rc < 0)
-		return rc;
 	if (optind < argc)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"unexpected argument at position %d (options "

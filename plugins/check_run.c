@@ -13,6 +13,7 @@
 
 #include "certinfo.h"
 #include "check_autodiscover.h"
+#include "check_common.h"
 #include "fleet.h"
 #include "kerberos.h"
 #include "mapihttp.h"
@@ -42,15 +43,6 @@ struct cert_check {
 	char msg[160];
 };
 
-void check_trace_stderr(void *ctx, int level, const char *line)
-{
-	(void)ctx;
-	(void)level;
-	/* Traces go to stderr so the first line on stdout stays the status
-	 * line; they never contain credentials (see transport_http.c). */
-	fprintf(stderr, "[trace] %s\n", line);
-}
-
 /* The store's host for its default service principal exchangeMDB/<host>:
  * the backend of the proxy URL, or -H when that names a mailbox (Exchange
  * 2013+) or over RPC/TCP. */
@@ -60,23 +52,6 @@ static const char *spn_server(const struct probe_config *cfg)
 	    !cfg->rpc_server)
 		return cfg->hostname;
 	return cfg->rpc_server;
-}
-
-void check_http_common(const struct probe_config *cfg, struct http_params *h)
-{
-	h->user = cfg->user;
-	h->password = cfg->password;
-	/* NTLM takes "user@domain" whole with an empty domain (MS-NLMP
-	 * 3.1.5.1.2 UPN logons); DOMAIN\user is split. */
-	h->ntlm_user = cfg->user_form == CFG_USER_UPN ? cfg->user : cfg->username;
-	h->ntlm_domain = cfg->user_form == CFG_USER_UPN ? "" : cfg->domain;
-	h->auth = cfg->http_auth;
-	h->ca_file = cfg->ca_file;
-	h->insecure = cfg->insecure;
-	h->client_cert = cfg->client_cert;
-	h->client_key = cfg->client_key;
-	h->proxy = cfg->proxy;
-	h->ip_version = cfg->ip_version;
 }
 
 /* The probe target as the configuration describes it; path receives the
@@ -222,7 +197,7 @@ static void judge(const struct probe_config *cfg, const char *host,
 		else
 			vin.unencrypted = &res[i];
 	}
-	vin.timeout_state = (int)cfg->deadline.state;
+	vin.timeout_state = cfg->deadline.state;
 	vin.timeout_seconds = cfg->deadline.seconds;
 	vin.mailbox = cfg->mailbox_dn;
 	vin.client_version = cfg->client_version;
@@ -240,8 +215,8 @@ static void judge(const struct probe_config *cfg, const char *host,
 	if (slowest >= 0) {
 		mp_format_number(slowest, num, sizeof(num));
 		snprintf(why, sizeof(why), "slowest probe %ss", num);
-		verdict_apply_timing(v, (int)mp_thresholds_status(&cfg->thresholds,
-								   slowest),
+		verdict_apply_timing(v, mp_thresholds_status(&cfg->thresholds,
+							      slowest),
 				     why);
 	}
 }
@@ -538,13 +513,13 @@ static int print_discovery_failure(const struct check_discovery *d,
 
 /* The status line: the verdict's state and summary, raised by the
  * certificate check, whose message joins the summary when it raised it. */
-static void output_begin(struct mp_output *o, const struct run *r, int state,
-			 const char *summary)
+static void output_begin(struct mp_output *o, const struct run *r,
+			 enum mp_state state, const char *summary)
 {
 	const struct cert_check *cc = &r->cert;
 
 	mp_output_init(o, CHECK_PREFIX);
-	mp_output_set_state(o, (enum mp_state)state);
+	mp_output_set_state(o, state);
 	if (cc->ci && cc->state)
 		mp_output_raise(o, (enum mp_state)cc->state);
 	mp_output_summary(o, "%s%s%s", summary, cc->state ? "; " : "",
@@ -576,7 +551,7 @@ static int print_single(const struct run *r)
 	struct mp_output out;
 	int i;
 
-	output_begin(&out, r, (int)s->v.state, s->v.summary);
+	output_begin(&out, r, s->v.state, s->v.summary);
 	print_site_lines(&out, s, "");
 	output_run_lines(&out, r);
 	for (i = 0; i < s->n; i++)
@@ -637,12 +612,12 @@ static int print_fleet(const struct run *r)
 	}
 	fleet_judge(r->cfg->hostname, r->cfg->expect, fs, r->nsites, &sum);
 	free(fs);
-	output_begin(&out, r, (int)sum.state, sum.text);
+	output_begin(&out, r, sum.state, sum.text);
 	print_dns(&out, r);
 	for (i = 0; i < r->nsites; i++) {
 		const struct site *s = &r->sites[i];
 		mp_output_line(&out, "[%s] %s: %s", s->addr,
-			       verdict_state_name((int)s->v.state), s->v.summary);
+			       mp_state_name(s->v.state), s->v.summary);
 		print_site_lines(&out, s, "  ");
 	}
 	output_run_lines(&out, r);
@@ -660,16 +635,17 @@ static int resolve_or_report(struct run *r, int64_t deadline_ms)
 	const struct probe_config *cfg = r->cfg;
 	struct rpe_error err = { 0, "" };
 	char msg[RPE_ERRMSG_MAX + 96];
+	int rc;
 
-	if (resolve_all(cfg->hostname, cfg->ip_version, deadline_ms, &r->dns,
-			&err) == 0)
+	rc = resolve_all(cfg->hostname, cfg->ip_version, deadline_ms, &r->dns,
+			 &err);
+	if (rc == 0)
 		return -1;
-	if (r->dns.timed_out) {
+	if (rc == RPE_ERR_TIMEOUT) {
 		snprintf(msg, sizeof(msg),
 			 "%s: timed out after %gs during name resolution (%s)",
 			 cfg->hostname, cfg->deadline.seconds, err.msg);
-		return mp_print_status(CHECK_PREFIX,
-				       (enum mp_state)cfg->deadline.state, msg,
+		return mp_print_status(CHECK_PREFIX, cfg->deadline.state, msg,
 				       NULL);
 	}
 	snprintf(msg, sizeof(msg), "%s: name resolution failed: %s",

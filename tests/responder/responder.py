@@ -256,6 +256,16 @@ def handle_connection(sock, peer):
                 c.respond(503, 'RPC Error', body=b'<html>RPC Error: port not allowed</html>',
                           close=True)
                 return
+            if clen <= 0x10:
+                # An echo request (MS-RPCH 2.1.2.1.5: Content-Length 0 to
+                # 0x10), as a client's body-less first leg of HTTP NTLM
+                # looks to a proxy that asks for no authentication: the
+                # echo response (2.1.2.1.6, RTS flags ECHO, 2.2.4.48).
+                c.read(clen)
+                log(c.id, 'echo request, echo response sent')
+                c.respond(200, 'Success', [('Content-Type', 'application/rpc'),
+                                           ('Connection', 'Keep-Alive')], rts_pdu(0x40, []))
+                continue
             f = fault_for(phase)
             if f and f.kind == 'status':
                 code = int(f.arg or '503')
@@ -644,7 +654,7 @@ class RpcServer:
         RPC proxy's HTTP authentication for the connection's identity."""
         if not self.svc.require_auth:
             return True
-        return ARGS.anonymous_rpc != 'refuse' and self.tcp_port is None
+        return ARGS.anonymous_rpc not in ('refuse', 'deny') and self.tcp_port is None
 
     def bind_fault(self):
         if self.svc is EPM:
@@ -700,7 +710,10 @@ class RpcServer:
         # rejection, abstract syntax not supported.  The endpoint mapper
         # takes anonymous binds, and so does the store behind an RPC proxy
         # with --anonymous-rpc (Exchange 2013 and later).
-        result = 0 if supported and (auth_len or self.anonymous_ok()) else 2
+        # With --anonymous-rpc deny the bind goes through and the call is
+        # denied (request(): no security context, fault access denied).
+        deny = self.svc.require_auth and ARGS.anonymous_rpc == 'deny'
+        result = 0 if supported and (auth_len or self.anonymous_ok() or deny) else 2
         body = self.ack_body(result, self.sec_addr)
         auth = b''
         self.bound = result == 0
@@ -1280,11 +1293,13 @@ def main():
                    help='false: MAPI disabled for the mailbox (ecProtocolDisabled)')
     p.add_argument('--mapi-block-outlook-non-cached-mode', action='store_true',
                    help='only cached-mode clients (ecCachedModeRequired)')
-    p.add_argument('--anonymous-rpc', choices=('refuse', 'not-encrypted', 'exempt'),
+    p.add_argument('--anonymous-rpc', choices=('refuse', 'deny', 'not-encrypted', 'exempt'),
                    default='refuse',
                    help='store binds without RPC authentication over RPC/HTTP: refuse them '
-                        '(Exchange 2010), or accept them and answer the logon ecNotEncrypted '
-                        'when encryption is required, or exempt them from that check')
+                        '(bind rejected), or accept the bind and deny the call with fault '
+                        'access denied (Exchange 2010, also over RPC/TCP), or accept them and '
+                        'answer the logon ecNotEncrypted when encryption is required, or '
+                        'exempt them from that check')
     p.add_argument('--display-name', default='Probe User',
                    help="the mailbox user's display name (szDisplayName)")
     p.add_argument('--fault', action='append', type=Fault,
