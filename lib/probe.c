@@ -21,20 +21,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "buf.h"
 #include "crypto.h"
 #include "dcerpc.h"
 #include "emsmdb.h"
 #include "loop.h"
-#include "kerberos.h"
 #include "mapi_probe.h"
-#include "ntlm.h"
 #include "rpc_assoc.h"
 #include "rpc_pipe.h"
 #include "rpc_tcp.h"
 #include "rpch_pipe.h"
 
-/* Windows reports bad NTLM credentials after auth3 as an access denied
+/* Windows reports bad credentials after the context as an access denied
  * fault on the first call (MS-RPCE 3.3.1.5.2.2; ERROR_ACCESS_DENIED). */
 #define FAULT_ACCESS_DENIED 5
 
@@ -52,9 +51,7 @@ struct probe {
 	struct rpc_pipe *pipe;
 	struct mapi_probe *mapi;   /* MAPI over HTTP: a session, no pipe */
 	struct rpc_tcp_params tcp; /* RPC/TCP: what the pipe asks and where */
-	struct ntlm_client *ntlm;      /* NTLM, or */
-	struct kerb_ctx *kerb;         /* Kerberos or SPNEGO */
-	struct secctx sec;
+	struct secctx *sec;        /* the bind's package; NULL: level none */
 	struct rpc_assoc assoc;
 	int assoc_ready;
 	int started;               /* its turn came (probe_run_bounded) */
@@ -64,6 +61,7 @@ struct probe {
 	uint32_t connect_call, disconnect_call;
 	uint8_t cxh[20];
 	int have_session;
+	char hint[200];            /* the package's hint for a failure */
 };
 
 int64_t probe_now_ms(void)
@@ -326,6 +324,15 @@ static void on_disconnect_response(struct probe *p, const uint8_t *stub,
 		       emsmdb_ec_name(ec));
 }
 
+/* The package's hint for failure f into p->hint; NULL when it has none. */
+static const char *hint(struct probe *p, enum secctx_failure f,
+			unsigned reason)
+{
+	p->hint[0] = '\0';
+	return secctx_failure_hint(p->sec, f, reason, p->hint,
+				   sizeof(p->hint));
+}
+
 static void on_fault(struct probe *p, uint32_t status)
 {
 	p->res->fault_status = status;
@@ -335,13 +342,12 @@ static void on_fault(struct probe *p, uint32_t status)
 		       "logged on (ecNone); EcDoDisconnect failed with fault %s",
 		       dcerpc_fault_name(status));
 	else if (p->phase == PHASE_LOGON && status == FAULT_ACCESS_DENIED &&
-		 p->sec.ops)
+		 p->sec)
 		finish(p, OUTCOME_AUTH_FAILED,
-		       "RPC call denied after %s authentication (fault %s): %s",
-		       p->sec.ops->name, dcerpc_fault_name(status),
-		       p->ntlm ? "wrong user or password?" :
-				 "the account may not use this service");
-	else if (!p->sec.ops)
+		       "RPC call denied after %s authentication (fault %s)%s%s",
+		       secctx_display_name(p->sec), dcerpc_fault_name(status),
+		       hint(p, SECCTX_FAIL_DENIED, 0) ? ": " : "", p->hint);
+	else if (!p->sec)
 		/* Level none: no credentials to blame.  Exchange 2010 and
 		 * RPC/TCP accept the bind and deny the call (the verdict
 		 * reads it as a refusal of unauthenticated logons). */
@@ -351,6 +357,22 @@ static void on_fault(struct probe *p, uint32_t status)
 	else
 		finish(p, OUTCOME_RPC_FAULT, "fault %s (0x%08x)",
 		       dcerpc_fault_name(status), (unsigned)status);
+}
+
+/* The association failed; a bind_nak gets the package's hint (which
+ * names the SPN of a refused ticket, or another --auth). */
+static void on_assoc_failed(struct probe *p, const struct dcerpc_pdu *pdu,
+			    const struct rpc_assoc_event *ev)
+{
+	uint16_t reason = 0;
+
+	if (p->sec && pdu->ptype == DCERPC_PTYPE_BIND_NAK &&
+	    dcerpc_decode_bind_nak(pdu->data, pdu->len, &reason, NULL) == 0 &&
+	    hint(p, SECCTX_FAIL_BIND_NAK, reason))
+		finish(p, rpc_pipe_assoc_outcome(ev->fail), "%s (%s)", ev->msg,
+		       p->hint);
+	else
+		finish(p, rpc_pipe_assoc_outcome(ev->fail), "%s", ev->msg);
 }
 
 /* Pipe callbacks ----------------------------------------------------------------- */
@@ -380,14 +402,7 @@ static int pipe_on_pdu(void *ctx, struct rpc_pipe *pipe,
 		on_fault(p, ev.status);
 		break;
 	case RPC_ASSOC_EV_FAILED:
-		/* Windows and Samba refuse a Kerberos ticket they cannot
-		 * decrypt with a bind_nak: name the SPN to check. */
-		if (p->kerb && pdu->ptype == DCERPC_PTYPE_BIND_NAK)
-			finish(p, rpc_pipe_assoc_outcome(ev.fail),
-			       "%s (the server refused the Kerberos ticket for %s: is that SPN registered on this server's account?)",
-			       ev.msg, kerb_ctx_spn(p->kerb));
-		else
-			finish(p, rpc_pipe_assoc_outcome(ev.fail), "%s", ev.msg);
+		on_assoc_failed(p, pdu, &ev);
 		break;
 	default:
 		if (leg.len) /* the next leg of the security context */
@@ -489,9 +504,15 @@ static const pipe_open_fn pipe_open[] = {
 
 static void probe_start(struct probe *p)
 {
-	struct rpc_pipe_cb cb = { p, pipe_on_connected, pipe_on_ready,
-				  pipe_on_pdu, pipe_on_fail, pipe_trace,
-				  p->run->trace ? p->run->trace_level : 0 };
+	struct rpc_pipe_cb cb = {
+		.ctx = p,
+		.on_connected = pipe_on_connected,
+		.on_ready = pipe_on_ready,
+		.on_pdu = pipe_on_pdu,
+		.on_fail = pipe_on_fail,
+		.trace = pipe_trace,
+		.trace_level = p->run->trace ? p->run->trace_level : 0,
+	};
 	struct rpe_error err = { 0, "" };
 	unsigned t = (unsigned)p->target->transport;
 
@@ -513,30 +534,24 @@ static void probe_start(struct probe *p)
 
 /* Run ------------------------------------------------------------------------------ */
 
-/* The bind's security package: NTLM, or a Kerberos context on the run's
- * credentials (acquired before, within the deadline). */
+/* The bind's security package, from lib/auth's table; Kerberos works on
+ * the run's credentials (acquired before, within the deadline). */
 static int probe_secctx(struct probe *p, struct rpe_error *err)
 {
 	const struct probe_target *t = p->target;
+	struct auth_params ap = {
+		.user = t->user,
+		.domain = t->domain,
+		.password = t->password,
+		.kerb = t->kerb,
+		.spn = t->spn,
+		.spn_server = t->spn_server,
+		.level = (uint8_t)p->res->level,
+	};
 
 	p->res->auth = t->auth;
-	if (t->auth == PROBE_AUTH_NTLM) {
-		p->ntlm = ntlm_client_new(t->user, t->domain, t->password, err);
-		if (!p->ntlm)
-			return err->code;
-		p->sec.ops = &ntlm_secctx_ops;
-		p->sec.ctx = ntlm_client_session(p->ntlm);
-		return 0;
-	}
-	if (!t->kerb)
-		return rpe_fail(err, RPE_ERR_ARG, "Kerberos without credentials");
-	p->kerb = kerb_ctx_new(t->kerb, t->spn, t->spn_server,
-			       (uint8_t)p->res->level,
-			       t->auth == PROBE_AUTH_NEGOTIATE, err);
-	if (!p->kerb)
-		return err->code;
-	kerb_ctx_secctx(p->kerb, &p->sec);
-	return 0;
+	p->sec = auth_secctx_new((enum auth_package)t->auth, &ap, err);
+	return p->sec ? 0 : err->code;
 }
 
 static void probe_tcp_params(struct probe *p)
@@ -575,7 +590,7 @@ static int probe_init(struct probe *p, struct probe_run *run,
 		return 0;
 	}
 	TRY(probe_secctx(p, err));
-	rpc_assoc_init(&p->assoc, "EMSMDB", "", &emsmdb_interface, &p->sec,
+	rpc_assoc_init(&p->assoc, "EMSMDB", "", &emsmdb_interface, p->sec,
 		       (uint8_t)r->level);
 	p->assoc_ready = 1;
 	return 0;
@@ -591,10 +606,8 @@ static void probe_cleanup(struct probe *p)
 	if (p->assoc_ready)
 		rpc_assoc_free(&p->assoc);
 	p->assoc_ready = 0;
-	ntlm_client_free(p->ntlm);
-	p->ntlm = NULL;
-	kerb_ctx_free(p->kerb);
-	p->kerb = NULL;
+	auth_secctx_free(p->sec);
+	p->sec = NULL;
 }
 
 /* The deadline passed: every probe still running ends, naming its phase. */

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "auth.h"
 #include "outcome.h"
 #include "transport_http.h"
 #include "transport_tcp.h"
@@ -34,12 +35,12 @@ enum probe_transport {
 				     and plain http for the unencrypted probe */
 };
 
-/* Security package of the RPC bind (MS-RPCE 2.2.1.1.7). */
+/* Security package of the RPC bind (MS-RPCE 2.2.1.1.7), a row of
+ * lib/auth's package table. */
 enum probe_auth {
-	PROBE_AUTH_NTLM = 0,  /* RPC_C_AUTHN_WINNT, NTLMSSP (10) */
-	PROBE_AUTH_KERBEROS,  /* RPC_C_AUTHN_GSS_KERBEROS (16) */
-	PROBE_AUTH_NEGOTIATE, /* RPC_C_AUTHN_GSS_NEGOTIATE (9), SPNEGO with
-				 Kerberos */
+	PROBE_AUTH_NTLM = AUTH_PKG_NTLM,           /* NTLMSSP (10) */
+	PROBE_AUTH_KERBEROS = AUTH_PKG_KERBEROS,   /* Kerberos (16) */
+	PROBE_AUTH_NEGOTIATE = AUTH_PKG_NEGOTIATE, /* SPNEGO (9) */
 };
 
 struct kerb_creds;

@@ -40,7 +40,11 @@ static void pipe_close(struct rpc_pipe *pipe)
 }
 
 static const struct rpc_pipe_ops tcp_pipe_ops = {
-	"TCP ->", "TCP <-", "TCP connection", pipe_send, pipe_close, NULL,
+	.send_name = "TCP ->",
+	.recv_name = "TCP <-",
+	.send_what = "TCP connection",
+	.send = pipe_send,
+	.close = pipe_close,
 };
 
 /* Server bytes -> whole PDUs -> handle(); 0, or < 0 to stop reading. */

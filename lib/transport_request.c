@@ -30,7 +30,7 @@ struct http_request {
 	char location[2048];
 	/* HTTP NTLM of our own (transport_ntlm), as on the RPC channels:
 	 * NULL with libcurl's Basic or Negotiate. */
-	struct curl_ntlm *ntlm;
+	struct tr_ntlm *ntlm;
 	const char *user, *password;
 	size_t post_len;
 	char auth_msg[320];
@@ -73,7 +73,7 @@ static void ntlm_binding(struct http_request *rq)
 {
 	note_tls(rq);
 	if (rq->tls.have_cbt)
-		curl_ntlm_set_binding(rq->ntlm, rq->tls.cbt);
+		tr_ntlm_set_binding(rq->ntlm, rq->tls.cbt);
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *userp)
@@ -83,15 +83,15 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 
 	static const char wa[] = "www-authenticate:";
 
-	if (rq->ntlm && curl_ntlm_running(rq->ntlm))
-		curl_ntlm_on_header(rq->ntlm, rq->src.easy, p, len);
+	if (rq->ntlm && tr_ntlm_running(rq->ntlm))
+		tr_ntlm_on_header(rq->ntlm, rq->src.easy, p, len);
 	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
 		/* A new response (after a 401 of the authentication): forget
 		 * the previous body.  Status lines carry no credentials. */
 		buf_reset(&rq->body);
 		loop_trace(rq->src.loop, 2, "%s: %.*s", rq->name,
 			   (int)(len > 2 ? len - 2 : len), p);
-		if (rq->ntlm && curl_ntlm_running(rq->ntlm))
+		if (rq->ntlm && tr_ntlm_running(rq->ntlm))
 			ntlm_binding(rq);
 		else
 			note_tls(rq);
@@ -126,10 +126,10 @@ static CURLcode set_body(struct http_request *rq, int negotiate_leg)
 static int ntlm_setup(struct http_request *rq, const struct http_ntlm_params *np,
 		      struct rpe_error *err)
 {
-	rq->ntlm = curl_ntlm_new(np, err);
-	if (!rq->ntlm || curl_ntlm_attach(rq->ntlm, rq->src.easy, err) < 0 ||
-	    curl_ntlm_begin(rq->ntlm, err) < 0 ||
-	    curl_ntlm_prepare(rq->ntlm, rq->src.easy, CURL_NTLM_AGAIN_NEGOTIATE,
+	rq->ntlm = tr_ntlm_new(np, err);
+	if (!rq->ntlm || tr_ntlm_attach(rq->ntlm, rq->src.easy, err) < 0 ||
+	    tr_ntlm_begin(rq->ntlm, err) < 0 ||
+	    tr_ntlm_prepare(rq->ntlm, rq->src.easy, TR_NTLM_AGAIN_NEGOTIATE,
 			      rq->headers, NULL, NULL) < 0 ||
 	    set_body(rq, 1) != CURLE_OK)
 		return err && err->code ? err->code : RPE_ERR_NOMEM;
@@ -252,7 +252,7 @@ void http_request_close(struct http_request *rq)
 		return;
 	if (rq->src.loop)
 		loop_remove(&rq->src);
-	curl_ntlm_free(rq->ntlm); /* after the handle: it owns the pool */
+	tr_ntlm_free(rq->ntlm); /* after the handle: it owns the pool */
 	curl_slist_free_all(rq->headers);
 	curl_slist_free_all(rq->connect_to);
 	buf_free(&rq->body);
@@ -283,18 +283,18 @@ static int ntlm_next(struct http_request *rq, CURLcode rc)
 	long st = 0;
 	int action;
 
-	if (!rq->ntlm || !curl_ntlm_running(rq->ntlm))
+	if (!rq->ntlm || !tr_ntlm_running(rq->ntlm))
 		return 0;
 	curl_easy_getinfo(rq->src.easy, CURLINFO_RESPONSE_CODE, &st);
-	action = curl_ntlm_after(rq->ntlm, rc, st, &err);
+	action = tr_ntlm_after(rq->ntlm, rc, st, &err);
 	if (action < 0)
 		snprintf(rq->auth_msg, sizeof(rq->auth_msg), "%s", err.msg);
-	if (action <= CURL_NTLM_FINISH)
+	if (action <= TR_NTLM_FINISH)
 		return 0;
 	buf_reset(&rq->body);
-	if (curl_ntlm_prepare(rq->ntlm, rq->src.easy, action, rq->headers,
+	if (tr_ntlm_prepare(rq->ntlm, rq->src.easy, action, rq->headers,
 			      rq->user, rq->password) < 0 ||
-	    set_body(rq, action == CURL_NTLM_AGAIN_NEGOTIATE) != CURLE_OK ||
+	    set_body(rq, action == TR_NTLM_AGAIN_NEGOTIATE) != CURLE_OK ||
 	    loop_restart(&rq->src, &err) < 0) {
 		snprintf(rq->auth_msg, sizeof(rq->auth_msg),
 			 "libcurl refused to send the request again for HTTP authentication");

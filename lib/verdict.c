@@ -386,7 +386,7 @@ static void unknown_without_auth(const struct verdict_input *in,
 				 struct verdict *v,
 				 const struct probe_result *u)
 {
-	set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell the RPC encryption policy: the server refuses logons without RPC authentication; the policy cannot be told at this level (unencrypted logon failed during %s: %s (%s))",
+	set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: the server refuses logons without RPC authentication; the policy cannot be told at this level (unencrypted logon failed during %s: %s (%s))",
 		    in->host, probe_phase_name(u->phase),
 		    probe_outcome_name(u->outcome), u->message);
 	add_line(v, "The server refused a logon without RPC authentication (Exchange 2010 and RPC/TCP require it); --unencrypted-level connect probes with NTLM but without sealing.");
