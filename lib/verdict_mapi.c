@@ -34,11 +34,11 @@ static void add_line(struct verdict *v, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void set_summary(struct verdict *v, enum verdict_state st,
+static void set_summary(struct verdict *v, enum mp_state st,
 			const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void set_summary(struct verdict *v, enum verdict_state st,
+static void set_summary(struct verdict *v, enum mp_state st,
 			const char *fmt, ...)
 {
 	va_list ap;
@@ -101,13 +101,13 @@ static void refused(struct verdict *v, const struct verdict_input *in,
 	const char *m = emsmdb_ec_meaning(r->ec);
 
 	if (r->ec == EMSMDB_EC_PROTOCOL_DISABLED) {
-		set_summary(v, VSTATE_CRITICAL, "%s: MAPI over HTTP logon refused (ecProtocolDisabled %u): MAPI is disabled for the mailbox (Set-CASMailbox -MAPIEnabled / -MapiHttpEnabled)",
+		set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP logon refused (ecProtocolDisabled %u): MAPI is disabled for the mailbox (Set-CASMailbox -MAPIEnabled / -MapiHttpEnabled)",
 			    in->host, (unsigned)r->ec);
 		add_line(v, "To allow it: Set-CASMailbox -Identity '%s' -MAPIEnabled $true -MapiHttpEnabled $true (a client access rule can also block it: Get-ClientAccessRule)",
 			 mailbox(in));
 		return;
 	}
-	set_summary(v, VSTATE_CRITICAL, "%s: MAPI over HTTP logon refused (%s %u)",
+	set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP logon refused (%s %u)",
 		    in->host, r->ec_name[0] ? r->ec_name : "ec", (unsigned)r->ec);
 	if (m)
 		add_line(v, "%s: %s.", r->ec_name, m);
@@ -119,7 +119,7 @@ static void failed(struct verdict *v, const struct verdict_input *in,
 	const char *meaning;
 
 	if (r->outcome == OUTCOME_TIMEOUT) {
-		set_summary(v, (enum verdict_state)in->timeout_state,
+		set_summary(v, in->timeout_state,
 			    "%s: %s MAPI over HTTP logon timed out after %gs during %s",
 			    in->host, r->label, in->timeout_seconds,
 			    probe_phase_name(r->phase));
@@ -131,7 +131,7 @@ static void failed(struct verdict *v, const struct verdict_input *in,
 	}
 	if (r->have_mapi_rc) {
 		meaning = mapihttp_rc_meaning(r->mapi_rc);
-		set_summary(v, VSTATE_CRITICAL, "%s: MAPI over HTTP refused the %s Connect: X-ResponseCode %u (%s)",
+		set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP refused the %s Connect: X-ResponseCode %u (%s)",
 			    in->host, r->label, (unsigned)r->mapi_rc,
 			    mapihttp_rc_name(r->mapi_rc) ?
 				    mapihttp_rc_name(r->mapi_rc) : "unknown");
@@ -143,12 +143,12 @@ static void failed(struct verdict *v, const struct verdict_input *in,
 		return;
 	}
 	if (r->outcome == OUTCOME_PROXY_REFUSED && r->http_status == 404) {
-		set_summary(v, VSTATE_CRITICAL, "%s: MAPI over HTTP not offered (HTTP 404 on %s)",
+		set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP not offered (HTTP 404 on %s)",
 			    in->host, MAPIHTTP_EMSMDB_PATH);
 		add_line(v, "Exchange 2013 SP1 and later serve it at /mapi: Set-OrganizationConfig -MapiHttpEnabled $true; check Get-MapiVirtualDirectory | fl Server,InternalUrl,ExternalUrl.");
 		return;
 	}
-	set_summary(v, VSTATE_CRITICAL, "%s: %s MAPI over HTTP logon failed during %s: %s (%s)",
+	set_summary(v, MP_CRITICAL, "%s: %s MAPI over HTTP logon failed during %s: %s (%s)",
 		    in->host, r->label, probe_phase_name(r->phase),
 		    probe_outcome_name(r->outcome), r->message);
 }
@@ -175,27 +175,27 @@ static void plain_door(struct verdict *v, const struct verdict_input *in,
 	case OUTCOME_TLS_REQUIRED:
 		v->enforced = 1;
 		if (in->expect == EXPECT_OPTIONAL)
-			set_summary(v, VSTATE_CRITICAL, "%s requires TLS for MAPI over HTTP: %s (expected: plain http allowed)",
+			set_summary(v, MP_CRITICAL, "%s requires TLS for MAPI over HTTP: %s (expected: plain http allowed)",
 				    in->host, u->message);
 		else
-			set_summary(v, VSTATE_OK, "%s requires TLS for MAPI over HTTP: %s%s",
+			set_summary(v, MP_OK, "%s requires TLS for MAPI over HTTP: %s%s",
 				    in->host, u->message, enc);
 		return;
 	case OUTCOME_LOGON_OK:
 	case OUTCOME_ANSWERED_IN_CLEAR:
 		v->enforced = 0;
 		if (in->expect != EXPECT_REQUIRED) {
-			set_summary(v, VSTATE_OK, "%s %s MAPI over HTTP without TLS%s",
+			set_summary(v, MP_OK, "%s %s MAPI over HTTP without TLS%s",
 				    in->host, u->outcome == OUTCOME_LOGON_OK ?
 				    "accepts" : "answers", enc);
 			return;
 		}
 		if (u->outcome == OUTCOME_LOGON_OK)
-			set_summary(v, VSTATE_CRITICAL, "%s: MAPI over HTTP accepted without TLS: logon in clear on plain http (it offers %s%s) (expected: TLS required)",
+			set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP accepted without TLS: logon in clear on plain http (it offers %s%s) (expected: TLS required)",
 				    in->host, u->auth_offered[0] ? u->auth_offered : "no authentication",
 				    basic ? "; Basic sends passwords in clear" : "");
 		else
-			set_summary(v, VSTATE_CRITICAL, "%s: MAPI over HTTP answered without TLS: %s (expected: TLS required)",
+			set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP answered without TLS: %s (expected: TLS required)",
 				    in->host, u->message);
 		add_line(v, "Every MAPI byte of a client sent to this door, mail and credentials included, crosses the network unencrypted.");
 		remediation_tls(v);
@@ -204,7 +204,7 @@ static void plain_door(struct verdict *v, const struct verdict_input *in,
 		failed(v, in, u);
 		return;
 	default:
-		set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell whether MAPI over HTTP requires TLS: plain http probe failed during %s: %s (%s)",
+		set_summary(v, MP_UNKNOWN, "%s: cannot tell whether MAPI over HTTP requires TLS: plain http probe failed during %s: %s (%s)",
 			    in->host, probe_phase_name(u->phase),
 			    probe_outcome_name(u->outcome), u->message);
 		return;
@@ -217,9 +217,9 @@ void verdict_decide_mapi(const struct verdict_input *in, struct verdict *v)
 
 	memset(v, 0, sizeof(*v));
 	v->enforced = -1;
-	v->state = VSTATE_UNKNOWN;
+	v->state = MP_UNKNOWN;
 	if (!e && !u) {
-		set_summary(v, VSTATE_UNKNOWN, "no probe was run");
+		set_summary(v, MP_UNKNOWN, "no probe was run");
 		return;
 	}
 	if (e && e->outcome != OUTCOME_LOGON_OK) {
@@ -227,7 +227,7 @@ void verdict_decide_mapi(const struct verdict_input *in, struct verdict *v)
 	} else if (u) {
 		plain_door(v, in, u, e);
 	} else {
-		set_summary(v, VSTATE_OK, "%s: MAPI over HTTP logon OK in %.2fs (plain http not tested: unencrypted probe disabled)",
+		set_summary(v, MP_OK, "%s: MAPI over HTTP logon OK in %.2fs (plain http not tested: unencrypted probe disabled)",
 			    in->host, e->total_time);
 	}
 	if (e)

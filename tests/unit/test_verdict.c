@@ -76,7 +76,7 @@ static struct verdict run_mapi(enum verdict_expect ex,
 {
 	struct verdict_input in = { "mail.example.com", NULL, ex,
 				    e && u ? PROBES_BOTH : e ? PROBES_ENCRYPTED :
-				    PROBES_UNENCRYPTED, e, u, 3, 10,
+				    PROBES_UNENCRYPTED, e, u, MP_UNKNOWN, 10,
 				    "/o=Example/cn=Recipients/cn=probe", NULL, 1 };
 	struct verdict v;
 	verdict_decide(&in, &v);
@@ -100,39 +100,39 @@ static void test_mapi(void)
 
 	u = unenc(OUTCOME_TLS_REQUIRED, 0, "");
 	v = run_mapi(EXPECT_REQUIRED, &e, &u);
-	CHECK_INT(v.state, VSTATE_OK);
+	CHECK_INT(v.state, MP_OK);
 	CHECK_INT(v.enforced, 1);
 	CHECK(strstr(v.summary, "requires TLS for MAPI over HTTP") != NULL);
 	CHECK(has_line(&v, "MAPI over HTTP, plain http"));
 	v = run_mapi(EXPECT_OPTIONAL, &e, &u);
-	CHECK_INT(v.state, VSTATE_CRITICAL);
+	CHECK_INT(v.state, MP_CRITICAL);
 	v = run_mapi(EXPECT_ANY, &e, &u);
-	CHECK_INT(v.state, VSTATE_OK);
+	CHECK_INT(v.state, MP_OK);
 
 	u = unenc(OUTCOME_LOGON_OK, 0, "ecNone");
 	snprintf(u.auth_offered, sizeof(u.auth_offered), "NTLM, Basic");
 	v = run_mapi(EXPECT_REQUIRED, &e, &u);
-	CHECK_INT(v.state, VSTATE_CRITICAL);
+	CHECK_INT(v.state, MP_CRITICAL);
 	CHECK_INT(v.enforced, 0);
 	CHECK(strstr(v.summary, "accepted without TLS") != NULL);
 	CHECK(strstr(v.summary, "Basic sends passwords in clear") != NULL);
 	CHECK(has_line(&v, "Require SSL"));
 	v = run_mapi(EXPECT_OPTIONAL, &e, &u);
-	CHECK_INT(v.state, VSTATE_OK);
+	CHECK_INT(v.state, MP_OK);
 
 	/* An answered 401 on plain http: the door is open. */
 	u = unenc(OUTCOME_ANSWERED_IN_CLEAR, 0, "");
 	v = run_mapi(EXPECT_REQUIRED, &e, &u);
-	CHECK_INT(v.state, VSTATE_CRITICAL);
+	CHECK_INT(v.state, MP_CRITICAL);
 	CHECK_INT(v.enforced, 0);
 	CHECK(strstr(v.summary, "answered without TLS") != NULL);
 	v = run_mapi(EXPECT_ANY, &e, &u);
-	CHECK_INT(v.state, VSTATE_OK);
+	CHECK_INT(v.state, MP_OK);
 
 	/* Anything else on the plain door: the policy cannot be told. */
 	u = unenc(OUTCOME_PROXY_REFUSED, 0, "");
 	v = run_mapi(EXPECT_REQUIRED, &e, &u);
-	CHECK_INT(v.state, VSTATE_UNKNOWN);
+	CHECK_INT(v.state, MP_UNKNOWN);
 	CHECK_INT(v.enforced, -1);
 	u = unenc(OUTCOME_TIMEOUT, 0, "");
 	v = run_mapi(EXPECT_REQUIRED, &e, &u);
@@ -144,7 +144,7 @@ static void test_mapi(void)
 		 PHASE_LOGON, EMSMDB_EC_PROTOCOL_DISABLED, "ecProtocolDisabled");
 	u = unenc(OUTCOME_TLS_REQUIRED, 0, "");
 	v = run_mapi(EXPECT_REQUIRED, &bad, &u);
-	CHECK_INT(v.state, VSTATE_CRITICAL);
+	CHECK_INT(v.state, MP_CRITICAL);
 	CHECK(strstr(v.summary, "ecProtocolDisabled 2008") != NULL);
 	CHECK(strstr(v.summary, "-MapiHttpEnabled") != NULL);
 	CHECK(has_line(&v, "Set-CASMailbox -Identity '/o=Example/cn=Recipients/cn=probe'"));
@@ -161,7 +161,7 @@ static void test_mapi(void)
 	CHECK(has_line(&v, "ExchangeGuid"));
 	/* Only the https probe. */
 	v = run_mapi(EXPECT_REQUIRED, &e, NULL);
-	CHECK_INT(v.state, VSTATE_OK);
+	CHECK_INT(v.state, MP_OK);
 	CHECK(strstr(v.summary, "plain http not tested") != NULL);
 }
 
