@@ -340,7 +340,7 @@ static void help_posture(void)
 {
 	printf(
 "Posture (the other locks on the door):\n"
-" --posture[=ep,tls,auth,cert,build]\n"
+" --posture[=all|ep,tls,auth,cert,build]\n"
 "    Also check, on each HTTP door the run uses (/rpc; Autodiscover with -e),\n"
 "    concurrently with the probes and within -t (default: every check):\n"
 "      ep     Extended Protection enforced: one extra NTLM logon without\n"
