@@ -187,7 +187,7 @@ static void help_connection(void)
 " -H, --hostname=HOST\n"
 "    RPC proxy (Outlook Anywhere) host name; also the name checked against the\n"
 "    TLS certificate.  With --transport tcp: the Exchange server.  Required\n"
-"    unless -e finds it.\n"
+"    unless -e finds it.  No port here (-p gives it); IPv6 bare or in [].\n"
 " -I, --ip-address=ADDRESS\n"
 "    Connect to this address instead of resolving HOST.\n"
 " -p, --port=PORT\n"

@@ -943,6 +943,16 @@ class RpcServer:
                     log(self.c.id, 'fault badsig')
                 self.last_response = hdr + body + trailer + sig
                 self.out(self.last_response)
+            elif self.level == 2 and ARGS.connect_verifier and not self.krb:
+                # As Windows does at RPC_C_AUTHN_LEVEL_CONNECT (Zeek's
+                # dce-rpc/mapi.pcap, frame 782): an NTLM verifier with
+                # nothing in it, and the sec_trailer aligned by a pad of
+                # leftover bytes (MS-RPCE 2.2.2.11).
+                pad = (16 - len(chunk) % 16) % 16
+                trailer = struct.pack('<BBBBI', 10, 2, pad, 0, self.ctx_id)
+                hdr = header(2, flags, 24 + len(chunk) + pad + 8 + 16, 16, call_id) + \
+                    struct.pack('<IHBB', hint, 0, 0, 0)
+                self.out(hdr + chunk + os.urandom(pad) + trailer + struct.pack('<I', 1) + bytes(12))
             else:
                 hdr = header(2, flags, 24 + len(chunk), 0, call_id) + \
                     struct.pack('<IHBB', hint, 0, 0, 0)
@@ -1315,6 +1325,9 @@ def main():
                         'access denied (Exchange 2010, also over RPC/TCP), or accept them and '
                         'answer the logon ecNotEncrypted when encryption is required, or '
                         'exempt them from that check')
+    p.add_argument('--connect-verifier', action='store_true',
+                   help='at level connect, answer with an NTLM verifier and an auth pad, '
+                        'as Windows does')
     p.add_argument('--display-name', default='Probe User',
                    help="the mailbox user's display name (szDisplayName)")
     p.add_argument('--fault', action='append', type=Fault,
