@@ -118,6 +118,25 @@ has "-e: Autodiscover EP shown as info" '^posture info: Extended Protection not 
 has "-e: /rpc EP enforced" '^posture OK: Extended Protection enforced on /rpc'
 has "-e: Exchange SE build" '^posture info: Exchange build 15.2.2562.17 \(Exchange Server SE RTM\)'
 
+# /mapi with --transport mapi: the same rules, the door of its own.
+MID=3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@example.test
+start_responder mapi --http-auth any --extended-protection require --ep-door mapi=allow \
+	--mapi-plain closed --owa-version 15.1.2507.6 || exit 1
+mapi() { # NAME ARGS...
+	local p=${1}_PORT c=${1}_CA
+	run_plugin --transport mapi -H localhost -p "${!p}" --ca-file "${!c}" --plain-port 1 \
+		-u 'EXAMPLE\probe' -m "$MB" --rpc-server "$MID" -t 10 "${@:2}"
+}
+mapi mapi --posture
+expect_result "--transport mapi: EP allow and Basic on /mapi: WARNING naming both" 1 \
+	'^RPC ENCRYPTION WARNING.*posture: Extended Protection not enforced on /mapi, Basic offered on /mapi \|'
+has "/mapi: the MAPI virtual directory's fix" "Fix: Set-MapiVirtualDirectory -Identity 'localhost.mapi \(Default Web Site\)' -IISAuthenticationMethods Negotiate,NTLM"
+has "/mapi: perfdata" ' ep_mapi=0;1:;;0 basic_mapi=1;0;;0'
+has "/mapi: Exchange 2016 CU23" '^posture info: Exchange build 15.1.2507.6 \(Exchange 2016 CU23\), from X-OWA-Version on /mapi'
+hasnt "/mapi: no /rpc door" 'posture .*on /rpc'
+grep -q 'http auth=basic' "$mapi_LOG" && { OUT=$(grep 'http auth' "$mapi_LOG"); not_ok "/mapi: a password went out as Basic"; } ||
+	ok "/mapi: no password went out as Basic"
+
 # Usage errors.
 run_plugin -H localhost -m "$MB" -u 'EXAMPLE\probe' --posture=ep,tsl
 expect_result "--posture with an unknown check: UNKNOWN" 3 "^RPC ENCRYPTION UNKNOWN - --posture: unknown check 'tsl'"
