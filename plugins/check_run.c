@@ -506,8 +506,8 @@ static int kerberos_prepare(const struct probe_config *cfg,
 	}
 	kerb_creds_free(c);
 	if (fallback) {
-		snprintf(note, notesz, "SPNEGO offered NTLM alone: Kerberos %s",
-			 timed_out ? "timed out (no answer from the KDC)" :
+		snprintf(note, notesz, "SPNEGO offered NTLM alone: %s",
+			 timed_out ? "no answer from the KDC for Kerberos" :
 				     err.msg);
 		return 0;
 	}
@@ -698,8 +698,6 @@ static int run_probes(const struct probe_config *cfg, int64_t deadline,
 	if (kerberos_prepare(cfg, deadline, &r.kerb, r.kerb_note,
 			     sizeof(r.kerb_note), &rc) < 0)
 		return rc;
-	if (r.kerb_note[0] && cfg->verbose)
-		fprintf(stderr, "%s\n", r.kerb_note);
 	/* At most --max-parallel addresses, each with its probe pair, are
 	 * under way at once; all share the one deadline. */
 	if (run_setup(&r, cfg, &err) < 0 ||
