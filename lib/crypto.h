@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The OpenSSL user for hashes and ciphers (lib/cbt reads certificates for
- * channel bindings).  MD4 and RC4 live in OpenSSL 3's legacy provider,
- * so this module loads it into a private OSSL_LIB_CTX and fetches those two
- * from there; MD5, HMAC and random bytes come from the default context.
- * The process-wide default context is never changed: it never offers the
- * legacy algorithms. */
+/* NTLM's primitives and the CA store.  MD4, MD5, HMAC-MD5 and RC4 are built
+ * in (RFC 1320, 1321, 2104, and RC4 as RFC 6229 tests it): OpenSSL 3 keeps
+ * MD4 and RC4 in its legacy provider, and loading it, with MD5 and the
+ * random generator from the default context, was most of an RPC/TCP
+ * run's CPU.  Random bytes come from getrandom().  OpenSSL is used for the
+ * certificate store (and by lib/cbt, certinfo, httpauth, tlsinfo); its
+ * process-wide default context never offers the legacy algorithms. */
 #ifndef RPE_CRYPTO_H
 #define RPE_CRYPTO_H
 
@@ -13,8 +14,8 @@
 
 #include "err.h"
 
-/* Idempotent; fails with a message naming the legacy provider if MD4/RC4
- * cannot be had. */
+/* Idempotent: a known-answer test of the built-in algorithms, once; fails
+ * (RPE_ERR_CRYPTO) if one of them gives a wrong answer. */
 int crypto_init(struct rpe_error *err);
 void crypto_cleanup(void);
 
@@ -36,8 +37,9 @@ int crypto_random(void *out, size_t n, struct rpe_error *err);
 
 /* A certificate store loaded once per run and shared by every TLS
  * connection (libcurl would otherwise parse the CA file for each of the
- * four to six connections of a probe pair).  ca_file NULL loads OpenSSL's
- * default locations (the system trust store). */
+ * four to six connections of a probe pair).  ca_file NULL is the system
+ * trust store: its hashed certificate directory, read lazily, when there
+ * is one and SSL_CERT_FILE is not set, else OpenSSL's default locations. */
 struct crypto_ca_store;
 struct crypto_ca_store *crypto_ca_store_load(const char *ca_file,
 					     struct rpe_error *err);

@@ -38,6 +38,7 @@
 
 struct probe_run {
 	struct loop *loop;
+	const struct probe_companion *companion;
 	int trace_level;
 	probe_trace_fn trace;
 	void *trace_ctx;
@@ -637,7 +638,8 @@ static void run_until(struct probe_run *run, struct probe *probes, int n,
 				expire(&probes[i]);
 			return;
 		}
-		if (!start_waiting(probes, n, max))
+		if (!start_waiting(probes, n, max) &&
+		    !(run->companion && run->companion->busy(run->companion->ctx)))
 			return;
 		wait = deadline_ms - now;
 		if (wait > 1000)
@@ -671,6 +673,16 @@ int probe_run_bounded(const struct probe_target *target,
 		      int64_t deadline_ms, int trace_level, probe_trace_fn trace,
 		      void *trace_ctx, struct rpe_error *err)
 {
+	return probe_run_with(target, results, n, max_running, deadline_ms,
+			      trace_level, trace, trace_ctx, NULL, err);
+}
+
+int probe_run_with(const struct probe_target *target,
+		   struct probe_result *results, int n, int max_running,
+		   int64_t deadline_ms, int trace_level, probe_trace_fn trace,
+		   void *trace_ctx, const struct probe_companion *companion,
+		   struct rpe_error *err)
+{
 	struct probe_run run;
 	struct rpe_error local = { 0, "" };
 	struct probe *probes;
@@ -698,8 +710,16 @@ int probe_run_bounded(const struct probe_target *target,
 		loop_set_trace(run.loop, trace_level, trace, trace_ctx);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = probe_init(&probes[i], &run, target, &results[i], err);
+	if (rc == 0 && companion) {
+		/* stop() follows a start() that failed half-way too. */
+		run.companion = companion;
+		rc = companion->start(companion->ctx, run.loop, deadline_ms,
+				      err);
+	}
 	if (rc == 0)
 		run_until(&run, probes, n, max_running, deadline_ms, err);
+	if (run.companion)
+		companion->stop(companion->ctx);
 	for (i = 0; i < n; i++)
 		probe_cleanup(&probes[i]);
 	loop_free(run.loop);

@@ -127,6 +127,27 @@ int probe_run_bounded(const struct probe_target *target,
 		      int64_t deadline_ms, int trace_level, probe_trace_fn trace,
 		      void *trace_ctx, struct rpe_error *err);
 
+/* Work that shares the probes' loop and deadline (the extra requests of
+ * the posture checks, lib/posture_run.h): started once the loop exists,
+ * before the first probe; the loop keeps running while busy() says so
+ * (until the deadline); stop() comes after the last loop_run, before the
+ * loop is freed, and closes what is still open. */
+struct loop;
+struct probe_companion {
+	void *ctx;
+	int (*start)(void *ctx, struct loop *loop, int64_t deadline_ms,
+		     struct rpe_error *err);
+	int (*busy)(void *ctx);
+	void (*stop)(void *ctx);
+};
+
+/* probe_run_bounded with a companion (NULL: none). */
+int probe_run_with(const struct probe_target *target,
+		   struct probe_result *results, int n, int max_running,
+		   int64_t deadline_ms, int trace_level, probe_trace_fn trace,
+		   void *trace_ctx, const struct probe_companion *companion,
+		   struct rpe_error *err);
+
 const char *probe_phase_name(enum probe_phase ph);
 const char *probe_level_name(enum probe_level l);
 const char *probe_auth_name(enum probe_auth a);

@@ -30,6 +30,7 @@ void probe_config_init(struct probe_config *c)
 	cfg_parse_client_version(CFG_DEFAULT_CLIENT_VERSION, c->client_version,
 				 NULL);
 	mp_deadline_init(&c->deadline);
+	c->posture.tls_floor = POSTURE_TLS12;
 	c->max_parallel = CFG_DEFAULT_MAX_PARALLEL;
 }
 

@@ -20,6 +20,7 @@
 #include "certinfo.h"
 #include "err.h"
 #include "mp_range.h"
+#include "posture.h"
 #include "verdict.h"
 
 #define CFG_DEFAULT_PORT_TLS 443
@@ -83,6 +84,8 @@ struct probe_config {
 	struct mp_thresholds thresholds; /* -w/-c on the slowest probe's total seconds */
 	struct mp_deadline deadline;     /* -t SECONDS[:STATE] */
 	struct cert_expiry cert_expiry;  /* --certificate-expiry WARN[,CRIT] */
+	struct posture_options posture;  /* --posture, --posture-critical,
+					  * --tls-floor */
 
 	/* Autodiscover (-e): what -H, -m, --rpc-server and --http-auth do not
 	 * say is found before the probes (MS-OXDSCLI); explicit options win. */

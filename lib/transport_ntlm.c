@@ -188,6 +188,11 @@ int tr_ntlm_bound(const struct tr_ntlm *n)
 	return n->bound;
 }
 
+void tr_ntlm_set_unbound(struct tr_ntlm *n)
+{
+	http_ntlm_set_unbound(n->h);
+}
+
 const char *tr_ntlm_scheme(const struct tr_ntlm *n)
 {
 	return http_ntlm_scheme(n->h);

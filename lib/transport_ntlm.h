@@ -84,6 +84,8 @@ long tr_ntlm_authenticate_port(const struct tr_ntlm *n);
 /* 1 when the channel binding came from the connection's certificate. */
 int tr_ntlm_bound(const struct tr_ntlm *n);
 const char *tr_ntlm_scheme(const struct tr_ntlm *n);
+/* The AUTHENTICATE without channel binding (http_ntlm_set_unbound). */
+void tr_ntlm_set_unbound(struct tr_ntlm *n);
 int tr_ntlm_sent_credentials(const struct tr_ntlm *n);
 
 #endif

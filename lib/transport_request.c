@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -34,7 +35,27 @@ struct http_request {
 	size_t post_len;
 	char auth_msg[320];
 	struct tls_seen tls;    /* what its TLS handshake showed */
+	int unbound;            /* NTLM without channel binding */
+	char keep_name[48];     /* spec->keep_header */
+	char keep_value[64];
+	char auth_offered[96];  /* WWW-Authenticate schemes */
 };
+
+/* "Name: value\r\n": the value, when the line is the header `name`. */
+static int header_value(const char *p, size_t len, const char *name,
+			char *out, size_t n)
+{
+	size_t nl = strlen(name), i, o = 0;
+
+	if (!nl || len <= nl || p[nl] != ':' || strncasecmp(p, name, nl) != 0)
+		return 0;
+	for (i = nl + 1; i < len && (p[i] == ' ' || p[i] == '\t'); i++)
+		;
+	while (i < len && p[i] != '\r' && p[i] != '\n' && o + 1 < n)
+		out[o++] = p[i++];
+	out[o] = '\0';
+	return 1;
+}
 
 static size_t on_write(char *p, size_t size, size_t n, void *userp)
 {
@@ -59,7 +80,7 @@ static void ntlm_binding(struct http_request *rq)
 	if (curl_easy_getinfo(rq->src.easy, CURLINFO_TLS_SSL_PTR, &ti) ==
 		    CURLE_OK && ti && ti->backend == CURLSSLBACKEND_OPENSSL)
 		tlsinfo_from_ssl(ti->internals, &rq->tls);
-	if (rq->tls.have_cbt)
+	if (rq->tls.have_cbt && !rq->unbound)
 		tr_ntlm_set_binding(rq->ntlm, rq->tls.cbt);
 }
 
@@ -67,6 +88,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 {
 	struct http_request *rq = userp;
 	size_t len = size * n;
+	char value[8];
 
 	if (rq->ntlm && tr_ntlm_running(rq->ntlm))
 		tr_ntlm_on_header(rq->ntlm, rq->src.easy, p, len);
@@ -78,6 +100,15 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 			   (int)(len > 2 ? len - 2 : len), p);
 		if (rq->ntlm && tr_ntlm_running(rq->ntlm))
 			ntlm_binding(rq);
+	} else if (header_value(p, len, "WWW-Authenticate", value,
+				sizeof(value))) {
+		/* Schemes only: a token is not kept (RFC 7235 4.1). */
+		(void)http_auth_schemes_add(rq->auth_offered,
+					    sizeof(rq->auth_offered),
+					    (const uint8_t *)p + 17, len - 17);
+	} else if (rq->keep_name[0]) {
+		header_value(p, len, rq->keep_name, rq->keep_value,
+			     sizeof(rq->keep_value));
 	}
 	return len;
 }
@@ -102,6 +133,8 @@ static int ntlm_setup(struct http_request *rq, const struct http_ntlm_params *np
 		      struct rpe_error *err)
 {
 	rq->ntlm = tr_ntlm_new(np, err);
+	if (rq->ntlm && rq->unbound)
+		tr_ntlm_set_unbound(rq->ntlm);
 	if (!rq->ntlm || tr_ntlm_attach(rq->ntlm, rq->src.easy, err) < 0 ||
 	    tr_ntlm_begin(rq->ntlm, err) < 0 ||
 	    tr_ntlm_prepare(rq->ntlm, rq->src.easy, TR_NTLM_AGAIN_NEGOTIATE,
@@ -121,7 +154,7 @@ static int setup_auth(struct http_request *rq, const struct http_params *p,
 		p->ntlm_user ? p->ntlm_user : p->user,
 		p->ntlm_domain ? p->ntlm_domain : "",
 		p->password ? p->password : "", p->host,
-		p->auth == HTTP_AUTH_ANY, 0, "the server",
+		p->auth == HTTP_AUTH_ANY && !rq->unbound, 0, "the server",
 	};
 	CURLU *u = NULL;
 	char *host = NULL;
@@ -169,7 +202,9 @@ static int setup(struct http_request *rq, const struct http_params *p,
 	TRY(LOOP_SETOPT(e, CURLOPT_WRITEDATA, rq, err));
 	TRY(LOOP_SETOPT(e, CURLOPT_HEADERFUNCTION, on_header, err));
 	TRY(LOOP_SETOPT(e, CURLOPT_HEADERDATA, rq, err));
-	if (strcmp(spec->method, "POST") == 0) {
+	if (strcmp(spec->method, "POST") != 0 && strcmp(spec->method, "GET") != 0)
+		TRY(LOOP_SETOPT(e, CURLOPT_CUSTOMREQUEST, spec->method, err));
+	if (strcmp(spec->method, "GET") != 0) {
 		rq->post = malloc(spec->len ? spec->len : 1);
 		if (!rq->post)
 			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
@@ -208,6 +243,9 @@ struct http_request *http_request_open(struct loop *loop,
 	}
 	rq->cb = *cb;
 	rq->max_body = spec->max_body;
+	rq->unbound = spec->ntlm_unbound;
+	snprintf(rq->keep_name, sizeof(rq->keep_name), "%s",
+		 spec->keep_header ? spec->keep_header : "");
 	buf_init(&rq->body, spec->max_body + 1);
 	snprintf(rq->name, sizeof(rq->name), "%s", spec->name ? spec->name : "HTTP");
 	rq->src.tls = &rq->tls;
@@ -320,6 +358,21 @@ static const struct loop_source_ops request_ops = {
 	.done = src_done,
 	.destroy = src_destroy,
 };
+
+const char *http_request_header(const struct http_request *rq)
+{
+	return rq->keep_value;
+}
+
+const char *http_request_auth_offered(const struct http_request *rq)
+{
+	return rq->auth_offered;
+}
+
+int http_request_sent_credentials(const struct http_request *rq)
+{
+	return rq->ntlm && tr_ntlm_sent_credentials(rq->ntlm);
+}
 
 const struct tls_seen *http_request_tls(const struct http_request *rq)
 {

@@ -514,3 +514,25 @@ void verdict_apply_timing(struct verdict *v, enum mp_state timing_state,
 	if (why && n < sizeof(v->summary))
 		snprintf(v->summary + n, sizeof(v->summary) - n, " (%s)", why);
 }
+
+void verdict_apply_posture(struct verdict *v, const struct posture_report *r)
+{
+	const char *sep = "; posture: ";
+	size_t n;
+	int i;
+
+	if (!r || !r->findings)
+		return;
+	/* UNKNOWN (3) stays: the policy could not be told, whatever else. */
+	if (v->state != MP_UNKNOWN && r->state > (int)v->state)
+		v->state = (enum mp_state)r->state;
+	for (i = 0; i < r->n; i++) {
+		if (r->item[i].status != POSTURE_FINDING || !r->item[i].brief[0])
+			continue;
+		n = strlen(v->summary);
+		if (n < sizeof(v->summary))
+			snprintf(v->summary + n, sizeof(v->summary) - n, "%s%s",
+				 sep, r->item[i].brief);
+		sep = ", ";
+	}
+}

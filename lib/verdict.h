@@ -5,6 +5,7 @@
 #define RPE_VERDICT_H
 
 #include "mp_range.h"
+#include "posture.h"
 #include "probe.h"
 
 enum verdict_expect {
@@ -49,5 +50,10 @@ void verdict_decide(const struct verdict_input *in, struct verdict *out);
  * appended to the summary ("slowest probe 2.1s"). */
 void verdict_apply_timing(struct verdict *v, enum mp_state timing_state,
 			  const char *why);
+
+/* --posture: its findings raise the verdict to the report's state
+ * (WARNING, or CRITICAL with --posture-critical) and are named in the
+ * summary ("...; posture: Extended Protection not enforced on /rpc"). */
+void verdict_apply_posture(struct verdict *v, const struct posture_report *r);
 
 #endif

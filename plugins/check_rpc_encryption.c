@@ -59,6 +59,9 @@ enum {
 	OPT_CLIENT_CERT,
 	OPT_CLIENT_KEY,
 	OPT_CERT_EXPIRY,
+	OPT_POSTURE,
+	OPT_POSTURE_CRITICAL,
+	OPT_TLS_FLOOR,
 	/* credentials and mailbox */
 	OPT_PASSWORD_FILE,
 	OPT_HTTP_AUTH,
@@ -114,6 +117,10 @@ static const struct option long_options[] = {
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, 't' },
+	/* posture: opt_posture() */
+	{ "posture", optional_argument, NULL, OPT_POSTURE },
+	{ "posture-critical", no_argument, NULL, OPT_POSTURE_CRITICAL },
+	{ "tls-floor", required_argument, NULL, OPT_TLS_FLOOR },
 	/* general: opt_general() */
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -134,6 +141,7 @@ struct cli_state {
 	bool port_given, v4, v6, max_parallel_given;
 	/* given explicitly: options that only RPC over HTTP uses */
 	bool http_auth_given, rpc_server_given, proxy_path_given;
+	bool posture_critical, tls_floor_given;
 };
 
 /* process_arguments' results; ARGS_OTHER: an opt_* parser saw another
@@ -328,6 +336,31 @@ static void help_check(void)
 	       CFG_DEFAULT_CLIENT_VERSION, MP_DEFAULT_TIMEOUT);
 }
 
+static void help_posture(void)
+{
+	printf(
+"Posture (the other locks on the door):\n"
+" --posture[=ep,tls,auth,cert,build]\n"
+"    Also check, on each HTTP door the run uses (/rpc; Autodiscover with -e),\n"
+"    concurrently with the probes and within -t (default: every check):\n"
+"      ep     Extended Protection enforced: one extra NTLM logon without\n"
+"             channel binding must get 401 on /rpc (Autodiscover: shown,\n"
+"             Microsoft's supported setting there is None)\n"
+"      tls    no handshake below --tls-floor completes (one handshake per\n"
+"             version, in its own TLS context; no credentials)\n"
+"      auth   no Basic offered on /rpc (a way around Extended Protection)\n"
+"      cert   key RSA >= 2048 or EC >= 256 bits, no SHA-1/MD5 signature on\n"
+"             the leaf or an intermediate, and with --insecure: the chain\n"
+"             verifies without it\n"
+"      build  the Exchange build from X-OWA-Version\n"
+"    Each finding is a long-output line naming its fix, with perfdata; it\n"
+"    gives WARNING.  These checks send no password (NTLM only, no Basic).\n"
+" --posture-critical\n"
+"    Posture findings give CRITICAL instead of WARNING.\n"
+" --tls-floor=1.0|1.1|1.2|1.3\n"
+"    Lowest TLS version the server may accept (default: 1.2).\n\n");
+}
+
 static void help_general(void)
 {
 	printf(
@@ -392,6 +425,7 @@ static void print_help(void)
 	help_autodiscover();
 	help_credentials();
 	help_check();
+	help_posture();
 	help_general();
 }
 
@@ -556,6 +590,23 @@ static int opt_check(int opt, const char *arg, struct probe_config *cfg,
 	}
 }
 
+static int opt_posture(int opt, const char *arg, struct probe_config *cfg,
+		       struct cli_state *st, struct rpe_error *err)
+{
+	switch (opt) {
+	case OPT_POSTURE:
+		return posture_parse_checks(arg, &cfg->posture.checks, err);
+	case OPT_POSTURE_CRITICAL:
+		st->posture_critical = true;
+		cfg->posture.critical = 1;
+		return 0;
+	case OPT_TLS_FLOOR:
+		st->tls_floor_given = true;
+		return posture_parse_tls_floor(arg, &cfg->posture.tls_floor, err);
+	default: return ARGS_OTHER;
+	}
+}
+
 static int opt_general(int opt, const char *arg, struct probe_config *cfg,
 		       struct cli_state *st, struct rpe_error *err)
 {
@@ -573,7 +624,7 @@ static int opt_general(int opt, const char *arg, struct probe_config *cfg,
 /* In the order of --help. */
 static opt_group_fn *const opt_groups[] = {
 	opt_connection, opt_autodiscover, opt_tls, opt_credentials, opt_check,
-	opt_general,
+	opt_posture, opt_general,
 };
 
 /* getopt_long's ':' (missing argument) and '?' (unknown option). */
@@ -775,6 +826,27 @@ static int validate_fleet(const struct probe_config *cfg,
 	return 0;
 }
 
+/* --posture and its knobs. */
+static int validate_posture(const struct probe_config *cfg,
+			    const struct cli_state *st, struct rpe_error *err)
+{
+	if (!cfg->posture.checks) {
+		if (st->posture_critical || st->tls_floor_given)
+			return rpe_fail(err, RPE_ERR_ARG,
+					"%s needs --posture",
+					st->posture_critical ? "--posture-critical" :
+							       "--tls-floor");
+		return 0;
+	}
+	if (cfg->transport == PROBE_TRANSPORT_TCP)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--posture checks the HTTP doors (RPC over HTTP, Autodiscover), not --transport tcp");
+	if (st->tls_floor_given && !(cfg->posture.checks & POSTURE_TLS))
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--tls-floor needs the tls check of --posture");
+	return 0;
+}
+
 /* Options that contradict each other or the transport. */
 static int validate_combinations(const struct probe_config *cfg,
 				 const struct cli_state *st,
@@ -798,6 +870,7 @@ static int validate_combinations(const struct probe_config *cfg,
 				"--client-key needs --client-cert");
 	TRY(validate_kerberos(cfg, err));
 	TRY(validate_fleet(cfg, st, err));
+	TRY(validate_posture(cfg, st, err));
 	if (cfg->transport != PROBE_TRANSPORT_TCP)
 		return 0;
 	/* With -e the TLS, proxy and HTTP options serve Autodiscover. */

@@ -17,6 +17,7 @@
 #include "fleet.h"
 #include "kerberos.h"
 #include "mp.h"
+#include "posture_run.h"
 #include "probe.h"
 #include "resolve.h"
 #include "verdict.h"
@@ -30,6 +31,8 @@ struct site {
 	struct probe_result *res;   /* n results inside the run's array */
 	int n;
 	struct verdict v;
+	struct posture_site ps;     /* --posture: what its requests saw */
+	struct posture_report posture;
 };
 
 /* The server certificate as monitoring data: the one closest to expiry
@@ -346,6 +349,112 @@ static void print_steps(struct mp_output *o, const struct probe_result *res,
 			       r->auth_offered);
 }
 
+/* --posture ------------------------------------------------------------------ */
+
+/* What each site's posture requests need: its RPC proxy connection (with
+ * the NTLM credentials, never sent as Basic there) and, with -e, the
+ * Autodiscover endpoint that answered. */
+static void posture_sites(const struct probe_config *cfg,
+			  const struct check_discovery *d, struct site *sites,
+			  int n, struct http_params *ad)
+{
+	int i;
+
+	if (d && d->res.state == 1) {
+		memset(ad, 0, sizeof(*ad));
+		check_http_common(cfg, ad);
+	}
+	for (i = 0; i < n; i++) {
+		struct posture_site *ps = &sites[i].ps;
+		memset(ps, 0, sizeof(*ps));
+		ps->http = sites[i].target.http;
+		ps->rpc_path = sites[i].path;
+		if (d && d->res.state == 1) {
+			ps->autodiscover_url = d->res.url;
+			ps->autodiscover_http = ad;
+			ps->autodiscover_connect_to =
+				cfg->autodiscover_connect_to_n ?
+					(const char *const *)cfg->autodiscover_connect_to :
+					NULL;
+		}
+	}
+}
+
+/* The run's own facts beside the posture requests', then the judgement. */
+static void posture_judge(const struct probe_config *cfg,
+			  const struct check_discovery *d, struct site *s)
+{
+	struct posture_input *in = &s->ps.in;
+	int i;
+
+	in->server = cfg->rpc_server_mailbox || !cfg->rpc_server ?
+			     cfg->hostname : cfg->rpc_server;
+	for (i = 0; i < s->n; i++) {
+		const struct probe_result *r = &s->res[i];
+		/* The HTTP authentication of the probes (with binding)
+		 * passed once the channel got past connect. */
+		if (r->phase > PHASE_CONNECT || r->phase_end[PHASE_CONNECT] > 0)
+			in->door[POSTURE_DOOR_RPC].bound_ok = 1;
+		if (!in->probe_tls[0] && r->tls.version[0]) {
+			snprintf(in->probe_tls, sizeof(in->probe_tls), "%s",
+				 r->tls.version);
+			snprintf(in->probe_cipher, sizeof(in->probe_cipher), "%s",
+				 r->tls.cipher);
+		}
+		if (!in->cert && r->tls.strength.have)
+			in->cert = &r->tls.strength;
+	}
+	if (d && d->res.state == 1)
+		in->door[POSTURE_DOOR_AUTODISCOVER].bound_ok = 1;
+	posture_evaluate(&cfg->posture, in, &s->posture);
+	verdict_apply_posture(&s->v, &s->posture);
+}
+
+static void posture_lines(struct mp_output *o, const struct site *s,
+			  const char *indent)
+{
+	static const char *const tag[] = { "OK", "FINDING", "not testable",
+					   "info" };
+	int i;
+
+	for (i = 0; i < s->posture.n; i++)
+		mp_output_line(o, "%sposture %s: %s", indent,
+			       tag[s->posture.item[i].status],
+			       s->posture.item[i].text);
+}
+
+/* One perfdata item per check, with the range that alerts as warning (or
+ * critical with --posture-critical); prefix: the address's label. */
+static void posture_perf(struct mp_output *o, const struct probe_config *cfg,
+			 const struct site *s, const char *prefix)
+{
+	struct rpe_error err = { 0, "" };
+	char label[MP_LABEL_MAX];
+	struct mp_range range;
+	struct mp_perf p;
+	int i;
+
+	for (i = 0; i < s->posture.n; i++) {
+		const struct posture_item *it = &s->posture.item[i];
+		if (!it->perf_label[0])
+			continue;
+		snprintf(label, sizeof(label), "%s%s%s", prefix ? prefix : "",
+			 prefix ? "_" : "", it->perf_label);
+		if (mp_perf_init(&p, label, it->perf_value, "", &err) < 0)
+			continue;
+		if (it->perf_alert[0] &&
+		    mp_range_parse(it->perf_alert, &range, &err) == 0) {
+			if (cfg->posture.critical)
+				p.crit = &range;
+			else
+				p.warn = &range;
+		}
+		p.has_min = true;
+		p.min = 0;
+		mp_output_perf(o, &p, &err);
+	}
+}
+
 /* One run (one or every address) ------------------------------------------- */
 
 struct run {
@@ -359,10 +468,15 @@ struct run {
 	struct cert_check cert;
 	struct kerb_creds *kerb;    /* --auth kerberos|negotiate: every site's */
 	char kerb_note[RPE_ERRMSG_MAX + 96]; /* negotiate without Kerberos: why */
+	struct posture_run *posture; /* --posture */
+	struct probe_companion companion;
+	struct http_params ad_http; /* --posture with -e: Autodiscover's */
 };
 
 static void run_free(struct run *r)
 {
+	posture_run_free(r->posture);
+	r->posture = NULL;
 	free(r->sites);
 	free(r->res);
 	kerb_creds_free(r->kerb);
@@ -398,6 +512,24 @@ static int run_setup(struct run *r, const struct probe_config *cfg,
 	return 0;
 }
 
+static int posture_setup(struct run *r, struct rpe_error *err)
+{
+	struct posture_site **ps = calloc((size_t)r->nsites, sizeof(*ps));
+	int i;
+
+	if (!ps)
+		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+	posture_sites(r->cfg, r->d, r->sites, r->nsites, &r->ad_http);
+	for (i = 0; i < r->nsites; i++)
+		ps[i] = &r->sites[i].ps;
+	r->posture = posture_run_new(&r->cfg->posture, ps, r->nsites, err);
+	free(ps);
+	if (!r->posture)
+		return -1;
+	posture_run_companion(r->posture, &r->companion);
+	return 0;
+}
+
 static void run_judge(struct run *r)
 {
 	int i;
@@ -408,6 +540,8 @@ static void run_judge(struct run *r)
 		struct site *s = &r->sites[i];
 		judge(r->cfg, s->addr ? s->addr : r->cfg->hostname, s->res,
 		      s->n, &s->v);
+		if (r->cfg->posture.checks)
+			posture_judge(r->cfg, r->d, s);
 	}
 	cert_check(r->cfg, r->res, r->nres, r->d, &r->cert);
 }
@@ -420,6 +554,7 @@ static void print_site_lines(struct mp_output *o, const struct site *s,
 	for (i = 0; i < s->v.nlines; i++)
 		mp_output_line(o, "%s%s", indent, s->v.lines[i]);
 	print_steps(o, s->res, s->n, s->addr != NULL, indent);
+	posture_lines(o, s, indent);
 }
 
 static void discovery_perf(struct mp_output *o, const struct check_discovery *d)
@@ -587,12 +722,13 @@ static int print_single(const struct run *r)
 	discovery_perf(&out, r->d);
 	add_perf(&out, "encryption_enforced",
 		 s->v.enforced < 0 ? NAN : (double)s->v.enforced, "", NULL, 1, 1);
+	posture_perf(&out, r->cfg, s, NULL);
 	return output_end(&out, r);
 }
 
 /* Per address: its policy and its slowest probe, under stable labels. */
-static void site_perf(struct mp_output *o, const struct site *s,
-		      const struct mp_thresholds *t)
+static void site_perf(struct mp_output *o, const struct probe_config *cfg,
+		      const struct site *s, const struct mp_thresholds *t)
 {
 	char lab[RESOLVE_ADDR_MAX], label[RESOLVE_ADDR_MAX + 32];
 	double slowest = 0;
@@ -607,6 +743,7 @@ static void site_perf(struct mp_output *o, const struct site *s,
 			slowest = s->res[i].total_time;
 	snprintf(label, sizeof(label), "%s_time", lab);
 	add_perf(o, label, slowest, "s", t, 1, 0);
+	posture_perf(o, cfg, s, lab);
 }
 
 static void print_dns(struct mp_output *o, const struct run *r)
@@ -650,7 +787,7 @@ static int print_fleet(const struct run *r)
 	}
 	output_run_lines(&out, r);
 	for (i = 0; i < r->nsites; i++)
-		site_perf(&out, &r->sites[i], &r->cfg->thresholds);
+		site_perf(&out, r->cfg, &r->sites[i], &r->cfg->thresholds);
 	discovery_perf(&out, r->d);
 	add_perf(&out, "addresses", r->nsites, "", NULL, 1, 0);
 	add_perf(&out, "addresses_enforced", sum.enforced, "", NULL, 1, 0);
@@ -699,14 +836,16 @@ static int run_probes(const struct probe_config *cfg, int64_t deadline,
 			     sizeof(r.kerb_note), &rc) < 0)
 		return rc;
 	/* At most --max-parallel addresses, each with its probe pair, are
-	 * under way at once; all share the one deadline. */
+	 * under way at once; all share the one deadline, and so do the
+	 * posture requests. */
 	if (run_setup(&r, cfg, &err) < 0 ||
-	    probe_run_bounded(NULL, r.res, r.nres,
-			      r.sites[0].n * (int)(cfg->all_addresses ?
-							   cfg->max_parallel : 1),
-			      deadline, cfg->verbose,
-			      cfg->verbose >= 2 ? check_trace_stderr : NULL, NULL,
-			      &err) < 0) {
+	    (cfg->posture.checks && posture_setup(&r, &err) < 0) ||
+	    probe_run_with(NULL, r.res, r.nres,
+			   r.sites[0].n * (int)(cfg->all_addresses ?
+							cfg->max_parallel : 1),
+			   deadline, cfg->verbose,
+			   cfg->verbose >= 2 ? check_trace_stderr : NULL, NULL,
+			   r.posture ? &r.companion : NULL, &err) < 0) {
 		run_free(&r);
 		snprintf(msg, sizeof(msg), "cannot run the probes: %s", err.msg);
 		return mp_print_status(CHECK_PREFIX, MP_UNKNOWN, msg, NULL);

@@ -3,7 +3,8 @@
 # The layer rules of lib/ and plugins/ (tests/layering.rules): no include
 # cycle between modules; only the listed files see OpenSSL, libcurl, the XML
 # parser and GSS-API; sans-I/O modules include no transport, loop or socket;
-# docs/architecture.md names every lib/ module and no module that is gone.
+# docs/architecture.md names every lib/ module and no module that is gone;
+# no function is longer than the rules allow (100 lines).
 # Each failure says which rule it broke and where to change it.
 # Run by `make check` or by hand: tests/layering.sh [SRCDIR].
 
@@ -29,6 +30,7 @@ part_of = {}          # file stem -> module
 libraries = {}        # name -> [header prefixes]
 sees = {}             # name -> set of paths
 sans_io, excludes, system = set(), set(), []
+max_lines, long_ok = None, set()
 with open(os.path.join(top, RULES)) as f:
     for n, line in enumerate(f, 1):
         words = line.split('#', 1)[0].split()
@@ -49,6 +51,10 @@ with open(os.path.join(top, RULES)) as f:
             excludes.update(args)
         elif kind == "sans-io-system":
             system.extend(args)
+        elif kind == "function-lines" and len(args) == 1:
+            max_lines = int(args[0])
+        elif kind == "long-function" and len(args) == 2:
+            long_ok.add((args[0], args[1]))
         else:
             sys.exit("%s:%d: cannot read this line" % (RULES, n))
 for name in sees:
@@ -188,6 +194,37 @@ for path in files:
         if any(h == s or (s.endswith("/") and h.startswith(s)) for s in system):
             err("%s:%d: %s is sans-I/O but includes <%s> (%s, sans-io-system)"
                 % (path, n, m, h, RULES))
+
+# --- functions of at most function-lines lines ---------------------------------
+# A function body is what lies between a "{" and a "}" alone in column 0
+# (the house style); its name is the last identifier before a "(" above.
+FUNC = re.compile(r"(\w+)\s*\(")
+long_seen = set()
+for path in files:
+    if not path.endswith(".c") or max_lines is None:
+        continue
+    with open(os.path.join(top, path), errors="replace") as f:
+        lines = f.read().split("\n")
+    start = name = None
+    for i, line in enumerate(lines):
+        if line == "{":
+            j = i - 1
+            while j > 0 and "(" not in lines[j]:
+                j -= 1
+            m = FUNC.search(lines[j])
+            start, name = i, m.group(1) if m else "?"
+        elif line == "}" and start is not None:
+            n = i - start - 1
+            if n > max_lines:
+                long_seen.add((path, name))
+                if (path, name) not in long_ok:
+                    err("%s:%d: %s() has %d lines (at most %d): split it "
+                        "into steps (%s, function-lines)"
+                        % (path, start + 1, name, n, max_lines, RULES))
+            start = None
+for path, name in sorted(long_ok - long_seen):
+    err("%s: 'long-function %s %s' is no longer needed (gone or short "
+        "enough): remove the line" % (RULES, path, name))
 
 # --- docs/architecture.md names every lib/ module -----------------------------
 with open(os.path.join(top, DOC)) as f:

@@ -93,6 +93,30 @@ apply Service "rpc-encryption-" for (backend => ip in host.vars.exchange_backend
 	vars.rpc_encryption_ip_address = ip
 }
 CFG
+	# -e through Autodiscover (no mailbox DN given) and a list rendered as a
+	# repeated option (repeat_key).
+	cat <<CFG
+object Host "exch-autodiscover" {
+	check_command = "dummy"
+	address = "127.0.0.1"
+	vars.dummy_state = 0
+}
+object Service "rpc-encryption-autodiscover" {
+	host_name = "exch-autodiscover"
+	check_command = "rpc_encryption"
+	check_interval = 2s
+	retry_interval = 1s
+	max_check_attempts = 1
+	vars.rpc_encryption_user = "$(sed 's/\\/\\\\/g' <<<"$E2E_USER")"
+	vars.rpc_encryption_password = "$(sed 's/\\/\\\\/g; s/"/\\"/g' <<<"$E2E_PASSWORD")"
+	vars.rpc_encryption_email = "probe@example.test"
+	vars.rpc_encryption_autodiscover_url = "https://localhost:$req_PORT/autodiscover/autodiscover.xml"
+	vars.rpc_encryption_autodiscover_connect_to = [ "example.test:443:127.0.0.1:1", "autodiscover.example.test:443:127.0.0.1:1" ]
+	vars.rpc_encryption_port = $req_PORT
+	vars.rpc_encryption_ca_file = "$req_CA"
+	vars.rpc_encryption_timeout = 10
+}
+CFG
 } > "$D/etc/icinga2.conf"
 chmod 600 "$D/etc/icinga2.conf"
 
@@ -121,7 +145,9 @@ else
 	not_ok "icinga2 daemon -C accepts the shipped example (5 services)"
 fi
 
-"${E2E_NS[@]}" "$ICINGA2" daemon -c "$D/etc/icinga2.conf" "${DEFS[@]}" > "$D/daemon.log" 2>&1 &
+# At log level notice Icinga 2 logs each command line it runs (not the
+# environment, where the password is).
+"${E2E_NS[@]}" "$ICINGA2" daemon -x notice -c "$D/etc/icinga2.conf" "${DEFS[@]}" > "$D/daemon.log" 2>&1 &
 IPID=$!
 E2E_PIDS+=("$IPID")
 
@@ -132,7 +158,8 @@ for ((i = 0; i < 60; i++)); do
 	[[ $r == *HOST=exch-required* ]] && [[ $r == *HOST=exch-optional* ]] &&
 		[[ $r == *SERVICE=rpc-encryption-all-addresses* ]] &&
 		[[ $r == *SERVICE=rpc-encryption-v4* ]] &&
-		[[ $r == *SERVICE=rpc-encryption-v6* ]] && break
+		[[ $r == *SERVICE=rpc-encryption-v6* ]] &&
+		[[ $r == *HOST=exch-autodiscover* ]] && break
 	kill -0 "$IPID" 2>/dev/null || break
 	sleep 1
 done
@@ -166,6 +193,17 @@ check_line "exch-fleet${T}SERVICE=rpc-encryption-v4" 0 "requires RPC encryption"
 	"Icinga 2: the backend at 127.0.0.1 (-I) is OK"
 check_line "exch-fleet${T}SERVICE=rpc-encryption-v6" 2 "accepts unencrypted RPC logons" "encryption_enforced=0" \
 	"Icinga 2: the backend at ::1 (-I) is CRITICAL"
+
+check_line exch-autodiscover 0 "requires RPC encryption" "autodiscover_time=" \
+	"Icinga 2: -e finds the mailbox through Autodiscover (rpc_encryption_email)"
+RC=- FIRST="" OUT=$(grep -m3 "Running command.*check_rpc_encryption.*--autodiscover" "$D/daemon.log") ELAPSED=-
+grep -q "'--autodiscover-connect-to' 'example.test:443:127.0.0.1:1' '--autodiscover-connect-to' 'autodiscover.example.test:443:127.0.0.1:1'" <<<"$OUT" &&
+	ok "Icinga 2: an array in rpc_encryption_autodiscover_connect_to repeats the option (repeat_key)" ||
+	not_ok "Icinga 2: an array in rpc_encryption_autodiscover_connect_to repeats the option (repeat_key)"
+RC=- FIRST="" OUT=$(grep -c "Running command" "$D/daemon.log") ELAPSED=-
+[ "$OUT" -gt 0 ] && ! grep -qF "$E2E_PASSWORD" "$D/daemon.log" &&
+	ok "Icinga 2: the command lines it logged carry no password" ||
+	not_ok "Icinga 2: the command lines it logged carry no password"
 
 # On SIGTERM Icinga 2 dumps every object's state into icinga2.state
 # (netstrings of JSON); the last check results must be there too.

@@ -168,6 +168,8 @@ class Conn:
 
     def respond(self, status, reason, headers=(), body=b'', close=False):
         out = 'HTTP/1.1 %d %s\r\n' % (status, reason)
+        if ARGS.owa_version:
+            out += 'X-OWA-Version: %s\r\n' % ARGS.owa_version
         for k, v in headers:
             out += '%s: %s\r\n' % (k, v)
         out += 'Content-Length: %d\r\n' % len(body)
@@ -195,7 +197,8 @@ def check_http_auth(c, method, headers):
     Kerberos for --http-auth negotiate)."""
     if ARGS.http_auth == 'negotiate':
         return check_kerberos_http(c, headers)
-    return httpauth.authenticate(c, headers, method=method)
+    door = 'rpc' if method in ('RPC_IN_DATA', 'RPC_OUT_DATA') else 'autodiscover'
+    return httpauth.authenticate(c, headers, method=method, door=door)
 
 
 def check_kerberos_http(c, headers):
@@ -246,6 +249,15 @@ def handle_connection(sock, peer):
                     c.read(clen)
                 elif clen:
                     return
+                continue
+            if clen <= 0x10 and ARGS.http_auth != 'none':
+                # An echo request (a body of at most 16 bytes): the proxy
+                # answers with an echo RTS PDU and opens nothing.
+                if clen:
+                    c.read(clen)
+                log(c.id, 'echo request')
+                c.respond(200, 'Success', [('Content-Type', 'application/rpc')],
+                          rts_pdu(0x40, []))
                 continue
             host, _, port = query.rpartition(':')
             if autodiscover.refuse_remote_name(c, host):
@@ -1263,7 +1275,14 @@ def sign_with_dates(run, tmp, ca, ca_key, csr, crt, ext, days):
         '-extfile', ext)
 
 
-def make_certs(tmp, names, days=None):
+KEYS = {'ec256': ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'],
+        'ec384': ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp384r1'],
+        'rsa1024': ['-newkey', 'rsa:1024'], 'rsa2048': ['-newkey', 'rsa:2048']}
+TLS_VERSIONS = {'1.0': ssl.TLSVersion.TLSv1, '1.1': ssl.TLSVersion.TLSv1_1,
+                '1.2': ssl.TLSVersion.TLSv1_2, '1.3': ssl.TLSVersion.TLSv1_3}
+
+
+def make_certs(tmp, names, days=None, key_spec='ec256', digest='sha256'):
     def run(*a):
         subprocess.run(['openssl'] + list(a), check=True, capture_output=True)
     ca_key, ca = os.path.join(tmp, 'ca.key'), os.path.join(tmp, 'ca.pem')
@@ -1271,8 +1290,7 @@ def make_certs(tmp, names, days=None):
     ext = os.path.join(tmp, 'ext.cnf')
     run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
         '-keyout', ca_key, '-out', ca, '-days', '2', '-subj', '/CN=check_rpc_encryption test CA')
-    run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', key, '-out', csr, '-subj', '/CN=localhost')
+    run('req', *KEYS[key_spec], '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=localhost')
     sans = ['DNS:localhost', 'IP:127.0.0.1', 'IP:::1'] + ['DNS:' + n for n in names]
     with open(ext, 'w') as f:
         f.write('subjectAltName=%s\nextendedKeyUsage=serverAuth\n' % ','.join(sans))
@@ -1280,7 +1298,7 @@ def make_certs(tmp, names, days=None):
         sign_with_dates(run, tmp, ca, ca_key, csr, crt, ext, days)
     else:
         run('x509', '-req', '-in', csr, '-CA', ca, '-CAkey', ca_key, '-CAcreateserial',
-            '-out', crt, '-days', '2', '-extfile', ext)
+            '-out', crt, '-days', '2', '-extfile', ext, '-' + digest)
     return ca, crt, key
 
 
@@ -1365,6 +1383,15 @@ def main():
                    choices=('accept', 'refuse', 'bad-mic', 'no-mic', 'wrong-mech', 'reject'),
                    help='RPC auth type 9 (SPNEGO, NTLM inside): accept it, refuse it with a '
                    'bind_nak (authentication type not recognized), or misbehave')
+    p.add_argument('--owa-version', help='send X-OWA-Version: VERSION on every HTTP answer '
+                   '(the Exchange build, e.g. 15.2.1544.4)')
+    p.add_argument('--tls-min', choices=sorted(TLS_VERSIONS),
+                   help='lowest TLS version accepted (1.0 and 1.1 at OpenSSL security level 0)')
+    p.add_argument('--tls-max', choices=sorted(TLS_VERSIONS), help='highest TLS version accepted')
+    p.add_argument('--cert-key', choices=sorted(KEYS), default='ec256',
+                   help='key of the server certificate')
+    p.add_argument('--cert-digest', choices=('sha256', 'sha1'), default='sha256',
+                   help='digest of the CA signature on the server certificate')
     p.add_argument('--log')
     autodiscover.add_arguments(p)
     httpauth.add_arguments(p)
@@ -1387,8 +1414,18 @@ def main():
         srv = Server((ARGS.listen, ARGS.port), None)
         ca = '-'
         if not ARGS.no_tls:
-            ca, crt, key = make_certs(tmp, ARGS.cert_name, ARGS.cert_days)
+            ca, crt, key = make_certs(tmp, ARGS.cert_name, ARGS.cert_days, ARGS.cert_key,
+                                      ARGS.cert_digest)
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            weak = ARGS.cert_key == 'rsa1024' or ARGS.cert_digest == 'sha1'
+            if weak or ARGS.tls_min in ('1.0', '1.1'):
+                # OpenSSL 3 refuses weak certificates and TLS < 1.2 above
+                # security level 0; an old server is what is played here.
+                ctx.set_ciphers('DEFAULT:@SECLEVEL=0')
+            # TLS 1.2 at least unless asked (level 0 would allow 1.0).
+            ctx.minimum_version = TLS_VERSIONS[ARGS.tls_min or '1.2']
+            if ARGS.tls_max:
+                ctx.maximum_version = TLS_VERSIONS[ARGS.tls_max]
             ctx.load_cert_chain(crt, key)
             srv.ssl_ctx = ctx
         httpauth.setup(ARGS, None if ARGS.no_tls else crt, tmp, log, user_matches, NtlmServer)
