@@ -107,4 +107,40 @@ done
 grep -q 'echo request, echo response sent' "$noauth_LOG" && ok "the proxy answered echo requests" \
 	|| not_ok "the proxy answered echo requests"
 
+# Windows puts an NTLM verifier and an auth pad on connect-level answers
+# (Zeek's dce-rpc/mapi.pcap frame 782): the logon answer is read through
+# the pad, so the unencrypted probe still decides.
+spawn cvopt --connect-verifier --encryption-required false
+spawn cvtcp --connect-verifier --rpc-tcp
+spawn rpcerr --fault http-out:rpc-error:c0021009
+spawn adport --expr-server localhost:443 --user monitor
+ready cvopt cvtcp rpcerr adport
+hcase "verifier and auth pad at level connect, encryption optional: OK" 0 \
+	"^RPC ENCRYPTION OK - localhost does not require RPC encryption" \
+	-- $(base cvopt) -m "$MB" --expect optional
+hcase "verifier and auth pad at level connect over RPC/TCP: OK" 0 \
+	"^RPC ENCRYPTION OK - 127.0.0.1 requires RPC encryption: unencrypted logon refused \(ecNotEncrypted 2416\)" \
+	-- $(tbase cvtcp) -m "$MB"
+
+# The RPC proxy's "503 RPC Error: c0021009" is named.
+hcase "503 RPC Error: c0021009 names RPC_P_RECEIVE_FAILED" 2 \
+	"failed during connect: PROXY_REFUSED .*RPC Error: c0021009 \(RPC_P_RECEIVE_FAILED\)" \
+	-- $(base rpcerr) -m "$MB"
+
+# host:port is refused before connecting, from -H and from Autodiscover.
+hcase "-H host:port: UNKNOWN before connecting" 3 \
+	"^RPC ENCRYPTION UNKNOWN - invalid host name 'localhost:443': give the port with -p" \
+	-- -H localhost:443 -u 'EXAMPLE\probe' -m "$MB"
+hcase "-H [::1]:443: UNKNOWN" 3 "give the port with -p" -- -H '[::1]:443' -u 'EXAMPLE\probe' -m "$MB"
+hcase "--rpc-server host:port: UNKNOWN" 3 "give the port with --rpc-port" \
+	-- -H localhost --rpc-server exch01:6001 -u 'EXAMPLE\probe' -m "$MB"
+hcase "Autodiscover EXPR server host:port: UNKNOWN, no connection" 3 \
+	"Autodiscover answer unusable: invalid host name 'localhost:443': give the port with -p" \
+	-- -e monitor@example.test -u 'EXAMPLE\monitor' --ca-file "$adport_CA" \
+	--autodiscover-url "https://localhost:$adport_PORT/autodiscover/autodiscover.xml"
+grep -q 'RPC_OUT_DATA' "$adport_LOG" && not_ok "Autodiscover host:port: no RPC connection" \
+	|| ok "Autodiscover host:port: no RPC connection"
+hcase "-H ::1 (IPv6 literal) still reaches the server" 0 "^RPC ENCRYPTION OK - ::1" \
+	-- -H ::1 -I 127.0.0.1 -p "$cvtcp_PORT" --ca-file "$cvtcp_CA" -u 'EXAMPLE\probe' -m "$MB"
+
 e2e_summary
