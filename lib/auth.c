@@ -20,8 +20,7 @@ static struct secctx *new_ntlm(const struct auth_params *p,
 static struct secctx *new_kerberos(const struct auth_params *p,
 				   struct rpe_error *err)
 {
-	return kerb_secctx_new(p->kerb, p->spn, p->spn_server, p->level, 0,
-			       err);
+	return kerb_secctx_new(p->kerb, p->spn, p->spn_server, p->level, 0, err);
 }
 
 /* SPNEGO offering Kerberos when there are credentials for it, and NTLM
@@ -32,8 +31,8 @@ static struct secctx *new_negotiate(const struct auth_params *p,
 	struct secctx *krb5 = NULL, *ntlm = NULL;
 
 	if (p->kerb) {
-		krb5 = kerb_secctx_new(p->kerb, p->spn, p->spn_server,
-				       p->level, 0, err);
+		krb5 = kerb_secctx_new(p->kerb, p->spn, p->spn_server, p->level,
+				       0, err);
 		if (!krb5)
 			return NULL;
 	}

@@ -73,8 +73,8 @@ static int der_put(struct buf *b, uint8_t tag, const void *v, size_t n)
 }
 
 /* [n] { OCTET STRING v }, tmp a scratch buffer. */
-static int ctx_octets(struct buf *b, struct buf *tmp, int n,
-		      const uint8_t *v, size_t len)
+static int ctx_octets(struct buf *b, struct buf *tmp, int n, const uint8_t *v,
+		      size_t len)
 {
 	TRY(der_put(tmp, DER_OCTET_STRING, v, len));
 	return der_put(b, (uint8_t)DER_CTX(n), tmp->data, tmp->len);
@@ -104,8 +104,7 @@ static int mech_oids(struct buf *oids, const enum spnego_mech *m, size_t n)
 }
 
 /* MechTypeList ::= SEQUENCE OF MechType */
-static int put_mech_types(struct buf *types, const enum spnego_mech *m,
-			  size_t n)
+static int put_mech_types(struct buf *types, const enum spnego_mech *m, size_t n)
 {
 	struct buf oids;
 	int rc;
@@ -319,31 +318,33 @@ int spnego_parse_resp(const uint8_t *in, size_t len, struct spnego_resp *out,
 		return rpe_fail(err, RPE_ERR_SHORT, "empty SPNEGO token");
 	der_peek_tag(&c, &tag);
 	if (tag == DER_APPLICATION_0 || tag == DER_CTX(0))
-		return rpe_fail(err, RPE_ERR_PROTO,
-				"the server sent a SPNEGO NegTokenInit where a NegTokenResp belongs");
+		return rpe_fail(
+			err, RPE_ERR_PROTO,
+			"the server sent a SPNEGO NegTokenInit where a NegTokenResp belongs");
 	rc = parse_resp(&c, out);
 	if (rc < 0)
-		return rpe_fail(err, rc, "malformed SPNEGO NegTokenResp (%s DER, %zu bytes)",
-				rc == RPE_ERR_SHORT ? "truncated" : "invalid",
-				len);
+		return rpe_fail(
+			err, rc,
+			"malformed SPNEGO NegTokenResp (%s DER, %zu bytes)",
+			rc == RPE_ERR_SHORT ? "truncated" : "invalid", len);
 	return 0;
 }
 
 /* The context ---------------------------------------------------------------- */
 
 struct spnego {
-	struct secctx *self;                  /* the secctx that holds us */
+	struct secctx *self;                    /* the secctx that holds us */
 	struct secctx *mech[SPNEGO_MECH_COUNT]; /* NULL: not offered */
 	enum spnego_mech offered[SPNEGO_MECH_COUNT];
 	size_t n_offered;
-	struct buf types;   /* DER MechTypeList: what the MICs cover */
-	int chosen;         /* enum spnego_mech, -1 until the server chose */
-	int started;        /* the chosen mechanism has sent its first token */
-	int inner_done;     /* the chosen mechanism's context is complete */
+	struct buf types; /* DER MechTypeList: what the MICs cover */
+	int chosen;       /* enum spnego_mech, -1 until the server chose */
+	int started;      /* the chosen mechanism has sent its first token */
+	int inner_done;   /* the chosen mechanism's context is complete */
 	int mic_sent;
 	int complete;
 	int legs;
-	char name[32];      /* "SPNEGO (NTLM)" */
+	char name[32]; /* "SPNEGO (NTLM)" */
 };
 
 static const struct secctx_ops spnego_krb5_ops;
@@ -425,8 +426,8 @@ static int first_leg(struct spnego *s, struct buf *out, struct rpe_error *err)
 	}
 	if (!s->mech[SPNEGO_MECH_KRB5] && s->self->ops == &spnego_krb5_ops)
 		s->self->ops = &spnego_secctx_ops; /* no header signing */
-	rc = spnego_put_init(out, &s->types, s->offered, s->n_offered,
-			     tok.data, tok.len);
+	rc = spnego_put_init(out, &s->types, s->offered, s->n_offered, tok.data,
+			     tok.len);
 	buf_free(&tok);
 	if (rc < 0)
 		return rpe_fail(err, rc, "cannot build the SPNEGO NegTokenInit");
@@ -442,29 +443,32 @@ static int take_choice(struct spnego *s, const struct spnego_resp *r,
 
 	if (s->chosen >= 0) {
 		if (r->mech != -1 && r->mech != s->chosen)
-			return rpe_fail(err, RPE_ERR_AUTH,
-					"the SPNEGO server changed its mechanism from %s to %s",
-					spnego_mech_name(s->chosen),
-					spnego_mech_name(r->mech));
+			return rpe_fail(
+				err, RPE_ERR_AUTH,
+				"the SPNEGO server changed its mechanism from %s to %s",
+				spnego_mech_name(s->chosen),
+				spnego_mech_name(r->mech));
 		return 0;
 	}
 	if (r->mech == -1)
-		return rpe_fail(err, RPE_ERR_AUTH,
-				"the SPNEGO server's first answer names no mechanism");
+		return rpe_fail(
+			err, RPE_ERR_AUTH,
+			"the SPNEGO server's first answer names no mechanism");
 	for (i = 0; i < s->n_offered; i++)
 		ok |= (int)s->offered[i] == r->mech;
 	if (!ok)
-		return rpe_fail(err, RPE_ERR_AUTH,
-				"the SPNEGO server selected %s, which was not offered",
-				spnego_mech_name(r->mech));
+		return rpe_fail(
+			err, RPE_ERR_AUTH,
+			"the SPNEGO server selected %s, which was not offered",
+			spnego_mech_name(r->mech));
 	s->chosen = r->mech;
 	s->started = s->chosen == (int)s->offered[0];
 	return 0;
 }
 
 /* The chosen mechanism's last token goes out with our mechListMIC. */
-static int send_final(struct spnego *s, const struct buf *tok,
-		      struct buf *out, struct rpe_error *err)
+static int send_final(struct spnego *s, const struct buf *tok, struct buf *out,
+		      struct rpe_error *err)
 {
 	struct secctx *c = s->mech[s->chosen];
 	struct buf mic;
@@ -481,7 +485,8 @@ static int send_final(struct spnego *s, const struct buf *tok,
 				     mic.len);
 	buf_free(&mic);
 	if (rc < 0)
-		return rpe_fail(err, rc, "cannot compute the SPNEGO mechListMIC");
+		return rpe_fail(err, rc,
+				"cannot compute the SPNEGO mechListMIC");
 	s->mic_sent = 1;
 	return SECCTX_CONTINUE; /* answered by accept-completed */
 }
@@ -526,19 +531,21 @@ static int completed(struct spnego *s, const struct spnego_resp *r,
 				"the SPNEGO server completed before %s did",
 				spnego_mech_name(s->chosen));
 	if (!r->mic && s->mic_sent)
-		return rpe_fail(err, RPE_ERR_AUTH,
-				"the SPNEGO server's accept-completed lacks the mechListMIC");
+		return rpe_fail(
+			err, RPE_ERR_AUTH,
+			"the SPNEGO server's accept-completed lacks the mechListMIC");
 	if (r->mic && (!c->ops->verify_mic ||
 		       c->ops->verify_mic(c->ctx, s->types.data, s->types.len,
 					  r->mic, r->mic_len) < 0))
-		return rpe_fail(err, RPE_ERR_AUTH,
-				"the SPNEGO server's mechListMIC does not verify (mechanism list tampered with, or other keys)");
+		return rpe_fail(
+			err, RPE_ERR_AUTH,
+			"the SPNEGO server's mechListMIC does not verify (mechanism list tampered with, or other keys)");
 	s->complete = 1;
 	return SECCTX_DONE;
 }
 
-static int sp_step(void *ctx, const uint8_t *in, size_t in_len,
-		   struct buf *out, struct rpe_error *err)
+static int sp_step(void *ctx, const uint8_t *in, size_t in_len, struct buf *out,
+		   struct rpe_error *err)
 {
 	struct spnego *s = ctx;
 	struct spnego_resp r;
@@ -552,20 +559,23 @@ static int sp_step(void *ctx, const uint8_t *in, size_t in_len,
 	if (r.neg_state == SPNEGO_REJECT)
 		return rpe_fail(err, RPE_ERR_AUTH,
 				"the server rejected SPNEGO (negState reject)%s",
-				s->chosen >= 0 || r.mech >= 0 ? "" :
-				" without choosing a mechanism");
+				s->chosen >= 0 || r.mech >= 0 ?
+					"" :
+					" without choosing a mechanism");
 	TRY(take_choice(s, &r, err));
 	if (!s->inner_done && (r.token || !s->mic_sent))
 		TRY(inner_leg(s, &r, out, err));
 	if (r.neg_state == SPNEGO_ACCEPT_COMPLETED)
-		return out->len ? rpe_fail(err, RPE_ERR_AUTH,
-					   "the SPNEGO server completed while %s still had a token to send",
-					   spnego_mech_name(s->chosen)) :
-				  completed(s, &r, err);
+		return out->len ?
+			       rpe_fail(err, RPE_ERR_AUTH,
+					"the SPNEGO server completed while %s still had a token to send",
+					spnego_mech_name(s->chosen)) :
+			       completed(s, &r, err);
 	if (!out->len)
-		return rpe_fail(err, RPE_ERR_AUTH,
-				"the SPNEGO server wants more (negState %d) but %s has nothing to send",
-				r.neg_state, spnego_mech_name(s->chosen));
+		return rpe_fail(
+			err, RPE_ERR_AUTH,
+			"the SPNEGO server wants more (negState %d) but %s has nothing to send",
+			r.neg_state, spnego_mech_name(s->chosen));
 	return SECCTX_CONTINUE;
 }
 
@@ -630,7 +640,8 @@ static const char *sp_failure_hint(void *ctx, enum secctx_failure f,
 		return out;
 	}
 	c = s->chosen >= 0 ? s->mech[s->chosen] :
-	    s->n_offered ? s->mech[s->offered[0]] : NULL;
+	    s->n_offered   ? s->mech[s->offered[0]] :
+			     NULL;
 	if (!c || !c->ops->failure_hint)
 		return NULL;
 	return c->ops->failure_hint(c->ctx, f, reason, out, outsz);
@@ -639,20 +650,14 @@ static const char *sp_failure_hint(void *ctx, enum secctx_failure f,
 /* Header signing is offered when Kerberos is (it protects the header
  * only when asked, MS-RPCE 3.3.1.5.2.2); NTLM signs the whole PDU
  * anyway, so with NTLM alone the bind does not offer it. */
-#define SPNEGO_OPS(hs)                        \
-	{                                     \
-		.name = "SPNEGO",             \
-		.auth_type = SPNEGO_AUTH_TYPE, \
-		.sign = sp_sign,              \
-		.verify = sp_verify,          \
-		.seal = sp_seal,              \
-		.unseal = sp_unseal,          \
-		.step = sp_step,              \
-		.sig_size = sp_sig_size,      \
-		.header_sign = (hs),          \
-		.destroy = sp_destroy,        \
-		.display_name = sp_display_name, \
-		.failure_hint = sp_failure_hint, \
+#define SPNEGO_OPS(hs)                                                         \
+	{                                                                      \
+		.name = "SPNEGO", .auth_type = SPNEGO_AUTH_TYPE,               \
+		.sign = sp_sign, .verify = sp_verify, .seal = sp_seal,         \
+		.unseal = sp_unseal, .step = sp_step, .sig_size = sp_sig_size, \
+		.header_sign = (hs), .destroy = sp_destroy,                    \
+		.display_name = sp_display_name,                               \
+		.failure_hint = sp_failure_hint,                               \
 	}
 
 const struct secctx_ops spnego_secctx_ops = SPNEGO_OPS(0);

@@ -45,11 +45,11 @@ enum spnego_neg_state {
 
 /* A NegTokenResp as received; pointers into the input. */
 struct spnego_resp {
-	int neg_state;           /* enum spnego_neg_state, -1: absent */
-	int mech;                /* enum spnego_mech, -1: absent, -2: other */
-	const uint8_t *token;    /* responseToken, NULL: absent */
+	int neg_state;        /* enum spnego_neg_state, -1: absent */
+	int mech;             /* enum spnego_mech, -1: absent, -2: other */
+	const uint8_t *token; /* responseToken, NULL: absent */
 	size_t token_len;
-	const uint8_t *mic;      /* mechListMIC, NULL: absent */
+	const uint8_t *mic; /* mechListMIC, NULL: absent */
 	size_t mic_len;
 };
 

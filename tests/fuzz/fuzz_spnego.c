@@ -35,13 +35,19 @@ static int toy_verify_mic(void *ctx, const uint8_t *msg, size_t len,
 			  const uint8_t *mic, size_t mic_len)
 {
 	(void)ctx;
-	return mic_len == (len > 16 ? 16 : len) && memcmp(mic, msg, mic_len) == 0 ?
-		       0 : RPE_ERR_AUTH;
+	return mic_len == (len > 16 ? 16 : len) &&
+			       memcmp(mic, msg, mic_len) == 0 ?
+		       0 :
+		       RPE_ERR_AUTH;
 }
 
 static const struct secctx_ops toy_ops = {
-	.name = "TOY", .auth_type = 10, .sig_len = 16, .step = toy_step,
-	.get_mic = toy_get_mic, .verify_mic = toy_verify_mic,
+	.name = "TOY",
+	.auth_type = 10,
+	.sig_len = 16,
+	.step = toy_step,
+	.get_mic = toy_get_mic,
+	.verify_mic = toy_verify_mic,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -21,8 +21,7 @@ static const char resp_hex[] =
 	"a1253023a0030a0101a10c060a2b06010401823702020aa20e040c4e544c4d53"
 	"53500002000000";
 /* impacket: the client's NegTokenResp with ResponseToken only */
-static const char client_resp_hex[] =
-	"a1123010a20e040c4e544c4d5353500003000000";
+static const char client_resp_hex[] = "a1123010a20e040c4e544c4d5353500003000000";
 /* spnego_server.resp(0, mic=00..0f): accept-completed with a mechListMIC */
 static const char completed_hex[] =
 	"a11b3019a0030a0100a3120410000102030405060708090a0b0c0d0e0f";
@@ -40,7 +39,8 @@ static void test_encode_vectors(void)
 	buf_init(&types, 0);
 	n = t_unhex(init_ntlm_hex, want, sizeof(want));
 	CHECK_INT(spnego_put_init(&out, &types, ntlm_only, 1,
-				  (const uint8_t *)"NTLMSSP\0\1\0\0\0", 12), 0);
+				  (const uint8_t *)"NTLMSSP\0\1\0\0\0", 12),
+		  0);
 	CHECK_INT(out.len, n);
 	CHECK_MEM(out.data, want, n);
 	/* The MIC covers the MechTypeList: 30 0c 06 0a <NTLMSSP OID>. */
@@ -54,13 +54,16 @@ static void test_encode_vectors(void)
 	buf_reset(&out);
 	CHECK_INT(spnego_put_init(&out, &types, both, 2, tok, sizeof(tok)), 0);
 	CHECK_INT(out.len, 250);
-	CHECK_MEM(out.data, "\x60\x81\xf7\x06\x06\x2b\x06\x01\x05\x05\x02\xa0\x81\xec\x30\x81\xe9\xa0\x19\x30\x17\x06\x09\x2a\x86\x48\x86\xf7\x12\x01\x02\x02", 32);
+	CHECK_MEM(out.data,
+		  "\x60\x81\xf7\x06\x06\x2b\x06\x01\x05\x05\x02\xa0\x81\xec\x30\x81\xe9\xa0\x19\x30\x17\x06\x09\x2a\x86\x48\x86\xf7\x12\x01\x02\x02",
+		  32);
 	CHECK_MEM(out.data + 44, "\xa2\x81\xcb\x04\x81\xc8", 6);
 	CHECK_MEM(out.data + 50, tok, sizeof(tok));
 	n = t_unhex(client_resp_hex, want, sizeof(want));
 	buf_reset(&out);
 	CHECK_INT(spnego_put_resp(&out, (const uint8_t *)"NTLMSSP\0\3\0\0\0",
-				  12, NULL, 0), 0);
+				  12, NULL, 0),
+		  0);
 	CHECK_INT(out.len, n);
 	CHECK_MEM(out.data, want, n);
 	buf_free(&out);
@@ -112,18 +115,21 @@ static void test_parse_malformed(void)
 	bad[n] = 0;
 	CHECK(spnego_parse_resp(bad, n + 1, &r, &err) < 0);
 	/* indefinite length */
-	CHECK(spnego_parse_resp((const uint8_t *)"\xa1\x80\x30\x00\x00\x00",
-				6, &r, &err) < 0);
+	CHECK(spnego_parse_resp((const uint8_t *)"\xa1\x80\x30\x00\x00\x00", 6,
+				&r, &err) < 0);
 	/* negState 7 */
-	CHECK(spnego_parse_resp((const uint8_t *)"\xa1\x07\x30\x05\xa0\x03\x0a\x01\x07",
-				9, &r, &err) < 0);
+	CHECK(spnego_parse_resp(
+		      (const uint8_t *)"\xa1\x07\x30\x05\xa0\x03\x0a\x01\x07",
+		      9, &r, &err) < 0);
 	/* a NegTokenInit where a NegTokenResp belongs */
 	n = t_unhex(init_ntlm_hex, in, sizeof(in));
 	CHECK(spnego_parse_resp(in, n, &r, &err) < 0);
 	CHECK(strstr(err.msg, "NegTokenInit") != NULL);
 	/* an unknown mechanism is reported as such */
-	CHECK_INT(spnego_parse_resp((const uint8_t *)"\xa1\x09\x30\x07\xa1\x05\x06\x03\x2a\x03\x04",
-				    11, &r, &err), 0);
+	CHECK_INT(spnego_parse_resp(
+			  (const uint8_t *)"\xa1\x09\x30\x07\xa1\x05\x06\x03\x2a\x03\x04",
+			  11, &r, &err),
+		  0);
 	CHECK_INT(r.mech, -2);
 }
 
@@ -134,7 +140,8 @@ static int toy_step(void *ctx, const uint8_t *in, size_t len, struct buf *out,
 {
 	(void)ctx;
 	if (!in)
-		return buf_put_bytes(out, "TOY-NEG", 7) < 0 ? -1 : SECCTX_CONTINUE;
+		return buf_put_bytes(out, "TOY-NEG", 7) < 0 ? -1 :
+							      SECCTX_CONTINUE;
 	if (len != 8 || memcmp(in, "TOY-CHAL", 8) != 0)
 		return rpe_fail(err, RPE_ERR_AUTH, "bad challenge");
 	return buf_put_bytes(out, "TOY-AUTH", 8) < 0 ? -1 : SECCTX_LAST;
@@ -153,7 +160,9 @@ static int toy_verify_mic(void *ctx, const uint8_t *msg, size_t len,
 {
 	(void)ctx;
 	return mic_len == len + 6 && memcmp(mic, "S-MIC:", 6) == 0 &&
-	       memcmp(mic + 6, msg, len) == 0 ? 0 : RPE_ERR_AUTH;
+			       memcmp(mic + 6, msg, len) == 0 ?
+		       0 :
+		       RPE_ERR_AUTH;
 }
 
 static int toy_fail_step(void *ctx, const uint8_t *in, size_t len,
@@ -171,11 +180,18 @@ static int toy_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t *sig)
 }
 
 static const struct secctx_ops toy_ntlm_ops = {
-	.name = "TOY", .auth_type = 10, .sig_len = 16, .step = toy_step,
-	.sign = toy_sign, .get_mic = toy_get_mic, .verify_mic = toy_verify_mic,
+	.name = "TOY",
+	.auth_type = 10,
+	.sig_len = 16,
+	.step = toy_step,
+	.sign = toy_sign,
+	.get_mic = toy_get_mic,
+	.verify_mic = toy_verify_mic,
 };
 static const struct secctx_ops toy_krb_ops = {
-	.name = "TOYK", .auth_type = 16, .step = toy_fail_step,
+	.name = "TOYK",
+	.auth_type = 16,
+	.step = toy_fail_step,
 };
 
 static struct secctx *toy(const struct secctx_ops *ops)
@@ -226,12 +242,20 @@ static void server_resp(struct buf *b, int state, const uint8_t *mech_tlv,
 	buf_put_bytes(b, f, n);
 }
 
-static const uint8_t ntlm_oid_tlv[] = "\x06\x0a\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a";
-static const uint8_t krb_oid_tlv[] = "\x06\x09\x2a\x86\x48\x86\xf7\x12\x01\x02\x02";
+static const uint8_t ntlm_oid_tlv[] =
+	"\x06\x0a\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a";
+static const uint8_t krb_oid_tlv[] =
+	"\x06\x09\x2a\x86\x48\x86\xf7\x12\x01\x02\x02";
 static const uint8_t types_ntlm[] =
 	"\x30\x0c\x06\x0a\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a";
 
-enum srv { SRV_GOOD, SRV_BAD_MIC, SRV_NO_MIC, SRV_WRONG_MECH, SRV_REJECT };
+enum srv {
+	SRV_GOOD,
+	SRV_BAD_MIC,
+	SRV_NO_MIC,
+	SRV_WRONG_MECH,
+	SRV_REJECT
+};
 
 /* One context through the legs against a scripted server; returns the
  * last step's result, err says why. */
@@ -296,7 +320,8 @@ static void test_legs(void)
 	CHECK(strstr(err.msg, "lacks the mechListMIC") != NULL);
 	CHECK_INT(run_legs(SRV_WRONG_MECH, 0, &err, name, sizeof(name)),
 		  RPE_ERR_AUTH);
-	CHECK(strstr(err.msg, "selected Kerberos, which was not offered") != NULL);
+	CHECK(strstr(err.msg, "selected Kerberos, which was not offered") !=
+	      NULL);
 	CHECK_INT(run_legs(SRV_REJECT, 0, &err, name, sizeof(name)),
 		  RPE_ERR_AUTH);
 	CHECK(strstr(err.msg, "negState reject") != NULL);
@@ -323,13 +348,15 @@ static void test_ntlm_mic_reset(void)
 	CHECK_INT(ntlm_secctx_ops.get_mic(c, types_ntlm, 14, &mic), 0);
 	CHECK_INT(mic.len, 16);
 	CHECK_INT(ntlm_secctx_ops.verify_mic(srv, types_ntlm, 14, mic.data,
-					     mic.len), 0);
+					     mic.len),
+		  0);
 	buf_reset(&mic);
 	CHECK_INT(ntlm_secctx_ops.get_mic(srv, types_ntlm, 14, &mic), 0);
 	CHECK_INT(ntlm_secctx_ops.verify_mic(c, types_ntlm, 14, mic.data,
-					     mic.len), 0);
-	CHECK(ntlm_secctx_ops.verify_mic(c, types_ntlm, 13, mic.data,
-					 mic.len) < 0);
+					     mic.len),
+		  0);
+	CHECK(ntlm_secctx_ops.verify_mic(c, types_ntlm, 13, mic.data, mic.len) <
+	      0);
 	/* Same plaintext sealed by c (after the MICs) and by a fresh
 	 * session: the same RC4 key stream, so the same ciphertext; c's
 	 * signature carries sequence number 1. */
@@ -337,7 +364,8 @@ static void test_ntlm_mic_reset(void)
 	memset(fresh_msg, 0x41, sizeof(fresh_msg));
 	CHECK_INT(ntlm_session_seal(c, msg, sizeof(msg), 8, 16, sig), 0);
 	CHECK_INT(ntlm_session_seal(fresh, fresh_msg, sizeof(fresh_msg), 8, 16,
-				    fresh_sig), 0);
+				    fresh_sig),
+		  0);
 	CHECK_MEM(msg + 8, fresh_msg + 8, 16);
 	CHECK_INT(sig[12], 1);
 	CHECK_INT(fresh_sig[12], 0);
