@@ -178,6 +178,8 @@ static void print_version(void)
 	printf("%s v%s\n", PROGNAME, PACKAGE_VERSION);
 }
 
+/* The --help text is laid out as it prints: not for clang-format. */
+/* clang-format off */
 static void help_connection(void)
 {
 	printf("\n"
@@ -440,6 +442,7 @@ static void print_help(void)
 	help_posture();
 	help_general();
 }
+/* clang-format on */
 
 /* Long option names that are prefixes of "password" would be taken by
  * getopt_long as an abbreviation of --password-file, or are an attempt to
