@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* NTLM's primitives and the CA store.  MD4, MD5, HMAC-MD5 and RC4 are built
- * in (RFC 1320, 1321, 2104, and RC4 as RFC 6229 tests it): OpenSSL 3 keeps
- * MD4 and RC4 in its legacy provider, and loading it, with MD5 and the
- * random generator from the default context, was most of an RPC/TCP
- * run's CPU.  Random bytes come from getrandom().  OpenSSL is used for the
- * certificate store (and by lib/cbt, certinfo, httpauth, tlsinfo); its
- * process-wide default context never offers the legacy algorithms. */
+/* The OpenSSL user for hashes and ciphers (lib/cbt reads certificates for
+ * channel bindings).  MD4 and RC4 live in OpenSSL 3's legacy provider,
+ * so this module loads it into a private OSSL_LIB_CTX and fetches those two
+ * from there; MD5, HMAC and random bytes come from the default context.
+ * The process-wide default context is never changed: it never offers the
+ * legacy algorithms. */
 #ifndef RPE_CRYPTO_H
 #define RPE_CRYPTO_H
 
@@ -14,8 +13,8 @@
 
 #include "err.h"
 
-/* Idempotent: a known-answer test of the built-in algorithms, once; fails
- * (RPE_ERR_CRYPTO) if one of them gives a wrong answer. */
+/* Idempotent; fails with a message naming the legacy provider if MD4/RC4
+ * cannot be had. */
 int crypto_init(struct rpe_error *err);
 void crypto_cleanup(void);
 

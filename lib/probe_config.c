@@ -32,6 +32,7 @@ void probe_config_init(struct probe_config *c)
 	mp_deadline_init(&c->deadline);
 	c->posture.tls_floor = POSTURE_TLS12;
 	c->max_parallel = CFG_DEFAULT_MAX_PARALLEL;
+	c->plain_port = CFG_DEFAULT_PORT_PLAIN;
 }
 
 static void free_str(char **p, bool secret)
@@ -100,6 +101,7 @@ struct choice_table {
 
 static const struct choice_name transport_names[] = {
 	{ "http", PROBE_TRANSPORT_HTTP }, { "tcp", PROBE_TRANSPORT_TCP },
+	{ "mapi", PROBE_TRANSPORT_MAPI },
 };
 static const struct choice_name expect_names[] = {
 	{ "required", EXPECT_REQUIRED }, { "optional", EXPECT_OPTIONAL },

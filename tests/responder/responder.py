@@ -48,6 +48,7 @@ from impacket import ntlm
 
 import autodiscover
 import httpauth
+import mapihttp
 
 EMSMDB_UUID = bytes.fromhex('00dbf1a447ca6710b31f00dd010662da')  # wire order
 NDR_UUID = bytes.fromhex('045d888aeb1cc9119fe808002b104860')
@@ -227,6 +228,8 @@ def handle_connection(sock, peer):
             log(c.id, 'http method=%s url=%s length=%d auth=%s' % (
                 method, url, clen, headers.get('authorization', '').split(' ')[0] or '-'))
             handled = autodiscover.serve(c, method, path, headers, clen, check_http_auth)
+            if handled is None:
+                handled = mapihttp.serve(c, method, path, query, headers, clen, check_http_auth)
             if handled is not None:
                 if handled:
                     continue
@@ -1356,6 +1359,7 @@ def main():
     p.add_argument('--log')
     autodiscover.add_arguments(p)
     httpauth.add_arguments(p)
+    mapihttp.add_arguments(p)
     ARGS = p.parse_args()
     ARGS.encryption_required = ARGS.encryption_required == 'true'
     ARGS.mapi_enabled = ARGS.mapi_enabled == 'true'
@@ -1395,6 +1399,7 @@ def main():
             ARGS.listen, port, not ARGS.no_tls, ARGS.encryption_required, ARGS.http_auth))
         ready = 'READY port=%d ca=%s' % (port, ca)
         ready += autodiscover.start(ARGS, port, log)
+        ready += mapihttp.start(ARGS, port, log, Server, handle_connection)
         if ARGS.rpc_tcp:
             tcp = Server((ARGS.listen, ARGS.tcp_port), None)
             ARGS.tcp_port = tcp.server_address[1]

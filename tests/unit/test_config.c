@@ -48,7 +48,7 @@ static void test_choices(void)
 			 "or negotiate)");
 	CHECK_INT(c.http_auth, HTTP_AUTH_NEGOTIATE);
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_TRANSPORT, "", &e), RPE_ERR_ARG);
-	CHECK_STR(e.msg, "invalid --transport '' (choose http or tcp)");
+	CHECK_STR(e.msg, "invalid --transport '' (choose http, tcp or mapi)");
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_UNENC_LEVEL, "privacy", &e),
 		  RPE_ERR_ARG);
 	CHECK_INT(cfg_set_choice(&c, (enum cfg_choice)99, "x", &e), RPE_ERR_ARG);
