@@ -19,6 +19,7 @@
 
 #include "autodiscover.h"
 #include "autodiscover_srv.h"
+#include "crypto.h"
 #include "err.h"
 #include "check_run.h"
 #include "mp.h"
@@ -951,6 +952,13 @@ static int validate_files(const struct probe_config *cfg,
 		TRY(cfg_check_file("--client-cert", cfg->client_cert, err));
 	if (cfg->client_key)
 		TRY(cfg_check_file("--client-key", cfg->client_key, err));
+	/* Files that exist but that libcurl could not use would otherwise
+	 * fail every TLS handshake, as if the server had. */
+	if (cfg->ca_file)
+		TRY(crypto_check_ca_file("--ca-file", cfg->ca_file, err));
+	if (cfg->client_cert)
+		TRY(crypto_check_client_cert(cfg->client_cert, cfg->client_key,
+					     err));
 	if (cfg->keytab)
 		TRY(cfg_check_file("--keytab", cfg->keytab, err));
 	return 0;
