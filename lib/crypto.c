@@ -4,256 +4,177 @@
 
 #include <ctype.h>
 #include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/provider.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <sys/random.h>
-#include <sys/types.h>
 
-/* MD4, MD5, HMAC-MD5 and RC4 are built in.  They are what NTLM is made of,
- * not choices of strength, and OpenSSL 3 keeps MD4 and RC4 in its legacy
- * provider: loading it into a private context, and MD5 and the random
- * generator from the default one, cost about 12 M instructions (5 ms) per
- * run, most of an RPC/TCP probe pair's CPU (measured with callgrind; see
- * the README's performance section).  Random bytes come from getrandom(). */
+static OSSL_LIB_CTX *libctx;
+static OSSL_PROVIDER *prov_legacy;
+static EVP_MD *md_md4, *md_md5;
+static EVP_CIPHER *cipher_rc4;
+static EVP_MAC *mac_hmac;
 
-static uint32_t rotl(uint32_t x, unsigned s)
-{
-	return (x << s) | (x >> (32 - s));
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-/* The Merkle-Damgard frame MD4 and MD5 share (RFC 1320/1321 3.1-3.5). */
-struct md_ctx {
-	uint32_t h[4];
-	uint64_t len;
-	uint8_t buf[64];
-	size_t n;
-	void (*block)(uint32_t h[4], const uint8_t p[64]);
+struct crypto_rc4 {
+	EVP_CIPHER_CTX *ctx;
 };
 
-/* RFC 1320 3.4 */
-static void md4_block(uint32_t h[4], const uint8_t p[64])
+static void openssl_reason(char *out, size_t n)
 {
-	static const uint8_t k2[16] = { 0, 4, 8, 12, 1, 5, 9, 13,
-					2, 6, 10, 14, 3, 7, 11, 15 };
-	static const uint8_t k3[16] = { 0, 8, 4, 12, 2, 10, 6, 14,
-					1, 9, 5, 13, 3, 11, 7, 15 };
-	static const uint8_t s1[4] = { 3, 7, 11, 19 }, s2[4] = { 3, 5, 9, 13 },
-			     s3[4] = { 3, 9, 11, 15 };
-	uint32_t x[16], a = h[0], b = h[1], c = h[2], d = h[3], t;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		x[i] = le32(p + 4 * i);
-	for (i = 0; i < 16; i++) {
-		t = rotl(a + ((b & c) | (~b & d)) + x[i], s1[i % 4]);
-		a = d, d = c, c = b, b = t;
-	}
-	for (i = 0; i < 16; i++) {
-		t = rotl(a + ((b & c) | (b & d) | (c & d)) + x[k2[i]] +
-				 0x5a827999u, s2[i % 4]);
-		a = d, d = c, c = b, b = t;
-	}
-	for (i = 0; i < 16; i++) {
-		t = rotl(a + (b ^ c ^ d) + x[k3[i]] + 0x6ed9eba1u, s3[i % 4]);
-		a = d, d = c, c = b, b = t;
-	}
-	h[0] += a, h[1] += b, h[2] += c, h[3] += d;
+	unsigned long e = ERR_get_error();
+	if (e)
+		ERR_error_string_n(e, out, n);
+	else
+		snprintf(out, n, "no detail");
+	ERR_clear_error();
 }
 
-/* RFC 1321 3.4 */
-static void md5_block(uint32_t h[4], const uint8_t p[64])
+int crypto_init(struct rpe_error *err)
 {
-	static const uint32_t k[64] = {
-		0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf,
-		0x4787c62a, 0xa8304613, 0xfd469501, 0x698098d8, 0x8b44f7af,
-		0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e,
-		0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa,
-		0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6,
-		0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8,
-		0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122,
-		0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
-		0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039,
-		0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244, 0x432aff97,
-		0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d,
-		0x85845dd1, 0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1,
-		0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
-	};
-	static const uint8_t s[4][4] = {
-		{ 7, 12, 17, 22 }, { 5, 9, 14, 20 }, { 4, 11, 16, 23 },
-		{ 6, 10, 15, 21 },
-	};
-	uint32_t x[16], a = h[0], b = h[1], c = h[2], d = h[3], f, t;
-	int i, g;
+	char why[200];
 
-	for (i = 0; i < 16; i++)
-		x[i] = le32(p + 4 * i);
-	for (i = 0; i < 64; i++) {
-		switch (i / 16) {
-		case 0:
-			f = (b & c) | (~b & d), g = i;
-			break;
-		case 1:
-			f = (b & d) | (c & ~d), g = (5 * i + 1) % 16;
-			break;
-		case 2:
-			f = b ^ c ^ d, g = (3 * i + 5) % 16;
-			break;
-		default:
-			f = c ^ (b | ~d), g = (7 * i) % 16;
-			break;
-		}
-		t = b + rotl(a + f + k[i] + x[g], s[i / 16][i % 4]);
-		a = d, d = c, c = b, b = t;
+	if (libctx)
+		return 0;
+	/* Only MD4 and RC4 need the legacy provider; it goes into a context
+	 * of our own so the process-wide default context (used by libcurl's
+	 * TLS) never offers legacy algorithms.  MD5, HMAC and the random
+	 * generator come from the default context, whose algorithm tables TLS
+	 * needs anyway; loading "default" into the private context as well
+	 * would build those tables a second time (measured with callgrind:
+	 * ~4 M instructions per run). */
+	libctx = OSSL_LIB_CTX_new();
+	if (!libctx)
+		return rpe_fail(err, RPE_ERR_CRYPTO, "OSSL_LIB_CTX_new failed");
+	prov_legacy = OSSL_PROVIDER_load(libctx, "legacy");
+	if (!prov_legacy) {
+		openssl_reason(why, sizeof(why));
+		crypto_cleanup();
+		return rpe_fail(err, RPE_ERR_CRYPTO,
+				"OpenSSL legacy provider not available (NTLM needs MD4 and RC4 from ossl-modules/legacy.so): %s",
+				why);
 	}
-	h[0] += a, h[1] += b, h[2] += c, h[3] += d;
-}
-
-static void md_init(struct md_ctx *c,
-		    void (*block)(uint32_t h[4], const uint8_t p[64]))
-{
-	memset(c, 0, sizeof(*c));
-	c->h[0] = 0x67452301u, c->h[1] = 0xefcdab89u;
-	c->h[2] = 0x98badcfeu, c->h[3] = 0x10325476u;
-	c->block = block;
-}
-
-static void md_update(struct md_ctx *c, const void *data, size_t n)
-{
-	const uint8_t *p = data;
-	size_t k;
-
-	c->len += n;
-	while (n > 0) {
-		k = 64 - c->n < n ? 64 - c->n : n;
-		memcpy(c->buf + c->n, p, k);
-		c->n += k, p += k, n -= k;
-		if (c->n == 64) {
-			c->block(c->h, c->buf);
-			c->n = 0;
-		}
+	md_md4 = EVP_MD_fetch(libctx, "MD4", NULL);
+	cipher_rc4 = EVP_CIPHER_fetch(libctx, "RC4", NULL);
+	md_md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+	mac_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (!md_md4 || !md_md5 || !cipher_rc4 || !mac_hmac) {
+		openssl_reason(why, sizeof(why));
+		crypto_cleanup();
+		return rpe_fail(err, RPE_ERR_CRYPTO,
+				"OpenSSL legacy provider loaded but MD4/MD5/RC4/HMAC unavailable: %s",
+				why);
 	}
+	return 0;
 }
 
-/* Padding: 0x80, zeros to 56 mod 64, the bit length little-endian. */
-static void md_final(struct md_ctx *c, uint8_t out[16])
+void crypto_cleanup(void)
 {
-	uint64_t bits = c->len * 8;
-	uint8_t pad[72] = { 0x80 };
-	size_t padlen = (c->n < 56 ? 56 : 120) - c->n;
-	int i;
+	EVP_MD_free(md_md4);
+	EVP_MD_free(md_md5);
+	EVP_CIPHER_free(cipher_rc4);
+	EVP_MAC_free(mac_hmac);
+	md_md4 = md_md5 = NULL;
+	cipher_rc4 = NULL;
+	mac_hmac = NULL;
+	if (prov_legacy)
+		OSSL_PROVIDER_unload(prov_legacy);
+	prov_legacy = NULL;
+	OSSL_LIB_CTX_free(libctx);
+	libctx = NULL;
+}
 
-	for (i = 0; i < 8; i++)
-		pad[padlen + (size_t)i] = (uint8_t)(bits >> (8 * i));
-	md_update(c, pad, padlen + 8);
-	for (i = 0; i < 16; i++)
-		out[i] = (uint8_t)(c->h[i / 4] >> (8 * (i % 4)));
-	crypto_wipe(c, sizeof(*c));
+static int digest(EVP_MD *md, const void *p, size_t n, uint8_t out[16])
+{
+	unsigned int len = 0;
+
+	if (!md)
+		return RPE_ERR_STATE;
+	if (!EVP_Digest(p, n, out, &len, md, NULL) || len != 16)
+		return RPE_ERR_CRYPTO;
+	return 0;
 }
 
 int crypto_md4(const void *p, size_t n, uint8_t out[16])
 {
-	struct md_ctx c;
-
-	md_init(&c, md4_block);
-	md_update(&c, p, n);
-	md_final(&c, out);
-	return 0;
+	return digest(md_md4, p, n, out);
 }
 
 int crypto_md5(const void *p, size_t n, uint8_t out[16])
 {
-	struct md_ctx c;
-
-	md_init(&c, md5_block);
-	md_update(&c, p, n);
-	md_final(&c, out);
-	return 0;
+	return digest(md_md5, p, n, out);
 }
 
-/* RFC 2104 with MD5 (B = 64). */
 int crypto_hmac_md5(const uint8_t *key, size_t klen, const void *p1,
 		    size_t n1, const void *p2, size_t n2, const void *p3,
 		    size_t n3, uint8_t out[16])
 {
-	uint8_t k[64] = { 0 }, pad[64], inner[16];
-	struct md_ctx c;
-	int i;
+	EVP_MAC_CTX *ctx;
+	OSSL_PARAM params[2];
+	size_t outl = 0;
+	int ok;
 
-	if (klen > 64)
-		crypto_md5(key, klen, k);
-	else if (klen)
-		memcpy(k, key, klen);
-	for (i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x36;
-	md_init(&c, md5_block);
-	md_update(&c, pad, 64);
-	md_update(&c, p1, n1);
-	md_update(&c, p2, n2);
-	md_update(&c, p3, n3);
-	md_final(&c, inner);
-	for (i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x5c;
-	md_init(&c, md5_block);
-	md_update(&c, pad, 64);
-	md_update(&c, inner, 16);
-	md_final(&c, out);
-	crypto_wipe(k, sizeof(k));
-	crypto_wipe(pad, sizeof(pad));
-	crypto_wipe(inner, sizeof(inner));
-	return 0;
+	if (!mac_hmac)
+		return RPE_ERR_STATE;
+	ctx = EVP_MAC_CTX_new(mac_hmac);
+	if (!ctx)
+		return RPE_ERR_NOMEM;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						     (char *)"MD5", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	ok = EVP_MAC_init(ctx, key, klen, params) &&
+	     (!n1 || EVP_MAC_update(ctx, p1, n1)) &&
+	     (!n2 || EVP_MAC_update(ctx, p2, n2)) &&
+	     (!n3 || EVP_MAC_update(ctx, p3, n3)) &&
+	     EVP_MAC_final(ctx, out, &outl, 16) && outl == 16;
+	EVP_MAC_CTX_free(ctx);
+	return ok ? 0 : RPE_ERR_CRYPTO;
 }
-
-struct crypto_rc4 {
-	uint8_t s[256];
-	uint8_t i, j;
-};
 
 struct crypto_rc4 *crypto_rc4_new(const uint8_t *key, size_t klen)
 {
 	struct crypto_rc4 *r;
-	unsigned i;
-	uint8_t j = 0, t;
+	OSSL_PARAM params[2];
+	size_t kl = klen;
 
-	if (!key || klen == 0 || klen > 256)
+	if (!cipher_rc4)
 		return NULL;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
-	for (i = 0; i < 256; i++)
-		r->s[i] = (uint8_t)i;
-	for (i = 0; i < 256; i++) {
-		j = (uint8_t)(j + r->s[i] + key[i % klen]);
-		t = r->s[i], r->s[i] = r->s[j], r->s[j] = t;
+	r->ctx = EVP_CIPHER_CTX_new();
+	params[0] = OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_KEYLEN, &kl);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!r->ctx ||
+	    !EVP_EncryptInit_ex2(r->ctx, cipher_rc4, NULL, NULL, params) ||
+	    !EVP_EncryptInit_ex2(r->ctx, NULL, key, NULL, NULL)) {
+		crypto_rc4_free(r);
+		return NULL;
 	}
 	return r;
 }
 
 int crypto_rc4_update(struct crypto_rc4 *r, uint8_t *data, size_t n)
 {
-	size_t k;
-	uint8_t t;
+	int outl = 0;
 
-	if (!r)
-		return RPE_ERR_STATE;
-	for (k = 0; k < n; k++) {
-		r->i = (uint8_t)(r->i + 1);
-		r->j = (uint8_t)(r->j + r->s[r->i]);
-		t = r->s[r->i], r->s[r->i] = r->s[r->j], r->s[r->j] = t;
-		data[k] ^= r->s[(uint8_t)(r->s[r->i] + r->s[r->j])];
+	/* EVP lengths are int; NTLM messages are far below that, but chunk
+	 * anyway so a caller bug cannot truncate silently. */
+	while (n > 0) {
+		int chunk = n > 1u << 30 ? 1 << 30 : (int)n;
+		if (!EVP_EncryptUpdate(r->ctx, data, &outl, data, chunk) ||
+		    outl != chunk)
+			return RPE_ERR_CRYPTO;
+		data += chunk;
+		n -= (size_t)chunk;
 	}
 	return 0;
 }
@@ -262,67 +183,9 @@ void crypto_rc4_free(struct crypto_rc4 *r)
 {
 	if (!r)
 		return;
-	crypto_wipe(r, sizeof(*r));
+	/* EVP_CIPHER_CTX_free cleanses the key schedule. */
+	EVP_CIPHER_CTX_free(r->ctx);
 	free(r);
-}
-
-/* A known-answer test of the built-in algorithms (RFC 1320 A.5, RFC 1321
- * A.5, RFC 2202 test 2, RFC 6229 key 0102030405 offset 0), once per
- * process: a miscompiled digest would otherwise surface as a refused
- * logon. */
-static int self_test(void)
-{
-	static const uint8_t md4_abc[16] = {
-		0xa4, 0x48, 0x01, 0x7a, 0xaf, 0x21, 0xd8, 0x52,
-		0x5f, 0xc1, 0x0a, 0xe8, 0x7a, 0xa6, 0x72, 0x9d,
-	};
-	static const uint8_t md5_abc[16] = {
-		0x90, 0x01, 0x50, 0x98, 0x3c, 0xd2, 0x4f, 0xb0,
-		0xd6, 0x96, 0x3f, 0x7d, 0x28, 0xe1, 0x7f, 0x72,
-	};
-	static const uint8_t hmac_jefe[16] = {
-		0x75, 0x0c, 0x78, 0x3e, 0x6a, 0xb0, 0xb5, 0x03,
-		0xea, 0xa8, 0x6e, 0x31, 0x0a, 0x5d, 0xb7, 0x38,
-	};
-	static const uint8_t rc4_key[5] = { 1, 2, 3, 4, 5 };
-	static const uint8_t rc4_ks[8] = {
-		0xb2, 0x39, 0x63, 0x05, 0xf0, 0x3d, 0xc0, 0x27,
-	};
-	uint8_t h[16], ks[8] = { 0 };
-	struct crypto_rc4 *r;
-	int ok;
-
-	crypto_md4("abc", 3, h);
-	ok = memcmp(h, md4_abc, 16) == 0;
-	crypto_md5("abc", 3, h);
-	ok = ok && memcmp(h, md5_abc, 16) == 0;
-	crypto_hmac_md5((const uint8_t *)"Jefe", 4, "what do ya want ", 16,
-			"for nothing?", 12, NULL, 0, h);
-	ok = ok && memcmp(h, hmac_jefe, 16) == 0;
-	r = crypto_rc4_new(rc4_key, sizeof(rc4_key));
-	ok = ok && r && crypto_rc4_update(r, ks, sizeof(ks)) == 0 &&
-	     memcmp(ks, rc4_ks, sizeof(ks)) == 0;
-	crypto_rc4_free(r);
-	return ok;
-}
-
-static int initialised;
-
-int crypto_init(struct rpe_error *err)
-{
-	if (initialised)
-		return 0;
-	if (!self_test())
-		return rpe_fail(err, RPE_ERR_CRYPTO,
-				"built-in MD4/MD5/HMAC-MD5/RC4 failed their "
-				"known-answer test (miscompiled?)");
-	initialised = 1;
-	return 0;
-}
-
-void crypto_cleanup(void)
-{
-	initialised = 0;
 }
 
 uint32_t crypto_crc32(uint32_t crc, const void *p, size_t n)
@@ -344,19 +207,10 @@ uint32_t crypto_crc32(uint32_t crc, const void *p, size_t n)
 
 int crypto_random(void *out, size_t n, struct rpe_error *err)
 {
-	uint8_t *p = out;
-	ssize_t got;
-
-	while (n > 0) {
-		got = getrandom(p, n, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return rpe_fail(err, RPE_ERR_CRYPTO,
-					"random generator failed (getrandom: %s)",
-					got < 0 ? strerror(errno) : "no bytes");
-		p += got, n -= (size_t)got;
-	}
+	if (!libctx)
+		return rpe_fail(err, RPE_ERR_STATE, "crypto not initialised");
+	if (RAND_bytes_ex(NULL, out, n, 0) != 1)
+		return rpe_fail(err, RPE_ERR_CRYPTO, "random generator failed");
 	return 0;
 }
 
@@ -379,16 +233,6 @@ void crypto_wipe(void *p, size_t n)
 int crypto_memeq(const void *a, const void *b, size_t n)
 {
 	return CRYPTO_memcmp(a, b, n) == 0;
-}
-
-static void openssl_reason(char *out, size_t n)
-{
-	unsigned long e = ERR_get_error();
-	if (e)
-		ERR_error_string_n(e, out, n);
-	else
-		snprintf(out, n, "no detail");
-	ERR_clear_error();
 }
 
 struct crypto_ca_store {
@@ -476,4 +320,87 @@ int crypto_ca_store_attach(struct crypto_ca_store *s, void *ssl_ctx)
 		return RPE_ERR_ARG;
 	SSL_CTX_set_cert_store(ssl_ctx, s->store);
 	return 0;
+}
+
+/* TLS files of the options ------------------------------------------------------ */
+
+/* No passphrase prompt: the plugin has no terminal and no option for one. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf; (void)size; (void)rwflag; (void)u;
+	return -1;
+}
+
+int crypto_check_ca_file(const char *what, const char *path,
+			 struct rpe_error *err)
+{
+	STACK_OF(X509_INFO) *infos;
+	BIO *bio = BIO_new_file(path, "r");
+	int i, certs = 0;
+
+	if (!bio)
+		return rpe_fail(err, RPE_ERR_ARG, "cannot read %s '%.200s'",
+				what, path);
+	infos = PEM_X509_INFO_read_bio(bio, NULL, no_passphrase, NULL);
+	BIO_free(bio);
+	for (i = 0; infos && i < sk_X509_INFO_num(infos); i++)
+		certs += sk_X509_INFO_value(infos, i)->x509 != NULL;
+	sk_X509_INFO_pop_free(infos, X509_INFO_free);
+	ERR_clear_error();
+	if (!certs)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"%s '%.200s' holds no certificate (PEM, BEGIN CERTIFICATE)",
+				what, path);
+	return 0;
+}
+
+static X509 *read_cert(const char *path)
+{
+	BIO *bio = BIO_new_file(path, "r");
+	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, no_passphrase, NULL) : NULL;
+
+	BIO_free(bio);
+	return x;
+}
+
+static EVP_PKEY *read_key(const char *path)
+{
+	BIO *bio = BIO_new_file(path, "r");
+	EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase,
+						    NULL) : NULL;
+
+	BIO_free(bio);
+	return k;
+}
+
+int crypto_check_client_cert(const char *cert, const char *key,
+			     struct rpe_error *err)
+{
+	const char *key_what = key ? "--client-key" : "--client-cert";
+	X509 *x = read_cert(cert);
+	EVP_PKEY *k = NULL;
+	int rc = 0;
+
+	if (!x) {
+		rc = rpe_fail(err, RPE_ERR_ARG,
+			      "--client-cert '%.200s' holds no certificate (PEM, BEGIN CERTIFICATE)",
+			      cert);
+		goto out;
+	}
+	/* libcurl takes the key from the certificate file without
+	 * --client-key. */
+	k = read_key(key ? key : cert);
+	if (!k)
+		rc = rpe_fail(err, RPE_ERR_ARG,
+			      "%s '%.200s' holds no usable private key (PEM, not encrypted: no passphrase can be given)",
+			      key_what, key ? key : cert);
+	else if (X509_check_private_key(x, k) != 1)
+		rc = rpe_fail(err, RPE_ERR_ARG,
+			      "the private key in %s '%.200s' does not belong to the certificate in '%.200s'",
+			      key_what, key ? key : cert, cert);
+out:
+	EVP_PKEY_free(k);
+	X509_free(x);
+	ERR_clear_error();
+	return rc;
 }

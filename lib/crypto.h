@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* NTLM's primitives and the CA store.  MD4, MD5, HMAC-MD5 and RC4 are built
- * in (RFC 1320, 1321, 2104, and RC4 as RFC 6229 tests it): OpenSSL 3 keeps
- * MD4 and RC4 in its legacy provider, and loading it, with MD5 and the
- * random generator from the default context, was most of an RPC/TCP
- * run's CPU.  Random bytes come from getrandom().  OpenSSL is used for the
- * certificate store (and by lib/cbt, certinfo, httpauth, tlsinfo); its
- * process-wide default context never offers the legacy algorithms. */
+/* The OpenSSL user for hashes and ciphers (lib/cbt reads certificates for
+ * channel bindings).  MD4 and RC4 live in OpenSSL 3's legacy provider,
+ * so this module loads it into a private OSSL_LIB_CTX and fetches those two
+ * from there; MD5, HMAC and random bytes come from the default context.
+ * The process-wide default context is never changed: it never offers the
+ * legacy algorithms. */
 #ifndef RPE_CRYPTO_H
 #define RPE_CRYPTO_H
 
@@ -14,8 +13,8 @@
 
 #include "err.h"
 
-/* Idempotent: a known-answer test of the built-in algorithms, once; fails
- * (RPE_ERR_CRYPTO) if one of them gives a wrong answer. */
+/* Idempotent; fails with a message naming the legacy provider if MD4/RC4
+ * cannot be had. */
 int crypto_init(struct rpe_error *err);
 void crypto_cleanup(void);
 
@@ -47,6 +46,16 @@ void crypto_ca_store_free(struct crypto_ca_store *s);
 /* Install the store into an OpenSSL SSL_CTX handed over by libcurl's
  * CURLOPT_SSL_CTX_FUNCTION (an opaque pointer outside this file). */
 int crypto_ca_store_attach(struct crypto_ca_store *s, void *ssl_ctx);
+
+/* The TLS files of the options, read before any connection so that a file
+ * libcurl could not use is a usage error naming it: at least one PEM
+ * certificate (what: "--ca-file"); a client certificate and its private key
+ * (from key, or from the certificate file when key is NULL, as libcurl
+ * does), unencrypted and belonging together. */
+int crypto_check_ca_file(const char *what, const char *path,
+			 struct rpe_error *err);
+int crypto_check_client_cert(const char *cert, const char *key,
+			     struct rpe_error *err);
 
 /* 1 if the process-wide default context offers digest `name` (tests use
  * it to prove MD4 stays out of it). */

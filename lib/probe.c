@@ -27,6 +27,7 @@
 #include "dcerpc.h"
 #include "emsmdb.h"
 #include "loop.h"
+#include "mapi_probe.h"
 #include "rpc_assoc.h"
 #include "rpc_pipe.h"
 #include "rpc_tcp.h"
@@ -49,6 +50,7 @@ struct probe {
 	struct probe_result *res;
 	const struct probe_target *target;
 	struct rpc_pipe *pipe;
+	struct mapi_probe *mapi;   /* MAPI over HTTP: a session, no pipe */
 	struct rpc_tcp_params tcp; /* RPC/TCP: what the pipe asks and where */
 	struct secctx *sec;        /* the bind's package; NULL: level none */
 	struct rpc_assoc assoc;
@@ -468,9 +470,37 @@ static struct rpc_pipe *open_tcp(struct probe *p, const struct rpc_pipe_cb *cb,
 	return rpc_tcp_open(p->run->loop, &p->tcp, cb, err);
 }
 
+/* MAPI over HTTP carries no DCE/RPC: the probe drives a lib/mapi_probe
+ * session instead of a pipe, with the same phases and deadline. */
+static void mapi_phase(void *ctx, enum probe_phase next)
+{
+	struct probe *p = ctx;
+
+	if (!p->finished && next > p->phase)
+		end_phase(p, next);
+}
+
+static void mapi_finish(void *ctx, enum probe_outcome o, const char *msg)
+{
+	finish(ctx, o, "%s", msg);
+}
+
+static void start_mapi(struct probe *p, struct rpe_error *err)
+{
+	struct mapi_probe_cb cb = { p, mapi_phase, mapi_finish, pipe_trace,
+				    p->run->trace ? p->run->trace_level : 0 };
+
+	p->mapi = mapi_probe_open(p->run->loop, p->target, p->res, &cb, err);
+	if (!p->mapi)
+		finish(p, OUTCOME_CONNECT_FAILED, "cannot start: %s", err->msg);
+}
+
+/* Per transport: the pipe that carries the association, or NULL for a
+ * session of its own (MAPI over HTTP). */
 static const pipe_open_fn pipe_open[] = {
 	[PROBE_TRANSPORT_HTTP] = open_http,
 	[PROBE_TRANSPORT_TCP] = open_tcp,
+	[PROBE_TRANSPORT_MAPI] = NULL,
 };
 
 static void probe_start(struct probe *p)
@@ -492,6 +522,10 @@ static void probe_start(struct probe *p)
 	p->res->phase = PHASE_CONNECT;
 	if (t >= sizeof(pipe_open) / sizeof(pipe_open[0])) {
 		finish(p, OUTCOME_CONNECT_FAILED, "cannot start: no such transport");
+		return;
+	}
+	if (!pipe_open[t]) {
+		start_mapi(p, &err);
 		return;
 	}
 	p->pipe = pipe_open[t](p, &cb, &err);
@@ -544,6 +578,9 @@ static int probe_init(struct probe *p, struct probe_run *run,
 	p->res = r;
 	p->target = target = r->target ? r->target : target;
 	probe_tcp_params(p);
+	if ((unsigned)target->transport < sizeof(pipe_open) / sizeof(pipe_open[0]) &&
+	    !pipe_open[target->transport])
+		return 0; /* no DCE/RPC association */
 	/* RPC_C_AUTHN_LEVEL_NONE (MS-RPCE 2.2.1.1.8): no security context,
 	 * a bind without auth trailer; over RPC/HTTP the RPC proxy's HTTP
 	 * authentication is then the only one. */
@@ -565,6 +602,8 @@ static void probe_cleanup(struct probe *p)
 	if (p->pipe)
 		p->pipe->ops->close(p->pipe);
 	p->pipe = NULL;
+	mapi_probe_close(p->mapi);
+	p->mapi = NULL;
 	if (p->assoc_ready)
 		rpc_assoc_free(&p->assoc);
 	p->assoc_ready = 0;
@@ -576,6 +615,8 @@ static void probe_cleanup(struct probe *p)
 static void expire(struct probe *p)
 {
 	const char *step = p->pipe ? p->pipe->connect_step : NULL;
+	enum probe_outcome o;
+	char msg[sizeof(p->res->message)];
 
 	if (p->finished)
 		return;
@@ -583,6 +624,8 @@ static void expire(struct probe *p)
 		p->t0 = loop_now_s();
 		finish(p, OUTCOME_TIMEOUT,
 		       "not started before the deadline (more probes than run at once)");
+	} else if (mapi_probe_expire(p->mapi, &o, msg, sizeof(msg))) {
+		finish(p, o, "%s", msg);
 	} else if (p->have_session) {
 		finish(p, OUTCOME_LOGON_OK,
 		       "logged on (ecNone); no answer to EcDoDisconnect before the deadline");
@@ -649,11 +692,18 @@ static void run_until(struct probe_run *run, struct probe *probes, int n,
 		}
 		/* Finished probes let go of their connections now, outside
 		 * the loop's callbacks. */
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			if (probes[i].finished && probes[i].pipe) {
 				probes[i].pipe->ops->close(probes[i].pipe);
 				probes[i].pipe = NULL;
 			}
+			if (probes[i].finished) {
+				mapi_probe_close(probes[i].mapi);
+				probes[i].mapi = NULL;
+			} else {
+				mapi_probe_step(probes[i].mapi);
+			}
+		}
 	}
 }
 

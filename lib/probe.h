@@ -31,6 +31,8 @@ enum probe_phase {
 enum probe_transport {
 	PROBE_TRANSPORT_HTTP = 0, /* RPC over HTTP v2 (Outlook Anywhere) */
 	PROBE_TRANSPORT_TCP,      /* ncacn_ip_tcp, port from the endpoint mapper */
+	PROBE_TRANSPORT_MAPI,     /* MAPI over HTTP (lib/mapi_probe): https,
+				     and plain http for the unencrypted probe */
 };
 
 /* Security package of the RPC bind (MS-RPCE 2.2.1.1.7), a row of
@@ -74,6 +76,10 @@ struct probe_target {
 	const char *spn_server;
 	const char *mailbox_dn;
 	uint16_t client_version[3]; /* rgwClientVersion */
+	/* MAPI over HTTP: "/mapi/emsmdb/?MailboxId=GUID@domain" and the
+	 * plain http port of the unencrypted probe (80). */
+	const char *mapi_path;
+	long plain_port;
 };
 
 struct probe_result {
@@ -106,6 +112,8 @@ struct probe_result {
 	char display_name[96];      /* szDisplayName of the store server */
 	unsigned bytes_sent;
 	unsigned bytes_received;
+	int have_mapi_rc;           /* MAPI over HTTP: X-ResponseCode != 0 */
+	uint32_t mapi_rc;
 };
 
 typedef void (*probe_trace_fn)(void *ctx, int level, const char *line);

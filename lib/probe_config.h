@@ -59,6 +59,8 @@ struct probe_config {
 	char *proxy;        /* --proxy: HTTP proxy URL, NULL = none */
 	bool all_addresses; /* --all-addresses: probe every address of -H */
 	unsigned max_parallel; /* --max-parallel: addresses probed at once */
+	unsigned plain_port; /* --plain-port: MAPI over HTTP's plain door, 80 */
+	bool plain_port_given;
 
 	/* who */
 	char *user;         /* -u as given */
@@ -117,7 +119,7 @@ int probe_config_set_str(char **slot, const char *s, bool secret);
 
 /* The options that choose from a list of names. */
 enum cfg_choice {
-	CFG_CHOICE_TRANSPORT = 0, /* --transport http|tcp */
+	CFG_CHOICE_TRANSPORT = 0, /* --transport http|tcp|mapi */
 	CFG_CHOICE_EXPECT,        /* --expect required|optional|any */
 	CFG_CHOICE_PROBES,        /* --probe both|encrypted|unencrypted */
 	CFG_CHOICE_UNENC_LEVEL,   /* --unencrypted-level connect|integrity|none */

@@ -39,6 +39,8 @@ struct http_request {
 	char keep_name[48];     /* spec->keep_header */
 	char keep_value[64];
 	char auth_offered[96];  /* WWW-Authenticate schemes */
+	void (*on_header)(void *ctx, struct http_request *rq, const char *line,
+			  size_t len);
 };
 
 /* "Name: value\r\n": the value, when the line is the header `name`. */
@@ -71,15 +73,24 @@ static size_t on_write(char *p, size_t size, size_t n, void *userp)
 	return buf_put_bytes(&rq->body, p, len) == 0 ? len : CURL_WRITEFUNC_ERROR;
 }
 
-/* The connection's channel binding (lib/tlsinfo, while the SSL * of the
- * running transfer is valid) for the NTLM AUTHENTICATE. */
-static void ntlm_binding(struct http_request *rq)
+/* The TLS session of the connection the response came on (version,
+ * cipher, binding; a resumed session's certificate), read while the SSL *
+ * of the running transfer is valid. */
+static void note_tls(struct http_request *rq)
 {
 	struct curl_tlssessioninfo *ti = NULL;
 
 	if (curl_easy_getinfo(rq->src.easy, CURLINFO_TLS_SSL_PTR, &ti) ==
-		    CURLE_OK && ti && ti->backend == CURLSSLBACKEND_OPENSSL)
+		    CURLE_OK && ti && ti->backend == CURLSSLBACKEND_OPENSSL &&
+	    ti->internals)
 		tlsinfo_from_ssl(ti->internals, &rq->tls);
+}
+
+/* The connection's channel binding (lib/tlsinfo) for the NTLM
+ * AUTHENTICATE. */
+static void ntlm_binding(struct http_request *rq)
+{
+	note_tls(rq);
 	if (rq->tls.have_cbt && !rq->unbound)
 		tr_ntlm_set_binding(rq->ntlm, rq->tls.cbt);
 }
@@ -100,6 +111,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 			   (int)(len > 2 ? len - 2 : len), p);
 		if (rq->ntlm && tr_ntlm_running(rq->ntlm))
 			ntlm_binding(rq);
+		else
+			note_tls(rq);
 	} else if (header_value(p, len, "WWW-Authenticate", value,
 				sizeof(value))) {
 		/* Schemes only: a token is not kept (RFC 7235 4.1). */
@@ -110,6 +123,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		header_value(p, len, rq->keep_name, rq->keep_value,
 			     sizeof(rq->keep_value));
 	}
+	if (rq->on_header)
+		rq->on_header(rq->cb.ctx, rq, p, len);
 	return len;
 }
 
@@ -242,6 +257,7 @@ struct http_request *http_request_open(struct loop *loop,
 		return NULL;
 	}
 	rq->cb = *cb;
+	rq->on_header = spec->on_header;
 	rq->max_body = spec->max_body;
 	rq->unbound = spec->ntlm_unbound;
 	snprintf(rq->keep_name, sizeof(rq->keep_name), "%s",
@@ -336,6 +352,9 @@ static void src_done(struct loop_source *src, CURLcode rc)
 	} else if (rc == CURLE_OK) {
 		res = st >= 200 && st <= 299 ? LOOP_RES_EOF : LOOP_RES_HTTP_STATUS;
 		snprintf(msg, sizeof(msg), "HTTP %ld", st);
+	} else if (loop_not_http(rc, rq->name, "an Autodiscover web server", msg,
+				 sizeof(msg))) {
+		/* the wording is the loop's, shared with the RPC channels */
 	} else if (rq->too_big) {
 		res = LOOP_RES_ABORTED;
 		snprintf(msg, sizeof(msg), "answer larger than %zu bytes",
@@ -377,4 +396,16 @@ int http_request_sent_credentials(const struct http_request *rq)
 const struct tls_seen *http_request_tls(const struct http_request *rq)
 {
 	return &rq->tls;
+}
+
+int http_request_timings(const struct http_request *rq, struct http_timings *t)
+{
+	CURL *e = rq->src.easy;
+
+	t->resolve_us = loop_info_us(e, CURLINFO_NAMELOOKUP_TIME_T);
+	t->connect_us = loop_info_us(e, CURLINFO_CONNECT_TIME_T);
+	t->tls_us = loop_info_us(e, CURLINFO_APPCONNECT_TIME_T);
+	t->pretransfer_us = loop_info_us(e, CURLINFO_PRETRANSFER_TIME_T);
+	t->starttransfer_us = loop_info_us(e, CURLINFO_STARTTRANSFER_TIME_T);
+	return 0;
 }

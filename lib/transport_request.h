@@ -44,6 +44,11 @@ struct http_request_spec {
 	/* Keep the value of this response header (the last one seen):
 	 * http_request_header(). */
 	const char *keep_header;
+	/* Optional: every response header line as it arrives (with cb's
+	 * ctx), status lines included (a 401 of the HTTP authentication,
+	 * then the final response). */
+	void (*on_header)(void *ctx, struct http_request *rq, const char *line,
+			  size_t len);
 };
 
 /* p gives authentication (user NULL: none), TLS and routing; its host,
@@ -71,5 +76,7 @@ int http_request_sent_credentials(const struct http_request *rq);
 /* The server certificate, TLS version and cipher of an https request
  * (tlsinfo.h), also when verification failed. */
 const struct tls_seen *http_request_tls(const struct http_request *rq);
+/* libcurl's timings of the last transfer. */
+int http_request_timings(const struct http_request *rq, struct http_timings *t);
 
 #endif

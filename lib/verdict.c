@@ -463,6 +463,10 @@ void verdict_decide(const struct verdict_input *in, struct verdict *v)
 {
 	const struct probe_result *e = in->encrypted, *u = in->unencrypted;
 
+	if (in->mapi) {
+		verdict_decide_mapi(in, v);
+		return;
+	}
 	memset(v, 0, sizeof(*v));
 	v->enforced = -1;
 	v->state = MP_UNKNOWN;

@@ -34,6 +34,7 @@ struct verdict_input {
 	double timeout_seconds;
 	const char *mailbox;     /* -m, for Set-CASMailbox -Identity; or NULL */
 	const uint16_t *client_version; /* rgwClientVersion sent; or NULL */
+	int mapi;                /* MAPI over HTTP: lib/verdict_mapi.c */
 };
 
 struct verdict {
@@ -45,6 +46,9 @@ struct verdict {
 };
 
 void verdict_decide(const struct verdict_input *in, struct verdict *out);
+/* MAPI over HTTP's table (the plain http door); verdict_decide calls it
+ * when in->mapi is set. */
+void verdict_decide_mapi(const struct verdict_input *in, struct verdict *out);
 
 /* Raise an OK verdict to WARNING/CRITICAL for slow probes; `why` is
  * appended to the summary ("slowest probe 2.1s"). */

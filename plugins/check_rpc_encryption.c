@@ -19,6 +19,7 @@
 
 #include "autodiscover.h"
 #include "autodiscover_srv.h"
+#include "crypto.h"
 #include "err.h"
 #include "check_run.h"
 #include "mp.h"
@@ -46,6 +47,7 @@ enum {
 	OPT_RPC_SERVER,
 	OPT_RPC_PORT,
 	OPT_RPC_PROXY_PATH,
+	OPT_PLAIN_PORT,
 	OPT_PROXY,
 	OPT_ALL_ADDRESSES,
 	OPT_MAX_PARALLEL,
@@ -86,6 +88,7 @@ static const struct option long_options[] = {
 	{ "rpc-server", required_argument, NULL, OPT_RPC_SERVER },
 	{ "rpc-port", required_argument, NULL, OPT_RPC_PORT },
 	{ "rpc-proxy-path", required_argument, NULL, OPT_RPC_PROXY_PATH },
+	{ "plain-port", required_argument, NULL, OPT_PLAIN_PORT },
 	{ "proxy", required_argument, NULL, OPT_PROXY },
 	{ "all-addresses", no_argument, NULL, OPT_ALL_ADDRESSES },
 	{ "max-parallel", required_argument, NULL, OPT_MAX_PARALLEL },
@@ -176,18 +179,24 @@ static void print_version(void)
 	printf("%s v%s\n", PROGNAME, PACKAGE_VERSION);
 }
 
+/* The --help text is laid out as it prints: not for clang-format. */
+/* clang-format off */
 static void help_connection(void)
 {
 	printf("\n"
 "Connection:\n"
-" --transport=http|tcp\n"
+" --transport=http|tcp|mapi\n"
 "    http: RPC over HTTP through the RPC proxy (Outlook Anywhere).  tcp: RPC\n"
 "    over TCP as Outlook inside the LAN (Exchange 2007/2010): the endpoint\n"
-"    mapper on -p (default: 135) names the store's port.  (default: http)\n"
+"    mapper on -p (default: 135) names the store's port.  mapi: MAPI over\n"
+"    HTTP (Outlook 2016 and later, Exchange 2016 and later by default): the\n"
+"    EMSMDB Connect over https, and the same Connect over plain http on\n"
+"    --plain-port, which must be refused (TLS is MAPI over HTTP's only\n"
+"    protection).  (default: http)\n"
 " -H, --hostname=HOST\n"
 "    RPC proxy (Outlook Anywhere) host name; also the name checked against the\n"
 "    TLS certificate.  With --transport tcp: the Exchange server.  Required\n"
-"    unless -e finds it.\n"
+"    unless -e finds it.  No port here (-p gives it); IPv6 bare or in [].\n"
 " -I, --ip-address=ADDRESS\n"
 "    Connect to this address instead of resolving HOST.\n"
 " -p, --port=PORT\n"
@@ -199,7 +208,12 @@ static void help_connection(void)
 "    Backend named in the proxy URL /rpc/rpcproxy.dll?NAME:PORT (default:\n"
 "    what -e finds, else HOST).  Exchange 2013 and later route by mailbox:\n"
 "    ExchangeGuid@domain (Get-Mailbox monitor | fl ExchangeGuid); a server\n"
-"    name there is answered with HTTP 404.\n"
+"    name there is answered with HTTP 404.  With --transport mapi: the\n"
+"    MailboxId of /mapi/emsmdb/?MailboxId=GUID@domain (required unless -e\n"
+"    finds it).\n"
+" --plain-port=PORT\n"
+"    --transport mapi: the plain http port of the unencrypted probe\n"
+"    (default: %d).  Only NTLM or Negotiate is offered there, never Basic.\n"
 " --rpc-port=PORT\n"
 "    Backend port in the proxy URL (default: %d).  With --transport tcp:\n"
 "    connect to this store port directly, without the endpoint mapper.\n"
@@ -216,8 +230,9 @@ static void help_connection(void)
 "    differ.  Not with -I/--proxy.\n"
 " --max-parallel=N\n"
 "    Addresses probed at once with --all-addresses, 1..%d (default: %d).\n\n",
-	       CFG_DEFAULT_RPC_PORT, CFG_DEFAULT_PROXY_PATH,
-	       CFG_MAX_PARALLEL_MAX, CFG_DEFAULT_MAX_PARALLEL);
+	       CFG_DEFAULT_PORT_PLAIN, CFG_DEFAULT_RPC_PORT,
+	       CFG_DEFAULT_PROXY_PATH, CFG_MAX_PARALLEL_MAX,
+	       CFG_DEFAULT_MAX_PARALLEL);
 }
 
 static void help_autodiscover(void)
@@ -428,6 +443,7 @@ static void print_help(void)
 	help_posture();
 	help_general();
 }
+/* clang-format on */
 
 /* Long option names that are prefixes of "password" would be taken by
  * getopt_long as an abbreviation of --password-file, or are an attempt to
@@ -509,6 +525,9 @@ static int opt_connection(int opt, const char *arg, struct probe_config *cfg,
 	case OPT_RPC_PROXY_PATH:
 		st->proxy_path_given = true;
 		return set_str(&cfg->proxy_path, arg, err);
+	case OPT_PLAIN_PORT:
+		cfg->plain_port_given = true;
+		return cfg_parse_port(arg, "--plain-port", &cfg->plain_port, err);
 	case OPT_PROXY: return set_str(&cfg->proxy, arg, err);
 	case '4': st->v4 = true; return 0;
 	case '6': st->v6 = true; return 0;
@@ -826,6 +845,35 @@ static int validate_fleet(const struct probe_config *cfg,
 	return 0;
 }
 
+/* --transport mapi: no DCE/RPC (no RPC proxy, no RPC authentication), a
+ * mailbox GUID@domain for the MailboxId, TLS for the encrypted probe. */
+static int validate_mapi(const struct probe_config *cfg,
+			 const struct cli_state *st, struct rpe_error *err)
+{
+	const char *bad;
+
+	if (cfg->transport != PROBE_TRANSPORT_MAPI) {
+		if (cfg->plain_port_given)
+			return rpe_fail(err, RPE_ERR_ARG,
+					"--plain-port needs --transport mapi");
+		return 0;
+	}
+	bad = !cfg->tls ? "--no-tls (the encrypted probe is https)" :
+	      cfg->auth != PROBE_AUTH_NTLM ? "--auth (MAPI over HTTP has no RPC authentication; use --http-auth)" :
+	      cfg->rpc_port_given ? "--rpc-port" :
+	      st->proxy_path_given ? "--rpc-proxy-path" : NULL;
+	if (bad)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"%s does not apply to --transport mapi", bad);
+	if (st->rpc_server_given && !cfg->rpc_server_mailbox)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--transport mapi needs --rpc-server as the mailbox's GUID@domain (its MailboxId), not a server name");
+	if (!st->rpc_server_given && !cfg->email)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--transport mapi needs --rpc-server GUID@domain (the mailbox's ExchangeGuid and SMTP domain) or -e");
+	return 0;
+}
+
 /* --posture and its knobs. */
 static int validate_posture(const struct probe_config *cfg,
 			    const struct cli_state *st, struct rpe_error *err)
@@ -870,6 +918,7 @@ static int validate_combinations(const struct probe_config *cfg,
 				"--client-key needs --client-cert");
 	TRY(validate_kerberos(cfg, err));
 	TRY(validate_fleet(cfg, st, err));
+	TRY(validate_mapi(cfg, st, err));
 	TRY(validate_posture(cfg, st, err));
 	if (cfg->transport != PROBE_TRANSPORT_TCP)
 		return 0;
@@ -903,6 +952,13 @@ static int validate_files(const struct probe_config *cfg,
 		TRY(cfg_check_file("--client-cert", cfg->client_cert, err));
 	if (cfg->client_key)
 		TRY(cfg_check_file("--client-key", cfg->client_key, err));
+	/* Files that exist but that libcurl could not use would otherwise
+	 * fail every TLS handshake, as if the server had. */
+	if (cfg->ca_file)
+		TRY(crypto_check_ca_file("--ca-file", cfg->ca_file, err));
+	if (cfg->client_cert)
+		TRY(crypto_check_client_cert(cfg->client_cert, cfg->client_key,
+					     err));
 	if (cfg->keytab)
 		TRY(cfg_check_file("--keytab", cfg->keytab, err));
 	return 0;

@@ -16,6 +16,7 @@
 #include "check_common.h"
 #include "fleet.h"
 #include "kerberos.h"
+#include "mapihttp.h"
 #include "mp.h"
 #include "posture_run.h"
 #include "probe.h"
@@ -62,8 +63,16 @@ static void fill_target(const struct probe_config *cfg, const char *addr,
 			struct probe_target *t, char *path, size_t n)
 {
 	memset(t, 0, sizeof(*t));
-	snprintf(path, n, "%s?%s:%u", cfg->proxy_path, cfg->rpc_server,
-		 cfg->rpc_port);
+	if (cfg->transport == PROBE_TRANSPORT_MAPI) {
+		/* MS-OXCMAPIHTTP 2.2.1: the mailbox names the endpoint. */
+		snprintf(path, n, "%s?MailboxId=%s", MAPIHTTP_EMSMDB_PATH,
+			 cfg->rpc_server ? cfg->rpc_server : "");
+		t->mapi_path = path;
+		t->plain_port = (long)cfg->plain_port;
+	} else {
+		snprintf(path, n, "%s?%s:%u", cfg->proxy_path, cfg->rpc_server,
+			 cfg->rpc_port);
+	}
 	t->transport = cfg->transport;
 	t->http.host = cfg->hostname;
 	t->http.connect_ip = addr ? addr : cfg->ip_address;
@@ -195,6 +204,7 @@ static void judge(const struct probe_config *cfg, const char *host,
 	vin.timeout_seconds = cfg->deadline.seconds;
 	vin.mailbox = cfg->mailbox_dn;
 	vin.client_version = cfg->client_version;
+	vin.mapi = cfg->transport == PROBE_TRANSPORT_MAPI;
 	verdict_decide(&vin, v);
 
 	for (i = 0; i < n; i++) {
@@ -586,7 +596,7 @@ static int kerberos_prepare(const struct probe_config *cfg,
 	struct kerb_cred_params kp = { KERB_CRED_CCACHE, cfg->user, cfg->realm,
 				       cfg->password, cfg->keytab };
 	struct kerb_prefetch pf = { NULL, NULL, NULL };
-	bool http_neg = cfg->transport == PROBE_TRANSPORT_HTTP &&
+	bool http_neg = cfg->transport != PROBE_TRANSPORT_TCP &&
 			cfg->http_auth == HTTP_AUTH_NEGOTIATE;
 	struct rpe_error err = { 0, "" };
 	struct kerb_creds *c;

@@ -9,7 +9,7 @@ Runs, N times each and interleaved:
              responder: the TLS cost of the four connections an RPC over
              HTTP probe pair needs;
   link floor a program linking the plugin's libraries that only initialises
-             libcurl and runs lib/crypto's self-test;
+             libcurl and loads OpenSSL's default+legacy providers;
   plugin     check_rpc_encryption, both probes (the normal check);
   single     check_rpc_encryption --probe encrypted (one probe alone);
   impacket   the same probe pair done by impacket (tests/responder/

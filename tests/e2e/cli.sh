@@ -232,6 +232,10 @@ expect "bad proxy path" 3 \
 	"${BASE[@]}" --rpc-proxy-path rpc/rpcproxy.dll
 
 # valid configurations reach the probes (closed loopback port) -----------------
+# (a client certificate and key that belong together: the files are read
+# before any connection)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-keyout "$TMP/k.pem" -out "$TMP/c.pem" -days 1 -subj /CN=monitor 2>/dev/null
 expect "password from environment" 2 "$NOTIMPL" "${BASE[@]}"
 expect "all options accepted" 2 "$NOTIMPL" \
 	-H localhost -I 127.0.0.1 -p 9 --rpc-server mbx01.example.com \
@@ -297,7 +301,7 @@ for opt in --no-tls --ca-file=/etc/hosts --insecure --client-cert=c.pem --proxy=
 		"${BASE[@]}" --transport tcp "$opt"
 done
 expect "--transport bogus" 3 \
-	"RPC ENCRYPTION UNKNOWN - invalid --transport 'udp' (choose http or tcp)" \
+	"RPC ENCRYPTION UNKNOWN - invalid --transport 'udp' (choose http, tcp or mapi)" \
 	"${BASE[@]}" --transport udp
 unset CHECK_RPC_ENCRYPTION_PASSWORD
 

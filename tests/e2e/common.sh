@@ -36,7 +36,8 @@ trap e2e_cleanup EXIT
 
 # start_responder NAME [responder args...]
 # Sets ${NAME}_PORT, ${NAME}_CA and ${NAME}_LOG (with --rpc-tcp also
-# ${NAME}_TCP and ${NAME}_EPM, the store and endpoint mapper ports); waits
+# ${NAME}_TCP and ${NAME}_EPM, the store and endpoint mapper ports; with
+# --mapi-plain ${NAME}_PLAIN, MAPI over HTTP's plain door); waits
 # at most 15 s.
 start_responder() {
 	local name=$1; shift
@@ -63,6 +64,7 @@ start_responder() {
 	printf -v "${name}_CA" '%s' "$ca"
 	printf -v "${name}_TCP" '%s' "$(sed -n 's/.* tcp_port=\([0-9]*\).*/\1/p' <<<"$line")"
 	printf -v "${name}_EPM" '%s' "$(sed -n 's/.* epm_port=\([0-9]*\).*/\1/p' <<<"$line")"
+	printf -v "${name}_PLAIN" '%s' "$(sed -n 's/.* plain_port=\([0-9]*\).*/\1/p' <<<"$line")"
 	printf -v "${name}_LOG" '%s' "$log"
 }
 

@@ -107,4 +107,99 @@ done
 grep -q 'echo request, echo response sent' "$noauth_LOG" && ok "the proxy answered echo requests" \
 	|| not_ok "the proxy answered echo requests"
 
+# Windows puts an NTLM verifier and an auth pad on connect-level answers
+# (Zeek's dce-rpc/mapi.pcap frame 782): the logon answer is read through
+# the pad, so the unencrypted probe still decides.
+spawn cvopt --connect-verifier --encryption-required false
+spawn cvtcp --connect-verifier --rpc-tcp
+spawn rpcerr --fault http-out:rpc-error:c0021009
+spawn adport --expr-server localhost:443 --user monitor
+ready cvopt cvtcp rpcerr adport
+hcase "verifier and auth pad at level connect, encryption optional: OK" 0 \
+	"^RPC ENCRYPTION OK - localhost does not require RPC encryption" \
+	-- $(base cvopt) -m "$MB" --expect optional
+hcase "verifier and auth pad at level connect over RPC/TCP: OK" 0 \
+	"^RPC ENCRYPTION OK - 127.0.0.1 requires RPC encryption: unencrypted logon refused \(ecNotEncrypted 2416\)" \
+	-- $(tbase cvtcp) -m "$MB"
+
+# The RPC proxy's "503 RPC Error: c0021009" is named.
+hcase "503 RPC Error: c0021009 names RPC_P_RECEIVE_FAILED" 2 \
+	"failed during connect: PROXY_REFUSED .*RPC Error: c0021009 \(RPC_P_RECEIVE_FAILED\)" \
+	-- $(base rpcerr) -m "$MB"
+
+# host:port is refused before connecting, from -H and from Autodiscover.
+hcase "-H host:port: UNKNOWN before connecting" 3 \
+	"^RPC ENCRYPTION UNKNOWN - invalid host name 'localhost:443': give the port with -p" \
+	-- -H localhost:443 -u 'EXAMPLE\probe' -m "$MB"
+hcase "-H [::1]:443: UNKNOWN" 3 "give the port with -p" -- -H '[::1]:443' -u 'EXAMPLE\probe' -m "$MB"
+hcase "--rpc-server host:port: UNKNOWN" 3 "give the port with --rpc-port" \
+	-- -H localhost --rpc-server exch01:6001 -u 'EXAMPLE\probe' -m "$MB"
+hcase "Autodiscover EXPR server host:port: UNKNOWN, no connection" 3 \
+	"Autodiscover answer unusable: invalid host name 'localhost:443': give the port with -p" \
+	-- -e monitor@example.test -u 'EXAMPLE\monitor' --ca-file "$adport_CA" \
+	--autodiscover-url "https://localhost:$adport_PORT/autodiscover/autodiscover.xml"
+grep -q 'RPC_OUT_DATA' "$adport_LOG" && not_ok "Autodiscover host:port: no RPC connection" \
+	|| ok "Autodiscover host:port: no RPC connection"
+hcase "-H ::1 (IPv6 literal) still reaches the server" 0 "^RPC ENCRYPTION OK - ::1" \
+	-- -H ::1 -I 127.0.0.1 -p "$cvtcp_PORT" --ca-file "$cvtcp_CA" -u 'EXAMPLE\probe' -m "$MB"
+
+# TLS files that exist but hold nothing libcurl can use: UNKNOWN naming
+# the file, before any connection (the responder sees none).
+spawn tlsfiles
+ready tlsfiles
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-keyout "$E2E_TMP/k.pem" -out "$E2E_TMP/c.pem" -days 1 -subj /CN=localhost 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-keyout "$E2E_TMP/k2.pem" -out "$E2E_TMP/c2.pem" -days 1 -subj /CN=other 2>/dev/null
+echo 'not a certificate' >"$E2E_TMP/junk.pem"
+TB="-H localhost -p $tlsfiles_PORT -u EXAMPLE\\probe"
+hcase "--ca-file without a certificate: UNKNOWN naming it" 3 \
+	"^RPC ENCRYPTION UNKNOWN - --ca-file '.*/junk.pem' holds no certificate" \
+	-- $TB -m "$MB" --ca-file "$E2E_TMP/junk.pem"
+hcase "--ca-file holding only a key: UNKNOWN" 3 "--ca-file '.*/k.pem' holds no certificate" \
+	-- $TB -m "$MB" --ca-file "$E2E_TMP/k.pem"
+hcase "--client-cert without a certificate: UNKNOWN" 3 "--client-cert '.*/junk.pem' holds no certificate" \
+	-- $TB -m "$MB" --ca-file "$tlsfiles_CA" --client-cert "$E2E_TMP/junk.pem"
+hcase "--client-cert without a key: UNKNOWN" 3 "--client-cert '.*/c.pem' holds no usable private key" \
+	-- $TB -m "$MB" --ca-file "$tlsfiles_CA" --client-cert "$E2E_TMP/c.pem"
+hcase "--client-key of another certificate: UNKNOWN" 3 \
+	"the private key in --client-key '.*/k2.pem' does not belong to the certificate" \
+	-- $TB -m "$MB" --ca-file "$tlsfiles_CA" --client-cert "$E2E_TMP/c.pem" --client-key "$E2E_TMP/k2.pem"
+grep -q 'accept peer' "$tlsfiles_LOG" && not_ok "unusable TLS files: no connection made" \
+	|| ok "unusable TLS files: no connection made"
+
+# Not HTTP behind TLS (an SSH banner): Autodiscover says so in the RPC
+# channels' words, not libcurl's "Received HTTP/0.9 when not allowed".
+cat >"$E2E_TMP/banner.py" <<'PY'
+import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print(s.getsockname()[1], flush=True)
+s.settimeout(60)
+for _ in range(16):
+    c, _ = s.accept()
+    try:
+        t = ctx.wrap_socket(c, server_side=True)
+        t.recv(4096)
+        t.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+        t.close()
+    except (OSError, ssl.SSLError):
+        c.close()
+PY
+"$SYSTEM_PYTHON" "$E2E_TMP/banner.py" "$E2E_TMP/c.pem" "$E2E_TMP/k.pem" >"$E2E_TMP/banner.port" &
+E2E_PIDS+=($!)
+for ((i = 0; i < 100; i++)); do [ -s "$E2E_TMP/banner.port" ] && break; sleep 0.1; done
+BP=$(cat "$E2E_TMP/banner.port")
+hcase "Autodiscover answered by no HTTP: named as not HTTP" 2 \
+	"Autodiscover POST is not HTTP: is this port an Autodiscover web server" \
+	-- -e probe@example.test -u 'EXAMPLE\probe' --ca-file "$E2E_TMP/c.pem" -t 10 \
+	--autodiscover-url "https://localhost:$BP/autodiscover/autodiscover.xml"
+[[ $OUT != *"HTTP/0.9"* ]] && ok "no libcurl wording (HTTP/0.9)" || not_ok "no libcurl wording (HTTP/0.9)"
+hcase "RPC proxy answered by no HTTP: the same words" 2 \
+	"RPC_(IN|OUT)_DATA is not HTTP: is this port an RPC proxy" \
+	-- -H localhost -p "$BP" --ca-file "$E2E_TMP/c.pem" -u 'EXAMPLE\probe' -m "$MB" -t 10
+
 e2e_summary

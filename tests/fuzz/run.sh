@@ -28,7 +28,7 @@ flags=(-g -O1 -std=c11 -fsanitize=fuzzer,address,undefined
 libsrc=()
 for f in "$src"/lib/*.c; do
 	case "$(basename "$f")" in
-	loop.c|transport_*.c|rpch_pipe.c|rpc_tcp.c|probe.c|autodiscover_run.c|resolve.c) ;;
+	loop.c|transport_*.c|rpch_pipe.c|rpc_tcp.c|probe.c|mapi_probe.c|autodiscover_run.c|resolve.c) ;;
 	*) libsrc+=("$f") ;;
 	esac
 done

@@ -48,6 +48,7 @@ from impacket import ntlm
 
 import autodiscover
 import httpauth
+import mapihttp
 
 EMSMDB_UUID = bytes.fromhex('00dbf1a447ca6710b31f00dd010662da')  # wire order
 NDR_UUID = bytes.fromhex('045d888aeb1cc9119fe808002b104860')
@@ -227,6 +228,8 @@ def handle_connection(sock, peer):
             log(c.id, 'http method=%s url=%s length=%d auth=%s' % (
                 method, url, clen, headers.get('authorization', '').split(' ')[0] or '-'))
             handled = autodiscover.serve(c, method, path, headers, clen, check_http_auth)
+            if handled is None:
+                handled = mapihttp.serve(c, method, path, query, headers, clen, check_http_auth)
             if handled is not None:
                 if handled:
                     continue
@@ -943,6 +946,16 @@ class RpcServer:
                     log(self.c.id, 'fault badsig')
                 self.last_response = hdr + body + trailer + sig
                 self.out(self.last_response)
+            elif self.level == 2 and ARGS.connect_verifier and not self.krb:
+                # As Windows does at RPC_C_AUTHN_LEVEL_CONNECT (Zeek's
+                # dce-rpc/mapi.pcap, frame 782): an NTLM verifier with
+                # nothing in it, and the sec_trailer aligned by a pad of
+                # leftover bytes (MS-RPCE 2.2.2.11).
+                pad = (16 - len(chunk) % 16) % 16
+                trailer = struct.pack('<BBBBI', 10, 2, pad, 0, self.ctx_id)
+                hdr = header(2, flags, 24 + len(chunk) + pad + 8 + 16, 16, call_id) + \
+                    struct.pack('<IHBB', hint, 0, 0, 0)
+                self.out(hdr + chunk + os.urandom(pad) + trailer + struct.pack('<I', 1) + bytes(12))
             else:
                 hdr = header(2, flags, 24 + len(chunk), 0, call_id) + \
                     struct.pack('<IHBB', hint, 0, 0, 0)
@@ -1315,6 +1328,9 @@ def main():
                         'access denied (Exchange 2010, also over RPC/TCP), or accept them and '
                         'answer the logon ecNotEncrypted when encryption is required, or '
                         'exempt them from that check')
+    p.add_argument('--connect-verifier', action='store_true',
+                   help='at level connect, answer with an NTLM verifier and an auth pad, '
+                        'as Windows does')
     p.add_argument('--display-name', default='Probe User',
                    help="the mailbox user's display name (szDisplayName)")
     p.add_argument('--fault', action='append', type=Fault,
@@ -1343,6 +1359,7 @@ def main():
     p.add_argument('--log')
     autodiscover.add_arguments(p)
     httpauth.add_arguments(p)
+    mapihttp.add_arguments(p)
     ARGS = p.parse_args()
     ARGS.encryption_required = ARGS.encryption_required == 'true'
     ARGS.mapi_enabled = ARGS.mapi_enabled == 'true'
@@ -1382,6 +1399,7 @@ def main():
             ARGS.listen, port, not ARGS.no_tls, ARGS.encryption_required, ARGS.http_auth))
         ready = 'READY port=%d ca=%s' % (port, ca)
         ready += autodiscover.start(ARGS, port, log)
+        ready += mapihttp.start(ARGS, port, log, Server, handle_connection)
         if ARGS.rpc_tcp:
             tcp = Server((ARGS.listen, ARGS.tcp_port), None)
             ARGS.tcp_port = tcp.server_address[1]

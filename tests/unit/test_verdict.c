@@ -63,7 +63,21 @@ static struct verdict run(enum verdict_expect ex, enum verdict_probes pr,
 {
 	struct verdict_input in = { "mail.example.com", "EXCH01", ex, pr, e, u,
 				    3, 10, "/o=Example/cn=Recipients/cn=probe",
-				    outlook2003 };
+				    outlook2003, 0 };
+	struct verdict v;
+	verdict_decide(&in, &v);
+	return v;
+}
+
+/* MAPI over HTTP: the https Connect e, the plain http Connect u. */
+static struct verdict run_mapi(enum verdict_expect ex,
+			       const struct probe_result *e,
+			       const struct probe_result *u)
+{
+	struct verdict_input in = { "mail.example.com", NULL, ex,
+				    e && u ? PROBES_BOTH : e ? PROBES_ENCRYPTED :
+				    PROBES_UNENCRYPTED, e, u, MP_UNKNOWN, 10,
+				    "/o=Example/cn=Recipients/cn=probe", NULL, 1 };
 	struct verdict v;
 	verdict_decide(&in, &v);
 	return v;
@@ -76,6 +90,79 @@ static int has_line(const struct verdict *v, const char *needle)
 		if (strstr(v->lines[i], needle))
 			return 1;
 	return 0;
+}
+
+/* docs/architecture.md, "MAPI over HTTP": the plain door's table. */
+static void test_mapi(void)
+{
+	struct probe_result e = enc_ok(), u, bad;
+	struct verdict v;
+
+	u = unenc(OUTCOME_TLS_REQUIRED, 0, "");
+	v = run_mapi(EXPECT_REQUIRED, &e, &u);
+	CHECK_INT(v.state, MP_OK);
+	CHECK_INT(v.enforced, 1);
+	CHECK(strstr(v.summary, "requires TLS for MAPI over HTTP") != NULL);
+	CHECK(has_line(&v, "MAPI over HTTP, plain http"));
+	v = run_mapi(EXPECT_OPTIONAL, &e, &u);
+	CHECK_INT(v.state, MP_CRITICAL);
+	v = run_mapi(EXPECT_ANY, &e, &u);
+	CHECK_INT(v.state, MP_OK);
+
+	u = unenc(OUTCOME_LOGON_OK, 0, "ecNone");
+	snprintf(u.auth_offered, sizeof(u.auth_offered), "NTLM, Basic");
+	v = run_mapi(EXPECT_REQUIRED, &e, &u);
+	CHECK_INT(v.state, MP_CRITICAL);
+	CHECK_INT(v.enforced, 0);
+	CHECK(strstr(v.summary, "accepted without TLS") != NULL);
+	CHECK(strstr(v.summary, "Basic sends passwords in clear") != NULL);
+	CHECK(has_line(&v, "Require SSL"));
+	v = run_mapi(EXPECT_OPTIONAL, &e, &u);
+	CHECK_INT(v.state, MP_OK);
+
+	/* An answered 401 on plain http: the door is open. */
+	u = unenc(OUTCOME_ANSWERED_IN_CLEAR, 0, "");
+	v = run_mapi(EXPECT_REQUIRED, &e, &u);
+	CHECK_INT(v.state, MP_CRITICAL);
+	CHECK_INT(v.enforced, 0);
+	CHECK(strstr(v.summary, "answered without TLS") != NULL);
+	v = run_mapi(EXPECT_ANY, &e, &u);
+	CHECK_INT(v.state, MP_OK);
+
+	/* Anything else on the plain door: the policy cannot be told. */
+	u = unenc(OUTCOME_PROXY_REFUSED, 0, "");
+	v = run_mapi(EXPECT_REQUIRED, &e, &u);
+	CHECK_INT(v.state, MP_UNKNOWN);
+	CHECK_INT(v.enforced, -1);
+	u = unenc(OUTCOME_TIMEOUT, 0, "");
+	v = run_mapi(EXPECT_REQUIRED, &e, &u);
+	CHECK_INT(v.state, 3);
+	CHECK(strstr(v.summary, "timed out after 10s") != NULL);
+
+	/* The https Connect refused: named with the mailbox setting. */
+	bad = mk("encrypted", PROBE_LEVEL_PRIVACY, OUTCOME_LOGON_REFUSED,
+		 PHASE_LOGON, EMSMDB_EC_PROTOCOL_DISABLED, "ecProtocolDisabled");
+	u = unenc(OUTCOME_TLS_REQUIRED, 0, "");
+	v = run_mapi(EXPECT_REQUIRED, &bad, &u);
+	CHECK_INT(v.state, MP_CRITICAL);
+	CHECK(strstr(v.summary, "ecProtocolDisabled 2008") != NULL);
+	CHECK(strstr(v.summary, "-MapiHttpEnabled") != NULL);
+	CHECK(has_line(&v, "Set-CASMailbox -Identity '/o=Example/cn=Recipients/cn=probe'"));
+	/* Not offered (404 without X-ResponseCode), a wrong MailboxId (3). */
+	bad = mk("encrypted", PROBE_LEVEL_PRIVACY, OUTCOME_PROXY_REFUSED,
+		 PHASE_CONNECT, 0, "");
+	bad.http_status = 404;
+	v = run_mapi(EXPECT_REQUIRED, &bad, &u);
+	CHECK(strstr(v.summary, "MAPI over HTTP not offered") != NULL);
+	bad.have_mapi_rc = 1;
+	bad.mapi_rc = 3;
+	v = run_mapi(EXPECT_REQUIRED, &bad, &u);
+	CHECK(strstr(v.summary, "X-ResponseCode 3 (Invalid Path)") != NULL);
+	CHECK(has_line(&v, "ExchangeGuid"));
+	/* Only the https probe. */
+	v = run_mapi(EXPECT_REQUIRED, &e, NULL);
+	CHECK_INT(v.state, MP_OK);
+	CHECK(strstr(v.summary, "plain http not tested") != NULL);
 }
 
 static void test_enforced(void)
@@ -426,5 +513,6 @@ int main(void)
 	T_RUN(test_level_none);
 	T_RUN(test_single_probe);
 	T_RUN(test_timing);
+	T_RUN(test_mapi);
 	T_DONE();
 }
