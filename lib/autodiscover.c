@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Autodiscover POX (MS-OXDSCLI) and the client side of MS-OXDISCO: request,
- * candidates, redirect policy, hardened response parser.  libxml2 does the
- * XML, libcurl's URL API the URLs; no I/O. */
+ * candidates, redirect policy, hardened response parser.  lib/xml (expat)
+ * does the XML, libcurl's URL API the URLs; no I/O. */
 #define _POSIX_C_SOURCE 200809L /* strcasecmp */
 #include "autodiscover.h"
 
@@ -12,9 +12,8 @@
 #include <strings.h>
 
 #include <curl/curl.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
+
+#include "xml.h"
 
 /* Addresses and host names ---------------------------------------------------- */
 
@@ -187,71 +186,51 @@ int autodiscover_url_canon(const char *ref, const char *base, bool allow_http,
 
 /* Request -------------------------------------------------------------------- */
 
+/* Text content with the characters XML reserves escaped (the address is
+ * ASCII without controls: autodiscover_check_address). */
+static int put_escaped(struct buf *out, const char *s)
+{
+	for (; *s; s++) {
+		const char *e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" :
+				*s == '>' ? "&gt;" : NULL;
+
+		if (e ? buf_put_bytes(out, e, strlen(e)) < 0 :
+			buf_put_u8(out, (uint8_t)*s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int put_str(struct buf *out, const char *s)
+{
+	return buf_put_bytes(out, s, strlen(s));
+}
+
 int autodiscover_build_request(const char *email, struct buf *out,
 			       struct rpe_error *err)
 {
-	xmlDocPtr doc;
-	xmlNodePtr root, req;
-	xmlNsPtr ns;
-	xmlChar *mem = NULL;
-	int size = 0, rc = 0;
-
 	TRY(autodiscover_check_address(email, NULL, err));
-	doc = xmlNewDoc(BAD_CAST "1.0");
-	root = doc ? xmlNewNode(NULL, BAD_CAST "Autodiscover") : NULL;
-	if (!root) {
-		xmlFreeDoc(doc);
-		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
-	}
-	xmlDocSetRootElement(doc, root);
-	ns = xmlNewNs(root, BAD_CAST AUTODISCOVER_NS_REQUEST, NULL);
-	xmlSetNs(root, ns);
 	/* MS-OXDSCLI 2.2.3.1: Request with EMailAddress (2.2.3.1.1.2) and
 	 * AcceptableResponseSchema (2.2.3.1.1.1). */
-	req = xmlNewChild(root, ns, BAD_CAST "Request", NULL);
-	if (!ns || !req ||
-	    !xmlNewTextChild(req, ns, BAD_CAST "EMailAddress", BAD_CAST email) ||
-	    !xmlNewTextChild(req, ns, BAD_CAST "AcceptableResponseSchema",
-			     BAD_CAST AUTODISCOVER_NS_OUTLOOK))
-		rc = rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
-	if (rc == 0) {
-		xmlDocDumpMemoryEnc(doc, &mem, &size, "utf-8");
-		if (!mem || size <= 0)
-			rc = rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
-		else if (buf_put_bytes(out, mem, (size_t)size) < 0)
-			rc = rpe_fail(err, RPE_ERR_TOOBIG, "request too large");
-	}
-	xmlFree(mem);
-	xmlFreeDoc(doc);
-	return rc;
+	if (put_str(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+			 "<Autodiscover xmlns=\"" AUTODISCOVER_NS_REQUEST "\">"
+			 "<Request><EMailAddress>") < 0 ||
+	    put_escaped(out, email) < 0 ||
+	    put_str(out, "</EMailAddress><AcceptableResponseSchema>"
+			 AUTODISCOVER_NS_OUTLOOK "</AcceptableResponseSchema>"
+			 "</Request></Autodiscover>\n") < 0)
+		return rpe_fail(err, RPE_ERR_TOOBIG, "request too large");
+	return 0;
 }
 
 /* Response ------------------------------------------------------------------- */
 
-static bool is_elem(xmlNodePtr n, const char *ns, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
-	       strcmp((const char *)n->ns->href, ns) == 0 &&
-	       strcmp((const char *)n->name, name) == 0;
-}
-
-static xmlNodePtr first_child(xmlNodePtr parent, const char *ns,
-			      const char *name)
-{
-	xmlNodePtr n;
-
-	for (n = parent->children; n; n = n->next)
-		if (is_elem(n, ns, name))
-			return n;
-	return NULL;
-}
-
 /* Copy text, trimmed, control characters as spaces (it ends up in the
  * plugin's output lines). */
-static int copy_text(const xmlChar *text, const char *what, char *dst,
+static int copy_text(const char *text, const char *what, char *dst,
 		     size_t size, struct rpe_error *err)
 {
-	const char *s = text ? (const char *)text : "";
+	const char *s = text ? text : "";
 	size_t len, i;
 
 	while (*s && isspace((unsigned char)*s))
@@ -271,18 +250,23 @@ static int copy_text(const xmlChar *text, const char *what, char *dst,
 
 /* The text of child `name` of parent (same namespace) into dst; absent
  * leaves dst untouched. */
-static int child_text(xmlNodePtr parent, const char *name, char *dst,
-		      size_t size, struct rpe_error *err)
+static int child_text(const struct xml_node *parent, const char *name,
+		      char *dst, size_t size, struct rpe_error *err)
 {
-	xmlNodePtr n = first_child(parent, (const char *)parent->ns->href, name);
-	xmlChar *text;
+	const struct xml_node *n = xml_child(parent, parent->ns, name);
+	size_t len;
+	char *text;
 	int rc;
 
 	if (!n)
 		return 0;
-	text = xmlNodeGetContent(n);
+	len = xml_content(n, dst, 1);
+	text = malloc(len + 1);
+	if (!text)
+		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+	xml_content(n, text, len + 1);
 	rc = copy_text(text, name, dst, size, err);
-	xmlFree(text);
+	free(text);
 	return rc;
 }
 
@@ -341,7 +325,7 @@ static void version_parse(struct autodiscover_response *r, const char *s)
 	r->version_build = (unsigned)v & 0x7fff;
 }
 
-static int parse_expr(xmlNodePtr p, struct autodiscover_response *r,
+static int parse_expr(const struct xml_node *p, struct autodiscover_response *r,
 		      struct rpe_error *err)
 {
 	char ssl[16] = "";
@@ -359,7 +343,7 @@ static int parse_expr(xmlNodePtr p, struct autodiscover_response *r,
 	return 0;
 }
 
-static int parse_exch(xmlNodePtr p, struct autodiscover_response *r,
+static int parse_exch(const struct xml_node *p, struct autodiscover_response *r,
 		      struct rpe_error *err)
 {
 	char version[16] = "";
@@ -374,10 +358,10 @@ static int parse_exch(xmlNodePtr p, struct autodiscover_response *r,
 	return 0;
 }
 
-static int parse_mapi_http(xmlNodePtr p, struct autodiscover_response *r,
+static int parse_mapi_http(const struct xml_node *p, struct autodiscover_response *r,
 			   struct rpe_error *err)
 {
-	xmlNodePtr store = first_child(p, (const char *)p->ns->href, "MailStore");
+	const struct xml_node *store = xml_child(p, p->ns, "MailStore");
 
 	r->mapi_http = true;
 	if (!store)
@@ -391,16 +375,14 @@ static int parse_mapi_http(xmlNodePtr p, struct autodiscover_response *r,
 /* One Protocol element (MS-OXDSCLI 2.2.4.1.1.2.6): its kind is the Type
  * child element, or the Type attribute ("mapiHttp").  The first of each
  * kind counts. */
-static int parse_protocol(xmlNodePtr p, struct autodiscover_response *r,
+static int parse_protocol(const struct xml_node *p, struct autodiscover_response *r,
 			  struct rpe_error *err)
 {
 	char type[32] = "";
-	xmlChar *attr = xmlGetNoNsProp(p, BAD_CAST "Type");
+	const char *attr = xml_attr(p, NULL, "Type");
 
 	if (attr) {
-		int rc = copy_text(attr, "Protocol Type", type, sizeof(type), err);
-		xmlFree(attr);
-		TRY(rc);
+		TRY(copy_text(attr, "Protocol Type", type, sizeof(type), err));
 	} else {
 		TRY(child_text(p, "Type", type, sizeof(type), err));
 	}
@@ -413,7 +395,7 @@ static int parse_protocol(xmlNodePtr p, struct autodiscover_response *r,
 	return 0;
 }
 
-static int parse_error(xmlNodePtr e, struct autodiscover_response *r,
+static int parse_error(const struct xml_node *e, struct autodiscover_response *r,
 		       struct rpe_error *err)
 {
 	r->action = AUTODISCOVER_ACTION_ERROR;
@@ -441,14 +423,14 @@ static int parse_action(const char *action, struct autodiscover_response *r,
 	return 0;
 }
 
-static int parse_account(xmlNodePtr acct, struct autodiscover_response *r,
-			 struct rpe_error *err)
+static int parse_account(const struct xml_node *acct,
+			 struct autodiscover_response *r, struct rpe_error *err)
 {
-	const char *ns = (const char *)acct->ns->href;
+	const char *ns = acct->ns;
 	char action[32] = "";
-	xmlNodePtr n;
+	const struct xml_node *n;
 
-	n = first_child(acct, ns, "Error");
+	n = xml_child(acct, ns, "Error");
 	if (n)
 		return parse_error(n, r, err);
 	TRY(child_text(acct, "Action", action, sizeof(action), err));
@@ -466,24 +448,24 @@ static int parse_account(xmlNodePtr acct, struct autodiscover_response *r,
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"Autodiscover answer: Action %s without its target",
 				action);
-	for (n = acct->children; n; n = n->next)
-		if (is_elem(n, ns, "Protocol"))
-			TRY(parse_protocol(n, r, err));
+	for (n = xml_child(acct, ns, "Protocol"); n;
+	     n = xml_next(n, ns, "Protocol"))
+		TRY(parse_protocol(n, r, err));
 	return 0;
 }
 
 /* Response: in the outlook 2006a schema for settings and redirects; Exchange
  * sends its Error responses in the base 2006 schema. */
-static int parse_response(xmlNodePtr resp, struct autodiscover_response *r,
-			  struct rpe_error *err)
+static int parse_response(const struct xml_node *resp,
+			  struct autodiscover_response *r, struct rpe_error *err)
 {
-	const char *ns = (const char *)resp->ns->href;
-	xmlNodePtr n;
+	const char *ns = resp->ns;
+	const struct xml_node *n;
 
-	n = first_child(resp, ns, "Error");
+	n = xml_child(resp, ns, "Error");
 	if (n)
 		return parse_error(n, r, err);
-	n = first_child(resp, ns, "User");
+	n = xml_child(resp, ns, "User");
 	if (n) {
 		TRY(child_text(n, "DisplayName", r->display_name,
 			       sizeof(r->display_name), err));
@@ -492,120 +474,51 @@ static int parse_response(xmlNodePtr resp, struct autodiscover_response *r,
 		TRY(child_text(n, "AutoDiscoverSMTPAddress", r->smtp_address,
 			       sizeof(r->smtp_address), err));
 	}
-	n = first_child(resp, ns, "Account");
+	n = xml_child(resp, ns, "Account");
 	if (!n)
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"Autodiscover answer: no Account and no Error in Response");
 	return parse_account(n, r, err);
 }
 
-static xmlNodePtr find_response(xmlNodePtr root)
+static const struct xml_node *find_response(const struct xml_node *root)
 {
-	xmlNodePtr n;
+	const struct xml_node *n;
 
 	for (n = root->children; n; n = n->next)
-		if (is_elem(n, AUTODISCOVER_NS_OUTLOOK, "Response") ||
-		    is_elem(n, AUTODISCOVER_NS_RESPONSE, "Response"))
+		if (xml_is(n, AUTODISCOVER_NS_OUTLOOK, "Response") ||
+		    xml_is(n, AUTODISCOVER_NS_RESPONSE, "Response"))
 			return n;
 	return NULL;
-}
-
-/* 1 if the bytes at off are str. */
-static int peek_is(const struct buf_cur *c, size_t off, const char *str)
-{
-	uint8_t b;
-
-	for (; *str; str++, off++)
-		if (buf_peek_u8_at(c, off, &b) < 0 || b != (uint8_t)*str)
-			return 0;
-	return 1;
-}
-
-/* Exchange never sends a DTD: refusing any markup declaration ("<!" that
- * opens neither a comment nor a CDATA section) before libxml2 sees the
- * bytes keeps entity expansion (billion laughs, external entities) out
- * entirely. */
-static int refuse_dtd(const uint8_t *data, size_t len, struct rpe_error *err)
-{
-	struct buf_cur c;
-	size_t i;
-
-	buf_cur_init(&c, data, len);
-	for (i = 0; i < len; i++)
-		if (peek_is(&c, i, "<!") && !peek_is(&c, i, "<!--") &&
-		    !peek_is(&c, i, "<![CDATA["))
-			return rpe_fail(err, RPE_ERR_PROTO,
-					"Autodiscover answer: DTD or entity "
-					"declaration refused");
-	return 0;
-}
-
-static xmlDocPtr read_xml(const uint8_t *data, size_t len,
-			  struct rpe_error *err)
-{
-	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-	xmlDocPtr doc = NULL;
-	const xmlError *xe;
-
-	if (!ctxt) {
-		rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
-		return NULL;
-	}
-	/* No XML_PARSE_NOENT (entities are not substituted), no DTDLOAD, no
-	 * HUGE (libxml2's own size limits stay on), NONET. */
-	doc = xmlCtxtReadMemory(ctxt, (const char *)data, (int)len,
-				"autodiscover.xml", NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR |
-					XML_PARSE_NOWARNING);
-	if (!doc || !ctxt->wellFormed) {
-		xe = xmlCtxtGetLastError(ctxt);
-		rpe_fail(err, RPE_ERR_PROTO,
-			 "Autodiscover answer is not well-formed XML (line %d: %.80s)",
-			 xe ? xe->line : 0,
-			 xe && xe->message ? xe->message : "parse error");
-		xmlFreeDoc(doc);
-		doc = NULL;
-	}
-	xmlFreeParserCtxt(ctxt);
-	return doc;
 }
 
 int autodiscover_parse_response(const uint8_t *data, size_t len,
 				struct autodiscover_response *out,
 				struct rpe_error *err)
 {
-	xmlDocPtr doc;
-	xmlNodePtr root, resp;
+	struct xml_doc *doc;
+	const struct xml_node *root, *resp;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (len > AUTODISCOVER_MAX_RESPONSE)
-		return rpe_fail(err, RPE_ERR_TOOBIG,
-				"Autodiscover answer larger than %u bytes",
-				AUTODISCOVER_MAX_RESPONSE);
 	if (len == 0)
 		return rpe_fail(err, RPE_ERR_PROTO, "Autodiscover answer is empty");
-	TRY(refuse_dtd(data, len, err));
-	doc = read_xml(data, len, err);
-	if (!doc)
-		return err ? err->code : RPE_ERR_PROTO;
-	root = xmlDocGetRootElement(doc);
-	if (doc->intSubset || doc->extSubset)
-		rc = rpe_fail(err, RPE_ERR_PROTO,
-			      "Autodiscover answer: DTD refused");
-	else if (!root || !is_elem(root, AUTODISCOVER_NS_RESPONSE, "Autodiscover"))
+	/* lib/xml refuses DTDs and entity declarations (in UTF-8 and UTF-16,
+	 * before parsing), answers over the size limit and runaway trees. */
+	TRY(xml_parse(data, len, AUTODISCOVER_MAX_RESPONSE,
+		      "Autodiscover answer", &doc, err));
+	root = xml_root(doc);
+	if (!xml_is(root, AUTODISCOVER_NS_RESPONSE, "Autodiscover"))
 		rc = rpe_fail(err, RPE_ERR_PROTO,
 			      "not an Autodiscover answer (root element %.40s%s%.100s)",
-			      root ? (const char *)root->name : "missing",
-			      root && root->ns ? " in " : "",
-			      root && root->ns ? (const char *)root->ns->href : "");
+			      root->name, *root->ns ? " in " : "", root->ns);
 	else if (!(resp = find_response(root)))
 		rc = rpe_fail(err, RPE_ERR_PROTO,
 			      "Autodiscover answer without an Outlook Response "
 			      "(responseschema/2006a)");
 	else
 		rc = parse_response(resp, out, err);
-	xmlFreeDoc(doc);
+	xml_free(doc);
 	return rc;
 }
 

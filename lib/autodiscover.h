@@ -4,8 +4,9 @@
  * the order Outlook tries them, the redirect policy (Action redirectAddr /
  * redirectUrl of MS-OXDSCLI 2.2.4.1.1.2.2, HTTP redirects; https only, at
  * most 10 hops, never twice to the same place) and the response parser
- * (MS-OXDSCLI 2.2.4) on libxml2, hardened: no network, no DTD, no entity
- * substitution, a size limit, namespaces checked.
+ * (MS-OXDSCLI 2.2.4) on lib/xml (expat), hardened: no network, no DTD
+ * (refused before parsing, UTF-16 included), no entity declarations, size,
+ * depth and node limits, namespaces checked.
  *
  * Nothing here touches the network; the driver POSTs the body built here,
  * feeds each answer to autodiscover_parse_response() and asks the walk what
@@ -163,11 +164,11 @@ struct autodiscover_response {
 
 /* Parse one answer body.  Fails (RPE_ERR_TOOBIG, RPE_ERR_PROTO) on input
  * over AUTODISCOVER_MAX_RESPONSE, malformed XML, a DTD or entity
- * declaration, a root that is not Autodiscover in the response namespace,
- * a Response in another schema, a missing Response/Action, a redirect
- * without its target, or a value over its size.  Text values are trimmed;
- * control characters become spaces.  A POX Error is a successful parse with
- * action AUTODISCOVER_ACTION_ERROR. */
+ * declaration, a tree over lib/xml's limits, a root that is not
+ * Autodiscover in the response namespace, a Response in another schema, a
+ * missing Response/Action, a redirect without its target, or a value over
+ * its size.  Text values are trimmed; control characters become spaces.  A
+ * POX Error is a successful parse with action AUTODISCOVER_ACTION_ERROR. */
 int autodiscover_parse_response(const uint8_t *data, size_t len,
 				struct autodiscover_response *out,
 				struct rpe_error *err);

@@ -194,14 +194,38 @@ static int query_error(res_state st, const char *qname, long secs,
 	}
 }
 
+/* The query on an initialised resolver state: one try per server, all
+ * servers within secs. */
+static int query_on(res_state st, const char *qname, const char *nameserver,
+		    long secs, struct buf *answer, struct rpe_error *err)
+{
+	uint8_t *space;
+	int len;
+
+	if (nameserver)
+		TRY(set_nameserver(st, nameserver, err));
+	if (st->nscount > secs)
+		st->nscount = (int)secs;
+	st->retry = 1;
+	st->retrans = (int)(secs / (st->nscount > 0 ? st->nscount : 1));
+	buf_reset(answer);
+	len = buf_put_space(answer, NS_MAXMSG, &space);
+	if (len < 0)
+		return rpe_fail(err, len, "out of memory");
+	len = res_nquery(st, qname, ns_c_in, ns_t_srv, space, NS_MAXMSG);
+	if (len < 0)
+		return query_error(st, qname, secs, err);
+	answer->len = (size_t)len < NS_MAXMSG ? (size_t)len : NS_MAXMSG;
+	return 0;
+}
+
 int autodiscover_srv_query(const char *qname, const char *nameserver,
 			   long timeout_ms, struct buf *answer,
 			   struct rpe_error *err)
 {
 	struct __res_state st;
 	long secs = timeout_ms / 1000;
-	uint8_t *space;
-	int len, rc = 0;
+	int rc;
 
 	if (secs < 1)
 		return rpe_fail(err, RPE_ERR_PROTO,
@@ -210,26 +234,7 @@ int autodiscover_srv_query(const char *qname, const char *nameserver,
 	memset(&st, 0, sizeof(st));
 	if (res_ninit(&st) != 0)
 		return rpe_fail(err, RPE_ERR_PROTO, "DNS: resolver setup failed");
-	if (nameserver)
-		rc = set_nameserver(&st, nameserver, err);
-	if (rc == 0) {
-		/* One try per server, all servers within the time left. */
-		if (st.nscount > secs)
-			st.nscount = (int)secs;
-		st.retry = 1;
-		st.retrans = (int)(secs / (st.nscount > 0 ? st.nscount : 1));
-		buf_reset(answer);
-		rc = buf_put_space(answer, NS_MAXMSG, &space);
-	}
-	if (rc == 0) {
-		len = res_nquery(&st, qname, ns_c_in, ns_t_srv, space, NS_MAXMSG);
-		if (len < 0)
-			rc = query_error(&st, qname, secs, err);
-		else
-			answer->len = (size_t)len < NS_MAXMSG ? (size_t)len : NS_MAXMSG;
-	} else if (rc != RPE_ERR_ARG) {
-		rc = rpe_fail(err, rc, "out of memory");
-	}
+	rc = query_on(&st, qname, nameserver, secs, answer, err);
 	res_nclose(&st);
 	return rc;
 }
@@ -256,15 +261,14 @@ int autodiscover_srv_lookup(const char *domain, const char *nameserver,
 					    AUTODISCOVER_SRV_MAX, &n,
 					    &unavailable, err);
 	buf_free(&answer);
-	if (rc == 0 && n == 0)
-		rc = rpe_fail(err, RPE_ERR_PROTO, unavailable ?
-			      "DNS: %s says there is no Autodiscover service (target \".\")" :
-			      "DNS: no usable SRV record for %s", qname);
-	if (rc == 0)
-		rc = autodiscover_srv_pick(t, n, rnd, &idx, err);
-	if (rc == 0)
-		rc = autodiscover_srv_url(&t[idx], url, urlsize, err);
-	if (rc == 0 && chosen)
+	TRY(rc);
+	if (n == 0)
+		return rpe_fail(err, RPE_ERR_PROTO, unavailable ?
+				"DNS: %s says there is no Autodiscover service (target \".\")" :
+				"DNS: no usable SRV record for %s", qname);
+	TRY(autodiscover_srv_pick(t, n, rnd, &idx, err));
+	TRY(autodiscover_srv_url(&t[idx], url, urlsize, err));
+	if (chosen)
 		*chosen = t[idx];
-	return rc;
+	return 0;
 }

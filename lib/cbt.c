@@ -97,27 +97,34 @@ int cbt_cert_hash(const uint8_t *der, size_t len, uint8_t out[CBT_HASH_MAX],
 	return rc;
 }
 
+/* gss_channel_bindings_struct flattened as RFC 4121 §4.1.1.2 hashes it,
+ * little-endian like Windows (MS-NLMP 2.2.2.1): initiator_addrtype,
+ * initiator_address length, acceptor_addrtype, acceptor_address length
+ * (all zero: Windows never sets addresses), application_data length and
+ * bytes; then its MD5. */
+static int bindings_md5(struct buf *b, const uint8_t *hash, size_t hash_len,
+			uint8_t out[CBT_MD5_LEN])
+{
+	size_t plen = strlen(CBT_PREFIX);
+
+	TRY(buf_put_zeros(b, 16));
+	TRY(buf_put_u32le(b, (uint32_t)(plen + hash_len)));
+	TRY(buf_put_bytes(b, CBT_PREFIX, plen));
+	TRY(buf_put_bytes(b, hash, hash_len));
+	return crypto_md5(b->data, b->len, out);
+}
+
 int cbt_md5_from_hash(const uint8_t *hash, size_t hash_len,
 		      uint8_t out[CBT_MD5_LEN], struct rpe_error *err)
 {
 	struct buf b;
-	size_t plen = strlen(CBT_PREFIX);
 	int rc;
 
 	TRY(crypto_init(err));
 	if (!hash || hash_len == 0 || hash_len > CBT_HASH_MAX)
 		return rpe_fail(err, RPE_ERR_ARG, "no certificate hash");
 	buf_init(&b, 256);
-	/* gss_channel_bindings_struct flattened as RFC 4121 §4.1.1.2 hashes
-	 * it, little-endian like Windows (MS-NLMP 2.2.2.1): initiator_addrtype,
-	 * initiator_address length, acceptor_addrtype, acceptor_address length
-	 * (all zero: Windows never sets addresses), application_data length and
-	 * bytes. */
-	rc = buf_put_zeros(&b, 16);
-	if (rc == 0) rc = buf_put_u32le(&b, (uint32_t)(plen + hash_len));
-	if (rc == 0) rc = buf_put_bytes(&b, CBT_PREFIX, plen);
-	if (rc == 0) rc = buf_put_bytes(&b, hash, hash_len);
-	if (rc == 0) rc = crypto_md5(b.data, b.len, out);
+	rc = bindings_md5(&b, hash, hash_len, out);
 	buf_free(&b);
 	if (rc < 0)
 		return rpe_fail(err, rc, "cannot compute the channel binding hash");

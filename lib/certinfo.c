@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -130,6 +132,55 @@ int cert_info_from_der(const uint8_t *der, size_t len, struct cert_info *out,
 		return rpe_fail(err, RPE_ERR_PROTO, "not a DER certificate");
 	}
 	rc = cert_info_from_x509(x, out, err);
+	X509_free(x);
+	return rc;
+}
+
+int cert_strength_add(struct cert_strength *s, const void *x509)
+{
+	X509 *x = (X509 *)x509;
+	int mdnid = NID_undef, i;
+	const char *md;
+
+	if (!x)
+		return -1;
+	if (!s->have) {
+		EVP_PKEY *k = X509_get0_pubkey(x);
+		int id = k ? EVP_PKEY_get_base_id(k) : NID_undef;
+		const char *t = id == EVP_PKEY_RSA ? "RSA" :
+				id == EVP_PKEY_RSA_PSS ? "RSA" :
+				id == EVP_PKEY_EC ? "EC" :
+				id == EVP_PKEY_DSA ? "DSA" : OBJ_nid2sn(id);
+		snprintf(s->key_type, sizeof(s->key_type), "%s",
+			 t && id != NID_undef ? t : "unknown");
+		s->key_bits = k ? EVP_PKEY_get_bits(k) : 0;
+		s->have = 1;
+	}
+	if ((X509_get_extension_flags(x) & EXFLAG_SS) || s->n >= CERT_CHAIN_MAX)
+		return 0;
+	i = s->n++;
+	/* The digest of the signature algorithm (sha1WithRSAEncryption ->
+	 * SHA1); algorithms without a separate digest (Ed25519) by name. */
+	if (!X509_get_signature_info(x, &mdnid, NULL, NULL, NULL) ||
+	    mdnid == NID_undef)
+		mdnid = X509_get_signature_nid(x);
+	md = OBJ_nid2sn(mdnid);
+	snprintf(s->digest[i], sizeof(s->digest[i]), "%s", md ? md : "unknown");
+	(void)name_line(X509_get_subject_name(x), s->subject[i],
+			sizeof(s->subject[i]));
+	return 0;
+}
+
+int cert_strength_add_der(struct cert_strength *s, const uint8_t *der,
+			  size_t len)
+{
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	int rc;
+
+	if (!x)
+		return -1;
+	rc = cert_strength_add(s, x);
 	X509_free(x);
 	return rc;
 }

@@ -30,6 +30,27 @@ int cert_info_from_x509(const void *x509, struct cert_info *out,
 int cert_info_from_der(const uint8_t *der, size_t len, struct cert_info *out,
 		       struct rpe_error *err);
 
+/* The strength of a certificate chain as the server sent it
+ * (HealthChecker's certificate rules, checked by lib/posture): the leaf's
+ * public key and the signature digest of every certificate that is not
+ * self-signed (a root's signature on itself protects nothing). */
+#define CERT_CHAIN_MAX 4
+struct cert_strength {
+	int have;                 /* the leaf was added */
+	char key_type[12];        /* "RSA", "EC", "DSA", "ED25519", ... */
+	int key_bits;
+	int n;                    /* signatures below, leaf first */
+	char digest[CERT_CHAIN_MAX][16];  /* "SHA256", "SHA1", "MD5" ... */
+	char subject[CERT_CHAIN_MAX][96]; /* whose signature */
+};
+
+/* Add one certificate of the chain, leaf first (an OpenSSL X509 *);
+ * self-signed ones and those past CERT_CHAIN_MAX are skipped. */
+int cert_strength_add(struct cert_strength *s, const void *x509);
+/* The same from DER bytes (tests). */
+int cert_strength_add_der(struct cert_strength *s, const uint8_t *der,
+			  size_t len);
+
 /* Whole days from now until notAfter, rounded down; negative once expired
  * (-1 during the first day after notAfter). */
 long cert_days_left(const struct cert_info *ci, int64_t now);

@@ -36,8 +36,9 @@ int crypto_random(void *out, size_t n, struct rpe_error *err);
 
 /* A certificate store loaded once per run and shared by every TLS
  * connection (libcurl would otherwise parse the CA file for each of the
- * four to six connections of a probe pair).  ca_file NULL loads OpenSSL's
- * default locations (the system trust store). */
+ * four to six connections of a probe pair).  ca_file NULL is the system
+ * trust store: its hashed certificate directory, read lazily, when there
+ * is one and SSL_CERT_FILE is not set, else OpenSSL's default locations. */
 struct crypto_ca_store;
 struct crypto_ca_store *crypto_ca_store_load(const char *ca_file,
 					     struct rpe_error *err);

@@ -646,13 +646,35 @@ static int protected_stub(struct dcerpc_conn *c, const uint8_t *pdu,
 	return 0;
 }
 
-/* Level connect: no verifier expected; tolerate one. */
-static int plain_stub(struct dcerpc_conn *c, const uint8_t *pdu,
+/* Level connect (or no authentication): nothing to verify, but Windows
+ * sends an NTLM verifier on connect-level responses too (Exchange, Zeek's
+ * dce-rpc/mapi.pcap frame 782: auth_length 16, auth_pad_length 12).
+ * Whenever auth_length is not 0 the sec_trailer is aligned by
+ * auth_pad_length bytes at the end of the stub, at every level (MS-RPCE
+ * 2.2.2.11): those bytes go with the trailer and the verifier. */
+static int plain_stub(struct dcerpc_conn *c, const uint8_t *pdu, size_t len,
 		      uint16_t auth_len, struct stub_span *sp,
 		      struct rpe_error *err)
 {
-	if (auth_len && sp->len >= (size_t)auth_len + DCERPC_TRAILER_LEN)
+	struct buf_cur cur;
+	uint8_t type, level, pad;
+
+	if (auth_len) {
+		if (sp->len < (size_t)auth_len + DCERPC_TRAILER_LEN)
+			return rpe_fail(err, RPE_ERR_PROTO,
+					"response too short for its sec_trailer");
 		sp->len -= (size_t)auth_len + DCERPC_TRAILER_LEN;
+		buf_cur_init(&cur, pdu, len);
+		if (peek_trailer(&cur, sp->off + sp->len, &type, &level,
+				 &pad) < 0)
+			return rpe_fail(err, RPE_ERR_SHORT,
+					"response trailer truncated");
+		if (pad > sp->len)
+			return rpe_fail(err, RPE_ERR_PROTO,
+					"auth_pad_length %u exceeds the %zu-byte stub",
+					(unsigned)pad, sp->len);
+		sp->len -= pad;
+	}
 	if (buf_put_bytes(&c->reasm, pdu + sp->off, sp->len) < 0)
 		return rpe_fail(err, RPE_ERR_TOOBIG,
 				"response stub larger than %u bytes",
@@ -698,7 +720,7 @@ int dcerpc_decode_response(struct dcerpc_conn *c, const uint8_t *pdu,
 	if (protects(c))
 		TRY(protected_stub(c, pdu, len, h.auth_length, &sp, err));
 	else
-		TRY(plain_stub(c, pdu, h.auth_length, &sp, err));
+		TRY(plain_stub(c, pdu, len, h.auth_length, &sp, err));
 	if (!(h.pfc_flags & DCERPC_PFC_LAST_FRAG))
 		return 0;
 	c->reasm_active = 0;

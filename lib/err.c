@@ -38,6 +38,7 @@ const char *rpe_code_name(int code)
 	case RPE_ERR_ARG: return "invalid argument";
 	case RPE_ERR_STATE: return "invalid state";
 	case RPE_ERR_UNSUPPORTED: return "unsupported";
+	case RPE_ERR_TIMEOUT: return "deadline passed";
 	}
 	return "unknown error";
 }

@@ -33,6 +33,7 @@ enum rpe_code {
 	RPE_ERR_ARG = -7,      /* caller passed an invalid argument */
 	RPE_ERR_STATE = -8,    /* call not valid in the current state */
 	RPE_ERR_UNSUPPORTED = -9,
+	RPE_ERR_TIMEOUT = -10, /* the run's deadline passed first */
 };
 
 #define RPE_ERRMSG_MAX 256

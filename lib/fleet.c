@@ -54,7 +54,7 @@ static void judge_ok(const char *host, const struct fleet_site *s, int n,
 	if (out->enforced == n)
 		snprintf(out->text, sizeof(out->text),
 			 "%s: all %d addresses require RPC encryption", host, n);
-	else if (out->enforced == 0 && all_policy(s, n, VSTATE_OK, 0))
+	else if (out->enforced == 0 && all_policy(s, n, MP_OK, 0))
 		snprintf(out->text, sizeof(out->text),
 			 "%s: all %d addresses accept unencrypted RPC logons",
 			 host, n);
@@ -85,7 +85,7 @@ static void judge_odd(const char *host, enum verdict_expect expect,
 		       req ? "required" : "optional");
 		return;
 	}
-	append(out->text, sizeof(out->text), "%s: ", verdict_state_name(st));
+	append(out->text, sizeof(out->text), "%s: ", mp_state_name(st));
 	for (i = 0; i < n; i++) {
 		if ((int)s[i].v->state != st)
 			continue;
@@ -104,13 +104,13 @@ void fleet_judge(const char *host, enum verdict_expect expect,
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < n; i++) {
-		worst = mp_state_max(worst, (enum mp_state)sites[i].v->state);
+		worst = mp_state_max(worst, sites[i].v->state);
 		out->enforced += sites[i].v->enforced == 1;
 	}
-	out->state = (enum verdict_state)worst;
+	out->state = worst;
 	for (i = 0; i < n; i++)
 		out->odd += sites[i].v->state == out->state;
-	if (out->state == VSTATE_OK)
+	if (out->state == MP_OK)
 		judge_ok(host, sites, n, out);
 	else
 		judge_odd(host, expect, sites, n, out);

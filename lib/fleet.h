@@ -17,7 +17,7 @@ struct fleet_site {
 };
 
 struct fleet_summary {
-	enum verdict_state state;  /* the worst of the addresses */
+	enum mp_state state;  /* the worst of the addresses */
 	int enforced;              /* addresses whose policy is "required" */
 	int odd;                   /* addresses in the worst state (if not OK) */
 	char text[1024];           /* the status line's text */

@@ -315,6 +315,16 @@ int httpauth_ntlm_token(const struct httpauth *h, unsigned scheme,
 	return 0;
 }
 
+/* "NAME " and room for b64 characters and their NUL at *dst. */
+static int put_scheme(struct buf *out, const char *name, size_t b64,
+		      uint8_t **dst)
+{
+	TRY(buf_put_bytes(out, name, strlen(name)));
+	TRY(buf_put_u8(out, ' '));
+	/* EVP_EncodeBlock writes the NUL as well. */
+	return buf_put_space(out, b64 + 1, dst);
+}
+
 int httpauth_authorization(unsigned scheme, const uint8_t *tok, size_t len,
 			   struct buf *out, struct rpe_error *err)
 {
@@ -328,10 +338,7 @@ int httpauth_authorization(unsigned scheme, const uint8_t *tok, size_t len,
 	if (len == 0 || len > HTTPAUTH_TOKEN_MAX)
 		return rpe_fail(err, RPE_ERR_ARG, "authentication token of %zu bytes",
 				len);
-	rc = buf_put_bytes(out, name, strlen(name));
-	if (rc == 0) rc = buf_put_u8(out, ' ');
-	/* EVP_EncodeBlock writes the NUL as well. */
-	if (rc == 0) rc = buf_put_space(out, b64 + 1, &dst);
+	rc = put_scheme(out, name, b64, &dst);
 	if (rc < 0)
 		return rpe_fail(err, rc, "cannot build the Authorization header");
 	if (EVP_EncodeBlock(dst, tok, (int)len) != (int)b64)

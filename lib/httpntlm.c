@@ -20,6 +20,7 @@ struct http_ntlm {
 	unsigned tried;         /* schemes whose NEGOTIATE went out */
 	enum leg leg;
 	int allow_basic;
+	int unbound;            /* no channel binding, no target name */
 	const char *server;     /* "the RPC proxy", in messages */
 	struct httpauth seen;   /* WWW-Authenticate of the current response */
 	uint8_t cbt[CBT_MD5_LEN];
@@ -60,6 +61,11 @@ void http_ntlm_free(struct http_ntlm *h)
 	httpauth_free(&h->seen);
 	free(h->spn);
 	free(h);
+}
+
+void http_ntlm_set_unbound(struct http_ntlm *h)
+{
+	h->unbound = 1;
 }
 
 const char *http_ntlm_scheme(const struct http_ntlm *h)
@@ -136,8 +142,10 @@ static int authenticate(struct http_ntlm *h, struct buf *hdr,
 	int rc;
 
 	TRY(httpauth_ntlm_token(&h->seen, h->scheme, &tok, &len, err));
-	TRY(ntlm_client_set_binding(h->client, h->have_cbt ? h->cbt : NULL,
-				    h->spn, err));
+	if (!h->unbound)
+		TRY(ntlm_client_set_binding(h->client,
+					    h->have_cbt ? h->cbt : NULL,
+					    h->spn, err));
 	buf_init(&msg, 0);
 	rc = ntlm_client_authenticate(h->client, tok, len, &msg, err);
 	if (rc == 0)

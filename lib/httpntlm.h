@@ -67,6 +67,12 @@ void http_ntlm_set_binding(struct http_ntlm *h, const uint8_t cbt[16]);
 int http_ntlm_response(struct http_ntlm *h, long status, struct buf *hdr,
 		       struct rpe_error *err);
 
+/* Before the CHALLENGE: the AUTHENTICATE will carry neither
+ * MsvAvChannelBindings nor MsvAvTargetName, as a client without Extended
+ * Protection sends it (lib/posture_run's check: where Extended Protection
+ * is required, such a logon is refused with 401). */
+void http_ntlm_set_unbound(struct http_ntlm *h);
+
 /* "NTLM" or "Negotiate": the scheme in use. */
 const char *http_ntlm_scheme(const struct http_ntlm *h);
 /* 1 once an AUTHENTICATE was produced (credentials were sent). */

@@ -703,20 +703,89 @@ static int kc_unseal(void *ctx, uint8_t *msg, size_t len, size_t enc_off,
 	return rc;
 }
 
+static void kc_destroy(void *ctx)
+{
+	kerb_ctx_free(ctx);
+}
+
+static const char *kc_failure_hint(void *ctx, enum secctx_failure f,
+				   unsigned reason, char *out, size_t outsz)
+{
+	struct kerb_ctx *k = ctx;
+
+	if (f == SECCTX_FAIL_DENIED)
+		snprintf(out, outsz, "the account may not use this service");
+	else if (reason == SECCTX_NAK_AUTH_TYPE_NOT_RECOGNIZED)
+		snprintf(out, outsz,
+			 "the server does not accept %s (RPC auth type %u); --auth ntlm may",
+			 k->spnego ? "SPNEGO" : "Kerberos",
+			 k->spnego ? KERB_AUTH_TYPE_NEGOTIATE : KERB_AUTH_TYPE);
+	else
+		/* Windows and Samba refuse a ticket they cannot decrypt with
+		 * a bind_nak: name the SPN to check. */
+		snprintf(out, outsz,
+			 "the server refused the Kerberos ticket for %s: is that SPN registered on this server's account?",
+			 k->spn);
+	return out;
+}
+
 const struct secctx_ops kerb_secctx_ops = {
-	"Kerberos", KERB_AUTH_TYPE, 0, kc_sign, kc_verify, kc_seal, kc_unseal,
-	kc_step, kc_sig_size, 1,
+	.name = "Kerberos",
+	.auth_type = KERB_AUTH_TYPE,
+	.sign = kc_sign,
+	.verify = kc_verify,
+	.seal = kc_seal,
+	.unseal = kc_unseal,
+	.step = kc_step,
+	.sig_size = kc_sig_size,
+	.header_sign = 1,
+	.destroy = kc_destroy,
+	.failure_hint = kc_failure_hint,
 };
 
 const struct secctx_ops kerb_negotiate_secctx_ops = {
-	"Negotiate", KERB_AUTH_TYPE_NEGOTIATE, 0, kc_sign, kc_verify, kc_seal,
-	kc_unseal, kc_step, kc_sig_size, 1,
+	.name = "Negotiate",
+	.auth_type = KERB_AUTH_TYPE_NEGOTIATE,
+	.sign = kc_sign,
+	.verify = kc_verify,
+	.seal = kc_seal,
+	.unseal = kc_unseal,
+	.step = kc_step,
+	.sig_size = kc_sig_size,
+	.header_sign = 1,
+	.destroy = kc_destroy,
+	.failure_hint = kc_failure_hint,
 };
 
 void kerb_ctx_secctx(struct kerb_ctx *k, struct secctx *out)
 {
 	out->ops = k->spnego ? &kerb_negotiate_secctx_ops : &kerb_secctx_ops;
 	out->ctx = k;
+}
+
+struct secctx *kerb_secctx_new(struct kerb_creds *c, const char *spn,
+			       const char *server, uint8_t auth_level,
+			       int negotiate, struct rpe_error *err)
+{
+	struct secctx *sec;
+	struct kerb_ctx *k;
+
+	if (!c) {
+		rpe_fail(err, RPE_ERR_ARG, "Kerberos without credentials");
+		return NULL;
+	}
+	sec = calloc(1, sizeof(*sec));
+	if (!sec) {
+		rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	k = kerb_ctx_new(c, spn, server, auth_level, negotiate, err);
+	if (!k) {
+		free(sec);
+		return NULL;
+	}
+	kerb_ctx_secctx(k, sec);
+	return sec;
 }
 
 /* Bounded acquisition ---------------------------------------------------------- */

@@ -108,6 +108,12 @@ void kerb_ctx_secctx(struct kerb_ctx *k, struct secctx *out);
 const char *kerb_ctx_spn(const struct kerb_ctx *k);
 void kerb_ctx_free(struct kerb_ctx *k);
 
+/* kerb_ctx_new as a security context (the package table's entry); its
+ * destroy frees the context.  NULL c: RPE_ERR_ARG. */
+struct secctx *kerb_secctx_new(struct kerb_creds *c, const char *spn,
+			       const char *server, uint8_t auth_level,
+			       int negotiate, struct rpe_error *err);
+
 extern const struct secctx_ops kerb_secctx_ops;
 extern const struct secctx_ops kerb_negotiate_secctx_ops;
 

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ntlm.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -103,17 +104,34 @@ static void upcase_utf16(uint8_t *p, size_t n)
 	}
 }
 
+static int nt_hash(struct buf *b, const char *password, uint8_t out[16])
+{
+	TRY(put_utf16(b, password ? password : ""));
+	return crypto_md4(b->data ? b->data : (const uint8_t *)"", b->len, out);
+}
+
 int ntlm_nt_hash(const char *password, uint8_t out[16])
 {
 	struct buf b;
 	int rc;
 
 	buf_init(&b, 4096);
-	rc = put_utf16(&b, password ? password : "");
-	if (rc == 0)
-		rc = crypto_md4(b.data ? b.data : (const uint8_t *)"", b.len, out);
+	rc = nt_hash(&b, password, out);
 	buf_free(&b);
 	return rc;
+}
+
+/* HMAC_MD5(NT hash, UTF16LE(UPPER(user) + domain)), MS-NLMP 3.3.2. */
+static int response_key(struct buf *u, struct buf *d,
+			const uint8_t nt_hash[16], const char *user,
+			const char *domain, uint8_t out[16])
+{
+	TRY(put_utf16(u, user ? user : ""));
+	TRY(put_utf16(d, domain ? domain : ""));
+	if (u->len)
+		upcase_utf16(u->data, u->len);
+	return crypto_hmac_md5(nt_hash, 16, u->data, u->len, d->data, d->len,
+			       NULL, 0, out);
 }
 
 int ntlm_response_key_v2(const uint8_t nt_hash[16], const char *user,
@@ -124,15 +142,7 @@ int ntlm_response_key_v2(const uint8_t nt_hash[16], const char *user,
 
 	buf_init(&u, 4096);
 	buf_init(&d, 4096);
-	rc = put_utf16(&u, user ? user : "");
-	if (rc == 0)
-		rc = put_utf16(&d, domain ? domain : "");
-	if (rc == 0) {
-		if (u.len)
-			upcase_utf16(u.data, u.len);
-		rc = crypto_hmac_md5(nt_hash, 16, u.data, u.len, d.data, d.len,
-				     NULL, 0, out);
-	}
+	rc = response_key(&u, &d, nt_hash, user, domain, out);
 	buf_free(&u);
 	buf_free(&d);
 	return rc;
@@ -482,172 +492,234 @@ static int put_field_hdr(struct buf *b, size_t len, size_t off)
 	return buf_put_u32le(b, (uint32_t)off);
 }
 
-int ntlm_client_authenticate(struct ntlm_client *c, const uint8_t *chal,
-			     size_t clen, struct buf *out,
-			     struct rpe_error *err)
-{
+/* The working values of one AUTHENTICATE (MS-NLMP 3.1.5.1.2), wiped when
+ * done. */
+struct auth_work {
 	struct ntlm_challenge ch;
-	struct buf temp, ti, msg, user16, dom16, work16;
+	const uint8_t *chal;       /* the CHALLENGE as received, for the MIC */
+	size_t clen;
+	struct buf temp;           /* NTLMv2_CLIENT_CHALLENGE (2.2.2.7) */
+	struct buf ti;             /* our copy of the target info */
+	struct buf msg;            /* the AUTHENTICATE being built */
+	struct buf user16, dom16, work16;
 	uint8_t rkey[16], proof[16], base_key[16], exported[16], enc_key[16];
-	uint8_t client_chal[8], lm[24], mic[16];
+	uint8_t client_chal[8], lm[24];
 	uint64_t ts;
-	int with_mic, rc;
-	size_t off;
+	int with_mic;
+};
 
-	TRY(ntlm_parse_challenge(chal, clen, &ch, err));
-	if (!(ch.flags & NTLM_NEG_NTLM) && !(ch.flags & NTLM_NEG_EXTENDED_SESSIONSECURITY))
+static void work_init(struct auth_work *w, const uint8_t *chal, size_t clen)
+{
+	memset(w, 0, sizeof(*w));
+	w->chal = chal;
+	w->clen = clen;
+	buf_init(&w->temp, 8192);
+	buf_init(&w->ti, 8192);
+	buf_init(&w->msg, 16384);
+	buf_init(&w->user16, 4096);
+	buf_init(&w->dom16, 4096);
+	buf_init(&w->work16, 64);
+}
+
+static void work_free(struct auth_work *w)
+{
+	buf_free(&w->temp);
+	buf_free(&w->ti);
+	buf_free(&w->msg);
+	buf_free(&w->user16);
+	buf_free(&w->dom16);
+	buf_free(&w->work16);
+	crypto_wipe(w, sizeof(*w));
+}
+
+/* Flags in force: what both sides asked for (3.1.5.1.2); refuse what
+ * NTLMv2 with session security cannot do. */
+static int agree_flags(struct ntlm_client *c, const struct ntlm_challenge *ch,
+		       struct rpe_error *err)
+{
+	if (!(ch->flags & NTLM_NEG_NTLM) &&
+	    !(ch->flags & NTLM_NEG_EXTENDED_SESSIONSECURITY))
 		return rpe_fail(err, RPE_ERR_AUTH,
 				"server offers neither NTLM nor extended session security");
-	/* Flags in force: what both sides asked for (3.1.5.1.2). */
-	c->flags = NTLM_CLIENT_FLAGS & ch.flags;
+	c->flags = NTLM_CLIENT_FLAGS & ch->flags;
 	if (!(c->flags & NTLM_NEG_UNICODE))
 		return rpe_fail(err, RPE_ERR_AUTH,
 				"server does not accept Unicode NTLM");
 	if (!(c->flags & NTLM_NEG_EXTENDED_SESSIONSECURITY))
 		return rpe_fail(err, RPE_ERR_AUTH,
 				"server refuses NTLM extended session security");
+	return 0;
+}
 
-	buf_init(&temp, 8192);
-	buf_init(&ti, 8192);
-	buf_init(&msg, 16384);
-	buf_init(&user16, 4096);
-	buf_init(&dom16, 4096);
-	buf_init(&work16, 64);
-
+/* Client challenge and timestamp: pinned by tests, else random and now;
+ * the server's timestamp wins, and asks for a MIC (3.1.5.1.2). */
+static int pick_challenge(struct ntlm_client *c, struct auth_work *w,
+			  struct rpe_error *err)
+{
 	if (c->ov.set)
-		memcpy(client_chal, c->ov.client_challenge, 8);
-	else if ((rc = crypto_random(client_chal, 8, err)) < 0)
-		goto out;
-	ts = ch.has_timestamp ? ch.timestamp :
-	     (c->ov.set ? c->ov.timestamp : filetime_now());
-	with_mic = ch.has_timestamp;
+		memcpy(w->client_chal, c->ov.client_challenge, 8);
+	else
+		TRY(crypto_random(w->client_chal, 8, err));
+	w->ts = w->ch.has_timestamp ? w->ch.timestamp :
+		c->ov.set ? c->ov.timestamp : filetime_now();
+	w->with_mic = w->ch.has_timestamp;
+	return 0;
+}
 
-	rc = ntlm_response_key_v2(c->nt_hash, c->user, c->domain, rkey);
-	if (rc == 0) rc = build_target_info(&ti, c, &ch, with_mic);
-	/* NTLMv2_CLIENT_CHALLENGE (2.2.2.7) */
-	if (rc == 0) rc = buf_put_u8(&temp, 1);
-	if (rc == 0) rc = buf_put_u8(&temp, 1);
-	if (rc == 0) rc = buf_put_zeros(&temp, 6);
-	if (rc == 0) rc = buf_put_u64le(&temp, ts);
-	if (rc == 0) rc = buf_put_bytes(&temp, client_chal, 8);
-	if (rc == 0) rc = buf_put_zeros(&temp, 4);
-	if (rc == 0) rc = buf_put_bytes(&temp, ti.data, ti.len);
-	if (rc == 0) rc = buf_put_zeros(&temp, 4);
-	if (rc == 0) rc = crypto_hmac_md5(rkey, 16, ch.server_challenge, 8,
-					  temp.data, temp.len, NULL, 0, proof);
-	if (rc == 0) rc = crypto_hmac_md5(rkey, 16, proof, 16, NULL, 0, NULL, 0,
-					  base_key);
-	if (rc < 0) {
-		rpe_fail(err, rc, "NTLMv2 computation failed");
-		goto out;
-	}
-	/* LMv2 is all zeros when the server sent a timestamp (3.1.5.1.2). */
-	if (with_mic) {
-		memset(lm, 0, sizeof(lm));
-	} else {
-		rc = crypto_hmac_md5(rkey, 16, ch.server_challenge, 8,
-				     client_chal, 8, NULL, 0, lm);
-		memcpy(lm + 16, client_chal, 8);
-		if (rc < 0)
-			goto out;
-	}
-	/* KXKEY for NTLMv2 is the session base key; with KEY_EXCH a random
-	 * exported key travels RC4-encrypted under it. */
-	if (c->flags & NTLM_NEG_KEY_EXCH) {
-		struct crypto_rc4 *r;
-		if (c->ov.set)
-			memcpy(exported, c->ov.exported_session_key, 16);
-		else if ((rc = crypto_random(exported, 16, err)) < 0)
-			goto out;
-		memcpy(enc_key, exported, 16);
-		r = crypto_rc4_new(base_key, 16);
-		rc = r ? crypto_rc4_update(r, enc_key, 16) : RPE_ERR_CRYPTO;
-		crypto_rc4_free(r);
-		if (rc < 0)
-			goto out;
-	} else {
-		memcpy(exported, base_key, 16);
-	}
+/* NTLMv2_CLIENT_CHALLENGE (2.2.2.7) around our target info. */
+static int put_client_challenge(struct auth_work *w)
+{
+	TRY(buf_put_u8(&w->temp, 1));
+	TRY(buf_put_u8(&w->temp, 1));
+	TRY(buf_put_zeros(&w->temp, 6));
+	TRY(buf_put_u64le(&w->temp, w->ts));
+	TRY(buf_put_bytes(&w->temp, w->client_chal, 8));
+	TRY(buf_put_zeros(&w->temp, 4));
+	TRY(buf_put_bytes(&w->temp, w->ti.data, w->ti.len));
+	return buf_put_zeros(&w->temp, 4);
+}
 
-	rc = put_utf16(&user16, c->user);
-	if (rc == 0) rc = put_utf16(&dom16, c->domain);
-	if (rc < 0) {
-		rpe_fail(err, rc, "user or domain is not valid UTF-8");
-		goto out;
-	}
-	/* AUTHENTICATE_MESSAGE (2.2.1.3): fixed part with MIC, then payload
-	 * in the order domain, user, workstation, LM, NT, session key. */
-	off = AUTH_HEADER_LEN;
-	{
-		size_t o_dom = off, o_user = o_dom + dom16.len,
-		       o_work = o_user + user16.len, o_lm = o_work + work16.len,
-		       o_nt = o_lm + 24, o_key = o_nt + 16 + temp.len;
-		size_t keylen = (c->flags & NTLM_NEG_KEY_EXCH) ? 16 : 0;
-		rc = buf_put_bytes(&msg, NTLM_SIG, 8);
-		if (rc == 0) rc = buf_put_u32le(&msg, 3);
-		if (rc == 0) rc = put_field_hdr(&msg, 24, o_lm);
-		if (rc == 0) rc = put_field_hdr(&msg, 16 + temp.len, o_nt);
-		if (rc == 0) rc = put_field_hdr(&msg, dom16.len, o_dom);
-		if (rc == 0) rc = put_field_hdr(&msg, user16.len, o_user);
-		if (rc == 0) rc = put_field_hdr(&msg, work16.len, o_work);
-		if (rc == 0) rc = put_field_hdr(&msg, keylen, o_key);
-		if (rc == 0) rc = buf_put_u32le(&msg, c->flags);
-		if (rc == 0) rc = put_version(&msg);
-		if (rc == 0) rc = buf_put_zeros(&msg, 16); /* MIC */
-		if (rc == 0) rc = buf_put_bytes(&msg, dom16.data, dom16.len);
-		if (rc == 0) rc = buf_put_bytes(&msg, user16.data, user16.len);
-		if (rc == 0) rc = buf_put_bytes(&msg, work16.data, work16.len);
-		if (rc == 0) rc = buf_put_bytes(&msg, lm, 24);
-		if (rc == 0) rc = buf_put_bytes(&msg, proof, 16);
-		if (rc == 0) rc = buf_put_bytes(&msg, temp.data, temp.len);
-		if (rc == 0 && keylen) rc = buf_put_bytes(&msg, enc_key, 16);
-		if (rc == 0 && (msg.len > 0xFFFF || 16 + temp.len > 0xFFFF))
-			rc = RPE_ERR_TOOBIG;
-	}
-	if (rc < 0) {
-		rpe_fail(err, rc, "cannot build NTLM AUTHENTICATE");
-		goto out;
-	}
-	if (with_mic) {
-		rc = crypto_hmac_md5(exported, 16, c->negotiate.data,
-				     c->negotiate.len, chal, clen, msg.data,
-				     msg.len, mic);
-		if (rc < 0)
-			goto out;
-		memcpy(msg.data + AUTH_MIC_OFFSET, mic, 16);
-	}
-	rc = buf_put_bytes(out, msg.data, msg.len);
-	if (rc < 0)
-		goto out;
+/* NTProofStr, the session base key and the LMv2 response (3.3.2); LMv2 is
+ * all zeros when the server sent a timestamp. */
+static int ntlmv2_response(const struct ntlm_client *c, struct auth_work *w)
+{
+	TRY(ntlm_response_key_v2(c->nt_hash, c->user, c->domain, w->rkey));
+	TRY(build_target_info(&w->ti, c, &w->ch, w->with_mic));
+	TRY(put_client_challenge(w));
+	TRY(crypto_hmac_md5(w->rkey, 16, w->ch.server_challenge, 8,
+			    w->temp.data, w->temp.len, NULL, 0, w->proof));
+	TRY(crypto_hmac_md5(w->rkey, 16, w->proof, 16, NULL, 0, NULL, 0,
+			    w->base_key));
+	if (w->with_mic)
+		return 0;
+	memcpy(w->lm + 16, w->client_chal, 8);
+	return crypto_hmac_md5(w->rkey, 16, w->ch.server_challenge, 8,
+			       w->client_chal, 8, NULL, 0, w->lm);
+}
 
+/* KXKEY for NTLMv2 is the session base key; with KEY_EXCH a random
+ * exported key travels RC4-encrypted under it. */
+static int session_key(const struct ntlm_client *c, struct auth_work *w,
+		       struct rpe_error *err)
+{
+	struct crypto_rc4 *r;
+	int rc;
+
+	if (!(c->flags & NTLM_NEG_KEY_EXCH)) {
+		memcpy(w->exported, w->base_key, 16);
+		return 0;
+	}
+	if (c->ov.set)
+		memcpy(w->exported, c->ov.exported_session_key, 16);
+	else
+		TRY(crypto_random(w->exported, 16, err));
+	memcpy(w->enc_key, w->exported, 16);
+	r = crypto_rc4_new(w->base_key, 16);
+	rc = r ? crypto_rc4_update(r, w->enc_key, 16) : RPE_ERR_CRYPTO;
+	crypto_rc4_free(r);
+	return rc < 0 ? rpe_fail(err, rc, "NTLM key exchange failed") : 0;
+}
+
+/* AUTHENTICATE_MESSAGE (2.2.1.3): fixed part with a zero MIC, then the
+ * payload in the order domain, user, workstation, LM, NT, session key. */
+static int put_authenticate(const struct ntlm_client *c, struct auth_work *w)
+{
+	struct buf *m = &w->msg;
+	size_t keylen = (c->flags & NTLM_NEG_KEY_EXCH) ? 16 : 0;
+	size_t o_dom = AUTH_HEADER_LEN, o_user = o_dom + w->dom16.len,
+	       o_work = o_user + w->user16.len, o_lm = o_work + w->work16.len,
+	       o_nt = o_lm + 24, o_key = o_nt + 16 + w->temp.len;
+
+	TRY(buf_put_bytes(m, NTLM_SIG, 8));
+	TRY(buf_put_u32le(m, 3));
+	TRY(put_field_hdr(m, 24, o_lm));
+	TRY(put_field_hdr(m, 16 + w->temp.len, o_nt));
+	TRY(put_field_hdr(m, w->dom16.len, o_dom));
+	TRY(put_field_hdr(m, w->user16.len, o_user));
+	TRY(put_field_hdr(m, w->work16.len, o_work));
+	TRY(put_field_hdr(m, keylen, o_key));
+	TRY(buf_put_u32le(m, c->flags));
+	TRY(put_version(m));
+	TRY(buf_put_zeros(m, 16)); /* MIC */
+	TRY(buf_put_bytes(m, w->dom16.data, w->dom16.len));
+	TRY(buf_put_bytes(m, w->user16.data, w->user16.len));
+	TRY(buf_put_bytes(m, w->work16.data, w->work16.len));
+	TRY(buf_put_bytes(m, w->lm, 24));
+	TRY(buf_put_bytes(m, w->proof, 16));
+	TRY(buf_put_bytes(m, w->temp.data, w->temp.len));
+	if (keylen)
+		TRY(buf_put_bytes(m, w->enc_key, 16));
+	return m->len > 0xFFFF || 16 + w->temp.len > 0xFFFF ? RPE_ERR_TOOBIG :
+							      0;
+}
+
+/* MIC = HMAC_MD5(ExportedSessionKey, NEGOTIATE || CHALLENGE ||
+ * AUTHENTICATE with a zero MIC), written into its place. */
+static int put_mic(const struct ntlm_client *c, struct auth_work *w)
+{
+	uint8_t mic[16];
+
+	if (!w->with_mic)
+		return 0;
+	TRY(crypto_hmac_md5(w->exported, 16, c->negotiate.data,
+			    c->negotiate.len, w->chal, w->clen, w->msg.data,
+			    w->msg.len, mic));
+	memcpy(w->msg.data + AUTH_MIC_OFFSET, mic, 16);
+	crypto_wipe(mic, sizeof(mic));
+	return 0;
+}
+
+/* The client's session security from the exported key (3.4). */
+static int start_session(struct ntlm_client *c, const struct auth_work *w,
+			 struct rpe_error *err)
+{
+	struct ntlm_session *s = ntlm_session_new(w->exported, c->flags, 0);
+
+	if (!s)
+		return rpe_fail(err, RPE_ERR_CRYPTO,
+				"cannot derive NTLM session keys");
 	session_clear(c->session);
-	{
-		struct ntlm_session *s = ntlm_session_new(exported, c->flags, 0);
-		if (!s) {
-			rc = rpe_fail(err, RPE_ERR_CRYPTO,
-				      "cannot derive NTLM session keys");
-			goto out;
-		}
-		memcpy(c->session, s, sizeof(*s));
-		crypto_wipe(s, sizeof(*s));
-		free(s);
-	}
-	rc = 0;
-out:
-	crypto_wipe(rkey, sizeof(rkey));
-	crypto_wipe(proof, sizeof(proof));
-	crypto_wipe(base_key, sizeof(base_key));
-	crypto_wipe(exported, sizeof(exported));
-	crypto_wipe(enc_key, sizeof(enc_key));
-	crypto_wipe(lm, sizeof(lm));
-	buf_free(&temp);
-	buf_free(&ti);
-	buf_free(&msg);
-	buf_free(&user16);
-	buf_free(&dom16);
-	buf_free(&work16);
-	if (rc < 0 && err && !err->msg[0])
-		rpe_fail(err, rc, "NTLM AUTHENTICATE failed");
+	memcpy(c->session, s, sizeof(*s));
+	c->session->client = c;
+	crypto_wipe(s, sizeof(*s));
+	free(s);
+	return 0;
+}
+
+static int authenticate(struct ntlm_client *c, struct auth_work *w,
+			struct buf *out, struct rpe_error *err)
+{
+	int rc;
+
+	TRY(ntlm_parse_challenge(w->chal, w->clen, &w->ch, err));
+	TRY(agree_flags(c, &w->ch, err));
+	TRY(pick_challenge(c, w, err));
+	if ((rc = ntlmv2_response(c, w)) < 0)
+		return rpe_fail(err, rc, "NTLMv2 computation failed");
+	TRY(session_key(c, w, err));
+	if (put_utf16(&w->user16, c->user) < 0 ||
+	    put_utf16(&w->dom16, c->domain) < 0)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"user or domain is not valid UTF-8");
+	if ((rc = put_authenticate(c, w)) < 0)
+		return rpe_fail(err, rc, "cannot build NTLM AUTHENTICATE");
+	if ((rc = put_mic(c, w)) < 0)
+		return rpe_fail(err, rc, "cannot compute the NTLM MIC");
+	if ((rc = buf_put_bytes(out, w->msg.data, w->msg.len)) < 0)
+		return rpe_fail(err, rc, "NTLM AUTHENTICATE too large");
+	return start_session(c, w, err);
+}
+
+int ntlm_client_authenticate(struct ntlm_client *c, const uint8_t *chal,
+			     size_t clen, struct buf *out,
+			     struct rpe_error *err)
+{
+	struct auth_work w;
+	int rc;
+
+	work_init(&w, chal, clen);
+	rc = authenticate(c, &w, out, err);
+	work_free(&w);
 	return rc;
 }
 
@@ -889,7 +961,64 @@ static int sc_step(void *ctx, const uint8_t *in, size_t in_len,
 	return SECCTX_LAST;
 }
 
+static void sc_destroy(void *ctx)
+{
+	struct ntlm_session *s = ctx;
+
+	if (s)
+		ntlm_client_free(s->client);
+}
+
+static const char *sc_display_name(void *ctx)
+{
+	(void)ctx;
+	return "NTLM";
+}
+
+static const char *sc_failure_hint(void *ctx, enum secctx_failure f,
+				   unsigned reason, char *out, size_t outsz)
+{
+	(void)ctx;
+	if (f == SECCTX_FAIL_DENIED)
+		snprintf(out, outsz, "wrong user or password?");
+	else if (reason == SECCTX_NAK_AUTH_TYPE_NOT_RECOGNIZED)
+		snprintf(out, outsz,
+			 "the server does not accept NTLM (RPC auth type 10); --auth negotiate or kerberos may");
+	else
+		return NULL;
+	return out;
+}
+
 const struct secctx_ops ntlm_secctx_ops = {
-	"NTLMSSP", 10, 16, sc_sign, sc_verify, sc_seal, sc_unseal, sc_step,
-	NULL, 0,
+	.name = "NTLMSSP",
+	.auth_type = NTLM_AUTH_TYPE,
+	.sig_len = 16,
+	.sign = sc_sign,
+	.verify = sc_verify,
+	.seal = sc_seal,
+	.unseal = sc_unseal,
+	.step = sc_step,
+	.destroy = sc_destroy,
+	.display_name = sc_display_name,
+	.failure_hint = sc_failure_hint,
 };
+
+struct secctx *ntlm_secctx_new(const char *user, const char *domain,
+			       const char *password, struct rpe_error *err)
+{
+	struct secctx *sec = calloc(1, sizeof(*sec));
+	struct ntlm_client *c;
+
+	if (!sec) {
+		rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	c = ntlm_client_new(user, domain, password, err);
+	if (!c) {
+		free(sec);
+		return NULL;
+	}
+	sec->ops = &ntlm_secctx_ops;
+	sec->ctx = ntlm_client_session(c);
+	return sec;
+}

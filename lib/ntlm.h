@@ -142,6 +142,15 @@ void ntlm_session_keys(const struct ntlm_session *s, uint8_t sign_send[16],
 		       uint8_t seal_send[16], uint8_t sign_recv[16],
 		       uint8_t seal_recv[16]);
 
+/* RPC_C_AUTHN_WINNT (MS-RPCE 2.2.1.1.7) */
+#define NTLM_AUTH_TYPE 10
+
+/* DCE/RPC's security context over a client's session; its step drives the
+ * owning client (NEGOTIATE, then AUTHENTICATE for the auth3) and its
+ * destroy frees that client. */
 extern const struct secctx_ops ntlm_secctx_ops;
+/* A new client as a security context (the package table's entry). */
+struct secctx *ntlm_secctx_new(const char *user, const char *domain,
+			       const char *password, struct rpe_error *err);
 
 #endif

@@ -19,6 +19,9 @@ enum probe_outcome {
 	OUTCOME_PROTOCOL_ERROR,      /* malformed/unexpected PDU, bad signature */
 	OUTCOME_TIMEOUT,             /* deadline passed during `phase` */
 	OUTCOME_NOT_REGISTERED,      /* endpoint mapper knows no EMSMDB port */
+	/* MAPI over HTTP's plain door (docs/architecture.md): */
+	OUTCOME_TLS_REQUIRED,        /* refused, reset, 403.4, redirect to https */
+	OUTCOME_ANSWERED_IN_CLEAR,   /* a 401 or a MAPI answer without a logon */
 };
 
 const char *probe_outcome_name(enum probe_outcome o);

@@ -21,24 +21,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "buf.h"
 #include "crypto.h"
 #include "dcerpc.h"
 #include "emsmdb.h"
 #include "loop.h"
-#include "kerberos.h"
-#include "ntlm.h"
+#include "mapi_probe.h"
 #include "rpc_assoc.h"
 #include "rpc_pipe.h"
 #include "rpc_tcp.h"
 #include "rpch_pipe.h"
 
-/* Windows reports bad NTLM credentials after auth3 as an access denied
+/* Windows reports bad credentials after the context as an access denied
  * fault on the first call (MS-RPCE 3.3.1.5.2.2; ERROR_ACCESS_DENIED). */
 #define FAULT_ACCESS_DENIED 5
 
 struct probe_run {
 	struct loop *loop;
+	const struct probe_companion *companion;
 	int trace_level;
 	probe_trace_fn trace;
 	void *trace_ctx;
@@ -49,10 +50,9 @@ struct probe {
 	struct probe_result *res;
 	const struct probe_target *target;
 	struct rpc_pipe *pipe;
+	struct mapi_probe *mapi;   /* MAPI over HTTP: a session, no pipe */
 	struct rpc_tcp_params tcp; /* RPC/TCP: what the pipe asks and where */
-	struct ntlm_client *ntlm;      /* NTLM, or */
-	struct kerb_ctx *kerb;         /* Kerberos or SPNEGO */
-	struct secctx sec;
+	struct secctx *sec;        /* the bind's package; NULL: level none */
 	struct rpc_assoc assoc;
 	int assoc_ready;
 	int started;               /* its turn came (probe_run_bounded) */
@@ -62,6 +62,7 @@ struct probe {
 	uint32_t connect_call, disconnect_call;
 	uint8_t cxh[20];
 	int have_session;
+	char hint[200];            /* the package's hint for a failure */
 };
 
 int64_t probe_now_ms(void)
@@ -188,7 +189,8 @@ static int send_call(struct probe *p, uint16_t opnum, const struct buf *stub,
 	rc = rpc_assoc_call(&p->assoc, opnum, stub->data, stub->len, &pdu,
 			    call_id, &ev);
 	if (rc < 0)
-		finish(p, ev.outcome, "cannot build %s: %s", what, ev.msg);
+		finish(p, rpc_pipe_assoc_outcome(ev.fail), "cannot build %s: %s",
+		       what, ev.msg);
 	else
 		rc = send_pdu(p, &pdu, what);
 	buf_free(&pdu);
@@ -202,7 +204,7 @@ static void send_bind(struct probe *p)
 
 	buf_init(&pdu, 8192);
 	if (rpc_assoc_bind(&p->assoc, &pdu, &ev) < 0)
-		finish(p, ev.outcome, "%s", ev.msg);
+		finish(p, rpc_pipe_assoc_outcome(ev.fail), "%s", ev.msg);
 	else
 		send_pdu(p, &pdu, "bind");
 	buf_free(&pdu);
@@ -323,6 +325,15 @@ static void on_disconnect_response(struct probe *p, const uint8_t *stub,
 		       emsmdb_ec_name(ec));
 }
 
+/* The package's hint for failure f into p->hint; NULL when it has none. */
+static const char *hint(struct probe *p, enum secctx_failure f,
+			unsigned reason)
+{
+	p->hint[0] = '\0';
+	return secctx_failure_hint(p->sec, f, reason, p->hint,
+				   sizeof(p->hint));
+}
+
 static void on_fault(struct probe *p, uint32_t status)
 {
 	p->res->fault_status = status;
@@ -331,15 +342,38 @@ static void on_fault(struct probe *p, uint32_t status)
 		finish(p, OUTCOME_LOGON_OK,
 		       "logged on (ecNone); EcDoDisconnect failed with fault %s",
 		       dcerpc_fault_name(status));
-	else if (p->phase == PHASE_LOGON && status == FAULT_ACCESS_DENIED)
+	else if (p->phase == PHASE_LOGON && status == FAULT_ACCESS_DENIED &&
+		 p->sec)
 		finish(p, OUTCOME_AUTH_FAILED,
-		       "RPC call denied after %s authentication (fault %s): %s",
-		       p->sec.ops->name, dcerpc_fault_name(status),
-		       p->ntlm ? "wrong user or password?" :
-				 "the account may not use this service");
+		       "RPC call denied after %s authentication (fault %s)%s%s",
+		       secctx_display_name(p->sec), dcerpc_fault_name(status),
+		       hint(p, SECCTX_FAIL_DENIED, 0) ? ": " : "", p->hint);
+	else if (!p->sec)
+		/* Level none: no credentials to blame.  Exchange 2010 and
+		 * RPC/TCP accept the bind and deny the call (the verdict
+		 * reads it as a refusal of unauthenticated logons). */
+		finish(p, OUTCOME_RPC_FAULT,
+		       "fault %s (0x%08x) to a call without RPC authentication",
+		       dcerpc_fault_name(status), (unsigned)status);
 	else
 		finish(p, OUTCOME_RPC_FAULT, "fault %s (0x%08x)",
 		       dcerpc_fault_name(status), (unsigned)status);
+}
+
+/* The association failed; a bind_nak gets the package's hint (which
+ * names the SPN of a refused ticket, or another --auth). */
+static void on_assoc_failed(struct probe *p, const struct dcerpc_pdu *pdu,
+			    const struct rpc_assoc_event *ev)
+{
+	uint16_t reason = 0;
+
+	if (p->sec && pdu->ptype == DCERPC_PTYPE_BIND_NAK &&
+	    dcerpc_decode_bind_nak(pdu->data, pdu->len, &reason, NULL) == 0 &&
+	    hint(p, SECCTX_FAIL_BIND_NAK, reason))
+		finish(p, rpc_pipe_assoc_outcome(ev->fail), "%s (%s)", ev->msg,
+		       p->hint);
+	else
+		finish(p, rpc_pipe_assoc_outcome(ev->fail), "%s", ev->msg);
 }
 
 /* Pipe callbacks ----------------------------------------------------------------- */
@@ -369,14 +403,7 @@ static int pipe_on_pdu(void *ctx, struct rpc_pipe *pipe,
 		on_fault(p, ev.status);
 		break;
 	case RPC_ASSOC_EV_FAILED:
-		/* Windows and Samba refuse a Kerberos ticket they cannot
-		 * decrypt with a bind_nak: name the SPN to check. */
-		if (p->kerb && pdu->ptype == DCERPC_PTYPE_BIND_NAK)
-			finish(p, ev.outcome,
-			       "%s (the server refused the Kerberos ticket for %s: is that SPN registered on this server's account?)",
-			       ev.msg, kerb_ctx_spn(p->kerb));
-		else
-			finish(p, ev.outcome, "%s", ev.msg);
+		on_assoc_failed(p, pdu, &ev);
 		break;
 	default:
 		if (leg.len) /* the next leg of the security context */
@@ -443,16 +470,50 @@ static struct rpc_pipe *open_tcp(struct probe *p, const struct rpc_pipe_cb *cb,
 	return rpc_tcp_open(p->run->loop, &p->tcp, cb, err);
 }
 
+/* MAPI over HTTP carries no DCE/RPC: the probe drives a lib/mapi_probe
+ * session instead of a pipe, with the same phases and deadline. */
+static void mapi_phase(void *ctx, enum probe_phase next)
+{
+	struct probe *p = ctx;
+
+	if (!p->finished && next > p->phase)
+		end_phase(p, next);
+}
+
+static void mapi_finish(void *ctx, enum probe_outcome o, const char *msg)
+{
+	finish(ctx, o, "%s", msg);
+}
+
+static void start_mapi(struct probe *p, struct rpe_error *err)
+{
+	struct mapi_probe_cb cb = { p, mapi_phase, mapi_finish, pipe_trace,
+				    p->run->trace ? p->run->trace_level : 0 };
+
+	p->mapi = mapi_probe_open(p->run->loop, p->target, p->res, &cb, err);
+	if (!p->mapi)
+		finish(p, OUTCOME_CONNECT_FAILED, "cannot start: %s", err->msg);
+}
+
+/* Per transport: the pipe that carries the association, or NULL for a
+ * session of its own (MAPI over HTTP). */
 static const pipe_open_fn pipe_open[] = {
 	[PROBE_TRANSPORT_HTTP] = open_http,
 	[PROBE_TRANSPORT_TCP] = open_tcp,
+	[PROBE_TRANSPORT_MAPI] = NULL,
 };
 
 static void probe_start(struct probe *p)
 {
-	struct rpc_pipe_cb cb = { p, pipe_on_connected, pipe_on_ready,
-				  pipe_on_pdu, pipe_on_fail, pipe_trace,
-				  p->run->trace ? p->run->trace_level : 0 };
+	struct rpc_pipe_cb cb = {
+		.ctx = p,
+		.on_connected = pipe_on_connected,
+		.on_ready = pipe_on_ready,
+		.on_pdu = pipe_on_pdu,
+		.on_fail = pipe_on_fail,
+		.trace = pipe_trace,
+		.trace_level = p->run->trace ? p->run->trace_level : 0,
+	};
 	struct rpe_error err = { 0, "" };
 	unsigned t = (unsigned)p->target->transport;
 
@@ -463,6 +524,10 @@ static void probe_start(struct probe *p)
 		finish(p, OUTCOME_CONNECT_FAILED, "cannot start: no such transport");
 		return;
 	}
+	if (!pipe_open[t]) {
+		start_mapi(p, &err);
+		return;
+	}
 	p->pipe = pipe_open[t](p, &cb, &err);
 	if (!p->pipe)
 		finish(p, OUTCOME_CONNECT_FAILED, "cannot start: %s", err.msg);
@@ -470,30 +535,24 @@ static void probe_start(struct probe *p)
 
 /* Run ------------------------------------------------------------------------------ */
 
-/* The bind's security package: NTLM, or a Kerberos context on the run's
- * credentials (acquired before, within the deadline). */
+/* The bind's security package, from lib/auth's table; Kerberos works on
+ * the run's credentials (acquired before, within the deadline). */
 static int probe_secctx(struct probe *p, struct rpe_error *err)
 {
 	const struct probe_target *t = p->target;
+	struct auth_params ap = {
+		.user = t->user,
+		.domain = t->domain,
+		.password = t->password,
+		.kerb = t->kerb,
+		.spn = t->spn,
+		.spn_server = t->spn_server,
+		.level = (uint8_t)p->res->level,
+	};
 
 	p->res->auth = t->auth;
-	if (t->auth == PROBE_AUTH_NTLM) {
-		p->ntlm = ntlm_client_new(t->user, t->domain, t->password, err);
-		if (!p->ntlm)
-			return err->code;
-		p->sec.ops = &ntlm_secctx_ops;
-		p->sec.ctx = ntlm_client_session(p->ntlm);
-		return 0;
-	}
-	if (!t->kerb)
-		return rpe_fail(err, RPE_ERR_ARG, "Kerberos without credentials");
-	p->kerb = kerb_ctx_new(t->kerb, t->spn, t->spn_server,
-			       (uint8_t)p->res->level,
-			       t->auth == PROBE_AUTH_NEGOTIATE, err);
-	if (!p->kerb)
-		return err->code;
-	kerb_ctx_secctx(p->kerb, &p->sec);
-	return 0;
+	p->sec = auth_secctx_new((enum auth_package)t->auth, &ap, err);
+	return p->sec ? 0 : err->code;
 }
 
 static void probe_tcp_params(struct probe *p)
@@ -519,6 +578,9 @@ static int probe_init(struct probe *p, struct probe_run *run,
 	p->res = r;
 	p->target = target = r->target ? r->target : target;
 	probe_tcp_params(p);
+	if ((unsigned)target->transport < sizeof(pipe_open) / sizeof(pipe_open[0]) &&
+	    !pipe_open[target->transport])
+		return 0; /* no DCE/RPC association */
 	/* RPC_C_AUTHN_LEVEL_NONE (MS-RPCE 2.2.1.1.8): no security context,
 	 * a bind without auth trailer; over RPC/HTTP the RPC proxy's HTTP
 	 * authentication is then the only one. */
@@ -529,7 +591,7 @@ static int probe_init(struct probe *p, struct probe_run *run,
 		return 0;
 	}
 	TRY(probe_secctx(p, err));
-	rpc_assoc_init(&p->assoc, "EMSMDB", "", &emsmdb_interface, &p->sec,
+	rpc_assoc_init(&p->assoc, "EMSMDB", "", &emsmdb_interface, p->sec,
 		       (uint8_t)r->level);
 	p->assoc_ready = 1;
 	return 0;
@@ -540,19 +602,21 @@ static void probe_cleanup(struct probe *p)
 	if (p->pipe)
 		p->pipe->ops->close(p->pipe);
 	p->pipe = NULL;
+	mapi_probe_close(p->mapi);
+	p->mapi = NULL;
 	if (p->assoc_ready)
 		rpc_assoc_free(&p->assoc);
 	p->assoc_ready = 0;
-	ntlm_client_free(p->ntlm);
-	p->ntlm = NULL;
-	kerb_ctx_free(p->kerb);
-	p->kerb = NULL;
+	auth_secctx_free(p->sec);
+	p->sec = NULL;
 }
 
 /* The deadline passed: every probe still running ends, naming its phase. */
 static void expire(struct probe *p)
 {
 	const char *step = p->pipe ? p->pipe->connect_step : NULL;
+	enum probe_outcome o;
+	char msg[sizeof(p->res->message)];
 
 	if (p->finished)
 		return;
@@ -560,6 +624,8 @@ static void expire(struct probe *p)
 		p->t0 = loop_now_s();
 		finish(p, OUTCOME_TIMEOUT,
 		       "not started before the deadline (more probes than run at once)");
+	} else if (mapi_probe_expire(p->mapi, &o, msg, sizeof(msg))) {
+		finish(p, o, "%s", msg);
 	} else if (p->have_session) {
 		finish(p, OUTCOME_LOGON_OK,
 		       "logged on (ecNone); no answer to EcDoDisconnect before the deadline");
@@ -612,7 +678,8 @@ static void run_until(struct probe_run *run, struct probe *probes, int n,
 				expire(&probes[i]);
 			return;
 		}
-		if (!start_waiting(probes, n, max))
+		if (!start_waiting(probes, n, max) &&
+		    !(run->companion && run->companion->busy(run->companion->ctx)))
 			return;
 		wait = deadline_ms - now;
 		if (wait > 1000)
@@ -625,11 +692,18 @@ static void run_until(struct probe_run *run, struct probe *probes, int n,
 		}
 		/* Finished probes let go of their connections now, outside
 		 * the loop's callbacks. */
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			if (probes[i].finished && probes[i].pipe) {
 				probes[i].pipe->ops->close(probes[i].pipe);
 				probes[i].pipe = NULL;
 			}
+			if (probes[i].finished) {
+				mapi_probe_close(probes[i].mapi);
+				probes[i].mapi = NULL;
+			} else {
+				mapi_probe_step(probes[i].mapi);
+			}
+		}
 	}
 }
 
@@ -645,6 +719,16 @@ int probe_run_bounded(const struct probe_target *target,
 		      struct probe_result *results, int n, int max_running,
 		      int64_t deadline_ms, int trace_level, probe_trace_fn trace,
 		      void *trace_ctx, struct rpe_error *err)
+{
+	return probe_run_with(target, results, n, max_running, deadline_ms,
+			      trace_level, trace, trace_ctx, NULL, err);
+}
+
+int probe_run_with(const struct probe_target *target,
+		   struct probe_result *results, int n, int max_running,
+		   int64_t deadline_ms, int trace_level, probe_trace_fn trace,
+		   void *trace_ctx, const struct probe_companion *companion,
+		   struct rpe_error *err)
 {
 	struct probe_run run;
 	struct rpe_error local = { 0, "" };
@@ -673,8 +757,16 @@ int probe_run_bounded(const struct probe_target *target,
 		loop_set_trace(run.loop, trace_level, trace, trace_ctx);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = probe_init(&probes[i], &run, target, &results[i], err);
+	if (rc == 0 && companion) {
+		/* stop() follows a start() that failed half-way too. */
+		run.companion = companion;
+		rc = companion->start(companion->ctx, run.loop, deadline_ms,
+				      err);
+	}
 	if (rc == 0)
 		run_until(&run, probes, n, max_running, deadline_ms, err);
+	if (run.companion)
+		companion->stop(companion->ctx);
 	for (i = 0; i < n; i++)
 		probe_cleanup(&probes[i]);
 	loop_free(run.loop);

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "auth.h"
 #include "outcome.h"
 #include "transport_http.h"
 #include "transport_tcp.h"
@@ -30,14 +31,16 @@ enum probe_phase {
 enum probe_transport {
 	PROBE_TRANSPORT_HTTP = 0, /* RPC over HTTP v2 (Outlook Anywhere) */
 	PROBE_TRANSPORT_TCP,      /* ncacn_ip_tcp, port from the endpoint mapper */
+	PROBE_TRANSPORT_MAPI,     /* MAPI over HTTP (lib/mapi_probe): https,
+				     and plain http for the unencrypted probe */
 };
 
-/* Security package of the RPC bind (MS-RPCE 2.2.1.1.7). */
+/* Security package of the RPC bind (MS-RPCE 2.2.1.1.7), a row of
+ * lib/auth's package table. */
 enum probe_auth {
-	PROBE_AUTH_NTLM = 0,  /* RPC_C_AUTHN_WINNT, NTLMSSP (10) */
-	PROBE_AUTH_KERBEROS,  /* RPC_C_AUTHN_GSS_KERBEROS (16) */
-	PROBE_AUTH_NEGOTIATE, /* RPC_C_AUTHN_GSS_NEGOTIATE (9), SPNEGO with
-				 Kerberos */
+	PROBE_AUTH_NTLM = AUTH_PKG_NTLM,           /* NTLMSSP (10) */
+	PROBE_AUTH_KERBEROS = AUTH_PKG_KERBEROS,   /* Kerberos (16) */
+	PROBE_AUTH_NEGOTIATE = AUTH_PKG_NEGOTIATE, /* SPNEGO (9) */
 };
 
 struct kerb_creds;
@@ -73,6 +76,10 @@ struct probe_target {
 	const char *spn_server;
 	const char *mailbox_dn;
 	uint16_t client_version[3]; /* rgwClientVersion */
+	/* MAPI over HTTP: "/mapi/emsmdb/?MailboxId=GUID@domain" and the
+	 * plain http port of the unencrypted probe (80). */
+	const char *mapi_path;
+	long plain_port;
 };
 
 struct probe_result {
@@ -105,6 +112,8 @@ struct probe_result {
 	char display_name[96];      /* szDisplayName of the store server */
 	unsigned bytes_sent;
 	unsigned bytes_received;
+	int have_mapi_rc;           /* MAPI over HTTP: X-ResponseCode != 0 */
+	uint32_t mapi_rc;
 };
 
 typedef void (*probe_trace_fn)(void *ctx, int level, const char *line);
@@ -124,6 +133,27 @@ int probe_run_bounded(const struct probe_target *target,
 		      struct probe_result *results, int n, int max_running,
 		      int64_t deadline_ms, int trace_level, probe_trace_fn trace,
 		      void *trace_ctx, struct rpe_error *err);
+
+/* Work that shares the probes' loop and deadline (the extra requests of
+ * the posture checks, lib/posture_run.h): started once the loop exists,
+ * before the first probe; the loop keeps running while busy() says so
+ * (until the deadline); stop() comes after the last loop_run, before the
+ * loop is freed, and closes what is still open. */
+struct loop;
+struct probe_companion {
+	void *ctx;
+	int (*start)(void *ctx, struct loop *loop, int64_t deadline_ms,
+		     struct rpe_error *err);
+	int (*busy)(void *ctx);
+	void (*stop)(void *ctx);
+};
+
+/* probe_run_bounded with a companion (NULL: none). */
+int probe_run_with(const struct probe_target *target,
+		   struct probe_result *results, int n, int max_running,
+		   int64_t deadline_ms, int trace_level, probe_trace_fn trace,
+		   void *trace_ctx, const struct probe_companion *companion,
+		   struct rpe_error *err);
 
 const char *probe_phase_name(enum probe_phase ph);
 const char *probe_level_name(enum probe_level l);

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "probe_config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,7 +30,9 @@ void probe_config_init(struct probe_config *c)
 	cfg_parse_client_version(CFG_DEFAULT_CLIENT_VERSION, c->client_version,
 				 NULL);
 	mp_deadline_init(&c->deadline);
+	c->posture.tls_floor = POSTURE_TLS12;
 	c->max_parallel = CFG_DEFAULT_MAX_PARALLEL;
+	c->plain_port = CFG_DEFAULT_PORT_PLAIN;
 }
 
 static void free_str(char **p, bool secret)
@@ -98,6 +101,7 @@ struct choice_table {
 
 static const struct choice_name transport_names[] = {
 	{ "http", PROBE_TRANSPORT_HTTP }, { "tcp", PROBE_TRANSPORT_TCP },
+	{ "mapi", PROBE_TRANSPORT_MAPI },
 };
 static const struct choice_name expect_names[] = {
 	{ "required", EXPECT_REQUIRED }, { "optional", EXPECT_OPTIONAL },
@@ -379,6 +383,35 @@ static bool has_control(const char *s)
 	return false;
 }
 
+/* A colon belongs only to an IPv6 literal, bare or in brackets (RFC 3986
+ * 3.2.2); "host:port" and "[v6]:port" would become a URL's port, or a
+ * libcurl error at connect.  0 when s has no colon or is such a literal. */
+static int check_colon(const char *what, const char *s, struct rpe_error *err)
+{
+	struct in6_addr a;
+	char inner[64];
+	size_t n = strlen(s);
+
+	if (!strchr(s, ':') || inet_pton(AF_INET6, s, &a) == 1)
+		return 0;
+	if (s[0] == '[' && n >= 2 && n - 2 < sizeof(inner) &&
+	    s[n - 1] == ']') {
+		memcpy(inner, s + 1, n - 2);
+		inner[n - 2] = '\0';
+		if (inet_pton(AF_INET6, inner, &a) == 1)
+			return 0;
+	}
+	if (s[0] == '[' || !strchr(strchr(s, ':') + 1, ':'))
+		return rpe_fail(err, RPE_ERR_ARG,
+				"invalid %s '%.64s': give the port with %s, not "
+				"after the name", what, s,
+				strcmp(what, "--rpc-server") == 0 ?
+					"--rpc-port" : "-p");
+	return rpe_fail(err, RPE_ERR_ARG,
+			"invalid %s '%.64s': neither a host name nor an IPv6 "
+			"address", what, s);
+}
+
 int cfg_check_host(const char *what, const char *s, struct rpe_error *err)
 {
 	const char *p;
@@ -396,7 +429,7 @@ int cfg_check_host(const char *what, const char *s, struct rpe_error *err)
 					"address, without scheme or path)",
 					what, s);
 	}
-	return 0;
+	return check_colon(what, s, err);
 }
 
 int cfg_check_rpc_server(const char *s, bool *mailbox, struct rpe_error *err)

@@ -20,6 +20,7 @@
 #include "certinfo.h"
 #include "err.h"
 #include "mp_range.h"
+#include "posture.h"
 #include "verdict.h"
 
 #define CFG_DEFAULT_PORT_TLS 443
@@ -58,6 +59,8 @@ struct probe_config {
 	char *proxy;        /* --proxy: HTTP proxy URL, NULL = none */
 	bool all_addresses; /* --all-addresses: probe every address of -H */
 	unsigned max_parallel; /* --max-parallel: addresses probed at once */
+	unsigned plain_port; /* --plain-port: MAPI over HTTP's plain door, 80 */
+	bool plain_port_given;
 
 	/* who */
 	char *user;         /* -u as given */
@@ -83,6 +86,8 @@ struct probe_config {
 	struct mp_thresholds thresholds; /* -w/-c on the slowest probe's total seconds */
 	struct mp_deadline deadline;     /* -t SECONDS[:STATE] */
 	struct cert_expiry cert_expiry;  /* --certificate-expiry WARN[,CRIT] */
+	struct posture_options posture;  /* --posture, --posture-critical,
+					  * --tls-floor */
 
 	/* Autodiscover (-e): what -H, -m, --rpc-server and --http-auth do not
 	 * say is found before the probes (MS-OXDSCLI); explicit options win. */
@@ -114,7 +119,7 @@ int probe_config_set_str(char **slot, const char *s, bool secret);
 
 /* The options that choose from a list of names. */
 enum cfg_choice {
-	CFG_CHOICE_TRANSPORT = 0, /* --transport http|tcp */
+	CFG_CHOICE_TRANSPORT = 0, /* --transport http|tcp|mapi */
 	CFG_CHOICE_EXPECT,        /* --expect required|optional|any */
 	CFG_CHOICE_PROBES,        /* --probe both|encrypted|unencrypted */
 	CFG_CHOICE_UNENC_LEVEL,   /* --unencrypted-level connect|integrity|none */

@@ -33,6 +33,8 @@ const char *probe_outcome_name(enum probe_outcome o)
 	case OUTCOME_PROTOCOL_ERROR: return "PROTOCOL_ERROR";
 	case OUTCOME_TIMEOUT: return "TIMEOUT";
 	case OUTCOME_NOT_REGISTERED: return "NOT_REGISTERED";
+	case OUTCOME_TLS_REQUIRED: return "TLS_REQUIRED";
+	case OUTCOME_ANSWERED_IN_CLEAR: return "ANSWERED_IN_CLEAR";
 	}
 	return "?";
 }

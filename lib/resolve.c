@@ -117,14 +117,13 @@ int resolve_all(const char *host, int ip_version, int64_t deadline_ms,
 				gai_strerror(rc));
 	}
 	if (wait_lookup(lk, deadline_ms)) {
-		out->timed_out = 1;
 		out->seconds = loop_now_s() - t0;
 		rc = gai_cancel(&lk->cb);
 		if (rc == EAI_ALLDONE && gai_error(&lk->cb) == 0)
 			freeaddrinfo(lk->cb.ar_result);
 		if (rc == EAI_CANCELED || rc == EAI_ALLDONE)
 			free(lk);
-		return rpe_fail(err, RPE_ERR_STATE,
+		return rpe_fail(err, RPE_ERR_TIMEOUT,
 				"no answer for %s before the deadline", host);
 	}
 	out->seconds = loop_now_s() - t0;

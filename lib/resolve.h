@@ -19,7 +19,6 @@
 struct resolve_result {
 	int n;
 	int more;          /* the name had more than RESOLVE_MAX addresses */
-	int timed_out;     /* the deadline passed first */
 	double seconds;    /* how long the lookup took */
 	char addr[RESOLVE_MAX][RESOLVE_ADDR_MAX]; /* IPv4 first, then IPv6,
 						   * each in ascending order */
@@ -27,7 +26,7 @@ struct resolve_result {
 
 /* A/AAAA addresses of host (ip_version 4 or 6 restricts, 0 both), waiting
  * until deadline_ms (CLOCK_MONOTONIC, ms).  < 0 with err filled when the
- * name does not resolve or the deadline passed (out->timed_out set). */
+ * name does not resolve; RPE_ERR_TIMEOUT when the deadline passed first. */
 int resolve_all(const char *host, int ip_version, int64_t deadline_ms,
 		struct resolve_result *out, struct rpe_error *err);
 

@@ -14,16 +14,16 @@
 /* Cap of a reassembled response stub we keep. */
 #define ASSOC_STUB_MAX (1u << 20)
 
-static int failed(struct rpc_assoc_event *ev, enum probe_outcome o,
+static int failed(struct rpc_assoc_event *ev, enum rpc_assoc_fail f,
 		  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static int failed(struct rpc_assoc_event *ev, enum probe_outcome o,
+static int failed(struct rpc_assoc_event *ev, enum rpc_assoc_fail f,
 		  const char *fmt, ...)
 {
 	va_list ap;
 
 	ev->kind = RPC_ASSOC_EV_FAILED;
-	ev->outcome = o;
+	ev->fail = f;
 	va_start(ap, fmt);
 	vsnprintf(ev->msg, sizeof(ev->msg), fmt, ap);
 	va_end(ap);
@@ -59,12 +59,12 @@ static int sec_step(struct rpc_assoc *a, const uint8_t *in, size_t in_len,
 	int rc;
 
 	if (!a->sec->ops->step)
-		return failed(ev, OUTCOME_PROTOCOL_ERROR,
+		return failed(ev, RPC_ASSOC_FAIL_PROTOCOL,
 			      "%s cannot establish a context", a->sec->ops->name);
 	rc = a->sec->ops->step(a->sec->ctx, in, in_len, tok, &err);
 	if (rc < 0)
-		failed(ev, rc == RPE_ERR_AUTH ? OUTCOME_AUTH_FAILED :
-			   OUTCOME_PROTOCOL_ERROR,
+		failed(ev, rc == RPE_ERR_AUTH ? RPC_ASSOC_FAIL_AUTH :
+			   RPC_ASSOC_FAIL_PROTOCOL,
 		       "%s %s rejected: %s", a->sec->ops->name,
 		       in ? "answer" : "start", err.msg);
 	return rc;
@@ -87,7 +87,7 @@ int rpc_assoc_bind(struct rpc_assoc *a, struct buf *out,
 					ASSOC_CONTEXT_ID, a->iface, tok.data,
 					tok.len, &err);
 		if (rc < 0)
-			failed(ev, OUTCOME_PROTOCOL_ERROR,
+			failed(ev, RPC_ASSOC_FAIL_PROTOCOL,
 			       "cannot build bind: %s", err.msg);
 	}
 	buf_free(&tok);
@@ -106,7 +106,7 @@ int rpc_assoc_call(struct rpc_assoc *a, uint16_t opnum, const uint8_t *stub,
 
 	memset(ev, 0, sizeof(*ev));
 	if (a->state != RPC_ASSOC_BOUND) {
-		failed(ev, OUTCOME_PROTOCOL_ERROR, "call before the bind");
+		failed(ev, RPC_ASSOC_FAIL_PROTOCOL, "call before the bind");
 		return -1;
 	}
 	/* Sign/seal happen inside dcerpc_encode_request at the association's
@@ -114,7 +114,7 @@ int rpc_assoc_call(struct rpc_assoc *a, uint16_t opnum, const uint8_t *stub,
 	 * 3.3.1.5.2). */
 	if (dcerpc_encode_request(out, &a->conn, id, ASSOC_CONTEXT_ID, opnum,
 				  stub, len, &err) < 0) {
-		failed(ev, OUTCOME_PROTOCOL_ERROR, "cannot build request: %s",
+		failed(ev, RPC_ASSOC_FAIL_PROTOCOL, "cannot build request: %s",
 		       err.msg);
 		return -1;
 	}
@@ -135,14 +135,14 @@ static int on_bind_ack(struct rpc_assoc *a, const struct dcerpc_pdu *pdu,
 	int rc, step;
 
 	if (a->state != RPC_ASSOC_BINDING)
-		return failed(ev, OUTCOME_PROTOCOL_ERROR, "%sunexpected bind_ack",
+		return failed(ev, RPC_ASSOC_FAIL_PROTOCOL, "%sunexpected bind_ack",
 			      a->prefix);
 	if (dcerpc_decode_bind_ack(&a->conn, pdu->data, pdu->len, &ack,
 				   &err) < 0)
-		return failed(ev, OUTCOME_PROTOCOL_ERROR, "%sbind_ack: %s",
+		return failed(ev, RPC_ASSOC_FAIL_PROTOCOL, "%sbind_ack: %s",
 			      a->prefix, err.msg);
 	if (ack.result != 0)
-		return failed(ev, OUTCOME_BIND_REJECTED,
+		return failed(ev, RPC_ASSOC_FAIL_REJECTED,
 			      "%s presentation context rejected: %s", a->name,
 			      dcerpc_ack_reason_name(ack.result, ack.reason));
 	if (!a->sec) {
@@ -150,7 +150,7 @@ static int on_bind_ack(struct rpc_assoc *a, const struct dcerpc_pdu *pdu,
 		return ev->kind = RPC_ASSOC_EV_BOUND;
 	}
 	if (!ack.auth_value || ack.auth_len == 0)
-		return failed(ev, OUTCOME_BIND_REJECTED,
+		return failed(ev, RPC_ASSOC_FAIL_REJECTED,
 			      "bind_ack carries no %s token", a->sec->ops->name);
 	buf_init(&tok, 8192);
 	step = sec_step(a, ack.auth_value, ack.auth_len, &tok, ev);
@@ -166,7 +166,7 @@ static int on_bind_ack(struct rpc_assoc *a, const struct dcerpc_pdu *pdu,
 	if (step < 0)
 		return ev->kind;
 	if (rc < 0)
-		return failed(ev, OUTCOME_PROTOCOL_ERROR,
+		return failed(ev, RPC_ASSOC_FAIL_PROTOCOL,
 			      "cannot build the next %s leg: %s",
 			      a->sec->ops->name, err.msg);
 	if (step == SECCTX_CONTINUE)
@@ -182,18 +182,18 @@ static int on_response(struct rpc_assoc *a, const struct dcerpc_pdu *pdu,
 	int rc;
 
 	if (a->state != RPC_ASSOC_BOUND || !a->pending)
-		return failed(ev, OUTCOME_PROTOCOL_ERROR,
+		return failed(ev, RPC_ASSOC_FAIL_PROTOCOL,
 			      "%sunexpected response PDU", a->prefix);
 	buf_reset(&a->stub);
 	rc = dcerpc_decode_response(&a->conn, pdu->data, pdu->len, &a->stub,
 				    &err);
 	if (rc < 0)
-		return failed(ev, OUTCOME_PROTOCOL_ERROR, "%sresponse: %s",
+		return failed(ev, RPC_ASSOC_FAIL_PROTOCOL, "%sresponse: %s",
 			      a->prefix, err.msg);
 	if (rc == 0)
 		return RPC_ASSOC_EV_NONE; /* more fragments to come */
 	if (pdu->call_id != a->pending)
-		return failed(ev, OUTCOME_PROTOCOL_ERROR,
+		return failed(ev, RPC_ASSOC_FAIL_PROTOCOL,
 			      "%sresponse for unexpected call id %u", a->prefix,
 			      (unsigned)pdu->call_id);
 	a->pending = 0;
@@ -214,7 +214,7 @@ int rpc_assoc_feed(struct rpc_assoc *a, const struct dcerpc_pdu *pdu,
 	case DCERPC_PTYPE_ALTER_CONTEXT_RESP:
 		return on_bind_ack(a, pdu, out, ev);
 	case DCERPC_PTYPE_BIND_NAK:
-		return failed(ev, OUTCOME_BIND_REJECTED, "%sbind_nak: %s",
+		return failed(ev, RPC_ASSOC_FAIL_REJECTED, "%sbind_nak: %s",
 			      a->prefix,
 			      dcerpc_bind_nak_reason_name(pdu->data, pdu->len));
 	case DCERPC_PTYPE_RESPONSE:
@@ -222,13 +222,13 @@ int rpc_assoc_feed(struct rpc_assoc *a, const struct dcerpc_pdu *pdu,
 	case DCERPC_PTYPE_FAULT:
 		if (dcerpc_decode_fault(pdu->data, pdu->len, &ev->status,
 					&err) < 0)
-			return failed(ev, OUTCOME_PROTOCOL_ERROR, "%sfault: %s",
+			return failed(ev, RPC_ASSOC_FAIL_PROTOCOL, "%sfault: %s",
 				      a->prefix, err.msg);
 		ev->call_id = pdu->call_id;
 		a->pending = 0;
 		return ev->kind = RPC_ASSOC_EV_FAULT;
 	default:
-		return failed(ev, OUTCOME_PROTOCOL_ERROR,
+		return failed(ev, RPC_ASSOC_FAIL_PROTOCOL,
 			      "%sunexpected PDU type %u", a->prefix,
 			      (unsigned)pdu->ptype);
 	}

@@ -16,7 +16,6 @@
 #include "buf.h"
 #include "dcerpc.h"
 #include "err.h"
-#include "outcome.h"
 #include "secctx.h"
 
 enum rpc_assoc_state {
@@ -30,7 +29,16 @@ enum rpc_assoc_ev {
 	RPC_ASSOC_EV_BOUND,    /* context accepted, security complete */
 	RPC_ASSOC_EV_RESPONSE, /* the answer to call_id, in stub */
 	RPC_ASSOC_EV_FAULT,    /* a fault for call_id: status */
-	RPC_ASSOC_EV_FAILED,   /* the association is unusable: outcome, msg */
+	RPC_ASSOC_EV_FAILED,   /* the association is unusable: fail, msg */
+};
+
+/* Why the association failed; the pipe layer maps it to the probe's
+ * outcome classes (rpc_pipe_assoc_outcome). */
+enum rpc_assoc_fail {
+	RPC_ASSOC_FAIL_NONE = 0,
+	RPC_ASSOC_FAIL_PROTOCOL, /* a PDU out of place, malformed, unbuildable */
+	RPC_ASSOC_FAIL_AUTH,     /* the security context refused a token */
+	RPC_ASSOC_FAIL_REJECTED, /* bind_nak, context or token not accepted */
 };
 
 struct rpc_assoc_event {
@@ -39,7 +47,7 @@ struct rpc_assoc_event {
 	const uint8_t *stub;   /* RESPONSE: valid until the next feed */
 	size_t stub_len;
 	uint32_t status;       /* FAULT */
-	enum probe_outcome outcome; /* FAILED */
+	enum rpc_assoc_fail fail; /* FAILED */
 	char msg[300];
 };
 

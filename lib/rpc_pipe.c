@@ -5,6 +5,17 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+enum probe_outcome rpc_pipe_assoc_outcome(enum rpc_assoc_fail f)
+{
+	switch (f) {
+	case RPC_ASSOC_FAIL_AUTH: return OUTCOME_AUTH_FAILED;
+	case RPC_ASSOC_FAIL_REJECTED: return OUTCOME_BIND_REJECTED;
+	case RPC_ASSOC_FAIL_PROTOCOL:
+	case RPC_ASSOC_FAIL_NONE:
+	default: return OUTCOME_PROTOCOL_ERROR;
+	}
+}
+
 void rpc_pipe_fail(struct rpc_pipe *pipe, enum probe_outcome o,
 		   const char *fmt, ...)
 {

@@ -17,6 +17,7 @@
 #include "dcerpc.h"
 #include "err.h"
 #include "outcome.h"
+#include "rpc_assoc.h"
 #include "tlsinfo.h"
 
 struct rpc_pipe;
@@ -77,6 +78,9 @@ struct rpc_pipe {
 	struct tls_seen tls;      /* TLS version, cipher, leaf certificate */
 	char auth_offered[96];    /* schemes offered in WWW-Authenticate */
 };
+
+/* The outcome class of a failed association (RPC_ASSOC_EV_FAILED). */
+enum probe_outcome rpc_pipe_assoc_outcome(enum rpc_assoc_fail f);
 
 /* Report a failure once (later ones are dropped). */
 void rpc_pipe_fail(struct rpc_pipe *pipe, enum probe_outcome o,

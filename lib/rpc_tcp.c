@@ -40,7 +40,11 @@ static void pipe_close(struct rpc_pipe *pipe)
 }
 
 static const struct rpc_pipe_ops tcp_pipe_ops = {
-	"TCP ->", "TCP <-", "TCP connection", pipe_send, pipe_close, NULL,
+	.send_name = "TCP ->",
+	.recv_name = "TCP <-",
+	.send_what = "TCP connection",
+	.send = pipe_send,
+	.close = pipe_close,
 };
 
 /* Server bytes -> whole PDUs -> handle(); 0, or < 0 to stop reading. */
@@ -189,8 +193,8 @@ static void epm_send_map(struct tcp_pipe *t)
 	}
 	if (rpc_assoc_call(&t->epm_assoc, EPM_OPNUM_MAP, stub.data, stub.len,
 			   &pdu, &call_id, &ev) < 0) {
-		rpc_pipe_fail(&t->base, ev.outcome, "endpoint mapper: %s",
-			      ev.msg);
+		rpc_pipe_fail(&t->base, rpc_pipe_assoc_outcome(ev.fail),
+			      "endpoint mapper: %s", ev.msg);
 		goto out;
 	}
 	rpc_pipe_trace(&t->base, 2, "EPM -> ept_map %s (%zu bytes)",
@@ -225,7 +229,8 @@ static int epm_pdu(struct tcp_pipe *t, const struct dcerpc_pdu *pdu)
 			      dcerpc_fault_name(ev.status), (unsigned)ev.status);
 		break;
 	case RPC_ASSOC_EV_FAILED:
-		rpc_pipe_fail(&t->base, ev.outcome, "%s", ev.msg);
+		rpc_pipe_fail(&t->base, rpc_pipe_assoc_outcome(ev.fail), "%s",
+			      ev.msg);
 		break;
 	default:
 		break;

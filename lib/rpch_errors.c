@@ -187,6 +187,39 @@ static const struct {
 	{ 0x00002AF9, "WSAHOST_NOT_FOUND",
 	  "the RPC proxy cannot resolve the backend's name",
 	  "check --rpc-server (a name the Client Access server resolves, or GUID@domain on Exchange 2013 and later)" },
+	/* The same failures as NTSTATUS values (facility RPC, MS-ERREF
+	 * 2.3.1), which the proxy reports for its own channel to the
+	 * backend. */
+	{ 0xC0020017, "RPC_NT_SERVER_UNAVAILABLE",
+	  "the RPC proxy cannot reach the backend server and port: the backend is down or unreachable, or the proxy does not allow that server:port",
+	  "check --rpc-server and --rpc-port; on the Client Access server allow them in the RPC proxy's ValidPorts and check the backend's MSExchangeRPC service" },
+	{ 0xC0020018, "RPC_NT_SERVER_TOO_BUSY",
+	  "the backend is too busy to accept the connection",
+	  "check the RPC Client Access service's load and MaximumConnections (Get-RpcClientAccess)" },
+	{ 0xC002001B, "RPC_NT_CALL_FAILED",
+	  "the RPC proxy's call to the backend failed",
+	  "look for the failure in the backend's Application log (MSExchange RPC Client Access)" },
+	{ 0xC002001C, "RPC_NT_CALL_FAILED_DNE",
+	  "the RPC proxy lost the connection to the backend before the call ran",
+	  "check the network between the Client Access server and the backend, and the backend's RPC Client Access service" },
+	{ 0xC002001D, "RPC_NT_PROTOCOL_ERROR",
+	  "the RPC proxy saw a protocol error on the channel",
+	  "check for a load balancer or reverse proxy that alters RPC_IN_DATA/RPC_OUT_DATA requests" },
+	/* The RPC runtime's transport statuses (RPC_P_*, its private range
+	 * of facility RPC), seen from IIS's RPC proxy when its connection
+	 * to the backend breaks: "503 RPC Error: c0021009" in the field. */
+	{ 0xC0021008, "RPC_P_CONNECTION_CLOSED",
+	  "the backend closed the RPC proxy's connection to it",
+	  "check the backend's RPC Client Access service (MSExchangeRPC) and its Application log, and the network between the Client Access server and the backend" },
+	{ 0xC0021009, "RPC_P_RECEIVE_FAILED",
+	  "the RPC proxy's connection to the backend failed while receiving (the backend reset or dropped it)",
+	  "check the backend's RPC Client Access service (MSExchangeRPC) and its Application log, and firewalls or load balancers between the Client Access server and the backend" },
+	{ 0xC002100A, "RPC_P_SEND_FAILED",
+	  "the RPC proxy's connection to the backend failed while sending",
+	  "check the network between the Client Access server and the backend, and the backend's RPC Client Access service" },
+	{ 0xC002100B, "RPC_P_TIMEOUT",
+	  "the RPC proxy's connection to the backend timed out",
+	  "check firewalls and idle timeouts between the Client Access server and the backend" },
 };
 
 /* HTTP statuses on a channel (RFC 7231 6.5, 6.6) as an RPC proxy in front

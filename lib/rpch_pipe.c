@@ -51,7 +51,12 @@ static const char *pipe_stalled(struct rpc_pipe *pipe)
 }
 
 static const struct rpc_pipe_ops rpch_pipe_ops = {
-	"IN  ->", "OUT <-", "IN channel", pipe_send, pipe_close, pipe_stalled,
+	.send_name = "IN  ->",
+	.recv_name = "OUT <-",
+	.send_what = "IN channel",
+	.send = pipe_send,
+	.close = pipe_close,
+	.stalled = pipe_stalled,
 };
 
 static const char *chan_name(struct http_chan *ch)

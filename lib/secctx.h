@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Abstract security context between DCE/RPC and an authentication package.
  *
- * lib/dcerpc knows only this interface; lib/ntlm and lib/kerberos implement
- * it.  The split between "message to sign" and "region to
+ * lib/dcerpc and the probe know only this interface; lib/ntlm,
+ * lib/kerberos and lib/spnego implement it, and lib/auth's package table
+ * makes one from the credentials (docs/architecture.md, "Authentication
+ * packages").  The split between "message to sign" and "region to
  * encrypt" mirrors DCE/RPC over NTLM (MS-RPCE 2.2.2.11, MS-NLMP 3.4.3): the
  * signature covers the whole PDU from the common header through the
  * sec_trailer with the stub in plaintext, while only stub + auth padding are
@@ -25,6 +27,19 @@ enum secctx_step {
 				context is complete */
 	SECCTX_DONE,         /* complete; nothing more to send */
 };
+
+/* Failures the RPC layer sees after or during context establishment, for
+ * which a package may have an operator's hint (failure_hint). */
+enum secctx_failure {
+	SECCTX_FAIL_DENIED = 1, /* access-denied fault on the first call
+				   after the context was established */
+	SECCTX_FAIL_BIND_NAK,   /* the server refused the bind (bind_nak);
+				   reason = its reject reason */
+};
+
+/* bind_nak reject reason (MS-RPCE 2.2.2.5, C706 12.6.4.5): the server does
+ * not know the auth_type of the sec_trailer. */
+#define SECCTX_NAK_AUTH_TYPE_NOT_RECOGNIZED 8
 
 struct buf;
 
@@ -63,11 +78,40 @@ struct secctx_ops {
 	 * (MS-RPCE 3.3.1.5.2.2), so the bind offers PFC_SUPPORT_HEADER_SIGN
 	 * and the server must accept it.  NTLM signs the whole PDU anyway. */
 	int header_sign;
+	/* Release the context and everything it owns. */
+	void (*destroy)(void *ctx);
+	/* The package as the long output names it, which may depend on what
+	 * was negotiated ("SPNEGO (NTLM)").  NULL: name. */
+	const char *(*display_name)(void *ctx);
+	/* A hint for an operator after failure f (reason: bind_nak's reject
+	 * reason, else 0), written to out; returns out, or NULL when the
+	 * package has nothing to add.  NULL: never a hint. */
+	const char *(*failure_hint)(void *ctx, enum secctx_failure f,
+				    unsigned reason, char *out, size_t outsz);
 };
 
 struct secctx {
 	const struct secctx_ops *ops;
 	void *ctx;
 };
+
+/* The name of an established (or failed) context, for output. */
+static inline const char *secctx_display_name(const struct secctx *s)
+{
+	return s->ops->display_name ? s->ops->display_name(s->ctx) :
+				      s->ops->name;
+}
+
+/* The package's hint for failure f, or NULL. */
+static inline const char *secctx_failure_hint(const struct secctx *s,
+					      enum secctx_failure f,
+					      unsigned reason, char *out,
+					      size_t outsz)
+{
+	if (!s->ops->failure_hint || !outsz)
+		return NULL;
+	out[0] = '\0';
+	return s->ops->failure_hint(s->ctx, f, reason, out, outsz);
+}
 
 #endif

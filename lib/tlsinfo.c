@@ -49,12 +49,36 @@ static int on_verify(int ok, X509_STORE_CTX *sctx)
 	leaf = X509_STORE_CTX_get0_cert(sctx);
 	if (leaf && !s->have_cert)
 		s->have_cert = cert_info_from_x509(leaf, &s->cert, NULL) == 0;
+	if (leaf && !s->strength.have) {
+		/* The chain as sent (leaf first), also when it fails. */
+		STACK_OF(X509) *sent = X509_STORE_CTX_get0_untrusted(sctx);
+		int i;
+		(void)cert_strength_add(&s->strength, leaf);
+		for (i = 0; sent && i < sk_X509_num(sent); i++)
+			if (sk_X509_value(sent, i) != leaf)
+				(void)cert_strength_add(&s->strength,
+							sk_X509_value(sent, i));
+	}
 	if (!ok && !s->verify_error[0])
 		copy_str(s->verify_error, sizeof(s->verify_error),
 			 X509_verify_cert_error_string(
 				 X509_STORE_CTX_get_error(sctx)));
 	note_session(ssl, s);
 	return ok;
+}
+
+/* The handshake finished: version and cipher, also where no verification
+ * ran (a handshake without peer verification, a resumed session). */
+static void on_info(const SSL *ssl, int where, int ret)
+{
+	struct tls_seen *s;
+
+	(void)ret;
+	if (!(where & SSL_CB_HANDSHAKE_DONE) || seen_index < 0)
+		return;
+	s = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), seen_index);
+	if (s)
+		note_session(ssl, s);
 }
 
 int tlsinfo_watch(void *ssl_ctx, struct tls_seen *seen)
@@ -72,6 +96,7 @@ int tlsinfo_watch(void *ssl_ctx, struct tls_seen *seen)
 		return -1;
 	/* Keep the mode libcurl chose (peer verification or none). */
 	SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), on_verify);
+	SSL_CTX_set_info_callback(ctx, on_info);
 	return 0;
 }
 
@@ -85,6 +110,13 @@ void tlsinfo_from_ssl(const void *ssl, struct tls_seen *seen)
 	/* Each response may come on another connection: bind to this one's
 	 * certificate (no binding where RFC 5929 defines none). */
 	seen->have_cbt = cbt_from_ssl((void *)ssl, seen->cbt, NULL) == 0;
+	if (!seen->strength.have) {
+		STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+		int i;
+		for (i = 0; chain && i < sk_X509_num(chain); i++)
+			(void)cert_strength_add(&seen->strength,
+						sk_X509_value(chain, i));
+	}
 	if (seen->have_cert)
 		return;
 	peer = SSL_get0_peer_certificate(ssl);

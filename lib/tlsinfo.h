@@ -29,6 +29,8 @@ struct tls_seen {
 	 * certificate of the connection the last response came on. */
 	int have_cbt;
 	uint8_t cbt[16];
+	/* The chain the server sent: key and signature digests. */
+	struct cert_strength strength;
 };
 
 /* Install the verify callback that fills *seen into an OpenSSL SSL_CTX

@@ -43,7 +43,7 @@ struct http_chan {
 	long status;
 	enum loop_result result;
 	/* HTTP NTLM (ours); NULL with libcurl's Basic/Negotiate or none. */
-	struct curl_ntlm *ntlm;
+	struct tr_ntlm *ntlm;
 	int ntlm_done;           /* the handshake is over */
 	const char *user, *password; /* the Basic fallback of ANY */
 	int negotiate;           /* libcurl's Negotiate (may take two legs) */
@@ -145,14 +145,14 @@ void http_upload_commit(struct http_upload *u)
 static void ntlm_accepted(struct http_chan *ch, long st)
 {
 	ch->ntlm_done = 1;
-	if (!curl_ntlm_sent_credentials(ch->ntlm))
+	if (!tr_ntlm_sent_credentials(ch->ntlm))
 		return;
 	loop_trace(ch->src.loop, 2,
 		   "%s channel: HTTP %ld to the NTLM (%s) AUTHENTICATE; CHALLENGE on local port %ld, AUTHENTICATE on local port %ld; channel binding %s",
-		   kind_name(ch->kind), st, curl_ntlm_scheme(ch->ntlm),
-		   curl_ntlm_challenge_port(ch->ntlm),
-		   curl_ntlm_authenticate_port(ch->ntlm),
-		   curl_ntlm_bound(ch->ntlm) ? "from the server certificate" :
+		   kind_name(ch->kind), st, tr_ntlm_scheme(ch->ntlm),
+		   tr_ntlm_challenge_port(ch->ntlm),
+		   tr_ntlm_authenticate_port(ch->ntlm),
+		   tr_ntlm_bound(ch->ntlm) ? "from the server certificate" :
 					       "none");
 }
 
@@ -167,6 +167,23 @@ static void note_final_status(struct http_chan *ch, long st)
 		return;
 	ch->final_error = st;
 	ch->early_answer = 1;
+}
+
+/* Leg one of our HTTP NTLM (no body, no credentials yet) is still out.  A
+ * 2xx to it is the leg's, never the channel's: to a proxy that asks for no
+ * authentication a request with Content-Length 0 is an echo request
+ * (MS-RPCH 2.1.2.1.5), answered 200 with an echo RTS PDU (2.1.2.1.6,
+ * 2.2.4.48) that is no part of the virtual connection.  ntlm_next() then
+ * sends the real request without authentication. */
+static int negotiate_leg(const struct http_chan *ch)
+{
+	return ch->ntlm && !ch->ntlm_done &&
+	       !tr_ntlm_sent_credentials(ch->ntlm);
+}
+
+static int is_2xx(long st)
+{
+	return st >= 200 && st <= 299;
 }
 
 /* libcurl callbacks -------------------------------------------------------- */
@@ -200,7 +217,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 	static const char wa[] = "www-authenticate:";
 
 	if (ch->ntlm && !ch->ntlm_done)
-		curl_ntlm_on_header(ch->ntlm, ch->src.easy, p, len);
+		tr_ntlm_on_header(ch->ntlm, ch->src.easy, p, len);
 	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
 		long st = 0;
 		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
@@ -208,7 +225,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		size_t off, rn;
 		note_tls(ch);
 		if (ch->ntlm && !ch->ntlm_done && ch->tls.have_cbt)
-			curl_ntlm_set_binding(ch->ntlm, ch->tls.cbt);
+			tr_ntlm_set_binding(ch->ntlm, ch->tls.cbt);
 		loop_trace(ch->src.loop, 2, "%s channel: %.*s", kind_name(ch->kind),
 		      (int)(len > 2 ? len - 2 : len), p);
 		ch->content_type[0] = '\0';
@@ -240,7 +257,11 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		long st = 0;
 		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
 		note_final_status(ch, st);
-		if (st >= 200 && !(st == 401 || st == 407)) {
+		if (is_2xx(st) && negotiate_leg(ch)) {
+			loop_trace(ch->src.loop, 2,
+				   "%s channel: HTTP %ld to the body-less NTLM NEGOTIATE: no HTTP authentication asked for (an echo response, MS-RPCH 2.1.2.1.6)",
+				   kind_name(ch->kind), st);
+		} else if (st >= 200 && !(st == 401 || st == 407)) {
 			if (ch->ntlm && !ch->ntlm_done)
 				ntlm_accepted(ch, st);
 			ch->status = st;
@@ -257,7 +278,9 @@ static size_t on_write(char *p, size_t size, size_t n, void *userp)
 	long st = 0;
 
 	curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
-	if (st < 200 || st > 299) {
+	if (is_2xx(st) && negotiate_leg(ch))
+		return len; /* the echo response: not the channel's bytes */
+	if (!is_2xx(st)) {
 		/* Keep the start of an error page for the message. */
 		size_t room = ERRBODY_MAX - ch->errbody_len;
 		size_t take = len < room ? len : room;
@@ -445,11 +468,11 @@ static int ntlm_open(struct http_chan *ch, const struct http_params *p,
 
 	ch->user = p->user;
 	ch->password = p->password ? p->password : "";
-	ch->ntlm = curl_ntlm_new(&np, err);
-	if (!ch->ntlm || curl_ntlm_attach(ch->ntlm, ch->src.easy, err) < 0 ||
-	    curl_ntlm_begin(ch->ntlm, err) < 0)
+	ch->ntlm = tr_ntlm_new(&np, err);
+	if (!ch->ntlm || tr_ntlm_attach(ch->ntlm, ch->src.easy, err) < 0 ||
+	    tr_ntlm_begin(ch->ntlm, err) < 0)
 		return err && err->code ? err->code : RPE_ERR_NOMEM;
-	node = curl_ntlm_header_node(ch->ntlm);
+	node = tr_ntlm_header_node(ch->ntlm);
 	node->next = ch->headers;
 	if (curl_easy_setopt(ch->src.easy, CURLOPT_HTTPHEADER, node) ||
 	    set_body(ch, 1))
@@ -459,7 +482,7 @@ static int ntlm_open(struct http_chan *ch, const struct http_params *p,
 }
 
 /* The next leg on the same handle and, through the channel's own pool,
- * the same connection (enum curl_ntlm_action). */
+ * the same connection (enum tr_ntlm_action). */
 static int ntlm_restart(struct http_chan *ch, int action)
 {
 	struct rpe_error err = { 0, "" };
@@ -474,16 +497,16 @@ static int ntlm_restart(struct http_chan *ch, int action)
 		ch->first_connect_us = t.connect_us;
 		ch->first_tls_us = t.tls_us;
 	}
-	ch->ntlm_done = action != CURL_NTLM_AGAIN_NEGOTIATE &&
-			action != CURL_NTLM_AGAIN_AUTHENTICATE;
-	rc = curl_ntlm_prepare(ch->ntlm, ch->src.easy, action, ch->headers,
+	ch->ntlm_done = action != TR_NTLM_AGAIN_NEGOTIATE &&
+			action != TR_NTLM_AGAIN_AUTHENTICATE;
+	rc = tr_ntlm_prepare(ch->ntlm, ch->src.easy, action, ch->headers,
 			       ch->user, ch->password);
-	if (rc == 0 && action != CURL_NTLM_AGAIN_NEGOTIATE)
+	if (rc == 0 && action != TR_NTLM_AGAIN_NEGOTIATE)
 		rc = set_body(ch, 0) ? -1 : 0;
 	loop_trace(ch->src.loop, 2, "%s channel: %s", kind_name(ch->kind),
-		   action == CURL_NTLM_AGAIN_BASIC ? "no NTLM offered: Basic" :
-		   action == CURL_NTLM_AGAIN_NO_AUTH ? "no HTTP authentication asked for" :
-		   action == CURL_NTLM_AGAIN_NEGOTIATE ? "NTLM NEGOTIATE again, other scheme" :
+		   action == TR_NTLM_AGAIN_BASIC ? "no NTLM offered: Basic" :
+		   action == TR_NTLM_AGAIN_NO_AUTH ? "no HTTP authentication asked for" :
+		   action == TR_NTLM_AGAIN_NEGOTIATE ? "NTLM NEGOTIATE again, other scheme" :
 		   "NTLM CHALLENGE: AUTHENTICATE with the request, same connection");
 	if (rc < 0 || loop_restart(&ch->src, &err) < 0) {
 		snprintf(ch->auth_msg, sizeof(ch->auth_msg),
@@ -504,15 +527,15 @@ static int ntlm_next(struct http_chan *ch, CURLcode rc)
 	if (!ch->ntlm || ch->ntlm_done)
 		return 0;
 	curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
-	action = curl_ntlm_after(ch->ntlm, rc, st, &err);
+	action = tr_ntlm_after(ch->ntlm, rc, st, &err);
 	ch->ntlm_done = 1;
 	if (action < 0)
 		snprintf(ch->auth_msg, sizeof(ch->auth_msg), "%s", err.msg);
-	if (action <= CURL_NTLM_FINISH)
+	if (action <= TR_NTLM_FINISH)
 		return 0;
 	/* The proxy took the bodiless leg for the request: the other
 	 * channels follow (src_prepare). */
-	if (action == CURL_NTLM_AGAIN_NO_AUTH)
+	if (action == TR_NTLM_AGAIN_NO_AUTH)
 		loop_note(ch->src.loop, LOOP_NOTE_NO_HTTP_AUTH);
 	return ntlm_restart(ch, action) == 0;
 }
@@ -627,7 +650,7 @@ void http_chan_close(struct http_chan *ch)
 		return;
 	/* Harmless for a handle that never made it into the multi. */
 	loop_remove(&ch->src);
-	curl_ntlm_free(ch->ntlm); /* after the handle: it owns the pool */
+	tr_ntlm_free(ch->ntlm); /* after the handle: it owns the pool */
 	curl_slist_free_all(ch->headers);
 	curl_slist_free_all(ch->connect_to);
 	free(ch->out_body);
@@ -685,7 +708,7 @@ enum http_chan_kind http_chan_kind(const struct http_chan *ch)
 int http_chan_auth_pending(const struct http_chan *ch)
 {
 	return ch->running && ch->ntlm && !ch->ntlm_done &&
-	       !curl_ntlm_sent_credentials(ch->ntlm);
+	       !tr_ntlm_sent_credentials(ch->ntlm);
 }
 
 /* Printable one-line excerpt of an error page (HTML tags dropped). */
@@ -784,9 +807,9 @@ static int src_prepare(struct loop_source *src)
 	struct http_chan *ch = (struct http_chan *)src;
 
 	if (ch->running && ch->ntlm && !ch->ntlm_done &&
-	    !curl_ntlm_sent_credentials(ch->ntlm) &&
+	    !tr_ntlm_sent_credentials(ch->ntlm) &&
 	    (loop_notes(src->loop) & LOOP_NOTE_NO_HTTP_AUTH))
-		return ntlm_restart(ch, CURL_NTLM_AGAIN_NO_AUTH) == 0;
+		return ntlm_restart(ch, TR_NTLM_AGAIN_NO_AUTH) == 0;
 	if (!ch->paused || !ch->running ||
 	    (!ch->up.queue.len && !ch->early_answer))
 		return 0;

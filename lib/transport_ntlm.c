@@ -9,7 +9,7 @@
 
 enum { LEG_NONE, LEG_ONE, LEG_TWO };
 
-struct curl_ntlm {
+struct tr_ntlm {
 	struct http_ntlm *h;
 	CURLSH *pool;            /* this channel's connections only */
 	struct buf hdr;          /* "Authorization: ..." */
@@ -20,10 +20,10 @@ struct curl_ntlm {
 	long port_one, port_two;
 };
 
-struct curl_ntlm *curl_ntlm_new(const struct http_ntlm_params *p,
+struct tr_ntlm *tr_ntlm_new(const struct http_ntlm_params *p,
 				struct rpe_error *err)
 {
-	struct curl_ntlm *n = calloc(1, sizeof(*n));
+	struct tr_ntlm *n = calloc(1, sizeof(*n));
 
 	if (!n) {
 		rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
@@ -38,13 +38,13 @@ struct curl_ntlm *curl_ntlm_new(const struct http_ntlm_params *p,
 		if (n->h)
 			rpe_fail(err, RPE_ERR_NOMEM,
 				 "libcurl connection pool setup failed");
-		curl_ntlm_free(n);
+		tr_ntlm_free(n);
 		return NULL;
 	}
 	return n;
 }
 
-void curl_ntlm_free(struct curl_ntlm *n)
+void tr_ntlm_free(struct tr_ntlm *n)
 {
 	if (!n)
 		return;
@@ -56,7 +56,7 @@ void curl_ntlm_free(struct curl_ntlm *n)
 	free(n);
 }
 
-int curl_ntlm_attach(struct curl_ntlm *n, CURL *easy, struct rpe_error *err)
+int tr_ntlm_attach(struct tr_ntlm *n, CURL *easy, struct rpe_error *err)
 {
 	if (curl_easy_setopt(easy, CURLOPT_SHARE, n->pool) != CURLE_OK)
 		return rpe_fail(err, RPE_ERR_STATE,
@@ -66,12 +66,12 @@ int curl_ntlm_attach(struct curl_ntlm *n, CURL *easy, struct rpe_error *err)
 
 /* The header may have moved (a new message); the caller's list behind
  * the node stays. */
-static void point_node(struct curl_ntlm *n)
+static void point_node(struct tr_ntlm *n)
 {
 	n->node.data = (char *)n->hdr.data;
 }
 
-int curl_ntlm_begin(struct curl_ntlm *n, struct rpe_error *err)
+int tr_ntlm_begin(struct tr_ntlm *n, struct rpe_error *err)
 {
 	int rc = http_ntlm_begin(n->h, &n->hdr, err);
 
@@ -82,12 +82,12 @@ int curl_ntlm_begin(struct curl_ntlm *n, struct rpe_error *err)
 	return rc;
 }
 
-struct curl_slist *curl_ntlm_header_node(struct curl_ntlm *n)
+struct curl_slist *tr_ntlm_header_node(struct tr_ntlm *n)
 {
 	return &n->node;
 }
 
-void curl_ntlm_on_header(struct curl_ntlm *n, CURL *easy, const char *line,
+void tr_ntlm_on_header(struct tr_ntlm *n, CURL *easy, const char *line,
 			 size_t len)
 {
 	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
@@ -102,7 +102,7 @@ void curl_ntlm_on_header(struct curl_ntlm *n, CURL *easy, const char *line,
 	http_ntlm_header(n->h, line, len);
 }
 
-int curl_ntlm_on_done(struct curl_ntlm *n, long status,
+int tr_ntlm_on_done(struct tr_ntlm *n, long status,
 		      struct rpe_error *err)
 {
 	int rc = http_ntlm_response(n->h, status, &n->hdr, err);
@@ -114,45 +114,45 @@ int curl_ntlm_on_done(struct curl_ntlm *n, long status,
 	return rc;
 }
 
-int curl_ntlm_after(struct curl_ntlm *n, CURLcode rc, long status,
+int tr_ntlm_after(struct tr_ntlm *n, CURLcode rc, long status,
 		    struct rpe_error *err)
 {
 	int sent = http_ntlm_sent_credentials(n->h), next;
 
 	if (n->over)
-		return CURL_NTLM_FINISH;
+		return TR_NTLM_FINISH;
 	n->over = 1;
 	if (!sent && ((rc == CURLE_OK && status >= 200 && status <= 299) ||
 		      rc == CURLE_GOT_NOTHING))
-		return CURL_NTLM_AGAIN_NO_AUTH;
+		return TR_NTLM_AGAIN_NO_AUTH;
 	if (rc != CURLE_OK || (status != 401 && !sent))
-		return CURL_NTLM_FINISH;
-	next = curl_ntlm_on_done(n, status, err);
+		return TR_NTLM_FINISH;
+	next = tr_ntlm_on_done(n, status, err);
 	if (next < 0)
 		return next;
 	if (next == HTTP_NTLM_DONE)
-		return CURL_NTLM_FINISH;
+		return TR_NTLM_FINISH;
 	if (next == HTTP_NTLM_USE_BASIC)
-		return CURL_NTLM_AGAIN_BASIC;
+		return TR_NTLM_AGAIN_BASIC;
 	n->over = 0;
-	return next == HTTP_NTLM_SEND_NEGOTIATE ? CURL_NTLM_AGAIN_NEGOTIATE :
-						   CURL_NTLM_AGAIN_AUTHENTICATE;
+	return next == HTTP_NTLM_SEND_NEGOTIATE ? TR_NTLM_AGAIN_NEGOTIATE :
+						   TR_NTLM_AGAIN_AUTHENTICATE;
 }
 
-int curl_ntlm_prepare(struct curl_ntlm *n, CURL *easy, int action,
+int tr_ntlm_prepare(struct tr_ntlm *n, CURL *easy, int action,
 		      struct curl_slist *headers, const char *user,
 		      const char *password)
 {
 	CURLcode rc;
 
-	if (action == CURL_NTLM_AGAIN_NEGOTIATE ||
-	    action == CURL_NTLM_AGAIN_AUTHENTICATE) {
+	if (action == TR_NTLM_AGAIN_NEGOTIATE ||
+	    action == TR_NTLM_AGAIN_AUTHENTICATE) {
 		n->node.next = headers;
 		return curl_easy_setopt(easy, CURLOPT_HTTPHEADER, &n->node) ? -1 : 0;
 	}
 	n->over = 1;
 	rc = curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-	if (!rc && action == CURL_NTLM_AGAIN_BASIC) {
+	if (!rc && action == TR_NTLM_AGAIN_BASIC) {
 		rc = curl_easy_setopt(easy, CURLOPT_USERNAME, user);
 		if (!rc) rc = curl_easy_setopt(easy, CURLOPT_PASSWORD, password);
 		if (!rc) rc = curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
@@ -160,12 +160,12 @@ int curl_ntlm_prepare(struct curl_ntlm *n, CURL *easy, int action,
 	return rc ? -1 : 0;
 }
 
-int curl_ntlm_running(const struct curl_ntlm *n)
+int tr_ntlm_running(const struct tr_ntlm *n)
 {
 	return !n->over;
 }
 
-void curl_ntlm_set_binding(struct curl_ntlm *n, const uint8_t cbt[16])
+void tr_ntlm_set_binding(struct tr_ntlm *n, const uint8_t cbt[16])
 {
 	if (n->leg != LEG_ONE)
 		return; /* only the CHALLENGE's connection counts */
@@ -173,27 +173,32 @@ void curl_ntlm_set_binding(struct curl_ntlm *n, const uint8_t cbt[16])
 	n->bound = 1;
 }
 
-long curl_ntlm_challenge_port(const struct curl_ntlm *n)
+long tr_ntlm_challenge_port(const struct tr_ntlm *n)
 {
 	return n->port_one;
 }
 
-long curl_ntlm_authenticate_port(const struct curl_ntlm *n)
+long tr_ntlm_authenticate_port(const struct tr_ntlm *n)
 {
 	return n->port_two;
 }
 
-int curl_ntlm_bound(const struct curl_ntlm *n)
+int tr_ntlm_bound(const struct tr_ntlm *n)
 {
 	return n->bound;
 }
 
-const char *curl_ntlm_scheme(const struct curl_ntlm *n)
+void tr_ntlm_set_unbound(struct tr_ntlm *n)
+{
+	http_ntlm_set_unbound(n->h);
+}
+
+const char *tr_ntlm_scheme(const struct tr_ntlm *n)
 {
 	return http_ntlm_scheme(n->h);
 }
 
-int curl_ntlm_sent_credentials(const struct curl_ntlm *n)
+int tr_ntlm_sent_credentials(const struct tr_ntlm *n)
 {
 	return http_ntlm_sent_credentials(n->h);
 }

@@ -13,12 +13,12 @@
  * arrives; leg two's local port is compared with leg one's, so the
  * transport can prove (and trace) that one connection carried both.
  *
- *   n = curl_ntlm_new(&params, err)
- *   curl_ntlm_attach(n, easy, err)       the private pool on the handle
- *   curl_ntlm_begin(n, err)              -> HTTP_NTLM_SEND_NEGOTIATE
- *   put curl_ntlm_header_node(n) first in CURLOPT_HTTPHEADER
- *   from CURLOPT_HEADERFUNCTION: curl_ntlm_on_header(n, easy, line, len)
- *   when the transfer is done: curl_ntlm_on_done(n, status, err)
+ *   n = tr_ntlm_new(&params, err)
+ *   tr_ntlm_attach(n, easy, err)       the private pool on the handle
+ *   tr_ntlm_begin(n, err)              -> HTTP_NTLM_SEND_NEGOTIATE
+ *   put tr_ntlm_header_node(n) first in CURLOPT_HTTPHEADER
+ *   from CURLOPT_HEADERFUNCTION: tr_ntlm_on_header(n, easy, line, len)
+ *   when the transfer is done: tr_ntlm_on_done(n, status, err)
  *       -> the next step (see lib/httpntlm.h); restart the handle with
  *          the header node (now holding the AUTHENTICATE) and, for
  *          HTTP_NTLM_SEND_AUTHENTICATE, the real body. */
@@ -30,60 +30,62 @@
 #include "err.h"
 #include "httpntlm.h"
 
-struct curl_ntlm;
+struct tr_ntlm;
 
-struct curl_ntlm *curl_ntlm_new(const struct http_ntlm_params *p,
+struct tr_ntlm *tr_ntlm_new(const struct http_ntlm_params *p,
 				struct rpe_error *err);
 /* Also wipes the last Authorization header. */
-void curl_ntlm_free(struct curl_ntlm *n);
+void tr_ntlm_free(struct tr_ntlm *n);
 
-int curl_ntlm_attach(struct curl_ntlm *n, CURL *easy, struct rpe_error *err);
-int curl_ntlm_begin(struct curl_ntlm *n, struct rpe_error *err);
+int tr_ntlm_attach(struct tr_ntlm *n, CURL *easy, struct rpe_error *err);
+int tr_ntlm_begin(struct tr_ntlm *n, struct rpe_error *err);
 /* A header list node holding the current Authorization line; link the
  * transport's own list behind it (node->next, NULL at first; kept across
  * legs).  Owned by n. */
-struct curl_slist *curl_ntlm_header_node(struct curl_ntlm *n);
-void curl_ntlm_on_header(struct curl_ntlm *n, CURL *easy, const char *line,
+struct curl_slist *tr_ntlm_header_node(struct tr_ntlm *n);
+void tr_ntlm_on_header(struct tr_ntlm *n, CURL *easy, const char *line,
 			 size_t len);
 /* The channel binding of the connection leg one's answer came on (lib/
  * tlsinfo's struct tls_seen, read from the same header callback). */
-void curl_ntlm_set_binding(struct curl_ntlm *n, const uint8_t cbt[16]);
-int curl_ntlm_on_done(struct curl_ntlm *n, long status,
+void tr_ntlm_set_binding(struct tr_ntlm *n, const uint8_t cbt[16]);
+int tr_ntlm_on_done(struct tr_ntlm *n, long status,
 		      struct rpe_error *err);
 
-/* What a caller does when a transfer of its handle ended (curl_ntlm_after):
+/* What a caller does when a transfer of its handle ended (tr_ntlm_after):
  * finish (report the end as it is), or run the handle again. */
-enum curl_ntlm_action {
-	CURL_NTLM_FINISH = 0,
-	CURL_NTLM_AGAIN_NEGOTIATE,    /* leg one again (the other scheme) */
-	CURL_NTLM_AGAIN_AUTHENTICATE, /* the real request, same connection */
-	CURL_NTLM_AGAIN_BASIC,        /* no NTLM offered: Basic (ANY) */
-	CURL_NTLM_AGAIN_NO_AUTH,      /* the proxy took leg one for the
+enum tr_ntlm_action {
+	TR_NTLM_FINISH = 0,
+	TR_NTLM_AGAIN_NEGOTIATE,    /* leg one again (the other scheme) */
+	TR_NTLM_AGAIN_AUTHENTICATE, /* the real request, same connection */
+	TR_NTLM_AGAIN_BASIC,        /* no NTLM offered: Basic (ANY) */
+	TR_NTLM_AGAIN_NO_AUTH,      /* the proxy took leg one for the
 				         request: it asks for no auth */
 };
 
 /* Decide after a transfer ended with rc and status: an action, or < 0
  * with err saying why the HTTP authentication failed (credentials sent
  * or not).  A leg one answered with something else than a 401 (an error
- * page of the proxy) is CURL_NTLM_FINISH. */
-int curl_ntlm_after(struct curl_ntlm *n, CURLcode rc, long status,
+ * page of the proxy) is TR_NTLM_FINISH. */
+int tr_ntlm_after(struct tr_ntlm *n, CURLcode rc, long status,
 		    struct rpe_error *err);
 /* Point easy at the next leg: the Authorization node in front of headers,
  * or headers alone with libcurl's Basic (user, password) or nothing.  The
  * caller sets the body (none on leg one) and restarts the handle. */
-int curl_ntlm_prepare(struct curl_ntlm *n, CURL *easy, int action,
+int tr_ntlm_prepare(struct tr_ntlm *n, CURL *easy, int action,
 		      struct curl_slist *headers, const char *user,
 		      const char *password);
 /* 1 while the handshake is still running (leg one or two pending). */
-int curl_ntlm_running(const struct curl_ntlm *n);
+int tr_ntlm_running(const struct tr_ntlm *n);
 
 /* Local ports of the connections that carried leg one (the CHALLENGE) and
  * leg two (the AUTHENTICATE); 0 when not seen yet. */
-long curl_ntlm_challenge_port(const struct curl_ntlm *n);
-long curl_ntlm_authenticate_port(const struct curl_ntlm *n);
+long tr_ntlm_challenge_port(const struct tr_ntlm *n);
+long tr_ntlm_authenticate_port(const struct tr_ntlm *n);
 /* 1 when the channel binding came from the connection's certificate. */
-int curl_ntlm_bound(const struct curl_ntlm *n);
-const char *curl_ntlm_scheme(const struct curl_ntlm *n);
-int curl_ntlm_sent_credentials(const struct curl_ntlm *n);
+int tr_ntlm_bound(const struct tr_ntlm *n);
+const char *tr_ntlm_scheme(const struct tr_ntlm *n);
+/* The AUTHENTICATE without channel binding (http_ntlm_set_unbound). */
+void tr_ntlm_set_unbound(struct tr_ntlm *n);
+int tr_ntlm_sent_credentials(const struct tr_ntlm *n);
 
 #endif

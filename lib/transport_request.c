@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -29,12 +30,34 @@ struct http_request {
 	char location[2048];
 	/* HTTP NTLM of our own (transport_ntlm), as on the RPC channels:
 	 * NULL with libcurl's Basic or Negotiate. */
-	struct curl_ntlm *ntlm;
+	struct tr_ntlm *ntlm;
 	const char *user, *password;
 	size_t post_len;
 	char auth_msg[320];
 	struct tls_seen tls;    /* what its TLS handshake showed */
+	int unbound;            /* NTLM without channel binding */
+	char keep_name[48];     /* spec->keep_header */
+	char keep_value[64];
+	char auth_offered[96];  /* WWW-Authenticate schemes */
+	void (*on_header)(void *ctx, struct http_request *rq, const char *line,
+			  size_t len);
 };
+
+/* "Name: value\r\n": the value, when the line is the header `name`. */
+static int header_value(const char *p, size_t len, const char *name,
+			char *out, size_t n)
+{
+	size_t nl = strlen(name), i, o = 0;
+
+	if (!nl || len <= nl || p[nl] != ':' || strncasecmp(p, name, nl) != 0)
+		return 0;
+	for (i = nl + 1; i < len && (p[i] == ' ' || p[i] == '\t'); i++)
+		;
+	while (i < len && p[i] != '\r' && p[i] != '\n' && o + 1 < n)
+		out[o++] = p[i++];
+	out[o] = '\0';
+	return 1;
+}
 
 static size_t on_write(char *p, size_t size, size_t n, void *userp)
 {
@@ -50,35 +73,58 @@ static size_t on_write(char *p, size_t size, size_t n, void *userp)
 	return buf_put_bytes(&rq->body, p, len) == 0 ? len : CURL_WRITEFUNC_ERROR;
 }
 
-/* The connection's channel binding (lib/tlsinfo, while the SSL * of the
- * running transfer is valid) for the NTLM AUTHENTICATE. */
-static void ntlm_binding(struct http_request *rq)
+/* The TLS session of the connection the response came on (version,
+ * cipher, binding; a resumed session's certificate), read while the SSL *
+ * of the running transfer is valid. */
+static void note_tls(struct http_request *rq)
 {
 	struct curl_tlssessioninfo *ti = NULL;
 
 	if (curl_easy_getinfo(rq->src.easy, CURLINFO_TLS_SSL_PTR, &ti) ==
-		    CURLE_OK && ti && ti->backend == CURLSSLBACKEND_OPENSSL)
+		    CURLE_OK && ti && ti->backend == CURLSSLBACKEND_OPENSSL &&
+	    ti->internals)
 		tlsinfo_from_ssl(ti->internals, &rq->tls);
-	if (rq->tls.have_cbt)
-		curl_ntlm_set_binding(rq->ntlm, rq->tls.cbt);
+}
+
+/* The connection's channel binding (lib/tlsinfo) for the NTLM
+ * AUTHENTICATE. */
+static void ntlm_binding(struct http_request *rq)
+{
+	note_tls(rq);
+	if (rq->tls.have_cbt && !rq->unbound)
+		tr_ntlm_set_binding(rq->ntlm, rq->tls.cbt);
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *userp)
 {
 	struct http_request *rq = userp;
 	size_t len = size * n;
+	char value[8];
 
-	if (rq->ntlm && curl_ntlm_running(rq->ntlm))
-		curl_ntlm_on_header(rq->ntlm, rq->src.easy, p, len);
+	if (rq->ntlm && tr_ntlm_running(rq->ntlm))
+		tr_ntlm_on_header(rq->ntlm, rq->src.easy, p, len);
 	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
 		/* A new response (after a 401 of the authentication): forget
 		 * the previous body.  Status lines carry no credentials. */
 		buf_reset(&rq->body);
 		loop_trace(rq->src.loop, 2, "%s: %.*s", rq->name,
 			   (int)(len > 2 ? len - 2 : len), p);
-		if (rq->ntlm && curl_ntlm_running(rq->ntlm))
+		if (rq->ntlm && tr_ntlm_running(rq->ntlm))
 			ntlm_binding(rq);
+		else
+			note_tls(rq);
+	} else if (header_value(p, len, "WWW-Authenticate", value,
+				sizeof(value))) {
+		/* Schemes only: a token is not kept (RFC 7235 4.1). */
+		(void)http_auth_schemes_add(rq->auth_offered,
+					    sizeof(rq->auth_offered),
+					    (const uint8_t *)p + 17, len - 17);
+	} else if (rq->keep_name[0]) {
+		header_value(p, len, rq->keep_name, rq->keep_value,
+			     sizeof(rq->keep_value));
 	}
+	if (rq->on_header)
+		rq->on_header(rq->cb.ctx, rq, p, len);
 	return len;
 }
 
@@ -101,10 +147,12 @@ static CURLcode set_body(struct http_request *rq, int negotiate_leg)
 static int ntlm_setup(struct http_request *rq, const struct http_ntlm_params *np,
 		      struct rpe_error *err)
 {
-	rq->ntlm = curl_ntlm_new(np, err);
-	if (!rq->ntlm || curl_ntlm_attach(rq->ntlm, rq->src.easy, err) < 0 ||
-	    curl_ntlm_begin(rq->ntlm, err) < 0 ||
-	    curl_ntlm_prepare(rq->ntlm, rq->src.easy, CURL_NTLM_AGAIN_NEGOTIATE,
+	rq->ntlm = tr_ntlm_new(np, err);
+	if (rq->ntlm && rq->unbound)
+		tr_ntlm_set_unbound(rq->ntlm);
+	if (!rq->ntlm || tr_ntlm_attach(rq->ntlm, rq->src.easy, err) < 0 ||
+	    tr_ntlm_begin(rq->ntlm, err) < 0 ||
+	    tr_ntlm_prepare(rq->ntlm, rq->src.easy, TR_NTLM_AGAIN_NEGOTIATE,
 			      rq->headers, NULL, NULL) < 0 ||
 	    set_body(rq, 1) != CURLE_OK)
 		return err && err->code ? err->code : RPE_ERR_NOMEM;
@@ -121,7 +169,7 @@ static int setup_auth(struct http_request *rq, const struct http_params *p,
 		p->ntlm_user ? p->ntlm_user : p->user,
 		p->ntlm_domain ? p->ntlm_domain : "",
 		p->password ? p->password : "", p->host,
-		p->auth == HTTP_AUTH_ANY, 0, "the server",
+		p->auth == HTTP_AUTH_ANY && !rq->unbound, 0, "the server",
 	};
 	CURLU *u = NULL;
 	char *host = NULL;
@@ -169,7 +217,9 @@ static int setup(struct http_request *rq, const struct http_params *p,
 	TRY(LOOP_SETOPT(e, CURLOPT_WRITEDATA, rq, err));
 	TRY(LOOP_SETOPT(e, CURLOPT_HEADERFUNCTION, on_header, err));
 	TRY(LOOP_SETOPT(e, CURLOPT_HEADERDATA, rq, err));
-	if (strcmp(spec->method, "POST") == 0) {
+	if (strcmp(spec->method, "POST") != 0 && strcmp(spec->method, "GET") != 0)
+		TRY(LOOP_SETOPT(e, CURLOPT_CUSTOMREQUEST, spec->method, err));
+	if (strcmp(spec->method, "GET") != 0) {
 		rq->post = malloc(spec->len ? spec->len : 1);
 		if (!rq->post)
 			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
@@ -207,7 +257,11 @@ struct http_request *http_request_open(struct loop *loop,
 		return NULL;
 	}
 	rq->cb = *cb;
+	rq->on_header = spec->on_header;
 	rq->max_body = spec->max_body;
+	rq->unbound = spec->ntlm_unbound;
+	snprintf(rq->keep_name, sizeof(rq->keep_name), "%s",
+		 spec->keep_header ? spec->keep_header : "");
 	buf_init(&rq->body, spec->max_body + 1);
 	snprintf(rq->name, sizeof(rq->name), "%s", spec->name ? spec->name : "HTTP");
 	rq->src.tls = &rq->tls;
@@ -226,7 +280,7 @@ void http_request_close(struct http_request *rq)
 		return;
 	if (rq->src.loop)
 		loop_remove(&rq->src);
-	curl_ntlm_free(rq->ntlm); /* after the handle: it owns the pool */
+	tr_ntlm_free(rq->ntlm); /* after the handle: it owns the pool */
 	curl_slist_free_all(rq->headers);
 	curl_slist_free_all(rq->connect_to);
 	buf_free(&rq->body);
@@ -257,18 +311,18 @@ static int ntlm_next(struct http_request *rq, CURLcode rc)
 	long st = 0;
 	int action;
 
-	if (!rq->ntlm || !curl_ntlm_running(rq->ntlm))
+	if (!rq->ntlm || !tr_ntlm_running(rq->ntlm))
 		return 0;
 	curl_easy_getinfo(rq->src.easy, CURLINFO_RESPONSE_CODE, &st);
-	action = curl_ntlm_after(rq->ntlm, rc, st, &err);
+	action = tr_ntlm_after(rq->ntlm, rc, st, &err);
 	if (action < 0)
 		snprintf(rq->auth_msg, sizeof(rq->auth_msg), "%s", err.msg);
-	if (action <= CURL_NTLM_FINISH)
+	if (action <= TR_NTLM_FINISH)
 		return 0;
 	buf_reset(&rq->body);
-	if (curl_ntlm_prepare(rq->ntlm, rq->src.easy, action, rq->headers,
+	if (tr_ntlm_prepare(rq->ntlm, rq->src.easy, action, rq->headers,
 			      rq->user, rq->password) < 0 ||
-	    set_body(rq, action == CURL_NTLM_AGAIN_NEGOTIATE) != CURLE_OK ||
+	    set_body(rq, action == TR_NTLM_AGAIN_NEGOTIATE) != CURLE_OK ||
 	    loop_restart(&rq->src, &err) < 0) {
 		snprintf(rq->auth_msg, sizeof(rq->auth_msg),
 			 "libcurl refused to send the request again for HTTP authentication");
@@ -321,7 +375,34 @@ static const struct loop_source_ops request_ops = {
 	.destroy = src_destroy,
 };
 
+const char *http_request_header(const struct http_request *rq)
+{
+	return rq->keep_value;
+}
+
+const char *http_request_auth_offered(const struct http_request *rq)
+{
+	return rq->auth_offered;
+}
+
+int http_request_sent_credentials(const struct http_request *rq)
+{
+	return rq->ntlm && tr_ntlm_sent_credentials(rq->ntlm);
+}
+
 const struct tls_seen *http_request_tls(const struct http_request *rq)
 {
 	return &rq->tls;
+}
+
+int http_request_timings(const struct http_request *rq, struct http_timings *t)
+{
+	CURL *e = rq->src.easy;
+
+	t->resolve_us = loop_info_us(e, CURLINFO_NAMELOOKUP_TIME_T);
+	t->connect_us = loop_info_us(e, CURLINFO_CONNECT_TIME_T);
+	t->tls_us = loop_info_us(e, CURLINFO_APPCONNECT_TIME_T);
+	t->pretransfer_us = loop_info_us(e, CURLINFO_PRETRANSFER_TIME_T);
+	t->starttransfer_us = loop_info_us(e, CURLINFO_STARTTRANSFER_TIME_T);
+	return 0;
 }

@@ -27,7 +27,8 @@ struct http_request_cb {
 };
 
 struct http_request_spec {
-	const char *method;   /* "POST" or "GET" */
+	const char *method;   /* "GET", "POST", or another method with a body
+			       * (RPC_IN_DATA: posted the same way) */
 	const char *url;      /* absolute; its scheme must match p->tls */
 	const char *name;     /* trace prefix */
 	const uint8_t *body;  /* POST body (copied) */
@@ -37,6 +38,17 @@ struct http_request_spec {
 	/* "HOST:PORT:ADDR:PORT" lines for CURLOPT_CONNECT_TO, NULL-terminated
 	 * (split DNS, loopback tests); NULL: none. */
 	const char *const *connect_to;
+	/* Our HTTP NTLM sends an AUTHENTICATE without channel binding (the
+	 * Extended Protection check, lib/posture_run) and never Basic. */
+	int ntlm_unbound;
+	/* Keep the value of this response header (the last one seen):
+	 * http_request_header(). */
+	const char *keep_header;
+	/* Optional: every response header line as it arrives (with cb's
+	 * ctx), status lines included (a 401 of the HTTP authentication,
+	 * then the final response). */
+	void (*on_header)(void *ctx, struct http_request *rq, const char *line,
+			  size_t len);
 };
 
 /* p gives authentication (user NULL: none), TLS and routing; its host,
@@ -53,8 +65,18 @@ const uint8_t *http_request_body(const struct http_request *rq, size_t *len);
 /* The redirect target of a 3xx (absolute, resolved by libcurl), or NULL. */
 const char *http_request_location(const struct http_request *rq);
 int http_request_finished(const struct http_request *rq);
+/* The value of spec->keep_header ("" when none came). */
+const char *http_request_header(const struct http_request *rq);
+/* The authentication schemes its 401 answers offered ("NTLM, Basic"; ""
+ * if none). */
+const char *http_request_auth_offered(const struct http_request *rq);
+/* 1 once our HTTP NTLM sent an AUTHENTICATE on it. */
+int http_request_sent_credentials(const struct http_request *rq);
+
 /* The server certificate, TLS version and cipher of an https request
  * (tlsinfo.h), also when verification failed. */
 const struct tls_seen *http_request_tls(const struct http_request *rq);
+/* libcurl's timings of the last transfer. */
+int http_request_timings(const struct http_request *rq, struct http_timings *t);
 
 #endif

@@ -43,11 +43,11 @@ static void add_line(struct verdict *v, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void set_summary(struct verdict *v, enum verdict_state st,
+static void set_summary(struct verdict *v, enum mp_state st,
 			const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void set_summary(struct verdict *v, enum verdict_state st,
+static void set_summary(struct verdict *v, enum mp_state st,
 			const char *fmt, ...)
 {
 	va_list ap;
@@ -56,16 +56,6 @@ static void set_summary(struct verdict *v, enum verdict_state st,
 	va_start(ap, fmt);
 	vsnprintf(v->summary, sizeof(v->summary), fmt, ap);
 	va_end(ap);
-}
-
-const char *verdict_state_name(int state)
-{
-	switch (state) {
-	case VSTATE_OK: return "OK";
-	case VSTATE_WARNING: return "WARNING";
-	case VSTATE_CRITICAL: return "CRITICAL";
-	default: return "UNKNOWN";
-	}
 }
 
 /* "NTLM, packet privacy (sealed)" */
@@ -292,7 +282,7 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 	v->cause = r;
 
 	if (r->outcome == OUTCOME_TIMEOUT) {
-		set_summary(v, (enum verdict_state)in->timeout_state,
+		set_summary(v, in->timeout_state,
 			    "%s: %s logon timed out after %gs during %s%s%s%s",
 			    in->host, r->label, in->timeout_seconds,
 			    probe_phase_name(r->phase), r->step[0] ? " (" : "",
@@ -301,7 +291,7 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 	}
 	if (r->outcome != OUTCOME_LOGON_REFUSED &&
 	    r->outcome != OUTCOME_LOGON_NOT_ENCRYPTED) {
-		set_summary(v, VSTATE_CRITICAL, "%s: %s logon failed during %s: %s (%s)",
+		set_summary(v, MP_CRITICAL, "%s: %s logon failed during %s: %s (%s)",
 			    in->host, r->label, probe_phase_name(r->phase),
 			    probe_outcome_name(r->outcome), r->message);
 		explain_proxy_error(v, in, r);
@@ -311,7 +301,7 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 	if (refused_with(r, EMSMDB_EC_CLIENT_VER_DISALLOWED)) {
 		int both = r != in->unencrypted &&
 			   refused_with(in->unencrypted, EMSMDB_EC_CLIENT_VER_DISALLOWED);
-		set_summary(v, VSTATE_CRITICAL, "%s: client version %s is blocked: %s refused (%s); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version",
+		set_summary(v, MP_CRITICAL, "%s: client version %s is blocked: %s refused (%s); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version",
 			    in->host, version_text(in, ver, sizeof(ver)),
 			    both ? "both logons" : r == in->unencrypted ?
 			    "unencrypted logon" : "encrypted logon", ec);
@@ -319,7 +309,7 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 		return;
 	}
 	ms = r->outcome == OUTCOME_LOGON_REFUSED ? mailbox_setting(r->ec) : -1;
-	set_summary(v, VSTATE_CRITICAL, "%s: %s logon refused (%s)%s%s",
+	set_summary(v, MP_CRITICAL, "%s: %s logon refused (%s)%s%s",
 		    in->host, r->label, ec, ms >= 0 ? ": " : "",
 		    ms >= 0 ? mailbox_settings[ms].what : "");
 	explain_ec(v, r);
@@ -343,7 +333,7 @@ static void accepted_unencrypted(const struct verdict_input *in,
 		add_line(v, "The store accepted a logon without RPC authentication (level none): only TLS to the RPC proxy protects it, and EncryptionRequired did not refuse it.");
 		if (in->expect == EXPECT_REQUIRED) {
 			v->cause = u;
-			set_summary(v, VSTATE_CRITICAL, "%s accepts RPC logons without RPC authentication (expected: encryption required)",
+			set_summary(v, MP_CRITICAL, "%s accepts RPC logons without RPC authentication (expected: encryption required)",
 				    in->host);
 			add_line(v, "Exchange 2013 and later exempt such logons behind the RPC proxy; EncryptionRequired itself is tested with --unencrypted-level connect or integrity.");
 			return;
@@ -351,11 +341,11 @@ static void accepted_unencrypted(const struct verdict_input *in,
 	}
 	if (in->expect == EXPECT_REQUIRED) {
 		v->cause = u;
-		set_summary(v, VSTATE_CRITICAL, "%s accepts unencrypted RPC logons (expected: encryption required)",
+		set_summary(v, MP_CRITICAL, "%s accepts unencrypted RPC logons (expected: encryption required)",
 			    in->host);
 		remediation_enforce(v, srv);
 	} else {
-		set_summary(v, VSTATE_OK, "%s %s", in->host, ok_text);
+		set_summary(v, MP_OK, "%s %s", in->host, ok_text);
 	}
 }
 
@@ -376,12 +366,12 @@ static void refused_unencrypted(const struct verdict_input *in,
 			 e->total_time);
 	if (in->expect == EXPECT_OPTIONAL) {
 		v->cause = u;
-		set_summary(v, VSTATE_CRITICAL, "%s requires RPC encryption: %s (%s) (expected: encryption optional)",
+		set_summary(v, MP_CRITICAL, "%s requires RPC encryption: %s (%s) (expected: encryption optional)",
 			    in->host, e ? "unencrypted clients are locked out" :
 			    "unencrypted logon refused", ec);
 		remediation_allow(v, srv);
 	} else {
-		set_summary(v, VSTATE_OK, "%s requires RPC encryption: unencrypted logon refused (%s)%s",
+		set_summary(v, MP_OK, "%s requires RPC encryption: unencrypted logon refused (%s)%s",
 			    in->host, ec, enc_ok);
 	}
 	if (u->ec != EMSMDB_EC_CLIENT_VER_DISALLOWED)
@@ -390,6 +380,27 @@ static void refused_unencrypted(const struct verdict_input *in,
 		 version_text(in, ver, sizeof(ver)));
 	add_line(v, "Clients older than Outlook 2007 (12.0) cannot receive ecNotEncrypted and are told their version is blocked (MS-OXCRPC 3.1.4.1);");
 	add_line(v, "Outlook shows \"Your Exchange Server administrator has blocked the version of Outlook that you are using.\"");
+}
+
+/* A logon without RPC authentication (level none) refused at the bind or
+ * with a fault on the call: Exchange 2010 and RPC/TCP refuse such logons
+ * whatever EncryptionRequired says, so the policy stays unknown. */
+static int refused_without_auth(const struct probe_result *u)
+{
+	return u->level == PROBE_LEVEL_NONE &&
+	       (u->outcome == OUTCOME_BIND_REJECTED ||
+		u->outcome == OUTCOME_RPC_FAULT);
+}
+
+static void unknown_without_auth(const struct verdict_input *in,
+				 struct verdict *v,
+				 const struct probe_result *u)
+{
+	v->cause = u;
+	set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: the server refuses logons without RPC authentication; the policy cannot be told at this level (unencrypted logon failed during %s: %s (%s))",
+		    in->host, probe_phase_name(u->phase),
+		    probe_outcome_name(u->outcome), u->message);
+	add_line(v, "The server refused a logon without RPC authentication (Exchange 2010 and RPC/TCP require it); --unencrypted-level connect probes with NTLM but without sealing.");
 }
 
 /* Only the unencrypted probe ran. */
@@ -413,9 +424,11 @@ static void decide_unencrypted_only(const struct verdict_input *in,
 		 * look alike. */
 		ec_text(u, ec, sizeof(ec));
 		v->cause = u;
-		set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused (%s), which means either encryption required or client version blocked; run --probe both",
+		set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused (%s), which means either encryption required or client version blocked; run --probe both",
 			    in->host, ec);
 		explain_ec(v, u);
+	} else if (refused_without_auth(u)) {
+		unknown_without_auth(in, v, u);
 	} else {
 		failure(v, in, u);
 	}
@@ -443,19 +456,17 @@ static void decide_both(const struct verdict_input *in, struct verdict *v,
 	} else if (u->outcome == OUTCOME_LOGON_REFUSED) {
 		ec_text(u, ec, sizeof(ec));
 		v->cause = u;
-		set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused for another reason (%s), encrypted logon OK",
+		set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused for another reason (%s), encrypted logon OK",
 			    in->host, ec);
 		explain_ec(v, u);
+	} else if (refused_without_auth(u)) {
+		unknown_without_auth(in, v, u);
 	} else {
 		v->cause = u;
-		set_summary(v, VSTATE_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon failed during %s: %s (%s), encrypted logon OK",
+		set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon failed during %s: %s (%s), encrypted logon OK",
 			    in->host, probe_phase_name(u->phase),
 			    probe_outcome_name(u->outcome), u->message);
-		if (u->level == PROBE_LEVEL_NONE &&
-		    (u->outcome == OUTCOME_BIND_REJECTED ||
-		     u->outcome == OUTCOME_RPC_FAULT))
-			add_line(v, "The server refused a bind without RPC authentication (Exchange 2010 and RPC/TCP require it); --unencrypted-level connect probes with NTLM but without sealing.");
-		else if (u->outcome == OUTCOME_BIND_REJECTED ||
+		if (u->outcome == OUTCOME_BIND_REJECTED ||
 			 (u->outcome == OUTCOME_RPC_FAULT &&
 			  u->level == PROBE_LEVEL_CONNECT))
 			add_line(v, "The server refused level connect; --unencrypted-level integrity probes with signed but unsealed calls.");
@@ -466,13 +477,17 @@ void verdict_decide(const struct verdict_input *in, struct verdict *v)
 {
 	const struct probe_result *e = in->encrypted, *u = in->unencrypted;
 
+	if (in->mapi) {
+		verdict_decide_mapi(in, v);
+		return;
+	}
 	memset(v, 0, sizeof(*v));
 	v->enforced = -1;
-	v->state = VSTATE_UNKNOWN;
+	v->state = MP_UNKNOWN;
 
 	if (in->probes == PROBES_UNENCRYPTED || !e) {
 		if (!u) {
-			set_summary(v, VSTATE_UNKNOWN, "no probe was run");
+			set_summary(v, MP_UNKNOWN, "no probe was run");
 			return;
 		}
 		decide_unencrypted_only(in, v);
@@ -494,7 +509,7 @@ void verdict_decide(const struct verdict_input *in, struct verdict *v)
 	}
 
 	if (in->probes == PROBES_ENCRYPTED || !u) {
-		set_summary(v, VSTATE_OK, "%s: encrypted logon OK in %.2fs (policy not tested: unencrypted probe disabled)",
+		set_summary(v, MP_OK, "%s: encrypted logon OK in %.2fs (policy not tested: unencrypted probe disabled)",
 			    in->host, e->total_time);
 		describe_probe(v, e);
 		return;
@@ -504,14 +519,37 @@ void verdict_decide(const struct verdict_input *in, struct verdict *v)
 	describe_probe(v, u);
 }
 
-void verdict_apply_timing(struct verdict *v, int timing_state, const char *why)
+void verdict_apply_timing(struct verdict *v, enum mp_state timing_state,
+			  const char *why)
 {
 	size_t n;
 
-	if (v->state != VSTATE_OK || timing_state == VSTATE_OK)
+	if (v->state != MP_OK || timing_state == MP_OK)
 		return;
-	v->state = (enum verdict_state)timing_state;
+	v->state = timing_state;
 	n = strlen(v->summary);
 	if (why && n < sizeof(v->summary))
 		snprintf(v->summary + n, sizeof(v->summary) - n, " (%s)", why);
+}
+
+void verdict_apply_posture(struct verdict *v, const struct posture_report *r)
+{
+	const char *sep = "; posture: ";
+	size_t n;
+	int i;
+
+	if (!r || !r->findings)
+		return;
+	/* UNKNOWN (3) stays: the policy could not be told, whatever else. */
+	if (v->state != MP_UNKNOWN && r->state > (int)v->state)
+		v->state = (enum mp_state)r->state;
+	for (i = 0; i < r->n; i++) {
+		if (r->item[i].status != POSTURE_FINDING || !r->item[i].brief[0])
+			continue;
+		n = strlen(v->summary);
+		if (n < sizeof(v->summary))
+			snprintf(v->summary + n, sizeof(v->summary) - n, "%s%s",
+				 sep, r->item[i].brief);
+		sep = ", ";
+	}
 }

@@ -4,6 +4,8 @@
 #ifndef RPE_VERDICT_H
 #define RPE_VERDICT_H
 
+#include "mp_range.h"
+#include "posture.h"
 #include "probe.h"
 
 enum verdict_expect {
@@ -18,14 +20,6 @@ enum verdict_probes {
 	PROBES_UNENCRYPTED,
 };
 
-/* Monitoring states, same numbers as the exit codes. */
-enum verdict_state {
-	VSTATE_OK = 0,
-	VSTATE_WARNING = 1,
-	VSTATE_CRITICAL = 2,
-	VSTATE_UNKNOWN = 3,
-};
-
 #define VERDICT_LINES 24
 #define VERDICT_LINE_MAX 320
 
@@ -36,14 +30,15 @@ struct verdict_input {
 	enum verdict_probes probes;
 	const struct probe_result *encrypted;   /* NULL if not run */
 	const struct probe_result *unencrypted; /* NULL if not run */
-	int timeout_state;       /* state for a probe that hit the deadline */
+	enum mp_state timeout_state; /* for a probe that hit the deadline */
 	double timeout_seconds;
 	const char *mailbox;     /* -m, for Set-CASMailbox -Identity; or NULL */
 	const uint16_t *client_version; /* rgwClientVersion sent; or NULL */
+	int mapi;                /* MAPI over HTTP: lib/verdict_mapi.c */
 };
 
 struct verdict {
-	enum verdict_state state;
+	enum mp_state state;
 	int enforced;            /* 1 enforced, 0 not enforced, -1 unknown */
 	char summary[512];
 	char lines[VERDICT_LINES][VERDICT_LINE_MAX];
@@ -60,12 +55,18 @@ struct verdict {
 };
 
 void verdict_decide(const struct verdict_input *in, struct verdict *out);
+/* MAPI over HTTP's table (the plain http door); verdict_decide calls it
+ * when in->mapi is set. */
+void verdict_decide_mapi(const struct verdict_input *in, struct verdict *out);
 
 /* Raise an OK verdict to WARNING/CRITICAL for slow probes; `why` is
  * appended to the summary ("slowest probe 2.1s"). */
-void verdict_apply_timing(struct verdict *v, int timing_state,
+void verdict_apply_timing(struct verdict *v, enum mp_state timing_state,
 			  const char *why);
 
-const char *verdict_state_name(int state);
+/* --posture: its findings raise the verdict to the report's state
+ * (WARNING, or CRITICAL with --posture-critical) and are named in the
+ * summary ("...; posture: Extended Protection not enforced on /rpc"). */
+void verdict_apply_posture(struct verdict *v, const struct posture_report *r);
 
 #endif

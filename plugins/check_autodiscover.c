@@ -90,8 +90,12 @@ static int apply_names(const struct probe_config *cfg,
 	} else if (!cfg->hostname) {
 		eff->hostname = (char *)r->expr_server;
 	}
+	/* A value no connection can be made with (host:port, a path):
+	 * the check cannot run, as with the same -H. */
+	d->failure_unknown = 1;
 	if (cfg_check_host("host name", eff->hostname, &e) < 0)
 		return unusable(d, "Autodiscover answer unusable: %s", e.msg);
+	d->failure_unknown = 0;
 	d->dn_from = cfg->mailbox_dn ? "given" : "User LegacyDN";
 	if (!cfg->mailbox_dn)
 		eff->mailbox_dn = (char *)r->legacy_dn;
@@ -103,8 +107,10 @@ static int apply_names(const struct probe_config *cfg,
 	if (!cfg->rpc_server)
 		eff->rpc_server = *r->exch_server ? (char *)r->exch_server :
 						    eff->hostname;
-	if (cfg_check_rpc_server(eff->rpc_server, &eff->rpc_server_mailbox, &e) < 0)
+	if (cfg_check_rpc_server(eff->rpc_server, &eff->rpc_server_mailbox, &e) < 0) {
+		d->failure_unknown = 1;
 		return unusable(d, "Autodiscover answer unusable: %s", e.msg);
+	}
 	return 0;
 }
 
@@ -181,6 +187,8 @@ struct mp_sub *check_discovery_failure(const struct check_discovery *d,
 	struct mp_sub *s;
 
 	if (d->res.state == 1) {
+		if (d->failure_unknown)
+			st = MP_UNKNOWN;
 		mp_output_summary(o, "Autodiscover for %s: %s", cfg->email,
 				  d->failure);
 	} else if (d->res.fail == AUTODISCOVER_FAIL_TIMEOUT) {

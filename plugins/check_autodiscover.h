@@ -16,6 +16,8 @@ struct check_discovery {
 	/* What the probes use, and where each came from. */
 	const char *host_from, *dn_from, *remote_from, *auth_from, *port_from;
 	char failure[1200];    /* a result the probes cannot use */
+	int failure_unknown;   /* ... because of a value no probe can take
+				  (the check cannot run: UNKNOWN) */
 };
 
 /* Run Autodiscover for cfg->email before deadline_ms (loop_now_ms clock)

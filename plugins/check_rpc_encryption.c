@@ -46,6 +46,7 @@ enum {
 	OPT_RPC_SERVER,
 	OPT_RPC_PORT,
 	OPT_RPC_PROXY_PATH,
+	OPT_PLAIN_PORT,
 	OPT_PROXY,
 	OPT_ALL_ADDRESSES,
 	OPT_MAX_PARALLEL,
@@ -59,6 +60,9 @@ enum {
 	OPT_CLIENT_CERT,
 	OPT_CLIENT_KEY,
 	OPT_CERT_EXPIRY,
+	OPT_POSTURE,
+	OPT_POSTURE_CRITICAL,
+	OPT_TLS_FLOOR,
 	/* credentials and mailbox */
 	OPT_PASSWORD_FILE,
 	OPT_HTTP_AUTH,
@@ -85,6 +89,7 @@ static const struct option long_options[] = {
 	{ "rpc-server", required_argument, NULL, OPT_RPC_SERVER },
 	{ "rpc-port", required_argument, NULL, OPT_RPC_PORT },
 	{ "rpc-proxy-path", required_argument, NULL, OPT_RPC_PROXY_PATH },
+	{ "plain-port", required_argument, NULL, OPT_PLAIN_PORT },
 	{ "proxy", required_argument, NULL, OPT_PROXY },
 	{ "all-addresses", no_argument, NULL, OPT_ALL_ADDRESSES },
 	{ "max-parallel", required_argument, NULL, OPT_MAX_PARALLEL },
@@ -116,6 +121,10 @@ static const struct option long_options[] = {
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, 't' },
+	/* posture: opt_posture() */
+	{ "posture", optional_argument, NULL, OPT_POSTURE },
+	{ "posture-critical", no_argument, NULL, OPT_POSTURE_CRITICAL },
+	{ "tls-floor", required_argument, NULL, OPT_TLS_FLOOR },
 	/* general: opt_general() */
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -137,6 +146,7 @@ struct cli_state {
 	bool port_given, v4, v6, max_parallel_given;
 	/* given explicitly: options that only RPC over HTTP uses */
 	bool http_auth_given, rpc_server_given, proxy_path_given;
+	bool posture_critical, tls_floor_given;
 };
 
 /* process_arguments' results; ARGS_OTHER: an opt_* parser saw another
@@ -171,18 +181,24 @@ static void print_version(void)
 	printf("%s v%s\n", PROGNAME, PACKAGE_VERSION);
 }
 
+/* The --help text is laid out as it prints: not for clang-format. */
+/* clang-format off */
 static void help_connection(void)
 {
 	printf("\n"
 "Connection:\n"
-" --transport=http|tcp\n"
+" --transport=http|tcp|mapi\n"
 "    http: RPC over HTTP through the RPC proxy (Outlook Anywhere).  tcp: RPC\n"
 "    over TCP as Outlook inside the LAN (Exchange 2007/2010): the endpoint\n"
-"    mapper on -p (default: 135) names the store's port.  (default: http)\n"
+"    mapper on -p (default: 135) names the store's port.  mapi: MAPI over\n"
+"    HTTP (Outlook 2016 and later, Exchange 2016 and later by default): the\n"
+"    EMSMDB Connect over https, and the same Connect over plain http on\n"
+"    --plain-port, which must be refused (TLS is MAPI over HTTP's only\n"
+"    protection).  (default: http)\n"
 " -H, --hostname=HOST\n"
 "    RPC proxy (Outlook Anywhere) host name; also the name checked against the\n"
 "    TLS certificate.  With --transport tcp: the Exchange server.  Required\n"
-"    unless -e finds it.\n"
+"    unless -e finds it.  No port here (-p gives it); IPv6 bare or in [].\n"
 " -I, --ip-address=ADDRESS\n"
 "    Connect to this address instead of resolving HOST.\n"
 " -p, --port=PORT\n"
@@ -194,7 +210,12 @@ static void help_connection(void)
 "    Backend named in the proxy URL /rpc/rpcproxy.dll?NAME:PORT (default:\n"
 "    what -e finds, else HOST).  Exchange 2013 and later route by mailbox:\n"
 "    ExchangeGuid@domain (Get-Mailbox monitor | fl ExchangeGuid); a server\n"
-"    name there is answered with HTTP 404.\n"
+"    name there is answered with HTTP 404.  With --transport mapi: the\n"
+"    MailboxId of /mapi/emsmdb/?MailboxId=GUID@domain (required unless -e\n"
+"    finds it).\n"
+" --plain-port=PORT\n"
+"    --transport mapi: the plain http port of the unencrypted probe\n"
+"    (default: %d).  Only NTLM or Negotiate is offered there, never Basic.\n"
 " --rpc-port=PORT\n"
 "    Backend port in the proxy URL (default: %d).  With --transport tcp:\n"
 "    connect to this store port directly, without the endpoint mapper.\n"
@@ -211,8 +232,9 @@ static void help_connection(void)
 "    differ.  Not with -I/--proxy.\n"
 " --max-parallel=N\n"
 "    Addresses probed at once with --all-addresses, 1..%d (default: %d).\n\n",
-	       CFG_DEFAULT_RPC_PORT, CFG_DEFAULT_PROXY_PATH,
-	       CFG_MAX_PARALLEL_MAX, CFG_DEFAULT_MAX_PARALLEL);
+	       CFG_DEFAULT_PORT_PLAIN, CFG_DEFAULT_RPC_PORT,
+	       CFG_DEFAULT_PROXY_PATH, CFG_MAX_PARALLEL_MAX,
+	       CFG_DEFAULT_MAX_PARALLEL);
 }
 
 static void help_autodiscover(void)
@@ -331,6 +353,31 @@ static void help_check(void)
 	       CFG_DEFAULT_CLIENT_VERSION, MP_DEFAULT_TIMEOUT);
 }
 
+static void help_posture(void)
+{
+	printf(
+"Posture (the other locks on the door):\n"
+" --posture[=ep,tls,auth,cert,build]\n"
+"    Also check, on each HTTP door the run uses (/rpc; Autodiscover with -e),\n"
+"    concurrently with the probes and within -t (default: every check):\n"
+"      ep     Extended Protection enforced: one extra NTLM logon without\n"
+"             channel binding must get 401 on /rpc (Autodiscover: shown,\n"
+"             Microsoft's supported setting there is None)\n"
+"      tls    no handshake below --tls-floor completes (one handshake per\n"
+"             version, in its own TLS context; no credentials)\n"
+"      auth   no Basic offered on /rpc (a way around Extended Protection)\n"
+"      cert   key RSA >= 2048 or EC >= 256 bits, no SHA-1/MD5 signature on\n"
+"             the leaf or an intermediate, and with --insecure: the chain\n"
+"             verifies without it\n"
+"      build  the Exchange build from X-OWA-Version\n"
+"    Each finding is a long-output line naming its fix, with perfdata; it\n"
+"    gives WARNING.  These checks send no password (NTLM only, no Basic).\n"
+" --posture-critical\n"
+"    Posture findings give CRITICAL instead of WARNING.\n"
+" --tls-floor=1.0|1.1|1.2|1.3\n"
+"    Lowest TLS version the server may accept (default: 1.2).\n\n");
+}
+
 static void help_general(void)
 {
 	printf(
@@ -400,8 +447,10 @@ static void print_help(void)
 	help_autodiscover();
 	help_credentials();
 	help_check();
+	help_posture();
 	help_general();
 }
+/* clang-format on */
 
 /* Long option names that are prefixes of "password" would be taken by
  * getopt_long as an abbreviation of --password-file, or are an attempt to
@@ -483,6 +532,9 @@ static int opt_connection(int opt, const char *arg, struct probe_config *cfg,
 	case OPT_RPC_PROXY_PATH:
 		st->proxy_path_given = true;
 		return set_str(&cfg->proxy_path, arg, err);
+	case OPT_PLAIN_PORT:
+		cfg->plain_port_given = true;
+		return cfg_parse_port(arg, "--plain-port", &cfg->plain_port, err);
 	case OPT_PROXY: return set_str(&cfg->proxy, arg, err);
 	case '4': st->v4 = true; return 0;
 	case '6': st->v6 = true; return 0;
@@ -578,6 +630,23 @@ static int opt_output_format(const char *arg, struct rpe_error *err)
 	return 0;
 }
 
+static int opt_posture(int opt, const char *arg, struct probe_config *cfg,
+		       struct cli_state *st, struct rpe_error *err)
+{
+	switch (opt) {
+	case OPT_POSTURE:
+		return posture_parse_checks(arg, &cfg->posture.checks, err);
+	case OPT_POSTURE_CRITICAL:
+		st->posture_critical = true;
+		cfg->posture.critical = 1;
+		return 0;
+	case OPT_TLS_FLOOR:
+		st->tls_floor_given = true;
+		return posture_parse_tls_floor(arg, &cfg->posture.tls_floor, err);
+	default: return ARGS_OTHER;
+	}
+}
+
 static int opt_general(int opt, const char *arg, struct probe_config *cfg,
 		       struct cli_state *st, struct rpe_error *err)
 {
@@ -594,7 +663,7 @@ static int opt_general(int opt, const char *arg, struct probe_config *cfg,
 /* In the order of --help. */
 static opt_group_fn *const opt_groups[] = {
 	opt_connection, opt_autodiscover, opt_tls, opt_credentials, opt_check,
-	opt_general,
+	opt_posture, opt_general,
 };
 
 /* getopt_long's ':' (missing argument) and '?' (unknown option). */
@@ -796,6 +865,56 @@ static int validate_fleet(const struct probe_config *cfg,
 	return 0;
 }
 
+/* --transport mapi: no DCE/RPC (no RPC proxy, no RPC authentication), a
+ * mailbox GUID@domain for the MailboxId, TLS for the encrypted probe. */
+static int validate_mapi(const struct probe_config *cfg,
+			 const struct cli_state *st, struct rpe_error *err)
+{
+	const char *bad;
+
+	if (cfg->transport != PROBE_TRANSPORT_MAPI) {
+		if (cfg->plain_port_given)
+			return rpe_fail(err, RPE_ERR_ARG,
+					"--plain-port needs --transport mapi");
+		return 0;
+	}
+	bad = !cfg->tls ? "--no-tls (the encrypted probe is https)" :
+	      cfg->auth != PROBE_AUTH_NTLM ? "--auth (MAPI over HTTP has no RPC authentication; use --http-auth)" :
+	      cfg->rpc_port_given ? "--rpc-port" :
+	      st->proxy_path_given ? "--rpc-proxy-path" : NULL;
+	if (bad)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"%s does not apply to --transport mapi", bad);
+	if (st->rpc_server_given && !cfg->rpc_server_mailbox)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--transport mapi needs --rpc-server as the mailbox's GUID@domain (its MailboxId), not a server name");
+	if (!st->rpc_server_given && !cfg->email)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--transport mapi needs --rpc-server GUID@domain (the mailbox's ExchangeGuid and SMTP domain) or -e");
+	return 0;
+}
+
+/* --posture and its knobs. */
+static int validate_posture(const struct probe_config *cfg,
+			    const struct cli_state *st, struct rpe_error *err)
+{
+	if (!cfg->posture.checks) {
+		if (st->posture_critical || st->tls_floor_given)
+			return rpe_fail(err, RPE_ERR_ARG,
+					"%s needs --posture",
+					st->posture_critical ? "--posture-critical" :
+							       "--tls-floor");
+		return 0;
+	}
+	if (cfg->transport == PROBE_TRANSPORT_TCP)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--posture checks the HTTP doors (RPC over HTTP, Autodiscover), not --transport tcp");
+	if (st->tls_floor_given && !(cfg->posture.checks & POSTURE_TLS))
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--tls-floor needs the tls check of --posture");
+	return 0;
+}
+
 /* Options that contradict each other or the transport. */
 static int validate_combinations(const struct probe_config *cfg,
 				 const struct cli_state *st,
@@ -819,6 +938,8 @@ static int validate_combinations(const struct probe_config *cfg,
 				"--client-key needs --client-cert");
 	TRY(validate_kerberos(cfg, err));
 	TRY(validate_fleet(cfg, st, err));
+	TRY(validate_mapi(cfg, st, err));
+	TRY(validate_posture(cfg, st, err));
 	if (cfg->transport != PROBE_TRANSPORT_TCP)
 		return 0;
 	/* With -e the TLS, proxy and HTTP options serve Autodiscover. */

@@ -24,7 +24,9 @@
 #include "check_common.h"
 #include "fleet.h"
 #include "kerberos.h"
+#include "mapihttp.h"
 #include "mp.h"
+#include "posture_run.h"
 #include "probe.h"
 #include "resolve.h"
 #include "verdict.h"
@@ -39,6 +41,8 @@ struct site {
 	int n;
 	struct verdict v;
 	const struct probe_result *slow; /* the slowest, when -w/-c raised v */
+	struct posture_site ps;     /* --posture: what its requests saw */
+	struct posture_report posture;
 };
 
 /* The server certificate as monitoring data: the one closest to expiry
@@ -68,8 +72,16 @@ static void fill_target(const struct probe_config *cfg, const char *addr,
 			struct probe_target *t, char *path, size_t n)
 {
 	memset(t, 0, sizeof(*t));
-	snprintf(path, n, "%s?%s:%u", cfg->proxy_path, cfg->rpc_server,
-		 cfg->rpc_port);
+	if (cfg->transport == PROBE_TRANSPORT_MAPI) {
+		/* MS-OXCMAPIHTTP 2.2.1: the mailbox names the endpoint. */
+		snprintf(path, n, "%s?MailboxId=%s", MAPIHTTP_EMSMDB_PATH,
+			 cfg->rpc_server ? cfg->rpc_server : "");
+		t->mapi_path = path;
+		t->plain_port = (long)cfg->plain_port;
+	} else {
+		snprintf(path, n, "%s?%s:%u", cfg->proxy_path, cfg->rpc_server,
+			 cfg->rpc_port);
+	}
 	t->transport = cfg->transport;
 	t->http.host = cfg->hostname;
 	t->http.connect_ip = addr ? addr : cfg->ip_address;
@@ -184,7 +196,7 @@ static void judge(const struct probe_config *cfg, const char *host,
 	struct verdict *v = &s->v;
 	int n = s->n;
 	struct verdict_input vin;
-	enum verdict_state before;
+	enum mp_state before;
 	double slowest = -1;
 	char why[MP_NUMBER_MAX + 32], num[MP_NUMBER_MAX];
 	int i;
@@ -201,10 +213,11 @@ static void judge(const struct probe_config *cfg, const char *host,
 		else
 			vin.unencrypted = &res[i];
 	}
-	vin.timeout_state = (int)cfg->deadline.state;
+	vin.timeout_state = cfg->deadline.state;
 	vin.timeout_seconds = cfg->deadline.seconds;
 	vin.mailbox = cfg->mailbox_dn;
 	vin.client_version = cfg->client_version;
+	vin.mapi = cfg->transport == PROBE_TRANSPORT_MAPI;
 	verdict_decide(&vin, v);
 
 	for (i = 0; i < n; i++) {
@@ -221,8 +234,8 @@ static void judge(const struct probe_config *cfg, const char *host,
 		mp_format_number(slowest, num, sizeof(num));
 		snprintf(why, sizeof(why), "slowest probe %ss", num);
 		before = v->state;
-		verdict_apply_timing(v, (int)mp_thresholds_status(&cfg->thresholds,
-								   slowest),
+		verdict_apply_timing(v, mp_thresholds_status(&cfg->thresholds,
+							      slowest),
 				     why);
 		if (v->state != before)
 			s->slow = slow;
@@ -369,6 +382,114 @@ static void print_steps(struct mp_output *o, struct mp_sub *pnode,
 			   r->auth_offered);
 }
 
+/* --posture ------------------------------------------------------------------ */
+
+/* What each site's posture requests need: its RPC proxy connection (with
+ * the NTLM credentials, never sent as Basic there) and, with -e, the
+ * Autodiscover endpoint that answered. */
+static void posture_sites(const struct probe_config *cfg,
+			  const struct check_discovery *d, struct site *sites,
+			  int n, struct http_params *ad)
+{
+	int i;
+
+	if (d && d->res.state == 1) {
+		memset(ad, 0, sizeof(*ad));
+		check_http_common(cfg, ad);
+	}
+	for (i = 0; i < n; i++) {
+		struct posture_site *ps = &sites[i].ps;
+		memset(ps, 0, sizeof(*ps));
+		ps->http = sites[i].target.http;
+		ps->rpc_path = sites[i].path;
+		if (d && d->res.state == 1) {
+			ps->autodiscover_url = d->res.url;
+			ps->autodiscover_http = ad;
+			ps->autodiscover_connect_to =
+				cfg->autodiscover_connect_to_n ?
+					(const char *const *)cfg->autodiscover_connect_to :
+					NULL;
+		}
+	}
+}
+
+/* The run's own facts beside the posture requests', then the judgement. */
+static void posture_judge(const struct probe_config *cfg,
+			  const struct check_discovery *d, struct site *s)
+{
+	struct posture_input *in = &s->ps.in;
+	int i;
+
+	in->server = cfg->rpc_server_mailbox || !cfg->rpc_server ?
+			     cfg->hostname : cfg->rpc_server;
+	for (i = 0; i < s->n; i++) {
+		const struct probe_result *r = &s->res[i];
+		/* The HTTP authentication of the probes (with binding)
+		 * passed once the channel got past connect. */
+		if (r->phase > PHASE_CONNECT || r->phase_end[PHASE_CONNECT] > 0)
+			in->door[POSTURE_DOOR_RPC].bound_ok = 1;
+		if (!in->probe_tls[0] && r->tls.version[0]) {
+			snprintf(in->probe_tls, sizeof(in->probe_tls), "%s",
+				 r->tls.version);
+			snprintf(in->probe_cipher, sizeof(in->probe_cipher), "%s",
+				 r->tls.cipher);
+		}
+		if (!in->cert && r->tls.strength.have)
+			in->cert = &r->tls.strength;
+	}
+	if (d && d->res.state == 1)
+		in->door[POSTURE_DOOR_AUTODISCOVER].bound_ok = 1;
+	posture_evaluate(&cfg->posture, in, &s->posture);
+	verdict_apply_posture(&s->v, &s->posture);
+}
+
+/* One perfdata item, with the range that alerts as warning (or critical
+ * with --posture-critical); prefix: the address's label. */
+static void posture_perf(struct mp_sub *o, const struct probe_config *cfg,
+			 const struct posture_item *it, const char *prefix)
+{
+	struct rpe_error err = { 0, "" };
+	char label[MP_LABEL_MAX];
+	struct mp_range range;
+	struct mp_perf p;
+
+	if (!it->perf_label[0])
+		return;
+	snprintf(label, sizeof(label), "%s%s%s", prefix ? prefix : "",
+		 prefix ? "_" : "", it->perf_label);
+	if (mp_perf_init(&p, label, it->perf_value, "", &err) < 0)
+		return;
+	if (it->perf_alert[0] && mp_range_parse(it->perf_alert, &range, &err) == 0) {
+		if (cfg->posture.critical)
+			p.crit = &range;
+		else
+			p.warn = &range;
+	}
+	p.has_min = true;
+	p.min = 0;
+	mp_sub_perf(o, &p, &err);
+}
+
+/* Each posture check a subcheck of the address: a finding in the state
+ * the findings raised, the others OK. */
+static void posture_tree(struct mp_output *o, struct mp_sub *a,
+			 const struct probe_config *cfg, const struct site *s,
+			 const char *prefix)
+{
+	static const char *const tag[] = { "OK", "FINDING", "not testable",
+					   "info" };
+	int i;
+
+	for (i = 0; i < s->posture.n; i++) {
+		const struct posture_item *it = &s->posture.item[i];
+		struct mp_sub *n;
+		n = mp_sub_add(o, a, it->status == POSTURE_FINDING ?
+				     (enum mp_state)s->posture.state : MP_OK,
+			       "posture %s: %s", tag[it->status], it->text);
+		posture_perf(n ? n : a, cfg, it, prefix);
+	}
+}
+
 /* One run (one or every address) ------------------------------------------- */
 
 struct run {
@@ -381,10 +502,15 @@ struct run {
 	int nres;
 	struct cert_check cert;
 	struct kerb_creds *kerb;    /* --auth kerberos|negotiate: every site's */
+	struct posture_run *posture; /* --posture */
+	struct probe_companion companion;
+	struct http_params ad_http; /* --posture with -e: Autodiscover's */
 };
 
 static void run_free(struct run *r)
 {
+	posture_run_free(r->posture);
+	r->posture = NULL;
 	free(r->sites);
 	free(r->res);
 	kerb_creds_free(r->kerb);
@@ -420,6 +546,24 @@ static int run_setup(struct run *r, const struct probe_config *cfg,
 	return 0;
 }
 
+static int posture_setup(struct run *r, struct rpe_error *err)
+{
+	struct posture_site **ps = calloc((size_t)r->nsites, sizeof(*ps));
+	int i;
+
+	if (!ps)
+		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+	posture_sites(r->cfg, r->d, r->sites, r->nsites, &r->ad_http);
+	for (i = 0; i < r->nsites; i++)
+		ps[i] = &r->sites[i].ps;
+	r->posture = posture_run_new(&r->cfg->posture, ps, r->nsites, err);
+	free(ps);
+	if (!r->posture)
+		return -1;
+	posture_run_companion(r->posture, &r->companion);
+	return 0;
+}
+
 static void run_judge(struct run *r)
 {
 	int i;
@@ -429,6 +573,8 @@ static void run_judge(struct run *r)
 	for (i = 0; i < r->nsites; i++) {
 		struct site *s = &r->sites[i];
 		judge(r->cfg, s->addr ? s->addr : r->cfg->hostname, s);
+		if (r->cfg->posture.checks)
+			posture_judge(r->cfg, r->d, s);
 	}
 	cert_check(r->cfg, r->res, r->nres, r->d, &r->cert);
 }
@@ -455,19 +601,20 @@ static struct mp_sub *probe_node(const struct site *s, struct mp_sub *pn[2],
 }
 
 /* One address: its verdict, each probe the verdict describes below it, the
- * steps below the first probe that saw any.  With perf, each probe's
- * perfdata (a single address; a fleet's is per address). */
+ * steps below the first probe that saw any, each posture check.  A single
+ * address has each probe's perfdata (a fleet's is per address). */
 static struct mp_sub *site_tree(struct mp_output *o, const struct run *r,
 				const struct site *s, bool fleet)
 {
 	const struct verdict *v = &s->v;
 	struct mp_sub *a, *pn[2] = { NULL, NULL };
+	char lab[RESOLVE_ADDR_MAX];
 	int i, k, notes = v->nprobes ? v->probe_line[0] : v->nlines;
 
 	a = mp_sub_add(o, NULL, (enum mp_state)v->state, "%s", v->summary);
 	if (fleet) {
 		mp_sub_classic_line(a, "[%s] %s: %s", s->addr,
-				    verdict_state_name((int)v->state),
+				    mp_state_name(v->state),
 				    v->summary);
 		mp_sub_classic(a, 0, "  ");
 	} else {
@@ -496,6 +643,9 @@ static struct mp_sub *site_tree(struct mp_output *o, const struct run *r,
 		print_steps(o, n ? n : a, p, s->addr != NULL);
 		break;
 	}
+	if (fleet)
+		fleet_label(s->addr, lab, sizeof(lab));
+	posture_tree(o, a, r->cfg, s, fleet ? lab : NULL);
 	return a;
 }
 
@@ -532,7 +682,7 @@ static int kerberos_prepare(const struct probe_config *cfg,
 	struct kerb_cred_params kp = { KERB_CRED_CCACHE, cfg->user, cfg->realm,
 				       cfg->password, cfg->keytab };
 	struct kerb_prefetch pf = { NULL, NULL, NULL };
-	bool http_neg = cfg->transport == PROBE_TRANSPORT_HTTP &&
+	bool http_neg = cfg->transport != PROBE_TRANSPORT_TCP &&
 			cfg->http_auth == HTTP_AUTH_NEGOTIATE;
 	struct rpe_error err = { 0, "" };
 	struct kerb_creds *c;
@@ -583,13 +733,13 @@ static int print_discovery_failure(const struct check_discovery *d,
 
 /* The status line: the verdict's state and summary, raised by the
  * certificate check, whose message joins the summary when it raised it. */
-static void output_begin(struct mp_output *o, const struct run *r, int state,
-			 const char *summary)
+static void output_begin(struct mp_output *o, const struct run *r,
+			 enum mp_state state, const char *summary)
 {
 	const struct cert_check *cc = &r->cert;
 
 	mp_output_init(o, CHECK_PREFIX);
-	mp_output_set_state(o, (enum mp_state)state);
+	mp_output_set_state(o, state);
 	if (cc->ci && cc->state)
 		mp_output_raise(o, (enum mp_state)cc->state);
 	mp_output_summary(o, "%s%s%s", summary, cc->state ? "; " : "",
@@ -627,7 +777,7 @@ static int print_single(const struct run *r)
 	struct mp_output out;
 	struct mp_sub *a;
 
-	output_begin(&out, r, (int)s->v.state, s->v.summary);
+	output_begin(&out, r, s->v.state, s->v.summary);
 	a = site_tree(&out, r, s, false);
 	add_perf(a, "encryption_enforced",
 		 s->v.enforced < 0 ? NAN : (double)s->v.enforced, "", NULL, 1, 1);
@@ -687,7 +837,7 @@ static int print_fleet(const struct run *r)
 	}
 	fleet_judge(r->cfg->hostname, r->cfg->expect, fs, r->nsites, &sum);
 	free(fs);
-	output_begin(&out, r, (int)sum.state, sum.text);
+	output_begin(&out, r, sum.state, sum.text);
 	dns = dns_tree(&out, r);
 	add_perf(dns, "addresses", r->nsites, "", NULL, 1, 0);
 	add_perf(dns, "addresses_enforced", sum.enforced, "", NULL, 1, 0);
@@ -704,16 +854,17 @@ static int resolve_or_report(struct run *r, int64_t deadline_ms)
 	const struct probe_config *cfg = r->cfg;
 	struct rpe_error err = { 0, "" };
 	char msg[RPE_ERRMSG_MAX + 96];
+	int rc;
 
-	if (resolve_all(cfg->hostname, cfg->ip_version, deadline_ms, &r->dns,
-			&err) == 0)
+	rc = resolve_all(cfg->hostname, cfg->ip_version, deadline_ms, &r->dns,
+			 &err);
+	if (rc == 0)
 		return -1;
-	if (r->dns.timed_out) {
+	if (rc == RPE_ERR_TIMEOUT) {
 		snprintf(msg, sizeof(msg),
 			 "%s: timed out after %gs during name resolution (%s)",
 			 cfg->hostname, cfg->deadline.seconds, err.msg);
-		return mp_print_status(CHECK_PREFIX,
-				       (enum mp_state)cfg->deadline.state, msg,
+		return mp_print_status(CHECK_PREFIX, cfg->deadline.state, msg,
 				       NULL);
 	}
 	snprintf(msg, sizeof(msg), "%s: name resolution failed: %s",
@@ -738,14 +889,16 @@ static int run_probes(const struct probe_config *cfg, int64_t deadline,
 	if (kerberos_prepare(cfg, deadline, &r.kerb, &rc) < 0)
 		return rc;
 	/* At most --max-parallel addresses, each with its probe pair, are
-	 * under way at once; all share the one deadline. */
+	 * under way at once; all share the one deadline, and so do the
+	 * posture requests. */
 	if (run_setup(&r, cfg, &err) < 0 ||
-	    probe_run_bounded(NULL, r.res, r.nres,
-			      r.sites[0].n * (int)(cfg->all_addresses ?
-							   cfg->max_parallel : 1),
-			      deadline, cfg->verbose,
-			      cfg->verbose >= 2 ? check_trace_stderr : NULL, NULL,
-			      &err) < 0) {
+	    (cfg->posture.checks && posture_setup(&r, &err) < 0) ||
+	    probe_run_with(NULL, r.res, r.nres,
+			   r.sites[0].n * (int)(cfg->all_addresses ?
+							cfg->max_parallel : 1),
+			   deadline, cfg->verbose,
+			   cfg->verbose >= 2 ? check_trace_stderr : NULL, NULL,
+			   r.posture ? &r.companion : NULL, &err) < 0) {
 		run_free(&r);
 		snprintf(msg, sizeof(msg), "cannot run the probes: %s", err.msg);
 		return mp_print_status(CHECK_PREFIX, MP_UNKNOWN, msg, NULL);

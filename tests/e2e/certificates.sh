@@ -74,6 +74,51 @@ grep -Eq "^Autodiscover certificate: subject CN=localhost; issuer CN=check_rpc_e
 	ok "-e: the Autodiscover certificate in the long output" ||
 	not_ok "-e: the Autodiscover certificate in the long output"
 
+# --- the system trust store ------------------------------------------------------
+# Without --ca-file the system store is used: a hashed certificate directory
+# is read lazily (the certificates a chain needs), the CA bundle not at all
+# (parsing its ~140 certificates was most of a run's CPU); a directory
+# without hash names, or SSL_CERT_FILE, keep OpenSSL's defaults.
+# SSL_CERT_DIR stands in for the system directory.
+if command -v strace >/dev/null; then
+	hashed=$E2E_TMP/certs-hashed plain=$E2E_TMP/certs-plain
+	mkdir -p "$hashed" "$plain"
+	cp "$d60_CA" "$hashed/test-ca.pem"
+	cp "$d60_CA" "$plain/test-ca.pem"
+	openssl rehash "$hashed"
+	bundle="$(openssl version -d | sed -n 's/^OPENSSLDIR: "\(.*\)"$/\1/p')/cert.pem"
+	bundle_real=$(readlink -f "$bundle")
+	store() { # ENV-ASSIGNMENTS...: runs the plugin at d60 without --ca-file
+		OUT=$(ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			CHECK_RPC_ENCRYPTION_PASSWORD="$E2E_PASSWORD" \
+			env -u SSL_CERT_FILE -u SSL_CERT_DIR "$@" \
+			strace -f -qq -e trace=open,openat -o "$E2E_TMP/store.trace" \
+			"$PLUGIN" -H localhost -p "$d60_PORT" -u 'EXAMPLE\probe' -m "$MB" 2>&1)
+		RC=$?
+		FIRST=${OUT%%$'\n'*}
+	}
+	opened() { grep -v ENOENT "$E2E_TMP/store.trace" | grep -qF "\"$1\""; }
+	store SSL_CERT_DIR="$hashed"
+	expect_result "system store, hashed directory: verified" 0 "^RPC ENCRYPTION OK - "
+	if opened "$bundle" || opened "$bundle_real"; then
+		not_ok "system store, hashed directory: $bundle not read"
+	else ok "system store, hashed directory: $bundle not read"; fi
+	store SSL_CERT_DIR="$plain"
+	expect_result "system store, directory without hash names: OpenSSL's defaults (the bundle)" 2 \
+		"TLS_FAILED \(certificate verification failed"
+	{ opened "$bundle" || opened "$bundle_real"; } &&
+		ok "system store, directory without hash names: $bundle read" ||
+		not_ok "system store, directory without hash names: $bundle read"
+	store SSL_CERT_DIR="$hashed" SSL_CERT_FILE="$d60_CA"
+	expect_result "system store, SSL_CERT_FILE set: verified" 0 "^RPC ENCRYPTION OK - "
+	opened "$d60_CA" && ok "system store, SSL_CERT_FILE set: that file read" ||
+		not_ok "system store, SSL_CERT_FILE set: that file read"
+elif [ "${CI:-}" = true ]; then
+	not_ok "strace is installed (CI=true: the system trust store checks must run)"
+else
+	echo "strace not installed: system trust store checks skipped"
+fi
+
 # --- the steps before the logon ------------------------------------------------
 cert ntlm
 steps_ok=1

@@ -297,7 +297,7 @@ for opt in --no-tls --ca-file=/etc/hosts --insecure --client-cert=c.pem --proxy=
 		"${BASE[@]}" --transport tcp "$opt"
 done
 expect "--transport bogus" 3 \
-	"RPC ENCRYPTION UNKNOWN - invalid --transport 'udp' (choose http or tcp)" \
+	"RPC ENCRYPTION UNKNOWN - invalid --transport 'udp' (choose http, tcp or mapi)" \
 	"${BASE[@]}" --transport udp
 unset CHECK_RPC_ENCRYPTION_PASSWORD
 

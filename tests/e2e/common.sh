@@ -36,7 +36,8 @@ trap e2e_cleanup EXIT
 
 # start_responder NAME [responder args...]
 # Sets ${NAME}_PORT, ${NAME}_CA and ${NAME}_LOG (with --rpc-tcp also
-# ${NAME}_TCP and ${NAME}_EPM, the store and endpoint mapper ports); waits
+# ${NAME}_TCP and ${NAME}_EPM, the store and endpoint mapper ports; with
+# --mapi-plain ${NAME}_PLAIN, MAPI over HTTP's plain door); waits
 # at most 15 s.
 start_responder() {
 	local name=$1; shift
@@ -63,6 +64,7 @@ start_responder() {
 	printf -v "${name}_CA" '%s' "$ca"
 	printf -v "${name}_TCP" '%s' "$(sed -n 's/.* tcp_port=\([0-9]*\).*/\1/p' <<<"$line")"
 	printf -v "${name}_EPM" '%s' "$(sed -n 's/.* epm_port=\([0-9]*\).*/\1/p' <<<"$line")"
+	printf -v "${name}_PLAIN" '%s' "$(sed -n 's/.* plain_port=\([0-9]*\).*/\1/p' <<<"$line")"
 	printf -v "${name}_LOG" '%s' "$log"
 }
 
@@ -128,6 +130,21 @@ not_ok() {
 	sed 's/^/       | /' <<<"$OUT"
 }
 
+# within_deadline T DESCRIPTION: the plugin obeyed -t T, i.e. ELAPSED is at
+# most T + E2E_SLACK seconds.  The slack is generous on purpose: a loaded
+# machine adds seconds to any run, and what these tests check is that the
+# deadline is obeyed at all (the stalls and the silent resolver they use
+# last 30 s and more); how fast the plugin is belongs in the benchmark
+# (make bench), not in a pass/fail bound.
+E2E_SLACK=${E2E_SLACK:-10}
+within_deadline() {
+	if awk -v e="$ELAPSED" -v t="$1" -v s="$E2E_SLACK" 'BEGIN { exit !(e <= t + s) }'; then
+		ok "$2: answered in ${ELAPSED}s (-t $1)"
+	else
+		not_ok "$2: took ${ELAPSED}s (-t $1, at most $1 + ${E2E_SLACK}s allowed)"
+	fi
+}
+
 # expect_result DESCRIPTION RC REGEX-ON-FIRST-LINE
 expect_result() {
 	local desc=$1 rc=$2 re=$3
@@ -140,7 +157,7 @@ expect_result() {
 
 # fault_case BASE-FUNCTION PREFIX DESCRIPTION RC REGEX FAULT-SPEC [responder args]:
 # a fresh responder with the fault, the plugin against it with -t 3; the
-# answer must match and come within -t + 1 s.
+# answer must match and come within the deadline (within_deadline).
 FAULTN=0
 fault_case() {
 	local basefn=$1 prefix=$2 desc=$3 rc=$4 re=$5 spec=$6 name="f$((++FAULTN))"
@@ -149,11 +166,7 @@ fault_case() {
 	# shellcheck disable=SC2046
 	run_plugin $("$basefn" "$name") -m "$E2E_MAILBOX" -t 3
 	expect_result "$prefix$desc" "$rc" "$re"
-	if awk -v e="$ELAPSED" 'BEGIN { exit !(e <= 4.0) }'; then
-		ok "$prefix$desc: answered in ${ELAPSED}s (-t 3)"
-	else
-		not_ok "$prefix$desc: took ${ELAPSED}s (-t 3)"
-	fi
+	within_deadline 3 "$prefix$desc"
 }
 
 # The DCE/RPC faults both transports share; the caller defines fault() for

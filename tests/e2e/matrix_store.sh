@@ -101,8 +101,8 @@ start_responder anonex --anonymous-rpc exempt || exit 1
 start_responder anonexopt --anonymous-rpc exempt --encryption-required false || exit 1
 run_plugin $(base anonrefuse) -m "$MB" --unencrypted-level none
 expect_result "level none, bind refused (Exchange 2010): UNKNOWN" 3 \
-	"^RPC ENCRYPTION UNKNOWN - localhost: cannot tell the RPC encryption policy: unencrypted logon failed during bind: BIND_REJECTED"
-has "refused a bind without RPC authentication" "level none, bind refused: the long output says so"
+	"^RPC ENCRYPTION UNKNOWN - localhost: cannot tell the RPC encryption policy: the server refuses logons without RPC authentication; the policy cannot be told at this level \(unencrypted logon failed during bind: BIND_REJECTED"
+has "refused a logon without RPC authentication" "level none, bind refused: the long output says so"
 grep -q "bind level=0 ctx=EMSMDB auth=none" "$anonrefuse_LOG" && ok "level none: the bind carried no auth trailer" \
 	|| not_ok "level none: the bind carried no auth trailer"
 run_plugin $(base anonenc) -m "$MB" --unencrypted-level none

@@ -21,7 +21,7 @@
 
 struct chan {
 	CURL *easy;
-	struct curl_ntlm *ntlm;
+	struct tr_ntlm *ntlm;
 	int id, done;
 };
 
@@ -31,14 +31,14 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 	struct curl_tlssessioninfo *ti = NULL;
 	uint8_t cbt[16];
 
-	curl_ntlm_on_header(c->ntlm, c->easy, p, size * n);
+	tr_ntlm_on_header(c->ntlm, c->easy, p, size * n);
 	/* The binding of the connection this answer came on (the plugin
 	 * reads it through lib/tlsinfo). */
 	if (size * n >= 5 && !memcmp(p, "HTTP/", 5) &&
 	    curl_easy_getinfo(c->easy, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK &&
 	    ti && ti->backend == CURLSSLBACKEND_OPENSSL &&
 	    cbt_from_ssl(ti->internals, cbt, NULL) == 0)
-		curl_ntlm_set_binding(c->ntlm, cbt);
+		tr_ntlm_set_binding(c->ntlm, cbt);
 	return size * n;
 }
 
@@ -58,9 +58,9 @@ static int setup(struct chan *c, char **argv, int id, struct rpe_error *err)
 
 	c->id = id;
 	c->easy = curl_easy_init();
-	c->ntlm = curl_ntlm_new(&p, err);
-	if (!c->easy || !c->ntlm || curl_ntlm_attach(c->ntlm, c->easy, err) < 0 ||
-	    curl_ntlm_begin(c->ntlm, err) < 0)
+	c->ntlm = tr_ntlm_new(&p, err);
+	if (!c->easy || !c->ntlm || tr_ntlm_attach(c->ntlm, c->easy, err) < 0 ||
+	    tr_ntlm_begin(c->ntlm, err) < 0)
 		return -1;
 	curl_easy_setopt(c->easy, CURLOPT_URL, argv[1]);
 	curl_easy_setopt(c->easy, CURLOPT_CAINFO, argv[2]);
@@ -72,7 +72,7 @@ static int setup(struct chan *c, char **argv, int id, struct rpe_error *err)
 	curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(c->easy, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER,
-			 curl_ntlm_header_node(c->ntlm));
+			 tr_ntlm_header_node(c->ntlm));
 	return 0;
 }
 
@@ -84,7 +84,7 @@ static int next_leg(CURLM *m, struct chan *c, struct rpe_error *err)
 
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &st);
 	curl_multi_remove_handle(m, c->easy);
-	rc = curl_ntlm_on_done(c->ntlm, st, err);
+	rc = tr_ntlm_on_done(c->ntlm, st, err);
 	if (rc == HTTP_NTLM_SEND_NEGOTIATE || rc == HTTP_NTLM_SEND_AUTHENTICATE) {
 		if (rc == HTTP_NTLM_SEND_AUTHENTICATE) {
 			curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, "0123456789");
@@ -97,10 +97,10 @@ static int next_leg(CURLM *m, struct chan *c, struct rpe_error *err)
 		printf("chan %d error %s\n", c->id, err->msg);
 	else
 		printf("chan %d status %ld scheme %s bound %d challenge_port %ld authenticate_port %ld\n",
-		       c->id, st, curl_ntlm_scheme(c->ntlm),
-		       curl_ntlm_bound(c->ntlm),
-		       curl_ntlm_challenge_port(c->ntlm),
-		       curl_ntlm_authenticate_port(c->ntlm));
+		       c->id, st, tr_ntlm_scheme(c->ntlm),
+		       tr_ntlm_bound(c->ntlm),
+		       tr_ntlm_challenge_port(c->ntlm),
+		       tr_ntlm_authenticate_port(c->ntlm));
 	c->done = 1;
 	return 0;
 }
@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 		status |= !ch[i].done;
 		curl_multi_remove_handle(m, ch[i].easy);
 		curl_easy_cleanup(ch[i].easy);
-		curl_ntlm_free(ch[i].ntlm);
+		tr_ntlm_free(ch[i].ntlm);
 	}
 	curl_multi_cleanup(m);
 	curl_global_cleanup();

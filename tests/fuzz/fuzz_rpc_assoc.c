@@ -25,8 +25,9 @@ static int toy_step(void *ctx, const uint8_t *in, size_t n, struct buf *out,
 	return (n & 1) ? SECCTX_CONTINUE : SECCTX_LAST;
 }
 
-static const struct secctx_ops toy_ops = { "TOY", 10, 16, NULL, NULL, NULL,
-					   NULL, toy_step };
+static const struct secctx_ops toy_ops = {
+	.name = "TOY", .auth_type = 10, .sig_len = 16, .step = toy_step,
+};
 
 static const struct dcerpc_syntax iface = { { 1, 2, 3, 4 }, 1, 0 };
 

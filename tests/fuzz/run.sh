@@ -21,18 +21,18 @@ command -v "$CC" >/dev/null ||
 
 flags=(-g -O1 -std=c11 -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -I"$src/lib" -I"$src/tests/fuzz"
-       $(pkg-config --cflags libxml-2.0 libcurl))
+       $(pkg-config --cflags expat libcurl))
 # The fuzzed codecs and sessions are the sans-I/O part of lib/: everything
 # but the loop, the transports, the pipes, the probe orchestration and
 # Autodiscover's driver on the loop.
 libsrc=()
 for f in "$src"/lib/*.c; do
 	case "$(basename "$f")" in
-	loop.c|transport_*.c|rpch_pipe.c|rpc_tcp.c|probe.c|autodiscover_run.c|resolve.c) ;;
+	loop.c|transport_*.c|rpch_pipe.c|rpc_tcp.c|probe.c|mapi_probe.c|autodiscover_run.c|resolve.c) ;;
 	*) libsrc+=("$f") ;;
 	esac
 done
-libs="$(pkg-config --cflags --libs libssl libcrypto libxml-2.0 libcurl krb5-gssapi krb5) -lresolv"
+libs="$(pkg-config --cflags --libs libssl libcrypto expat libcurl krb5-gssapi krb5) -lresolv"
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then

@@ -15,7 +15,8 @@ Extended Protection (IIS extendedProtection tokenChecking):
            the all-zero value of MS-NLMP 2.2.2.1) is accepted, a wrong one
            refused;
   require  a missing or wrong binding is refused.
-Basic is unaffected.  The expected binding is computed here, independently
+--ep-door DOOR=MODE sets it for one door (rpc, autodiscover, mapi), as
+IIS sets it per virtual directory.  Basic is unaffected.  The expected binding is computed here, independently
 of the C library: RFC 5929 4.1 hash of the certificate (python3-cryptography
 reads its signature hash), wrapped in a gss_channel_bindings_struct and
 MD5-hashed (RFC 4121 4.1.1.2).  --ep-bind-cert other binds to a certificate
@@ -40,6 +41,9 @@ STATE = {}
 def add_arguments(p):
     p.add_argument('--extended-protection', choices=('none', 'allow', 'require'),
                    default='none', help='IIS Extended Protection for NTLM (token checking)')
+    p.add_argument('--ep-door', action='append', default=[], metavar='DOOR=MODE',
+                   help='Extended Protection of one door (rpc, autodiscover, mapi): '
+                        'none, allow or require; others keep --extended-protection')
     p.add_argument('--ep-bind-cert', choices=('presented', 'other'), default='presented',
                    help='compute the expected channel binding from the presented '
                         'certificate or from another one (a TLS-terminating load balancer)')
@@ -103,9 +107,17 @@ def blob_pairs(auth):
     return pairs
 
 
-def check_binding(auth):
+def door_mode(door):
+    for spec in STATE['args'].ep_door:
+        name, _, mode = spec.partition('=')
+        if name == door and mode in ('none', 'allow', 'require'):
+            return mode
+    return STATE['args'].extended_protection
+
+
+def check_binding(auth, door=None):
     """(ok, why) for Extended Protection."""
-    mode = STATE['args'].extended_protection
+    mode = door_mode(door)
     try:
         pairs = blob_pairs(auth)
     except struct.error:
@@ -167,7 +179,7 @@ def stall(c):
                 break
 
 
-def ntlm_leg(c, scheme, token, method):
+def ntlm_leg(c, scheme, token, method, door=None):
     """True: authenticated; False: refused; None: a 401 with the CHALLENGE
     was sent."""
     log = STATE['log']
@@ -206,7 +218,7 @@ def ntlm_leg(c, scheme, token, method):
     if not ok:
         log(c.id, 'http auth=%s rejected: %s' % (scheme, who))
         return False
-    ok, why = check_binding(msg)
+    ok, why = check_binding(msg, door)
     if not ok:
         log(c.id, 'http auth=%s user=%s rejected: %s' % (scheme, who, why))
         return False
@@ -216,7 +228,8 @@ def ntlm_leg(c, scheme, token, method):
     return True
 
 
-def authenticate(c, headers, body=b'<html><body>401 Unauthorized</body></html>', method=None):
+def authenticate(c, headers, body=b'<html><body>401 Unauthorized</body></html>', method=None,
+                 door=None):
     """True when the request is authenticated; otherwise a 401 was sent."""
     mode = STATE['args'].http_auth
     if mode == 'none':
@@ -228,7 +241,7 @@ def authenticate(c, headers, body=b'<html><body>401 Unauthorized</body></html>',
         result = basic(c, token)
     elif scheme in ('ntlm', 'negotiate') and mode in ('ntlm', 'any') and not (
             scheme == 'ntlm' and STATE['args'].negotiate_only):
-        result = ntlm_leg(c, scheme, token, method)
+        result = ntlm_leg(c, scheme, token, method, door)
         if result is None:
             return False
     if result:

@@ -48,6 +48,7 @@ from impacket import ntlm
 
 import autodiscover
 import httpauth
+import mapihttp
 
 EMSMDB_UUID = bytes.fromhex('00dbf1a447ca6710b31f00dd010662da')  # wire order
 NDR_UUID = bytes.fromhex('045d888aeb1cc9119fe808002b104860')
@@ -167,6 +168,8 @@ class Conn:
 
     def respond(self, status, reason, headers=(), body=b'', close=False):
         out = 'HTTP/1.1 %d %s\r\n' % (status, reason)
+        if ARGS.owa_version:
+            out += 'X-OWA-Version: %s\r\n' % ARGS.owa_version
         for k, v in headers:
             out += '%s: %s\r\n' % (k, v)
         out += 'Content-Length: %d\r\n' % len(body)
@@ -194,7 +197,8 @@ def check_http_auth(c, method, headers):
     Kerberos for --http-auth negotiate)."""
     if ARGS.http_auth == 'negotiate':
         return check_kerberos_http(c, headers)
-    return httpauth.authenticate(c, headers, method=method)
+    door = 'rpc' if method in ('RPC_IN_DATA', 'RPC_OUT_DATA') else 'autodiscover'
+    return httpauth.authenticate(c, headers, method=method, door=door)
 
 
 def check_kerberos_http(c, headers):
@@ -224,6 +228,8 @@ def handle_connection(sock, peer):
             log(c.id, 'http method=%s url=%s length=%d auth=%s' % (
                 method, url, clen, headers.get('authorization', '').split(' ')[0] or '-'))
             handled = autodiscover.serve(c, method, path, headers, clen, check_http_auth)
+            if handled is None:
+                handled = mapihttp.serve(c, method, path, query, headers, clen, check_http_auth)
             if handled is not None:
                 if handled:
                     continue
@@ -246,6 +252,15 @@ def handle_connection(sock, peer):
                 elif clen:
                     return
                 continue
+            if clen <= 0x10 and ARGS.http_auth != 'none':
+                # An echo request (a body of at most 16 bytes): the proxy
+                # answers with an echo RTS PDU and opens nothing.
+                if clen:
+                    c.read(clen)
+                log(c.id, 'echo request')
+                c.respond(200, 'Success', [('Content-Type', 'application/rpc')],
+                          rts_pdu(0x40, []))
+                continue
             host, _, port = query.rpartition(':')
             if autodiscover.refuse_remote_name(c, host):
                 return
@@ -253,6 +268,16 @@ def handle_connection(sock, peer):
                 c.respond(503, 'RPC Error', body=b'<html>RPC Error: port not allowed</html>',
                           close=True)
                 return
+            if clen <= 0x10:
+                # An echo request (MS-RPCH 2.1.2.1.5: Content-Length 0 to
+                # 0x10), as a client's body-less first leg of HTTP NTLM
+                # looks to a proxy that asks for no authentication: the
+                # echo response (2.1.2.1.6, RTS flags ECHO, 2.2.4.48).
+                c.read(clen)
+                log(c.id, 'echo request, echo response sent')
+                c.respond(200, 'Success', [('Content-Type', 'application/rpc'),
+                                           ('Connection', 'Keep-Alive')], rts_pdu(0x40, []))
+                continue
             f = fault_for(phase)
             if f and f.kind == 'status':
                 code = int(f.arg or '503')
@@ -641,7 +666,7 @@ class RpcServer:
         RPC proxy's HTTP authentication for the connection's identity."""
         if not self.svc.require_auth:
             return True
-        return ARGS.anonymous_rpc != 'refuse' and self.tcp_port is None
+        return ARGS.anonymous_rpc not in ('refuse', 'deny') and self.tcp_port is None
 
     def bind_fault(self):
         if self.svc is EPM:
@@ -697,7 +722,10 @@ class RpcServer:
         # rejection, abstract syntax not supported.  The endpoint mapper
         # takes anonymous binds, and so does the store behind an RPC proxy
         # with --anonymous-rpc (Exchange 2013 and later).
-        result = 0 if supported and (auth_len or self.anonymous_ok()) else 2
+        # With --anonymous-rpc deny the bind goes through and the call is
+        # denied (request(): no security context, fault access denied).
+        deny = self.svc.require_auth and ARGS.anonymous_rpc == 'deny'
+        result = 0 if supported and (auth_len or self.anonymous_ok() or deny) else 2
         body = self.ack_body(result, self.sec_addr)
         auth = b''
         self.bound = result == 0
@@ -918,6 +946,16 @@ class RpcServer:
                     log(self.c.id, 'fault badsig')
                 self.last_response = hdr + body + trailer + sig
                 self.out(self.last_response)
+            elif self.level == 2 and ARGS.connect_verifier and not self.krb:
+                # As Windows does at RPC_C_AUTHN_LEVEL_CONNECT (Zeek's
+                # dce-rpc/mapi.pcap, frame 782): an NTLM verifier with
+                # nothing in it, and the sec_trailer aligned by a pad of
+                # leftover bytes (MS-RPCE 2.2.2.11).
+                pad = (16 - len(chunk) % 16) % 16
+                trailer = struct.pack('<BBBBI', 10, 2, pad, 0, self.ctx_id)
+                hdr = header(2, flags, 24 + len(chunk) + pad + 8 + 16, 16, call_id) + \
+                    struct.pack('<IHBB', hint, 0, 0, 0)
+                self.out(hdr + chunk + os.urandom(pad) + trailer + struct.pack('<I', 1) + bytes(12))
             else:
                 hdr = header(2, flags, 24 + len(chunk), 0, call_id) + \
                     struct.pack('<IHBB', hint, 0, 0, 0)
@@ -1202,7 +1240,14 @@ def sign_with_dates(run, tmp, ca, ca_key, csr, crt, ext, days):
         '-extfile', ext)
 
 
-def make_certs(tmp, names, days=None):
+KEYS = {'ec256': ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'],
+        'ec384': ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp384r1'],
+        'rsa1024': ['-newkey', 'rsa:1024'], 'rsa2048': ['-newkey', 'rsa:2048']}
+TLS_VERSIONS = {'1.0': ssl.TLSVersion.TLSv1, '1.1': ssl.TLSVersion.TLSv1_1,
+                '1.2': ssl.TLSVersion.TLSv1_2, '1.3': ssl.TLSVersion.TLSv1_3}
+
+
+def make_certs(tmp, names, days=None, key_spec='ec256', digest='sha256'):
     def run(*a):
         subprocess.run(['openssl'] + list(a), check=True, capture_output=True)
     ca_key, ca = os.path.join(tmp, 'ca.key'), os.path.join(tmp, 'ca.pem')
@@ -1210,8 +1255,7 @@ def make_certs(tmp, names, days=None):
     ext = os.path.join(tmp, 'ext.cnf')
     run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
         '-keyout', ca_key, '-out', ca, '-days', '2', '-subj', '/CN=check_rpc_encryption test CA')
-    run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', key, '-out', csr, '-subj', '/CN=localhost')
+    run('req', *KEYS[key_spec], '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=localhost')
     sans = ['DNS:localhost', 'IP:127.0.0.1', 'IP:::1'] + ['DNS:' + n for n in names]
     with open(ext, 'w') as f:
         f.write('subjectAltName=%s\nextendedKeyUsage=serverAuth\n' % ','.join(sans))
@@ -1219,7 +1263,7 @@ def make_certs(tmp, names, days=None):
         sign_with_dates(run, tmp, ca, ca_key, csr, crt, ext, days)
     else:
         run('x509', '-req', '-in', csr, '-CA', ca, '-CAkey', ca_key, '-CAcreateserial',
-            '-out', crt, '-days', '2', '-extfile', ext)
+            '-out', crt, '-days', '2', '-extfile', ext, '-' + digest)
     return ca, crt, key
 
 
@@ -1277,11 +1321,16 @@ def main():
                    help='false: MAPI disabled for the mailbox (ecProtocolDisabled)')
     p.add_argument('--mapi-block-outlook-non-cached-mode', action='store_true',
                    help='only cached-mode clients (ecCachedModeRequired)')
-    p.add_argument('--anonymous-rpc', choices=('refuse', 'not-encrypted', 'exempt'),
+    p.add_argument('--anonymous-rpc', choices=('refuse', 'deny', 'not-encrypted', 'exempt'),
                    default='refuse',
                    help='store binds without RPC authentication over RPC/HTTP: refuse them '
-                        '(Exchange 2010), or accept them and answer the logon ecNotEncrypted '
-                        'when encryption is required, or exempt them from that check')
+                        '(bind rejected), or accept the bind and deny the call with fault '
+                        'access denied (Exchange 2010, also over RPC/TCP), or accept them and '
+                        'answer the logon ecNotEncrypted when encryption is required, or '
+                        'exempt them from that check')
+    p.add_argument('--connect-verifier', action='store_true',
+                   help='at level connect, answer with an NTLM verifier and an auth pad, '
+                        'as Windows does')
     p.add_argument('--display-name', default='Probe User',
                    help="the mailbox user's display name (szDisplayName)")
     p.add_argument('--fault', action='append', type=Fault,
@@ -1298,9 +1347,19 @@ def main():
                    help='the endpoint mapper answers EPT_S_NOT_REGISTERED for EMSMDB')
     p.add_argument('--krb5-keytab',
                    help='accept Kerberos binds (auth type 16) with the keys of this keytab')
+    p.add_argument('--owa-version', help='send X-OWA-Version: VERSION on every HTTP answer '
+                   '(the Exchange build, e.g. 15.2.1544.4)')
+    p.add_argument('--tls-min', choices=sorted(TLS_VERSIONS),
+                   help='lowest TLS version accepted (1.0 and 1.1 at OpenSSL security level 0)')
+    p.add_argument('--tls-max', choices=sorted(TLS_VERSIONS), help='highest TLS version accepted')
+    p.add_argument('--cert-key', choices=sorted(KEYS), default='ec256',
+                   help='key of the server certificate')
+    p.add_argument('--cert-digest', choices=('sha256', 'sha1'), default='sha256',
+                   help='digest of the CA signature on the server certificate')
     p.add_argument('--log')
     autodiscover.add_arguments(p)
     httpauth.add_arguments(p)
+    mapihttp.add_arguments(p)
     ARGS = p.parse_args()
     ARGS.encryption_required = ARGS.encryption_required == 'true'
     ARGS.mapi_enabled = ARGS.mapi_enabled == 'true'
@@ -1320,8 +1379,18 @@ def main():
         srv = Server((ARGS.listen, ARGS.port), None)
         ca = '-'
         if not ARGS.no_tls:
-            ca, crt, key = make_certs(tmp, ARGS.cert_name, ARGS.cert_days)
+            ca, crt, key = make_certs(tmp, ARGS.cert_name, ARGS.cert_days, ARGS.cert_key,
+                                      ARGS.cert_digest)
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            weak = ARGS.cert_key == 'rsa1024' or ARGS.cert_digest == 'sha1'
+            if weak or ARGS.tls_min in ('1.0', '1.1'):
+                # OpenSSL 3 refuses weak certificates and TLS < 1.2 above
+                # security level 0; an old server is what is played here.
+                ctx.set_ciphers('DEFAULT:@SECLEVEL=0')
+            # TLS 1.2 at least unless asked (level 0 would allow 1.0).
+            ctx.minimum_version = TLS_VERSIONS[ARGS.tls_min or '1.2']
+            if ARGS.tls_max:
+                ctx.maximum_version = TLS_VERSIONS[ARGS.tls_max]
             ctx.load_cert_chain(crt, key)
             srv.ssl_ctx = ctx
         httpauth.setup(ARGS, None if ARGS.no_tls else crt, tmp, log, user_matches, NtlmServer)
@@ -1330,6 +1399,7 @@ def main():
             ARGS.listen, port, not ARGS.no_tls, ARGS.encryption_required, ARGS.http_auth))
         ready = 'READY port=%d ca=%s' % (port, ca)
         ready += autodiscover.start(ARGS, port, log)
+        ready += mapihttp.start(ARGS, port, log, Server, handle_connection)
         if ARGS.rpc_tcp:
             tcp = Server((ARGS.listen, ARGS.tcp_port), None)
             ARGS.tcp_port = tcp.server_address[1]

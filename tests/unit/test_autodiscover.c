@@ -224,13 +224,37 @@ static void test_hostile(void)
 	snprintf(huge, big, HEAD "<User><DisplayName>%0*d</DisplayName></User>"
 		 "<Account><Action>settings</Action></Account>" TAIL, 5000, 0);
 	REFUSED(huge, RPE_ERR_TOOBIG, "DisplayName longer than");
-	/* Deep nesting stays within libxml2's own limits. */
-	deep = malloc(40000 * 3 + 1);
+	/* Nesting is capped (XML_MAX_DEPTH), closed or not. */
+	deep = malloc(40000 * 4 + 1);
 	for (i = 0; i < 40000; i++)
 		memcpy(deep + 3 * i, "<a>", 3);
 	deep[120000] = '\0';
-	REFUSED(deep, RPE_ERR_PROTO, "not well-formed");
+	REFUSED(deep, RPE_ERR_PROTO, "nested too deeply");
+	for (i = 0; i < 65; i++)
+		memcpy(deep + 3 * i, "<a>", 3);
+	for (i = 0; i < 65; i++)
+		memcpy(deep + 195 + 4 * i, "</a>", 4);
+	deep[195 + 260] = '\0';
+	REFUSED(deep, RPE_ERR_PROTO, "nested too deeply");
+	/* 64 levels are fine as XML (and then not an Autodiscover answer). */
+	memmove(deep + 192, deep + 195, 256);
+	deep[192 + 256] = '\0';
+	REFUSED(deep, RPE_ERR_PROTO, "root element a");
 	free(deep);
+	/* Elements in the thousands (an answer has about a hundred). */
+	{
+		size_t n = 30000;
+		char *many = malloc(4 * n + 16);
+		strcpy(many, "<a>");
+		for (i = 0; i < n; i++)
+			memcpy(many + 3 + 4 * i, "<b/>", 4);
+		strcpy(many + 3 + 4 * n, "</a>");
+		REFUSED(many, RPE_ERR_PROTO, "too many elements");
+		free(many);
+	}
+	/* expat knows UTF-8, UTF-16, ISO-8859-1 and US-ASCII only. */
+	REFUSED("<?xml version=\"1.0\" encoding=\"koi8-r\"?><a/>", RPE_ERR_PROTO,
+		"not well-formed");
 	free(huge);
 	/* Comments and CDATA are not declarations. */
 	{
@@ -242,6 +266,75 @@ static void test_hostile(void)
 		CHECK(!r->has_expr);
 		free(r);
 	}
+}
+
+/* s (UTF-8) as UTF-16, little or big endian, with or without a BOM. */
+static void utf16(struct buf *b, const char *s, int big_endian, int bom)
+{
+	size_t i;
+
+	buf_init(b, 0);
+	if (bom)
+		buf_put_u16le(b, 0xfeff);
+	CHECK_INT(buf_put_utf16le(b, s, strlen(s)), 0);
+	if (big_endian)
+		for (i = 0; i + 1 < b->len; i += 2) {
+			uint8_t t = b->data[i];
+			b->data[i] = b->data[i + 1];
+			b->data[i + 1] = t;
+		}
+}
+
+/* XML 1.0 4.3.3: UTF-16 documents, with a byte-order mark or detected from
+ * "<".  Their DTDs are refused before parsing, like those of UTF-8
+ * documents: the scan reads UTF-16 code units, not bytes. */
+static void test_utf16(void)
+{
+	static const char *const dtds[] = {
+		"<?xml version=\"1.0\" encoding=\"utf-16\"?><!DOCTYPE a [<!ENTITY l \"lol\">"
+		"<!ENTITY l2 \"&l;&l;&l;&l;&l;&l;&l;&l;&l;&l;\">]>"
+		"<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">&l2;</Autodiscover>",
+		"<!DOCTYPE a SYSTEM \"file:///etc/passwd\"><a/>",
+		"<a><!ENTITY x \"y\"></a>",
+	};
+	struct autodiscover_response *r = malloc(sizeof(*r));
+	struct rpe_error err;
+	struct buf b;
+	const char *xml = strchr(ex2019, '>') + 1; /* past the declaration */
+	char *doc = malloc(strlen(xml) + 64);
+	size_t i;
+	int be, bom;
+
+	sprintf(doc, "<?xml version=\"1.0\" encoding=\"utf-16\"?>%s", xml);
+	for (be = 0; be < 2; be++)
+		for (bom = 0; bom < 2; bom++) {
+			utf16(&b, doc, be, bom);
+			CHECK_INT(autodiscover_parse_response(b.data, b.len, r, &err), 0);
+			CHECK_STR(r->display_name, "M\xc3\xb6nitor  & Co");
+			CHECK_STR(r->exch_server, "3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com");
+			CHECK(r->mapi_http && r->has_expr && !r->expr_ssl);
+			buf_free(&b);
+			for (i = 0; i < sizeof(dtds) / sizeof(dtds[0]); i++) {
+				utf16(&b, dtds[i], be, bom);
+				check_refused((const char *)b.data, b.len, RPE_ERR_PROTO,
+					      "DTD or entity declaration refused");
+				buf_free(&b);
+			}
+		}
+	/* A UTF-16 comment is still no declaration; odd bytes are malformed. */
+	utf16(&b, "<a><!-- x --></a>", 0, 1);
+	check_refused((const char *)b.data, b.len, RPE_ERR_PROTO, "root element a");
+	check_refused((const char *)b.data, b.len - 1, RPE_ERR_PROTO, "not well-formed");
+	buf_free(&b);
+	/* Latin-1 declared: the text arrives as UTF-8. */
+	CHECK_INT(parse("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
+			"<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">"
+			"<Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">"
+			"<User><DisplayName>M\xf6nitor</DisplayName></User>"
+			"<Account><Action>settings</Action></Account>" TAIL, r, &err), 0);
+	CHECK_STR(r->display_name, "M\xc3\xb6nitor");
+	free(doc);
+	free(r);
 }
 
 static void test_candidates_and_request(void)
@@ -653,6 +746,7 @@ int main(void)
 	T_RUN(test_exchange_answers);
 	T_RUN(test_redirects_and_errors);
 	T_RUN(test_hostile);
+	T_RUN(test_utf16);
 	T_RUN(test_candidates_and_request);
 	T_RUN(test_urls_and_walk);
 	T_RUN(test_srv);

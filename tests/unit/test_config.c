@@ -48,7 +48,7 @@ static void test_choices(void)
 			 "or negotiate)");
 	CHECK_INT(c.http_auth, HTTP_AUTH_NEGOTIATE);
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_TRANSPORT, "", &e), RPE_ERR_ARG);
-	CHECK_STR(e.msg, "invalid --transport '' (choose http or tcp)");
+	CHECK_STR(e.msg, "invalid --transport '' (choose http, tcp or mapi)");
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_UNENC_LEVEL, "privacy", &e),
 		  RPE_ERR_ARG);
 	CHECK_INT(cfg_set_choice(&c, (enum cfg_choice)99, "x", &e), RPE_ERR_ARG);
@@ -151,6 +151,36 @@ static void test_rpc_server(void)
 	CHECK_INT(cfg_check_rpc_server(long_domain, &mbx, &e), RPE_ERR_ARG);
 }
 
+/* A colon only in IPv6 literals: host:port is refused before connecting,
+ * naming the option that takes the port. */
+static void test_host(void)
+{
+	static const char *const ok[] = {
+		"mail.contoso.com", "192.0.2.1", "::1", "[::1]", "fe80::1",
+		"2001:db8::a:b",
+	};
+	static const char *const port[] = {
+		"mail.contoso.com:443", "192.0.2.1:8443", "[::1]:443",
+		"[2001:db8::1]:443", "mail:",
+	};
+	struct rpe_error e;
+	bool mbx;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		CHECK_INT(cfg_check_host("host name", ok[i], &e), 0);
+	for (i = 0; i < sizeof(port) / sizeof(port[0]); i++) {
+		CHECK_INT(cfg_check_host("host name", port[i], &e), RPE_ERR_ARG);
+		CHECK(strstr(e.msg, "give the port with -p") != NULL);
+	}
+	CHECK_INT(cfg_check_host("host name", "a:b:c", &e), RPE_ERR_ARG);
+	CHECK(strstr(e.msg, "neither a host name nor an IPv6 address") != NULL);
+	CHECK_INT(cfg_check_host("host name", "[fe80::1", &e), RPE_ERR_ARG);
+	CHECK_INT(cfg_check_rpc_server("mbx01.contoso.com:6001", &mbx, &e),
+		  RPE_ERR_ARG);
+	CHECK(strstr(e.msg, "give the port with --rpc-port") != NULL);
+}
+
 static void test_mailbox_dn(void)
 {
 	char dn[1100];
@@ -203,6 +233,7 @@ int main(void)
 	T_RUN(test_choices);
 	T_RUN(test_client_version);
 	T_RUN(test_rpc_server);
+	T_RUN(test_host);
 	T_RUN(test_mailbox_dn);
 	T_RUN(test_files);
 	T_DONE();

@@ -10,7 +10,7 @@
 
 #include "t.h"
 
-static struct verdict mk(enum verdict_state st, int enforced,
+static struct verdict mk(enum mp_state st, int enforced,
 			 const char *summary)
 {
 	struct verdict v;
@@ -24,13 +24,13 @@ static struct verdict mk(enum verdict_state st, int enforced,
 
 static void test_all_ok(void)
 {
-	struct verdict a = mk(VSTATE_OK, 1, "10.0.0.5 requires RPC encryption");
-	struct verdict b = mk(VSTATE_OK, 1, "10.0.0.6 requires RPC encryption");
+	struct verdict a = mk(MP_OK, 1, "10.0.0.5 requires RPC encryption");
+	struct verdict b = mk(MP_OK, 1, "10.0.0.6 requires RPC encryption");
 	struct fleet_site s[2] = { { "10.0.0.5", &a }, { "10.0.0.6", &b } };
 	struct fleet_summary f;
 
 	fleet_judge("mail", EXPECT_REQUIRED, s, 2, &f);
-	CHECK_INT(f.state, VSTATE_OK);
+	CHECK_INT(f.state, MP_OK);
 	CHECK_INT(f.enforced, 2);
 	CHECK_STR(f.text, "mail: all 2 addresses require RPC encryption");
 	a.enforced = b.enforced = 0;
@@ -54,25 +54,25 @@ static void judge3(const struct verdict v[3], enum verdict_expect e,
 static void test_drift(void)
 {
 	struct verdict v[3] = {
-		mk(VSTATE_OK, 1, "10.0.0.5 requires RPC encryption"),
-		mk(VSTATE_CRITICAL, 0, "10.0.0.7 accepts unencrypted RPC logons"),
-		mk(VSTATE_OK, 1, "10.0.0.6 requires RPC encryption"),
+		mk(MP_OK, 1, "10.0.0.5 requires RPC encryption"),
+		mk(MP_CRITICAL, 0, "10.0.0.7 accepts unencrypted RPC logons"),
+		mk(MP_OK, 1, "10.0.0.6 requires RPC encryption"),
 	};
 	struct fleet_summary f;
 
 	judge3(v, EXPECT_REQUIRED, &f);
-	CHECK_INT(f.state, VSTATE_CRITICAL);
+	CHECK_INT(f.state, MP_CRITICAL);
 	CHECK_INT(f.odd, 1);
 	CHECK_INT(f.enforced, 2);
 	CHECK_STR(f.text, "mail: 1 of 3 addresses accept unencrypted logons: 10.0.0.7 (expected: encryption required)");
 	/* Two drifted: both named, in order. */
-	v[0] = mk(VSTATE_CRITICAL, 0, "10.0.0.5 accepts unencrypted RPC logons");
+	v[0] = mk(MP_CRITICAL, 0, "10.0.0.5 accepts unencrypted RPC logons");
 	judge3(v, EXPECT_REQUIRED, &f);
 	CHECK_STR(f.text, "mail: 2 of 3 addresses accept unencrypted logons: 10.0.0.5, 10.0.0.7 (expected: encryption required)");
 	/* --expect optional: the enforcing one is odd. */
-	v[0] = mk(VSTATE_OK, 0, "x");
-	v[1] = mk(VSTATE_OK, 0, "y");
-	v[2] = mk(VSTATE_CRITICAL, 1, "10.0.0.6 requires RPC encryption ...");
+	v[0] = mk(MP_OK, 0, "x");
+	v[1] = mk(MP_OK, 0, "y");
+	v[2] = mk(MP_CRITICAL, 1, "10.0.0.6 requires RPC encryption ...");
 	judge3(v, EXPECT_OPTIONAL, &f);
 	CHECK_STR(f.text, "mail: 1 of 3 addresses refuse unencrypted logons: 10.0.0.6 (expected: encryption optional)");
 }
@@ -80,23 +80,23 @@ static void test_drift(void)
 static void test_failures(void)
 {
 	struct verdict v[3] = {
-		mk(VSTATE_OK, 1, "10.0.0.5 requires RPC encryption"),
-		mk(VSTATE_UNKNOWN, -1, "10.0.0.7: encrypted logon timed out after 3s during bind"),
-		mk(VSTATE_WARNING, 1, "10.0.0.6 requires RPC encryption (slowest probe 3s)"),
+		mk(MP_OK, 1, "10.0.0.5 requires RPC encryption"),
+		mk(MP_UNKNOWN, -1, "10.0.0.7: encrypted logon timed out after 3s during bind"),
+		mk(MP_WARNING, 1, "10.0.0.6 requires RPC encryption (slowest probe 3s)"),
 	};
 	struct fleet_summary f;
 
 	/* WARNING outranks UNKNOWN (Monitoring Plugins order). */
 	judge3(v, EXPECT_REQUIRED, &f);
-	CHECK_INT(f.state, VSTATE_WARNING);
+	CHECK_INT(f.state, MP_WARNING);
 	CHECK_STR(f.text, "mail: 1 of 3 addresses WARNING: 10.0.0.6 requires RPC encryption (slowest probe 3s)");
-	v[2] = mk(VSTATE_OK, 1, "ok");
+	v[2] = mk(MP_OK, 1, "ok");
 	judge3(v, EXPECT_REQUIRED, &f);
-	CHECK_INT(f.state, VSTATE_UNKNOWN);
+	CHECK_INT(f.state, MP_UNKNOWN);
 	CHECK_STR(f.text, "mail: 1 of 3 addresses UNKNOWN: 10.0.0.7: encrypted logon timed out after 3s during bind");
 	/* A CRITICAL failure and a drift together: both summaries. */
-	v[0] = mk(VSTATE_CRITICAL, 0, "A accepts");
-	v[1] = mk(VSTATE_CRITICAL, -1, "B: encrypted logon failed");
+	v[0] = mk(MP_CRITICAL, 0, "A accepts");
+	v[1] = mk(MP_CRITICAL, -1, "B: encrypted logon failed");
 	judge3(v, EXPECT_REQUIRED, &f);
 	CHECK_STR(f.text, "mail: 2 of 3 addresses CRITICAL: A accepts; B: encrypted logon failed");
 }

@@ -6,6 +6,7 @@
  * faults; NTLM's step adapter through the same calls.  The toy security
  * context signs nothing: level connect. */
 #include "rpc_assoc.h"
+#include "rpc_pipe.h"
 #include "t.h"
 
 #include "ntlm.h"
@@ -152,7 +153,7 @@ static void test_unauthenticated(void)
 	/* An answer to another call is refused ... */
 	response(&in, &pdu, 7, "wxyz");
 	CHECK_INT(rpc_assoc_feed(&a, &pdu, &out, &ev), RPC_ASSOC_EV_FAILED);
-	CHECK_INT(ev.outcome, OUTCOME_PROTOCOL_ERROR);
+	CHECK_INT(ev.fail, RPC_ASSOC_FAIL_PROTOCOL);
 	CHECK_STR(ev.msg, "endpoint mapper response for unexpected call id 7");
 	/* ... the right one is handed over with its stub. */
 	response(&in, &pdu, 2, "wxyz");
@@ -214,9 +215,9 @@ static void test_authenticated(void)
 	buf_free(&in);
 }
 
-/* Each failure of the bind, with its outcome class. */
+/* Each failure of the bind, with its reason. */
 static void bind_fails(uint8_t ptype, uint16_t result, const char *token,
-		       enum probe_outcome want, const char *msg)
+		       enum rpc_assoc_fail want, const char *msg)
 {
 	struct secctx sec = { &toy_ops, NULL };
 	struct rpc_assoc a;
@@ -239,7 +240,7 @@ static void bind_fails(uint8_t ptype, uint16_t result, const char *token,
 		bind_ack(&in, &pdu, ptype, result, token);
 	}
 	CHECK_INT(rpc_assoc_feed(&a, &pdu, &out, &ev), RPC_ASSOC_EV_FAILED);
-	CHECK_INT(ev.outcome, want);
+	CHECK_INT(ev.fail, want);
 	CHECK(strstr(ev.msg, msg) != NULL);
 	if (!strstr(ev.msg, msg))
 		fprintf(stderr, "  message: %s\n", ev.msg);
@@ -250,15 +251,15 @@ static void bind_fails(uint8_t ptype, uint16_t result, const char *token,
 
 static void test_bind_failures(void)
 {
-	bind_fails(DCERPC_PTYPE_BIND_NAK, 0, NULL, OUTCOME_BIND_REJECTED,
+	bind_fails(DCERPC_PTYPE_BIND_NAK, 0, NULL, RPC_ASSOC_FAIL_REJECTED,
 		   "bind_nak");
-	bind_fails(DCERPC_PTYPE_BIND_ACK, 2, "OK", OUTCOME_BIND_REJECTED,
+	bind_fails(DCERPC_PTYPE_BIND_ACK, 2, "OK", RPC_ASSOC_FAIL_REJECTED,
 		   "EMSMDB presentation context rejected");
-	bind_fails(DCERPC_PTYPE_BIND_ACK, 0, NULL, OUTCOME_BIND_REJECTED,
+	bind_fails(DCERPC_PTYPE_BIND_ACK, 0, NULL, RPC_ASSOC_FAIL_REJECTED,
 		   "bind_ack carries no TOY token");
-	bind_fails(DCERPC_PTYPE_BIND_ACK, 0, "BAD", OUTCOME_AUTH_FAILED,
+	bind_fails(DCERPC_PTYPE_BIND_ACK, 0, "BAD", RPC_ASSOC_FAIL_AUTH,
 		   "toy token refused");
-	bind_fails(DCERPC_PTYPE_ALTER_CONTEXT, 0, NULL, OUTCOME_PROTOCOL_ERROR,
+	bind_fails(DCERPC_PTYPE_ALTER_CONTEXT, 0, NULL, RPC_ASSOC_FAIL_PROTOCOL,
 		   "unexpected PDU type 14");
 }
 
@@ -301,11 +302,23 @@ static void test_ntlm_step(void)
 	buf_free(&in);
 }
 
+/* The pipe layer turns the association's reasons into outcome classes. */
+static void test_outcome_map(void)
+{
+	CHECK_INT(rpc_pipe_assoc_outcome(RPC_ASSOC_FAIL_PROTOCOL),
+		  OUTCOME_PROTOCOL_ERROR);
+	CHECK_INT(rpc_pipe_assoc_outcome(RPC_ASSOC_FAIL_AUTH),
+		  OUTCOME_AUTH_FAILED);
+	CHECK_INT(rpc_pipe_assoc_outcome(RPC_ASSOC_FAIL_REJECTED),
+		  OUTCOME_BIND_REJECTED);
+}
+
 int main(void)
 {
 	T_RUN(test_unauthenticated);
 	T_RUN(test_authenticated);
 	T_RUN(test_bind_failures);
 	T_RUN(test_ntlm_step);
+	T_RUN(test_outcome_map);
 	T_DONE();
 }

@@ -94,6 +94,13 @@ static void test_proxy_errors(void)
 		{ "RPC Error: 5", "ERROR_ACCESS_DENIED", "denied", "ValidPorts" },
 		{ "RPC Error: 6bf", "RPC_S_CALL_FAILED_DNE", "lost the connection", "network" },
 		{ "RPC Error: 6be", "RPC_S_CALL_FAILED", "failed", "Application log" },
+		/* The status line a field report of ruler shows, "HTTP/1.1 503
+		 * RPC Error: c0021009" (../shared/real_bytes/http/
+		 * ruler51_status.txt): the runtime's RPC_P_RECEIVE_FAILED. */
+		{ "RPC Error: c0021009", "RPC_P_RECEIVE_FAILED", "while receiving", "MSExchangeRPC" },
+		{ "RPC Error: C002100A", "RPC_P_SEND_FAILED", "while sending", "network" },
+		{ "RPC Error: c0020017", "RPC_NT_SERVER_UNAVAILABLE", "cannot reach the backend", "ValidPorts" },
+		{ "RPC Error: c002001c", "RPC_NT_CALL_FAILED_DNE", "lost the connection", "network" },
 	};
 	struct rpch_http_error e;
 	size_t i;

@@ -63,7 +63,21 @@ static struct verdict run(enum verdict_expect ex, enum verdict_probes pr,
 {
 	struct verdict_input in = { "mail.example.com", "EXCH01", ex, pr, e, u,
 				    3, 10, "/o=Example/cn=Recipients/cn=probe",
-				    outlook2003 };
+				    outlook2003, 0 };
+	struct verdict v;
+	verdict_decide(&in, &v);
+	return v;
+}
+
+/* MAPI over HTTP: the https Connect e, the plain http Connect u. */
+static struct verdict run_mapi(enum verdict_expect ex,
+			       const struct probe_result *e,
+			       const struct probe_result *u)
+{
+	struct verdict_input in = { "mail.example.com", NULL, ex,
+				    e && u ? PROBES_BOTH : e ? PROBES_ENCRYPTED :
+				    PROBES_UNENCRYPTED, e, u, MP_UNKNOWN, 10,
+				    "/o=Example/cn=Recipients/cn=probe", NULL, 1 };
 	struct verdict v;
 	verdict_decide(&in, &v);
 	return v;
@@ -78,22 +92,95 @@ static int has_line(const struct verdict *v, const char *needle)
 	return 0;
 }
 
+/* docs/architecture.md, "MAPI over HTTP": the plain door's table. */
+static void test_mapi(void)
+{
+	struct probe_result e = enc_ok(), u, bad;
+	struct verdict v;
+
+	u = unenc(OUTCOME_TLS_REQUIRED, 0, "");
+	v = run_mapi(EXPECT_REQUIRED, &e, &u);
+	CHECK_INT(v.state, MP_OK);
+	CHECK_INT(v.enforced, 1);
+	CHECK(strstr(v.summary, "requires TLS for MAPI over HTTP") != NULL);
+	CHECK(has_line(&v, "MAPI over HTTP, plain http"));
+	v = run_mapi(EXPECT_OPTIONAL, &e, &u);
+	CHECK_INT(v.state, MP_CRITICAL);
+	v = run_mapi(EXPECT_ANY, &e, &u);
+	CHECK_INT(v.state, MP_OK);
+
+	u = unenc(OUTCOME_LOGON_OK, 0, "ecNone");
+	snprintf(u.auth_offered, sizeof(u.auth_offered), "NTLM, Basic");
+	v = run_mapi(EXPECT_REQUIRED, &e, &u);
+	CHECK_INT(v.state, MP_CRITICAL);
+	CHECK_INT(v.enforced, 0);
+	CHECK(strstr(v.summary, "accepted without TLS") != NULL);
+	CHECK(strstr(v.summary, "Basic sends passwords in clear") != NULL);
+	CHECK(has_line(&v, "Require SSL"));
+	v = run_mapi(EXPECT_OPTIONAL, &e, &u);
+	CHECK_INT(v.state, MP_OK);
+
+	/* An answered 401 on plain http: the door is open. */
+	u = unenc(OUTCOME_ANSWERED_IN_CLEAR, 0, "");
+	v = run_mapi(EXPECT_REQUIRED, &e, &u);
+	CHECK_INT(v.state, MP_CRITICAL);
+	CHECK_INT(v.enforced, 0);
+	CHECK(strstr(v.summary, "answered without TLS") != NULL);
+	v = run_mapi(EXPECT_ANY, &e, &u);
+	CHECK_INT(v.state, MP_OK);
+
+	/* Anything else on the plain door: the policy cannot be told. */
+	u = unenc(OUTCOME_PROXY_REFUSED, 0, "");
+	v = run_mapi(EXPECT_REQUIRED, &e, &u);
+	CHECK_INT(v.state, MP_UNKNOWN);
+	CHECK_INT(v.enforced, -1);
+	u = unenc(OUTCOME_TIMEOUT, 0, "");
+	v = run_mapi(EXPECT_REQUIRED, &e, &u);
+	CHECK_INT(v.state, 3);
+	CHECK(strstr(v.summary, "timed out after 10s") != NULL);
+
+	/* The https Connect refused: named with the mailbox setting. */
+	bad = mk("encrypted", PROBE_LEVEL_PRIVACY, OUTCOME_LOGON_REFUSED,
+		 PHASE_LOGON, EMSMDB_EC_PROTOCOL_DISABLED, "ecProtocolDisabled");
+	u = unenc(OUTCOME_TLS_REQUIRED, 0, "");
+	v = run_mapi(EXPECT_REQUIRED, &bad, &u);
+	CHECK_INT(v.state, MP_CRITICAL);
+	CHECK(strstr(v.summary, "ecProtocolDisabled 2008") != NULL);
+	CHECK(strstr(v.summary, "-MapiHttpEnabled") != NULL);
+	CHECK(has_line(&v, "Set-CASMailbox -Identity '/o=Example/cn=Recipients/cn=probe'"));
+	/* Not offered (404 without X-ResponseCode), a wrong MailboxId (3). */
+	bad = mk("encrypted", PROBE_LEVEL_PRIVACY, OUTCOME_PROXY_REFUSED,
+		 PHASE_CONNECT, 0, "");
+	bad.http_status = 404;
+	v = run_mapi(EXPECT_REQUIRED, &bad, &u);
+	CHECK(strstr(v.summary, "MAPI over HTTP not offered") != NULL);
+	bad.have_mapi_rc = 1;
+	bad.mapi_rc = 3;
+	v = run_mapi(EXPECT_REQUIRED, &bad, &u);
+	CHECK(strstr(v.summary, "X-ResponseCode 3 (Invalid Path)") != NULL);
+	CHECK(has_line(&v, "ExchangeGuid"));
+	/* Only the https probe. */
+	v = run_mapi(EXPECT_REQUIRED, &e, NULL);
+	CHECK_INT(v.state, MP_OK);
+	CHECK(strstr(v.summary, "plain http not tested") != NULL);
+}
+
 static void test_enforced(void)
 {
 	struct probe_result e = enc_ok(),
 		u = unenc(OUTCOME_LOGON_NOT_ENCRYPTED, 0x970, "ecNotEncrypted");
 	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 
-	CHECK_INT(v.state, VSTATE_OK);
+	CHECK_INT(v.state, MP_OK);
 	CHECK_INT(v.enforced, 1);
 	CHECK_STR(v.summary, "mail.example.com requires RPC encryption: unencrypted logon refused (ecNotEncrypted 2416), encrypted logon OK in 0.21s");
 	v = run(EXPECT_OPTIONAL, PROBES_BOTH, &e, &u);
-	CHECK_INT(v.state, VSTATE_CRITICAL);
+	CHECK_INT(v.state, MP_CRITICAL);
 	CHECK(strstr(v.summary, "locked out") != NULL);
 	CHECK(has_line(&v, "Set-RpcClientAccess -Server EXCH01 -EncryptionRequired $false"));
 	CHECK(has_line(&v, "Set-MailboxServer EXCH01 -MapiEncryptionRequired:$false"));
 	v = run(EXPECT_ANY, PROBES_BOTH, &e, &u);
-	CHECK_INT(v.state, VSTATE_OK);
+	CHECK_INT(v.state, MP_OK);
 	CHECK_INT(v.enforced, 1);
 }
 
@@ -102,7 +189,7 @@ static void test_not_enforced(void)
 	struct probe_result e = enc_ok(), u = unenc(OUTCOME_LOGON_OK, 0, "ecNone");
 	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 
-	CHECK_INT(v.state, VSTATE_CRITICAL);
+	CHECK_INT(v.state, MP_CRITICAL);
 	CHECK_INT(v.enforced, 0);
 	CHECK_STR(v.summary, "mail.example.com accepts unencrypted RPC logons (expected: encryption required)");
 	CHECK(has_line(&v, "Set-RpcClientAccess -Server EXCH01 -EncryptionRequired $true"));
@@ -111,9 +198,9 @@ static void test_not_enforced(void)
 	for (int i = 0; i < v.nlines; i++)
 		CHECK(strchr(v.lines[i], '|') == NULL);
 	v = run(EXPECT_OPTIONAL, PROBES_BOTH, &e, &u);
-	CHECK_INT(v.state, VSTATE_OK);
+	CHECK_INT(v.state, MP_OK);
 	v = run(EXPECT_ANY, PROBES_BOTH, &e, &u);
-	CHECK_INT(v.state, VSTATE_OK);
+	CHECK_INT(v.state, MP_OK);
 	CHECK_INT(v.enforced, 0);
 }
 
@@ -135,7 +222,7 @@ static void test_encrypted_broken(void)
 		for (ex = EXPECT_REQUIRED; ex <= EXPECT_ANY; ex++) {
 			struct verdict v = run((enum verdict_expect)ex,
 					       PROBES_BOTH, &e, &u);
-			CHECK_INT(v.state, VSTATE_CRITICAL);
+			CHECK_INT(v.state, MP_CRITICAL);
 			CHECK_INT(v.enforced, -1);
 			CHECK(strstr(v.summary, "encrypted logon") != NULL);
 		}
@@ -149,11 +236,11 @@ static void test_timeouts(void)
 		       PHASE_BIND, 0, "");
 	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 
-	CHECK_INT(v.state, VSTATE_UNKNOWN); /* the -t state given */
+	CHECK_INT(v.state, MP_UNKNOWN); /* the -t state given */
 	CHECK_STR(v.summary, "mail.example.com: unencrypted logon timed out after 10s during bind");
 	e = mk("encrypted", PROBE_LEVEL_PRIVACY, OUTCOME_TIMEOUT, PHASE_RTS, 0, "");
 	v = run(EXPECT_OPTIONAL, PROBES_BOTH, &e, &u);
-	CHECK_INT(v.state, VSTATE_UNKNOWN);
+	CHECK_INT(v.state, MP_UNKNOWN);
 	CHECK(strstr(v.summary, "during rts") != NULL);
 }
 
@@ -164,13 +251,13 @@ static void test_inconclusive(void)
 				       "ecLoginFailure");
 
 	/* Refused for a reason unrelated to sealing: the policy is open. */
-	CHECK_INT(v.state, VSTATE_UNKNOWN);
+	CHECK_INT(v.state, MP_UNKNOWN);
 	CHECK_INT(v.enforced, -1);
 	CHECK(strstr(v.summary, "ecLoginFailure 2147746065") != NULL);
 	CHECK(has_line(&v, "ecLoginFailure: the store cannot log the user on"));
 	u = unenc(OUTCOME_BIND_REJECTED, 0, "");
 	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
-	CHECK_INT(v.state, VSTATE_UNKNOWN);
+	CHECK_INT(v.state, MP_UNKNOWN);
 	CHECK(has_line(&v, "--unencrypted-level integrity"));
 }
 
@@ -183,13 +270,13 @@ static void test_old_client_enforced(void)
 		int state;
 		const char *summary, *line;
 	} want[] = {
-		{ EXPECT_REQUIRED, VSTATE_OK,
+		{ EXPECT_REQUIRED, MP_OK,
 		  "mail.example.com requires RPC encryption: unencrypted logon refused (ecClientVerDisallowed 1247), encrypted logon OK in 0.21s",
 		  "same client version 11.0.8161.0 worked: the server requires encryption" },
-		{ EXPECT_OPTIONAL, VSTATE_CRITICAL,
+		{ EXPECT_OPTIONAL, MP_CRITICAL,
 		  "mail.example.com requires RPC encryption: unencrypted clients are locked out (ecClientVerDisallowed 1247) (expected: encryption optional)",
 		  "-EncryptionRequired $false" },
-		{ EXPECT_ANY, VSTATE_OK,
+		{ EXPECT_ANY, MP_OK,
 		  "mail.example.com requires RPC encryption: unencrypted logon refused (ecClientVerDisallowed 1247), encrypted logon OK in 0.21s",
 		  "has blocked the version of Outlook that you are using" },
 	};
@@ -210,7 +297,7 @@ static void test_old_client_enforced(void)
 	}
 	/* Alone, the unsealed answer cannot tell policy from block. */
 	v = run(EXPECT_REQUIRED, PROBES_UNENCRYPTED, NULL, &u);
-	CHECK_INT(v.state, VSTATE_UNKNOWN);
+	CHECK_INT(v.state, MP_UNKNOWN);
 	CHECK_INT(v.enforced, -1);
 	CHECK(strstr(v.summary, "--probe both") != NULL);
 }
@@ -230,7 +317,7 @@ static void test_version_blocked(void)
 
 	for (ex = EXPECT_REQUIRED; ex <= EXPECT_ANY; ex++) {
 		v = run((enum verdict_expect)ex, PROBES_BOTH, &e, &u);
-		CHECK_INT(v.state, VSTATE_CRITICAL);
+		CHECK_INT(v.state, MP_CRITICAL);
 		CHECK_INT(v.enforced, -1);
 		CHECK_STR(v.summary, "mail.example.com: client version 11.0.8161.0 is blocked: both logons refused (ecClientVerDisallowed 1247); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version");
 		CHECK(has_line(&v, "(Get-RpcClientAccess -Server EXCH01).BlockedClientVersions"));
@@ -239,7 +326,7 @@ static void test_version_blocked(void)
 	}
 	/* The sealed logon alone suffices to tell a block. */
 	v = run(EXPECT_REQUIRED, PROBES_ENCRYPTED, &e, NULL);
-	CHECK_INT(v.state, VSTATE_CRITICAL);
+	CHECK_INT(v.state, MP_CRITICAL);
 	CHECK(strstr(v.summary, "is blocked: encrypted logon refused (ecClientVerDisallowed 1247)") != NULL);
 }
 
@@ -272,7 +359,7 @@ static void test_mailbox_settings(void)
 				  cases[i].name);
 		struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 
-		CHECK_INT(v.state, VSTATE_CRITICAL);
+		CHECK_INT(v.state, MP_CRITICAL);
 		CHECK_INT(v.enforced, -1);
 		CHECK(strstr(v.summary, cases[i].summary) != NULL);
 		CHECK(has_line(&v, cases[i].fix));
@@ -304,7 +391,7 @@ static void test_proxy_errors(void)
 		snprintf(e.http_reason, sizeof(e.http_reason), "%s",
 			 cases[i].reason);
 		v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
-		CHECK_INT(v.state, VSTATE_CRITICAL);
+		CHECK_INT(v.state, MP_CRITICAL);
 		CHECK(has_line(&v, "To fix (HTTP "));
 		CHECK(has_line(&v, cases[i].fix));
 	}
@@ -329,25 +416,36 @@ static void test_level_none(void)
 	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 
 	/* Accepted (Exchange 2013 and later behind the RPC proxy). */
-	check_verdict(&v, VSTATE_CRITICAL, 0, "mail.example.com accepts RPC logons without RPC authentication (expected: encryption required)");
+	check_verdict(&v, MP_CRITICAL, 0, "mail.example.com accepts RPC logons without RPC authentication (expected: encryption required)");
 	CHECK(has_line(&v, "--unencrypted-level connect or integrity"));
 	CHECK(has_line(&v, "unencrypted probe (no RPC authentication, level none): LOGON_OK"));
 	CHECK(!has_line(&v, "-EncryptionRequired $true"));
 	v = run(EXPECT_OPTIONAL, PROBES_BOTH, &e, &u);
-	check_verdict(&v, VSTATE_OK, 0, NULL);
+	check_verdict(&v, MP_OK, 0, NULL);
 	CHECK(has_line(&v, "without RPC authentication (level none)"));
 	/* Refused with ecNotEncrypted: enforced as for any level. */
 	u = mk("unencrypted", PROBE_LEVEL_NONE, OUTCOME_LOGON_NOT_ENCRYPTED,
 	       PHASE_LOGON, 0x970, "ecNotEncrypted");
 	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
-	check_verdict(&v, VSTATE_OK, 1, NULL);
+	check_verdict(&v, MP_OK, 1, NULL);
 	/* The bind refused (Exchange 2010, RPC/TCP): policy unknown. */
 	u = mk("unencrypted", PROBE_LEVEL_NONE, OUTCOME_BIND_REJECTED,
 	       PHASE_BIND, 0, "");
 	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
-	check_verdict(&v, VSTATE_UNKNOWN, -1, NULL);
-	CHECK(has_line(&v, "refused a bind without RPC authentication"));
+	check_verdict(&v, MP_UNKNOWN, -1, NULL);
+	CHECK(strstr(v.summary, "the server refuses logons without RPC authentication; the policy cannot be told at this level") != NULL);
+	CHECK(has_line(&v, "refused a logon without RPC authentication"));
 	CHECK(!has_line(&v, "--unencrypted-level integrity probes"));
+	/* The bind accepted, the call denied (Exchange 2010 over RPC/HTTP
+	 * and RPC/TCP): the same, with the unencrypted probe alone too. */
+	u = mk("unencrypted", PROBE_LEVEL_NONE, OUTCOME_RPC_FAULT,
+	       PHASE_LOGON, 0, "");
+	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+	check_verdict(&v, MP_UNKNOWN, -1, NULL);
+	CHECK(strstr(v.summary, "the policy cannot be told at this level") != NULL);
+	v = run(EXPECT_REQUIRED, PROBES_UNENCRYPTED, NULL, &u);
+	check_verdict(&v, MP_UNKNOWN, -1, NULL);
+	CHECK(strstr(v.summary, "refuses logons without RPC authentication") != NULL);
 }
 
 /* The long output labels szDisplayName as the user's. */
@@ -370,19 +468,19 @@ static void test_single_probe(void)
 		uok = unenc(OUTCOME_LOGON_OK, 0, "ecNone");
 	struct verdict v = run(EXPECT_REQUIRED, PROBES_ENCRYPTED, &e, NULL);
 
-	CHECK_INT(v.state, VSTATE_OK);
+	CHECK_INT(v.state, MP_OK);
 	CHECK_INT(v.enforced, -1);
 	v = run(EXPECT_REQUIRED, PROBES_UNENCRYPTED, NULL, &nenc);
-	CHECK_INT(v.state, VSTATE_OK);
+	CHECK_INT(v.state, MP_OK);
 	CHECK_INT(v.enforced, 1);
 	v = run(EXPECT_OPTIONAL, PROBES_UNENCRYPTED, NULL, &nenc);
-	CHECK_INT(v.state, VSTATE_CRITICAL);
+	CHECK_INT(v.state, MP_CRITICAL);
 	v = run(EXPECT_REQUIRED, PROBES_UNENCRYPTED, NULL, &uok);
-	CHECK_INT(v.state, VSTATE_CRITICAL);
+	CHECK_INT(v.state, MP_CRITICAL);
 	v = run(EXPECT_OPTIONAL, PROBES_UNENCRYPTED, NULL, &uok);
-	CHECK_INT(v.state, VSTATE_OK);
+	CHECK_INT(v.state, MP_OK);
 	v = run(EXPECT_ANY, PROBES_UNENCRYPTED, NULL, &uok);
-	CHECK_INT(v.state, VSTATE_OK);
+	CHECK_INT(v.state, MP_OK);
 }
 
 static void test_timing(void)
@@ -391,13 +489,13 @@ static void test_timing(void)
 		u = unenc(OUTCOME_LOGON_NOT_ENCRYPTED, 0x970, "ecNotEncrypted");
 	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 
-	verdict_apply_timing(&v, VSTATE_WARNING, "slowest probe 0.21s");
-	CHECK_INT(v.state, VSTATE_WARNING);
+	verdict_apply_timing(&v, MP_WARNING, "slowest probe 0.21s");
+	CHECK_INT(v.state, MP_WARNING);
 	CHECK(strstr(v.summary, "(slowest probe 0.21s)") != NULL);
 	/* Timing never lowers or masks a worse state. */
 	v = run(EXPECT_OPTIONAL, PROBES_BOTH, &e, &u);
-	verdict_apply_timing(&v, VSTATE_WARNING, "slow");
-	CHECK_INT(v.state, VSTATE_CRITICAL);
+	verdict_apply_timing(&v, MP_WARNING, "slow");
+	CHECK_INT(v.state, MP_CRITICAL);
 }
 
 /* What the result tree is built from: the advice first, then each probe's
@@ -451,6 +549,7 @@ int main(void)
 	T_RUN(test_level_none);
 	T_RUN(test_single_probe);
 	T_RUN(test_timing);
+	T_RUN(test_mapi);
 	T_RUN(test_structure);
 	T_DONE();
 }
