@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/provider.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
@@ -319,4 +320,87 @@ int crypto_ca_store_attach(struct crypto_ca_store *s, void *ssl_ctx)
 		return RPE_ERR_ARG;
 	SSL_CTX_set_cert_store(ssl_ctx, s->store);
 	return 0;
+}
+
+/* TLS files of the options ------------------------------------------------------ */
+
+/* No passphrase prompt: the plugin has no terminal and no option for one. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf; (void)size; (void)rwflag; (void)u;
+	return -1;
+}
+
+int crypto_check_ca_file(const char *what, const char *path,
+			 struct rpe_error *err)
+{
+	STACK_OF(X509_INFO) *infos;
+	BIO *bio = BIO_new_file(path, "r");
+	int i, certs = 0;
+
+	if (!bio)
+		return rpe_fail(err, RPE_ERR_ARG, "cannot read %s '%.200s'",
+				what, path);
+	infos = PEM_X509_INFO_read_bio(bio, NULL, no_passphrase, NULL);
+	BIO_free(bio);
+	for (i = 0; infos && i < sk_X509_INFO_num(infos); i++)
+		certs += sk_X509_INFO_value(infos, i)->x509 != NULL;
+	sk_X509_INFO_pop_free(infos, X509_INFO_free);
+	ERR_clear_error();
+	if (!certs)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"%s '%.200s' holds no certificate (PEM, BEGIN CERTIFICATE)",
+				what, path);
+	return 0;
+}
+
+static X509 *read_cert(const char *path)
+{
+	BIO *bio = BIO_new_file(path, "r");
+	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, no_passphrase, NULL) : NULL;
+
+	BIO_free(bio);
+	return x;
+}
+
+static EVP_PKEY *read_key(const char *path)
+{
+	BIO *bio = BIO_new_file(path, "r");
+	EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase,
+						    NULL) : NULL;
+
+	BIO_free(bio);
+	return k;
+}
+
+int crypto_check_client_cert(const char *cert, const char *key,
+			     struct rpe_error *err)
+{
+	const char *key_what = key ? "--client-key" : "--client-cert";
+	X509 *x = read_cert(cert);
+	EVP_PKEY *k = NULL;
+	int rc = 0;
+
+	if (!x) {
+		rc = rpe_fail(err, RPE_ERR_ARG,
+			      "--client-cert '%.200s' holds no certificate (PEM, BEGIN CERTIFICATE)",
+			      cert);
+		goto out;
+	}
+	/* libcurl takes the key from the certificate file without
+	 * --client-key. */
+	k = read_key(key ? key : cert);
+	if (!k)
+		rc = rpe_fail(err, RPE_ERR_ARG,
+			      "%s '%.200s' holds no usable private key (PEM, not encrypted: no passphrase can be given)",
+			      key_what, key ? key : cert);
+	else if (X509_check_private_key(x, k) != 1)
+		rc = rpe_fail(err, RPE_ERR_ARG,
+			      "the private key in %s '%.200s' does not belong to the certificate in '%.200s'",
+			      key_what, key ? key : cert, cert);
+out:
+	EVP_PKEY_free(k);
+	X509_free(x);
+	ERR_clear_error();
+	return rc;
 }

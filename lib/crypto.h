@@ -47,6 +47,16 @@ void crypto_ca_store_free(struct crypto_ca_store *s);
  * CURLOPT_SSL_CTX_FUNCTION (an opaque pointer outside this file). */
 int crypto_ca_store_attach(struct crypto_ca_store *s, void *ssl_ctx);
 
+/* The TLS files of the options, read before any connection so that a file
+ * libcurl could not use is a usage error naming it: at least one PEM
+ * certificate (what: "--ca-file"); a client certificate and its private key
+ * (from key, or from the certificate file when key is NULL, as libcurl
+ * does), unencrypted and belonging together. */
+int crypto_check_ca_file(const char *what, const char *path,
+			 struct rpe_error *err);
+int crypto_check_client_cert(const char *cert, const char *key,
+			     struct rpe_error *err);
+
 /* 1 if the process-wide default context offers digest `name` (tests use
  * it to prove MD4 stays out of it). */
 int crypto_default_has_digest(const char *name);

@@ -384,6 +384,17 @@ enum loop_result loop_classify(CURLcode rc)
 	}
 }
 
+int loop_not_http(CURLcode rc, const char *request, const char *service,
+		  char *out, size_t n)
+{
+	if (rc != CURLE_UNSUPPORTED_PROTOCOL && rc != CURLE_WEIRD_SERVER_REPLY)
+		return 0;
+	snprintf(out, n,
+		 "the answer to %s is not HTTP: is this port %s (a TLS or SSH service, an RPC/TCP port)?",
+		 request, service);
+	return 1;
+}
+
 const char *loop_result_name(enum loop_result res)
 {
 	switch (res) {

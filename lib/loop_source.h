@@ -75,6 +75,14 @@ unsigned loop_notes(const struct loop *loop);
 
 enum loop_result loop_classify(CURLcode rc);
 
+/* A transfer that ended because the answer was no HTTP (libcurl's
+ * "Received HTTP/0.9 when not allowed", a weird server reply): one wording
+ * for every request, "the answer to <request> is not HTTP: is this port
+ * <service> (a TLS or SSH service, an RPC/TCP port)?".  Returns 1 and
+ * fills out when rc is such an end, else 0. */
+int loop_not_http(CURLcode rc, const char *request, const char *service,
+		  char *out, size_t n);
+
 /* A CURLINFO_*_TIME_T of the handle in microseconds; -1 when that step
  * did not happen (yet). */
 int64_t loop_info_us(CURL *easy, CURLINFO what);

@@ -769,12 +769,10 @@ static void finish(struct http_chan *ch, CURLcode rc)
 	} else if (rc == CURLE_OK) {
 		snprintf(msg, sizeof(msg), "server ended the %s channel response",
 			 kind_name(ch->kind));
-	} else if (rc == CURLE_UNSUPPORTED_PROTOCOL ||
-		   rc == CURLE_WEIRD_SERVER_REPLY) {
-		/* libcurl: "Received HTTP/0.9 when not allowed" and the like */
-		snprintf(msg, sizeof(msg),
-			 "the answer to %s is not HTTP: is this port an RPC proxy (a TLS or SSH service, an RPC/TCP port)?",
-			 ch->kind == HTTP_CHAN_IN ? "RPC_IN_DATA" : "RPC_OUT_DATA");
+	} else if (loop_not_http(rc, ch->kind == HTTP_CHAN_IN ? "RPC_IN_DATA" :
+				 "RPC_OUT_DATA", "an RPC proxy", msg,
+				 sizeof(msg))) {
+		/* the wording is the loop's, shared with Autodiscover */
 	} else {
 		snprintf(msg, sizeof(msg), "%s: %s", loop_result_name(res),
 			 ch->errbuf[0] ? ch->errbuf : curl_easy_strerror(rc));

@@ -352,6 +352,9 @@ static void src_done(struct loop_source *src, CURLcode rc)
 	} else if (rc == CURLE_OK) {
 		res = st >= 200 && st <= 299 ? LOOP_RES_EOF : LOOP_RES_HTTP_STATUS;
 		snprintf(msg, sizeof(msg), "HTTP %ld", st);
+	} else if (loop_not_http(rc, rq->name, "an Autodiscover web server", msg,
+				 sizeof(msg))) {
+		/* the wording is the loop's, shared with the RPC channels */
 	} else if (rq->too_big) {
 		res = LOOP_RES_ABORTED;
 		snprintf(msg, sizeof(msg), "answer larger than %zu bytes",

@@ -19,6 +19,7 @@
 
 #include "autodiscover.h"
 #include "autodiscover_srv.h"
+#include "crypto.h"
 #include "err.h"
 #include "check_run.h"
 #include "mp.h"
@@ -298,10 +299,15 @@ static void help_credentials(void)
 " --http-auth=any|basic|ntlm|negotiate\n"
 "    HTTP authentication offered to the RPC proxy (default: any).\n"
 " --auth=ntlm|kerberos|negotiate\n"
-"    Security package of the store logon's RPC bind: NTLM, Kerberos, or\n"
-"    SPNEGO carrying Kerberos (default: ntlm).  Kerberos takes its keys from\n"
-"    --keytab, else from the password, else from the credentials cache\n"
-"    (KRB5CCNAME); realm and KDC come from krb5.conf or DNS.\n"
+"    Security package of the store logon's RPC bind (default: negotiate,\n"
+"    what a default Outlook uses): negotiate is SPNEGO (RPC auth type 9)\n"
+"    offering Kerberos and NTLM, Kerberos when a keytab, --realm, a\n"
+"    user@domain or KRB5CCNAME lead to a ticket, else NTLM alone; the\n"
+"    output names the mechanism used (\"SPNEGO (NTLM)\").  ntlm is type 10,\n"
+"    kerberos type 16.  A server that does not accept type 9 is CRITICAL\n"
+"    (no retry with another type).  Kerberos takes its keys from --keytab,\n"
+"    else from the password, else from the credentials cache (KRB5CCNAME);\n"
+"    realm and KDC come from krb5.conf or DNS.\n"
 " --keytab=FILE\n"
 "    Kerberos client keytab of the -u account (also for --http-auth\n"
 "    negotiate); no password is needed then.\n"
@@ -972,6 +978,13 @@ static int validate_files(const struct probe_config *cfg,
 		TRY(cfg_check_file("--client-cert", cfg->client_cert, err));
 	if (cfg->client_key)
 		TRY(cfg_check_file("--client-key", cfg->client_key, err));
+	/* Files that exist but that libcurl could not use would otherwise
+	 * fail every TLS handshake, as if the server had. */
+	if (cfg->ca_file)
+		TRY(crypto_check_ca_file("--ca-file", cfg->ca_file, err));
+	if (cfg->client_cert)
+		TRY(crypto_check_client_cert(cfg->client_cert, cfg->client_key,
+					     err));
 	if (cfg->keytab)
 		TRY(cfg_check_file("--keytab", cfg->keytab, err));
 	return 0;

@@ -103,10 +103,10 @@ expect "bad --auth" 3 \
 	"${BASE[@]}" --auth kerb
 expect "--spn without Kerberos" 3 \
 	"RPC ENCRYPTION UNKNOWN - --spn needs --auth kerberos or negotiate" \
-	"${BASE[@]}" --spn exchangeMDB/exch01.example.com
+	"${BASE[@]}" --auth ntlm --spn exchangeMDB/exch01.example.com
 expect "--keytab without Kerberos" 3 \
 	"RPC ENCRYPTION UNKNOWN - --keytab and --realm need --auth kerberos or negotiate, or --http-auth negotiate" \
-	"${BASE[@]}" --keytab /etc/hostname
+	"${BASE[@]}" --auth ntlm --keytab /etc/hostname
 expect "--spn without a service" 3 \
 	"RPC ENCRYPTION UNKNOWN - --spn 'exch01' is not a service principal (service/host, e.g. exchangeMDB/exch01.contoso.com)" \
 	"${BASE[@]}" --auth kerberos --spn exch01
@@ -232,6 +232,10 @@ expect "bad proxy path" 3 \
 	"${BASE[@]}" --rpc-proxy-path rpc/rpcproxy.dll
 
 # valid configurations reach the probes (closed loopback port) -----------------
+# (a client certificate and key that belong together: the files are read
+# before any connection)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-keyout "$TMP/k.pem" -out "$TMP/c.pem" -days 1 -subj /CN=monitor 2>/dev/null
 expect "password from environment" 2 "$NOTIMPL" "${BASE[@]}"
 expect "all options accepted" 2 "$NOTIMPL" \
 	-H localhost -I 127.0.0.1 -p 9 --rpc-server mbx01.example.com \

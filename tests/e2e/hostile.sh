@@ -143,4 +143,63 @@ grep -q 'RPC_OUT_DATA' "$adport_LOG" && not_ok "Autodiscover host:port: no RPC c
 hcase "-H ::1 (IPv6 literal) still reaches the server" 0 "^RPC ENCRYPTION OK - ::1" \
 	-- -H ::1 -I 127.0.0.1 -p "$cvtcp_PORT" --ca-file "$cvtcp_CA" -u 'EXAMPLE\probe' -m "$MB"
 
+# TLS files that exist but hold nothing libcurl can use: UNKNOWN naming
+# the file, before any connection (the responder sees none).
+spawn tlsfiles
+ready tlsfiles
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-keyout "$E2E_TMP/k.pem" -out "$E2E_TMP/c.pem" -days 1 -subj /CN=localhost 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-keyout "$E2E_TMP/k2.pem" -out "$E2E_TMP/c2.pem" -days 1 -subj /CN=other 2>/dev/null
+echo 'not a certificate' >"$E2E_TMP/junk.pem"
+TB="-H localhost -p $tlsfiles_PORT -u EXAMPLE\\probe"
+hcase "--ca-file without a certificate: UNKNOWN naming it" 3 \
+	"^RPC ENCRYPTION UNKNOWN - --ca-file '.*/junk.pem' holds no certificate" \
+	-- $TB -m "$MB" --ca-file "$E2E_TMP/junk.pem"
+hcase "--ca-file holding only a key: UNKNOWN" 3 "--ca-file '.*/k.pem' holds no certificate" \
+	-- $TB -m "$MB" --ca-file "$E2E_TMP/k.pem"
+hcase "--client-cert without a certificate: UNKNOWN" 3 "--client-cert '.*/junk.pem' holds no certificate" \
+	-- $TB -m "$MB" --ca-file "$tlsfiles_CA" --client-cert "$E2E_TMP/junk.pem"
+hcase "--client-cert without a key: UNKNOWN" 3 "--client-cert '.*/c.pem' holds no usable private key" \
+	-- $TB -m "$MB" --ca-file "$tlsfiles_CA" --client-cert "$E2E_TMP/c.pem"
+hcase "--client-key of another certificate: UNKNOWN" 3 \
+	"the private key in --client-key '.*/k2.pem' does not belong to the certificate" \
+	-- $TB -m "$MB" --ca-file "$tlsfiles_CA" --client-cert "$E2E_TMP/c.pem" --client-key "$E2E_TMP/k2.pem"
+grep -q 'accept peer' "$tlsfiles_LOG" && not_ok "unusable TLS files: no connection made" \
+	|| ok "unusable TLS files: no connection made"
+
+# Not HTTP behind TLS (an SSH banner): Autodiscover says so in the RPC
+# channels' words, not libcurl's "Received HTTP/0.9 when not allowed".
+cat >"$E2E_TMP/banner.py" <<'PY'
+import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print(s.getsockname()[1], flush=True)
+s.settimeout(60)
+for _ in range(16):
+    c, _ = s.accept()
+    try:
+        t = ctx.wrap_socket(c, server_side=True)
+        t.recv(4096)
+        t.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+        t.close()
+    except (OSError, ssl.SSLError):
+        c.close()
+PY
+"$SYSTEM_PYTHON" "$E2E_TMP/banner.py" "$E2E_TMP/c.pem" "$E2E_TMP/k.pem" >"$E2E_TMP/banner.port" &
+E2E_PIDS+=($!)
+for ((i = 0; i < 100; i++)); do [ -s "$E2E_TMP/banner.port" ] && break; sleep 0.1; done
+BP=$(cat "$E2E_TMP/banner.port")
+hcase "Autodiscover answered by no HTTP: named as not HTTP" 2 \
+	"Autodiscover POST is not HTTP: is this port an Autodiscover web server" \
+	-- -e probe@example.test -u 'EXAMPLE\probe' --ca-file "$E2E_TMP/c.pem" -t 10 \
+	--autodiscover-url "https://localhost:$BP/autodiscover/autodiscover.xml"
+[[ $OUT != *"HTTP/0.9"* ]] && ok "no libcurl wording (HTTP/0.9)" || not_ok "no libcurl wording (HTTP/0.9)"
+hcase "RPC proxy answered by no HTTP: the same words" 2 \
+	"RPC_(IN|OUT)_DATA is not HTTP: is this port an RPC proxy" \
+	-- -H localhost -p "$BP" --ca-file "$E2E_TMP/c.pem" -u 'EXAMPLE\probe' -m "$MB" -t 10
+
 e2e_summary
