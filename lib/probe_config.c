@@ -25,6 +25,7 @@ void probe_config_init(struct probe_config *c)
 	c->expect = EXPECT_REQUIRED;
 	c->probes = PROBES_BOTH;
 	c->unencrypted_level = PROBE_LEVEL_CONNECT;
+	c->auth = PROBE_AUTH_NEGOTIATE; /* what a default Outlook binds with */
 	c->http_auth = HTTP_AUTH_ANY;
 	/* The default names a known alias: this cannot fail. */
 	cfg_parse_client_version(CFG_DEFAULT_CLIENT_VERSION, c->client_version,

@@ -70,7 +70,8 @@ static const char *level_text(const struct probe_result *r, char *out,
 	case PROBE_LEVEL_CONNECT: l = "level connect (not sealed)"; break;
 	case PROBE_LEVEL_NONE: return "no RPC authentication, level none";
 	}
-	snprintf(out, n, "%s, %s", probe_auth_name(r->auth), l);
+	snprintf(out, n, "%s, %s",
+		 r->auth_name[0] ? r->auth_name : probe_auth_name(r->auth), l);
 	return out;
 }
 

@@ -477,6 +477,7 @@ struct run {
 	int nres;
 	struct cert_check cert;
 	struct kerb_creds *kerb;    /* --auth kerberos|negotiate: every site's */
+	char kerb_note[RPE_ERRMSG_MAX + 96]; /* negotiate without Kerberos: why */
 	struct posture_run *posture; /* --posture */
 	struct probe_companion companion;
 	struct http_params ad_http; /* --posture with -e: Autodiscover's */
@@ -584,28 +585,55 @@ static void discovery_lines(struct mp_output *o, const struct run *r)
 			   &r->d->res.tls.cert);
 }
 
+/* SPNEGO offers Kerberos when something points at a realm: a keytab,
+ * --realm, a UPN (user@dns.domain) or a credentials cache named in
+ * KRB5CCNAME; else NTLM alone, without asking any KDC. */
+static bool negotiate_tries_kerberos(const struct probe_config *cfg)
+{
+	return cfg->keytab || cfg->realm || getenv("KRB5CCNAME") ||
+	       (cfg->user && strchr(cfg->user, '@'));
+}
+
+/* How long SPNEGO waits for Kerberos before it offers NTLM alone: a third
+ * of what is left, at most 5 s, so the probes keep their time. */
+static long negotiate_kdc_ms(int64_t deadline_ms)
+{
+	long left = (long)(deadline_ms - probe_now_ms());
+
+	return left / 3 < 5000 ? left / 3 : 5000;
+}
+
 /* Kerberos credentials and tickets, before any probe starts and within
  * the deadline: for the RPC bind (--auth kerberos|negotiate) and for
  * libcurl's Negotiate at the RPC proxy (*out stays NULL when neither needs
- * them).  On failure the status line is printed and -1 returned, with the
- * exit code in *rc. */
+ * them).  SPNEGO with a password falls back to NTLM alone when Kerberos
+ * cannot be had (the reason goes to *note), as Windows does.  On failure
+ * the status line is printed and -1 returned, with the exit code in *rc. */
 static int kerberos_prepare(const struct probe_config *cfg,
 			    int64_t deadline_ms, struct kerb_creds **out,
-			    int *rc)
+			    char *note, size_t notesz, int *rc)
 {
 	struct kerb_cred_params kp = { KERB_CRED_CCACHE, cfg->user, cfg->realm,
 				       cfg->password, cfg->keytab };
 	struct kerb_prefetch pf = { NULL, NULL, NULL };
 	bool http_neg = cfg->transport != PROBE_TRANSPORT_TCP &&
 			cfg->http_auth == HTTP_AUTH_NEGOTIATE;
+	bool fallback = cfg->auth == PROBE_AUTH_NEGOTIATE && cfg->password &&
+			!http_neg;
 	struct rpe_error err = { 0, "" };
 	struct kerb_creds *c;
 	char msg[RPE_ERRMSG_MAX + 160];
 	int timed_out = 0;
 
 	*out = NULL;
+	note[0] = '\0';
 	if (cfg->auth == PROBE_AUTH_NTLM && !(http_neg && cfg->keytab))
 		return 0; /* libcurl's Negotiate alone: the default cache */
+	if (fallback && !negotiate_tries_kerberos(cfg)) {
+		snprintf(note, notesz,
+			 "SPNEGO offered NTLM alone (no keytab, realm, user@domain or KRB5CCNAME for Kerberos)");
+		return 0;
+	}
 	kp.source = cfg->keytab ? KERB_CRED_KEYTAB :
 		    cfg->password ? KERB_CRED_PASSWORD : KERB_CRED_CCACHE;
 	if (cfg->auth != PROBE_AUTH_NTLM) {
@@ -613,10 +641,19 @@ static int kerberos_prepare(const struct probe_config *cfg,
 		pf.server = spn_server(cfg);
 	}
 	pf.http_host = http_neg ? cfg->hostname : NULL;
-	c = kerb_creds_acquire_within(&kp, &pf, (long)(deadline_ms - probe_now_ms()),
+	c = kerb_creds_acquire_within(&kp, &pf,
+				      fallback ? negotiate_kdc_ms(deadline_ms) :
+				      (long)(deadline_ms - probe_now_ms()),
 				      &timed_out, &err);
 	if (c && (!http_neg || kerb_creds_make_default(c, &err) == 0)) {
 		*out = c;
+		return 0;
+	}
+	kerb_creds_free(c);
+	if (fallback) {
+		snprintf(note, notesz, "SPNEGO offered NTLM alone: %s",
+			 timed_out ? "no answer from the KDC for Kerberos" :
+				     err.msg);
 		return 0;
 	}
 	if (timed_out)
@@ -625,7 +662,6 @@ static int kerberos_prepare(const struct probe_config *cfg,
 			 cfg->hostname, cfg->deadline.seconds);
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", cfg->hostname, err.msg);
-	kerb_creds_free(c);
 	*rc = mp_print_status(CHECK_PREFIX, timed_out ? cfg->deadline.state :
 				MP_CRITICAL, msg, NULL);
 	return -1;
@@ -667,6 +703,8 @@ static void output_run_lines(struct mp_output *o, const struct run *r)
 {
 	if (r->cert.ci && !r->cert.state)
 		mp_output_line(o, "%s", r->cert.msg);
+	if (r->kerb_note[0])
+		mp_output_line(o, "%s", r->kerb_note);
 	discovery_lines(o, r);
 }
 
@@ -804,7 +842,8 @@ static int run_probes(const struct probe_config *cfg, int64_t deadline,
 	r.d = d;
 	if (cfg->all_addresses && (rc = resolve_or_report(&r, deadline)) >= 0)
 		return rc;
-	if (kerberos_prepare(cfg, deadline, &r.kerb, &rc) < 0)
+	if (kerberos_prepare(cfg, deadline, &r.kerb, r.kerb_note,
+			     sizeof(r.kerb_note), &rc) < 0)
 		return rc;
 	/* At most --max-parallel addresses, each with its probe pair, are
 	 * under way at once; all share the one deadline, and so do the

@@ -44,8 +44,8 @@ else
 	not_ok "long output: the addresses, then one block per address"
 fi
 
-n4=$(cat "$E2E_TMP"/agree4_*.log | grep -c 'auth3 user=.* ok')
-n6=$(cat "$E2E_TMP"/agree6_*.log | grep -c 'auth3 user=.* ok')
+n4=$(cat "$E2E_TMP"/agree4_*.log | grep -cE 'auth3 user=.* ok|spnego ntlm user=.* ok')
+n6=$(cat "$E2E_TMP"/agree6_*.log | grep -cE 'auth3 user=.* ok|spnego ntlm user=.* ok')
 if [ "$n4" -gt 0 ] && [ "$n6" -gt 0 ]; then
 	ok "each responder saw logons (pinned per address: 127.0.0.1 $n4, ::1 $n6)"
 else

@@ -31,7 +31,7 @@ static void test_choices(void)
 	CHECK_INT(c.unencrypted_level, PROBE_LEVEL_INTEGRITY);
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_HTTP_AUTH, "negotiate", &e), 0);
 	CHECK_INT(c.http_auth, HTTP_AUTH_NEGOTIATE);
-	CHECK_INT(c.auth, PROBE_AUTH_NTLM); /* the default */
+	CHECK_INT(c.auth, PROBE_AUTH_NEGOTIATE); /* the default: as Outlook */
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_AUTH, "negotiate", &e), 0);
 	CHECK_INT(c.auth, PROBE_AUTH_NEGOTIATE);
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_AUTH, "kerberos", &e), 0);
