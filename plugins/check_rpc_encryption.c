@@ -145,6 +145,7 @@ struct cli_state {
 	/* given explicitly: options that only RPC over HTTP uses */
 	bool http_auth_given, rpc_server_given, proxy_path_given;
 	bool posture_critical, tls_floor_given;
+	bool auth_given; /* --auth: the RPC bind's package (not MAPI/HTTP's) */
 };
 
 /* process_arguments' results; ARGS_OTHER: an opt_* parser saw another
@@ -334,11 +335,14 @@ static void help_check(void)
 "    (default: required)\n"
 " --probe=both|encrypted|unencrypted\n"
 "    Which logons to attempt (default: both).\n"
-" --unencrypted-level=connect|integrity|none\n"
+" --unencrypted-level=LEVEL[,LEVEL...]\n"
 "    Authentication level of the unencrypted logon: connect (no per-message\n"
 "    protection), integrity (signed, not sealed), or none (no RPC\n"
 "    authentication; over RPC/HTTP only the RPC proxy's HTTP authentication,\n"
-"    which Exchange 2013 and later accept) (default: connect).\n"
+"    which Exchange 2013 and later accept) (default: connect).  A list\n"
+"    (connect,integrity,none) makes one unencrypted logon per level, each\n"
+"    with its line and perfdata (unencrypted_connect_time, ...); the worst\n"
+"    verdict speaks.\n"
 " --client-version=VERSION\n"
 "    Outlook version announced in EcDoConnectEx: outlook2003 (11.0.8161.0),\n"
 "    outlook2007 (12.0.6607.1000), outlook2010 (14.0.7015.1000),\n"
@@ -589,7 +593,9 @@ static int opt_credentials(int opt, const char *arg, struct probe_config *cfg,
 	case OPT_HTTP_AUTH:
 		st->http_auth_given = true;
 		return cfg_set_choice(cfg, CFG_CHOICE_HTTP_AUTH, arg, err);
-	case OPT_AUTH: return cfg_set_choice(cfg, CFG_CHOICE_AUTH, arg, err);
+	case OPT_AUTH:
+		st->auth_given = true;
+		return cfg_set_choice(cfg, CFG_CHOICE_AUTH, arg, err);
 	case OPT_KEYTAB: return set_str(&cfg->keytab, arg, err);
 	case OPT_REALM: return set_str(&cfg->realm, arg, err);
 	case OPT_SPN: return set_str(&cfg->spn, arg, err);
@@ -864,7 +870,7 @@ static int validate_mapi(const struct probe_config *cfg,
 		return 0;
 	}
 	bad = !cfg->tls ? "--no-tls (the encrypted probe is https)" :
-	      cfg->auth != PROBE_AUTH_NTLM ? "--auth (MAPI over HTTP has no RPC authentication; use --http-auth)" :
+	      st->auth_given ? "--auth (MAPI over HTTP has no RPC authentication; use --http-auth)" :
 	      cfg->rpc_port_given ? "--rpc-port" :
 	      st->proxy_path_given ? "--rpc-proxy-path" : NULL;
 	if (bad)
@@ -979,6 +985,10 @@ static int validate_endpoint(struct probe_config *cfg,
 			    cfg->tls ? CFG_DEFAULT_PORT_TLS :
 				       CFG_DEFAULT_PORT_PLAIN;
 	cfg->ip_version = st->v4 ? 4 : st->v6 ? 6 : 0;
+	/* MAPI over HTTP binds no RPC interface: no RPC security package
+	 * (and no Kerberos tickets for one) to prepare. */
+	if (cfg->transport == PROBE_TRANSPORT_MAPI)
+		cfg->auth = PROBE_AUTH_NTLM;
 	cfg->port_given = st->port_given;
 	cfg->http_auth_given = st->http_auth_given;
 	/* With -e the RemoteName is Autodiscover's unless given. */

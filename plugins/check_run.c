@@ -99,21 +99,41 @@ static void fill_target(const struct probe_config *cfg, const char *addr,
 	memcpy(t->client_version, cfg->client_version, sizeof(t->client_version));
 }
 
-/* The probes --probe asks for; returns how many. */
-static int select_probes(const struct probe_config *cfg,
-			 struct probe_result res[2])
+#define PROBES_MAX (1 + CFG_UNENC_LEVELS_MAX)
+
+/* The label of an unencrypted probe, which names its perfdata: one level
+ * keeps "unencrypted", a list names each ("unencrypted_integrity"). */
+static const char *unencrypted_label(const struct probe_config *cfg,
+				     enum probe_level l)
 {
+	if (cfg->n_unencrypted_levels <= 1)
+		return "unencrypted";
+	switch (l) {
+	case PROBE_LEVEL_INTEGRITY: return "unencrypted_integrity";
+	case PROBE_LEVEL_NONE: return "unencrypted_none";
+	default: return "unencrypted_connect";
+	}
+}
+
+/* The probes --probe asks for, one unencrypted probe per level of
+ * --unencrypted-level; returns how many. */
+static int select_probes(const struct probe_config *cfg,
+			 struct probe_result res[PROBES_MAX])
+{
+	size_t k;
 	int n = 0;
 
-	memset(res, 0, 2 * sizeof(*res));
+	memset(res, 0, PROBES_MAX * sizeof(*res));
 	if (cfg->probes != PROBES_UNENCRYPTED) {
 		res[n].label = "encrypted";
 		res[n].level = PROBE_LEVEL_PRIVACY;
 		n++;
 	}
-	if (cfg->probes != PROBES_ENCRYPTED) {
-		res[n].label = "unencrypted";
-		res[n].level = cfg->unencrypted_level;
+	for (k = 0; cfg->probes != PROBES_ENCRYPTED &&
+		    k < cfg->n_unencrypted_levels && k < CFG_UNENC_LEVELS_MAX;
+	     k++) {
+		res[n].level = cfg->unencrypted_levels[k];
+		res[n].label = unencrypted_label(cfg, res[n].level);
 		n++;
 	}
 	return n;
@@ -178,6 +198,67 @@ static void probe_perf(struct mp_output *o, const struct probe_result *r,
 	}
 }
 
+/* Lines of `from` that `to` does not have yet (the encrypted probe's line
+ * and shared advice come once). */
+static void merge_lines(struct verdict *to, const struct verdict *from)
+{
+	int i, j, seen;
+
+	for (i = 0; i < from->nlines && to->nlines < VERDICT_LINES; i++) {
+		for (j = 0, seen = 0; j < to->nlines && !seen; j++)
+			seen = strcmp(to->lines[j], from->lines[i]) == 0;
+		if (!seen)
+			memcpy(to->lines[to->nlines++], from->lines[i],
+			       VERDICT_LINE_MAX);
+	}
+}
+
+/* Several unencrypted levels: one verdict per level against the same
+ * encrypted probe.  The worst one speaks (the first of equals), every
+ * level gets its line; enforcement is 0 when any level let an unsealed
+ * logon in, 1 when every level was refused for encryption, else unknown
+ * (level none on Exchange 2013 and later behind the RPC proxy stays what
+ * it is: reported, not guessed). */
+static void judge_levels(const struct verdict_input *base,
+			 const struct probe_result *res, int n,
+			 struct verdict *v)
+{
+	struct verdict_input vin = *base;
+	struct verdict *each = calloc(PROBES_MAX, sizeof(*each));
+	enum probe_level lev[PROBES_MAX];
+	int i, k = 0, worst = -1, enforced = -2;
+
+	if (!each) {
+		verdict_decide(base, v);
+		return;
+	}
+	for (i = 0; i < n && k < PROBES_MAX; i++) {
+		if (res[i].level == PROBE_LEVEL_PRIVACY)
+			continue;
+		vin.unencrypted = &res[i];
+		lev[k] = res[i].level;
+		verdict_decide(&vin, &each[k]);
+		if (worst < 0 || mp_state_max(each[worst].state,
+					      each[k].state) != each[worst].state)
+			worst = k;
+		/* One level let an unsealed logon in: not enforced. */
+		enforced = enforced == 0 || each[k].enforced == 0 ? 0 :
+			   enforced == -2 ? each[k].enforced :
+			   enforced == each[k].enforced ? enforced : -1;
+		k++;
+	}
+	*v = each[worst];
+	v->enforced = enforced;
+	v->nlines = 0;
+	for (i = 0; i < k; i++)
+		snprintf(v->lines[v->nlines++], VERDICT_LINE_MAX,
+			 "level %s: %s", probe_level_name(lev[i]),
+			 each[i].summary);
+	for (i = 0; i < k; i++)
+		merge_lines(v, &each[i]);
+	free(each);
+}
+
 /* Compare what the probes saw with --expect, then -w/-c on the slowest
  * probe that got an answer from the store. */
 static void judge(const struct probe_config *cfg, const char *host,
@@ -186,7 +267,7 @@ static void judge(const struct probe_config *cfg, const char *host,
 	struct verdict_input vin;
 	double slowest = -1;
 	char why[MP_NUMBER_MAX + 32], num[MP_NUMBER_MAX];
-	int i;
+	int i, levels = 0;
 
 	memset(&vin, 0, sizeof(vin));
 	vin.host = host;
@@ -197,7 +278,7 @@ static void judge(const struct probe_config *cfg, const char *host,
 	for (i = 0; i < n; i++) {
 		if (res[i].level == PROBE_LEVEL_PRIVACY)
 			vin.encrypted = &res[i];
-		else
+		else if (!levels++)
 			vin.unencrypted = &res[i];
 	}
 	vin.timeout_state = cfg->deadline.state;
@@ -205,7 +286,10 @@ static void judge(const struct probe_config *cfg, const char *host,
 	vin.mailbox = cfg->mailbox_dn;
 	vin.client_version = cfg->client_version;
 	vin.mapi = cfg->transport == PROBE_TRANSPORT_MAPI;
-	verdict_decide(&vin, v);
+	if (levels > 1)
+		judge_levels(&vin, res, n, v);
+	else
+		verdict_decide(&vin, v);
 
 	for (i = 0; i < n; i++) {
 		if (res[i].outcome != OUTCOME_LOGON_OK &&
@@ -496,7 +580,7 @@ static void run_free(struct run *r)
 static int run_setup(struct run *r, const struct probe_config *cfg,
 		     struct rpe_error *err)
 {
-	struct probe_result pair[2];
+	struct probe_result pair[PROBES_MAX];
 	int i, k, per;
 
 	r->cfg = cfg;
