@@ -6,6 +6,7 @@
 
 #include "kerberos.h"
 #include "ntlm.h"
+#include "spnego.h"
 
 typedef struct secctx *(*auth_new_fn)(const struct auth_params *p,
 				      struct rpe_error *err);
@@ -19,15 +20,30 @@ static struct secctx *new_ntlm(const struct auth_params *p,
 static struct secctx *new_kerberos(const struct auth_params *p,
 				   struct rpe_error *err)
 {
-	return kerb_secctx_new(p->kerb, p->spn, p->spn_server, p->level, 0,
-			       err);
+	return kerb_secctx_new(p->kerb, p->spn, p->spn_server, p->level, 0, err);
 }
 
+/* SPNEGO offering Kerberos when there are credentials for it, and NTLM
+ * when there is a password: what Windows offers for auth type 9. */
 static struct secctx *new_negotiate(const struct auth_params *p,
 				    struct rpe_error *err)
 {
-	return kerb_secctx_new(p->kerb, p->spn, p->spn_server, p->level, 1,
-			       err);
+	struct secctx *krb5 = NULL, *ntlm = NULL;
+
+	if (p->kerb) {
+		krb5 = kerb_secctx_new(p->kerb, p->spn, p->spn_server, p->level,
+				       0, err);
+		if (!krb5)
+			return NULL;
+	}
+	if (p->password) {
+		ntlm = ntlm_secctx_new(p->user, p->domain, p->password, err);
+		if (!ntlm) {
+			auth_secctx_free(krb5);
+			return NULL;
+		}
+	}
+	return spnego_secctx_new(krb5, ntlm, err);
 }
 
 static const auth_new_fn packages[AUTH_PKG_COUNT] = {

@@ -25,7 +25,7 @@ struct kerb_creds;
 
 /* What any package may need; each takes what it uses. */
 struct auth_params {
-	const char *user;     /* NTLM: the user without the domain */
+	const char *user; /* NTLM: the user without the domain */
 	const char *domain;
 	const char *password;
 	struct kerb_creds *kerb; /* Kerberos: acquired credentials, or NULL */

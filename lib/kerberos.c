@@ -705,6 +705,38 @@ static int kc_unseal(void *ctx, uint8_t *msg, size_t len, size_t enc_off,
 	return rc;
 }
 
+/* GSS_GetMIC / GSS_VerifyMIC over any message (SPNEGO's mechListMIC). */
+static int kc_get_mic(void *ctx, const uint8_t *msg, size_t len,
+		      struct buf *mic)
+{
+	struct kerb_ctx *k = ctx;
+	gss_buffer_desc m = { len, (void *)msg }, t = GSS_C_EMPTY_BUFFER;
+	OM_uint32 maj, min;
+	int rc;
+
+	if (!k->complete)
+		return RPE_ERR_STATE;
+	maj = gss_get_mic(&min, k->gctx, GSS_C_QOP_DEFAULT, &m, &t);
+	rc = maj == GSS_S_COMPLETE ? buf_put_bytes(mic, t.value, t.length) :
+				     RPE_ERR_CRYPTO;
+	gss_release_buffer(&min, &t);
+	return rc;
+}
+
+static int kc_verify_mic(void *ctx, const uint8_t *msg, size_t len,
+			 const uint8_t *mic, size_t mic_len)
+{
+	struct kerb_ctx *k = ctx;
+	gss_buffer_desc m = { len, (void *)msg };
+	gss_buffer_desc t = { mic_len, (void *)mic };
+	OM_uint32 min;
+
+	if (!k->complete)
+		return RPE_ERR_STATE;
+	return gss_verify_mic(&min, k->gctx, &m, &t, NULL) == GSS_S_COMPLETE ?
+		       0 : RPE_ERR_AUTH;
+}
+
 static void kc_destroy(void *ctx)
 {
 	kerb_ctx_free(ctx);
@@ -741,6 +773,8 @@ const struct secctx_ops kerb_secctx_ops = {
 	.step = kc_step,
 	.sig_size = kc_sig_size,
 	.header_sign = 1,
+	.get_mic = kc_get_mic,
+	.verify_mic = kc_verify_mic,
 	.destroy = kc_destroy,
 	.failure_hint = kc_failure_hint,
 };

@@ -142,7 +142,7 @@ static void on_header(void *ctx, struct http_request *rq, const char *line,
 		const char *sp = memchr(line, ' ', len);
 		long st = sp && (size_t)(sp - line) + 4 <= len ?
 				  strtol(sp + 1, NULL, 10) : 0;
-		if (st >= 200 && st != 401 && st != 407 && !m->final_seen &&
+		if (st >= 200 && st < 300 && !m->final_seen &&
 		    !m->have_session) {
 			m->final_seen = 1;
 			/* TLS and HTTP authentication are over: the store

@@ -961,6 +961,39 @@ static int sc_step(void *ctx, const uint8_t *in, size_t in_len,
 	return SECCTX_LAST;
 }
 
+/* RC4 handle of one direction back to its start (MS-SPNG 3.3.5.1). */
+static int dir_reset(struct ntlm_dir *d)
+{
+	crypto_rc4_free(d->rc4);
+	d->rc4 = crypto_rc4_new(d->seal_key, 16);
+	return d->rc4 ? 0 : RPE_ERR_CRYPTO;
+}
+
+/* SPNEGO's mechListMIC: an NTLM signature over the MechTypeList with the
+ * next sequence number, after which the RC4 handle starts again, as
+ * Windows and Samba do (the sequence number is not reset). */
+static int sc_get_mic(void *ctx, const uint8_t *msg, size_t len,
+		      struct buf *mic)
+{
+	struct ntlm_session *s = ctx;
+	uint8_t sig[16];
+
+	TRY(ntlm_session_sign(s, msg, len, sig));
+	TRY(dir_reset(&s->send));
+	return buf_put_bytes(mic, sig, sizeof(sig));
+}
+
+static int sc_verify_mic(void *ctx, const uint8_t *msg, size_t len,
+			 const uint8_t *mic, size_t mic_len)
+{
+	struct ntlm_session *s = ctx;
+
+	if (mic_len != 16)
+		return RPE_ERR_AUTH;
+	TRY(ntlm_session_verify(s, msg, len, mic));
+	return dir_reset(&s->recv);
+}
+
 static void sc_destroy(void *ctx)
 {
 	struct ntlm_session *s = ctx;
@@ -998,6 +1031,8 @@ const struct secctx_ops ntlm_secctx_ops = {
 	.seal = sc_seal,
 	.unseal = sc_unseal,
 	.step = sc_step,
+	.get_mic = sc_get_mic,
+	.verify_mic = sc_verify_mic,
 	.destroy = sc_destroy,
 	.display_name = sc_display_name,
 	.failure_hint = sc_failure_hint,

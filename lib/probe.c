@@ -150,6 +150,9 @@ static void finish(struct probe *p, enum probe_outcome o, const char *fmt, ...)
 	p->res->outcome = o;
 	p->res->phase = p->phase;
 	p->res->total_time = elapsed(p);
+	if (p->sec)
+		snprintf(p->res->auth_name, sizeof(p->res->auth_name), "%s",
+			 secctx_display_name(p->sec));
 	take_pipe_facts(p);
 	va_start(ap, fmt);
 	vsnprintf(p->res->message, sizeof(p->res->message), fmt, ap);
@@ -342,8 +345,8 @@ static void on_fault(struct probe *p, uint32_t status)
 		finish(p, OUTCOME_LOGON_OK,
 		       "logged on (ecNone); EcDoDisconnect failed with fault %s",
 		       dcerpc_fault_name(status));
-	else if (p->phase == PHASE_LOGON && status == FAULT_ACCESS_DENIED &&
-		 p->sec)
+	else if ((p->phase == PHASE_LOGON || p->phase == PHASE_BIND) &&
+		 status == FAULT_ACCESS_DENIED && p->sec)
 		finish(p, OUTCOME_AUTH_FAILED,
 		       "RPC call denied after %s authentication (fault %s)%s%s",
 		       secctx_display_name(p->sec), dcerpc_fault_name(status),

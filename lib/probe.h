@@ -87,6 +87,7 @@ struct probe_result {
 	const struct probe_target *target; /* NULL: probe_run's target */
 	enum probe_level level;
 	enum probe_auth auth;       /* the bind's security package */
+	char auth_name[32];         /* ... as negotiated: "SPNEGO (NTLM)" */
 	enum probe_outcome outcome;
 	enum probe_phase phase;     /* phase reached (failure: where it failed) */
 	uint32_t ec;                /* EcDoConnectEx return code */

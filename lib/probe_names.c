@@ -55,7 +55,7 @@ const char *probe_auth_name(enum probe_auth a)
 	switch (a) {
 	case PROBE_AUTH_NTLM: return "NTLM";
 	case PROBE_AUTH_KERBEROS: return "Kerberos";
-	case PROBE_AUTH_NEGOTIATE: return "Negotiate/Kerberos";
+	case PROBE_AUTH_NEGOTIATE: return "SPNEGO";
 	}
 	return "?";
 }

@@ -78,6 +78,15 @@ struct secctx_ops {
 	 * (MS-RPCE 3.3.1.5.2.2), so the bind offers PFC_SUPPORT_HEADER_SIGN
 	 * and the server must accept it.  NTLM signs the whole PDU anyway. */
 	int header_sign;
+	/* GSS-API's MIC over msg[0..len) (GSS_GetMIC / GSS_VerifyMIC), for
+	 * a package wrapped by SPNEGO (its mechListMIC, RFC 4178 5).  They
+	 * leave the protection of later PDUs as if no MIC had been made,
+	 * except for sequence numbers (MS-SPNG 3.3.5.1: NTLM's RC4 handles
+	 * are reset, its sequence numbers go on).  NULL: not wrappable. */
+	int (*get_mic)(void *ctx, const uint8_t *msg, size_t len,
+		       struct buf *mic);
+	int (*verify_mic)(void *ctx, const uint8_t *msg, size_t len,
+			  const uint8_t *mic, size_t mic_len);
 	/* Release the context and everything it owns. */
 	void (*destroy)(void *ctx);
 	/* The package as the long output names it, which may depend on what

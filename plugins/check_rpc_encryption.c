@@ -76,6 +76,8 @@ enum {
 	OPT_PROBE,
 	OPT_UNENC_LEVEL,
 	OPT_CLIENT_VERSION,
+	/* general */
+	OPT_OUTPUT_FORMAT,
 };
 
 static const struct option long_options[] = {
@@ -128,6 +130,7 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
 	/* --extra-opts is expanded before getopt sees argv (mp_ini.h). */
 	{ NULL, 0, NULL, 0 },
 };
@@ -145,6 +148,7 @@ struct cli_state {
 	/* given explicitly: options that only RPC over HTTP uses */
 	bool http_auth_given, rpc_server_given, proxy_path_given;
 	bool posture_critical, tls_floor_given;
+	bool auth_given; /* --auth: the RPC bind's package (not MAPI/HTTP's) */
 };
 
 /* process_arguments' results; ARGS_OTHER: an opt_* parser saw another
@@ -296,10 +300,15 @@ static void help_credentials(void)
 " --http-auth=any|basic|ntlm|negotiate\n"
 "    HTTP authentication offered to the RPC proxy (default: any).\n"
 " --auth=ntlm|kerberos|negotiate\n"
-"    Security package of the store logon's RPC bind: NTLM, Kerberos, or\n"
-"    SPNEGO carrying Kerberos (default: ntlm).  Kerberos takes its keys from\n"
-"    --keytab, else from the password, else from the credentials cache\n"
-"    (KRB5CCNAME); realm and KDC come from krb5.conf or DNS.\n"
+"    Security package of the store logon's RPC bind (default: negotiate,\n"
+"    what a default Outlook uses): negotiate is SPNEGO (RPC auth type 9)\n"
+"    offering Kerberos and NTLM, Kerberos when a keytab, --realm, a\n"
+"    user@domain or KRB5CCNAME lead to a ticket, else NTLM alone; the\n"
+"    output names the mechanism used (\"SPNEGO (NTLM)\").  ntlm is type 10,\n"
+"    kerberos type 16.  A server that does not accept type 9 is CRITICAL\n"
+"    (no retry with another type).  Kerberos takes its keys from --keytab,\n"
+"    else from the password, else from the credentials cache (KRB5CCNAME);\n"
+"    realm and KDC come from krb5.conf or DNS.\n"
 " --keytab=FILE\n"
 "    Kerberos client keytab of the -u account (also for --http-auth\n"
 "    negotiate); no password is needed then.\n"
@@ -329,11 +338,14 @@ static void help_check(void)
 "    (default: required)\n"
 " --probe=both|encrypted|unencrypted\n"
 "    Which logons to attempt (default: both).\n"
-" --unencrypted-level=connect|integrity|none\n"
+" --unencrypted-level=LEVEL[,LEVEL...]\n"
 "    Authentication level of the unencrypted logon: connect (no per-message\n"
 "    protection), integrity (signed, not sealed), or none (no RPC\n"
 "    authentication; over RPC/HTTP only the RPC proxy's HTTP authentication,\n"
-"    which Exchange 2013 and later accept) (default: connect).\n"
+"    which Exchange 2013 and later accept) (default: connect).  A list\n"
+"    (connect,integrity,none) makes one unencrypted logon per level, each\n"
+"    with its line and perfdata (unencrypted_connect_time, ...); the worst\n"
+"    verdict speaks.\n"
 " --client-version=VERSION\n"
 "    Outlook version announced in EcDoConnectEx: outlook2003 (11.0.8161.0),\n"
 "    outlook2007 (12.0.6607.1000), outlook2010 (14.0.7015.1000),\n"
@@ -355,15 +367,16 @@ static void help_posture(void)
 {
 	printf(
 "Posture (the other locks on the door):\n"
-" --posture[=ep,tls,auth,cert,build]\n"
-"    Also check, on each HTTP door the run uses (/rpc; Autodiscover with -e),\n"
-"    concurrently with the probes and within -t (default: every check):\n"
+" --posture[=all|ep,tls,auth,cert,build]\n"
+"    Also check, on each HTTP door the run uses (/rpc or /mapi; Autodiscover\n"
+"    with -e), concurrently with the probes and within -t (default: all):\n"
 "      ep     Extended Protection enforced: one extra NTLM logon without\n"
-"             channel binding must get 401 on /rpc (Autodiscover: shown,\n"
+"             channel binding must get 401 on /rpc, /mapi (Autodiscover: shown,\n"
 "             Microsoft's supported setting there is None)\n"
 "      tls    no handshake below --tls-floor completes (one handshake per\n"
 "             version, in its own TLS context; no credentials)\n"
-"      auth   no Basic offered on /rpc (a way around Extended Protection)\n"
+"      auth   no Basic offered on /rpc, /mapi (a way around Extended\n"
+"             Protection)\n"
 "      cert   key RSA >= 2048 or EC >= 256 bits, no SHA-1/MD5 signature on\n"
 "             the leaf or an intermediate, and with --insecure: the chain\n"
 "             verifies without it\n"
@@ -389,6 +402,11 @@ static void help_general(void)
 "    options override them.  password= is kept out of the argument list.\n"
 " -v, --verbose\n"
 "    More detail in the long output; repeat for more.\n"
+" --output-format=FORMAT\n"
+"    classic (default): status line, perfdata, long output.  multi-line:\n"
+"    Monitoring Plugins 3's format, one \"\\_[STATE] - ...\" line per subcheck\n"
+"    (address, probe, step), perfdata after the last line.  mp-test-json:\n"
+"    Monitoring Plugins 3's JSON (state, summary, checks); exits 0.\n"
 " -h, --help      This help.\n"
 " -V, --version   Version.\n\n",
 	       PROGNAME);
@@ -584,7 +602,9 @@ static int opt_credentials(int opt, const char *arg, struct probe_config *cfg,
 	case OPT_HTTP_AUTH:
 		st->http_auth_given = true;
 		return cfg_set_choice(cfg, CFG_CHOICE_HTTP_AUTH, arg, err);
-	case OPT_AUTH: return cfg_set_choice(cfg, CFG_CHOICE_AUTH, arg, err);
+	case OPT_AUTH:
+		st->auth_given = true;
+		return cfg_set_choice(cfg, CFG_CHOICE_AUTH, arg, err);
 	case OPT_KEYTAB: return set_str(&cfg->keytab, arg, err);
 	case OPT_REALM: return set_str(&cfg->realm, arg, err);
 	case OPT_SPN: return set_str(&cfg->spn, arg, err);
@@ -609,6 +629,20 @@ static int opt_check(int opt, const char *arg, struct probe_config *cfg,
 	}
 }
 
+/* --output-format takes effect at once, so that a later bad option is
+ * reported in that format too. */
+static int opt_output_format(const char *arg, struct rpe_error *err)
+{
+	enum mp_format f;
+
+	if (mp_format_parse(arg, &f) < 0)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--output-format must be classic, multi-line or "
+				"mp-test-json, not '%s'", arg);
+	mp_output_set_default_format(f);
+	return 0;
+}
+
 static int opt_posture(int opt, const char *arg, struct probe_config *cfg,
 		       struct cli_state *st, struct rpe_error *err)
 {
@@ -629,13 +663,12 @@ static int opt_posture(int opt, const char *arg, struct probe_config *cfg,
 static int opt_general(int opt, const char *arg, struct probe_config *cfg,
 		       struct cli_state *st, struct rpe_error *err)
 {
-	(void)arg;
 	(void)st;
-	(void)err;
 	switch (opt) {
 	case 'v': cfg->verbose++; return 0;
 	case 'h': return ARGS_HELP;
 	case 'V': return ARGS_VERSION;
+	case OPT_OUTPUT_FORMAT: return opt_output_format(arg, err);
 	default: return ARGS_OTHER;
 	}
 }
@@ -859,7 +892,7 @@ static int validate_mapi(const struct probe_config *cfg,
 		return 0;
 	}
 	bad = !cfg->tls ? "--no-tls (the encrypted probe is https)" :
-	      cfg->auth != PROBE_AUTH_NTLM ? "--auth (MAPI over HTTP has no RPC authentication; use --http-auth)" :
+	      st->auth_given ? "--auth (MAPI over HTTP has no RPC authentication; use --http-auth)" :
 	      cfg->rpc_port_given ? "--rpc-port" :
 	      st->proxy_path_given ? "--rpc-proxy-path" : NULL;
 	if (bad)
@@ -888,7 +921,7 @@ static int validate_posture(const struct probe_config *cfg,
 	}
 	if (cfg->transport == PROBE_TRANSPORT_TCP)
 		return rpe_fail(err, RPE_ERR_ARG,
-				"--posture checks the HTTP doors (RPC over HTTP, Autodiscover), not --transport tcp");
+				"--posture checks the HTTP doors (/rpc, /mapi, Autodiscover), not --transport tcp");
 	if (st->tls_floor_given && !(cfg->posture.checks & POSTURE_TLS))
 		return rpe_fail(err, RPE_ERR_ARG,
 				"--tls-floor needs the tls check of --posture");
@@ -974,6 +1007,10 @@ static int validate_endpoint(struct probe_config *cfg,
 			    cfg->tls ? CFG_DEFAULT_PORT_TLS :
 				       CFG_DEFAULT_PORT_PLAIN;
 	cfg->ip_version = st->v4 ? 4 : st->v6 ? 6 : 0;
+	/* MAPI over HTTP binds no RPC interface: no RPC security package
+	 * (and no Kerberos tickets for one) to prepare. */
+	if (cfg->transport == PROBE_TRANSPORT_MAPI)
+		cfg->auth = PROBE_AUTH_NTLM;
 	cfg->port_given = st->port_given;
 	cfg->http_auth_given = st->http_auth_given;
 	/* With -e the RemoteName is Autodiscover's unless given. */

@@ -241,6 +241,18 @@ stems = {p[4:-2] for p in files if p.startswith("lib/")}
 dirs = {os.path.dirname(s) for s in stems}
 for w in sorted(named - lib_modules - stems - dirs):
     err("%s names lib/%s, which does not exist: update the doc" % (DOC, w))
+# Its Rules name every file on a sees line and every sans-I/O module.
+quoted = set(re.findall(r"`([^`\s]+)`", doc))
+for name in sorted(sees):
+    for path in sorted(sees[name]):
+        base = os.path.basename(path)
+        if base not in quoted and path not in quoted:
+            err("%s does not name `%s` among the files that see %s: add it "
+                "to the Rules under Layers" % (DOC, base, name))
+for m in sorted(sans_io):
+    if m not in quoted:
+        err("%s does not name `%s` among the sans-I/O modules: add it to "
+            "the Rules under Layers" % (DOC, m))
 
 for e in errors:
     print("FAIL " + e)

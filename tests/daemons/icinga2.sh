@@ -138,11 +138,11 @@ printf '%s\n' 'const PluginDir = "/usr/lib/nagios/plugins"' 'include <itl>' 'inc
 	"include \"$top_srcdir/contrib/icinga2/check_rpc_encryption.conf\"" \
 	"include \"$top_srcdir/contrib/icinga2/example.conf\"" > "$D/etc/example.conf"
 if "$ICINGA2" daemon -C -c "$D/etc/example.conf" "${DEFS[@]}" > "$D/example.log" 2>&1 &&
-   grep -q 'Instantiated 5 Services' "$D/example.log"; then
-	ok "icinga2 daemon -C accepts the shipped example (5 services)"
+   grep -q 'Instantiated 7 Services' "$D/example.log"; then
+	ok "icinga2 daemon -C accepts the shipped example (7 services)"
 else
 	RC=1 FIRST="" OUT=$(tail -20 "$D/example.log") ELAPSED=-
-	not_ok "icinga2 daemon -C accepts the shipped example (5 services)"
+	not_ok "icinga2 daemon -C accepts the shipped example (7 services)"
 fi
 
 # At log level notice Icinga 2 logs each command line it runs (not the
@@ -253,16 +253,23 @@ node_defs() { # NODE -> NODE_DEFS
 }
 M="$E2E_TMP/i2-master" S="$E2E_TMP/i2-satellite"
 pki_log="$E2E_TMP/i2-pki.log"
-node_defs master
-if "$ICINGA2" pki new-ca "${NODE_DEFS[@]}" >"$pki_log" 2>&1 &&
-   for node in master satellite; do
-	"$ICINGA2" pki new-cert "${NODE_DEFS[@]}" --cn "$node" \
-		--key "$E2E_TMP/i2-$node/lib/certs/$node.key" --csr "$E2E_TMP/i2-$node.csr" &&
-	"$ICINGA2" pki sign-csr "${NODE_DEFS[@]}" --csr "$E2E_TMP/i2-$node.csr" \
-		--cert "$E2E_TMP/i2-$node/lib/certs/$node.crt" &&
-	cp "$M/lib/ca/ca.crt" "$E2E_TMP/i2-$node/lib/certs/ca.crt" || exit 1
-   done >>"$pki_log" 2>&1 &&
-   openssl verify -CAfile "$S/lib/certs/ca.crt" "$S/lib/certs/satellite.crt" "$M/lib/certs/master.crt" >>"$pki_log" 2>&1; then
+# Each node makes its key and signing request, the master's CA signs both.
+make_certs() {
+	local node
+	node_defs master
+	"$ICINGA2" pki new-ca "${NODE_DEFS[@]}" || return 1
+	for node in master satellite; do
+		node_defs "$node"
+		"$ICINGA2" pki new-cert "${NODE_DEFS[@]}" --cn "$node" \
+			--key "$E2E_TMP/i2-$node/lib/certs/$node.key" --csr "$E2E_TMP/i2-$node.csr" || return 1
+		node_defs master
+		"$ICINGA2" pki sign-csr "${NODE_DEFS[@]}" --csr "$E2E_TMP/i2-$node.csr" \
+			--cert "$E2E_TMP/i2-$node/lib/certs/$node.crt" || return 1
+		cp "$M/lib/ca/ca.crt" "$E2E_TMP/i2-$node/lib/certs/ca.crt" || return 1
+	done
+	openssl verify -CAfile "$S/lib/certs/ca.crt" "$S/lib/certs/satellite.crt" "$M/lib/certs/master.crt"
+}
+if make_certs >"$pki_log" 2>&1; then
 	ok "icinga2 pki: the master's CA signs the master's and the satellite's certificates"
 else
 	RC=- FIRST="" OUT=$(tail -20 "$pki_log") ELAPSED=-
@@ -400,6 +407,12 @@ for ((i = 0; i < 300; i++)); do
 	kill -0 "$SPID" 2>/dev/null || break
 	sleep 0.1
 done
+if ! (exec 3<>"/dev/tcp/127.0.0.1/$SATELLITE_PORT") 2>/dev/null; then
+	RC=- FIRST="" OUT=$(tail -20 "$S/daemon.log") ELAPSED=-
+	not_ok "Icinga 2 satellite listens on 127.0.0.1:$SATELLITE_PORT within 30 s"
+	e2e_summary
+	exit
+fi
 node_defs master
 "$ICINGA2" daemon -c "$M/etc/icinga2.conf" "${NODE_DEFS[@]}" >"$M/daemon.log" 2>&1 &
 MPID=$!

@@ -103,10 +103,10 @@ expect "bad --auth" 3 \
 	"${BASE[@]}" --auth kerb
 expect "--spn without Kerberos" 3 \
 	"RPC ENCRYPTION UNKNOWN - --spn needs --auth kerberos or negotiate" \
-	"${BASE[@]}" --spn exchangeMDB/exch01.example.com
+	"${BASE[@]}" --auth ntlm --spn exchangeMDB/exch01.example.com
 expect "--keytab without Kerberos" 3 \
 	"RPC ENCRYPTION UNKNOWN - --keytab and --realm need --auth kerberos or negotiate, or --http-auth negotiate" \
-	"${BASE[@]}" --keytab /etc/hostname
+	"${BASE[@]}" --auth ntlm --keytab /etc/hostname
 expect "--spn without a service" 3 \
 	"RPC ENCRYPTION UNKNOWN - --spn 'exch01' is not a service principal (service/host, e.g. exchangeMDB/exch01.contoso.com)" \
 	"${BASE[@]}" --auth kerberos --spn exch01

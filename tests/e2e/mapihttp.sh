@@ -133,6 +133,8 @@ run_plugin --transport mapi -H localhost -u 'EXAMPLE\probe' -m "$MB"
 expect_result "mapi without a MailboxId: usage error" 3 "needs --rpc-server GUID@domain"
 run_plugin --transport mapi -H localhost -u 'EXAMPLE\probe' -m "$MB" --rpc-server exch01
 expect_result "mapi with a server name: usage error" 3 "not a server name"
+run_plugin --transport mapi -H localhost -u 'EXAMPLE\probe' -m "$MB" --rpc-server "$MID" --auth kerberos
+expect_result "mapi with --auth: usage error (no RPC bind)" 3 "--auth .* does not apply to --transport mapi"
 run_plugin -H localhost -u 'EXAMPLE\probe' -m "$MB" --plain-port 8080
 expect_result "--plain-port without mapi: usage error" 3 "--plain-port needs --transport mapi"
 

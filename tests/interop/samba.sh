@@ -319,7 +319,7 @@ if start_responder store --rpc-tcp --http-auth negotiate --krb5-keytab "$STORE_K
 		"*encrypted probe (Kerberos, packet privacy (sealed)): LOGON_OK*" \
 		--transport tcp -H 127.0.0.1 -p "$store_EPM" --auth kerberos --spn "$SPN"
 	plugin_case "plugin --auth negotiate (SPNEGO) over RPC/TCP, unencrypted at integrity" 0 "$ENFORCED" \
-		"*unencrypted probe (Negotiate/Kerberos, packet integrity (signed, not sealed)): LOGON_NOT_ENCRYPTED*" \
+		"*unencrypted probe (SPNEGO (Kerberos), packet integrity (signed, not sealed)): LOGON_NOT_ENCRYPTED*" \
 		--transport tcp -H 127.0.0.1 -p "$store_EPM" --auth negotiate --spn "$SPN" \
 		--unencrypted-level integrity
 	E2E_PW= plugin_case \

@@ -48,6 +48,7 @@ from impacket import ntlm
 
 import autodiscover
 import httpauth
+import spnego_server
 import mapihttp
 
 EMSMDB_UUID = bytes.fromhex('00dbf1a447ca6710b31f00dd010662da')  # wire order
@@ -136,6 +137,7 @@ class Conn:
         self.buf = b''
         self.ntlm_http = None  # server challenge state for HTTP NTLM
         self.http_user = None
+        self.door = 'rpc'
 
     def read(self, n):
         while len(self.buf) < n:
@@ -197,8 +199,7 @@ def check_http_auth(c, method, headers):
     Kerberos for --http-auth negotiate)."""
     if ARGS.http_auth == 'negotiate':
         return check_kerberos_http(c, headers)
-    door = 'rpc' if method in ('RPC_IN_DATA', 'RPC_OUT_DATA') else 'autodiscover'
-    return httpauth.authenticate(c, headers, method=method, door=door)
+    return httpauth.authenticate(c, headers, method=method, door=c.door)
 
 
 def check_kerberos_http(c, headers):
@@ -225,6 +226,9 @@ def handle_connection(sock, peer):
             method, url, headers = c.read_headers()
             clen = int(headers.get('content-length', '0') or 0)
             path, _, query = url.partition('?')
+            # The IIS virtual directory (Extended Protection per door).
+            c.door = ('mapi' if path.lower().startswith('/mapi') else
+                      'rpc' if path.lower().startswith('/rpc') else 'autodiscover')
             log(c.id, 'http method=%s url=%s length=%d auth=%s' % (
                 method, url, clen, headers.get('authorization', '').split(' ')[0] or '-'))
             handled = autodiscover.serve(c, method, path, headers, clen, check_http_auth)
@@ -521,12 +525,22 @@ class Session:
 
     def __init__(self, flags, key):
         self.flags = flags
+        self.key = key
         self.c_sign = ntlm.SIGNKEY(flags, key, 'Client')
         self.s_sign = ntlm.SIGNKEY(flags, key, 'Server')
         self.c_seal = ARC4.new(ntlm.SEALKEY(flags, key, 'Client'))
         self.s_seal = ARC4.new(ntlm.SEALKEY(flags, key, 'Server'))
         self.seq_in = 0
         self.seq_out = 0
+
+    def reset_rc4(self, side):
+        """The RC4 handle of one direction starts again (after SPNEGO's
+        mechListMIC, MS-SPNG 3.3.5.1); sequence numbers go on."""
+        key = ntlm.SEALKEY(self.flags, self.key, 'Client' if side == 'client' else 'Server')
+        if side == 'client':
+            self.c_seal = ARC4.new(key)
+        else:
+            self.s_seal = ARC4.new(key)
 
     def _sig(self, signkey, rc4, seq, msg):
         mac = hmac.new(signkey, struct.pack('<I', seq) + msg, hashlib.md5).digest()[:8]
@@ -636,6 +650,7 @@ class RpcServer:
         self.ntlm = None
         self.krb = None  # krb_server.KrbAcceptor of a Kerberos bind
         self.krb_atype = 16  # 16 Kerberos, 9 SPNEGO
+        self.spnego = None  # spnego_server.SpnegoNtlm of a type 9 bind
         self.hdr_signing = False
         self.session = None
         self.level = 0
@@ -654,6 +669,8 @@ class RpcServer:
         ptype = pdu[2]
         if ptype == 14 and self.krb and not self.krb.complete:
             self.krb_alter(pdu)  # SPNEGO's further legs
+        elif ptype == 14 and self.spnego and not self.spnego.complete:
+            self.spnego_alter(pdu)
         elif ptype in (11, 14):
             self.bind(pdu)
         elif ptype == 16:
@@ -701,7 +718,13 @@ class RpcServer:
             atype, level = trailer[0], trailer[1]
             self.ctx_id = struct.unpack('<I', trailer[4:8])[0]
             token = pdu[len(pdu) - auth_len:]
-            if atype in (9, 16) and ARGS.krb5_keytab:
+            if atype == 9 and ARGS.spnego == 'refuse':
+                log(self.c.id, 'bind auth=negotiate refused (--spnego refuse)')
+                return self.bind_nak(call_id, 8)
+            if atype == 9 and not ARGS.krb5_keytab:
+                self.spnego = spnego_server.SpnegoNtlm(
+                    NtlmServer(), Session, ARGS.spnego, lambda m: log(self.c.id, m))
+            elif atype in (9, 16) and ARGS.krb5_keytab:
                 import krb_server
                 self.krb = krb_server.KrbAcceptor(ARGS.krb5_keytab)
                 self.krb_atype = atype
@@ -711,7 +734,8 @@ class RpcServer:
         self.level = level
         log(self.c.id, 'bind level=%d ctx=%s auth=%s' % (
             level, SYNTAX_NAMES.get(abstract, abstract.hex()),
-            ({9: 'negotiate', 16: 'kerberos'}.get(self.krb_atype) if self.krb else 'ntlm')
+            ({9: 'negotiate', 16: 'kerberos'}.get(self.krb_atype) if self.krb else
+             'negotiate' if self.spnego else 'ntlm')
             if auth_len else 'none'))
         if f and f.kind == 'bind-nak':
             body = struct.pack('<HB', 0, 1) + b'\x05\x00'
@@ -737,6 +761,13 @@ class RpcServer:
             if out is None:
                 return self.bind_nak(call_id)
             auth = struct.pack('<BBBBI', self.krb_atype, level, 0, 0, self.ctx_id) + out
+        elif result == 0 and auth_len and self.spnego:
+            try:
+                out = self.spnego.step(token)
+            except ValueError as e:
+                log(self.c.id, 'spnego rejected: %s' % e)
+                return self.bind_nak(call_id)
+            auth = struct.pack('<BBBBI', 9, level, 0, 0, self.ctx_id) + out
         elif result == 0 and auth_len:
             self.ntlm = NtlmServer()
             chal = self.ntlm.challenge(token)
@@ -759,12 +790,32 @@ class RpcServer:
         return body + struct.pack('<HH', result, reason) + (
             NDR_UUID + struct.pack('<I', 2) if result == 0 else b'\x00' * 20)
 
-    def bind_nak(self, call_id):
+    def bind_nak(self, call_id, reason=0):
         """A refused Kerberos ticket: bind_nak, reason not specified, as
-        Samba answers it."""
-        body = struct.pack('<HB', 0, 1) + b'\x05\x00'
+        Samba answers it; 8: authentication type not recognized, as a
+        server without the package answers it (MS-RPCE 2.2.2.5)."""
+        body = struct.pack('<HB', reason, 1) + b'\x05\x00'
         self.out(header(13, 3, 16 + len(body), 0, call_id) + body)
-        log(self.c.id, 'bind_nak (kerberos)')
+        log(self.c.id, 'bind_nak reason=%d' % reason)
+
+    def spnego_alter(self, pdu):
+        """alter_context with the next SPNEGO token (NTLM inside): answered
+        by an alter_context_resp (MS-RPCE 3.3.1.5.2)."""
+        auth_len, call_id = struct.unpack('<H', pdu[10:12])[0], struct.unpack('<I', pdu[12:16])[0]
+        try:
+            out = self.spnego.step(pdu[len(pdu) - auth_len:] if auth_len else b'')
+        except ValueError as e:
+            log(self.c.id, 'spnego rejected: %s' % e)
+            return self.fault(call_id, ACCESS_DENIED)
+        if self.spnego.complete:
+            self.auth_ok = True
+            self.ntlm = self.spnego.ntlm
+            self.session = self.spnego.session
+        body = self.ack_body(0, b'')
+        auth = struct.pack('<BBBBI', 9, self.level, 0, 0, self.ctx_id) + out
+        self.out(header(15, 3, 16 + len(body) + len(auth), len(auth) - 8, call_id) + body + auth)
+        log(self.c.id, 'alter_context_resp (spnego %s)' % (
+            'complete' if self.spnego.complete else 'continues'))
 
     def krb_alter(self, pdu):
         """alter_context carrying the next SPNEGO token: answered with an
@@ -927,7 +978,7 @@ class RpcServer:
 
     def respond(self, call_id, stub, badsig=False):
         siglen = self.session.sig_len(self.level) if self.krb else 16
-        atype = self.krb_atype if self.krb else 10
+        atype = self.krb_atype if self.krb else 9 if self.spnego else 10
         room = self.max_frag - 24 - (8 + siglen if self.level in (5, 6) else 0)
         room -= room % 16
         chunks = [stub[i:i + room] for i in range(0, len(stub), room)] or [b'']
@@ -1350,6 +1401,10 @@ def main():
                    help='the endpoint mapper answers EPT_S_NOT_REGISTERED for EMSMDB')
     p.add_argument('--krb5-keytab',
                    help='accept Kerberos binds (auth type 16) with the keys of this keytab')
+    p.add_argument('--spnego', default='accept',
+                   choices=('accept', 'refuse', 'bad-mic', 'no-mic', 'wrong-mech', 'reject'),
+                   help='RPC auth type 9 (SPNEGO, NTLM inside): accept it, refuse it with a '
+                   'bind_nak (authentication type not recognized), or misbehave')
     p.add_argument('--owa-version', help='send X-OWA-Version: VERSION on every HTTP answer '
                    '(the Exchange build, e.g. 15.2.1544.4)')
     p.add_argument('--tls-min', choices=sorted(TLS_VERSIONS),
