@@ -847,10 +847,12 @@ static int kerberos_prepare(const struct probe_config *cfg,
 		snprintf(msg, sizeof(msg),
 			 "%s: timed out after %gs getting Kerberos tickets (no answer from the KDC)",
 			 cfg->hostname, cfg->deadline.seconds);
-	else if (cache_only)
+	else if (http_neg)
 		snprintf(msg, sizeof(msg),
-			 "%s: no Kerberos ticket for HTTP/%s (--http-auth negotiate takes it from the credentials cache): %s",
-			 cfg->hostname, cfg->hostname, err.msg);
+			 "%s: no Kerberos ticket for HTTP/%s (--http-auth negotiate%s): %s",
+			 cfg->hostname, cfg->hostname,
+			 cache_only ? " takes it from the credentials cache" : "",
+			 err.msg);
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", cfg->hostname, err.msg);
 	*rc = mp_print_status(CHECK_PREFIX, timed_out ? cfg->deadline.state :

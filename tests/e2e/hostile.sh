@@ -162,9 +162,12 @@ for n in ntlmonly ntlmep; do
 		"AUTH_FAILED \(RPC_(IN|OUT)_DATA: the RPC proxy does not offer Basic \(it offers NTLM\)" \
 		-- $(base $n) -m "$MB" --http-auth basic
 done
-KRB5CCNAME=FILE:$E2E_TMP/no-such-cache hcase "--http-auth negotiate without a Kerberos ticket" 2 \
-	"^RPC ENCRYPTION CRITICAL - localhost: no Kerberos ticket for HTTP/localhost" \
-	-- $(base ntlmonly) -m "$MB" --http-auth negotiate
+for a in negotiate ntlm; do
+	KRB5CCNAME=FILE:$E2E_TMP/no-such-cache KRB5_CONFIG=/dev/null hcase \
+		"--http-auth negotiate without a Kerberos ticket (--auth $a)" 2 \
+		"^RPC ENCRYPTION CRITICAL - localhost: no Kerberos ticket for HTTP/localhost" \
+		-- $(base ntlmonly) -m "$MB" --http-auth negotiate --auth $a
+done
 grep -q 'auth=Negotiate' "$ntlmonly_LOG" && not_ok "without a ticket no Negotiate request goes out" \
 	|| ok "without a ticket no Negotiate request goes out"
 
