@@ -43,7 +43,7 @@ struct posture_options {
 	int tls_floor;     /* enum posture_tls_version (default TLS 1.2) */
 };
 
-/* --posture[=LIST]: s NULL or "" means every check. */
+/* --posture[=LIST]: s NULL, "" or "all" means every check. */
 int posture_parse_checks(const char *s, unsigned *out, struct rpe_error *err);
 /* --tls-floor=1.0|1.1|1.2|1.3 */
 int posture_parse_tls_floor(const char *s, int *out, struct rpe_error *err);
@@ -90,8 +90,10 @@ struct posture_door_seen {
 	long ep_status;         /* the answer to it */
 	int ep_timed_out;
 	char ep_error[200];
-	int bound_ok;           /* the run's own logon (with binding) passed
-				 * the HTTP authentication */
+	int bound_ok;           /* the run's own NTLM logon (with binding)
+				 * passed the HTTP authentication */
+	int bound_none;         /* the run made no NTLM logon here (Basic,
+				 * Kerberos): nothing to compare a 401 with */
 };
 
 /* The TLS floor: one handshake per version below it, and, under

@@ -367,15 +367,16 @@ static void help_posture(void)
 {
 	printf(
 "Posture (the other locks on the door):\n"
-" --posture[=ep,tls,auth,cert,build]\n"
-"    Also check, on each HTTP door the run uses (/rpc; Autodiscover with -e),\n"
-"    concurrently with the probes and within -t (default: every check):\n"
+" --posture[=all|ep,tls,auth,cert,build]\n"
+"    Also check, on each HTTP door the run uses (/rpc or /mapi; Autodiscover\n"
+"    with -e), concurrently with the probes and within -t (default: all):\n"
 "      ep     Extended Protection enforced: one extra NTLM logon without\n"
-"             channel binding must get 401 on /rpc (Autodiscover: shown,\n"
+"             channel binding must get 401 on /rpc, /mapi (Autodiscover: shown,\n"
 "             Microsoft's supported setting there is None)\n"
 "      tls    no handshake below --tls-floor completes (one handshake per\n"
 "             version, in its own TLS context; no credentials)\n"
-"      auth   no Basic offered on /rpc (a way around Extended Protection)\n"
+"      auth   no Basic offered on /rpc, /mapi (a way around Extended\n"
+"             Protection)\n"
 "      cert   key RSA >= 2048 or EC >= 256 bits, no SHA-1/MD5 signature on\n"
 "             the leaf or an intermediate, and with --insecure: the chain\n"
 "             verifies without it\n"
@@ -920,7 +921,7 @@ static int validate_posture(const struct probe_config *cfg,
 	}
 	if (cfg->transport == PROBE_TRANSPORT_TCP)
 		return rpe_fail(err, RPE_ERR_ARG,
-				"--posture checks the HTTP doors (RPC over HTTP, Autodiscover), not --transport tcp");
+				"--posture checks the HTTP doors (/rpc, /mapi, Autodiscover), not --transport tcp");
 	if (st->tls_floor_given && !(cfg->posture.checks & POSTURE_TLS))
 		return rpe_fail(err, RPE_ERR_ARG,
 				"--tls-floor needs the tls check of --posture");

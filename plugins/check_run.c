@@ -485,7 +485,12 @@ static void posture_sites(const struct probe_config *cfg,
 		struct posture_site *ps = &sites[i].ps;
 		memset(ps, 0, sizeof(*ps));
 		ps->http = sites[i].target.http;
-		ps->rpc_path = sites[i].path;
+		/* The door the probes use: RPC over HTTP's proxy, or (any
+		 * other HTTP transport) MAPI over HTTP's emsmdb path. */
+		if (cfg->transport == PROBE_TRANSPORT_HTTP)
+			ps->rpc_path = sites[i].path;
+		else
+			ps->mapi_path = sites[i].path;
 		if (d && d->res.state == 1) {
 			ps->autodiscover_url = d->res.url;
 			ps->autodiscover_http = ad;
@@ -502,6 +507,13 @@ static void posture_judge(const struct probe_config *cfg,
 			  const struct check_discovery *d, struct site *s)
 {
 	struct posture_input *in = &s->ps.in;
+	enum posture_door door = s->ps.rpc_path ? POSTURE_DOOR_RPC :
+						  POSTURE_DOOR_MAPI;
+	/* Our NTLM, with channel binding, is what the run's requests use
+	 * with --http-auth any or ntlm: only then does a 401 to the unbound
+	 * logon prove Extended Protection rather than refused NTLM. */
+	int ntlm = cfg->http_auth == HTTP_AUTH_ANY ||
+		   cfg->http_auth == HTTP_AUTH_NTLM;
 	int i;
 
 	in->server = cfg->rpc_server_mailbox || !cfg->rpc_server ?
@@ -510,8 +522,9 @@ static void posture_judge(const struct probe_config *cfg,
 		const struct probe_result *r = &s->res[i];
 		/* The HTTP authentication of the probes (with binding)
 		 * passed once the channel got past connect. */
-		if (r->phase > PHASE_CONNECT || r->phase_end[PHASE_CONNECT] > 0)
-			in->door[POSTURE_DOOR_RPC].bound_ok = 1;
+		if (ntlm && (r->phase > PHASE_CONNECT ||
+			     r->phase_end[PHASE_CONNECT] > 0))
+			in->door[door].bound_ok = 1;
 		if (!in->probe_tls[0] && r->tls.version[0]) {
 			snprintf(in->probe_tls, sizeof(in->probe_tls), "%s",
 				 r->tls.version);
@@ -521,8 +534,10 @@ static void posture_judge(const struct probe_config *cfg,
 		if (!in->cert && r->tls.strength.have)
 			in->cert = &r->tls.strength;
 	}
-	if (d && d->res.state == 1)
+	if (d && d->res.state == 1 && ntlm)
 		in->door[POSTURE_DOOR_AUTODISCOVER].bound_ok = 1;
+	in->door[door].bound_none = !ntlm;
+	in->door[POSTURE_DOOR_AUTODISCOVER].bound_none = !ntlm;
 	posture_evaluate(&cfg->posture, in, &s->posture);
 	verdict_apply_posture(&s->v, &s->posture);
 }
