@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
+
 /* The doors, in the order the report lists them.  Extended Protection
  * values are HealthChecker's supported ones (CSS-Exchange): Require on
  * the front end's Rpc and MAPI, None on Autodiscover. */
@@ -50,7 +52,7 @@ int posture_parse_checks(const char *s, unsigned *out, struct rpe_error *err)
 	const char *p = s;
 	unsigned bits = 0;
 
-	if (!s || !*s) {
+	if (!s || !*s || strcmp(s, "all") == 0) {
 		*out = POSTURE_ALL;
 		return 0;
 	}
@@ -62,7 +64,7 @@ int posture_parse_checks(const char *s, unsigned *out, struct rpe_error *err)
 				break;
 		if (i == sizeof(check_names) / sizeof(check_names[0]))
 			return rpe_fail(err, RPE_ERR_ARG,
-					"--posture: unknown check '%.*s' (use a comma list of ep, tls, auth, cert, build)",
+					"--posture: unknown check '%.*s' (use all, or a comma list of ep, tls, auth, cert, build)",
 					(int)(len > 32 ? 32 : len), p);
 		bits |= check_names[i].bit;
 		p += len;
@@ -120,31 +122,41 @@ static const struct {
 	{ 15, 2, 2562, 17, "Exchange Server SE RTM" },
 };
 
-static int parse_part(const char **p, unsigned *v, int last)
+/* One decimal part of a build number (1..5 digits), then '.' unless it is
+ * the last part, through a cursor over the header value. */
+static int parse_part(struct buf_cur *c, unsigned *v, int last)
 {
-	char *end;
-	unsigned long x;
+	unsigned x = 0;
+	int digits = 0;
+	uint8_t ch = 0;
 
-	if (**p < '0' || **p > '9')
+	while (buf_get_u8(c, &ch) == 0 && ch >= '0' && ch <= '9') {
+		if (++digits > 5)
+			return -1;
+		x = x * 10 + (unsigned)(ch - '0');
+		ch = 0;
+	}
+	if (!digits)
 		return -1;
-	x = strtoul(*p, &end, 10);
-	if (x > 99999 || (last ? *end != '\0' : *end != '.'))
+	if (last ? ch != 0 || buf_cur_remaining(c) : ch != '.')
 		return -1;
-	*v = (unsigned)x;
-	*p = last ? end : end + 1;
+	*v = x;
 	return 0;
 }
 
 int posture_build_name(const char *version, char *out, size_t n)
 {
 	unsigned v[4];
-	const char *p = version;
+	struct buf_cur c;
 	size_t i;
 
 	if (n)
 		out[0] = '\0';
-	if (!p || parse_part(&p, &v[0], 0) < 0 || parse_part(&p, &v[1], 0) < 0 ||
-	    parse_part(&p, &v[2], 0) < 0 || parse_part(&p, &v[3], 1) < 0)
+	if (!version)
+		return -1;
+	buf_cur_init(&c, version, strlen(version));
+	if (parse_part(&c, &v[0], 0) < 0 || parse_part(&c, &v[1], 0) < 0 ||
+	    parse_part(&c, &v[2], 0) < 0 || parse_part(&c, &v[3], 1) < 0)
 		return -1;
 	for (i = 0; i < sizeof(builds) / sizeof(builds[0]); i++) {
 		if (builds[i].major != v[0] || builds[i].minor != v[1] ||

@@ -43,7 +43,7 @@ struct posture_options {
 	int tls_floor;     /* enum posture_tls_version (default TLS 1.2) */
 };
 
-/* --posture[=LIST]: s NULL or "" means every check. */
+/* --posture[=LIST]: s NULL, "" or "all" means every check. */
 int posture_parse_checks(const char *s, unsigned *out, struct rpe_error *err);
 /* --tls-floor=1.0|1.1|1.2|1.3 */
 int posture_parse_tls_floor(const char *s, int *out, struct rpe_error *err);

@@ -45,7 +45,7 @@ static int plan_site(const struct posture_options *o, struct posture_site *s,
 	int n = 0, d, v;
 
 	url[POSTURE_DOOR_RPC] = s->rpc_path;
-	url[POSTURE_DOOR_MAPI] = s->mapi_url;
+	url[POSTURE_DOOR_MAPI] = s->mapi_path;
 	url[POSTURE_DOOR_AUTODISCOVER] = s->autodiscover_url;
 	for (d = 0; d < POSTURE_DOOR_COUNT; d++) {
 		if (!url[d])
@@ -159,10 +159,6 @@ static int door_url(struct job *j)
 	const struct posture_site *s = j->site;
 	char hp[600];
 
-	if (j->door == POSTURE_DOOR_MAPI) {
-		snprintf(j->url, sizeof(j->url), "%s", s->mapi_url);
-		return 0;
-	}
 	if (j->door == POSTURE_DOOR_AUTODISCOVER) {
 		snprintf(j->url, sizeof(j->url), "%s", s->autodiscover_url);
 		return 0;
@@ -170,7 +166,8 @@ static int door_url(struct job *j)
 	if (loop_hostport(hp, sizeof(hp), s->http.host, s->http.port) < 0)
 		return -1;
 	snprintf(j->url, sizeof(j->url), "%s://%s%s",
-		 s->http.tls ? "https" : "http", hp, s->rpc_path);
+		 s->http.tls ? "https" : "http", hp,
+		 j->door == POSTURE_DOOR_MAPI ? s->mapi_path : s->rpc_path);
 	return 0;
 }
 

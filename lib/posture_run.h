@@ -35,7 +35,8 @@ struct posture_site {
 	struct http_params http;
 	const char *rpc_path;          /* "/rpc/rpcproxy.dll?server:6001";
 					* NULL: the run does not use /rpc */
-	const char *mapi_url;          /* MAPI over HTTP's emsmdb URL, or NULL */
+	const char *mapi_path;         /* MAPI over HTTP on the same host:
+					* "/mapi/emsmdb/?MailboxId=...", or NULL */
 	const char *autodiscover_url;  /* -e: the endpoint that answered */
 	const struct http_params *autodiscover_http; /* its settings */
 	const char *const *autodiscover_connect_to; /* HOST:PORT:ADDR:PORT */

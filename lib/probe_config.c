@@ -25,6 +25,8 @@ void probe_config_init(struct probe_config *c)
 	c->expect = EXPECT_REQUIRED;
 	c->probes = PROBES_BOTH;
 	c->unencrypted_level = PROBE_LEVEL_CONNECT;
+	c->unencrypted_levels[0] = PROBE_LEVEL_CONNECT;
+	c->n_unencrypted_levels = 1;
 	c->auth = PROBE_AUTH_NEGOTIATE; /* what a default Outlook binds with */
 	c->http_auth = HTTP_AUTH_ANY;
 	/* The default names a known alias: this cannot fail. */
@@ -174,6 +176,41 @@ static int parse_choice(const char *s, const struct choice_table *t, int *out,
 			t->option, s ? s : "", choices);
 }
 
+/* --unencrypted-level LEVEL[,LEVEL...]: each level once. */
+static int set_levels(struct probe_config *c, const char *s,
+		      struct rpe_error *err)
+{
+	const struct choice_table *t = &choice_tables[CFG_CHOICE_UNENC_LEVEL];
+	enum probe_level got[CFG_UNENC_LEVELS_MAX];
+	char item[32];
+	size_t n = 0, i, len;
+	int v;
+
+	for (;;) {
+		len = strcspn(s, ",");
+		if (len == 0 || len >= sizeof(item))
+			return rpe_fail(err, RPE_ERR_ARG,
+					"invalid --unencrypted-level list '%.64s' (levels separated by commas: connect,integrity,none)",
+					s);
+		memcpy(item, s, len);
+		item[len] = '\0';
+		TRY(parse_choice(item, t, &v, err));
+		for (i = 0; i < n; i++)
+			if (got[i] == (enum probe_level)v)
+				return rpe_fail(err, RPE_ERR_ARG,
+						"--unencrypted-level names '%s' twice",
+						item);
+		got[n++] = (enum probe_level)v;
+		if (!s[len])
+			break;
+		s += len + 1;
+	}
+	memcpy(c->unencrypted_levels, got, n * sizeof(got[0]));
+	c->n_unencrypted_levels = n;
+	c->unencrypted_level = got[0];
+	return 0;
+}
+
 int cfg_set_choice(struct probe_config *c, enum cfg_choice which,
 		   const char *s, struct rpe_error *err)
 {
@@ -182,6 +219,8 @@ int cfg_set_choice(struct probe_config *c, enum cfg_choice which,
 	if ((size_t)which >= sizeof(choice_tables) / sizeof(choice_tables[0]))
 		return rpe_fail(err, RPE_ERR_ARG, "unknown option choice %d",
 				(int)which);
+	if (which == CFG_CHOICE_UNENC_LEVEL && s)
+		return set_levels(c, s, err);
 	TRY(parse_choice(s, &choice_tables[which], &v, err));
 	switch (which) {
 	case CFG_CHOICE_TRANSPORT: c->transport = (enum probe_transport)v; break;

@@ -43,6 +43,10 @@ enum cfg_user_form {
 	CFG_USER_UPN,      /* "user@domain" */
 };
 
+/* --unencrypted-level: at most one probe per level (connect, integrity,
+ * none). */
+#define CFG_UNENC_LEVELS_MAX 3
+
 struct probe_config {
 	/* where */
 	enum probe_transport transport; /* --transport: http */
@@ -78,7 +82,11 @@ struct probe_config {
 	/* what */
 	enum verdict_expect expect;         /* --expect */
 	enum verdict_probes probes;         /* --probe */
-	enum probe_level unencrypted_level; /* --unencrypted-level */
+	enum probe_level unencrypted_level; /* --unencrypted-level: the first */
+	/* --unencrypted-level connect,integrity,none: one unencrypted probe
+	 * per level, in the order given */
+	enum probe_level unencrypted_levels[CFG_UNENC_LEVELS_MAX];
+	size_t n_unencrypted_levels;
 	enum http_auth http_auth;           /* --http-auth */
 	uint16_t client_version[3];         /* --client-version: rgwClientVersion */
 

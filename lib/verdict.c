@@ -92,6 +92,11 @@ static void describe_probe(struct verdict *v, const struct probe_result *r)
 	size_t o = 0, i;
 	double prev = 0;
 
+	if (v->nprobes < 2) {
+		v->probe[v->nprobes] = r;
+		v->probe_line[v->nprobes++] = v->nlines;
+	}
+
 	if (r->phase == PHASE_DONE)
 		add_line(v, "%s probe (%s): %s in %.3fs: %s", r->label,
 			 level_text(r, lt, sizeof(lt)), probe_outcome_name(r->outcome),
@@ -275,6 +280,8 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 	char ec[64], ver[32];
 	int ms;
 
+	v->cause = r;
+
 	if (r->outcome == OUTCOME_TIMEOUT) {
 		set_summary(v, in->timeout_state,
 			    "%s: %s logon timed out after %gs during %s%s%s%s",
@@ -326,6 +333,7 @@ static void accepted_unencrypted(const struct verdict_input *in,
 	if (u && u->level == PROBE_LEVEL_NONE) {
 		add_line(v, "The store accepted a logon without RPC authentication (level none): only TLS to the RPC proxy protects it, and EncryptionRequired did not refuse it.");
 		if (in->expect == EXPECT_REQUIRED) {
+			v->cause = u;
 			set_summary(v, MP_CRITICAL, "%s accepts RPC logons without RPC authentication (expected: encryption required)",
 				    in->host);
 			add_line(v, "Exchange 2013 and later exempt such logons behind the RPC proxy; EncryptionRequired itself is tested with --unencrypted-level connect or integrity.");
@@ -333,6 +341,7 @@ static void accepted_unencrypted(const struct verdict_input *in,
 		}
 	}
 	if (in->expect == EXPECT_REQUIRED) {
+		v->cause = u;
 		set_summary(v, MP_CRITICAL, "%s accepts unencrypted RPC logons (expected: encryption required)",
 			    in->host);
 		remediation_enforce(v, srv);
@@ -357,6 +366,7 @@ static void refused_unencrypted(const struct verdict_input *in,
 		snprintf(enc_ok, sizeof(enc_ok), ", encrypted logon OK in %.2fs",
 			 e->total_time);
 	if (in->expect == EXPECT_OPTIONAL) {
+		v->cause = u;
 		set_summary(v, MP_CRITICAL, "%s requires RPC encryption: %s (%s) (expected: encryption optional)",
 			    in->host, e ? "unencrypted clients are locked out" :
 			    "unencrypted logon refused", ec);
@@ -387,6 +397,7 @@ static void unknown_without_auth(const struct verdict_input *in,
 				 struct verdict *v,
 				 const struct probe_result *u)
 {
+	v->cause = u;
 	set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: the server refuses logons without RPC authentication; the policy cannot be told at this level (unencrypted logon failed during %s: %s (%s))",
 		    in->host, probe_phase_name(u->phase),
 		    probe_outcome_name(u->outcome), u->message);
@@ -413,6 +424,7 @@ static void decide_unencrypted_only(const struct verdict_input *in,
 		/* Without the sealed logon a version block and the policy
 		 * look alike. */
 		ec_text(u, ec, sizeof(ec));
+		v->cause = u;
 		set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused (%s), which means either encryption required or client version blocked; run --probe both",
 			    in->host, ec);
 		explain_ec(v, u);
@@ -444,12 +456,14 @@ static void decide_both(const struct verdict_input *in, struct verdict *v,
 		failure(v, in, u);
 	} else if (u->outcome == OUTCOME_LOGON_REFUSED) {
 		ec_text(u, ec, sizeof(ec));
+		v->cause = u;
 		set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused for another reason (%s), encrypted logon OK",
 			    in->host, ec);
 		explain_ec(v, u);
 	} else if (refused_without_auth(u)) {
 		unknown_without_auth(in, v, u);
 	} else {
+		v->cause = u;
 		set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon failed during %s: %s (%s), encrypted logon OK",
 			    in->host, probe_phase_name(u->phase),
 			    probe_outcome_name(u->outcome), u->message);

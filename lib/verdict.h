@@ -43,6 +43,15 @@ struct verdict {
 	char summary[512];
 	char lines[VERDICT_LINES][VERDICT_LINE_MAX];
 	int nlines;
+	/* lines[] holds the explanation and advice, then each probe's
+	 * description (a line, then its details indented): probe[i]'s starts
+	 * at probe_line[i]. */
+	int nprobes;
+	int probe_line[2];
+	const struct probe_result *probe[2];
+	/* The probe whose outcome made the state other than OK (NULL: OK,
+	 * or no single probe did). */
+	const struct probe_result *cause;
 };
 
 void verdict_decide(const struct verdict_input *in, struct verdict *out);

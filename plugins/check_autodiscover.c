@@ -222,22 +222,23 @@ void check_discovery_free(struct check_discovery *d)
 	autodiscover_result_free(&d->res);
 }
 
-static void trail_lines(const struct check_discovery *d, struct mp_output *o)
+static void trail_lines(const struct check_discovery *d, struct mp_sub *s)
 {
 	const char *p = d->res.trail ? d->res.trail : "";
 
 	while (*p) {
 		size_t n = strcspn(p, "\n");
-		mp_output_line(o, "  %.*s", (int)n, p);
+		mp_sub_note(s, "  %.*s", (int)n, p);
 		p += n + (p[n] ? 1 : 0);
 	}
 }
 
-enum mp_state check_discovery_failure(const struct check_discovery *d,
-				      const struct probe_config *cfg,
-				      struct mp_output *o)
+struct mp_sub *check_discovery_failure(const struct check_discovery *d,
+				       const struct probe_config *cfg,
+				       struct mp_output *o)
 {
 	enum mp_state st = MP_CRITICAL;
+	struct mp_sub *s;
 
 	if (d->res.state == 1) {
 		if (d->failure_unknown)
@@ -253,56 +254,59 @@ enum mp_state check_discovery_failure(const struct check_discovery *d,
 				  cfg->email, autodiscover_fail_name(d->res.fail),
 				  d->res.msg);
 	}
-	mp_output_line(o, "Autodiscover for %s: %u request(s) in %.3fs:",
+	mp_output_set_state(o, st);
+	s = mp_sub_add(o, NULL, st, "Autodiscover for %s: %u request(s) in %.3fs:",
 		       cfg->email, d->res.requests, d->res.seconds);
-	trail_lines(d, o);
+	trail_lines(d, s);
 	if (d->res.fail == AUTODISCOVER_FAIL_POX_ERROR)
-		mp_output_line(o, "Check the address (Get-Mailbox -Identity %s) "
+		mp_sub_note(s, "Check the address (Get-Mailbox -Identity %s) "
 			       "and that the account may read it.", cfg->email);
 	else if (d->res.fail == AUTODISCOVER_FAIL_NO_EXPR)
-		mp_output_line(o, "Publish Outlook Anywhere (Get-OutlookAnywhere | "
+		mp_sub_note(s, "Publish Outlook Anywhere (Get-OutlookAnywhere | "
 			       "fl ExternalHostname,InternalHostname) or give -H "
 			       "and --rpc-server.");
 	else if (d->res.state != 1)
-		mp_output_line(o, "Pin the endpoint with --autodiscover-url, or "
+		mp_sub_note(s, "Pin the endpoint with --autodiscover-url, or "
 			       "give -H, -m and --rpc-server instead of -e.");
-	return st;
+	return s;
 }
 
-void check_discovery_lines(const struct check_discovery *d,
-			   const struct probe_config *eff, struct mp_output *o)
+struct mp_sub *check_discovery_lines(const struct check_discovery *d,
+				     const struct probe_config *eff,
+				     struct mp_output *o)
 {
 	const struct autodiscover_response *r = &d->res.resp;
 	char version[64];
+	struct mp_sub *s;
 
 	autodiscover_format_version(r, version, sizeof(version));
-	mp_output_line(o, "Autodiscover: %s answered in %.3fs (%u request(s))%s%s",
+	s = mp_sub_add(o, NULL, MP_OK, "Autodiscover: %s answered in %.3fs (%u request(s))%s%s",
 		       d->res.url, d->res.seconds, d->res.requests,
 		       *r->display_name ? " for " : "", r->display_name);
 	if (eff->transport == PROBE_TRANSPORT_MAPI)
-		mp_output_line(o, "  MAPI over HTTP MailStore %s -> -H %s port %u (%s, %s), MailboxId %s (%s)",
-			       r->mapi_http_url, eff->hostname, eff->port,
-			       d->host_from, d->port_from, eff->rpc_server,
-			       d->remote_from);
+		mp_sub_note(s, "  MAPI over HTTP MailStore %s -> -H %s port %u (%s, %s), MailboxId %s (%s)",
+			    r->mapi_http_url, eff->hostname, eff->port,
+			    d->host_from, d->port_from, eff->rpc_server,
+			    d->remote_from);
 	else
-		mp_output_line(o, "  RPC proxy %s port %u (%s, %s), SSL %s, AuthPackage %s "
-			       "-> --http-auth %s (%s)", eff->hostname, eff->port,
-			       d->host_from, d->port_from, r->expr_ssl ? "on" : "off",
-			       *r->expr_auth_name ? r->expr_auth_name : "(none)",
-			       eff->http_auth == HTTP_AUTH_BASIC ? "basic" :
-			       eff->http_auth == HTTP_AUTH_NTLM ? "ntlm" :
-			       eff->http_auth == HTTP_AUTH_NEGOTIATE ? "negotiate" : "any",
-			       d->auth_from);
+		mp_sub_note(s, "  RPC proxy %s port %u (%s, %s), SSL %s, AuthPackage %s "
+			    "-> --http-auth %s (%s)", eff->hostname, eff->port,
+			    d->host_from, d->port_from, r->expr_ssl ? "on" : "off",
+			    *r->expr_auth_name ? r->expr_auth_name : "(none)",
+			    eff->http_auth == HTTP_AUTH_BASIC ? "basic" :
+			    eff->http_auth == HTTP_AUTH_NTLM ? "ntlm" :
+			    eff->http_auth == HTTP_AUTH_NEGOTIATE ? "negotiate" : "any",
+			    d->auth_from);
 	if (eff->transport != PROBE_TRANSPORT_MAPI)
-		mp_output_line(o, "  RemoteName %s (%s%s), server %s",
-			       eff->rpc_server, d->remote_from,
-			       eff->rpc_server_mailbox ? ", mailbox GUID" : "",
-			       version);
-	mp_output_line(o, "  mailbox DN %s (%s); MAPI over HTTP %s, RPC over HTTP %s",
+		mp_sub_note(s, "  RemoteName %s (%s%s), server %s",
+			    eff->rpc_server, d->remote_from,
+			    eff->rpc_server_mailbox ? ", mailbox GUID" : "",
+			    version);
+	mp_sub_note(s, "  mailbox DN %s (%s); MAPI over HTTP %s, RPC over HTTP %s",
 		       eff->mailbox_dn, d->dn_from,
 		       r->mapi_http ? "offered" : "not offered",
 		       r->has_expr ? "offered" : "not in the answer");
-
 	if (eff->verbose >= 1)
-		trail_lines(d, o);
+		trail_lines(d, s);
+	return s;
 }

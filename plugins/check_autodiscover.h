@@ -34,12 +34,15 @@ int check_discover(const struct probe_config *cfg, int64_t deadline_ms,
 		   struct rpe_error *err);
 void check_discovery_free(struct check_discovery *d);
 
-/* The failed run as status line and long output: state and summary. */
-enum mp_state check_discovery_failure(const struct check_discovery *d,
-				      const struct probe_config *cfg,
-				      struct mp_output *o);
-/* Long output: what was found and used (and every request with -v). */
-void check_discovery_lines(const struct check_discovery *d,
-			   const struct probe_config *eff, struct mp_output *o);
+/* The failed run: the check's state and summary, and a subcheck with the
+ * requests and what to do (returned, for its perfdata; NULL when out of
+ * memory). */
+struct mp_sub *check_discovery_failure(const struct check_discovery *d,
+				       const struct probe_config *cfg,
+				       struct mp_output *o);
+/* A subcheck: what was found and used (and every request with -v). */
+struct mp_sub *check_discovery_lines(const struct check_discovery *d,
+				     const struct probe_config *eff,
+				     struct mp_output *o);
 
 #endif

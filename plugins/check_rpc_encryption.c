@@ -76,6 +76,8 @@ enum {
 	OPT_PROBE,
 	OPT_UNENC_LEVEL,
 	OPT_CLIENT_VERSION,
+	/* general */
+	OPT_OUTPUT_FORMAT,
 };
 
 static const struct option long_options[] = {
@@ -128,6 +130,7 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
 	/* --extra-opts is expanded before getopt sees argv (mp_ini.h). */
 	{ NULL, 0, NULL, 0 },
 };
@@ -337,11 +340,14 @@ static void help_check(void)
 "    (default: required)\n"
 " --probe=both|encrypted|unencrypted\n"
 "    Which logons to attempt (default: both).\n"
-" --unencrypted-level=connect|integrity|none\n"
+" --unencrypted-level=LEVEL[,LEVEL...]\n"
 "    Authentication level of the unencrypted logon: connect (no per-message\n"
 "    protection), integrity (signed, not sealed), or none (no RPC\n"
 "    authentication; over RPC/HTTP only the RPC proxy's HTTP authentication,\n"
-"    which Exchange 2013 and later accept) (default: connect).\n"
+"    which Exchange 2013 and later accept) (default: connect).  A list\n"
+"    (connect,integrity,none) makes one unencrypted logon per level, each\n"
+"    with its line and perfdata (unencrypted_connect_time, ...); the worst\n"
+"    verdict speaks.\n"
 " --client-version=VERSION\n"
 "    Outlook version announced in EcDoConnectEx: outlook2003 (11.0.8161.0),\n"
 "    outlook2007 (12.0.6607.1000), outlook2010 (14.0.7015.1000),\n"
@@ -363,15 +369,16 @@ static void help_posture(void)
 {
 	printf(
 "Posture (the other locks on the door):\n"
-" --posture[=ep,tls,auth,cert,build]\n"
-"    Also check, on each HTTP door the run uses (/rpc; Autodiscover with -e),\n"
-"    concurrently with the probes and within -t (default: every check):\n"
+" --posture[=all|ep,tls,auth,cert,build]\n"
+"    Also check, on each HTTP door the run uses (/rpc or /mapi; Autodiscover\n"
+"    with -e), concurrently with the probes and within -t (default: all):\n"
 "      ep     Extended Protection enforced: one extra NTLM logon without\n"
-"             channel binding must get 401 on /rpc (Autodiscover: shown,\n"
+"             channel binding must get 401 on /rpc, /mapi (Autodiscover: shown,\n"
 "             Microsoft's supported setting there is None)\n"
 "      tls    no handshake below --tls-floor completes (one handshake per\n"
 "             version, in its own TLS context; no credentials)\n"
-"      auth   no Basic offered on /rpc (a way around Extended Protection)\n"
+"      auth   no Basic offered on /rpc, /mapi (a way around Extended\n"
+"             Protection)\n"
 "      cert   key RSA >= 2048 or EC >= 256 bits, no SHA-1/MD5 signature on\n"
 "             the leaf or an intermediate, and with --insecure: the chain\n"
 "             verifies without it\n"
@@ -397,6 +404,11 @@ static void help_general(void)
 "    options override them.  password= is kept out of the argument list.\n"
 " -v, --verbose\n"
 "    More detail in the long output; repeat for more.\n"
+" --output-format=FORMAT\n"
+"    classic (default): status line, perfdata, long output.  multi-line:\n"
+"    Monitoring Plugins 3's format, one \"\\_[STATE] - ...\" line per subcheck\n"
+"    (address, probe, step), perfdata after the last line.  mp-test-json:\n"
+"    Monitoring Plugins 3's JSON (state, summary, checks); exits 0.\n"
 " -h, --help      This help.\n"
 " -V, --version   Version.\n\n",
 	       PROGNAME);
@@ -619,6 +631,20 @@ static int opt_check(int opt, const char *arg, struct probe_config *cfg,
 	}
 }
 
+/* --output-format takes effect at once, so that a later bad option is
+ * reported in that format too. */
+static int opt_output_format(const char *arg, struct rpe_error *err)
+{
+	enum mp_format f;
+
+	if (mp_format_parse(arg, &f) < 0)
+		return rpe_fail(err, RPE_ERR_ARG,
+				"--output-format must be classic, multi-line or "
+				"mp-test-json, not '%s'", arg);
+	mp_output_set_default_format(f);
+	return 0;
+}
+
 static int opt_posture(int opt, const char *arg, struct probe_config *cfg,
 		       struct cli_state *st, struct rpe_error *err)
 {
@@ -639,13 +665,12 @@ static int opt_posture(int opt, const char *arg, struct probe_config *cfg,
 static int opt_general(int opt, const char *arg, struct probe_config *cfg,
 		       struct cli_state *st, struct rpe_error *err)
 {
-	(void)arg;
 	(void)st;
-	(void)err;
 	switch (opt) {
 	case 'v': cfg->verbose++; return 0;
 	case 'h': return ARGS_HELP;
 	case 'V': return ARGS_VERSION;
+	case OPT_OUTPUT_FORMAT: return opt_output_format(arg, err);
 	default: return ARGS_OTHER;
 	}
 }
@@ -898,7 +923,7 @@ static int validate_posture(const struct probe_config *cfg,
 	}
 	if (cfg->transport == PROBE_TRANSPORT_TCP)
 		return rpe_fail(err, RPE_ERR_ARG,
-				"--posture checks the HTTP doors (RPC over HTTP, Autodiscover), not --transport tcp");
+				"--posture checks the HTTP doors (/rpc, /mapi, Autodiscover), not --transport tcp");
 	if (st->tls_floor_given && !(cfg->posture.checks & POSTURE_TLS))
 		return rpe_fail(err, RPE_ERR_ARG,
 				"--tls-floor needs the tls check of --posture");

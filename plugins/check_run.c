@@ -1,6 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* From a validated configuration to the plugin's output: run the probes,
- * judge them, print the status line, long output and perfdata. */
+ * judge them, build the result tree (lib/mp_output.h) and print it in the
+ * --output-format asked for.
+ *
+ * The tree: per address (the verdict, its advice as notes) -> per probe
+ * (its outcome, phases and perfdata) -> the steps before the logon; then
+ * the certificate's expiry and, with -e, what Autodiscover found.  A new
+ * kind of finding is a subcheck under the address (mp_sub_add with the
+ * address's node as parent) with its own state; the classic rendering
+ * prints its line and notes where it sits in the tree. */
 #include "config.h"
 
 #include "check_run.h"
@@ -32,6 +40,7 @@ struct site {
 	struct probe_result *res;   /* n results inside the run's array */
 	int n;
 	struct verdict v;
+	const struct probe_result *slow; /* the slowest, when -w/-c raised v */
 	struct posture_site ps;     /* --posture: what its requests saw */
 	struct posture_report posture;
 };
@@ -99,27 +108,47 @@ static void fill_target(const struct probe_config *cfg, const char *addr,
 	memcpy(t->client_version, cfg->client_version, sizeof(t->client_version));
 }
 
-/* The probes --probe asks for; returns how many. */
-static int select_probes(const struct probe_config *cfg,
-			 struct probe_result res[2])
+#define PROBES_MAX (1 + CFG_UNENC_LEVELS_MAX)
+
+/* The label of an unencrypted probe, which names its perfdata: one level
+ * keeps "unencrypted", a list names each ("unencrypted_integrity"). */
+static const char *unencrypted_label(const struct probe_config *cfg,
+				     enum probe_level l)
 {
+	if (cfg->n_unencrypted_levels <= 1)
+		return "unencrypted";
+	switch (l) {
+	case PROBE_LEVEL_INTEGRITY: return "unencrypted_integrity";
+	case PROBE_LEVEL_NONE: return "unencrypted_none";
+	default: return "unencrypted_connect";
+	}
+}
+
+/* The probes --probe asks for, one unencrypted probe per level of
+ * --unencrypted-level; returns how many. */
+static int select_probes(const struct probe_config *cfg,
+			 struct probe_result res[PROBES_MAX])
+{
+	size_t k;
 	int n = 0;
 
-	memset(res, 0, 2 * sizeof(*res));
+	memset(res, 0, PROBES_MAX * sizeof(*res));
 	if (cfg->probes != PROBES_UNENCRYPTED) {
 		res[n].label = "encrypted";
 		res[n].level = PROBE_LEVEL_PRIVACY;
 		n++;
 	}
-	if (cfg->probes != PROBES_ENCRYPTED) {
-		res[n].label = "unencrypted";
-		res[n].level = cfg->unencrypted_level;
+	for (k = 0; cfg->probes != PROBES_ENCRYPTED &&
+		    k < cfg->n_unencrypted_levels && k < CFG_UNENC_LEVELS_MAX;
+	     k++) {
+		res[n].level = cfg->unencrypted_levels[k];
+		res[n].label = unencrypted_label(cfg, res[n].level);
 		n++;
 	}
 	return n;
 }
 
-static int add_perf(struct mp_output *o, const char *label, double value,
+static int add_perf(struct mp_sub *o, const char *label, double value,
 		    const char *uom, const struct mp_thresholds *t, int min0,
 		    int max1)
 {
@@ -140,10 +169,10 @@ static int add_perf(struct mp_output *o, const char *label, double value,
 		p.has_max = true;
 		p.max = 1;
 	}
-	return mp_output_perf(o, &p, &err);
+	return mp_sub_perf(o, &p, &err);
 }
 
-static void probe_perf(struct mp_output *o, const struct probe_result *r,
+static void probe_perf(struct mp_sub *o, const struct probe_result *r,
 		       const struct mp_thresholds *t)
 {
 	static const struct {
@@ -178,15 +207,80 @@ static void probe_perf(struct mp_output *o, const struct probe_result *r,
 	}
 }
 
+/* Lines of `from` that `to` does not have yet (the encrypted probe's line
+ * and shared advice come once). */
+static void merge_lines(struct verdict *to, const struct verdict *from)
+{
+	int i, j, seen;
+
+	for (i = 0; i < from->nlines && to->nlines < VERDICT_LINES; i++) {
+		for (j = 0, seen = 0; j < to->nlines && !seen; j++)
+			seen = strcmp(to->lines[j], from->lines[i]) == 0;
+		if (!seen)
+			memcpy(to->lines[to->nlines++], from->lines[i],
+			       VERDICT_LINE_MAX);
+	}
+}
+
+/* Several unencrypted levels: one verdict per level against the same
+ * encrypted probe.  The worst one speaks (the first of equals), every
+ * level gets its line; enforcement is 0 when any level let an unsealed
+ * logon in, 1 when every level was refused for encryption, else unknown
+ * (level none on Exchange 2013 and later behind the RPC proxy stays what
+ * it is: reported, not guessed). */
+static void judge_levels(const struct verdict_input *base,
+			 const struct probe_result *res, int n,
+			 struct verdict *v)
+{
+	struct verdict_input vin = *base;
+	struct verdict *each = calloc(PROBES_MAX, sizeof(*each));
+	enum probe_level lev[PROBES_MAX];
+	int i, k = 0, worst = -1, enforced = -2;
+
+	if (!each) {
+		verdict_decide(base, v);
+		return;
+	}
+	for (i = 0; i < n && k < PROBES_MAX; i++) {
+		if (res[i].level == PROBE_LEVEL_PRIVACY)
+			continue;
+		vin.unencrypted = &res[i];
+		lev[k] = res[i].level;
+		verdict_decide(&vin, &each[k]);
+		if (worst < 0 || mp_state_max(each[worst].state,
+					      each[k].state) != each[worst].state)
+			worst = k;
+		/* One level let an unsealed logon in: not enforced. */
+		enforced = enforced == 0 || each[k].enforced == 0 ? 0 :
+			   enforced == -2 ? each[k].enforced :
+			   enforced == each[k].enforced ? enforced : -1;
+		k++;
+	}
+	*v = each[worst];
+	v->enforced = enforced;
+	v->nlines = 0;
+	for (i = 0; i < k; i++)
+		snprintf(v->lines[v->nlines++], VERDICT_LINE_MAX,
+			 "level %s: %s", probe_level_name(lev[i]),
+			 each[i].summary);
+	for (i = 0; i < k; i++)
+		merge_lines(v, &each[i]);
+	free(each);
+}
+
 /* Compare what the probes saw with --expect, then -w/-c on the slowest
  * probe that got an answer from the store. */
 static void judge(const struct probe_config *cfg, const char *host,
-		  const struct probe_result *res, int n, struct verdict *v)
+		  struct site *s)
 {
+	const struct probe_result *res = s->res, *slow = NULL;
+	struct verdict *v = &s->v;
+	int n = s->n;
 	struct verdict_input vin;
+	enum mp_state before;
 	double slowest = -1;
 	char why[MP_NUMBER_MAX + 32], num[MP_NUMBER_MAX];
-	int i;
+	int i, levels = 0;
 
 	memset(&vin, 0, sizeof(vin));
 	vin.host = host;
@@ -197,7 +291,7 @@ static void judge(const struct probe_config *cfg, const char *host,
 	for (i = 0; i < n; i++) {
 		if (res[i].level == PROBE_LEVEL_PRIVACY)
 			vin.encrypted = &res[i];
-		else
+		else if (!levels++)
 			vin.unencrypted = &res[i];
 	}
 	vin.timeout_state = cfg->deadline.state;
@@ -205,22 +299,30 @@ static void judge(const struct probe_config *cfg, const char *host,
 	vin.mailbox = cfg->mailbox_dn;
 	vin.client_version = cfg->client_version;
 	vin.mapi = cfg->transport == PROBE_TRANSPORT_MAPI;
-	verdict_decide(&vin, v);
+	if (levels > 1)
+		judge_levels(&vin, res, n, v);
+	else
+		verdict_decide(&vin, v);
 
 	for (i = 0; i < n; i++) {
 		if (res[i].outcome != OUTCOME_LOGON_OK &&
 		    res[i].outcome != OUTCOME_LOGON_NOT_ENCRYPTED &&
 		    res[i].outcome != OUTCOME_LOGON_REFUSED)
 			continue;
-		if (res[i].total_time > slowest)
+		if (res[i].total_time > slowest) {
 			slowest = res[i].total_time;
+			slow = &res[i];
+		}
 	}
 	if (slowest >= 0) {
 		mp_format_number(slowest, num, sizeof(num));
 		snprintf(why, sizeof(why), "slowest probe %ss", num);
+		before = v->state;
 		verdict_apply_timing(v, mp_thresholds_status(&cfg->thresholds,
 							      slowest),
 				     why);
+		if (v->state != before)
+			s->slow = slow;
 	}
 }
 
@@ -282,7 +384,7 @@ static void cert_check(const struct probe_config *cfg,
 		cc->state = 0;
 }
 
-static void cert_perf(struct mp_output *o, const struct probe_config *cfg,
+static void cert_perf(struct mp_sub *o, const struct probe_config *cfg,
 		      const struct cert_check *cc)
 {
 	struct mp_range warn, crit;
@@ -303,60 +405,65 @@ static void cert_perf(struct mp_output *o, const struct probe_config *cfg,
 		if (mp_range_parse(c, &crit, &err) == 0)
 			p.crit = &crit;
 	}
-	mp_output_perf(o, &p, &err);
+	mp_sub_perf(o, &p, &err);
 }
 
-/* Long output: the steps before the logon --------------------------------- */
+/* The steps before the logon ---------------------------------------------- */
 
-/* "<what>: subject ...; issuer ..." and its names and validity below. */
-static void print_cert(struct mp_output *o, const char *indent,
-		       const char *what, const struct cert_info *ci)
+/* "<what>: subject ...; issuer ..." and, as a note indented by `indent`
+ * in classic, its names and validity. */
+static void print_cert(struct mp_output *o, struct mp_sub *parent,
+		       const char *what, const struct cert_info *ci,
+		       const char *indent)
 {
-	mp_output_line(o, "%s%s: subject %s; issuer %s", indent, what,
-		       ci->subject, ci->issuer);
-	mp_output_line(o, "%s    subjectAltName %s; valid %s to %s", indent,
-		       ci->sans[0] ? ci->sans : "(none)", ci->not_before,
-		       ci->not_after);
+	struct mp_sub *c = mp_sub_add(o, parent, MP_OK,
+				      "%s: subject %s; issuer %s", what,
+				      ci->subject, ci->issuer);
+
+	mp_sub_note(c, "%ssubjectAltName %s; valid %s to %s", indent,
+		    ci->sans[0] ? ci->sans : "(none)", ci->not_before,
+		    ci->not_after);
 }
 
 /* What the first probe's connection showed, in the order Microsoft's
  * Remote Connectivity Analyzer lists the steps; the RPC phases follow in
  * each probe's "phases" line.  Durations are of the step alone.  A probe
- * pinned to an address (--all-addresses) had its name resolved before. */
-static void print_steps(struct mp_output *o, const struct probe_result *res,
-			int n, int pinned, const char *indent)
+ * pinned to an address (--all-addresses) had its name resolved before.
+ * The steps hang below that probe's subcheck (pnode); classic prints them
+ * after every probe, as one block. */
+static void print_steps(struct mp_output *o, struct mp_sub *pnode,
+			const struct probe_result *r, int pinned)
 {
-	const struct probe_result *r = NULL;
+	struct mp_sub *st;
 	char tls[96];
-	int i;
 
-	for (i = 0; i < n && !r; i++)
-		if (res[i].resolve_time > 0 || res[i].tls.have_cert ||
-		    res[i].auth_offered[0])
-			r = &res[i];
-	if (!r)
-		return;
-	mp_output_line(o, "%ssteps before the logon (%s probe):", indent,
-		       r->label);
+	st = mp_sub_add(o, pnode, MP_OK, "steps before the logon (%s probe)",
+			r->label);
+	mp_sub_classic_line(st, "steps before the logon (%s probe):", r->label);
+	mp_sub_classic(st, MP_CLASSIC_LATE, "  ");
 	if (r->resolve_time > 0 && !pinned) /* pinned: resolved before */
-		mp_output_line(o, "%s  name resolution %.3fs", indent,
-			       r->resolve_time);
+		mp_sub_add(o, st, MP_OK, "name resolution %.3fs",
+			   r->resolve_time);
 	if (r->tcp_time > 0)
-		mp_output_line(o, "%s  TCP connect %.3fs", indent,
-			       r->tcp_time - r->resolve_time);
+		mp_sub_add(o, st, MP_OK, "TCP connect %.3fs",
+			   r->tcp_time - r->resolve_time);
 	tlsinfo_line(&r->tls, tls, sizeof(tls));
 	if (tls[0])
-		mp_output_line(o, "%s  TLS %.3fs: %s", indent,
-			       r->tls_time > r->tcp_time ?
-				       r->tls_time - r->tcp_time : 0, tls);
+		mp_sub_add(o, st, MP_OK, "TLS %.3fs: %s",
+			   r->tls_time > r->tcp_time ?
+				   r->tls_time - r->tcp_time : 0, tls);
 	if (r->tls.have_cert)
-		print_cert(o, indent, "  certificate", &r->tls.cert);
-	if (r->tls.verify_error[0])
-		mp_output_line(o, "%s  certificate verification: %s", indent,
-			       r->tls.verify_error);
+		print_cert(o, st, "certificate", &r->tls.cert, "  ");
+	if (r->tls.verify_error[0]) {
+		/* A failed verification is the probe's failure. */
+		enum mp_state vs = pnode ? pnode->state : MP_CRITICAL;
+		mp_sub_add(o, st, vs, "certificate verification: %s",
+			   r->tls.verify_error);
+		mp_sub_set_state(st, vs);
+	}
 	if (r->auth_offered[0])
-		mp_output_line(o, "%s  HTTP authentication offered: %s", indent,
-			       r->auth_offered);
+		mp_sub_add(o, st, MP_OK, "HTTP authentication offered: %s",
+			   r->auth_offered);
 }
 
 /* --posture ------------------------------------------------------------------ */
@@ -378,7 +485,12 @@ static void posture_sites(const struct probe_config *cfg,
 		struct posture_site *ps = &sites[i].ps;
 		memset(ps, 0, sizeof(*ps));
 		ps->http = sites[i].target.http;
-		ps->rpc_path = sites[i].path;
+		/* The door the probes use: RPC over HTTP's proxy, or (any
+		 * other HTTP transport) MAPI over HTTP's emsmdb path. */
+		if (cfg->transport == PROBE_TRANSPORT_HTTP)
+			ps->rpc_path = sites[i].path;
+		else
+			ps->mapi_path = sites[i].path;
 		if (d && d->res.state == 1) {
 			ps->autodiscover_url = d->res.url;
 			ps->autodiscover_http = ad;
@@ -395,6 +507,8 @@ static void posture_judge(const struct probe_config *cfg,
 			  const struct check_discovery *d, struct site *s)
 {
 	struct posture_input *in = &s->ps.in;
+	enum posture_door door = s->ps.rpc_path ? POSTURE_DOOR_RPC :
+						  POSTURE_DOOR_MAPI;
 	int i;
 
 	in->server = cfg->rpc_server_mailbox || !cfg->rpc_server ?
@@ -404,7 +518,7 @@ static void posture_judge(const struct probe_config *cfg,
 		/* The HTTP authentication of the probes (with binding)
 		 * passed once the channel got past connect. */
 		if (r->phase > PHASE_CONNECT || r->phase_end[PHASE_CONNECT] > 0)
-			in->door[POSTURE_DOOR_RPC].bound_ok = 1;
+			in->door[door].bound_ok = 1;
 		if (!in->probe_tls[0] && r->tls.version[0]) {
 			snprintf(in->probe_tls, sizeof(in->probe_tls), "%s",
 				 r->tls.version);
@@ -420,48 +534,50 @@ static void posture_judge(const struct probe_config *cfg,
 	verdict_apply_posture(&s->v, &s->posture);
 }
 
-static void posture_lines(struct mp_output *o, const struct site *s,
-			  const char *indent)
-{
-	static const char *const tag[] = { "OK", "FINDING", "not testable",
-					   "info" };
-	int i;
-
-	for (i = 0; i < s->posture.n; i++)
-		mp_output_line(o, "%sposture %s: %s", indent,
-			       tag[s->posture.item[i].status],
-			       s->posture.item[i].text);
-}
-
-/* One perfdata item per check, with the range that alerts as warning (or
- * critical with --posture-critical); prefix: the address's label. */
-static void posture_perf(struct mp_output *o, const struct probe_config *cfg,
-			 const struct site *s, const char *prefix)
+/* One perfdata item, with the range that alerts as warning (or critical
+ * with --posture-critical); prefix: the address's label. */
+static void posture_perf(struct mp_sub *o, const struct probe_config *cfg,
+			 const struct posture_item *it, const char *prefix)
 {
 	struct rpe_error err = { 0, "" };
 	char label[MP_LABEL_MAX];
 	struct mp_range range;
 	struct mp_perf p;
+
+	if (!it->perf_label[0])
+		return;
+	snprintf(label, sizeof(label), "%s%s%s", prefix ? prefix : "",
+		 prefix ? "_" : "", it->perf_label);
+	if (mp_perf_init(&p, label, it->perf_value, "", &err) < 0)
+		return;
+	if (it->perf_alert[0] && mp_range_parse(it->perf_alert, &range, &err) == 0) {
+		if (cfg->posture.critical)
+			p.crit = &range;
+		else
+			p.warn = &range;
+	}
+	p.has_min = true;
+	p.min = 0;
+	mp_sub_perf(o, &p, &err);
+}
+
+/* Each posture check a subcheck of the address: a finding in the state
+ * the findings raised, the others OK. */
+static void posture_tree(struct mp_output *o, struct mp_sub *a,
+			 const struct probe_config *cfg, const struct site *s,
+			 const char *prefix)
+{
+	static const char *const tag[] = { "OK", "FINDING", "not testable",
+					   "info" };
 	int i;
 
 	for (i = 0; i < s->posture.n; i++) {
 		const struct posture_item *it = &s->posture.item[i];
-		if (!it->perf_label[0])
-			continue;
-		snprintf(label, sizeof(label), "%s%s%s", prefix ? prefix : "",
-			 prefix ? "_" : "", it->perf_label);
-		if (mp_perf_init(&p, label, it->perf_value, "", &err) < 0)
-			continue;
-		if (it->perf_alert[0] &&
-		    mp_range_parse(it->perf_alert, &range, &err) == 0) {
-			if (cfg->posture.critical)
-				p.crit = &range;
-			else
-				p.warn = &range;
-		}
-		p.has_min = true;
-		p.min = 0;
-		mp_output_perf(o, &p, &err);
+		struct mp_sub *n;
+		n = mp_sub_add(o, a, it->status == POSTURE_FINDING ?
+				     (enum mp_state)s->posture.state : MP_OK,
+			       "posture %s: %s", tag[it->status], it->text);
+		posture_perf(n ? n : a, cfg, it, prefix);
 	}
 }
 
@@ -496,7 +612,7 @@ static void run_free(struct run *r)
 static int run_setup(struct run *r, const struct probe_config *cfg,
 		     struct rpe_error *err)
 {
-	struct probe_result pair[2];
+	struct probe_result pair[PROBES_MAX];
 	int i, k, per;
 
 	r->cfg = cfg;
@@ -548,26 +664,84 @@ static void run_judge(struct run *r)
 		tls_failure_dates(&r->res[i]);
 	for (i = 0; i < r->nsites; i++) {
 		struct site *s = &r->sites[i];
-		judge(r->cfg, s->addr ? s->addr : r->cfg->hostname, s->res,
-		      s->n, &s->v);
+		judge(r->cfg, s->addr ? s->addr : r->cfg->hostname, s);
 		if (r->cfg->posture.checks)
 			posture_judge(r->cfg, r->d, s);
 	}
 	cert_check(r->cfg, r->res, r->nres, r->d, &r->cert);
 }
 
-static void print_site_lines(struct mp_output *o, const struct site *s,
-			     const char *indent)
+/* A probe's state: the verdict's when the verdict rests on it (its outcome,
+ * or its time against -w/-c), else OK. */
+static enum mp_state probe_state(const struct site *s,
+				 const struct probe_result *r)
 {
-	int i;
-
-	for (i = 0; i < s->v.nlines; i++)
-		mp_output_line(o, "%s%s", indent, s->v.lines[i]);
-	print_steps(o, s->res, s->n, s->addr != NULL, indent);
-	posture_lines(o, s, indent);
+	if (r == s->v.cause || r == s->slow)
+		return (enum mp_state)s->v.state;
+	return MP_OK;
 }
 
-static void discovery_perf(struct mp_output *o, const struct check_discovery *d)
+static struct mp_sub *probe_node(const struct site *s, struct mp_sub *pn[2],
+				 const struct probe_result *r)
+{
+	int k;
+
+	for (k = 0; k < s->v.nprobes; k++)
+		if (s->v.probe[k] == r)
+			return pn[k];
+	return NULL;
+}
+
+/* One address: its verdict, each probe the verdict describes below it, the
+ * steps below the first probe that saw any, each posture check.  A single
+ * address has each probe's perfdata (a fleet's is per address). */
+static struct mp_sub *site_tree(struct mp_output *o, const struct run *r,
+				const struct site *s, bool fleet)
+{
+	const struct verdict *v = &s->v;
+	struct mp_sub *a, *pn[2] = { NULL, NULL };
+	char lab[RESOLVE_ADDR_MAX];
+	int i, k, notes = v->nprobes ? v->probe_line[0] : v->nlines;
+
+	a = mp_sub_add(o, NULL, (enum mp_state)v->state, "%s", v->summary);
+	if (fleet) {
+		mp_sub_classic_line(a, "[%s] %s: %s", s->addr,
+				    mp_state_name(v->state),
+				    v->summary);
+		mp_sub_classic(a, 0, "  ");
+	} else {
+		mp_sub_classic(a, MP_CLASSIC_NO_LINE, "");
+	}
+	for (i = 0; i < notes && i < v->nlines; i++)
+		mp_sub_note(a, "%s", v->lines[i]);
+	for (k = 0; k < v->nprobes && v->probe_line[k] < v->nlines; k++) {
+		int end = k + 1 < v->nprobes ? v->probe_line[k + 1] : v->nlines;
+		pn[k] = mp_sub_add(o, a, probe_state(s, v->probe[k]), "%s",
+				   v->lines[v->probe_line[k]]);
+		for (i = v->probe_line[k] + 1; i < end && i < v->nlines; i++)
+			mp_sub_note(pn[k], "%s", v->lines[i]);
+	}
+	for (i = 0; !fleet && i < s->n; i++) {
+		struct mp_sub *n = probe_node(s, pn, &s->res[i]);
+		probe_perf(n ? n : a, &s->res[i], &r->cfg->thresholds);
+	}
+	for (i = 0; i < s->n; i++) {
+		const struct probe_result *p = &s->res[i];
+		struct mp_sub *n;
+		if (p->resolve_time <= 0 && !p->tls.have_cert &&
+		    !p->auth_offered[0])
+			continue;
+		n = probe_node(s, pn, p);
+		print_steps(o, n ? n : a, p, s->addr != NULL);
+		break;
+	}
+	if (fleet)
+		fleet_label(s->addr, lab, sizeof(lab));
+	posture_tree(o, a, r->cfg, s, fleet ? lab : NULL);
+	return a;
+}
+
+static void discovery_perf(struct mp_sub *o, const struct check_discovery *d)
 {
 	if (d)
 		add_perf(o, "autodiscover_time", d->res.seconds, "s", NULL, 1, 0);
@@ -575,14 +749,17 @@ static void discovery_perf(struct mp_output *o, const struct check_discovery *d)
 
 /* -e: what Autodiscover found, and the certificate of the endpoint that
  * answered. */
-static void discovery_lines(struct mp_output *o, const struct run *r)
+static void discovery_tree(struct mp_output *o, const struct run *r)
 {
+	struct mp_sub *s;
+
 	if (!r->d)
 		return;
-	check_discovery_lines(r->d, r->cfg, o);
+	s = check_discovery_lines(r->d, r->cfg, o);
+	discovery_perf(s, r->d);
 	if (r->d->res.tls.have_cert)
-		print_cert(o, "", "Autodiscover certificate",
-			   &r->d->res.tls.cert);
+		print_cert(o, s, "Autodiscover certificate",
+			   &r->d->res.tls.cert, "    ");
 }
 
 /* SPNEGO offers Kerberos when something points at a realm: a keytab,
@@ -675,8 +852,7 @@ static int print_discovery_failure(const struct check_discovery *d,
 	int rc;
 
 	mp_output_init(&out, CHECK_PREFIX);
-	mp_output_set_state(&out, check_discovery_failure(d, cfg, &out));
-	discovery_perf(&out, d);
+	discovery_perf(check_discovery_failure(d, cfg, &out), d);
 	rc = mp_output_print(&out);
 	mp_output_free(&out);
 	return rc;
@@ -697,23 +873,29 @@ static void output_begin(struct mp_output *o, const struct run *r,
 			  cc->state ? cc->msg : "");
 }
 
-/* Long output after the probes: the certificate's expiry (when it is only
- * data) and what Autodiscover found. */
-static void output_run_lines(struct mp_output *o, const struct run *r)
+/* After the addresses: the certificate's expiry (classic shows it here
+ * only when it is data; a state it raised is in the summary) and what
+ * Autodiscover found. */
+static void output_run_tree(struct mp_output *o, const struct run *r)
 {
-	if (r->cert.ci && !r->cert.state)
-		mp_output_line(o, "%s", r->cert.msg);
+	const struct cert_check *cc = &r->cert;
+	struct mp_sub *c;
+
+	if (cc->ci) {
+		c = mp_sub_add(o, NULL, (enum mp_state)cc->state, "%s", cc->msg);
+		if (cc->state)
+			mp_sub_classic(c, MP_CLASSIC_SKIP, "");
+		cert_perf(c, r->cfg, cc);
+	}
 	if (r->kerb_note[0])
-		mp_output_line(o, "%s", r->kerb_note);
-	discovery_lines(o, r);
+		mp_sub_add(o, NULL, MP_OK, "%s", r->kerb_note);
+	discovery_tree(o, r);
 }
 
-static int output_end(struct mp_output *o, const struct run *r)
+static int output_end(struct mp_output *o)
 {
-	int rc;
+	int rc = mp_output_print(o);
 
-	cert_perf(o, r->cfg, &r->cert);
-	rc = mp_output_print(o);
 	mp_output_free(o);
 	return rc;
 }
@@ -722,23 +904,19 @@ static int print_single(const struct run *r)
 {
 	const struct site *s = &r->sites[0];
 	struct mp_output out;
-	int i;
+	struct mp_sub *a;
 
 	output_begin(&out, r, s->v.state, s->v.summary);
-	print_site_lines(&out, s, "");
-	output_run_lines(&out, r);
-	for (i = 0; i < s->n; i++)
-		probe_perf(&out, &s->res[i], &r->cfg->thresholds);
-	discovery_perf(&out, r->d);
-	add_perf(&out, "encryption_enforced",
+	a = site_tree(&out, r, s, false);
+	add_perf(a, "encryption_enforced",
 		 s->v.enforced < 0 ? NAN : (double)s->v.enforced, "", NULL, 1, 1);
-	posture_perf(&out, r->cfg, s, NULL);
-	return output_end(&out, r);
+	output_run_tree(&out, r);
+	return output_end(&out);
 }
 
 /* Per address: its policy and its slowest probe, under stable labels. */
-static void site_perf(struct mp_output *o, const struct probe_config *cfg,
-		      const struct site *s, const struct mp_thresholds *t)
+static void site_perf(struct mp_sub *o, const struct site *s,
+		      const struct mp_thresholds *t)
 {
 	char lab[RESOLVE_ADDR_MAX], label[RESOLVE_ADDR_MAX + 32];
 	double slowest = 0;
@@ -753,10 +931,10 @@ static void site_perf(struct mp_output *o, const struct probe_config *cfg,
 			slowest = s->res[i].total_time;
 	snprintf(label, sizeof(label), "%s_time", lab);
 	add_perf(o, label, slowest, "s", t, 1, 0);
-	posture_perf(o, cfg, s, lab);
 }
 
-static void print_dns(struct mp_output *o, const struct run *r)
+/* The name and its addresses; the fleet's counts as its perfdata. */
+static struct mp_sub *dns_tree(struct mp_output *o, const struct run *r)
 {
 	char list[RESOLVE_MAX * (RESOLVE_ADDR_MAX + 2)];
 	size_t used = 0;
@@ -766,9 +944,9 @@ static void print_dns(struct mp_output *o, const struct run *r)
 	for (i = 0; i < r->dns.n; i++)
 		used += (size_t)snprintf(list + used, sizeof(list) - used,
 					 "%s%s", i ? ", " : "", r->dns.addr[i]);
-	mp_output_line(o, "name resolution %.3fs: %s -> %s%s", r->dns.seconds,
-		       r->cfg->hostname, list,
-		       r->dns.more ? " (and more, not checked)" : "");
+	return mp_sub_add(o, NULL, MP_OK, "name resolution %.3fs: %s -> %s%s",
+			  r->dns.seconds, r->cfg->hostname, list,
+			  r->dns.more ? " (and more, not checked)" : "");
 }
 
 static int print_fleet(const struct run *r)
@@ -776,6 +954,7 @@ static int print_fleet(const struct run *r)
 	struct fleet_site *fs = calloc((size_t)r->nsites, sizeof(*fs));
 	struct fleet_summary sum;
 	struct mp_output out;
+	struct mp_sub *dns;
 	int i;
 
 	if (!fs)
@@ -788,20 +967,14 @@ static int print_fleet(const struct run *r)
 	fleet_judge(r->cfg->hostname, r->cfg->expect, fs, r->nsites, &sum);
 	free(fs);
 	output_begin(&out, r, sum.state, sum.text);
-	print_dns(&out, r);
-	for (i = 0; i < r->nsites; i++) {
-		const struct site *s = &r->sites[i];
-		mp_output_line(&out, "[%s] %s: %s", s->addr,
-			       mp_state_name(s->v.state), s->v.summary);
-		print_site_lines(&out, s, "  ");
-	}
-	output_run_lines(&out, r);
+	dns = dns_tree(&out, r);
+	add_perf(dns, "addresses", r->nsites, "", NULL, 1, 0);
+	add_perf(dns, "addresses_enforced", sum.enforced, "", NULL, 1, 0);
 	for (i = 0; i < r->nsites; i++)
-		site_perf(&out, r->cfg, &r->sites[i], &r->cfg->thresholds);
-	discovery_perf(&out, r->d);
-	add_perf(&out, "addresses", r->nsites, "", NULL, 1, 0);
-	add_perf(&out, "addresses_enforced", sum.enforced, "", NULL, 1, 0);
-	return output_end(&out, r);
+		site_perf(site_tree(&out, r, &r->sites[i], true), &r->sites[i],
+			  &r->cfg->thresholds);
+	output_run_tree(&out, r);
+	return output_end(&out);
 }
 
 /* --all-addresses: every address of -H, or a status line saying why not. */

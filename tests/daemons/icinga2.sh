@@ -138,11 +138,11 @@ printf '%s\n' 'const PluginDir = "/usr/lib/nagios/plugins"' 'include <itl>' 'inc
 	"include \"$top_srcdir/contrib/icinga2/check_rpc_encryption.conf\"" \
 	"include \"$top_srcdir/contrib/icinga2/example.conf\"" > "$D/etc/example.conf"
 if "$ICINGA2" daemon -C -c "$D/etc/example.conf" "${DEFS[@]}" > "$D/example.log" 2>&1 &&
-   grep -q 'Instantiated 6 Services' "$D/example.log"; then
-	ok "icinga2 daemon -C accepts the shipped example (6 services)"
+   grep -q 'Instantiated 7 Services' "$D/example.log"; then
+	ok "icinga2 daemon -C accepts the shipped example (7 services)"
 else
 	RC=1 FIRST="" OUT=$(tail -20 "$D/example.log") ELAPSED=-
-	not_ok "icinga2 daemon -C accepts the shipped example (6 services)"
+	not_ok "icinga2 daemon -C accepts the shipped example (7 services)"
 fi
 
 # At log level notice Icinga 2 logs each command line it runs (not the

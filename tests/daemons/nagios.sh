@@ -201,10 +201,10 @@ echo "cfg_file=$top_srcdir/contrib/nagios/services.cfg.example" >>"$D/example/na
 	done
 } >"$D/example/hosts.cfg"
 if "$NAGIOS" -v "$D/example/nagios.cfg" > "$D/example/verify.log" 2>&1 &&
-   grep -q 'Checked 6 services' "$D/example/verify.log"; then
-	ok "nagios4 -v accepts the shipped example services (6)"
+   grep -q 'Checked 7 services' "$D/example/verify.log"; then
+	ok "nagios4 -v accepts the shipped example services (7)"
 else
 	RC=1 FIRST="" OUT=$(grep -B2 -A2 -i error "$D/example/verify.log" | head -30) ELAPSED=-
-	not_ok "nagios4 -v accepts the shipped example services (6)"
+	not_ok "nagios4 -v accepts the shipped example services (7)"
 fi
 e2e_summary

@@ -83,6 +83,17 @@ fleet --expect any
 expect_result "--expect any: mixed policies are reported, not alerted" 0 \
 	"^RPC ENCRYPTION OK - localhost: 2 addresses OK, 1 of them require RPC encryption"
 
+# --- --posture per address: one lost Extended Protection and offers Basic ------
+start_pair posture --http-auth ntlm --extended-protection require -- \
+	--http-auth any --extended-protection none || { not_ok "posture responders"; e2e_summary; exit; }
+fleet --posture=ep,auth
+expect_result "--posture: the address without Extended Protection is the odd one out" 1 \
+	"^RPC ENCRYPTION WARNING - localhost: 1 of 2 addresses WARNING: 127\.0\.0\.1 requires RPC encryption.*posture: Extended Protection not enforced on /rpc, Basic offered on /rpc \|"
+perf_has '127_0_0_1_ep_rpc=0;1:' && perf_has '__1_ep_rpc=1;1:' && perf_has '127_0_0_1_basic_rpc=1;0' &&
+	ok "--posture: per-address perfdata" || not_ok "--posture: per-address perfdata"
+grep -q '^\[::1\] OK' <<<"$OUT" && grep -q '^  posture OK: Extended Protection enforced on /rpc' <<<"$OUT" &&
+	ok "--posture: ::1 keeps its own posture lines" || not_ok "--posture: ::1 keeps its own posture lines"
+
 # --- RPC over TCP: the endpoint mapper and the store of each address ---------
 start_pair tcp --rpc-tcp --encryption-required false -- --rpc-tcp --encryption-required true || {
 	not_ok "RPC/TCP responders"; e2e_summary; exit; }

@@ -36,6 +36,15 @@ for name in basic ntlm; do
 	done
 done
 
+# --posture adds its own requests (an unbound NTLM logon, TLS handshakes):
+# nothing of the password there either.
+for name in basic ntlm; do
+	p="${name}_PORT" c="${name}_CA"
+	run_plugin -H localhost -p "${!p}" -m "$MB" --ca-file "${!c}" -u "$E2E_USER" -vvv --posture
+	if [ -n "$OUT" ] && ! leaks; then ok "--posture -vvv, HTTP $name: no password, hash or Basic token in the output"
+	else not_ok "--posture -vvv, HTTP $name: secret in the output"; fi
+done
+
 printf '%s\n' "$SECRET" > "$E2E_TMP/pw"
 chmod 600 "$E2E_TMP/pw"
 unset CHECK_RPC_ENCRYPTION_PASSWORD

@@ -23,12 +23,12 @@ flags=(-g -O1 -std=c11 -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -I"$src/lib" -I"$src/tests/fuzz"
        $(pkg-config --cflags expat libcurl))
 # The fuzzed codecs and sessions are the sans-I/O part of lib/: everything
-# but the loop, the transports, the pipes, the probe orchestration and
-# Autodiscover's driver on the loop.
+# but the loop, the transports, the pipes, the probe orchestration, the
+# posture checks' and Autodiscover's drivers on the loop.
 libsrc=()
 for f in "$src"/lib/*.c; do
 	case "$(basename "$f")" in
-	loop.c|transport_*.c|rpch_pipe.c|rpc_tcp.c|probe.c|mapi_probe.c|autodiscover_run.c|resolve.c) ;;
+	loop.c|transport_*.c|rpch_pipe.c|rpc_tcp.c|probe.c|mapi_probe.c|posture_run.c|autodiscover_run.c|resolve.c) ;;
 	*) libsrc+=("$f") ;;
 	esac
 done

@@ -137,6 +137,7 @@ class Conn:
         self.buf = b''
         self.ntlm_http = None  # server challenge state for HTTP NTLM
         self.http_user = None
+        self.door = 'rpc'
 
     def read(self, n):
         while len(self.buf) < n:
@@ -198,8 +199,7 @@ def check_http_auth(c, method, headers):
     Kerberos for --http-auth negotiate)."""
     if ARGS.http_auth == 'negotiate':
         return check_kerberos_http(c, headers)
-    door = 'rpc' if method in ('RPC_IN_DATA', 'RPC_OUT_DATA') else 'autodiscover'
-    return httpauth.authenticate(c, headers, method=method, door=door)
+    return httpauth.authenticate(c, headers, method=method, door=c.door)
 
 
 def check_kerberos_http(c, headers):
@@ -226,6 +226,9 @@ def handle_connection(sock, peer):
             method, url, headers = c.read_headers()
             clen = int(headers.get('content-length', '0') or 0)
             path, _, query = url.partition('?')
+            # The IIS virtual directory (Extended Protection per door).
+            c.door = ('mapi' if path.lower().startswith('/mapi') else
+                      'rpc' if path.lower().startswith('/rpc') else 'autodiscover')
             log(c.id, 'http method=%s url=%s length=%d auth=%s' % (
                 method, url, clen, headers.get('authorization', '').split(' ')[0] or '-'))
             handled = autodiscover.serve(c, method, path, headers, clen, check_http_auth)

@@ -29,6 +29,21 @@ static void test_choices(void)
 	CHECK_INT(c.probes, PROBES_UNENCRYPTED);
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_UNENC_LEVEL, "integrity", &e), 0);
 	CHECK_INT(c.unencrypted_level, PROBE_LEVEL_INTEGRITY);
+	CHECK_INT(c.n_unencrypted_levels, 1);
+	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_UNENC_LEVEL,
+				 "none,connect,integrity", &e), 0);
+	CHECK_INT(c.n_unencrypted_levels, 3);
+	CHECK_INT(c.unencrypted_levels[0], PROBE_LEVEL_NONE);
+	CHECK_INT(c.unencrypted_levels[2], PROBE_LEVEL_INTEGRITY);
+	CHECK_INT(c.unencrypted_level, PROBE_LEVEL_NONE);
+	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_UNENC_LEVEL,
+				 "connect,none,connect", &e), RPE_ERR_ARG);
+	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_UNENC_LEVEL, "connect,", &e),
+		  RPE_ERR_ARG);
+	CHECK_INT(c.n_unencrypted_levels, 3); /* unchanged by a refusal */
+	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_UNENC_LEVEL, "integrity", &e),
+		  0);
+	CHECK_INT(c.n_unencrypted_levels, 1);
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_HTTP_AUTH, "negotiate", &e), 0);
 	CHECK_INT(c.http_auth, HTTP_AUTH_NEGOTIATE);
 	CHECK_INT(c.auth, PROBE_AUTH_NEGOTIATE); /* the default: as Outlook */

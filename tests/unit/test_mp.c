@@ -428,21 +428,24 @@ static void test_output(void)
 	struct mp_output o;
 	struct mp_perf p;
 	struct mp_range w = R("5"), c = R("10");
+	struct mp_sub *s;
 	struct buf b;
 
 	buf_init(&b, 0);
 	mp_output_init(&o, "RPC ENCRYPTION");
+	CHECK_INT(o.format, MP_FORMAT_CLASSIC);
 	CHECK_STR(render(&o, &b), "RPC ENCRYPTION OK\n");
 	CHECK_INT(mp_output_summary(&o, "encryption %s", "enforced"), 0);
 	CHECK_STR(render(&o, &b), "RPC ENCRYPTION OK - encryption enforced\n");
+	s = mp_sub_add(&o, NULL, MP_OK, "encrypted logon: ok (%d ms)", 250);
+	CHECK(s != NULL);
 	CHECK_INT(mp_perf_init(&p, "time", 0.5, "s", NULL), 0);
 	p.warn = &w;
 	p.crit = &c;
 	p.has_min = true;
-	CHECK_INT(mp_output_perf(&o, &p, NULL), 0);
+	CHECK_INT(mp_sub_perf(s, &p, NULL), 0);
 	CHECK_INT(mp_perf_init(&p, "logon encrypted", 0.25, "s", NULL), 0);
-	CHECK_INT(mp_output_perf(&o, &p, NULL), 0);
-	CHECK_INT(mp_output_line(&o, "encrypted logon: ok (%d ms)", 250), 0);
+	CHECK_INT(mp_sub_perf(s, &p, NULL), 0);
 	CHECK_INT(mp_output_line(&o, "unencrypted logon: ecNotEncrypted"), 0);
 	mp_output_raise(&o, MP_WARNING);
 	mp_output_raise(&o, MP_UNKNOWN);
@@ -459,10 +462,220 @@ static void test_output(void)
 	/* no prefix, no summary, perfdata only */
 	mp_output_init(&o, NULL);
 	mp_output_set_state(&o, MP_CRITICAL);
+	s = mp_sub_add(&o, NULL, MP_CRITICAL, "x");
+	mp_sub_classic(s, MP_CLASSIC_SKIP, NULL);
 	CHECK_INT(mp_perf_init(&p, "x", 1, "", NULL), 0);
-	CHECK_INT(mp_output_perf(&o, &p, NULL), 0);
+	CHECK_INT(mp_sub_perf(s, &p, NULL), 0);
 	CHECK_STR(render(&o, &b), "CRITICAL | x=1\n");
+	/* NULL subchecks are harmless (out of memory upstream) */
+	CHECK_INT(mp_sub_note(NULL, "x"), RPE_ERR_ARG);
+	CHECK(mp_sub_perf(NULL, &p, NULL) < 0);
+	mp_sub_classic(NULL, 0, "");
+	mp_sub_set_state(NULL, MP_OK);
 	mp_output_free(&o);
+	buf_free(&b);
+}
+
+static void test_formats(void)
+{
+	enum mp_format f = MP_FORMAT_CLASSIC;
+
+	CHECK_INT(mp_format_parse("multi-line", &f), 0);
+	CHECK_INT(f, MP_FORMAT_MULTI_LINE);
+	CHECK_INT(mp_format_parse("MP-TEST-JSON", &f), 0);
+	CHECK_INT(f, MP_FORMAT_TEST_JSON);
+	CHECK_INT(mp_format_parse("classic", &f), 0);
+	CHECK_INT(f, MP_FORMAT_CLASSIC);
+	CHECK_INT(mp_format_parse("json", &f), RPE_ERR_ARG);
+	CHECK_INT(mp_format_parse("", &f), RPE_ERR_ARG);
+	CHECK_INT(mp_format_parse(NULL, &f), RPE_ERR_ARG);
+	CHECK_STR(mp_format_name(MP_FORMAT_MULTI_LINE), "multi-line");
+	CHECK_STR(mp_format_name(MP_FORMAT_TEST_JSON), "mp-test-json");
+}
+
+/* The plugin's shape: an address with advice, two probes with perfdata,
+ * the steps below the first probe, a certificate finding. */
+static void build_tree(struct mp_output *o, enum mp_format f)
+{
+	struct mp_range w = R("@1:2.5"), c = R("~:10");
+	struct mp_sub *a, *e, *u, *st;
+	struct mp_perf p;
+
+	mp_output_init(o, "RPC ENCRYPTION");
+	o->format = f;
+	mp_output_set_state(o, MP_CRITICAL);
+	mp_output_summary(o, "mail accepts unencrypted RPC logons");
+	a = mp_sub_add(o, NULL, MP_CRITICAL, "mail accepts unencrypted RPC logons");
+	mp_sub_classic(a, MP_CLASSIC_NO_LINE, "");
+	mp_sub_note(a, "To require encryption: Set-RpcClientAccess");
+	e = mp_sub_add(o, a, MP_OK, "encrypted probe: LOGON_OK");
+	mp_sub_note(e, "  phases: connect 0.1s");
+	mp_perf_init(&p, "encrypted_time", 0.25, "s", NULL);
+	p.warn = &w;
+	p.crit = &c;
+	p.has_min = true;
+	mp_sub_perf(e, &p, NULL);
+	st = mp_sub_add(o, e, MP_OK, "steps (encrypted probe)");
+	mp_sub_classic_line(st, "steps (encrypted probe):");
+	mp_sub_classic(st, MP_CLASSIC_LATE, "  ");
+	mp_sub_add(o, st, MP_OK, "TCP connect 0.010s");
+	u = mp_sub_add(o, a, MP_CRITICAL, "unencrypted probe: LOGON_OK");
+	mp_perf_init(&p, "unencrypted_time", NAN, "s", NULL);
+	p.has_min = p.has_max = true;
+	p.max = 1;
+	mp_sub_perf(u, &p, NULL);
+	mp_sub_add(o, NULL, MP_OK, "certificate expires in 20 days");
+}
+
+static void test_tree_classic(void)
+{
+	struct mp_output o;
+	struct buf b;
+
+	buf_init(&b, 0);
+	build_tree(&o, MP_FORMAT_CLASSIC);
+	/* The address is no line of its own; the steps follow both probes. */
+	CHECK_STR(render(&o, &b),
+		  "RPC ENCRYPTION CRITICAL - mail accepts unencrypted RPC logons"
+		  " | encrypted_time=0.25s;@1:2.5;~:10;0 unencrypted_time=U;;;0;1\n"
+		  "To require encryption: Set-RpcClientAccess\n"
+		  "encrypted probe: LOGON_OK\n"
+		  "  phases: connect 0.1s\n"
+		  "unencrypted probe: LOGON_OK\n"
+		  "steps (encrypted probe):\n"
+		  "  TCP connect 0.010s\n"
+		  "certificate expires in 20 days\n");
+	mp_sub_classic(o.first, 0, "  "); /* the --all-addresses shape */
+	mp_sub_classic_line(o.first, "[10.0.0.7] CRITICAL: %s", "accepts");
+	CHECK_STR(render(&o, &b),
+		  "RPC ENCRYPTION CRITICAL - mail accepts unencrypted RPC logons"
+		  " | encrypted_time=0.25s;@1:2.5;~:10;0 unencrypted_time=U;;;0;1\n"
+		  "[10.0.0.7] CRITICAL: accepts\n"
+		  "  To require encryption: Set-RpcClientAccess\n"
+		  "  encrypted probe: LOGON_OK\n"
+		  "    phases: connect 0.1s\n"
+		  "  unencrypted probe: LOGON_OK\n"
+		  "  steps (encrypted probe):\n"
+		  "    TCP connect 0.010s\n"
+		  "certificate expires in 20 days\n");
+	mp_output_free(&o);
+	buf_free(&b);
+}
+
+/* Monitoring Plugins 3 lib/output.c, mp_fmt_output (MP_FORMAT_MULTI_LINE)
+ * and fmt_subcheck_output: "[STATE] - summary", then per subcheck a line of
+ * one TAB per level, "\_[STATE] - output", further lines of the output one
+ * level deeper, and "|perfdata" after the last line. */
+static void test_tree_multi_line(void)
+{
+	struct mp_output o;
+	struct buf b;
+
+	buf_init(&b, 0);
+	build_tree(&o, MP_FORMAT_MULTI_LINE);
+	CHECK_STR(render(&o, &b),
+		  "[CRITICAL] - mail accepts unencrypted RPC logons\n"
+		  "\t\\_[CRITICAL] - mail accepts unencrypted RPC logons\n"
+		  "\t\tTo require encryption: Set-RpcClientAccess\n"
+		  "\t\t\\_[OK] - encrypted probe: LOGON_OK\n"
+		  "\t\t\tphases: connect 0.1s\n"
+		  "\t\t\t\\_[OK] - steps (encrypted probe)\n"
+		  "\t\t\t\t\\_[OK] - TCP connect 0.010s\n"
+		  "\t\t\\_[CRITICAL] - unencrypted probe: LOGON_OK\n"
+		  "\t\\_[OK] - certificate expires in 20 days"
+		  "|encrypted_time=0.25s;@1:2.5;~:10;0 unencrypted_time=U;;;0;1\n");
+	mp_output_free(&o);
+	buf_free(&b);
+}
+
+/* Monitoring Plugins 3 lib/output.c, mp_fmt_output (MP_FORMAT_TEST_JSON),
+ * json_serialize_subcheck, json_serialise_pd, json_serialise_range and
+ * json_serialise_pd_value: the object keys and their order are MP 3's
+ * ("state", "summary", "checks"; "output", "state", "perfdata", "checks";
+ * "label", "value", "uom", "warn", "crit", "min", "max"; "alert_on_inside",
+ * "end", "start"; "type", "value"), an infinite range end is "inf". */
+static void test_tree_json(void)
+{
+	struct mp_output o;
+	struct buf b;
+
+	buf_init(&b, 0);
+	build_tree(&o, MP_FORMAT_TEST_JSON);
+	CHECK_STR(render(&o, &b),
+		  "{\"state\":\"CRITICAL\","
+		  "\"summary\":\"mail accepts unencrypted RPC logons\","
+		  "\"checks\":["
+		  "{\"output\":\"mail accepts unencrypted RPC logons\\n"
+		  "To require encryption: Set-RpcClientAccess\","
+		  "\"state\":\"CRITICAL\",\"checks\":["
+		  "{\"output\":\"encrypted probe: LOGON_OK\\n  phases: connect 0.1s\","
+		  "\"state\":\"OK\",\"perfdata\":[{\"label\":\"encrypted_time\","
+		  "\"value\":{\"type\":\"double\",\"value\":\"0.25\"},\"uom\":\"s\","
+		  "\"warn\":{\"alert_on_inside\":true,"
+		  "\"end\":{\"type\":\"double\",\"value\":\"2.5\"},"
+		  "\"start\":{\"type\":\"double\",\"value\":\"1\"}},"
+		  "\"crit\":{\"alert_on_inside\":false,"
+		  "\"end\":{\"type\":\"double\",\"value\":\"10\"},\"start\":\"inf\"},"
+		  "\"min\":{\"type\":\"double\",\"value\":\"0\"}}],"
+		  "\"checks\":[{\"output\":\"steps (encrypted probe)\",\"state\":\"OK\","
+		  "\"checks\":[{\"output\":\"TCP connect 0.010s\",\"state\":\"OK\"}]}]},"
+		  "{\"output\":\"unencrypted probe: LOGON_OK\",\"state\":\"CRITICAL\","
+		  "\"perfdata\":[{\"label\":\"unencrypted_time\","
+		  "\"value\":{\"type\":\"double\",\"value\":\"U\"},\"uom\":\"s\","
+		  "\"min\":{\"type\":\"double\",\"value\":\"0\"},"
+		  "\"max\":{\"type\":\"double\",\"value\":\"1\"}}]}]},"
+		  "{\"output\":\"certificate expires in 20 days\",\"state\":\"OK\"}]}\n");
+	mp_output_free(&o);
+
+	/* No subchecks: no "checks" (MP 3 leaves it out too). */
+	mp_output_init(&o, "P");
+	o.format = MP_FORMAT_TEST_JSON;
+	mp_output_set_state(&o, MP_UNKNOWN);
+	mp_output_summary(&o, "bad option");
+	CHECK_STR(render(&o, &b),
+		  "{\"state\":\"UNKNOWN\",\"summary\":\"bad option\"}\n");
+	mp_output_free(&o);
+	buf_free(&b);
+}
+
+/* Text a server chose, in each format: no forged status line, no perfdata,
+ * JSON that stays JSON. */
+static void test_tree_hostile(void)
+{
+	static const char evil[] = "\"},{\"state\":\"OK\\\"\n| x=1\x01\xff";
+	struct mp_output o;
+	struct mp_sub *s;
+	struct buf b;
+	char want[512];
+
+	buf_init(&b, 0);
+	mp_output_init(&o, "P");
+	o.format = MP_FORMAT_TEST_JSON;
+	mp_output_set_state(&o, MP_CRITICAL);
+	mp_output_summary(&o, "server said %s", evil);
+	s = mp_sub_add(&o, NULL, MP_CRITICAL, "%s", evil);
+	mp_sub_note(s, "%s", evil);
+	/* sanitised: LF and '|' -> ' ', 0x01 and 0xff -> \x01 \xff; then JSON
+	 * escapes '"' and '\' */
+#define EVIL_JSON "\\\"},{\\\"state\\\":\\\"OK\\\\\\\"   x=1\\\\x01\\\\xff"
+	snprintf(want, sizeof(want),
+		 "{\"state\":\"CRITICAL\",\"summary\":\"server said %s\","
+		 "\"checks\":[{\"output\":\"%s\\n%s\",\"state\":\"CRITICAL\"}]}\n",
+		 EVIL_JSON, EVIL_JSON, EVIL_JSON);
+	CHECK_STR(render(&o, &b), want);
+	o.format = MP_FORMAT_MULTI_LINE;
+	CHECK_STR(render(&o, &b),
+		  "[CRITICAL] - server said \"},{\"state\":\"OK\\\"   x=1\\x01\\xff\n"
+		  "\t\\_[CRITICAL] - \"},{\"state\":\"OK\\\"   x=1\\x01\\xff\n"
+		  "\t\t\"},{\"state\":\"OK\\\"   x=1\\x01\\xff\n");
+	mp_output_free(&o);
+
+	/* The JSON string escaper alone: control bytes as \u00XX. */
+	buf_reset(&b);
+	CHECK_INT(mp_json_string(&b, "a\"b\\c\n\t\x1f\x7f", 9), 0);
+	CHECK_INT(buf_put_u8(&b, 0), 0);
+	CHECK_STR((const char *)b.data,
+		  "\"a\\\"b\\\\c\\n\\u0009\\u001f\\u007f\"");
 	buf_free(&b);
 }
 
@@ -505,7 +718,7 @@ static void test_sanitize(void)
 	CHECK_INT(mp_output_summary(&o, "server said: %s",
 				    "OK\nRPC ENCRYPTION OK | fake=1"),
 		  0);
-	CHECK_INT(mp_output_line(&o, "detail: %s", "x|y\nz"), 0);
+	CHECK(mp_sub_add(&o, NULL, MP_CRITICAL, "detail: %s", "x|y\nz") != NULL);
 	CHECK_STR(render(&o, &b),
 		  "RPC ENCRYPTION CRITICAL - server said: OK RPC ENCRYPTION "
 		  "OK   fake=1\ndetail: x y z\n");
@@ -872,6 +1085,11 @@ int main(void)
 	T_RUN(test_numbers_locale);
 	T_RUN(test_perfdata);
 	T_RUN(test_output);
+	T_RUN(test_formats);
+	T_RUN(test_tree_classic);
+	T_RUN(test_tree_multi_line);
+	T_RUN(test_tree_json);
+	T_RUN(test_tree_hostile);
 	T_RUN(test_sanitize);
 	T_RUN(test_ini_parse);
 	T_RUN(test_ini_load);

@@ -67,6 +67,9 @@ static void test_options(void)
 
 	CHECK_INT(posture_parse_checks(NULL, &bits, &err), 0);
 	CHECK_INT(bits, POSTURE_ALL);
+	bits = 0;
+	CHECK_INT(posture_parse_checks("all", &bits, &err), 0);
+	CHECK_INT(bits, POSTURE_ALL);
 	CHECK_INT(posture_parse_checks("ep,build", &bits, &err), 0);
 	CHECK_INT(bits, POSTURE_EP | POSTURE_BUILD);
 	CHECK(posture_parse_checks("ep,tsl", &bits, &err) < 0);

@@ -498,6 +498,42 @@ static void test_timing(void)
 	CHECK_INT(v.state, MP_CRITICAL);
 }
 
+/* What the result tree is built from: the advice first, then each probe's
+ * description; the probe a non-OK state rests on. */
+static void test_structure(void)
+{
+	struct probe_result e = enc_ok(),
+		u = unenc(OUTCOME_LOGON_NOT_ENCRYPTED, 0x970, "ecNotEncrypted");
+	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+
+	CHECK(v.cause == NULL);
+	CHECK_INT(v.nprobes, 2);
+	CHECK(v.probe[0] == &e && v.probe[1] == &u);
+	CHECK_INT(v.probe_line[0], 0); /* OK: no advice */
+	CHECK(strncmp(v.lines[v.probe_line[0]], "encrypted probe (", 17) == 0);
+	CHECK(strncmp(v.lines[v.probe_line[1]], "unencrypted probe (", 19) == 0);
+	CHECK(strncmp(v.lines[v.probe_line[0] + 1], "  phases: ", 10) == 0);
+	v = run(EXPECT_OPTIONAL, PROBES_BOTH, &e, &u);
+	CHECK(v.cause == &u);
+	CHECK(v.probe_line[0] > 0); /* the remediation comes first */
+	CHECK(strstr(v.lines[0], "Outlook profiles without") != NULL);
+	CHECK(strncmp(v.lines[v.probe_line[0]], "encrypted probe (", 17) == 0);
+	e = mk("encrypted", PROBE_LEVEL_PRIVACY, OUTCOME_AUTH_FAILED,
+	       PHASE_CONNECT, 0, "");
+	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+	CHECK(v.cause == &e);
+	CHECK_INT(v.nprobes, 2);
+	e = enc_ok();
+	u = mk("unencrypted", PROBE_LEVEL_CONNECT, OUTCOME_TIMEOUT, PHASE_BIND,
+	       0, "");
+	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
+	CHECK(v.cause == &u);
+	v = run(EXPECT_REQUIRED, PROBES_ENCRYPTED, &e, NULL);
+	CHECK(v.cause == NULL);
+	CHECK_INT(v.nprobes, 1);
+	CHECK(v.probe[0] == &e);
+}
+
 int main(void)
 {
 	T_RUN(test_enforced);
@@ -514,5 +550,6 @@ int main(void)
 	T_RUN(test_single_probe);
 	T_RUN(test_timing);
 	T_RUN(test_mapi);
+	T_RUN(test_structure);
 	T_DONE();
 }
