@@ -139,25 +139,32 @@ int tr_ntlm_after(struct tr_ntlm *n, CURLcode rc, long status,
 						   TR_NTLM_AGAIN_AUTHENTICATE;
 }
 
+/* libcurl's Basic for the request again: no NTLM was offered. */
+static int set_basic(CURL *easy, const char *user, const char *password)
+{
+	if (curl_easy_setopt(easy, CURLOPT_USERNAME, user) != CURLE_OK)
+		return -1;
+	if (curl_easy_setopt(easy, CURLOPT_PASSWORD, password) != CURLE_OK)
+		return -1;
+	if (curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC) != CURLE_OK)
+		return -1;
+	return 0;
+}
+
 int tr_ntlm_prepare(struct tr_ntlm *n, CURL *easy, int action,
 		      struct curl_slist *headers, const char *user,
 		      const char *password)
 {
-	CURLcode rc;
-
 	if (action == TR_NTLM_AGAIN_NEGOTIATE ||
 	    action == TR_NTLM_AGAIN_AUTHENTICATE) {
 		n->node.next = headers;
 		return curl_easy_setopt(easy, CURLOPT_HTTPHEADER, &n->node) ? -1 : 0;
 	}
 	n->over = 1;
-	rc = curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-	if (!rc && action == TR_NTLM_AGAIN_BASIC) {
-		rc = curl_easy_setopt(easy, CURLOPT_USERNAME, user);
-		if (!rc) rc = curl_easy_setopt(easy, CURLOPT_PASSWORD, password);
-		if (!rc) rc = curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-	}
-	return rc ? -1 : 0;
+	if (curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers) != CURLE_OK)
+		return -1;
+	return action == TR_NTLM_AGAIN_BASIC ? set_basic(easy, user, password) :
+					       0;
 }
 
 int tr_ntlm_running(const struct tr_ntlm *n)
