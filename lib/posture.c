@@ -279,6 +279,9 @@ static void ep_why_untested(const struct posture_input *in,
 		snprintf(why, n,
 			 "the NTLM logon did not get to its AUTHENTICATE (%s)",
 			 s->ep_error[0] ? s->ep_error : "no challenge");
+	else if (s->ep_status == 401 && s->bound_none)
+		snprintf(why, n,
+			 "refused (HTTP 401), but the run made no NTLM logon with channel binding there to compare (--http-auth basic or negotiate)");
 	else if (s->ep_status == 401 && !s->bound_ok)
 		snprintf(why, n,
 			 "the run's own logon with channel binding was refused too (credentials?)");

@@ -90,8 +90,10 @@ struct posture_door_seen {
 	long ep_status;         /* the answer to it */
 	int ep_timed_out;
 	char ep_error[200];
-	int bound_ok;           /* the run's own logon (with binding) passed
-				 * the HTTP authentication */
+	int bound_ok;           /* the run's own NTLM logon (with binding)
+				 * passed the HTTP authentication */
+	int bound_none;         /* the run made no NTLM logon here (Basic,
+				 * Kerberos): nothing to compare a 401 with */
 };
 
 /* The TLS floor: one handshake per version below it, and, under

@@ -198,6 +198,11 @@ static int door_start(struct job *j, struct rpe_error *err)
 	p.auth = HTTP_AUTH_NTLM;
 	if (!j->ep)
 		p.user = NULL;
+	else if (!p.user || !p.password)
+		/* Kerberos from a keytab or a credentials cache: NTLM has
+		 * nothing to log on with, and a wrong logon proves nothing. */
+		return rpe_fail(err, RPE_ERR_ARG,
+				"no password for an NTLM logon (Kerberos credentials only)");
 	spec.method = j->door == POSTURE_DOOR_RPC ? "RPC_IN_DATA" : "POST";
 	spec.url = j->url;
 	snprintf(j->name, sizeof(j->name), "posture %s%s",

@@ -509,6 +509,11 @@ static void posture_judge(const struct probe_config *cfg,
 	struct posture_input *in = &s->ps.in;
 	enum posture_door door = s->ps.rpc_path ? POSTURE_DOOR_RPC :
 						  POSTURE_DOOR_MAPI;
+	/* Our NTLM, with channel binding, is what the run's requests use
+	 * with --http-auth any or ntlm: only then does a 401 to the unbound
+	 * logon prove Extended Protection rather than refused NTLM. */
+	int ntlm = cfg->http_auth == HTTP_AUTH_ANY ||
+		   cfg->http_auth == HTTP_AUTH_NTLM;
 	int i;
 
 	in->server = cfg->rpc_server_mailbox || !cfg->rpc_server ?
@@ -517,7 +522,8 @@ static void posture_judge(const struct probe_config *cfg,
 		const struct probe_result *r = &s->res[i];
 		/* The HTTP authentication of the probes (with binding)
 		 * passed once the channel got past connect. */
-		if (r->phase > PHASE_CONNECT || r->phase_end[PHASE_CONNECT] > 0)
+		if (ntlm && (r->phase > PHASE_CONNECT ||
+			     r->phase_end[PHASE_CONNECT] > 0))
 			in->door[door].bound_ok = 1;
 		if (!in->probe_tls[0] && r->tls.version[0]) {
 			snprintf(in->probe_tls, sizeof(in->probe_tls), "%s",
@@ -528,8 +534,10 @@ static void posture_judge(const struct probe_config *cfg,
 		if (!in->cert && r->tls.strength.have)
 			in->cert = &r->tls.strength;
 	}
-	if (d && d->res.state == 1)
+	if (d && d->res.state == 1 && ntlm)
 		in->door[POSTURE_DOOR_AUTODISCOVER].bound_ok = 1;
+	in->door[door].bound_none = !ntlm;
+	in->door[POSTURE_DOOR_AUTODISCOVER].bound_none = !ntlm;
 	posture_evaluate(&cfg->posture, in, &s->posture);
 	verdict_apply_posture(&s->v, &s->posture);
 }

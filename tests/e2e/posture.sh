@@ -89,6 +89,10 @@ has "Basic: EP still enforced" '^posture OK: Extended Protection enforced on /rp
 grep -q 'http auth=basic' "$basic_LOG" && { OUT=$(grep 'http auth' "$basic_LOG"); not_ok "Basic offered: a password went out as Basic"; } ||
 	ok "Basic offered: no password went out as Basic (probes and posture use NTLM)"
 
+plugin basic --posture=ep --http-auth basic
+expect_result "--http-auth basic: a 401 to the unbound logon proves nothing alone: OK" 0 '^RPC ENCRYPTION OK'
+has "--http-auth basic: EP not testable, and why" '^posture not testable: Extended Protection on /rpc not testable: refused \(HTTP 401\), but the run made no NTLM logon with channel binding there to compare'
+
 plugin basiconly --posture --http-auth basic
 expect_result "Basic only: WARNING (Basic alone), EP not testable" 1 '^RPC ENCRYPTION WARNING.*posture: Basic offered on /rpc \|'
 has "Basic only: EP not testable" '^posture not testable: Extended Protection on /rpc not testable: it offers no NTLM or Negotiate \(offered: Basic\)'

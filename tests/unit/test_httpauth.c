@@ -364,7 +364,8 @@ static void test_http_ntlm_schemes(void)
 	buf_init(&hdr, 0);
 	/* Negotiate first; the server only does NTLM: leg one again */
 	CHECK_INT(http_ntlm_begin(h, &hdr, &err), HTTP_NTLM_SEND_NEGOTIATE);
-	CHECK(strncmp((char *)hdr.data, "Authorization: Negotiate TlRMTVNT", 33) == 0);
+	/* Under Negotiate leg one is SPNEGO around the NEGOTIATE (60 ..). */
+	CHECK(strncmp((char *)hdr.data, "Authorization: Negotiate Y", 26) == 0);
 	CHECK_INT(respond(h, 401, ntlm_only, &hdr, &err), HTTP_NTLM_SEND_NEGOTIATE);
 	CHECK_STR(http_ntlm_scheme(h), "NTLM");
 	/* ... and then neither NTLM nor Negotiate: Basic, as allowed */

@@ -165,6 +165,17 @@ static void test_ep(void)
 	CHECK(find(&r, POSTURE_EP, POSTURE_UNTESTED) != NULL);
 	CHECK(find(&r, POSTURE_EP, POSTURE_PASS) == NULL);
 
+	/* --http-auth basic or negotiate: no NTLM logon of the run's own. */
+	good(&in, &c);
+	in.door[POSTURE_DOOR_RPC].bound_ok = 0;
+	in.door[POSTURE_DOOR_RPC].bound_none = 1;
+	posture_evaluate(&all, &in, &r);
+	it = find(&r, POSTURE_EP, POSTURE_UNTESTED);
+	CHECK(it && strstr(it->text, "no NTLM logon with channel binding there to compare"));
+	in.door[POSTURE_DOOR_RPC].ep_status = 200; /* accepted proves it */
+	posture_evaluate(&all, &in, &r);
+	CHECK(find(&r, POSTURE_EP, POSTURE_FINDING) != NULL);
+
 	/* Timeout and plain HTTP. */
 	good(&in, &c);
 	in.door[POSTURE_DOOR_RPC].ep_answered = 0;
