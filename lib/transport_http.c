@@ -13,6 +13,7 @@
 
 #include <curl/curl.h>
 
+#include "http_head.h"
 #include "loop_source.h"
 #include "transport_ntlm.h"
 #include "rpch_errors.h"
@@ -31,8 +32,7 @@ struct http_chan {
 	struct curl_slist *headers;
 	struct curl_slist *connect_to;
 	char errbuf[CURL_ERROR_SIZE];
-	char content_type[96];
-	char reason[96];        /* the last status line's reason phrase */
+	struct http_head head;  /* reason phrase, Content-Type, end */
 	char errbody[ERRBODY_MAX + 1];
 	size_t errbody_len;
 	uint8_t *out_body;
@@ -47,7 +47,6 @@ struct http_chan {
 	int ntlm_done;           /* the handshake is over */
 	const char *user, *password; /* the Basic fallback of ANY */
 	int negotiate;           /* libcurl's Negotiate (may take two legs) */
-	int head_done;           /* the last response's header block ended */
 	const char *curl_scheme; /* libcurl's scheme with credentials:
 				    "Basic", "Negotiate", or NULL */
 	char auth_msg[320];      /* why HTTP authentication failed */
@@ -212,65 +211,58 @@ static void note_tls(struct http_chan *ch)
 		tlsinfo_from_ssl(ti->internals, &ch->tls);
 }
 
+/* The end of a response's header block: its status, unless it is the
+ * HTTP authentication's (a 401/407, or the 2xx to our NTLM's leg one). */
+static void head_end(struct http_chan *ch)
+{
+	long st = 0;
+
+	if (!ch->cb.on_status)
+		return;
+	curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
+	note_final_status(ch, st);
+	if (is_2xx(st) && negotiate_leg(ch)) {
+		loop_trace(ch->src.loop, 2,
+			   "%s channel: HTTP %ld to the body-less NTLM NEGOTIATE: no HTTP authentication asked for (an echo response, MS-RPCH 2.1.2.1.6)",
+			   kind_name(ch->kind), st);
+	} else if (st >= 200 && !(st == 401 || st == 407)) {
+		if (ch->ntlm && !ch->ntlm_done)
+			ntlm_accepted(ch, st);
+		ch->status = st;
+		ch->cb.on_status(ch->cb.ctx, ch, st);
+	}
+}
+
+/* The lines themselves are read by lib/http_head (sans-I/O, fuzzed). */
 static size_t on_header(char *p, size_t size, size_t n, void *userp)
 {
 	struct http_chan *ch = userp;
-	size_t len = size * n;
-	static const char ct[] = "content-type:";
-	static const char wa[] = "www-authenticate:";
+	size_t len = size * n, value;
 
 	if (ch->ntlm && !ch->ntlm_done)
 		tr_ntlm_on_header(ch->ntlm, ch->src.easy, p, len);
-	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
-		long st = 0;
-		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
-		/* Status lines are safe to show; they carry no credentials. */
-		size_t off, rn;
+	switch (http_head_line(&ch->head, p, len, &value)) {
+	case HTTP_HEAD_STATUS:
 		note_tls(ch);
 		if (ch->ntlm && !ch->ntlm_done && ch->tls.have_cbt)
 			tr_ntlm_set_binding(ch->ntlm, ch->tls.cbt);
+		/* Status lines are safe to show; they carry no credentials. */
 		loop_trace(ch->src.loop, 2, "%s channel: %.*s", kind_name(ch->kind),
-		      (int)(len > 2 ? len - 2 : len), p);
-		ch->head_done = 0;
-		ch->content_type[0] = '\0';
-		ch->reason[0] = '\0';
-		/* The RPC proxy names its own errors there (MS-RPCH
-		 * 2.1.2.1.3); only a prefix is kept. */
-		if (rpch_status_reason(p, len, &off, &rn, NULL) == 0)
-			snprintf(ch->reason, sizeof(ch->reason), "%.*s",
-				 (int)(rn < sizeof(ch->reason) ? rn :
-				       sizeof(ch->reason) - 1), p + off);
-	} else if (len > sizeof(ct) - 1 &&
-		   strncasecmp(p, ct, sizeof(ct) - 1) == 0) {
-		size_t i = sizeof(ct) - 1, o = 0;
-		while (i < len && (p[i] == ' ' || p[i] == '\t'))
-			i++;
-		while (i < len && p[i] != '\r' && p[i] != '\n' &&
-		       o + 1 < sizeof(ch->content_type))
-			ch->content_type[o++] = p[i++];
-		ch->content_type[o] = '\0';
-	} else if (len > sizeof(wa) - 1 &&
-		   strncasecmp(p, wa, sizeof(wa) - 1) == 0) {
+			   (int)(len > 2 ? len - 2 : len), p);
+		break;
+	case HTTP_HEAD_CHALLENGE:
 		/* What the RPC proxy offers (RFC 7235 section 4.1); a value
 		 * that is no challenge list is left out. */
 		(void)http_auth_schemes_add(ch->auth_offered,
 					    sizeof(ch->auth_offered),
-					    (const uint8_t *)p + sizeof(wa) - 1,
-					    len - (sizeof(wa) - 1));
-	} else if (len <= 2 && (ch->head_done = 1) && ch->cb.on_status) {
-		long st = 0;
-		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
-		note_final_status(ch, st);
-		if (is_2xx(st) && negotiate_leg(ch)) {
-			loop_trace(ch->src.loop, 2,
-				   "%s channel: HTTP %ld to the body-less NTLM NEGOTIATE: no HTTP authentication asked for (an echo response, MS-RPCH 2.1.2.1.6)",
-				   kind_name(ch->kind), st);
-		} else if (st >= 200 && !(st == 401 || st == 407)) {
-			if (ch->ntlm && !ch->ntlm_done)
-				ntlm_accepted(ch, st);
-			ch->status = st;
-			ch->cb.on_status(ch->cb.ctx, ch, st);
-		}
+					    (const uint8_t *)p + value,
+					    len - value);
+		break;
+	case HTTP_HEAD_END:
+		head_end(ch);
+		break;
+	default:
+		break;
 	}
 	return len;
 }
@@ -698,12 +690,12 @@ long http_chan_status(const struct http_chan *ch)
 
 const char *http_chan_reason(const struct http_chan *ch)
 {
-	return ch->reason;
+	return ch->head.reason;
 }
 
 const char *http_chan_content_type(const struct http_chan *ch)
 {
-	return ch->content_type;
+	return ch->head.content_type;
 }
 
 enum http_chan_kind http_chan_kind(const struct http_chan *ch)
@@ -717,31 +709,6 @@ int http_chan_auth_pending(const struct http_chan *ch)
 	       !tr_ntlm_sent_credentials(ch->ntlm);
 }
 
-/* Printable one-line excerpt of an error page (HTML tags dropped). */
-static void excerpt(const char *in, char *out, size_t n)
-{
-	size_t o = 0;
-	int in_tag = 0, space = 0;
-
-	for (; *in && o + 1 < n; in++) {
-		unsigned char c = (unsigned char)*in;
-		if (c == '<') { in_tag = 1; space = 1; continue; }
-		if (c == '>') { in_tag = 0; continue; }
-		if (in_tag)
-			continue;
-		if (c < 0x20 || c >= 0x7f || c == '|') {
-			space = 1;
-			continue;
-		}
-		if (c == ' ') { space = 1; continue; }
-		if (space && o > 0)
-			out[o++] = ' ';
-		space = 0;
-		if (o + 1 < n)
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
-}
 
 /* A 401/407 the connection cut off, in its header block (libcurl then
  * reports it complete) or in its body: what it offered is unknown, and no
@@ -750,7 +717,7 @@ static int cut_challenge(const struct http_chan *ch, CURLcode rc, long st)
 {
 	return (st == 401 || st == 407) &&
 	       (rc == CURLE_PARTIAL_FILE || rc == CURLE_RECV_ERROR ||
-		rc == CURLE_GOT_NOTHING || (rc == CURLE_OK && !ch->head_done));
+		rc == CURLE_GOT_NOTHING || (rc == CURLE_OK && !ch->head.done));
 }
 
 /* 1 if the ", "-separated list of offered schemes names scheme. */
@@ -810,7 +777,7 @@ static void finish(struct http_chan *ch, CURLcode rc)
 		res = LOOP_RES_HTTP_STATUS;
 		ch->status = ch->final_error;
 		snprintf(msg, sizeof(msg), "HTTP %ld%s%s", ch->final_error,
-			 ch->reason[0] ? ": " : "", ch->reason);
+			 ch->head.reason[0] ? ": " : "", ch->head.reason);
 	} else if (ch->peer_closed) {
 		res = LOOP_RES_RECV_FAILED;
 		snprintf(msg, sizeof(msg),
@@ -818,7 +785,7 @@ static void finish(struct http_chan *ch, CURLcode rc)
 			 kind_name(ch->kind));
 	} else if (rc == CURLE_OK && (st < 200 || st > 299)) {
 		res = LOOP_RES_HTTP_STATUS;
-		excerpt(ch->errbody, ex, sizeof(ex));
+		http_head_excerpt(ch->errbody, ex, sizeof(ex));
 		snprintf(msg, sizeof(msg), "HTTP %ld%s%s", st, ex[0] ? ": " : "",
 			 ex);
 	} else if (rc == CURLE_OK) {
