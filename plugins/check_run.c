@@ -972,7 +972,12 @@ static int print_fleet(const struct run *r)
 		fs[i].addr = r->sites[i].addr;
 		fs[i].v = &r->sites[i].v;
 	}
-	fleet_judge(r->cfg->hostname, r->cfg->expect, fs, r->nsites, &sum);
+	if (r->cfg->transport == PROBE_TRANSPORT_MAPI)
+		fleet_judge_words(r->cfg->hostname, r->cfg->expect,
+				  &fleet_words_mapi, fs, r->nsites, &sum);
+	else
+		fleet_judge(r->cfg->hostname, r->cfg->expect, fs, r->nsites,
+			    &sum);
 	free(fs);
 	output_begin(&out, r, sum.state, sum.text);
 	dns = dns_tree(&out, r);

@@ -291,13 +291,15 @@ def callgrind(commands, env):
 def relay_runs(args, tmp, env):
     """Wall time under latency against the minimum number of sequential
     round trips of each path:
-      RPC/TCP with --rpc-port: TCP connect, bind, auth3 + EcDoConnectEx,
-        EcDoDisconnect = 4;
+      RPC/TCP with --rpc-port and --auth ntlm: TCP connect, bind, auth3 +
+        EcDoConnectEx, EcDoDisconnect = 4;
+      the same with SPNEGO (auth type 9, the default): the last token goes
+        in an alter_context that is answered, not in an auth3 = 5;
       RPC/HTTP, Basic sent up front: TCP, TLS 1.3, RTS (CONN/A1..C2), bind,
         logon, disconnect = 6 (no 100 Continue is waited for);
       RPC/HTTP, --http-auth any: + the NTLM NEGOTIATE's 401, which tells a
         Basic proxy (or carries an NTLM proxy's CHALLENGE), on the same
-        connection = 7;
+        connection = 7, and one more with SPNEGO's alter_context = 8;
       -e with --autodiscover-url and Basic: one more TLS connection before
         the probes (TCP, TLS, POST) = 6 + 3 = 9;
       MAPI/HTTP (--transport mapi, the plain door closed): TCP, TLS, Connect,
@@ -329,20 +331,23 @@ def relay_runs(args, tmp, env):
             nmapi = [args.plugin, '--transport', 'mapi', '-H', 'localhost', '-p',
                      str(nhttps.port), '--ca-file', nca, '--plain-port', '1', '-u',
                      'EXAMPLE\\probe', '-m', MAILBOX, '--rpc-server', MAILBOX_ID, '-t', '20']
+            ntlm_rpc = ['--auth', 'ntlm']
             cases = {
-                'plugin (both probes)': (base, 7),
-                '-e (Autodiscover), --http-auth basic': (auto + ['--http-auth', 'basic'], 9),
-                'single (--probe encrypted)': (base + ['--probe', 'encrypted'], 7),
-                'plugin --http-auth basic': (base + ['--http-auth', 'basic'], 6),
+                'plugin (both probes)': (base, 8),
+                'plugin --auth ntlm': (base + ntlm_rpc, 7),
+                '-e (Autodiscover), --http-auth basic': (auto + ['--http-auth', 'basic'], 10),
+                'single (--probe encrypted)': (base + ['--probe', 'encrypted'], 8),
+                'plugin --http-auth basic': (base + ['--http-auth', 'basic'], 7),
                 'single --http-auth basic': (base + ['--http-auth', 'basic', '--probe',
-                                                     'encrypted'], 6),
-                'plugin --transport tcp --rpc-port': (tcp, 4),
+                                                     'encrypted'], 7),
+                'plugin --transport tcp --rpc-port': (tcp, 5),
+                'plugin --transport tcp --rpc-port --auth ntlm': (tcp + ntlm_rpc, 4),
                 'MAPI/HTTP --http-auth basic': (mapi + ['--http-auth', 'basic'], 4),
             }
             cases = with_before(args, cases)
             res = run_set({k: v[0] for k, v in cases.items()}, env, log,
                           max(3, args.runs // 4))
-            ncases = with_before(args, {'plugin, NTLM proxy': (ntlm, 7),
+            ncases = with_before(args, {'plugin, NTLM proxy': (ntlm, 8),
                                         'MAPI/HTTP, NTLM proxy': (nmapi, 5)})
             nres = run_set({k: v[0] for k, v in ncases.items()}, env, nlog,
                            max(3, args.runs // 4))
@@ -459,6 +464,7 @@ def main():
                 'single (--probe encrypted)': base + ['--probe', 'encrypted'],
                 'plugin --http-auth basic': base + ['--http-auth', 'basic'],
                 'plugin --transport tcp': tcp,
+                'plugin --transport tcp --auth ntlm': tcp + ['--auth', 'ntlm'],
             })
             commands['impacket (both probes)'] = [PY, IMPACKET, str(port), MAILBOX]
             res = run_set(commands, env, log, args.runs)
@@ -504,6 +510,12 @@ def main():
         pw = med(res, 'plugin (both probes)', 2)
         sw = med(res, 'single (--probe encrypted)', 2)
         print('impacket / plugin CPU: %.1fx' % (ic / pc))
+        t9, t10 = med(res, 'plugin --transport tcp', 0), \
+            med(res, 'plugin --transport tcp --auth ntlm', 0)
+        w9, w10 = med(res, 'plugin --transport tcp', 2), \
+            med(res, 'plugin --transport tcp --auth ntlm', 2)
+        print('RPC/TCP, SPNEGO (type 9) vs NTLM (type 10): %+.1f ms CPU, %+.1f ms wall'
+              % ((t9 - t10) * 1000, (w9 - w10) * 1000))
         print('both probes / one probe wall: %.2f (%.1f ms vs %.1f ms)' % (pw / sw, pw * 1000,
                                                                           sw * 1000))
         if args.netem:
