@@ -810,10 +810,16 @@ static int kerberos_prepare(const struct probe_config *cfg,
 	char msg[RPE_ERRMSG_MAX + 160];
 	int timed_out = 0;
 
+	/* libcurl's Negotiate alone takes its ticket from the user's cache:
+	 * look for it (and for HTTP/<host>) now, so that a missing one is
+	 * named instead of read as a 401 to credentials never sent. */
+	bool cache_only = cfg->auth == PROBE_AUTH_NTLM && http_neg &&
+			  !cfg->keytab;
+
 	*out = NULL;
 	note[0] = '\0';
-	if (cfg->auth == PROBE_AUTH_NTLM && !(http_neg && cfg->keytab))
-		return 0; /* libcurl's Negotiate alone: the default cache */
+	if (cfg->auth == PROBE_AUTH_NTLM && !http_neg)
+		return 0;
 	if (fallback && !negotiate_tries_kerberos(cfg)) {
 		snprintf(note, notesz,
 			 "SPNEGO offered NTLM alone (no keytab, realm, user@domain or KRB5CCNAME for Kerberos)");
@@ -821,6 +827,10 @@ static int kerberos_prepare(const struct probe_config *cfg,
 	}
 	kp.source = cfg->keytab ? KERB_CRED_KEYTAB :
 		    cfg->password ? KERB_CRED_PASSWORD : KERB_CRED_CCACHE;
+	if (cache_only) {
+		kp.source = KERB_CRED_CCACHE;
+		kp.user = NULL; /* the cache's principal, as libcurl's */
+	}
 	if (cfg->auth != PROBE_AUTH_NTLM) {
 		pf.spn = cfg->spn;
 		pf.server = spn_server(cfg);
@@ -845,6 +855,12 @@ static int kerberos_prepare(const struct probe_config *cfg,
 		snprintf(msg, sizeof(msg),
 			 "%s: timed out after %gs getting Kerberos tickets (no answer from the KDC)",
 			 cfg->hostname, cfg->deadline.seconds);
+	else if (http_neg)
+		snprintf(msg, sizeof(msg),
+			 "%s: no Kerberos ticket for HTTP/%s (--http-auth negotiate%s): %s",
+			 cfg->hostname, cfg->hostname,
+			 cache_only ? " takes it from the credentials cache" : "",
+			 err.msg);
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", cfg->hostname, err.msg);
 	*rc = mp_print_status(CHECK_PREFIX, timed_out ? cfg->deadline.state :
