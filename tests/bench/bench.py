@@ -46,6 +46,7 @@ RESPONDER = os.path.join(HERE, '..', 'responder', 'responder.py')
 IMPACKET = os.path.join(HERE, '..', 'responder', 'impacket_client.py')
 MAILBOX = ('/o=Example/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/'
            'cn=Recipients/cn=probe')
+MAILBOX_ID = '3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@example.test'  # MAPI/HTTP's MailboxId
 PY = '/usr/bin/python3'
 
 
@@ -214,12 +215,17 @@ def with_before(args, commands):
     build ('before: NAME'), interleaved with them."""
     if not args.compare:
         return commands
+    if not hasattr(args, 'compare_help'):
+        args.compare_help = subprocess.run([args.compare, '--help'], capture_output=True,
+                                           text=True).stdout
     out = {}
     for name, v in commands.items():
         out[name] = v
         cmd = v[0] if isinstance(v, tuple) else v
-        # An older build may not know --transport mapi.
-        if args.plugin in cmd and 'mapi' not in cmd:
+        # Only what the older build knows (an option, or a --transport).
+        known = all(c in args.compare_help for i, c in enumerate(cmd)
+                    if c.startswith('--') or (i and cmd[i - 1] == '--transport'))
+        if args.plugin in cmd and known:
             old = [args.compare if c == args.plugin else c for c in cmd]
             out['before: ' + name] = (old,) + v[1:] if isinstance(v, tuple) else old
     return out
@@ -305,7 +311,9 @@ def relay_runs(args, tmp, env):
         Basic proxy (or carries an NTLM proxy's CHALLENGE), on the same
         connection = 7, and one more with SPNEGO's alter_context = 8;
       -e with --autodiscover-url and Basic: one more TLS connection before
-        the probes (TCP, TLS, POST) = 6 + 3 = 9."""
+        the probes (TCP, TLS, POST) = 6 + 3 = 9;
+      MAPI/HTTP (--transport mapi, the plain door closed): TCP, TLS, Connect,
+        Disconnect = 4, and the NTLM 401 before the Connect = 5."""
     sub = tempfile.mkdtemp(dir=tmp)
     proc, port, ca, log, epm_port = start_responder(sub)
     nsub = tempfile.mkdtemp(dir=tmp)
@@ -327,6 +335,12 @@ def relay_runs(args, tmp, env):
             auto = [args.plugin, '-e', 'probe@example.test', '--autodiscover-url',
                     'https://localhost:%d/autodiscover/autodiscover.xml' % https.port,
                     '--ca-file', ca, '-u', 'EXAMPLE\\probe', '-t', '20']
+            mapi = [args.plugin, '--transport', 'mapi', '-H', 'localhost', '-p', str(https.port),
+                    '--ca-file', ca, '--plain-port', '1', '-u', 'EXAMPLE\\probe', '-m', MAILBOX,
+                    '--rpc-server', MAILBOX_ID, '-t', '20']
+            nmapi = [args.plugin, '--transport', 'mapi', '-H', 'localhost', '-p',
+                     str(nhttps.port), '--ca-file', nca, '--plain-port', '1', '-u',
+                     'EXAMPLE\\probe', '-m', MAILBOX, '--rpc-server', MAILBOX_ID, '-t', '20']
             ntlm_rpc = ['--auth', 'ntlm']
             cases = {
                 'plugin (both probes)': (base, 8),
@@ -338,11 +352,13 @@ def relay_runs(args, tmp, env):
                                                      'encrypted'], 7),
                 'plugin --transport tcp --rpc-port': (tcp, 5),
                 'plugin --transport tcp --rpc-port --auth ntlm': (tcp + ntlm_rpc, 4),
+                'MAPI/HTTP --http-auth basic': (mapi + ['--http-auth', 'basic'], 4),
             }
             cases = with_before(args, cases)
             res = run_set({k: v[0] for k, v in cases.items()}, env, log,
                           max(3, args.runs // 4))
-            ncases = with_before(args, {'plugin, NTLM proxy': (ntlm, 8)})
+            ncases = with_before(args, {'plugin, NTLM proxy': (ntlm, 8),
+                                        'MAPI/HTTP, NTLM proxy': (nmapi, 5)})
             nres = run_set({k: v[0] for k, v in ncases.items()}, env, nlog,
                            max(3, args.runs // 4))
             res.update(nres)
