@@ -863,10 +863,16 @@ static int kerberos_prepare(const struct probe_config *cfg,
 	char msg[RPE_ERRMSG_MAX + 160];
 	int timed_out = 0;
 
+	/* libcurl's Negotiate alone takes its ticket from the user's cache:
+	 * look for it (and for HTTP/<host>) now, so that a missing one is
+	 * named instead of read as a 401 to credentials never sent. */
+	bool cache_only = cfg->auth == PROBE_AUTH_NTLM && http_neg &&
+			  !cfg->keytab;
+
 	*out = NULL;
 	note[0] = '\0';
-	if (cfg->auth == PROBE_AUTH_NTLM && !(http_neg && cfg->keytab))
-		return 0; /* libcurl's Negotiate alone: the default cache */
+	if (cfg->auth == PROBE_AUTH_NTLM && !http_neg)
+		return 0;
 	if (fallback && !negotiate_tries_kerberos(cfg)) {
 		snprintf(note, notesz,
 			 "SPNEGO offered NTLM alone (no keytab, realm, user@domain or KRB5CCNAME for Kerberos)");
@@ -874,6 +880,10 @@ static int kerberos_prepare(const struct probe_config *cfg,
 	}
 	kp.source = cfg->keytab ? KERB_CRED_KEYTAB :
 		    cfg->password ? KERB_CRED_PASSWORD : KERB_CRED_CCACHE;
+	if (cache_only) {
+		kp.source = KERB_CRED_CCACHE;
+		kp.user = NULL; /* the cache's principal, as libcurl's */
+	}
 	if (cfg->auth != PROBE_AUTH_NTLM) {
 		pf.spn = cfg->spn;
 		pf.server = spn_server(cfg);
@@ -898,6 +908,12 @@ static int kerberos_prepare(const struct probe_config *cfg,
 		snprintf(msg, sizeof(msg),
 			 "%s: timed out after %gs getting Kerberos tickets (no answer from the KDC)",
 			 cfg->hostname, cfg->deadline.seconds);
+	else if (http_neg)
+		snprintf(msg, sizeof(msg),
+			 "%s: no Kerberos ticket for HTTP/%s (--http-auth negotiate%s): %s",
+			 cfg->hostname, cfg->hostname,
+			 cache_only ? " takes it from the credentials cache" : "",
+			 err.msg);
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", cfg->hostname, err.msg);
 	*rc = mp_print_status(CHECK_PREFIX, timed_out ? cfg->deadline.state :
@@ -1025,7 +1041,12 @@ static int print_fleet(const struct run *r)
 		fs[i].addr = r->sites[i].addr;
 		fs[i].v = &r->sites[i].v;
 	}
-	fleet_judge(r->cfg->hostname, r->cfg->expect, fs, r->nsites, &sum);
+	if (r->cfg->transport == PROBE_TRANSPORT_MAPI)
+		fleet_judge_words(r->cfg->hostname, r->cfg->expect,
+				  &fleet_words_mapi, fs, r->nsites, &sum);
+	else
+		fleet_judge(r->cfg->hostname, r->cfg->expect, fs, r->nsites,
+			    &sum);
 	free(fs);
 	output_begin(&out, r, sum.state, sum.text);
 	dns = dns_tree(&out, r);
