@@ -256,15 +256,6 @@ def handle_connection(sock, peer):
                 elif clen:
                     return
                 continue
-            if clen <= 0x10 and ARGS.http_auth != 'none':
-                # An echo request (a body of at most 16 bytes): the proxy
-                # answers with an echo RTS PDU and opens nothing.
-                if clen:
-                    c.read(clen)
-                log(c.id, 'echo request')
-                c.respond(200, 'Success', [('Content-Type', 'application/rpc')],
-                          rts_pdu(0x40, []))
-                continue
             host, _, port = query.rpartition(':')
             if autodiscover.refuse_remote_name(c, host):
                 return
