@@ -98,9 +98,10 @@ int autodiscover_url_canon(const char *ref, const char *base, bool allow_http,
 /* The POX request body for email: Autodiscover/Request with EMailAddress and
  * AcceptableResponseSchema = the outlook 2006a response schema, UTF-8.
  * The driver sends it with Content-Type text/xml and X-ClientCanHandle:
- * Negotiate (MS-OXDSCLI 2.2.2) and without X-MapiHttpCapability: with that
- * header an Exchange 2013 SP1+ server may answer with the mapiHttp protocol
- * only (MS-OXDSCLI 2.2.2.1), and this check needs EXPR/EXCH. */
+ * Negotiate (MS-OXDSCLI 2.2.2), and X-MapiHttpCapability: 1 only for
+ * --transport mapi: with that header an Exchange 2013 SP1+ server may answer
+ * with the mapiHttp protocol only (MS-OXDSCLI 2.2.2.1), and the RPC probes
+ * need EXPR/EXCH. */
 int autodiscover_build_request(const char *email, struct buf *out,
 			       struct rpe_error *err);
 

@@ -67,6 +67,14 @@ static const char *const post_headers[] = {
 	"X-ClientCanHandle: " AUTODISCOVER_CLIENT_CAN_HANDLE,
 	NULL,
 };
+/* MAPI over HTTP's clients say they speak it (MS-OXDSCLI 2.2.2.1): the
+ * server then answers with the mapiHttp Protocol. */
+static const char *const post_headers_mapi[] = {
+	"Content-Type: " AUTODISCOVER_CONTENT_TYPE,
+	"X-ClientCanHandle: " AUTODISCOVER_CLIENT_CAN_HANDLE,
+	"X-MapiHttpCapability: 1",
+	NULL,
+};
 
 static int start_http(struct run *r, struct slot *sl,
 		      const struct autodiscover_request *req,
@@ -90,7 +98,7 @@ static int start_http(struct run *r, struct slot *sl,
 		spec.name = "Autodiscover POST";
 		spec.body = body.data;
 		spec.len = body.len;
-		spec.headers = post_headers;
+		spec.headers = r->p->mapi_http ? post_headers_mapi : post_headers;
 	} else {
 		/* MS-OXDISCO 3.1.5.4: an unauthenticated GET over http. */
 		spec.method = "GET";
@@ -266,6 +274,8 @@ int autodiscover_run(struct loop *loop, const struct autodiscover_params *p,
 	r->loop = loop;
 	r->p = p;
 	r->s = autodiscover_session_new(p->email, p->pinned_url, err);
+	if (r->s && p->mapi_http)
+		autodiscover_session_want_mapi(r->s);
 	if (!r->s) {
 		free(r);
 		return err->code;

@@ -30,6 +30,9 @@ struct autodiscover_params {
 	const char *const *connect_to;
 	int64_t deadline_ms;      /* on loop_now_ms()'s clock */
 	uint32_t rnd;             /* uniform random number for SRV weights */
+	/* Ask with X-MapiHttpCapability: 1 (MS-OXDSCLI 2.2.2.1) and take the
+	 * mapiHttp Protocol's MailStore URL for settings (--transport mapi). */
+	int mapi_http;
 };
 
 struct autodiscover_result {

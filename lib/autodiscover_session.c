@@ -34,6 +34,7 @@ struct autodiscover_session {
 	enum autodiscover_fail fail;
 	char failmsg[1024];
 	struct buf trail;
+	int want_mapi;             /* MAPI over HTTP's MailStore will do */
 };
 
 static const char *const fail_names[] = {
@@ -260,11 +261,24 @@ static void chain_redirect(struct autodiscover_session *s, struct chain *c,
 	c->state = CHAIN_READY;
 }
 
+void autodiscover_session_want_mapi(struct autodiscover_session *s)
+{
+	s->want_mapi = 1;
+}
+
 static void answer_settings(struct autodiscover_session *s, struct chain *c,
 			    const struct autodiscover_response *r)
 {
 	char msg[sizeof(s->failmsg)];
 
+	if (s->want_mapi && r->mapi_http && *r->mapi_http_url) {
+		trail(s, "  settings: MAPI over HTTP %s%s", r->mapi_http_url,
+		      r->has_expr ? ", RPC proxy too" : "");
+		s->resp = *r;
+		snprintf(s->url, sizeof(s->url), "%s", c->url);
+		s->state = 1;
+		return;
+	}
 	if (!r->has_expr || !*r->expr_server) {
 		snprintf(msg, sizeof(msg),
 			 "%.200s answered for %s without Protocol EXPR: Outlook "

@@ -74,6 +74,10 @@ struct autodiscover_session *autodiscover_session_new(const char *email,
 						      const char *pinned_url,
 						      struct rpe_error *err);
 void autodiscover_session_free(struct autodiscover_session *s);
+/* The run asks for MAPI over HTTP (--transport mapi): settings with a
+ * mapiHttp Protocol and its MailStore URL count as found without
+ * Protocol EXPR. */
+void autodiscover_session_want_mapi(struct autodiscover_session *s);
 
 /* 1 and *req filled when a request should start now; 0 when none (wait
  * for outcomes, or the run is over). */

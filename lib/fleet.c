@@ -48,24 +48,38 @@ static void list_addrs(char *out, size_t len, const struct fleet_site *s,
 	}
 }
 
-static void judge_ok(const char *host, const struct fleet_site *s, int n,
+static const struct fleet_words words_rpc = {
+	"require RPC encryption", "accept unencrypted RPC logons",
+	"accept unencrypted logons", "refuse unencrypted logons",
+	"encryption required", "encryption optional",
+};
+
+/* MAPI over HTTP (lib/verdict_mapi.c): the plain http door. */
+const struct fleet_words fleet_words_mapi = {
+	"require TLS for MAPI over HTTP", "accept MAPI over HTTP without TLS",
+	"accept MAPI over HTTP without TLS", "refuse MAPI over plain http",
+	"TLS required", "plain http allowed",
+};
+
+static void judge_ok(const char *host, const struct fleet_words *w,
+		     const struct fleet_site *s, int n,
 		     struct fleet_summary *out)
 {
 	if (out->enforced == n)
 		snprintf(out->text, sizeof(out->text),
-			 "%s: all %d addresses require RPC encryption", host, n);
+			 "%s: all %d addresses %s", host, n, w->require);
 	else if (out->enforced == 0 && all_policy(s, n, MP_OK, 0))
 		snprintf(out->text, sizeof(out->text),
-			 "%s: all %d addresses accept unencrypted RPC logons",
-			 host, n);
+			 "%s: all %d addresses %s", host, n, w->accept);
 	else
 		snprintf(out->text, sizeof(out->text),
-			 "%s: %d addresses OK, %d of them require RPC encryption",
-			 host, n, out->enforced);
+			 "%s: %d addresses OK, %d of them %s",
+			 host, n, out->enforced, w->require);
 }
 
 /* The odd ones out: the addresses in the worst state. */
 static void judge_odd(const char *host, enum verdict_expect expect,
+		      const struct fleet_words *w,
 		      const struct fleet_site *s, int n,
 		      struct fleet_summary *out)
 {
@@ -78,11 +92,11 @@ static void judge_odd(const char *host, enum verdict_expect expect,
 	if ((expect == EXPECT_REQUIRED && all_policy(s, n, st, 0)) ||
 	    (expect == EXPECT_OPTIONAL && all_policy(s, n, st, 1))) {
 		int req = expect == EXPECT_REQUIRED;
-		append(out->text, sizeof(out->text), "%s unencrypted logons: ",
-		       req ? "accept" : "refuse");
+		append(out->text, sizeof(out->text), "%s: ",
+		       req ? w->odd_accept : w->odd_refuse);
 		list_addrs(out->text, sizeof(out->text), s, n, st);
-		append(out->text, sizeof(out->text), " (expected: encryption %s)",
-		       req ? "required" : "optional");
+		append(out->text, sizeof(out->text), " (expected: %s)",
+		       req ? w->expect_required : w->expect_optional);
 		return;
 	}
 	append(out->text, sizeof(out->text), "%s: ", mp_state_name(st));
@@ -99,6 +113,14 @@ void fleet_judge(const char *host, enum verdict_expect expect,
 		 const struct fleet_site *sites, int n,
 		 struct fleet_summary *out)
 {
+	fleet_judge_words(host, expect, &words_rpc, sites, n, out);
+}
+
+void fleet_judge_words(const char *host, enum verdict_expect expect,
+		       const struct fleet_words *w,
+		       const struct fleet_site *sites, int n,
+		       struct fleet_summary *out)
+{
 	enum mp_state worst = MP_OK;
 	int i;
 
@@ -111,9 +133,9 @@ void fleet_judge(const char *host, enum verdict_expect expect,
 	for (i = 0; i < n; i++)
 		out->odd += sites[i].v->state == out->state;
 	if (out->state == MP_OK)
-		judge_ok(host, sites, n, out);
+		judge_ok(host, w, sites, n, out);
 	else
-		judge_odd(host, expect, sites, n, out);
+		judge_odd(host, expect, w, sites, n, out);
 }
 
 void fleet_label(const char *addr, char *out, size_t n)

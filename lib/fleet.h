@@ -28,6 +28,20 @@ void fleet_judge(const char *host, enum verdict_expect expect,
 		 const struct fleet_site *sites, int n,
 		 struct fleet_summary *out);
 
+/* The policy as the status line names it: RPC encryption (fleet_judge),
+ * or TLS for MAPI over HTTP (fleet_words_mapi). */
+struct fleet_words {
+	const char *require;   /* "require RPC encryption" */
+	const char *accept;    /* "accept unencrypted RPC logons" */
+	const char *odd_accept, *odd_refuse; /* "accept unencrypted logons" */
+	const char *expect_required, *expect_optional; /* "encryption required" */
+};
+extern const struct fleet_words fleet_words_mapi;
+void fleet_judge_words(const char *host, enum verdict_expect expect,
+		       const struct fleet_words *w,
+		       const struct fleet_site *sites, int n,
+		       struct fleet_summary *out);
+
 /* The perfdata label prefix of an address: every character other than
  * [A-Za-z0-9] becomes '_' ("10.0.0.7" -> "10_0_0_7", "2001:db8::7" ->
  * "2001_db8__7"), so that the label is a valid metric name for every

@@ -10,6 +10,7 @@
 #include "crypto.h"
 #include "httpauth.h"
 #include "ntlm.h"
+#include "spnego.h"
 
 enum leg { LEG_IDLE, LEG_NEGOTIATE, LEG_AUTHENTICATE, LEG_DONE };
 
@@ -26,7 +27,39 @@ struct http_ntlm {
 	uint8_t cbt[CBT_MD5_LEN];
 	int have_cbt;
 	struct rpe_error parse_err;
+	/* Negotiate: SPNEGO around the client (NegTokenInit with NTLMSSP,
+	 * as Windows sends it without a ticket); NULL under NTLM, or once
+	 * the server answered with a raw NTLMSSP CHALLENGE. */
+	struct secctx *spnego;
 };
+
+static void drop_spnego(struct http_ntlm *h)
+{
+	if (h->spnego) {
+		h->spnego->ops->destroy(h->spnego->ctx);
+		free(h->spnego);
+		h->spnego = NULL;
+	}
+}
+
+/* Leg one under Negotiate: a SPNEGO context over the client (which it
+ * borrows) and its NegTokenInit. */
+static int spnego_begin(struct http_ntlm *h, struct buf *msg,
+			struct rpe_error *err)
+{
+	struct secctx *inner = calloc(1, sizeof(*inner));
+
+	drop_spnego(h);
+	if (!inner)
+		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+	inner->ops = &ntlm_borrowed_secctx_ops;
+	inner->ctx = ntlm_client_session(h->client);
+	h->spnego = spnego_secctx_new(NULL, inner, err);
+	if (!h->spnego)
+		return err->code;
+	return h->spnego->ops->step(h->spnego->ctx, NULL, 0, msg, err) < 0 ?
+		       err->code : 0;
+}
 
 struct http_ntlm *http_ntlm_new(const struct http_ntlm_params *p,
 				struct rpe_error *err)
@@ -57,6 +90,7 @@ void http_ntlm_free(struct http_ntlm *h)
 	if (!h)
 		return;
 	crypto_wipe(h->cbt, sizeof(h->cbt));
+	drop_spnego(h);
 	ntlm_client_free(h->client);
 	httpauth_free(&h->seen);
 	free(h->spn);
@@ -97,7 +131,12 @@ int http_ntlm_begin(struct http_ntlm *h, struct buf *hdr,
 	int rc;
 
 	buf_init(&msg, 0);
-	rc = ntlm_client_negotiate(h->client, &msg, err);
+	if (h->scheme == HTTPAUTH_NEGOTIATE) {
+		rc = spnego_begin(h, &msg, err);
+	} else {
+		drop_spnego(h);
+		rc = ntlm_client_negotiate(h->client, &msg, err);
+	}
 	if (rc == 0)
 		rc = put_header(h, &msg, hdr, err);
 	buf_free(&msg);
@@ -157,6 +196,64 @@ static int authenticate(struct http_ntlm *h, struct buf *hdr,
 	return HTTP_NTLM_SEND_AUTHENTICATE;
 }
 
+/* The CHALLENGE came inside SPNEGO: the AUTHENTICATE (with the same
+ * channel binding as raw NTLM) and our mechListMIC go back inside a
+ * NegTokenResp. */
+static int spnego_authenticate(struct http_ntlm *h, struct buf *hdr,
+			       struct rpe_error *err)
+{
+	struct buf msg;
+	int rc;
+
+	TRY(ntlm_client_set_binding(h->client, h->have_cbt ? h->cbt : NULL,
+				    h->spn, err));
+	buf_init(&msg, 0);
+	rc = h->spnego->ops->step(h->spnego->ctx, h->seen.token.data,
+				  h->seen.token.len, &msg, err);
+	if (rc == SECCTX_CONTINUE)
+		rc = put_header(h, &msg, hdr, err);
+	else if (rc >= 0)
+		rc = rpe_fail(err, RPE_ERR_AUTH,
+			      "%s ended SPNEGO before the NTLM AUTHENTICATE",
+			      h->server);
+	buf_free(&msg);
+	if (rc < 0) {
+		char why[RPE_ERRMSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		return rpe_fail(err, rc, "%s: SPNEGO answer refused: %s",
+				h->server, why);
+	}
+	h->leg = LEG_AUTHENTICATE;
+	return HTTP_NTLM_SEND_AUTHENTICATE;
+}
+
+/* The accepted request's WWW-Authenticate: Negotiate token, when the
+ * server sends one, completes SPNEGO: its mechListMIC must verify. */
+static int spnego_finish(struct http_ntlm *h, struct rpe_error *err)
+{
+	struct buf none;
+	int rc;
+
+	if (!h->spnego || h->seen.token_scheme != HTTPAUTH_NEGOTIATE ||
+	    !h->seen.token.len)
+		return 0;
+	buf_init(&none, 4096);
+	rc = h->spnego->ops->step(h->spnego->ctx, h->seen.token.data,
+				  h->seen.token.len, &none, err);
+	buf_free(&none);
+	if (rc != SECCTX_DONE) {
+		char why[RPE_ERRMSG_MAX];
+
+		snprintf(why, sizeof(why), "%s",
+			 rc < 0 ? err->msg : "more legs asked for");
+		return rpe_fail(err, RPE_ERR_AUTH,
+				"%s accepted the request but its final SPNEGO token failed: %s",
+				h->server, why);
+	}
+	return 0;
+}
+
 static void offered_names(unsigned offered, char *out, size_t n)
 {
 	static const unsigned all[] = { HTTPAUTH_NEGOTIATE, HTTPAUTH_NTLM,
@@ -189,8 +286,13 @@ static int after_negotiate(struct http_ntlm *h, long status,
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"%s sent a malformed authentication challenge: %s",
 				h->server, h->parse_err.msg);
-	if (h->seen.token_scheme == h->scheme && h->seen.token_is_ntlmssp)
+	if (h->seen.token_scheme == h->scheme && h->seen.token_is_ntlmssp) {
+		drop_spnego(h); /* a raw answer: raw NTLM from here on */
 		return authenticate(h, hdr, err);
+	}
+	if (h->spnego && h->seen.token_scheme == HTTPAUTH_NEGOTIATE &&
+	    h->seen.token.len)
+		return spnego_authenticate(h, hdr, err);
 	/* A 401 without a token lists what the server accepts (RFC 7235
 	 * 4.1): try the other of the two schemes that carry raw NTLM. */
 	if ((h->seen.offered & other) && !(h->tried & other)) {
@@ -228,6 +330,7 @@ int http_ntlm_response(struct http_ntlm *h, long status, struct buf *hdr,
 			return rpe_fail(err, RPE_ERR_AUTH,
 					"%s accepted the NTLM credentials but forbids this request (HTTP 403)",
 					h->server);
+		TRY(spnego_finish(h, err));
 		h->leg = LEG_DONE;
 		return HTTP_NTLM_DONE;
 	default:

@@ -21,7 +21,12 @@
  *        -> HTTP_NTLM_DONE: the real request was accepted;
  *        -> < 0 with a message in an administrator's words.
  *
- * The AUTHENTICATE carries MsvAvTargetName "HTTP/<host>" and the channel
+ * Under Negotiate the messages travel inside SPNEGO (lib/spnego: a
+ * NegTokenInit with NTLMSSP, the CHALLENGE in the server's NegTokenResp,
+ * the AUTHENTICATE with our mechListMIC), as Windows sends them without a
+ * Kerberos ticket; a server that answers with a raw NTLMSSP CHALLENGE is
+ * followed raw, and a final SPNEGO token on the accepted request must
+ * verify.  The AUTHENTICATE carries MsvAvTargetName "HTTP/<host>" and the channel
  * binding of that TLS connection (none given, on plain HTTP: the all-zero
  * binding), MS-NLMP 3.1.5.1.2. */
 #ifndef RPE_HTTPNTLM_H

@@ -299,7 +299,9 @@ static int creds_get(struct kerb_creds *c, const struct kerb_cred_params *p,
 	char step[2 * KERB_NAME_MAX];
 
 	snprintf(step, sizeof(step), "TGT for %s",
-		 c->principal[0] ? c->principal : "the keytab's principal");
+		 c->principal[0] ? c->principal :
+		 p->source == KERB_CRED_KEYTAB ? "the keytab's principal" :
+						 "the cache's principal");
 	if (p->source == KERB_CRED_KEYTAB) {
 		/* MIT would fall back to the default cache silently. */
 		if (access(p->keytab, R_OK) != 0)

@@ -1038,6 +1038,23 @@ const struct secctx_ops ntlm_secctx_ops = {
 	.failure_hint = sc_failure_hint,
 };
 
+/* The same context for a client its caller keeps owning (HTTP's
+ * handshake wraps it in SPNEGO): no destroy. */
+const struct secctx_ops ntlm_borrowed_secctx_ops = {
+	.name = "NTLMSSP",
+	.auth_type = NTLM_AUTH_TYPE,
+	.sig_len = 16,
+	.sign = sc_sign,
+	.verify = sc_verify,
+	.seal = sc_seal,
+	.unseal = sc_unseal,
+	.step = sc_step,
+	.get_mic = sc_get_mic,
+	.verify_mic = sc_verify_mic,
+	.display_name = sc_display_name,
+	.failure_hint = sc_failure_hint,
+};
+
 struct secctx *ntlm_secctx_new(const char *user, const char *domain,
 			       const char *password, struct rpe_error *err)
 {

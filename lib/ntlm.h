@@ -149,6 +149,9 @@ void ntlm_session_keys(const struct ntlm_session *s, uint8_t sign_send[16],
  * owning client (NEGOTIATE, then AUTHENTICATE for the auth3) and its
  * destroy frees that client. */
 extern const struct secctx_ops ntlm_secctx_ops;
+/* ntlm_secctx_ops without destroy: for a client its caller keeps owning
+ * (ctx = ntlm_client_session(c)). */
+extern const struct secctx_ops ntlm_borrowed_secctx_ops;
 /* A new client as a security context (the package table's entry). */
 struct secctx *ntlm_secctx_new(const char *user, const char *domain,
 			       const char *password, struct rpe_error *err);

@@ -530,7 +530,12 @@ static int completed(struct spnego *s, const struct spnego_resp *r,
 		return rpe_fail(err, RPE_ERR_AUTH,
 				"the SPNEGO server completed before %s did",
 				spnego_mech_name(s->chosen));
-	if (!r->mic && s->mic_sent)
+	/* RFC 4178 5: the MIC exchange may be skipped only when the server
+	 * took our first choice; NTLM's is never skipped (its AUTHENTICATE
+	 * carries a MIC, MS-SPNG 3.3.5.1), Kerberos without integrity (level
+	 * connect) is answered without one. */
+	if (!r->mic && s->mic_sent &&
+	    (s->chosen != (int)s->offered[0] || s->chosen == SPNEGO_MECH_NTLM))
 		return rpe_fail(
 			err, RPE_ERR_AUTH,
 			"the SPNEGO server's accept-completed lacks the mechListMIC");

@@ -47,6 +47,9 @@ struct http_chan {
 	int ntlm_done;           /* the handshake is over */
 	const char *user, *password; /* the Basic fallback of ANY */
 	int negotiate;           /* libcurl's Negotiate (may take two legs) */
+	int head_done;           /* the last response's header block ended */
+	const char *curl_scheme; /* libcurl's scheme with credentials:
+				    "Basic", "Negotiate", or NULL */
 	char auth_msg[320];      /* why HTTP authentication failed */
 	/* IN: the proxy spoke while the upload waited for PDUs (an early
 	 * status, bytes or a close): libcurl must run to see it. */
@@ -228,6 +231,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 			tr_ntlm_set_binding(ch->ntlm, ch->tls.cbt);
 		loop_trace(ch->src.loop, 2, "%s channel: %.*s", kind_name(ch->kind),
 		      (int)(len > 2 ? len - 2 : len), p);
+		ch->head_done = 0;
 		ch->content_type[0] = '\0';
 		ch->reason[0] = '\0';
 		/* The RPC proxy names its own errors there (MS-RPCH
@@ -253,7 +257,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 					    sizeof(ch->auth_offered),
 					    (const uint8_t *)p + sizeof(wa) - 1,
 					    len - (sizeof(wa) - 1));
-	} else if (len <= 2 && ch->cb.on_status) {
+	} else if (len <= 2 && (ch->head_done = 1) && ch->cb.on_status) {
 		long st = 0;
 		curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
 		note_final_status(ch, st);
@@ -587,6 +591,8 @@ static int setup_connection(struct http_chan *ch, const struct http_params *p,
 		q.user = NULL;
 	}
 	ch->negotiate = q.user && p->auth == HTTP_AUTH_NEGOTIATE;
+	if (q.user)
+		ch->curl_scheme = ch->negotiate ? "Negotiate" : "Basic";
 	return http_setup_connection(&ch->src, &ch->connect_to, &q, err);
 }
 
@@ -737,18 +743,67 @@ static void excerpt(const char *in, char *out, size_t n)
 	out[o] = '\0';
 }
 
+/* A 401/407 the connection cut off, in its header block (libcurl then
+ * reports it complete) or in its body: what it offered is unknown, and no
+ * verdict on the credentials or the schemes can be drawn from it. */
+static int cut_challenge(const struct http_chan *ch, CURLcode rc, long st)
+{
+	return (st == 401 || st == 407) &&
+	       (rc == CURLE_PARTIAL_FILE || rc == CURLE_RECV_ERROR ||
+		rc == CURLE_GOT_NOTHING || (rc == CURLE_OK && !ch->head_done));
+}
+
+/* 1 if the ", "-separated list of offered schemes names scheme. */
+static int offers(const char *list, const char *scheme)
+{
+	size_t n = strlen(scheme);
+
+	while (*list) {
+		size_t len = strcspn(list, ",");
+		if (len == n && strncasecmp(list, scheme, n) == 0)
+			return 1;
+		list += len;
+		while (*list == ',' || *list == ' ')
+			list++;
+	}
+	return 0;
+}
+
+/* The proxy's final 401 to libcurl's Basic or Negotiate: when its
+ * challenges do not list that scheme, the credentials were never judged
+ * (RFC 7235 4.1: the 401 lists what the resource accepts). */
+static int scheme_not_offered(struct http_chan *ch, long st)
+{
+	if (st != 401 || !ch->curl_scheme || !ch->auth_offered[0] ||
+	    offers(ch->auth_offered, ch->curl_scheme))
+		return 0;
+	snprintf(ch->auth_msg, sizeof(ch->auth_msg),
+		 "the RPC proxy does not offer %s (it offers %s); check --http-auth",
+		 ch->curl_scheme, ch->auth_offered);
+	return 1;
+}
+
 static void finish(struct http_chan *ch, CURLcode rc)
 {
 	enum loop_result res = loop_classify(rc);
 	char msg[400], ex[160];
 	long st = 0;
+	int cut;
 
-	if (ntlm_next(ch, rc))
-		return;
 	curl_easy_getinfo(ch->src.easy, CURLINFO_RESPONSE_CODE, &st);
+	cut = cut_challenge(ch, rc, st);
+	if (!cut && ntlm_next(ch, rc))
+		return;
 	if (st)
 		ch->status = st;
-	if (ch->auth_msg[0]) {
+	if (!cut && rc == CURLE_OK)
+		(void)scheme_not_offered(ch, st);
+	if (cut) {
+		res = LOOP_RES_RECV_FAILED;
+		snprintf(msg, sizeof(msg),
+			 "the connection closed in the middle of the proxy's %ld answer (HTTP authentication)",
+			 st);
+	} else if (ch->auth_msg[0]) {
 		res = LOOP_RES_AUTH_FAILED;
 		snprintf(msg, sizeof(msg), "%s", ch->auth_msg);
 	} else if (ch->final_error) {

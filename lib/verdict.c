@@ -92,7 +92,7 @@ static void describe_probe(struct verdict *v, const struct probe_result *r)
 	size_t o = 0, i;
 	double prev = 0;
 
-	if (v->nprobes < 2) {
+	if (v->nprobes < VERDICT_PROBES) {
 		v->probe[v->nprobes] = r;
 		v->probe_line[v->nprobes++] = v->nlines;
 	}

@@ -22,6 +22,8 @@ enum verdict_probes {
 
 #define VERDICT_LINES 24
 #define VERDICT_LINE_MAX 320
+/* The sealed probe and one unencrypted probe per --unencrypted-level. */
+#define VERDICT_PROBES 4
 
 struct verdict_input {
 	const char *host;        /* shown in the summary */
@@ -47,8 +49,8 @@ struct verdict {
 	 * description (a line, then its details indented): probe[i]'s starts
 	 * at probe_line[i]. */
 	int nprobes;
-	int probe_line[2];
-	const struct probe_result *probe[2];
+	int probe_line[VERDICT_PROBES];
+	const struct probe_result *probe[VERDICT_PROBES];
 	/* The probe whose outcome made the state other than OK (NULL: OK,
 	 * or no single probe did). */
 	const struct probe_result *cause;

@@ -65,6 +65,10 @@ static void describe(struct verdict *v, const struct probe_result *r)
 	size_t o = 0, i;
 	double prev = 0;
 
+	if (v->nprobes < VERDICT_PROBES) { /* for the result tree */
+		v->probe[v->nprobes] = r;
+		v->probe_line[v->nprobes++] = v->nlines;
+	}
 	if (r->phase == PHASE_DONE)
 		add_line(v, "%s probe (%s): %s in %.3fs: %s", r->label, door,
 			 probe_outcome_name(r->outcome), r->total_time,
@@ -117,6 +121,8 @@ static void failed(struct verdict *v, const struct verdict_input *in,
 		   const struct probe_result *r)
 {
 	const char *meaning;
+
+	v->cause = r;
 
 	if (r->outcome == OUTCOME_TIMEOUT) {
 		set_summary(v, in->timeout_state,
@@ -230,6 +236,10 @@ void verdict_decide_mapi(const struct verdict_input *in, struct verdict *v)
 		set_summary(v, MP_OK, "%s: MAPI over HTTP logon OK in %.2fs (plain http not tested: unencrypted probe disabled)",
 			    in->host, e->total_time);
 	}
+	/* A failed https logon names itself (failed()); otherwise what is
+	 * not OK is the plain http door's answer. */
+	if (v->state != MP_OK && !v->cause)
+		v->cause = u;
 	if (e)
 		describe(v, e);
 	if (u)

@@ -27,6 +27,7 @@ static void params_of(const struct probe_config *cfg, int64_t deadline_ms,
 				(const char *const *)cfg->autodiscover_connect_to :
 				NULL;
 	p->deadline_ms = deadline_ms;
+	p->mapi_http = cfg->transport == PROBE_TRANSPORT_MAPI;
 	if (crypto_random(&p->rnd, sizeof(p->rnd), NULL) < 0)
 		p->rnd = 0;
 }
@@ -72,14 +73,55 @@ static int unusable(struct check_discovery *d, const char *fmt, ...)
 	return 1;
 }
 
+/* --transport mapi: https://HOST[:PORT]/mapi/emsmdb/?MailboxId=GUID@domain,
+ * the mapiHttp MailStore URL (ExternalUrl, else InternalUrl). */
+static int mapi_store(struct check_discovery *d)
+{
+	const struct autodiscover_response *r = &d->res.resp;
+	char canon[AUTODISCOVER_URL_MAX];
+	const char *hp, *q, *id;
+	size_t n;
+	struct rpe_error e;
+
+	if (!r->mapi_http || !*r->mapi_http_url)
+		return unusable(d, "Autodiscover offers no MAPI over HTTP for this mailbox (no mapiHttp Protocol with a MailStore URL): check Set-OrganizationConfig -MapiHttpEnabled and Get-MapiVirtualDirectory, or give -H and --rpc-server");
+	d->failure_unknown = 1;
+	if (autodiscover_url_canon(r->mapi_http_url, NULL, false, canon,
+				   sizeof(canon), d->mapi_host,
+				   sizeof(d->mapi_host), &e) < 0)
+		return unusable(d, "Autodiscover's MAPI over HTTP URL unusable: %s", e.msg);
+	hp = canon + strlen("https://");
+	n = strcspn(hp, "/?");
+	q = memchr(hp, ':', n);
+	if (hp[0] != '[' && q && sscanf(q + 1, "%u", &d->mapi_port) != 1)
+		d->mapi_port = 0;
+	/* The query's MailboxId parameter, its name in any case. */
+	for (id = NULL, q = strchr(hp, '?'); q && *q && !id; q++)
+		if ((q[0] == '?' || q[0] == '&') &&
+		    strncasecmp(q + 1, "MailboxId=", 10) == 0)
+			id = q + 1;
+	if (!id)
+		return unusable(d, "Autodiscover's MAPI over HTTP URL %.300s names no MailboxId", canon);
+	id += strlen("MailboxId=");
+	snprintf(d->mapi_id, sizeof(d->mapi_id), "%.*s", (int)strcspn(id, "&#"), id);
+	d->failure_unknown = 0;
+	return 0;
+}
+
 static int apply_names(const struct probe_config *cfg,
 		       struct check_discovery *d, struct probe_config *eff)
 {
 	const struct autodiscover_response *r = &d->res.resp;
 	struct rpe_error e;
+	int mapi = cfg->transport == PROBE_TRANSPORT_MAPI;
 
 	d->host_from = cfg->hostname ? "given" : "Protocol EXPR Server";
-	if (!cfg->hostname && cfg->transport == PROBE_TRANSPORT_TCP) {
+	if (mapi && mapi_store(d))
+		return 1;
+	if (!cfg->hostname && mapi) {
+		eff->hostname = d->mapi_host;
+		d->host_from = "mapiHttp MailStore URL";
+	} else if (!cfg->hostname && cfg->transport == PROBE_TRANSPORT_TCP) {
 		/* RPC over TCP goes to the mailbox server itself. */
 		if (!*r->exch_server || r->exch_server_is_guid)
 			return unusable(d, "Autodiscover names no RPC/TCP "
@@ -103,11 +145,16 @@ static int apply_names(const struct probe_config *cfg,
 		return unusable(d, "Autodiscover gave no usable LegacyDN for "
 				"%s: give -m", cfg->email);
 	d->remote_from = cfg->rpc_server ? "given" :
+			 mapi ? "mapiHttp MailboxId" :
 			 *r->exch_server ? "Protocol EXCH Server" : "the RPC proxy";
 	if (!cfg->rpc_server)
-		eff->rpc_server = *r->exch_server ? (char *)r->exch_server :
+		eff->rpc_server = mapi ? d->mapi_id :
+				  *r->exch_server ? (char *)r->exch_server :
 						    eff->hostname;
-	if (cfg_check_rpc_server(eff->rpc_server, &eff->rpc_server_mailbox, &e) < 0) {
+	if (cfg_check_rpc_server(eff->rpc_server, &eff->rpc_server_mailbox, &e) < 0 ||
+	    (mapi && !eff->rpc_server_mailbox &&
+	     rpe_fail(&e, RPE_ERR_ARG, "MailboxId %s is not a GUID@domain",
+		      eff->rpc_server) < 0)) {
 		d->failure_unknown = 1;
 		return unusable(d, "Autodiscover answer unusable: %s", e.msg);
 	}
@@ -127,6 +174,13 @@ static void apply_transport(const struct probe_config *cfg,
 	d->port_from = cfg->port_given ? "given" : "default";
 	if (cfg->port_given || cfg->transport == PROBE_TRANSPORT_TCP)
 		return;
+	/* The canonical URL always names a port: 443 is the default one. */
+	if (cfg->transport == PROBE_TRANSPORT_MAPI && d->mapi_port &&
+	    d->mapi_port != 443 && !cfg->hostname) {
+		eff->port = d->mapi_port;
+		d->port_from = "the MAPI over HTTP URL";
+		return;
+	}
 	port = port_of(d, eff->hostname);
 	if (port) {
 		eff->port = port;
@@ -229,20 +283,29 @@ struct mp_sub *check_discovery_lines(const struct check_discovery *d,
 	s = mp_sub_add(o, NULL, MP_OK, "Autodiscover: %s answered in %.3fs (%u request(s))%s%s",
 		       d->res.url, d->res.seconds, d->res.requests,
 		       *r->display_name ? " for " : "", r->display_name);
-	mp_sub_note(s, "  RPC proxy %s port %u (%s, %s), SSL %s, AuthPackage %s "
-		       "-> --http-auth %s (%s)", eff->hostname, eff->port,
-		       d->host_from, d->port_from, r->expr_ssl ? "on" : "off",
-		       *r->expr_auth_name ? r->expr_auth_name : "(none)",
-		       eff->http_auth == HTTP_AUTH_BASIC ? "basic" :
-		       eff->http_auth == HTTP_AUTH_NTLM ? "ntlm" :
-		       eff->http_auth == HTTP_AUTH_NEGOTIATE ? "negotiate" : "any",
-		       d->auth_from);
-	mp_sub_note(s, "  RemoteName %s (%s%s), server %s", eff->rpc_server,
-		       d->remote_from, eff->rpc_server_mailbox ? ", mailbox GUID" : "",
-		       version);
-	mp_sub_note(s, "  mailbox DN %s (%s); MAPI over HTTP %s",
+	if (eff->transport == PROBE_TRANSPORT_MAPI)
+		mp_sub_note(s, "  MAPI over HTTP MailStore %s -> -H %s port %u (%s, %s), MailboxId %s (%s)",
+			    r->mapi_http_url, eff->hostname, eff->port,
+			    d->host_from, d->port_from, eff->rpc_server,
+			    d->remote_from);
+	else
+		mp_sub_note(s, "  RPC proxy %s port %u (%s, %s), SSL %s, AuthPackage %s "
+			    "-> --http-auth %s (%s)", eff->hostname, eff->port,
+			    d->host_from, d->port_from, r->expr_ssl ? "on" : "off",
+			    *r->expr_auth_name ? r->expr_auth_name : "(none)",
+			    eff->http_auth == HTTP_AUTH_BASIC ? "basic" :
+			    eff->http_auth == HTTP_AUTH_NTLM ? "ntlm" :
+			    eff->http_auth == HTTP_AUTH_NEGOTIATE ? "negotiate" : "any",
+			    d->auth_from);
+	if (eff->transport != PROBE_TRANSPORT_MAPI)
+		mp_sub_note(s, "  RemoteName %s (%s%s), server %s",
+			    eff->rpc_server, d->remote_from,
+			    eff->rpc_server_mailbox ? ", mailbox GUID" : "",
+			    version);
+	mp_sub_note(s, "  mailbox DN %s (%s); MAPI over HTTP %s, RPC over HTTP %s",
 		       eff->mailbox_dn, d->dn_from,
-		       r->mapi_http ? "offered" : "not offered");
+		       r->mapi_http ? "offered" : "not offered",
+		       r->has_expr ? "offered" : "not in the answer");
 	if (eff->verbose >= 1)
 		trail_lines(d, s);
 	return s;

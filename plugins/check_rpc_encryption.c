@@ -265,6 +265,8 @@ static void help_autodiscover(void)
 " --autodiscover-connect-to=HOST:PORT:ADDRESS:PORT\n"
 "    Connect Autodiscover requests for HOST:PORT to ADDRESS:PORT instead\n"
 "    (the TLS name stays HOST); may be repeated.\n"
+"  With --transport mapi, -e asks with X-MapiHttpCapability: 1 and takes\n"
+"  host, port and MailboxId from the mapiHttp Protocol's MailStore URL.\n"
 "  With --transport tcp, -e takes the mailbox DN and, without -H, the\n"
 "  server from Protocol EXCH (Exchange 2007/2010); the TLS, proxy and\n"
 "  --http-auth options then apply to Autodiscover.\n\n");

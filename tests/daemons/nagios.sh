@@ -119,6 +119,10 @@ CFG
 		"check_rpc_encryption_backend!$E2E_USER!$E2E_MAILBOX!required!localhost!-p $PAIR_PORT --ca-file $PAIR_CA -t 10"
 	define_service backend-v6 ::1 "RPC encryption (backend)" \
 		"check_rpc_encryption_backend!$E2E_USER!$E2E_MAILBOX!required!localhost!-p $PAIR_PORT --ca-file $PAIR_CA -t 10"
+	# Monitoring Plugins 3's multi-line output: the perfdata after the
+	# last line of the long output.
+	define_service exch-multi localhost "RPC encryption (multi-line)" \
+		"check_rpc_encryption_multi_line!$E2E_USER!$E2E_MAILBOX!required!-p $req_PORT --ca-file $req_CA -t 10"
 } > "$D/objects.cfg"
 
 if "$NAGIOS" -v "$D/nagios.cfg" > "$D/verify.log" 2>&1; then
@@ -150,7 +154,8 @@ for ((i = 0; i < 60; i++)); do
 	c=$(service_field exch-fleet has_been_checked)
 	d=$(service_field backend-v4 has_been_checked)
 	e=$(service_field backend-v6 has_been_checked)
-	[ "$a$b$c$d$e" = 11111 ] && break
+	f=$(service_field exch-multi has_been_checked)
+	[ "$a$b$c$d$e$f" = 111111 ] && break
 	sleep 1
 done
 
@@ -184,6 +189,12 @@ nagios_result backend-v4 0 "localhost requires RPC encryption" "encryption_enfor
 	"Nagios: the backend at 127.0.0.1 (-I) is OK"
 nagios_result backend-v6 2 "localhost accepts unencrypted RPC logons" "encryption_enforced=0" \
 	"Nagios: the backend at ::1 (-I) is CRITICAL"
+nagios_result exch-multi 0 "[OK] - localhost requires RPC encryption" "encryption_enforced=1;;;0;1" \
+	"Nagios: multi-line output: the state, and the perfdata from after the last line"
+long=$(service_field exch-multi long_plugin_output)
+[[ $long == *'\_[OK] - encrypted probe ('* && $long == *'\_[OK] - steps before the logon'* ]] &&
+	ok "Nagios: multi-line output: one subcheck per line in the long output" ||
+	{ OUT=$long; not_ok "Nagios: multi-line output: one subcheck per line in the long output"; }
 kill "$NPID" 2>/dev/null
 
 # The shipped example services validate with Debian's object templates.

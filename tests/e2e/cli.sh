@@ -357,9 +357,11 @@ printf '[s]\npass = %s\n' "$SECRET" > "$TMP/pass.ini"
 expect "abbreviated password key in ini" 3 "$PWERR" "${BASE[@]}" --extra-opts="s@$TMP/pass.ini"
 
 # help and version -------------------------------------------------------------
-expect "--version" 0 "check_rpc_encryption v0.1.0" --version
-expect "-V" 0 "check_rpc_encryption v0.1.0" -V
-expect "--help" 0 "check_rpc_encryption v0.1.0" --help
+# The version is configure.ac's AC_INIT version (config.h's PACKAGE_VERSION).
+VER=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$top_builddir/config.h")
+expect "--version" 0 "check_rpc_encryption v$VER" --version
+expect "-V" 0 "check_rpc_encryption v$VER" -V
+expect "--help" 0 "check_rpc_encryption v$VER" --help
 
 HELP=$("$PLUGIN" --help)
 missing=

@@ -49,10 +49,18 @@ one_connection "require: every channel's CHALLENGE and AUTHENTICATE on one conne
 grep -q 'rejected: channel binding' "$log" && not_ok "require: a binding was refused" ||
 	ok "require: the plugin's channel binding was never refused"
 plugin nego
-expect_result "require, Negotiate only (raw NTLMSSP inside Negotiate): OK" 0 '^RPC ENCRYPTION OK'
+expect_result "require, Negotiate only (SPNEGO with NTLMSSP inside Negotiate): OK" 0 '^RPC ENCRYPTION OK'
 grep -q 'http auth=negotiate user=EXAMPLE\\probe ok on conn=' "$nego_LOG" &&
 	ok "Negotiate: the responder saw NTLM inside Negotiate" ||
 	{ OUT=$(cat "$nego_LOG"); not_ok "Negotiate: no accepted Negotiate leg in the log"; }
+# As Windows without a ticket: SPNEGO around NTLMSSP, the CHALLENGE
+# answered inside SPNEGO, the AUTHENTICATE bound to the channel as raw NTLM
+# is, and the client's mechListMIC checked by the responder.
+grep -q 'http auth=negotiate negotiate: challenge sent on conn=[^ ]* (inside SPNEGO)' "$nego_LOG" &&
+	grep -q 'http auth=negotiate spnego mechListMIC verified' "$nego_LOG" &&
+	! grep -q 'rejected' "$nego_LOG" &&
+	ok "Negotiate: NTLM inside SPNEGO, mechListMIC verified, channel bound" ||
+	{ OUT=$(cat "$nego_LOG"); not_ok "Negotiate: NTLM inside SPNEGO"; }
 E2E_PW=$P run_plugin $(base utf8) "$MB" -u "EXAMPLE\\$U" -t 10
 expect_result "require, user $U with password $P: OK" 0 '^RPC ENCRYPTION OK'
 plugin lb

@@ -171,4 +171,24 @@ else
 	not_ok "a private mount namespace (unshare --mount, as root) for the resolver test"
 fi
 
+# --- MAPI over HTTP: the plain door of each address -----------------------------
+# Both responders serve their plain http door on one port too; the one at
+# 127.0.0.1 lets the logon through in clear, the one at ::1 answers 403.4.
+PLAIN=$("$SYSTEM_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+if start_pair mapi --http-auth any --mapi-plain 403.4 --mapi-plain-port "$PLAIN" -- \
+	--http-auth any --mapi-plain open --mapi-plain-port "$PLAIN"; then
+	run_plugin --transport mapi -H localhost -p "$PAIR_PORT" --ca-file "$PAIR_CA" \
+		--plain-port "$PLAIN" -u 'EXAMPLE\probe' -m "$MB" \
+		--rpc-server 3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@example.test --all-addresses
+	expect_result "MAPI over HTTP, one address lets the logon through in clear: CRITICAL naming it" 2 \
+		"^RPC ENCRYPTION CRITICAL - localhost: 1 of 2 addresses accept MAPI over HTTP without TLS: 127\.0\.0\.1 \(expected: TLS required\)"
+	if grep -q '^\[::1\] OK: ::1 requires TLS for MAPI over HTTP: plain http refused with HTTP 403.4' <<<"$OUT"; then
+		ok "MAPI over HTTP: the other address is reported OK"
+	else
+		not_ok "MAPI over HTTP: the other address is reported OK"
+	fi
+else
+	not_ok "MAPI over HTTP responders at 127.0.0.1 and ::1 on one port"
+fi
+
 e2e_summary

@@ -143,6 +143,34 @@ grep -q 'RPC_OUT_DATA' "$adport_LOG" && not_ok "Autodiscover host:port: no RPC c
 hcase "-H ::1 (IPv6 literal) still reaches the server" 0 "^RPC ENCRYPTION OK - ::1" \
 	-- -H ::1 -I 127.0.0.1 -p "$cvtcp_PORT" --ca-file "$cvtcp_CA" -u 'EXAMPLE\probe' -m "$MB"
 
+# A 401 cut off, in its header block or in its body: named as a cut, not
+# as a scheme the proxy lacks or credentials it refused.
+spawn cut1 --http-auth ntlm --fault http-out:cut401
+spawn cut2 --http-auth ntlm --fault http-in:cut401:body
+spawn cut3 --http-auth basic --fault http-out:cut401
+# The scheme asked for is not offered (also under Extended Protection).
+spawn ntlmonly --http-auth ntlm
+spawn ntlmep --http-auth ntlm --extended-protection require
+ready cut1 cut2 cut3 ntlmonly ntlmep
+for n in cut1 cut2 cut3; do
+	hcase "401 cut off ($n): the connection closed in the middle of it" 2 \
+		"failed during connect: CONNECT_FAILED \(RPC_(IN|OUT)_DATA: the connection closed in the middle of the proxy's 401 answer" \
+		-- $(base $n) -m "$MB" $([ $n = cut3 ] && echo --http-auth basic)
+done
+for n in ntlmonly ntlmep; do
+	hcase "--http-auth basic against an NTLM-only proxy ($n)" 2 \
+		"AUTH_FAILED \(RPC_(IN|OUT)_DATA: the RPC proxy does not offer Basic \(it offers NTLM\)" \
+		-- $(base $n) -m "$MB" --http-auth basic
+done
+for a in negotiate ntlm; do
+	KRB5CCNAME=FILE:$E2E_TMP/no-such-cache KRB5_CONFIG=/dev/null hcase \
+		"--http-auth negotiate without a Kerberos ticket (--auth $a)" 2 \
+		"^RPC ENCRYPTION CRITICAL - localhost: no Kerberos ticket for HTTP/localhost" \
+		-- $(base ntlmonly) -m "$MB" --http-auth negotiate --auth $a
+done
+grep -q 'auth=Negotiate' "$ntlmonly_LOG" && not_ok "without a ticket no Negotiate request goes out" \
+	|| ok "without a ticket no Negotiate request goes out"
+
 # TLS files that exist but hold nothing libcurl can use: UNKNOWN naming
 # the file, before any connection (the responder sees none).
 spawn tlsfiles

@@ -128,6 +128,23 @@ E2E_PW=wrong mapi closed
 expect_result "wrong password: CRITICAL, authentication" 2 \
 	"^RPC ENCRYPTION CRITICAL - localhost: encrypted MAPI over HTTP logon failed during connect: AUTH_FAILED"
 
+# --- Autodiscover: X-MapiHttpCapability: 1 and the mapiHttp Protocol ------------
+start_responder ad --http-auth any --mapi-plain closed --exchange 2016 || exit 1
+run_plugin --transport mapi -e probe@example.test -u 'EXAMPLE\probe' --ca-file "$ad_CA" \
+	--autodiscover-url "https://localhost:$ad_PORT/autodiscover/autodiscover.xml" \
+	--plain-port "$ad_PLAIN"
+expect_result "-e: MailboxId and host from the mapiHttp MailStore URL" 0 \
+	"^RPC ENCRYPTION OK - localhost requires TLS for MAPI over HTTP"
+has "MAPI over HTTP offered" "-e: the long output says MAPI over HTTP is offered"
+has "MailboxId $MID (mapiHttp MailboxId)" "-e: the MailboxId came from Autodiscover"
+grep -q "autodiscover settings for probe@example.test (mapiHttp)" "$ad_LOG" \
+	&& ok "-e: asked with X-MapiHttpCapability: 1" || not_ok "-e: asked with X-MapiHttpCapability: 1"
+start_responder adoff --http-auth any --mapi-plain closed --exchange 2016 --mapi-http off || exit 1
+run_plugin --transport mapi -e probe@example.test -u 'EXAMPLE\probe' --ca-file "$adoff_CA" \
+	--autodiscover-url "https://localhost:$adoff_PORT/autodiscover/autodiscover.xml"
+expect_result "-e without a mapiHttp Protocol: CRITICAL, not offered" 2 \
+	"Autodiscover offers no MAPI over HTTP for this mailbox"
+
 # --- usage ------------------------------------------------------------------------
 run_plugin --transport mapi -H localhost -u 'EXAMPLE\probe' -m "$MB"
 expect_result "mapi without a MailboxId: usage error" 3 "needs --rpc-server GUID@domain"

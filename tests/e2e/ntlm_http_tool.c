@@ -87,8 +87,11 @@ static int next_leg(CURLM *m, struct chan *c, struct rpe_error *err)
 	rc = tr_ntlm_on_done(c->ntlm, st, err);
 	if (rc == HTTP_NTLM_SEND_NEGOTIATE || rc == HTTP_NTLM_SEND_AUTHENTICATE) {
 		if (rc == HTTP_NTLM_SEND_AUTHENTICATE) {
-			curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, "0123456789");
-			curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE, 10L);
+			/* More than 16 bytes: a shorter body is an echo
+			 * request (MS-RPCH 2.1.2.1.5), answered 200. */
+			curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS,
+					 "0123456789abcdefghijklmn");
+			curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE, 24L);
 		}
 		curl_multi_add_handle(m, c->easy);
 		return 1;

@@ -8,9 +8,11 @@
 #   - SAMR bound with NTLM at privacy and at integrity: SamrConnect and
 #     SamrCloseHandle succeed; at level connect SamrConnect is denied;
 #   - a wrong password is refused;
+#   - SPNEGO (auth type 9, lib/spnego) with NTLM inside: the same, the
+#     mechListMICs verified both ways; with no KDC, NTLM alone;
 #   - the same with Kerberos against Samba's KDC (a krb5.conf and credentials
 #     caches of this directory only), plain (auth type 16) and inside SPNEGO
-#     (auth type 9): privacy and integrity calls accepted,
+#     (auth type 9, lib/spnego): privacy and integrity calls accepted,
 #     level connect denied, and the failures named: wrong password
 #     (preauthentication), unknown principal, unknown service principal,
 #     KDC unreachable; credentials from a keytab and from a kinit cache;
@@ -227,6 +229,33 @@ interop privacy Administrator "$ADMIN_PW" \
 	"SPNEGO with Kerberos privacy: sealed calls accepted" "${kerberos_ok[@]}"
 interop integrity Administrator "$ADMIN_PW" \
 	"SPNEGO with Kerberos integrity: signed calls accepted" "${kerberos_ok[@]}"
+interop connect Administrator "$ADMIN_PW" \
+	"SPNEGO with Kerberos level connect: SamrConnect denied (fault access denied)" \
+	'samr_mech=SPNEGO \(Kerberos\)' 'samr_connect=fault 0x00000005 access denied'
+# lib/spnego with NTLM inside (RPC auth type 9, NTLMSSP in the
+# NegTokenInit, AUTHENTICATE and mechListMIC in the alter_context, Samba's
+# mechListMIC verified): what a default Outlook does without a ticket.
+spnego_ntlm_ok=('samr_bind=accepted' 'samr_auth=complete' 'samr_mech=SPNEGO \(NTLM\)'
+	'samr_connect=status 0x00000000' 'samr_close=status 0x00000000')
+TOOL_OPTS=(--auth negotiate-ntlm)
+TOOL_DOMAIN=$DOMAIN
+interop privacy Administrator "$ADMIN_PW" \
+	"SPNEGO with NTLM privacy: sealed calls accepted, mechListMICs verified" "${spnego_ntlm_ok[@]}"
+interop integrity Administrator "$ADMIN_PW" \
+	"SPNEGO with NTLM integrity: signed calls accepted" "${spnego_ntlm_ok[@]}"
+interop connect Administrator "$ADMIN_PW" \
+	"SPNEGO with NTLM level connect: SamrConnect denied (fault access denied)" \
+	'samr_mech=SPNEGO \(NTLM\)' 'samr_connect=fault 0x00000005 access denied'
+interop privacy Administrator "not-the-password" \
+	"SPNEGO with NTLM, wrong password: the context is refused" \
+	'samr_bind=failed .*'
+# No KDC answering: SPNEGO offers NTLM alone, as Windows does.
+TOOL_OPTS=(--auth negotiate --spn "$SPN")
+TOOL_DOMAIN=$REALM
+KRB5_CONFIG="$E2E_TMP/krb5-nokdc.conf" interop privacy Administrator "$ADMIN_PW" \
+	"SPNEGO with no KDC answering: NTLM alone, sealed calls accepted" \
+	'creds=failed .*KDC unreachable.*' 'spnego=ntlm alone' "${spnego_ntlm_ok[@]}"
+TOOL_DOMAIN=$REALM
 TOOL_OPTS=(--auth kerberos --spn host/dc1.interop.test --keytab "$KEYTAB")
 interop integrity Administrator "" \
 	"Kerberos from a keytab (service principal host/): signed calls accepted" "${kerberos_ok[@]}"

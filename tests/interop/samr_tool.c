@@ -3,8 +3,11 @@
  *
  *   samr_tool [OPTIONS] HOST EPM-PORT LEVEL USER DOMAIN
  *     password in $SAMR_PASSWORD (not needed with --keytab or --ccache)
- *     --auth ntlm|kerberos|negotiate  (default ntlm; with kerberos, or SPNEGO
- *                           carrying Kerberos, DOMAIN is the realm)
+ *     --auth ntlm|kerberos|negotiate|negotiate-ntlm  (default ntlm; with
+ *                           kerberos, or SPNEGO offering Kerberos and NTLM,
+ *                           DOMAIN is the realm; negotiate falls back to
+ *                           NTLM alone without Kerberos credentials, as the
+ *                           plugin does; negotiate-ntlm offers NTLM alone)
  *     --spn SPN             (Kerberos; default exchangeMDB/HOST)
  *     --keytab FILE         (Kerberos: client keytab instead of the password)
  *     --ccache              (Kerberos: the cache in KRB5CCNAME)
@@ -22,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "buf.h"
 #include "crypto.h"
 #include "dcerpc.h"
@@ -331,50 +335,73 @@ static struct kerb_creds *kerberos_creds(const struct tool_opts *o)
 	return kc;
 }
 
+/* The security context from lib/auth's package table, as the probe makes
+ * it: ntlm, kerberos, negotiate (SPNEGO with Kerberos when credentials
+ * can be had, else NTLM alone, as the plugin falls back) or negotiate-ntlm
+ * (SPNEGO with NTLM only).  NULL with nothing more to do (the KDC's
+ * answer is the result) or an error printed. */
+static struct secctx *make_secctx(const struct tool_opts *o,
+				  struct kerb_creds **kc)
+{
+	struct rpe_error err = { 0, "" };
+	struct auth_params ap = {
+		.user = o->user,
+		.domain = o->domain,
+		.password = o->password,
+		.spn = o->spn,
+		.spn_server = o->host,
+		.level = (uint8_t)o->level,
+	};
+	enum auth_package pkg = AUTH_PKG_NEGOTIATE;
+	struct secctx *sec;
+
+	if (!strcmp(o->auth, "ntlm"))
+		pkg = AUTH_PKG_NTLM;
+	else if (!strcmp(o->auth, "kerberos"))
+		pkg = AUTH_PKG_KERBEROS;
+	if (pkg != AUTH_PKG_NTLM && strcmp(o->auth, "negotiate-ntlm")) {
+		*kc = kerberos_creds(o);
+		if (!*kc && pkg == AUTH_PKG_KERBEROS)
+			return NULL;
+		if (!*kc)
+			printf("spnego=ntlm alone\n");
+	}
+	ap.kerb = *kc;
+	sec = auth_secctx_new(pkg, &ap, &err);
+	if (!sec)
+		printf("error=%s\n", err.msg);
+	return sec;
+}
+
 /* SAMR bound with the chosen package; 0 when every step was carried out. */
 static int samr_session(struct loop *loop, const struct tool_opts *o,
 			int port)
 {
-	struct rpe_error err = { 0, "" };
-	struct ntlm_client *ntlm = NULL;
 	struct kerb_creds *kc = NULL;
-	struct kerb_ctx *kctx = NULL;
-	struct secctx sec;
+	struct secctx *sec;
 	struct rpc_assoc a;
 	struct stream s;
 	int rc = -1;
 
 	memset(&s, 0, sizeof(s));
-	if (strcmp(o->auth, "ntlm")) {
-		if (!(kc = kerberos_creds(o)))
-			return 0; /* the KDC's answer is the result */
-		kctx = kerb_ctx_new(kc, o->spn, o->host, (uint8_t)o->level,
-				    !strcmp(o->auth, "negotiate"), &err);
-		sec.ctx = NULL;
-		if (kctx)
-			kerb_ctx_secctx(kctx, &sec);
-	} else {
-		ntlm = ntlm_client_new(o->user, o->domain, o->password, &err);
-		sec.ops = &ntlm_secctx_ops;
-		sec.ctx = ntlm ? ntlm_client_session(ntlm) : NULL;
+	sec = make_secctx(o, &kc);
+	if (!sec) {
+		kerb_creds_free(kc);
+		return kc || !strcmp(o->auth, "ntlm") ? -1 : 0;
 	}
-	if (!sec.ctx) {
-		printf("error=%s\n", err.msg);
-		goto out;
-	}
-	/* One association drives either package's legs (bind, then auth3
-	 * or alter_context as the package says). */
-	rpc_assoc_init(&a, "SAMR", "", &samr_interface, &sec, (uint8_t)o->level);
+	/* One association drives any package's legs (bind, then auth3 or
+	 * alter_context as the package says). */
+	rpc_assoc_init(&a, "SAMR", "", &samr_interface, sec, (uint8_t)o->level);
 	if (stream_open(&s, loop, o->host, port, "SAMR") == 0) {
 		rc = assoc_bind(&s, &a, "samr_bind");
+		if (rc == 1)
+			printf("samr_mech=%s\n", secctx_display_name(sec));
 		rc = rc == 1 ? samr_calls(&s, &a) : rc;
 	}
 	stream_close(&s);
 	rpc_assoc_free(&a);
-out:
-	kerb_ctx_free(kctx);
+	auth_secctx_free(sec);
 	kerb_creds_free(kc);
-	ntlm_client_free(ntlm);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -398,7 +425,8 @@ static int parse_args(int argc, char **argv, struct tool_opts *o)
 			return -1;
 	}
 	if (argc - i != 5 || (strcmp(o->auth, "ntlm") && strcmp(o->auth, "kerberos") &&
-			      strcmp(o->auth, "negotiate")))
+			      strcmp(o->auth, "negotiate") &&
+			      strcmp(o->auth, "negotiate-ntlm")))
 		return -1;
 	o->host = argv[i];
 	o->epm_port = atol(argv[i + 1]);
@@ -408,6 +436,7 @@ static int parse_args(int argc, char **argv, struct tool_opts *o)
 	o->user = argv[i + 3];
 	o->domain = argv[i + 4];
 	if (!o->level || (!o->password && (!strcmp(o->auth, "ntlm") ||
+					  !strcmp(o->auth, "negotiate-ntlm") ||
 					  (!o->keytab && !o->ccache))))
 		return -1;
 	return 0;
@@ -421,7 +450,7 @@ int main(int argc, char **argv)
 	int port, status = 1;
 
 	if (parse_args(argc, argv, &o) < 0) {
-		fprintf(stderr, "usage: SAMR_PASSWORD=... %s [--auth ntlm|kerberos|negotiate] "
+		fprintf(stderr, "usage: SAMR_PASSWORD=... %s [--auth ntlm|kerberos|negotiate|negotiate-ntlm] "
 				"[--spn SPN] [--keytab FILE] [--ccache] HOST EPM-PORT "
 				"connect|integrity|privacy USER DOMAIN\n",
 			argv[0]);

@@ -218,7 +218,10 @@ def answer(c, body, headers):
     if addr.lower() != ARGS.email.lower():
         LOG(c.id, 'autodiscover unknown address %s: POX error 500' % addr)
         return 200, error_xml('500', 'The e-mail address cannot be found.')
-    mapi = modern() and headers.get('x-mapihttpcapability', '') not in ('', '0')
+    # MAPI over HTTP switched off (--mapi-http off): no mapiHttp Protocol.
+    mapi = modern() and headers.get('x-mapihttpcapability', '') not in ('', '0') and \
+        getattr(ARGS, 'mapi_http', 'on') == 'on'
+
     LOG(c.id, 'autodiscover settings for %s%s' % (addr, ' (mapiHttp)' if mapi else ''))
     return 200, settings_xml(mapi)
 

@@ -188,6 +188,17 @@ def ntlm_leg(c, scheme, token, method, door=None):
     except ValueError:
         log(c.id, 'http auth=%s rejected: token is not base64' % scheme)
         return False
+    wrapped = None
+    if scheme == 'negotiate' and msg[:1] in (b'\x60', b'\xa1'):
+        # SPNEGO around NTLMSSP, as Windows sends it without a ticket.
+        import spnego_server
+        try:
+            wrapped, msg, types, mic = spnego_server.unwrap(msg)
+        except Exception as e:
+            log(c.id, 'http auth=negotiate rejected: malformed SPNEGO (%s)' % e)
+            return False
+        if types is not None:
+            c.spnego_types = types
     if msg[:8] != b'NTLMSSP\x00' or len(msg) < 12:
         log(c.id, 'http auth=%s rejected: not a raw NTLMSSP token (SPNEGO/Kerberos '
             'is not served here)' % scheme)
@@ -201,7 +212,11 @@ def ntlm_leg(c, scheme, token, method, door=None):
         chal = srv.challenge(msg)
         srv.conn_id = c.id
         c.ntlm_http = srv
-        log(c.id, 'http auth=%s negotiate: challenge sent on conn=%s' % (scheme, c.id))
+        log(c.id, 'http auth=%s negotiate: challenge sent on conn=%s%s' % (
+            scheme, c.id, ' (inside SPNEGO)' if wrapped else ''))
+        if wrapped:
+            import spnego_server
+            chal = spnego_server.resp(1, spnego_server.NTLM_OID, chal)
         c.respond(401, 'Unauthorized', [('WWW-Authenticate', '%s %s' % (
             'Negotiate' if scheme == 'negotiate' else 'NTLM',
             base64.b64encode(chal).decode()))])
@@ -218,6 +233,13 @@ def ntlm_leg(c, scheme, token, method, door=None):
     if not ok:
         log(c.id, 'http auth=%s rejected: %s' % (scheme, who))
         return False
+    if wrapped:
+        import spnego_server
+        if not mic or not spnego_server.client_mic_ok(
+                srv.flags, srv.exported, getattr(c, 'spnego_types', b''), mic):
+            log(c.id, 'http auth=negotiate user=%s rejected: mechListMIC missing or wrong' % who)
+            return False
+        log(c.id, 'http auth=negotiate spnego mechListMIC verified')
     ok, why = check_binding(msg, door)
     if not ok:
         log(c.id, 'http auth=%s user=%s rejected: %s' % (scheme, who, why))

@@ -55,6 +55,8 @@ def add_arguments(p):
     p.add_argument('--mapi-plain', choices=('closed', 'reset', '403.4', 'redirect', 'open',
                                             'basic-only', 'stall'),
                    help='serve a plain-http door on its own port (READY plain_port=N)')
+    p.add_argument('--mapi-plain-port', type=int, default=0,
+                   help='port of the plain-http door (0: any)')
     p.add_argument('--mapi-pending', type=int, default=1,
                    help='PENDING meta-tags before DONE (default 1)')
 
@@ -78,11 +80,11 @@ def start(args, https_port, logger, server_class, handler):
         # no other process can take the port while we hold it.
         fam = socket.AF_INET6 if ':' in ARGS.listen else socket.AF_INET
         s = socket.socket(fam, socket.SOCK_STREAM)
-        s.bind((ARGS.listen, 0))
+        s.bind((ARGS.listen, ARGS.mapi_plain_port))
         start.closed = s
         port = s.getsockname()[1]
     else:
-        srv = server_class((ARGS.listen, 0), None)
+        srv = server_class((ARGS.listen, ARGS.mapi_plain_port), None)
         srv.handler = plain_handler(handler)
         threading.Thread(target=srv.serve_forever, kwargs={'poll_interval': 0.2},
                          daemon=True).start()

@@ -12,8 +12,10 @@ so a test can choose the scheme, the binding and the connections.
 
 Prints one line: status=<HTTP status of the authenticated request>.  The
 request is RPC_IN_DATA to the RPC proxy with a port the proxy refuses after
-authentication, so 503 means "authenticated" and 401 "refused".  --split
-sends the AUTHENTICATE on a second connection."""
+authentication, so 503 means "authenticated" and 401 "refused"; its body
+is longer than 16 bytes (a shorter one is an echo request, MS-RPCH
+2.1.2.1.5, answered 200).  --split sends the AUTHENTICATE on a second
+connection."""
 import argparse
 import base64
 import hashlib
@@ -28,6 +30,7 @@ from ntlm_auth.ntlm import NtlmContext
 
 URL = '/rpc/rpcproxy.dll?localhost:1'
 USER, DOMAIN, PASSWORD = 'probe', 'EXAMPLE', 'Secret123!'
+BODY = b'0123456789abcdefghijklmn'
 
 # OpenSSL 3 keeps MD4 in its legacy provider, which Python's hashlib does
 # not load: give ntlm-auth pycryptodome's MD4.
@@ -58,9 +61,9 @@ def bindings(conn, kind):
 
 
 def leg(conn, scheme, token):
-    conn.request('RPC_IN_DATA', URL, headers={
+    conn.request('RPC_IN_DATA', URL, body=BODY, headers={
         'Authorization': '%s %s' % (scheme, base64.b64encode(token).decode()),
-        'Content-Length': '0', 'Connection': 'Keep-Alive'})
+        'Content-Length': str(len(BODY)), 'Connection': 'Keep-Alive'})
     resp = conn.getresponse()
     resp.read()
     return resp
@@ -86,15 +89,16 @@ def with_requests(a):
     r = requests.request('RPC_IN_DATA', 'https://localhost:%d%s' % (a.port, URL),
                          auth=HttpNtlmAuth('%s\\%s' % (DOMAIN, USER), PASSWORD,
                                            send_cbt=not a.no_cbt),
-                         headers={'Content-Length': '0'}, verify=a.ca, timeout=20)
+                         data=BODY, verify=a.ca, timeout=20)
     return r.status_code
 
 
 def basic(a):
     conn = connect(a.port, a.ca)
     cred = base64.b64encode(('%s\\%s:%s' % (DOMAIN, USER, PASSWORD)).encode())
-    conn.request('RPC_IN_DATA', URL, headers={'Authorization': 'Basic ' + cred.decode(),
-                                              'Content-Length': '0'})
+    conn.request('RPC_IN_DATA', URL, body=BODY,
+                 headers={'Authorization': 'Basic ' + cred.decode(),
+                          'Content-Length': str(len(BODY))})
     return conn.getresponse().status
 
 

@@ -96,7 +96,7 @@ class Fault:
         if self.kind not in ('stall', 'close', 'truncate', 'garbage', 'status', 'rpc-error',
                              'fault', 'badsig', 'bind-nak', 'html', 'lie-frag',
                              'lie-auth', 'unexpected', 'drip', 'bogus', 'replay',
-                             'in-status'):
+                             'in-status', 'cut401'):
             raise argparse.ArgumentTypeError('unknown fault kind %r' % self.kind)
 
 
@@ -245,6 +245,17 @@ def handle_connection(sock, peer):
                 c.respond(404, 'Not Found', body=b'<html>404</html>', close=True)
                 return
             phase = 'http-in' if method == 'RPC_IN_DATA' else 'http-out'
+            f = fault_for(phase)
+            if f and f.kind == 'cut401' and ARGS.http_auth != 'none':
+                # The 401 of the HTTP authentication cut off: in its header
+                # block, or (ARG body) in its body, then the close.
+                log(c.id, 'fault cut401 %s' % (f.arg or 'headers'))
+                if f.arg == 'body':
+                    c.send(b'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\n'
+                           b'WWW-Authenticate: Negotiate\r\nContent-Length: 200\r\n\r\n<html>401')
+                else:
+                    c.send(b'HTTP/1.1 401 Unauthorized\r\nContent-Type: text/html\r\nWWW-Authe')
+                return
             # IIS authenticates before the RPC proxy looks at the query.
             if not check_http_auth(c, method, headers):
                 if clen and headers.get('expect', '').lower() != '100-continue':
@@ -256,6 +267,17 @@ def handle_connection(sock, peer):
                 elif clen:
                     return
                 continue
+            if clen <= 0x10:
+                # An echo request (MS-RPCH 2.1.2.1.5: Content-Length 0 to
+                # 0x10; also what a client's body-less first leg of HTTP
+                # NTLM looks like to a proxy that asks for no
+                # authentication): the echo response (2.1.2.1.6, RTS flags
+                # ECHO, 2.2.4.48), and the proxy opens nothing.
+                c.read(clen)
+                log(c.id, 'echo request, echo response sent')
+                c.respond(200, 'Success', [('Content-Type', 'application/rpc'),
+                                           ('Connection', 'Keep-Alive')], rts_pdu(0x40, []))
+                continue
             host, _, port = query.rpartition(':')
             if autodiscover.refuse_remote_name(c, host):
                 return
@@ -263,16 +285,6 @@ def handle_connection(sock, peer):
                 c.respond(503, 'RPC Error', body=b'<html>RPC Error: port not allowed</html>',
                           close=True)
                 return
-            if clen <= 0x10:
-                # An echo request (MS-RPCH 2.1.2.1.5: Content-Length 0 to
-                # 0x10), as a client's body-less first leg of HTTP NTLM
-                # looks to a proxy that asks for no authentication: the
-                # echo response (2.1.2.1.6, RTS flags ECHO, 2.2.4.48).
-                c.read(clen)
-                log(c.id, 'echo request, echo response sent')
-                c.respond(200, 'Success', [('Content-Type', 'application/rpc'),
-                                           ('Connection', 'Keep-Alive')], rts_pdu(0x40, []))
-                continue
             f = fault_for(phase)
             if f and f.kind == 'status':
                 code = int(f.arg or '503')
@@ -1445,7 +1457,6 @@ def main():
             ARGS.listen, port, not ARGS.no_tls, ARGS.encryption_required, ARGS.http_auth))
         ready = 'READY port=%d ca=%s' % (port, ca)
         ready += autodiscover.start(ARGS, port, log)
-        ready += mapihttp.start(ARGS, port, log, Server, handle_connection)
         if ARGS.rpc_tcp:
             tcp = Server((ARGS.listen, ARGS.tcp_port), None)
             ARGS.tcp_port = tcp.server_address[1]
@@ -1460,6 +1471,8 @@ def main():
                 '(endpoint mapper)%s' % (ARGS.listen, ARGS.tcp_port, ARGS.epm_port,
                                          ' epm_no_emsmdb' if ARGS.epm_no_emsmdb else ''))
             ready += ' tcp_port=%d epm_port=%d' % (ARGS.tcp_port, ARGS.epm_port)
+        # Last, so that the fields before keep their order.
+        ready += mapihttp.start(ARGS, port, log, Server, handle_connection)
         sys.stdout.write(ready + '\n')
         sys.stdout.flush()
         try:

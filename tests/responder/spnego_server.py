@@ -12,6 +12,8 @@ Knobs (--spnego): accept; refuse (bind_nak 'authentication type not
 recognized'); bad-mic (the server's mechListMIC is corrupted); no-mic
 (none sent); wrong-mech (supportedMech Kerberos, which the client did not
 offer when it offers NTLM alone); reject (negState reject)."""
+import hashlib
+import hmac
 import struct
 
 from Cryptodome.Cipher import ARC4
@@ -85,6 +87,28 @@ def resp(neg_state=None, mech=None, token=None, mic=None):
     if mic is not None:
         fields += tlv(0xa3, tlv(0x04, mic))
     return tlv(0xa1, tlv(0x30, fields))
+
+
+def client_mic_ok(flags, exported, types, mic):
+    """The client's mechListMIC: an NTLM signature with sequence number 0
+    over the MechTypeList (MS-NLMP 3.4.4.2), computed here from the keys."""
+    sign = ntlm.SIGNKEY(flags, exported, 'Client')
+    seal = ARC4.new(ntlm.SEALKEY(flags, exported, 'Client'))
+    mac = hmac.new(sign, struct.pack('<I', 0) + types, hashlib.md5).digest()[:8]
+    if flags & ntlm.NTLMSSP_NEGOTIATE_KEY_EXCH:
+        mac = seal.encrypt(mac)
+    want = struct.pack('<I', 1) + mac + struct.pack('<I', 0)
+    return hmac.compare_digest(want, mic)
+
+
+def unwrap(msg):
+    """(kind, inner NTLM message, mechTypes DER or None, mechListMIC or None)
+    of a SPNEGO token from an HTTP Negotiate header; kind 'init' or 'resp'."""
+    if msg[:1] == b'\x60':
+        init = spnego.SPNEGO_NegTokenInit(msg)
+        return 'init', init.fields.get('MechToken', b''), mech_types_der(msg), None
+    f = resp_fields(msg)
+    return 'resp', f.get(2, b''), None, f.get(3)
 
 
 class SpnegoNtlm:

@@ -734,6 +734,30 @@ static void test_session_answers(void)
 	CHECK(strstr(msg, "without Protocol EXPR") != NULL && strstr(msg, "only MAPI over HTTP") != NULL);
 	autodiscover_session_free(s);
 
+	/* --transport mapi: the mapiHttp MailStore URL is what is wanted; a
+	 * mapiHttp Protocol without one still fails. */
+	s = autodiscover_session_new("monitor@example.test",
+				     "https://ad.example.test/autodiscover/autodiscover.xml", &err);
+	autodiscover_session_want_mapi(s);
+	autodiscover_session_next(s, &a);
+	feed_http(s, a.id, 200, NULL, HEAD "<User><LegacyDN>/o=x</LegacyDN></User><Account>"
+		  "<Action>settings</Action><Protocol Type=\"mapiHttp\" Version=\"1\"><MailStore>"
+		  "<InternalUrl>https://in.example.test/mapi/emsmdb/?MailboxId=a@b.test</InternalUrl>"
+		  "<ExternalUrl>https://mail.example.test/mapi/emsmdb/?MailboxId=3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@example.test</ExternalUrl>"
+		  "</MailStore></Protocol></Account>" TAIL);
+	CHECK_INT(autodiscover_session_state(s), 1);
+	CHECK_STR(autodiscover_session_response(s)->mapi_http_url,
+		  "https://mail.example.test/mapi/emsmdb/?MailboxId=3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@example.test");
+	autodiscover_session_free(s);
+	s = autodiscover_session_new("monitor@example.test",
+				     "https://ad.example.test/autodiscover/autodiscover.xml", &err);
+	autodiscover_session_want_mapi(s);
+	autodiscover_session_next(s, &a);
+	feed_http(s, a.id, 200, NULL, HEAD "<User><LegacyDN>/o=x</LegacyDN></User><Account>"
+		  "<Action>settings</Action><Protocol Type=\"mapiHttp\"/></Account>" TAIL);
+	CHECK_INT(autodiscover_session_failure(s, &msg), AUTODISCOVER_FAIL_NO_EXPR);
+	autodiscover_session_free(s);
+
 	CHECK(autodiscover_session_new("monitor@example.test", "http://ad.example.test/", &err) == NULL);
 	CHECK(strstr(err.msg, "--autodiscover-url") != NULL);
 	CHECK(autodiscover_session_new("nobody", NULL, &err) == NULL);

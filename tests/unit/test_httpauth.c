@@ -364,7 +364,8 @@ static void test_http_ntlm_schemes(void)
 	buf_init(&hdr, 0);
 	/* Negotiate first; the server only does NTLM: leg one again */
 	CHECK_INT(http_ntlm_begin(h, &hdr, &err), HTTP_NTLM_SEND_NEGOTIATE);
-	CHECK(strncmp((char *)hdr.data, "Authorization: Negotiate TlRMTVNT", 33) == 0);
+	/* Under Negotiate leg one is SPNEGO around the NEGOTIATE (60 ..). */
+	CHECK(strncmp((char *)hdr.data, "Authorization: Negotiate Y", 26) == 0);
 	CHECK_INT(respond(h, 401, ntlm_only, &hdr, &err), HTTP_NTLM_SEND_NEGOTIATE);
 	CHECK_STR(http_ntlm_scheme(h), "NTLM");
 	/* ... and then neither NTLM nor Negotiate: Basic, as allowed */
@@ -399,6 +400,107 @@ static void test_http_ntlm_schemes(void)
 	buf_free(&hdr);
 }
 
+/* b gets tag, DER length and v. */
+static void der(struct buf *b, uint8_t tag, const uint8_t *v, size_t n)
+{
+	buf_put_u8(b, tag);
+	if (n >= 0x100) {
+		buf_put_u8(b, 0x82);
+		buf_put_u16be(b, (uint16_t)n);
+	} else if (n >= 0x80) {
+		buf_put_u8(b, 0x81);
+		buf_put_u8(b, (uint8_t)n);
+	} else {
+		buf_put_u8(b, (uint8_t)n);
+	}
+	buf_put_bytes(b, v, n);
+}
+
+/* "WWW-Authenticate: Negotiate <NegTokenResp>" with negState st, the
+ * NTLMSSP mechanism when mech, and the token or MIC given. */
+static const char *spnego_line(int st, int mech, const uint8_t *tok,
+			       size_t tlen, const uint8_t *mic, size_t mlen,
+			       char *out, size_t n)
+{
+	static const uint8_t oid[] = { 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04,
+				       0x01, 0x82, 0x37, 0x02, 0x02, 0x0a };
+	struct buf f, t, seq, whole, val;
+	struct rpe_error err = { 0, "" };
+	uint8_t stv[3] = { 0x0a, 0x01, (uint8_t)st };
+
+	buf_init(&f, 0), buf_init(&t, 0), buf_init(&seq, 0);
+	buf_init(&whole, 0), buf_init(&val, 0);
+	der(&f, 0xa0, stv, 3);
+	if (mech)
+		der(&f, 0xa1, oid, sizeof(oid));
+	if (tok) {
+		der(&t, 0x04, tok, tlen);
+		der(&f, 0xa2, t.data, t.len);
+		buf_reset(&t);
+	}
+	if (mic) {
+		der(&t, 0x04, mic, mlen);
+		der(&f, 0xa3, t.data, t.len);
+	}
+	der(&seq, 0x30, f.data, f.len);
+	der(&whole, 0xa1, seq.data, seq.len);
+	CHECK_INT(httpauth_authorization(HTTPAUTH_NEGOTIATE, whole.data,
+					 whole.len, &val, &err), 0);
+	snprintf(out, n, "WWW-Authenticate: %s\r\n", (const char *)val.data);
+	buf_free(&f), buf_free(&t), buf_free(&seq);
+	buf_free(&whole), buf_free(&val);
+	return out;
+}
+
+/* Negotiate as Windows without a ticket: SPNEGO around NTLMSSP; the
+ * CHALLENGE inside the server's NegTokenResp, the AUTHENTICATE back inside
+ * ours with the mechListMIC; a final token that does not verify is refused,
+ * none at all is fine. */
+static void test_http_ntlm_spnego(void)
+{
+	uint8_t chal[256], zero[16] = { 0 };
+	size_t clen = t_unhex(challenge, chal, sizeof(chal));
+	struct rpe_error err = { 0, "" };
+	struct http_ntlm *h;
+	struct buf hdr;
+	char l1[2048], l2[512];
+	const char *chal401[] = { spnego_line(1, 1, chal, clen, NULL, 0, l1,
+					      sizeof(l1)), NULL };
+	const char *bad200[] = { spnego_line(0, 0, NULL, 0, zero, 16, l2,
+					     sizeof(l2)), NULL };
+	const char *reject[] = { "WWW-Authenticate: Negotiate oQcwBaADCgEC\r\n",
+				 NULL };
+
+	buf_init(&hdr, 0);
+	h = handshake(0, 1);
+	CHECK_INT(http_ntlm_begin(h, &hdr, &err), HTTP_NTLM_SEND_NEGOTIATE);
+	CHECK(strncmp((char *)hdr.data, "Authorization: Negotiate Y", 26) == 0);
+	CHECK_INT(respond(h, 401, chal401, &hdr, &err),
+		  HTTP_NTLM_SEND_AUTHENTICATE);
+	/* a1 ..: a NegTokenResp, base64 "o..." */
+	CHECK(strncmp((char *)hdr.data, "Authorization: Negotiate o", 26) == 0);
+	CHECK(http_ntlm_sent_credentials(h));
+	CHECK_INT(respond(h, 200, bad200, &hdr, &err), RPE_ERR_AUTH);
+	CHECK(strstr(err.msg, "final SPNEGO token failed") != NULL);
+	CHECK(strstr(err.msg, "mechListMIC does not verify") != NULL);
+	http_ntlm_free(h);
+
+	h = handshake(0, 1);
+	http_ntlm_begin(h, &hdr, &err);
+	respond(h, 401, chal401, &hdr, &err);
+	CHECK_INT(respond(h, 200, NULL, &hdr, &err), HTTP_NTLM_DONE);
+	http_ntlm_free(h);
+
+	/* negState reject in place of the CHALLENGE */
+	h = handshake(0, 1);
+	http_ntlm_begin(h, &hdr, &err);
+	CHECK_INT(respond(h, 401, reject, &hdr, &err), RPE_ERR_AUTH);
+	CHECK(strstr(err.msg, "SPNEGO answer refused") != NULL);
+	CHECK(strstr(err.msg, "negState reject") != NULL);
+	http_ntlm_free(h);
+	buf_free(&hdr);
+}
+
 int main(void)
 {
 	struct rpe_error err = { 0, "" };
@@ -416,6 +518,7 @@ int main(void)
 	T_RUN(test_authorization);
 	T_RUN(test_http_ntlm_handshake);
 	T_RUN(test_http_ntlm_schemes);
+	T_RUN(test_http_ntlm_spnego);
 	crypto_cleanup();
 	T_DONE();
 }

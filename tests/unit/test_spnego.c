@@ -194,6 +194,21 @@ static const struct secctx_ops toy_krb_ops = {
 	.step = toy_fail_step,
 };
 
+static int toy_krb_step(void *ctx, const uint8_t *in, size_t len,
+			struct buf *out, struct rpe_error *err)
+{
+	(void)ctx, (void)len;
+	if (in)
+		return rpe_fail(err, RPE_ERR_STATE, "Kerberos was not chosen");
+	return buf_put_bytes(out, "KRB-APREQ", 9) < 0 ? -1 : SECCTX_CONTINUE;
+}
+
+static const struct secctx_ops toy_krb_ok_ops = {
+	.name = "TOYK",
+	.auth_type = 16,
+	.step = toy_krb_step,
+};
+
 static struct secctx *toy(const struct secctx_ops *ops)
 {
 	struct secctx *s = calloc(1, sizeof(*s));
@@ -376,6 +391,65 @@ static void test_ntlm_mic_reset(void)
 	ntlm_session_free(fresh);
 }
 
+/* Kerberos offered first with its AP-REQ; the server takes NTLM without a
+ * token (RFC 4178 5, protocol.md 7): NTLM's NEGOTIATE goes in the next
+ * leg, then AUTHENTICATE with the MIC over both mechanisms, which the
+ * server must answer with its own (not its first choice). */
+static void test_fallback_to_ntlm(void)
+{
+	static const uint8_t types_both[] =
+		"\x30\x17\x06\x09\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"
+		"\x06\x0a\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a";
+	struct rpe_error err = { 0, "" };
+	struct secctx *s = spnego_secctx_new(toy(&toy_krb_ok_ops),
+					     toy(&toy_ntlm_ops), &err);
+	struct buf out, in;
+	uint8_t mic[64];
+
+	buf_init(&out, 0);
+	buf_init(&in, 0);
+	CHECK_INT(s->ops->step(s->ctx, NULL, 0, &out, &err), SECCTX_CONTINUE);
+	CHECK(out.len > 40 && memcmp(out.data + 16, types_both, 25) == 0);
+	CHECK_INT(s->ops->header_sign, 1);
+	server_resp(&in, 1, ntlm_oid_tlv, 12, NULL, NULL, 0);
+	buf_reset(&out);
+	CHECK_INT(s->ops->step(s->ctx, in.data, in.len, &out, &err),
+		  SECCTX_CONTINUE);
+	CHECK(out.len > 7 && memcmp(out.data + out.len - 7, "TOY-NEG", 7) == 0);
+	server_resp(&in, 1, NULL, 0, "TOY-CHAL", NULL, 0);
+	buf_reset(&out);
+	CHECK_INT(s->ops->step(s->ctx, in.data, in.len, &out, &err),
+		  SECCTX_CONTINUE);
+	/* no server MIC: refused, the server did not take our first choice */
+	memcpy(mic, "S-MIC:", 6);
+	memcpy(mic + 6, types_both, 25);
+	server_resp(&in, 0, NULL, 0, NULL, NULL, 0);
+	buf_reset(&out);
+	CHECK_INT(s->ops->step(s->ctx, in.data, in.len, &out, &err),
+		  RPE_ERR_AUTH);
+	CHECK_STR(secctx_display_name(s), "SPNEGO (NTLM)");
+	s->ops->destroy(s->ctx);
+	free(s);
+
+	s = spnego_secctx_new(toy(&toy_krb_ok_ops), toy(&toy_ntlm_ops), &err);
+	buf_reset(&out);
+	s->ops->step(s->ctx, NULL, 0, &out, &err);
+	server_resp(&in, 1, ntlm_oid_tlv, 12, NULL, NULL, 0);
+	buf_reset(&out);
+	s->ops->step(s->ctx, in.data, in.len, &out, &err);
+	server_resp(&in, 1, NULL, 0, "TOY-CHAL", NULL, 0);
+	buf_reset(&out);
+	s->ops->step(s->ctx, in.data, in.len, &out, &err);
+	server_resp(&in, 0, NULL, 0, NULL, mic, 31);
+	buf_reset(&out);
+	CHECK_INT(s->ops->step(s->ctx, in.data, in.len, &out, &err),
+		  SECCTX_DONE);
+	s->ops->destroy(s->ctx);
+	free(s);
+	buf_free(&out);
+	buf_free(&in);
+}
+
 int main(void)
 {
 	struct rpe_error err = { 0, "" };
@@ -386,6 +460,7 @@ int main(void)
 	T_RUN(test_parse_vectors);
 	T_RUN(test_parse_malformed);
 	T_RUN(test_legs);
+	T_RUN(test_fallback_to_ntlm);
 	T_RUN(test_ntlm_mic_reset);
 	crypto_cleanup();
 	T_DONE();
