@@ -56,6 +56,15 @@ struct verdict {
 	const struct probe_result *cause;
 };
 
+/* The two ways every decision writes its result (verdict.c and
+ * verdict_mapi.c): one more long-output line (dropped past VERDICT_LINES),
+ * and the state with its status-line summary. */
+void verdict_add_line(struct verdict *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void verdict_set_summary(struct verdict *v, enum mp_state st,
+			 const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 void verdict_decide(const struct verdict_input *in, struct verdict *out);
 /* MAPI over HTTP's table (the plain http door); verdict_decide calls it
  * when in->mapi is set. */
