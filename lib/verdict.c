@@ -29,10 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void add_line(struct verdict *v, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void add_line(struct verdict *v, const char *fmt, ...)
+void verdict_add_line(struct verdict *v, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -43,11 +40,7 @@ static void add_line(struct verdict *v, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void set_summary(struct verdict *v, enum mp_state st,
-			const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_summary(struct verdict *v, enum mp_state st,
+void verdict_set_summary(struct verdict *v, enum mp_state st,
 			const char *fmt, ...)
 {
 	va_list ap;
@@ -92,17 +85,17 @@ static void describe_probe(struct verdict *v, const struct probe_result *r)
 	size_t o = 0, i;
 	double prev = 0;
 
-	if (v->nprobes < 2) {
+	if (v->nprobes < VERDICT_PROBES) {
 		v->probe[v->nprobes] = r;
 		v->probe_line[v->nprobes++] = v->nlines;
 	}
 
 	if (r->phase == PHASE_DONE)
-		add_line(v, "%s probe (%s): %s in %.3fs: %s", r->label,
+		verdict_add_line(v, "%s probe (%s): %s in %.3fs: %s", r->label,
 			 level_text(r, lt, sizeof(lt)), probe_outcome_name(r->outcome),
 			 r->total_time, r->message);
 	else
-		add_line(v, "%s probe (%s): %s during %s in %.3fs: %s", r->label,
+		verdict_add_line(v, "%s probe (%s): %s during %s in %.3fs: %s", r->label,
 			 level_text(r, lt, sizeof(lt)), probe_outcome_name(r->outcome),
 			 probe_phase_name(r->phase), r->total_time, r->message);
 	phases[0] = '\0';
@@ -120,14 +113,14 @@ static void describe_probe(struct verdict *v, const struct probe_result *r)
 		prev = end;
 	}
 	if (o)
-		add_line(v, "  phases: %s", phases);
+		verdict_add_line(v, "  phases: %s", phases);
 	if (r->tcp_port)
-		add_line(v, "  RPC over TCP, store port %u%s", r->tcp_port,
+		verdict_add_line(v, "  RPC over TCP, store port %u%s", r->tcp_port,
 			 r->epm_time > 0 ? " (from the endpoint mapper)" : "");
 	/* szDisplayName is the display name of the user logged on
 	 * (MS-OXCRPC 3.1.4.1), not the server's. */
 	if (r->server_version[0])
-		add_line(v, "  store server version %s%s%s%s", r->server_version,
+		verdict_add_line(v, "  store server version %s%s%s%s", r->server_version,
 			 r->display_name[0] ? ", logged on as \"" : "",
 			 r->display_name, r->display_name[0] ? "\"" : "");
 }
@@ -139,18 +132,18 @@ static int timed_out(const struct probe_result *r)
 
 static void remediation_enforce(struct verdict *v, const char *srv)
 {
-	add_line(v, "To require encryption (Exchange 2010 and later): Set-RpcClientAccess -Server %s -EncryptionRequired $true", srv);
-	add_line(v, "Exchange 2007: Set-MailboxServer %s -MapiEncryptionRequired:$true", srv);
-	add_line(v, "Check the setting: (Get-RpcClientAccess -Server %s).EncryptionRequired", srv);
+	verdict_add_line(v, "To require encryption (Exchange 2010 and later): Set-RpcClientAccess -Server %s -EncryptionRequired $true", srv);
+	verdict_add_line(v, "Exchange 2007: Set-MailboxServer %s -MapiEncryptionRequired:$true", srv);
+	verdict_add_line(v, "Check the setting: (Get-RpcClientAccess -Server %s).EncryptionRequired", srv);
 }
 
 static void remediation_allow(struct verdict *v, const char *srv)
 {
-	add_line(v, "Outlook profiles without \"Encrypt data between Microsoft Outlook and Microsoft Exchange\" cannot log on.");
-	add_line(v, "Either enable that setting in the profiles (or by Group Policy), or allow unencrypted RPC:");
-	add_line(v, "Exchange 2010 and later: Set-RpcClientAccess -Server %s -EncryptionRequired $false", srv);
-	add_line(v, "Exchange 2007: Set-MailboxServer %s -MapiEncryptionRequired:$false", srv);
-	add_line(v, "Check the setting: (Get-RpcClientAccess -Server %s).EncryptionRequired", srv);
+	verdict_add_line(v, "Outlook profiles without \"Encrypt data between Microsoft Outlook and Microsoft Exchange\" cannot log on.");
+	verdict_add_line(v, "Either enable that setting in the profiles (or by Group Policy), or allow unencrypted RPC:");
+	verdict_add_line(v, "Exchange 2010 and later: Set-RpcClientAccess -Server %s -EncryptionRequired $false", srv);
+	verdict_add_line(v, "Exchange 2007: Set-MailboxServer %s -MapiEncryptionRequired:$false", srv);
+	verdict_add_line(v, "Check the setting: (Get-RpcClientAccess -Server %s).EncryptionRequired", srv);
 }
 
 /* The client version as administrators write it, A.B.C.D; the old
@@ -191,12 +184,12 @@ static void explain_version_block(struct verdict *v,
 {
 	char ver[32];
 
-	add_line(v, "ecClientVerDisallowed on the sealed logon: the server blocks client version %s.",
+	verdict_add_line(v, "ecClientVerDisallowed on the sealed logon: the server blocks client version %s.",
 		 version_text(in, ver, sizeof(ver)));
-	add_line(v, "Check: (Get-RpcClientAccess -Server %s).BlockedClientVersions and (Get-CASMailbox -Identity '%s').MAPIBlockOutlookVersions",
+	verdict_add_line(v, "Check: (Get-RpcClientAccess -Server %s).BlockedClientVersions and (Get-CASMailbox -Identity '%s').MAPIBlockOutlookVersions",
 		 srv, mailbox_id(in));
-	add_line(v, "Clients older than Outlook 2007 (12.0) are also refused this way when the organization has no public folders.");
-	add_line(v, "To test the encryption policy, present a version the server accepts: --client-version outlook2016.");
+	verdict_add_line(v, "Clients older than Outlook 2007 (12.0) are also refused this way when the organization has no public folders.");
+	verdict_add_line(v, "To test the encryption policy, present a version the server accepts: --client-version outlook2016.");
 }
 
 /* The per-mailbox MAPI settings behind the codes of the 12.0 row of
@@ -232,7 +225,7 @@ static void explain_ec(struct verdict *v, const struct probe_result *r)
 	const char *m = emsmdb_ec_meaning(r->ec);
 
 	if (m)
-		add_line(v, "%s: %s.", r->ec_name[0] ? r->ec_name : "ec", m);
+		verdict_add_line(v, "%s: %s.", r->ec_name[0] ? r->ec_name : "ec", m);
 }
 
 /* An RPC proxy answers a channel request for a RemoteName it cannot route
@@ -243,12 +236,12 @@ static void remediation_remote_name(struct verdict *v,
 {
 	/* rpc_server is NULL when the RemoteName was a mailbox GUID@domain. */
 	if (in->rpc_server)
-		add_line(v, "HTTP 404: the RPC proxy cannot route the RemoteName %s.",
+		verdict_add_line(v, "HTTP 404: the RPC proxy cannot route the RemoteName %s.",
 			 in->rpc_server);
 	else
-		add_line(v, "HTTP 404: the RPC proxy knows no mailbox with that "
+		verdict_add_line(v, "HTTP 404: the RPC proxy knows no mailbox with that "
 			 "GUID@domain RemoteName.");
-	add_line(v, "Exchange 2013 and later route by mailbox: use -e ADDRESS "
+	verdict_add_line(v, "Exchange 2013 and later route by mailbox: use -e ADDRESS "
 		 "(Autodiscover finds it) or --rpc-server GUID@DOMAIN with the "
 		 "mailbox's (Get-Mailbox monitor).ExchangeGuid and its primary "
 		 "SMTP domain.");
@@ -269,7 +262,7 @@ static void explain_proxy_error(struct verdict *v,
 	rpch_explain_http(r->http_status, r->http_reason,
 			  strlen(r->http_reason), &e);
 	if (e.fix)
-		add_line(v, "To fix (HTTP %ld from the RPC proxy): %s.",
+		verdict_add_line(v, "To fix (HTTP %ld from the RPC proxy): %s.",
 			 r->http_status, e.fix);
 }
 
@@ -283,7 +276,7 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 	v->cause = r;
 
 	if (r->outcome == OUTCOME_TIMEOUT) {
-		set_summary(v, in->timeout_state,
+		verdict_set_summary(v, in->timeout_state,
 			    "%s: %s logon timed out after %gs during %s%s%s%s",
 			    in->host, r->label, in->timeout_seconds,
 			    probe_phase_name(r->phase), r->step[0] ? " (" : "",
@@ -292,7 +285,7 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 	}
 	if (r->outcome != OUTCOME_LOGON_REFUSED &&
 	    r->outcome != OUTCOME_LOGON_NOT_ENCRYPTED) {
-		set_summary(v, MP_CRITICAL, "%s: %s logon failed during %s: %s (%s)",
+		verdict_set_summary(v, MP_CRITICAL, "%s: %s logon failed during %s: %s (%s)",
 			    in->host, r->label, probe_phase_name(r->phase),
 			    probe_outcome_name(r->outcome), r->message);
 		explain_proxy_error(v, in, r);
@@ -302,7 +295,7 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 	if (refused_with(r, EMSMDB_EC_CLIENT_VER_DISALLOWED)) {
 		int both = r != in->unencrypted &&
 			   refused_with(in->unencrypted, EMSMDB_EC_CLIENT_VER_DISALLOWED);
-		set_summary(v, MP_CRITICAL, "%s: client version %s is blocked: %s refused (%s); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version",
+		verdict_set_summary(v, MP_CRITICAL, "%s: client version %s is blocked: %s refused (%s); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version",
 			    in->host, version_text(in, ver, sizeof(ver)),
 			    both ? "both logons" : r == in->unencrypted ?
 			    "unencrypted logon" : "encrypted logon", ec);
@@ -310,12 +303,12 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 		return;
 	}
 	ms = r->outcome == OUTCOME_LOGON_REFUSED ? mailbox_setting(r->ec) : -1;
-	set_summary(v, MP_CRITICAL, "%s: %s logon refused (%s)%s%s",
+	verdict_set_summary(v, MP_CRITICAL, "%s: %s logon refused (%s)%s%s",
 		    in->host, r->label, ec, ms >= 0 ? ": " : "",
 		    ms >= 0 ? mailbox_settings[ms].what : "");
 	explain_ec(v, r);
 	if (ms >= 0)
-		add_line(v, mailbox_settings[ms].fix, mailbox_id(in));
+		verdict_add_line(v, mailbox_settings[ms].fix, mailbox_id(in));
 }
 
 /* The unencrypted logon worked: fine unless encryption is required. */
@@ -331,22 +324,22 @@ static void accepted_unencrypted(const struct verdict_input *in,
 	 * hold it to EncryptionRequired (MS-OXCRPC 3.1.4.1 asks for
 	 * ecNotEncrypted below PKT_PRIVACY). */
 	if (u && u->level == PROBE_LEVEL_NONE) {
-		add_line(v, "The store accepted a logon without RPC authentication (level none): only TLS to the RPC proxy protects it, and EncryptionRequired did not refuse it.");
+		verdict_add_line(v, "The store accepted a logon without RPC authentication (level none): only TLS to the RPC proxy protects it, and EncryptionRequired did not refuse it.");
 		if (in->expect == EXPECT_REQUIRED) {
 			v->cause = u;
-			set_summary(v, MP_CRITICAL, "%s accepts RPC logons without RPC authentication (expected: encryption required)",
+			verdict_set_summary(v, MP_CRITICAL, "%s accepts RPC logons without RPC authentication (expected: encryption required)",
 				    in->host);
-			add_line(v, "Exchange 2013 and later exempt such logons behind the RPC proxy; EncryptionRequired itself is tested with --unencrypted-level connect or integrity.");
+			verdict_add_line(v, "Exchange 2013 and later exempt such logons behind the RPC proxy; EncryptionRequired itself is tested with --unencrypted-level connect or integrity.");
 			return;
 		}
 	}
 	if (in->expect == EXPECT_REQUIRED) {
 		v->cause = u;
-		set_summary(v, MP_CRITICAL, "%s accepts unencrypted RPC logons (expected: encryption required)",
+		verdict_set_summary(v, MP_CRITICAL, "%s accepts unencrypted RPC logons (expected: encryption required)",
 			    in->host);
 		remediation_enforce(v, srv);
 	} else {
-		set_summary(v, MP_OK, "%s %s", in->host, ok_text);
+		verdict_set_summary(v, MP_OK, "%s %s", in->host, ok_text);
 	}
 }
 
@@ -367,20 +360,20 @@ static void refused_unencrypted(const struct verdict_input *in,
 			 e->total_time);
 	if (in->expect == EXPECT_OPTIONAL) {
 		v->cause = u;
-		set_summary(v, MP_CRITICAL, "%s requires RPC encryption: %s (%s) (expected: encryption optional)",
+		verdict_set_summary(v, MP_CRITICAL, "%s requires RPC encryption: %s (%s) (expected: encryption optional)",
 			    in->host, e ? "unencrypted clients are locked out" :
 			    "unencrypted logon refused", ec);
 		remediation_allow(v, srv);
 	} else {
-		set_summary(v, MP_OK, "%s requires RPC encryption: unencrypted logon refused (%s)%s",
+		verdict_set_summary(v, MP_OK, "%s requires RPC encryption: unencrypted logon refused (%s)%s",
 			    in->host, ec, enc_ok);
 	}
 	if (u->ec != EMSMDB_EC_CLIENT_VER_DISALLOWED)
 		return;
-	add_line(v, "The unsealed logon was refused with ecClientVerDisallowed while the sealed logon with the same client version %s worked: the server requires encryption.",
+	verdict_add_line(v, "The unsealed logon was refused with ecClientVerDisallowed while the sealed logon with the same client version %s worked: the server requires encryption.",
 		 version_text(in, ver, sizeof(ver)));
-	add_line(v, "Clients older than Outlook 2007 (12.0) cannot receive ecNotEncrypted and are told their version is blocked (MS-OXCRPC 3.1.4.1);");
-	add_line(v, "Outlook shows \"Your Exchange Server administrator has blocked the version of Outlook that you are using.\"");
+	verdict_add_line(v, "Clients older than Outlook 2007 (12.0) cannot receive ecNotEncrypted and are told their version is blocked (MS-OXCRPC 3.1.4.1);");
+	verdict_add_line(v, "Outlook shows \"Your Exchange Server administrator has blocked the version of Outlook that you are using.\"");
 }
 
 /* A logon without RPC authentication (level none) refused at the bind or
@@ -398,10 +391,10 @@ static void unknown_without_auth(const struct verdict_input *in,
 				 const struct probe_result *u)
 {
 	v->cause = u;
-	set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: the server refuses logons without RPC authentication; the policy cannot be told at this level (unencrypted logon failed during %s: %s (%s))",
+	verdict_set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: the server refuses logons without RPC authentication; the policy cannot be told at this level (unencrypted logon failed during %s: %s (%s))",
 		    in->host, probe_phase_name(u->phase),
 		    probe_outcome_name(u->outcome), u->message);
-	add_line(v, "The server refused a logon without RPC authentication (Exchange 2010 and RPC/TCP require it); --unencrypted-level connect probes with NTLM but without sealing.");
+	verdict_add_line(v, "The server refused a logon without RPC authentication (Exchange 2010 and RPC/TCP require it); --unencrypted-level connect probes with NTLM but without sealing.");
 }
 
 /* Only the unencrypted probe ran. */
@@ -425,7 +418,7 @@ static void decide_unencrypted_only(const struct verdict_input *in,
 		 * look alike. */
 		ec_text(u, ec, sizeof(ec));
 		v->cause = u;
-		set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused (%s), which means either encryption required or client version blocked; run --probe both",
+		verdict_set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused (%s), which means either encryption required or client version blocked; run --probe both",
 			    in->host, ec);
 		explain_ec(v, u);
 	} else if (refused_without_auth(u)) {
@@ -457,20 +450,20 @@ static void decide_both(const struct verdict_input *in, struct verdict *v,
 	} else if (u->outcome == OUTCOME_LOGON_REFUSED) {
 		ec_text(u, ec, sizeof(ec));
 		v->cause = u;
-		set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused for another reason (%s), encrypted logon OK",
+		verdict_set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused for another reason (%s), encrypted logon OK",
 			    in->host, ec);
 		explain_ec(v, u);
 	} else if (refused_without_auth(u)) {
 		unknown_without_auth(in, v, u);
 	} else {
 		v->cause = u;
-		set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon failed during %s: %s (%s), encrypted logon OK",
+		verdict_set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon failed during %s: %s (%s), encrypted logon OK",
 			    in->host, probe_phase_name(u->phase),
 			    probe_outcome_name(u->outcome), u->message);
 		if (u->outcome == OUTCOME_BIND_REJECTED ||
 			 (u->outcome == OUTCOME_RPC_FAULT &&
 			  u->level == PROBE_LEVEL_CONNECT))
-			add_line(v, "The server refused level connect; --unencrypted-level integrity probes with signed but unsealed calls.");
+			verdict_add_line(v, "The server refused level connect; --unencrypted-level integrity probes with signed but unsealed calls.");
 	}
 }
 
@@ -488,7 +481,7 @@ void verdict_decide(const struct verdict_input *in, struct verdict *v)
 
 	if (in->probes == PROBES_UNENCRYPTED || !e) {
 		if (!u) {
-			set_summary(v, MP_UNKNOWN, "no probe was run");
+			verdict_set_summary(v, MP_UNKNOWN, "no probe was run");
 			return;
 		}
 		decide_unencrypted_only(in, v);
@@ -502,7 +495,7 @@ void verdict_decide(const struct verdict_input *in, struct verdict *v)
 		 * are refused. */
 		failure(v, in, e);
 		if (e->outcome == OUTCOME_LOGON_NOT_ENCRYPTED)
-			add_line(v, "The server refused even the sealed logon with ecNotEncrypted: its RPC stack did not accept the NTLM privacy level.");
+			verdict_add_line(v, "The server refused even the sealed logon with ecNotEncrypted: its RPC stack did not accept the NTLM privacy level.");
 		describe_probe(v, e);
 		if (u)
 			describe_probe(v, u);
@@ -510,7 +503,7 @@ void verdict_decide(const struct verdict_input *in, struct verdict *v)
 	}
 
 	if (in->probes == PROBES_ENCRYPTED || !u) {
-		set_summary(v, MP_OK, "%s: encrypted logon OK in %.2fs (policy not tested: unencrypted probe disabled)",
+		verdict_set_summary(v, MP_OK, "%s: encrypted logon OK in %.2fs (policy not tested: unencrypted probe disabled)",
 			    in->host, e->total_time);
 		describe_probe(v, e);
 		return;

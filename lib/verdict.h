@@ -22,6 +22,8 @@ enum verdict_probes {
 
 #define VERDICT_LINES 24
 #define VERDICT_LINE_MAX 320
+/* The sealed probe and one unencrypted probe per --unencrypted-level. */
+#define VERDICT_PROBES 4
 
 struct verdict_input {
 	const char *host;        /* shown in the summary */
@@ -47,12 +49,21 @@ struct verdict {
 	 * description (a line, then its details indented): probe[i]'s starts
 	 * at probe_line[i]. */
 	int nprobes;
-	int probe_line[2];
-	const struct probe_result *probe[2];
+	int probe_line[VERDICT_PROBES];
+	const struct probe_result *probe[VERDICT_PROBES];
 	/* The probe whose outcome made the state other than OK (NULL: OK,
 	 * or no single probe did). */
 	const struct probe_result *cause;
 };
+
+/* The two ways every decision writes its result (verdict.c and
+ * verdict_mapi.c): one more long-output line (dropped past VERDICT_LINES),
+ * and the state with its status-line summary. */
+void verdict_add_line(struct verdict *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void verdict_set_summary(struct verdict *v, enum mp_state st,
+			 const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 void verdict_decide(const struct verdict_input *in, struct verdict *out);
 /* MAPI over HTTP's table (the plain http door); verdict_decide calls it

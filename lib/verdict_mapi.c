@@ -20,35 +20,6 @@
 #include "emsmdb.h"
 #include "mapihttp.h"
 
-static void add_line(struct verdict *v, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void add_line(struct verdict *v, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (v->nlines >= VERDICT_LINES)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(v->lines[v->nlines++], VERDICT_LINE_MAX, fmt, ap);
-	va_end(ap);
-}
-
-static void set_summary(struct verdict *v, enum mp_state st,
-			const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_summary(struct verdict *v, enum mp_state st,
-			const char *fmt, ...)
-{
-	va_list ap;
-
-	v->state = st;
-	va_start(ap, fmt);
-	vsnprintf(v->summary, sizeof(v->summary), fmt, ap);
-	va_end(ap);
-}
-
 static const char *mailbox(const struct verdict_input *in)
 {
 	return in->mailbox && in->mailbox[0] ? in->mailbox : "<mailbox>";
@@ -65,12 +36,16 @@ static void describe(struct verdict *v, const struct probe_result *r)
 	size_t o = 0, i;
 	double prev = 0;
 
+	if (v->nprobes < VERDICT_PROBES) { /* for the result tree */
+		v->probe[v->nprobes] = r;
+		v->probe_line[v->nprobes++] = v->nlines;
+	}
 	if (r->phase == PHASE_DONE)
-		add_line(v, "%s probe (%s): %s in %.3fs: %s", r->label, door,
+		verdict_add_line(v, "%s probe (%s): %s in %.3fs: %s", r->label, door,
 			 probe_outcome_name(r->outcome), r->total_time,
 			 r->message);
 	else
-		add_line(v, "%s probe (%s): %s during %s in %.3fs: %s",
+		verdict_add_line(v, "%s probe (%s): %s during %s in %.3fs: %s",
 			 r->label, door, probe_outcome_name(r->outcome),
 			 probe_phase_name(r->phase), r->total_time, r->message);
 	phases[0] = '\0';
@@ -88,9 +63,9 @@ static void describe(struct verdict *v, const struct probe_result *r)
 		prev = end;
 	}
 	if (o)
-		add_line(v, "  phases: %s", phases);
+		verdict_add_line(v, "  phases: %s", phases);
 	if (r->display_name[0])
-		add_line(v, "  logged on as \"%s\"", r->display_name);
+		verdict_add_line(v, "  logged on as \"%s\"", r->display_name);
 }
 
 /* The store's refusals with the mailbox setting behind them (MS-OXCRPC
@@ -101,16 +76,16 @@ static void refused(struct verdict *v, const struct verdict_input *in,
 	const char *m = emsmdb_ec_meaning(r->ec);
 
 	if (r->ec == EMSMDB_EC_PROTOCOL_DISABLED) {
-		set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP logon refused (ecProtocolDisabled %u): MAPI is disabled for the mailbox (Set-CASMailbox -MAPIEnabled / -MapiHttpEnabled)",
+		verdict_set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP logon refused (ecProtocolDisabled %u): MAPI is disabled for the mailbox (Set-CASMailbox -MAPIEnabled / -MapiHttpEnabled)",
 			    in->host, (unsigned)r->ec);
-		add_line(v, "To allow it: Set-CASMailbox -Identity '%s' -MAPIEnabled $true -MapiHttpEnabled $true (a client access rule can also block it: Get-ClientAccessRule)",
+		verdict_add_line(v, "To allow it: Set-CASMailbox -Identity '%s' -MAPIEnabled $true -MapiHttpEnabled $true (a client access rule can also block it: Get-ClientAccessRule)",
 			 mailbox(in));
 		return;
 	}
-	set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP logon refused (%s %u)",
+	verdict_set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP logon refused (%s %u)",
 		    in->host, r->ec_name[0] ? r->ec_name : "ec", (unsigned)r->ec);
 	if (m)
-		add_line(v, "%s: %s.", r->ec_name, m);
+		verdict_add_line(v, "%s: %s.", r->ec_name, m);
 }
 
 static void failed(struct verdict *v, const struct verdict_input *in,
@@ -118,8 +93,10 @@ static void failed(struct verdict *v, const struct verdict_input *in,
 {
 	const char *meaning;
 
+	v->cause = r;
+
 	if (r->outcome == OUTCOME_TIMEOUT) {
-		set_summary(v, in->timeout_state,
+		verdict_set_summary(v, in->timeout_state,
 			    "%s: %s MAPI over HTTP logon timed out after %gs during %s",
 			    in->host, r->label, in->timeout_seconds,
 			    probe_phase_name(r->phase));
@@ -131,32 +108,32 @@ static void failed(struct verdict *v, const struct verdict_input *in,
 	}
 	if (r->have_mapi_rc) {
 		meaning = mapihttp_rc_meaning(r->mapi_rc);
-		set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP refused the %s Connect: X-ResponseCode %u (%s)",
+		verdict_set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP refused the %s Connect: X-ResponseCode %u (%s)",
 			    in->host, r->label, (unsigned)r->mapi_rc,
 			    mapihttp_rc_name(r->mapi_rc) ?
 				    mapihttp_rc_name(r->mapi_rc) : "unknown");
 		if (meaning)
-			add_line(v, "X-ResponseCode %u: %s.", (unsigned)r->mapi_rc,
+			verdict_add_line(v, "X-ResponseCode %u: %s.", (unsigned)r->mapi_rc,
 				 meaning);
 		if (r->mapi_rc == MAPIHTTP_RC_INVALID_PATH)
-			add_line(v, "Give the mailbox as --rpc-server GUID@DOMAIN: (Get-Mailbox monitor).ExchangeGuid and its primary SMTP domain, or use -e.");
+			verdict_add_line(v, "Give the mailbox as --rpc-server GUID@DOMAIN: (Get-Mailbox monitor).ExchangeGuid and its primary SMTP domain, or use -e.");
 		return;
 	}
 	if (r->outcome == OUTCOME_PROXY_REFUSED && r->http_status == 404) {
-		set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP not offered (HTTP 404 on %s)",
+		verdict_set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP not offered (HTTP 404 on %s)",
 			    in->host, MAPIHTTP_EMSMDB_PATH);
-		add_line(v, "Exchange 2013 SP1 and later serve it at /mapi: Set-OrganizationConfig -MapiHttpEnabled $true; check Get-MapiVirtualDirectory | fl Server,InternalUrl,ExternalUrl.");
+		verdict_add_line(v, "Exchange 2013 SP1 and later serve it at /mapi: Set-OrganizationConfig -MapiHttpEnabled $true; check Get-MapiVirtualDirectory | fl Server,InternalUrl,ExternalUrl.");
 		return;
 	}
-	set_summary(v, MP_CRITICAL, "%s: %s MAPI over HTTP logon failed during %s: %s (%s)",
+	verdict_set_summary(v, MP_CRITICAL, "%s: %s MAPI over HTTP logon failed during %s: %s (%s)",
 		    in->host, r->label, probe_phase_name(r->phase),
 		    probe_outcome_name(r->outcome), r->message);
 }
 
 static void remediation_tls(struct verdict *v)
 {
-	add_line(v, "Require TLS on the /mapi virtual directory: IIS Manager, Default Web Site > mapi > SSL Settings > Require SSL (appcmd set config \"Default Web Site/mapi\" -section:access -sslFlags:Ssl,Ssl128 -commit:apphost).");
-	add_line(v, "With SSL offloading at a load balancer: close port 80 there or redirect it to https.");
+	verdict_add_line(v, "Require TLS on the /mapi virtual directory: IIS Manager, Default Web Site > mapi > SSL Settings > Require SSL (appcmd set config \"Default Web Site/mapi\" -section:access -sslFlags:Ssl,Ssl128 -commit:apphost).");
+	verdict_add_line(v, "With SSL offloading at a load balancer: close port 80 there or redirect it to https.");
 }
 
 /* What the plain http door did, next to a working https logon (e, or
@@ -175,36 +152,36 @@ static void plain_door(struct verdict *v, const struct verdict_input *in,
 	case OUTCOME_TLS_REQUIRED:
 		v->enforced = 1;
 		if (in->expect == EXPECT_OPTIONAL)
-			set_summary(v, MP_CRITICAL, "%s requires TLS for MAPI over HTTP: %s (expected: plain http allowed)",
+			verdict_set_summary(v, MP_CRITICAL, "%s requires TLS for MAPI over HTTP: %s (expected: plain http allowed)",
 				    in->host, u->message);
 		else
-			set_summary(v, MP_OK, "%s requires TLS for MAPI over HTTP: %s%s",
+			verdict_set_summary(v, MP_OK, "%s requires TLS for MAPI over HTTP: %s%s",
 				    in->host, u->message, enc);
 		return;
 	case OUTCOME_LOGON_OK:
 	case OUTCOME_ANSWERED_IN_CLEAR:
 		v->enforced = 0;
 		if (in->expect != EXPECT_REQUIRED) {
-			set_summary(v, MP_OK, "%s %s MAPI over HTTP without TLS%s",
+			verdict_set_summary(v, MP_OK, "%s %s MAPI over HTTP without TLS%s",
 				    in->host, u->outcome == OUTCOME_LOGON_OK ?
 				    "accepts" : "answers", enc);
 			return;
 		}
 		if (u->outcome == OUTCOME_LOGON_OK)
-			set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP accepted without TLS: logon in clear on plain http (it offers %s%s) (expected: TLS required)",
+			verdict_set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP accepted without TLS: logon in clear on plain http (it offers %s%s) (expected: TLS required)",
 				    in->host, u->auth_offered[0] ? u->auth_offered : "no authentication",
 				    basic ? "; Basic sends passwords in clear" : "");
 		else
-			set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP answered without TLS: %s (expected: TLS required)",
+			verdict_set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP answered without TLS: %s (expected: TLS required)",
 				    in->host, u->message);
-		add_line(v, "Every MAPI byte of a client sent to this door, mail and credentials included, crosses the network unencrypted.");
+		verdict_add_line(v, "Every MAPI byte of a client sent to this door, mail and credentials included, crosses the network unencrypted.");
 		remediation_tls(v);
 		return;
 	case OUTCOME_TIMEOUT:
 		failed(v, in, u);
 		return;
 	default:
-		set_summary(v, MP_UNKNOWN, "%s: cannot tell whether MAPI over HTTP requires TLS: plain http probe failed during %s: %s (%s)",
+		verdict_set_summary(v, MP_UNKNOWN, "%s: cannot tell whether MAPI over HTTP requires TLS: plain http probe failed during %s: %s (%s)",
 			    in->host, probe_phase_name(u->phase),
 			    probe_outcome_name(u->outcome), u->message);
 		return;
@@ -219,7 +196,7 @@ void verdict_decide_mapi(const struct verdict_input *in, struct verdict *v)
 	v->enforced = -1;
 	v->state = MP_UNKNOWN;
 	if (!e && !u) {
-		set_summary(v, MP_UNKNOWN, "no probe was run");
+		verdict_set_summary(v, MP_UNKNOWN, "no probe was run");
 		return;
 	}
 	if (e && e->outcome != OUTCOME_LOGON_OK) {
@@ -227,9 +204,13 @@ void verdict_decide_mapi(const struct verdict_input *in, struct verdict *v)
 	} else if (u) {
 		plain_door(v, in, u, e);
 	} else {
-		set_summary(v, MP_OK, "%s: MAPI over HTTP logon OK in %.2fs (plain http not tested: unencrypted probe disabled)",
+		verdict_set_summary(v, MP_OK, "%s: MAPI over HTTP logon OK in %.2fs (plain http not tested: unencrypted probe disabled)",
 			    in->host, e->total_time);
 	}
+	/* A failed https logon names itself (failed()); otherwise what is
+	 * not OK is the plain http door's answer. */
+	if (v->state != MP_OK && !v->cause)
+		v->cause = u;
 	if (e)
 		describe(v, e);
 	if (u)

@@ -41,6 +41,12 @@ struct site {
 	int n;
 	struct verdict v;
 	const struct probe_result *slow; /* the slowest, when -w/-c raised v */
+	/* Several --unencrypted-level: each level's verdict and the probe
+	 * it rests on (NULL: OK). */
+	struct level_cause {
+		const struct probe_result *r;
+		enum mp_state state;
+	} causes[VERDICT_PROBES];
 	struct posture_site ps;     /* --posture: what its requests saw */
 	struct posture_report posture;
 };
@@ -207,18 +213,53 @@ static void probe_perf(struct mp_sub *o, const struct probe_result *r,
 	}
 }
 
-/* Lines of `from` that `to` does not have yet (the encrypted probe's line
- * and shared advice come once). */
-static void merge_lines(struct verdict *to, const struct verdict *from)
+/* Lines [from, end) of v, each unless `to` has it already (advice the
+ * levels share comes once). */
+static void merge_range(struct verdict *to, const struct verdict *v,
+			int from, int end)
 {
 	int i, j, seen;
 
-	for (i = 0; i < from->nlines && to->nlines < VERDICT_LINES; i++) {
+	for (i = from; i < end && i < v->nlines && to->nlines < VERDICT_LINES;
+	     i++) {
 		for (j = 0, seen = 0; j < to->nlines && !seen; j++)
-			seen = strcmp(to->lines[j], from->lines[i]) == 0;
+			seen = strcmp(to->lines[j], v->lines[i]) == 0;
 		if (!seen)
-			memcpy(to->lines[to->nlines++], from->lines[i],
+			memcpy(to->lines[to->nlines++], v->lines[i],
 			       VERDICT_LINE_MAX);
+	}
+}
+
+/* The levels' verdicts in one, laid out as a single verdict is: first
+ * every level's advice, then each probe's description once (the sealed
+ * probe is in all of them), with probe[] and probe_line[] for the result
+ * tree. */
+static void merge_lines(struct verdict *to, const struct verdict *each,
+			int k)
+{
+	int i, p, q, seen, end;
+
+	for (i = 0; i < k; i++)
+		merge_range(to, &each[i], 0,
+			    each[i].nprobes ? each[i].probe_line[0] :
+					      each[i].nlines);
+	to->nprobes = 0;
+	for (i = 0; i < k; i++) {
+		for (p = 0; p < each[i].nprobes; p++) {
+			for (q = 0, seen = 0; q < to->nprobes && !seen; q++)
+				seen = to->probe[q] == each[i].probe[p];
+			if (seen || to->nprobes >= VERDICT_PROBES ||
+			    to->nlines >= VERDICT_LINES)
+				continue;
+			to->probe[to->nprobes] = each[i].probe[p];
+			to->probe_line[to->nprobes++] = to->nlines;
+			end = p + 1 < each[i].nprobes ?
+				      each[i].probe_line[p + 1] : each[i].nlines;
+			for (q = each[i].probe_line[p];
+			     q < end && to->nlines < VERDICT_LINES; q++)
+				memcpy(to->lines[to->nlines++],
+				       each[i].lines[q], VERDICT_LINE_MAX);
+		}
 	}
 }
 
@@ -230,7 +271,7 @@ static void merge_lines(struct verdict *to, const struct verdict *from)
  * it is: reported, not guessed). */
 static void judge_levels(const struct verdict_input *base,
 			 const struct probe_result *res, int n,
-			 struct verdict *v)
+			 struct verdict *v, struct level_cause *causes)
 {
 	struct verdict_input vin = *base;
 	struct verdict *each = calloc(PROBES_MAX, sizeof(*each));
@@ -247,6 +288,10 @@ static void judge_levels(const struct verdict_input *base,
 		vin.unencrypted = &res[i];
 		lev[k] = res[i].level;
 		verdict_decide(&vin, &each[k]);
+		if (k < VERDICT_PROBES) {
+			causes[k].r = each[k].cause;
+			causes[k].state = each[k].state;
+		}
 		if (worst < 0 || mp_state_max(each[worst].state,
 					      each[k].state) != each[worst].state)
 			worst = k;
@@ -263,8 +308,7 @@ static void judge_levels(const struct verdict_input *base,
 		snprintf(v->lines[v->nlines++], VERDICT_LINE_MAX,
 			 "level %s: %s", probe_level_name(lev[i]),
 			 each[i].summary);
-	for (i = 0; i < k; i++)
-		merge_lines(v, &each[i]);
+	merge_lines(v, each, k);
 	free(each);
 }
 
@@ -300,7 +344,7 @@ static void judge(const struct probe_config *cfg, const char *host,
 	vin.client_version = cfg->client_version;
 	vin.mapi = cfg->transport == PROBE_TRANSPORT_MAPI;
 	if (levels > 1)
-		judge_levels(&vin, res, n, v);
+		judge_levels(&vin, res, n, v, s->causes);
 	else
 		verdict_decide(&vin, v);
 
@@ -432,7 +476,7 @@ static void print_cert(struct mp_output *o, struct mp_sub *parent,
  * The steps hang below that probe's subcheck (pnode); classic prints them
  * after every probe, as one block. */
 static void print_steps(struct mp_output *o, struct mp_sub *pnode,
-			const struct probe_result *r, int pinned)
+			const struct probe_result *r, int pinned, bool late)
 {
 	struct mp_sub *st;
 	char tls[96];
@@ -440,7 +484,7 @@ static void print_steps(struct mp_output *o, struct mp_sub *pnode,
 	st = mp_sub_add(o, pnode, MP_OK, "steps before the logon (%s probe)",
 			r->label);
 	mp_sub_classic_line(st, "steps before the logon (%s probe):", r->label);
-	mp_sub_classic(st, MP_CLASSIC_LATE, "  ");
+	mp_sub_classic(st, late ? MP_CLASSIC_LATE : 0, "  ");
 	if (r->resolve_time > 0 && !pinned) /* pinned: resolved before */
 		mp_sub_add(o, st, MP_OK, "name resolution %.3fs",
 			   r->resolve_time);
@@ -684,12 +728,19 @@ static void run_judge(struct run *r)
 static enum mp_state probe_state(const struct site *s,
 				 const struct probe_result *r)
 {
+	enum mp_state st = MP_OK;
+	int i;
+
 	if (r == s->v.cause || r == s->slow)
-		return (enum mp_state)s->v.state;
-	return MP_OK;
+		return s->v.state;
+	for (i = 0; i < VERDICT_PROBES; i++)
+		if (s->causes[i].r == r)
+			st = mp_state_max(st, s->causes[i].state);
+	return st;
 }
 
-static struct mp_sub *probe_node(const struct site *s, struct mp_sub *pn[2],
+static struct mp_sub *probe_node(const struct site *s,
+				 struct mp_sub *pn[VERDICT_PROBES],
 				 const struct probe_result *r)
 {
 	int k;
@@ -707,7 +758,7 @@ static struct mp_sub *site_tree(struct mp_output *o, const struct run *r,
 				const struct site *s, bool fleet)
 {
 	const struct verdict *v = &s->v;
-	struct mp_sub *a, *pn[2] = { NULL, NULL };
+	struct mp_sub *a, *pn[VERDICT_PROBES] = { NULL };
 	char lab[RESOLVE_ADDR_MAX];
 	int i, k, notes = v->nprobes ? v->probe_line[0] : v->nlines;
 
@@ -739,8 +790,10 @@ static struct mp_sub *site_tree(struct mp_output *o, const struct run *r,
 		if (p->resolve_time <= 0 && !p->tls.have_cert &&
 		    !p->auth_offered[0])
 			continue;
+		/* Below its probe (classic: after every probe), or below the
+		 * address when the verdict did not describe that probe. */
 		n = probe_node(s, pn, p);
-		print_steps(o, n ? n : a, p, s->addr != NULL);
+		print_steps(o, n ? n : a, p, s->addr != NULL, n != NULL);
 		break;
 	}
 	if (fleet)

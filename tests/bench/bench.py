@@ -46,18 +46,29 @@ RESPONDER = os.path.join(HERE, '..', 'responder', 'responder.py')
 IMPACKET = os.path.join(HERE, '..', 'responder', 'impacket_client.py')
 MAILBOX = ('/o=Example/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/'
            'cn=Recipients/cn=probe')
+MAILBOX_ID = '3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@example.test'  # MAPI/HTTP's MailboxId
 PY = '/usr/bin/python3'
+
+
+MAILBOX_ID = '3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@example.test'
+PLAIN_PORT = {}  # responder log -> its MAPI over HTTP plain door's port
 
 
 def start_responder(tmp, prefix=(), extra=()):
     log = os.path.join(tmp, 'responder.log')
     out = os.path.join(tmp, 'responder.out')
-    proc = subprocess.Popen(list(prefix) + [PY, RESPONDER, '--log', log, '--rpc-tcp'] + list(extra),
+    # The plain http door of MAPI over HTTP refuses (nothing listens), as
+    # on a server that requires TLS.
+    proc = subprocess.Popen(list(prefix) + [PY, RESPONDER, '--log', log, '--rpc-tcp',
+                                            '--mapi-plain', 'closed'] + list(extra),
                             stdout=open(out, 'w'), stderr=subprocess.DEVNULL)
     for _ in range(150):
         with open(out) as f:
             m = re.search(r'READY port=(\d+) ca=(\S+) tcp_port=\d+ epm_port=(\d+)', f.read())
         if m:
+            with open(out) as f:
+                pm = re.search(r' plain_port=(\d+)', f.read())
+            PLAIN_PORT[log] = pm.group(1) if pm else '1'
             return proc, int(m.group(1)), m.group(2), log, int(m.group(3))
         if proc.poll() is not None:
             break
@@ -204,11 +215,17 @@ def with_before(args, commands):
     build ('before: NAME'), interleaved with them."""
     if not args.compare:
         return commands
+    if not hasattr(args, 'compare_help'):
+        args.compare_help = subprocess.run([args.compare, '--help'], capture_output=True,
+                                           text=True).stdout
     out = {}
     for name, v in commands.items():
         out[name] = v
         cmd = v[0] if isinstance(v, tuple) else v
-        if args.plugin in cmd:
+        # Only what the older build knows (an option, or a --transport).
+        known = all(c in args.compare_help for i, c in enumerate(cmd)
+                    if c.startswith('--') or (i and cmd[i - 1] == '--transport'))
+        if args.plugin in cmd and known:
             old = [args.compare if c == args.plugin else c for c in cmd]
             out['before: ' + name] = (old,) + v[1:] if isinstance(v, tuple) else old
     return out
@@ -294,7 +311,9 @@ def relay_runs(args, tmp, env):
         Basic proxy (or carries an NTLM proxy's CHALLENGE), on the same
         connection = 7, and one more with SPNEGO's alter_context = 8;
       -e with --autodiscover-url and Basic: one more TLS connection before
-        the probes (TCP, TLS, POST) = 6 + 3 = 9."""
+        the probes (TCP, TLS, POST) = 6 + 3 = 9;
+      MAPI/HTTP (--transport mapi, the plain door closed): TCP, TLS, Connect,
+        Disconnect = 4, and the NTLM 401 before the Connect = 5."""
     sub = tempfile.mkdtemp(dir=tmp)
     proc, port, ca, log, epm_port = start_responder(sub)
     nsub = tempfile.mkdtemp(dir=tmp)
@@ -316,6 +335,12 @@ def relay_runs(args, tmp, env):
             auto = [args.plugin, '-e', 'probe@example.test', '--autodiscover-url',
                     'https://localhost:%d/autodiscover/autodiscover.xml' % https.port,
                     '--ca-file', ca, '-u', 'EXAMPLE\\probe', '-t', '20']
+            mapi = [args.plugin, '--transport', 'mapi', '-H', 'localhost', '-p', str(https.port),
+                    '--ca-file', ca, '--plain-port', '1', '-u', 'EXAMPLE\\probe', '-m', MAILBOX,
+                    '--rpc-server', MAILBOX_ID, '-t', '20']
+            nmapi = [args.plugin, '--transport', 'mapi', '-H', 'localhost', '-p',
+                     str(nhttps.port), '--ca-file', nca, '--plain-port', '1', '-u',
+                     'EXAMPLE\\probe', '-m', MAILBOX, '--rpc-server', MAILBOX_ID, '-t', '20']
             ntlm_rpc = ['--auth', 'ntlm']
             cases = {
                 'plugin (both probes)': (base, 8),
@@ -327,11 +352,13 @@ def relay_runs(args, tmp, env):
                                                      'encrypted'], 7),
                 'plugin --transport tcp --rpc-port': (tcp, 5),
                 'plugin --transport tcp --rpc-port --auth ntlm': (tcp + ntlm_rpc, 4),
+                'MAPI/HTTP --http-auth basic': (mapi + ['--http-auth', 'basic'], 4),
             }
             cases = with_before(args, cases)
             res = run_set({k: v[0] for k, v in cases.items()}, env, log,
                           max(3, args.runs // 4))
-            ncases = with_before(args, {'plugin, NTLM proxy': (ntlm, 8)})
+            ncases = with_before(args, {'plugin, NTLM proxy': (ntlm, 8),
+                                        'MAPI/HTTP, NTLM proxy': (nmapi, 5)})
             nres = run_set({k: v[0] for k, v in ncases.items()}, env, nlog,
                            max(3, args.runs // 4))
             res.update(nres)
@@ -429,6 +456,8 @@ def main():
                     '-u', 'EXAMPLE\\probe', '-m', MAILBOX]
             tcp = [args.plugin, '--transport', 'tcp', '-H', '127.0.0.1', '-p', str(epm_port),
                    '-u', 'EXAMPLE\\probe', '-m', MAILBOX]
+            mapi = base + ['--transport', 'mapi', '--plain-port', PLAIN_PORT[log],
+                           '--rpc-server', MAILBOX_ID]
             floor4 = [args.floor, '4', 'https://localhost:%d/' % port, ca]
             # The system trust store (no --ca-file), the way a monitoring host
             # runs the plugin: a hashed directory holding the test CA.
@@ -448,6 +477,7 @@ def main():
                 'plugin --http-auth basic': base + ['--http-auth', 'basic'],
                 'plugin --transport tcp': tcp,
                 'plugin --transport tcp --auth ntlm': tcp + ['--auth', 'ntlm'],
+                'plugin --transport mapi (both probes)': mapi,
             })
             commands['impacket (both probes)'] = [PY, IMPACKET, str(port), MAILBOX]
             res = run_set(commands, env, log, args.runs)
@@ -467,7 +497,10 @@ def main():
                      '-u', 'EXAMPLE\\probe', '-m', MAILBOX]
             nres = run_set(with_before(args, {
                 'plugin, NTLM proxy (any)': nbase,
-                'plugin, NTLM proxy, --http-auth ntlm': nbase + ['--http-auth', 'ntlm']}),
+                'plugin, NTLM proxy, --http-auth ntlm': nbase + ['--http-auth', 'ntlm'],
+                'plugin --transport mapi, NTLM': nbase + [
+                    '--transport', 'mapi', '--plain-port', PLAIN_PORT[nlog],
+                    '--rpc-server', MAILBOX_ID]}),
                 env, nlog, args.runs)
         finally:
             nproc.terminate()
@@ -499,6 +532,16 @@ def main():
             med(res, 'plugin --transport tcp --auth ntlm', 2)
         print('RPC/TCP, SPNEGO (type 9) vs NTLM (type 10): %+.1f ms CPU, %+.1f ms wall'
               % ((t9 - t10) * 1000, (w9 - w10) * 1000))
+        mc, mw = med(res, 'plugin --transport mapi (both probes)', 0), \
+            med(res, 'plugin --transport mapi (both probes)', 2)
+        print('MAPI over HTTP pair vs RPC over HTTP pair (Basic): %.1f vs %.1f ms CPU, '
+              '%.1f vs %.1f ms wall' % (mc * 1000, pc * 1000, mw * 1000, pw * 1000))
+        print('MAPI over HTTP pair vs RPC over HTTP pair (NTLM): %.1f vs %.1f ms CPU, '
+              '%.1f vs %.1f ms wall' % (
+                  med(nres, 'plugin --transport mapi, NTLM', 0) * 1000,
+                  med(nres, 'plugin, NTLM proxy (any)', 0) * 1000,
+                  med(nres, 'plugin --transport mapi, NTLM', 2) * 1000,
+                  med(nres, 'plugin, NTLM proxy (any)', 2) * 1000))
         print('both probes / one probe wall: %.2f (%.1f ms vs %.1f ms)' % (pw / sw, pw * 1000,
                                                                           sw * 1000))
         if args.netem:

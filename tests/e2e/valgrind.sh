@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The plugin under valgrind memcheck against the responder: a clean run,
 # policy drift, a tampered signature, an HTTP error, a stall into the
-# deadline, RPC over TCP, and -e (Autodiscover: found, POX error, loop).  Any memcheck error or definite leak fails the test.
+# deadline, RPC over TCP, -e (Autodiscover: found, POX error, loop) and
+# the multi-line and mp-test-json renderings.  Any memcheck error or
+# definite leak fails the test.
 . "$(dirname "$0")/common.sh"
 test_require_impacket
 command -v valgrind >/dev/null || test_skip "valgrind not installed"
@@ -46,6 +48,8 @@ start_responder adloop --ad-loop || exit 1
 
 vg_case "encryption enforced" 0 req -t 20
 vg_case "policy drift" 2 opt -t 20
+vg_case "policy drift, --output-format=multi-line" 2 opt -t 20 --output-format=multi-line
+vg_case "policy drift, --output-format=mp-test-json" 0 opt -t 20 --output-format=mp-test-json
 vg_case "tampered signature" 2 sig -t 20
 vg_case "HTTP 503" 2 e503 -t 20
 vg_case "stall until the deadline" 3 stall -t 4 -vvv

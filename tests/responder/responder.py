@@ -1457,7 +1457,6 @@ def main():
             ARGS.listen, port, not ARGS.no_tls, ARGS.encryption_required, ARGS.http_auth))
         ready = 'READY port=%d ca=%s' % (port, ca)
         ready += autodiscover.start(ARGS, port, log)
-        ready += mapihttp.start(ARGS, port, log, Server, handle_connection)
         if ARGS.rpc_tcp:
             tcp = Server((ARGS.listen, ARGS.tcp_port), None)
             ARGS.tcp_port = tcp.server_address[1]
@@ -1472,6 +1471,8 @@ def main():
                 '(endpoint mapper)%s' % (ARGS.listen, ARGS.tcp_port, ARGS.epm_port,
                                          ' epm_no_emsmdb' if ARGS.epm_no_emsmdb else ''))
             ready += ' tcp_port=%d epm_port=%d' % (ARGS.tcp_port, ARGS.epm_port)
+        # Last, so that the fields before keep their order.
+        ready += mapihttp.start(ARGS, port, log, Server, handle_connection)
         sys.stdout.write(ready + '\n')
         sys.stdout.flush()
         try:

@@ -77,6 +77,31 @@ static void test_drift(void)
 	CHECK_STR(f.text, "mail: 1 of 3 addresses refuse unencrypted logons: 10.0.0.6 (expected: encryption optional)");
 }
 
+/* MAPI over HTTP: the same table, the plain door's words. */
+static void test_mapi_words(void)
+{
+	struct verdict v[3] = {
+		mk(MP_OK, 1, "10.0.0.5 requires TLS for MAPI over HTTP"),
+		mk(MP_CRITICAL, 0, "10.0.0.7: MAPI over HTTP accepted without TLS"),
+		mk(MP_OK, 1, "10.0.0.6 requires TLS for MAPI over HTTP"),
+	};
+	struct fleet_site s[3] = { { "10.0.0.5", &v[0] }, { "10.0.0.7", &v[1] },
+				   { "10.0.0.6", &v[2] } };
+	struct fleet_summary f;
+
+	fleet_judge_words("mail", EXPECT_REQUIRED, &fleet_words_mapi, s, 3, &f);
+	CHECK_INT(f.state, MP_CRITICAL);
+	CHECK_STR(f.text, "mail: 1 of 3 addresses accept MAPI over HTTP without TLS: 10.0.0.7 (expected: TLS required)");
+	v[1] = mk(MP_OK, 1, "10.0.0.7 requires TLS for MAPI over HTTP");
+	fleet_judge_words("mail", EXPECT_REQUIRED, &fleet_words_mapi, s, 3, &f);
+	CHECK_STR(f.text, "mail: all 3 addresses require TLS for MAPI over HTTP");
+	v[0] = mk(MP_CRITICAL, 1, "x");
+	v[1] = mk(MP_OK, 0, "y");
+	v[2] = mk(MP_OK, 0, "z");
+	fleet_judge_words("mail", EXPECT_OPTIONAL, &fleet_words_mapi, s, 3, &f);
+	CHECK_STR(f.text, "mail: 1 of 3 addresses refuse MAPI over plain http: 10.0.0.5 (expected: plain http allowed)");
+}
+
 static void test_failures(void)
 {
 	struct verdict v[3] = {
@@ -163,6 +188,7 @@ int main(void)
 {
 	T_RUN(test_all_ok);
 	T_RUN(test_drift);
+	T_RUN(test_mapi_words);
 	T_RUN(test_failures);
 	T_RUN(test_label);
 	T_RUN(test_addr_order);

@@ -532,6 +532,21 @@ static void test_structure(void)
 	CHECK(v.cause == NULL);
 	CHECK_INT(v.nprobes, 1);
 	CHECK(v.probe[0] == &e);
+
+	/* MAPI over HTTP: the same structure from its own verdict. */
+	u = unenc(OUTCOME_LOGON_OK, 0, "ecNone");
+	v = run_mapi(EXPECT_REQUIRED, &e, &u);
+	CHECK(v.cause == &u);
+	CHECK_INT(v.nprobes, 2);
+	CHECK(v.probe[0] == &e && v.probe[1] == &u);
+	CHECK(strstr(v.lines[v.probe_line[0]], "(MAPI over HTTP, https)") != NULL);
+	CHECK(strstr(v.lines[v.probe_line[1]], "(MAPI over HTTP, plain http)") != NULL);
+	v = run_mapi(EXPECT_OPTIONAL, &e, &u);
+	CHECK(v.cause == NULL);
+	e = mk("encrypted", PROBE_LEVEL_PRIVACY, OUTCOME_AUTH_FAILED,
+	       PHASE_CONNECT, 0, "");
+	v = run_mapi(EXPECT_REQUIRED, &e, &u);
+	CHECK(v.cause == &e);
 }
 
 int main(void)
