@@ -11,8 +11,7 @@
 typedef struct secctx *(*auth_new_fn)(const struct auth_params *p,
 				      struct rpe_error *err);
 
-static struct secctx *new_ntlm(const struct auth_params *p,
-			       struct rpe_error *err)
+static struct secctx *new_ntlm(const struct auth_params *p, struct rpe_error *err)
 {
 	return ntlm_secctx_new(p->user, p->domain, p->password, err);
 }
@@ -53,8 +52,7 @@ static const auth_new_fn packages[AUTH_PKG_COUNT] = {
 };
 
 struct secctx *auth_secctx_new(enum auth_package pkg,
-			       const struct auth_params *p,
-			       struct rpe_error *err)
+			       const struct auth_params *p, struct rpe_error *err)
 {
 	if ((unsigned)pkg >= AUTH_PKG_COUNT || !packages[pkg]) {
 		rpe_fail(err, RPE_ERR_ARG, "no such authentication package");

@@ -36,8 +36,7 @@ struct auth_params {
 
 /* A security context of package pkg, or NULL with err filled.  Free it
  * with auth_secctx_free. */
-struct secctx *auth_secctx_new(enum auth_package pkg,
-			       const struct auth_params *p,
+struct secctx *auth_secctx_new(enum auth_package pkg, const struct auth_params *p,
 			       struct rpe_error *err);
 void auth_secctx_free(struct secctx *s);
 

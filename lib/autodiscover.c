@@ -66,20 +66,23 @@ int autodiscover_check_address(const char *email, const char **domain,
 		if (ch <= 0x20 || ch >= 0x7f || strchr("\"(),:;<>@[\\]", ch))
 			return rpe_fail(err, RPE_ERR_ARG,
 					"invalid character in the local part of "
-					"e-mail address '%.64s'", email);
+					"e-mail address '%.64s'",
+					email);
 	}
 	if (autodiscover_check_host(at + 1, strlen(at + 1)) < 0)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"invalid domain in e-mail address '%.64s' (an "
-				"ASCII DNS name; write IDNs in punycode)", email);
+				"ASCII DNS name; write IDNs in punycode)",
+				email);
 	if (domain)
 		*domain = at + 1;
 	return 0;
 }
 
-int autodiscover_candidates(const char *email,
-			    struct autodiscover_candidate out[AUTODISCOVER_CANDIDATES],
-			    struct rpe_error *err)
+int autodiscover_candidates(
+	const char *email,
+	struct autodiscover_candidate out[AUTODISCOVER_CANDIDATES],
+	struct rpe_error *err)
 {
 	const char *domain;
 
@@ -96,8 +99,7 @@ int autodiscover_candidates(const char *email,
 	snprintf(out[2].url, sizeof(out[2].url), "http://autodiscover.%s%s",
 		 domain, AUTODISCOVER_PATH);
 	out[3].step = AUTODISCOVER_STEP_SRV;
-	snprintf(out[3].url, sizeof(out[3].url), "_autodiscover._tcp.%s",
-		 domain);
+	snprintf(out[3].url, sizeof(out[3].url), "_autodiscover._tcp.%s", domain);
 	return 0;
 }
 
@@ -149,8 +151,12 @@ static int url_compose(CURLU *h, bool allow_http, char *out, size_t outsize,
 	    (host && (size_t)snprintf(host, hostsize, "%s", hn) >= hostsize))
 		rc = rpe_fail(err, RPE_ERR_TOOBIG, "URL too long");
 out:
-	curl_free(scheme); curl_free(hn); curl_free(port);
-	curl_free(path); curl_free(query); curl_free(user);
+	curl_free(scheme);
+	curl_free(hn);
+	curl_free(port);
+	curl_free(path);
+	curl_free(query);
+	curl_free(user);
 	return rc;
 }
 
@@ -191,8 +197,10 @@ int autodiscover_url_canon(const char *ref, const char *base, bool allow_http,
 static int put_escaped(struct buf *out, const char *s)
 {
 	for (; *s; s++) {
-		const char *e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" :
-				*s == '>' ? "&gt;" : NULL;
+		const char *e = *s == '&' ? "&amp;" :
+				*s == '<' ? "&lt;" :
+				*s == '>' ? "&gt;" :
+					    NULL;
 
 		if (e ? buf_put_bytes(out, e, strlen(e)) < 0 :
 			buf_put_u8(out, (uint8_t)*s) < 0)
@@ -216,8 +224,8 @@ int autodiscover_build_request(const char *email, struct buf *out,
 			 "<Autodiscover xmlns=\"" AUTODISCOVER_NS_REQUEST "\">"
 			 "<Request><EMailAddress>") < 0 ||
 	    put_escaped(out, email) < 0 ||
-	    put_str(out, "</EMailAddress><AcceptableResponseSchema>"
-			 AUTODISCOVER_NS_OUTLOOK "</AcceptableResponseSchema>"
+	    put_str(out, "</EMailAddress><AcceptableResponseSchema>" AUTODISCOVER_NS_OUTLOOK
+			 "</AcceptableResponseSchema>"
 			 "</Request></Autodiscover>\n") < 0)
 		return rpe_fail(err, RPE_ERR_TOOBIG, "request too large");
 	return 0;
@@ -227,8 +235,8 @@ int autodiscover_build_request(const char *email, struct buf *out,
 
 /* Copy text, trimmed, control characters as spaces (it ends up in the
  * plugin's output lines). */
-static int copy_text(const char *text, const char *what, char *dst,
-		     size_t size, struct rpe_error *err)
+static int copy_text(const char *text, const char *what, char *dst, size_t size,
+		     struct rpe_error *err)
 {
 	const char *s = text ? text : "";
 	size_t len, i;
@@ -358,8 +366,8 @@ static int parse_exch(const struct xml_node *p, struct autodiscover_response *r,
 	return 0;
 }
 
-static int parse_mapi_http(const struct xml_node *p, struct autodiscover_response *r,
-			   struct rpe_error *err)
+static int parse_mapi_http(const struct xml_node *p,
+			   struct autodiscover_response *r, struct rpe_error *err)
 {
 	const struct xml_node *store = xml_child(p, p->ns, "MailStore");
 
@@ -375,8 +383,8 @@ static int parse_mapi_http(const struct xml_node *p, struct autodiscover_respons
 /* One Protocol element (MS-OXDSCLI 2.2.4.1.1.2.6): its kind is the Type
  * child element, or the Type attribute ("mapiHttp").  The first of each
  * kind counts. */
-static int parse_protocol(const struct xml_node *p, struct autodiscover_response *r,
-			  struct rpe_error *err)
+static int parse_protocol(const struct xml_node *p,
+			  struct autodiscover_response *r, struct rpe_error *err)
 {
 	char type[32] = "";
 	const char *attr = xml_attr(p, NULL, "Type");
@@ -395,13 +403,13 @@ static int parse_protocol(const struct xml_node *p, struct autodiscover_response
 	return 0;
 }
 
-static int parse_error(const struct xml_node *e, struct autodiscover_response *r,
-		       struct rpe_error *err)
+static int parse_error(const struct xml_node *e,
+		       struct autodiscover_response *r, struct rpe_error *err)
 {
 	r->action = AUTODISCOVER_ACTION_ERROR;
 	TRY(child_text(e, "ErrorCode", r->error_code, sizeof(r->error_code), err));
-	TRY(child_text(e, "Message", r->error_message,
-		       sizeof(r->error_message), err));
+	TRY(child_text(e, "Message", r->error_message, sizeof(r->error_message),
+		       err));
 	return child_text(e, "DebugData", r->error_debug,
 			  sizeof(r->error_debug), err);
 }
@@ -469,8 +477,8 @@ static int parse_response(const struct xml_node *resp,
 	if (n) {
 		TRY(child_text(n, "DisplayName", r->display_name,
 			       sizeof(r->display_name), err));
-		TRY(child_text(n, "LegacyDN", r->legacy_dn, sizeof(r->legacy_dn),
-			       err));
+		TRY(child_text(n, "LegacyDN", r->legacy_dn,
+			       sizeof(r->legacy_dn), err));
 		TRY(child_text(n, "AutoDiscoverSMTPAddress", r->smtp_address,
 			       sizeof(r->smtp_address), err));
 	}
@@ -502,7 +510,8 @@ int autodiscover_parse_response(const uint8_t *data, size_t len,
 
 	memset(out, 0, sizeof(*out));
 	if (len == 0)
-		return rpe_fail(err, RPE_ERR_PROTO, "Autodiscover answer is empty");
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"Autodiscover answer is empty");
 	/* lib/xml refuses DTDs and entity declarations (in UTF-8 and UTF-16,
 	 * before parsing), answers over the size limit and runaway trees. */
 	TRY(xml_parse(data, len, AUTODISCOVER_MAX_RESPONSE,
@@ -529,11 +538,16 @@ void autodiscover_format_version(const struct autodiscover_response *r,
 		unsigned major, minor;
 		const char *name;
 	} names[] = {
-		{ 8, 0, "Exchange 2007" }, { 8, 1, "Exchange 2007 SP1" },
-		{ 8, 2, "Exchange 2007 SP2" }, { 8, 3, "Exchange 2007 SP3" },
-		{ 14, 0, "Exchange 2010" }, { 14, 1, "Exchange 2010 SP1" },
-		{ 14, 2, "Exchange 2010 SP2" }, { 14, 3, "Exchange 2010 SP3" },
-		{ 15, 0, "Exchange 2013" }, { 15, 1, "Exchange 2016" },
+		{ 8, 0, "Exchange 2007" },
+		{ 8, 1, "Exchange 2007 SP1" },
+		{ 8, 2, "Exchange 2007 SP2" },
+		{ 8, 3, "Exchange 2007 SP3" },
+		{ 14, 0, "Exchange 2010" },
+		{ 14, 1, "Exchange 2010 SP1" },
+		{ 14, 2, "Exchange 2010 SP2" },
+		{ 14, 3, "Exchange 2010 SP3" },
+		{ 15, 0, "Exchange 2013" },
+		{ 15, 1, "Exchange 2016" },
 		{ 15, 2, "Exchange 2019 or SE" },
 	};
 	const char *name = "Exchange";
@@ -559,8 +573,8 @@ int autodiscover_is_guid_name(const char *name)
 	if (!name || strlen(name) < sizeof(shape) + 1)
 		return 0;
 	for (i = 0; i + 1 < sizeof(shape); i++)
-		if (shape[i] == '-' ? name[i] != '-'
-				    : !isxdigit((unsigned char)name[i]))
+		if (shape[i] == '-' ? name[i] != '-' :
+				      !isxdigit((unsigned char)name[i]))
 			return 0;
 	/* then the mailbox's primary SMTP domain: two labels or more */
 	if (name[sizeof(shape) - 1] != '@' || !strchr(name + sizeof(shape), '.'))
@@ -574,7 +588,7 @@ int autodiscover_is_guid_name(const char *name)
 struct autodiscover_walk {
 	char email[AUTODISCOVER_ADDR_MAX];
 	unsigned hops;
-	char **seen;      /* "POST <url> <address>" and "ADDR <address>" */
+	char **seen; /* "POST <url> <address>" and "ADDR <address>" */
 	size_t nseen, capseen;
 };
 
@@ -653,9 +667,11 @@ int autodiscover_walk_visit(struct autodiscover_walk *w,
 			    enum autodiscover_step step, const char *url,
 			    struct rpe_error *err)
 {
-	int rc = walk_remember(w, step == AUTODISCOVER_STEP_POST ? "POST" :
-				  step == AUTODISCOVER_STEP_GET_REDIRECT ? "GET" :
-				  "SRV", url, err);
+	int rc = walk_remember(w,
+			       step == AUTODISCOVER_STEP_POST         ? "POST" :
+			       step == AUTODISCOVER_STEP_GET_REDIRECT ? "GET" :
+									"SRV",
+			       url, err);
 
 	if (rc > 0)
 		return rpe_fail(err, RPE_ERR_PROTO,
@@ -682,8 +698,8 @@ int autodiscover_walk_redirect_url(struct autodiscover_walk *w,
 	int rc;
 
 	TRY(walk_hop(w, err));
-	rc = autodiscover_url_canon(location, base, false, url, urlsize, NULL, 0,
-				    &why);
+	rc = autodiscover_url_canon(location, base, false, url, urlsize, NULL,
+				    0, &why);
 	if (rc < 0)
 		rpe_fail(err, rc, "Autodiscover redirect to '%.200s' refused: %s",
 			 location ? location : "", why.msg);
@@ -691,8 +707,7 @@ int autodiscover_walk_redirect_url(struct autodiscover_walk *w,
 }
 
 int autodiscover_walk_redirect_addr(struct autodiscover_walk *w,
-				    const char *address,
-				    struct rpe_error *err)
+				    const char *address, struct rpe_error *err)
 {
 	int rc;
 

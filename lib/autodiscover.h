@@ -23,11 +23,11 @@
 #include "err.h"
 
 /* Namespaces (MS-OXDSCLI 2.2.3, 2.2.4).  Exchange sends the http:// forms. */
-#define AUTODISCOVER_NS_REQUEST \
+#define AUTODISCOVER_NS_REQUEST                                                \
 	"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"
-#define AUTODISCOVER_NS_RESPONSE \
+#define AUTODISCOVER_NS_RESPONSE                                               \
 	"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"
-#define AUTODISCOVER_NS_OUTLOOK \
+#define AUTODISCOVER_NS_OUTLOOK                                                \
 	"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"
 
 /* The well-known path (MS-OXDISCO 2.2.1, MS-OXDSCLI 3.2.5). */
@@ -40,7 +40,7 @@
  * (MS-OXDSCLI 2.2.4.1.1.2.9, RedirectUrl). */
 #define AUTODISCOVER_MAX_HOPS 10
 
-#define AUTODISCOVER_ADDR_MAX 321  /* RFC 5321 4.5.3.1: 64 + "@" + 255 + NUL */
+#define AUTODISCOVER_ADDR_MAX 321 /* RFC 5321 4.5.3.1: 64 + "@" + 255 + NUL */
 #define AUTODISCOVER_URL_MAX 2048
 #define AUTODISCOVER_HOST_MAX 256
 #define AUTODISCOVER_TEXT_MAX 1024 /* any other text value */
@@ -73,9 +73,10 @@ struct autodiscover_candidate {
  *   GET  http://autodiscover.<domain>/autodiscover/autodiscover.xml (302)
  *   SRV  _autodiscover._tcp.<domain>
  * Fails (RPE_ERR_ARG) when email is not a plain ASCII local@domain. */
-int autodiscover_candidates(const char *email,
-			    struct autodiscover_candidate out[AUTODISCOVER_CANDIDATES],
-			    struct rpe_error *err);
+int autodiscover_candidates(
+	const char *email,
+	struct autodiscover_candidate out[AUTODISCOVER_CANDIDATES],
+	struct rpe_error *err);
 
 /* Check local@domain (ASCII, RFC 5321 lengths, a DNS host name as domain);
  * on success *domain points into email. */
@@ -141,9 +142,9 @@ struct autodiscover_response {
 	/* Protocol Type=EXPR (2.2.4.1.1.2.6): the RPC proxy. */
 	bool has_expr;
 	char expr_server[AUTODISCOVER_HOST_MAX];
-	bool expr_ssl;                 /* SSL On (the default when absent) */
+	bool expr_ssl; /* SSL On (the default when absent) */
 	enum autodiscover_auth expr_auth;
-	char expr_auth_name[32];       /* AuthPackage as sent */
+	char expr_auth_name[32]; /* AuthPackage as sent */
 	char expr_cert_principal[AUTODISCOVER_TEXT_MAX]; /* "msstd:name" */
 	/* Protocol Type=EXCH: the mailbox server; Server is the RemoteName
 	 * (GUID@domain on Exchange 2013 and later, an FQDN before). */
@@ -151,8 +152,8 @@ struct autodiscover_response {
 	char exch_server[AUTODISCOVER_HOST_MAX];
 	char exch_server_dn[AUTODISCOVER_TEXT_MAX];
 	bool exch_server_is_guid;
-	bool has_version;              /* ServerVersion decoded */
-	uint32_t server_version;       /* raw value */
+	bool has_version;        /* ServerVersion decoded */
+	uint32_t server_version; /* raw value */
 	unsigned version_major, version_minor, version_build;
 	/* Protocol Type="mapiHttp" (2.2.4.1.1.2.6): MAPI over HTTP offered. */
 	bool mapi_http;
@@ -216,7 +217,6 @@ int autodiscover_walk_redirect_url(struct autodiscover_walk *w,
  * fails on an address asked for before in this walk (a loop).  The driver
  * then starts again from the candidates of the new address's domain. */
 int autodiscover_walk_redirect_addr(struct autodiscover_walk *w,
-				    const char *address,
-				    struct rpe_error *err);
+				    const char *address, struct rpe_error *err);
 
 #endif

@@ -17,7 +17,7 @@
 #define RUN_SLOTS 12
 
 struct slot {
-	struct http_request *rq;  /* NULL: free */
+	struct http_request *rq; /* NULL: free */
 	unsigned id;
 	enum autodiscover_step step;
 	char url[AUTODISCOVER_URL_MAX];
@@ -33,7 +33,7 @@ struct run {
 	const struct autodiscover_params *p;
 	struct autodiscover_session *s;
 	struct slot slot[RUN_SLOTS];
-	struct tls_seen tls;   /* of the request whose answer was used */
+	struct tls_seen tls; /* of the request whose answer was used */
 };
 
 static void on_done(void *ctx, struct http_request *rq, enum loop_result res,
@@ -56,7 +56,8 @@ static enum autodiscover_fail fail_of(enum loop_result res)
 	case LOOP_RES_TLS_FAILED:
 	case LOOP_RES_TLS_VERIFY: return AUTODISCOVER_FAIL_TLS;
 	case LOOP_RES_ABORTED: return AUTODISCOVER_FAIL_ANSWER;
-	case LOOP_RES_AUTH_FAILED: return AUTODISCOVER_FAIL_AUTH; /* HTTP NTLM */
+	case LOOP_RES_AUTH_FAILED:
+		return AUTODISCOVER_FAIL_AUTH; /* HTTP NTLM */
 	default: return AUTODISCOVER_FAIL_CONNECT;
 	}
 }
@@ -147,8 +148,7 @@ static int start_requests(struct run *r, struct rpe_error *err)
 		}
 		for (i = 0; i < RUN_SLOTS && r->slot[i].rq; i++)
 			;
-		if (i == RUN_SLOTS ||
-		    start_http(r, &r->slot[i], &req, err) < 0) {
+		if (i == RUN_SLOTS || start_http(r, &r->slot[i], &req, err) < 0) {
 			o.fail = AUTODISCOVER_FAIL_CONNECT;
 			o.msg = i == RUN_SLOTS ? "too many requests" : err->msg;
 			autodiscover_session_feed(r->s, req.id, &o);
@@ -200,12 +200,15 @@ static void timed_out(struct run *r, struct autodiscover_result *out)
 	len = snprintf(out->msg, sizeof(out->msg),
 		       "no Autodiscover answer for %s before the deadline",
 		       r->p->email);
-	for (i = 0; i < RUN_SLOTS && len > 0 && (size_t)len < sizeof(out->msg); i++) {
+	for (i = 0; i < RUN_SLOTS && len > 0 && (size_t)len < sizeof(out->msg);
+	     i++) {
 		if (!r->slot[i].rq)
 			continue;
 		len += snprintf(out->msg + len, sizeof(out->msg) - (size_t)len,
 				"%s %s %s", n++ ? "," : " (waiting for",
-				r->slot[i].step == AUTODISCOVER_STEP_POST ? "POST" : "GET",
+				r->slot[i].step == AUTODISCOVER_STEP_POST ?
+					"POST" :
+					"GET",
 				r->slot[i].url);
 	}
 	if (n && len > 0 && (size_t)len + 2 < sizeof(out->msg))

@@ -18,33 +18,33 @@
 #include "tlsinfo.h"
 
 struct autodiscover_params {
-	const char *email;        /* -e: the monitored mailbox's address */
-	const char *pinned_url;   /* --autodiscover-url, or NULL */
+	const char *email;      /* -e: the monitored mailbox's address */
+	const char *pinned_url; /* --autodiscover-url, or NULL */
 	/* Authentication, TLS, proxy and ip_version as for the RPC proxy;
 	 * host, port, path and connect_ip are not used (the URLs say where;
 	 * -I names the RPC proxy's address, not Autodiscover's). */
 	struct http_params http;
-	const char *nameserver;   /* SRV: "a.b.c.d[:port]", NULL: the system's */
+	const char *nameserver; /* SRV: "a.b.c.d[:port]", NULL: the system's */
 	/* "HOST:PORT:ADDR:PORT" redirections of Autodiscover connections
 	 * (CURLOPT_CONNECT_TO), NULL-terminated; NULL: none. */
 	const char *const *connect_to;
-	int64_t deadline_ms;      /* on loop_now_ms()'s clock */
-	uint32_t rnd;             /* uniform random number for SRV weights */
+	int64_t deadline_ms; /* on loop_now_ms()'s clock */
+	uint32_t rnd;        /* uniform random number for SRV weights */
 	/* Ask with X-MapiHttpCapability: 1 (MS-OXDSCLI 2.2.2.1) and take the
 	 * mapiHttp Protocol's MailStore URL for settings (--transport mapi). */
 	int mapi_http;
 };
 
 struct autodiscover_result {
-	int state;                /* 1 found, -1 failed */
+	int state; /* 1 found, -1 failed */
 	enum autodiscover_fail fail;
-	char msg[1024];           /* failure: which URL, which step, why */
+	char msg[1024]; /* failure: which URL, which step, why */
 	struct autodiscover_response resp;
 	char url[AUTODISCOVER_URL_MAX]; /* the endpoint that answered */
 	double seconds;
 	unsigned requests;
-	char *trail;              /* every request and result, one per line */
-	struct tls_seen tls;      /* found over https: the answering server's
+	char *trail;         /* every request and result, one per line */
+	struct tls_seen tls; /* found over https: the answering server's
 				   * certificate (the certificate check) */
 };
 

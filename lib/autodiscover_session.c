@@ -17,7 +17,7 @@ struct chain {
 	enum chain_state state;
 	enum autodiscover_step step;
 	char url[AUTODISCOVER_URL_MAX];
-	unsigned id;                      /* request in flight */
+	unsigned id; /* request in flight */
 	enum autodiscover_fail fail;
 	char msg[1024];
 };
@@ -34,7 +34,7 @@ struct autodiscover_session {
 	enum autodiscover_fail fail;
 	char failmsg[1024];
 	struct buf trail;
-	int want_mapi;             /* MAPI over HTTP's MailStore will do */
+	int want_mapi; /* MAPI over HTTP's MailStore will do */
 };
 
 static const char *const fail_names[] = {
@@ -60,8 +60,9 @@ const char *autodiscover_fail_name(enum autodiscover_fail f)
 
 static const char *step_verb(enum autodiscover_step step)
 {
-	return step == AUTODISCOVER_STEP_POST ? "POST" :
-	       step == AUTODISCOVER_STEP_GET_REDIRECT ? "GET" : "SRV";
+	return step == AUTODISCOVER_STEP_POST         ? "POST" :
+	       step == AUTODISCOVER_STEP_GET_REDIRECT ? "GET" :
+							"SRV";
 }
 
 static void trail(struct autodiscover_session *s, const char *fmt, ...)
@@ -103,12 +104,13 @@ static int session_start(struct autodiscover_session *s, struct rpe_error *err)
 		s->ch[i].step = c[i].step;
 		if (c[i].step == AUTODISCOVER_STEP_SRV)
 			snprintf(s->ch[i].url, sizeof(s->ch[i].url), "%s",
-				 strchr(autodiscover_walk_email(s->walk), '@') + 1);
+				 strchr(autodiscover_walk_email(s->walk), '@') +
+					 1);
 		else
 			TRY(autodiscover_url_canon(c[i].url, NULL, true,
 						   s->ch[i].url,
-						   sizeof(s->ch[i].url), NULL, 0,
-						   err));
+						   sizeof(s->ch[i].url), NULL,
+						   0, err));
 	}
 	s->nch = AUTODISCOVER_CANDIDATES;
 	return 0;
@@ -219,7 +221,8 @@ int autodiscover_session_next(struct autodiscover_session *s,
 		if (!chain_may_start(s, c))
 			continue;
 		if (autodiscover_walk_visit(s->walk, c->step, c->url, &err) < 0) {
-			chain_fail(s, c, AUTODISCOVER_FAIL_REDIRECT, "%s", err.msg);
+			chain_fail(s, c, AUTODISCOVER_FAIL_REDIRECT, "%s",
+				   err.msg);
 			continue;
 		}
 		c->state = CHAIN_FLIGHT;
@@ -283,7 +286,8 @@ static void answer_settings(struct autodiscover_session *s, struct chain *c,
 		snprintf(msg, sizeof(msg),
 			 "%.200s answered for %s without Protocol EXPR: Outlook "
 			 "Anywhere (RPC over HTTP) is not offered for this "
-			 "mailbox%s", c->url, autodiscover_walk_email(s->walk),
+			 "mailbox%s",
+			 c->url, autodiscover_walk_email(s->walk),
 			 r->mapi_http ? " (only MAPI over HTTP is)" : "");
 		trail(s, "  %s", msg);
 		finish_failed(s, AUTODISCOVER_FAIL_NO_EXPR, msg);
@@ -323,8 +327,8 @@ static void answer_pox(struct autodiscover_session *s, struct chain *c,
 		return;
 	}
 	if (autodiscover_parse_response(o->body, o->len, r, &err) < 0) {
-		chain_fail(s, c, AUTODISCOVER_FAIL_ANSWER, "POST %s: %s", c->url,
-			   err.msg);
+		chain_fail(s, c, AUTODISCOVER_FAIL_ANSWER, "POST %s: %s",
+			   c->url, err.msg);
 	} else if (r->action == AUTODISCOVER_ACTION_ERROR) {
 		snprintf(msg, sizeof(msg),
 			 "%.200s answered for %s with Autodiscover error %.31s: %.200s",
@@ -352,7 +356,8 @@ static void feed_http(struct autodiscover_session *s, struct chain *c,
 	if (o->status >= 300 && o->status < 400 && o->location && *o->location)
 		chain_redirect(s, c, o->location, c->url,
 			       c->step == AUTODISCOVER_STEP_GET_REDIRECT ?
-			       "GET candidate redirected" : "HTTP redirect");
+				       "GET candidate redirected" :
+				       "HTTP redirect");
 	else if (c->step == AUTODISCOVER_STEP_GET_REDIRECT)
 		chain_fail(s, c, AUTODISCOVER_FAIL_HTTP,
 			   "GET %s: HTTP %ld, not a redirect", c->url, o->status);
@@ -361,8 +366,8 @@ static void feed_http(struct autodiscover_session *s, struct chain *c,
 			   "POST %s: HTTP 401, the credentials were refused",
 			   c->url);
 	else if (o->status != 200)
-		chain_fail(s, c, AUTODISCOVER_FAIL_HTTP, "%s %s: HTTP %ld", verb,
-			   c->url, o->status);
+		chain_fail(s, c, AUTODISCOVER_FAIL_HTTP, "%s %s: HTTP %ld",
+			   verb, c->url, o->status);
 	else
 		answer_pox(s, c, o);
 }
@@ -382,8 +387,9 @@ void autodiscover_session_feed(struct autodiscover_session *s, unsigned id,
 	if (o->fail != AUTODISCOVER_FAIL_NONE) {
 		chain_fail(s, c, o->fail, "%s %s%s: %s", step_verb(c->step),
 			   c->step == AUTODISCOVER_STEP_SRV ?
-			   "_autodiscover._tcp." : "", c->url,
-			   o->msg ? o->msg : "failed");
+				   "_autodiscover._tcp." :
+				   "",
+			   c->url, o->msg ? o->msg : "failed");
 	} else if (c->step == AUTODISCOVER_STEP_SRV) {
 		char url[AUTODISCOVER_URL_MAX];
 		snprintf(url, sizeof(url), "%s", o->url ? o->url : "");
@@ -417,8 +423,9 @@ const char *autodiscover_session_url(const struct autodiscover_session *s)
 	return s->url;
 }
 
-enum autodiscover_fail autodiscover_session_failure(const struct autodiscover_session *s,
-						    const char **msg)
+enum autodiscover_fail
+autodiscover_session_failure(const struct autodiscover_session *s,
+			     const char **msg)
 {
 	if (msg)
 		*msg = s->failmsg;

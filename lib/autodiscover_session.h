@@ -32,23 +32,23 @@
 /* Failure classes, least telling first (the run reports the highest). */
 enum autodiscover_fail {
 	AUTODISCOVER_FAIL_NONE = 0,
-	AUTODISCOVER_FAIL_DNS,        /* name did not resolve; SRV lookup */
-	AUTODISCOVER_FAIL_CONNECT,    /* TCP refused, unreachable */
-	AUTODISCOVER_FAIL_TIMEOUT,    /* the -t deadline hit this request */
-	AUTODISCOVER_FAIL_TLS,        /* handshake or certificate */
-	AUTODISCOVER_FAIL_HTTP,       /* an HTTP status that is no answer */
-	AUTODISCOVER_FAIL_ANSWER,     /* 200 but not a usable POX answer */
-	AUTODISCOVER_FAIL_REDIRECT,   /* loop, too many hops, not https */
-	AUTODISCOVER_FAIL_AUTH,       /* HTTP 401: credentials refused */
-	AUTODISCOVER_FAIL_NO_EXPR,    /* settings without Outlook Anywhere */
-	AUTODISCOVER_FAIL_POX_ERROR,  /* the server's Error response */
+	AUTODISCOVER_FAIL_DNS,       /* name did not resolve; SRV lookup */
+	AUTODISCOVER_FAIL_CONNECT,   /* TCP refused, unreachable */
+	AUTODISCOVER_FAIL_TIMEOUT,   /* the -t deadline hit this request */
+	AUTODISCOVER_FAIL_TLS,       /* handshake or certificate */
+	AUTODISCOVER_FAIL_HTTP,      /* an HTTP status that is no answer */
+	AUTODISCOVER_FAIL_ANSWER,    /* 200 but not a usable POX answer */
+	AUTODISCOVER_FAIL_REDIRECT,  /* loop, too many hops, not https */
+	AUTODISCOVER_FAIL_AUTH,      /* HTTP 401: credentials refused */
+	AUTODISCOVER_FAIL_NO_EXPR,   /* settings without Outlook Anywhere */
+	AUTODISCOVER_FAIL_POX_ERROR, /* the server's Error response */
 };
 
 const char *autodiscover_fail_name(enum autodiscover_fail f);
 
 struct autodiscover_request {
 	unsigned id;
-	enum autodiscover_step step;   /* POST, GET_REDIRECT or SRV */
+	enum autodiscover_step step;    /* POST, GET_REDIRECT or SRV */
 	char url[AUTODISCOVER_URL_MAX]; /* SRV: the domain to look up */
 	char email[AUTODISCOVER_ADDR_MAX];
 };
@@ -98,8 +98,9 @@ const struct autodiscover_response *
 autodiscover_session_response(const struct autodiscover_session *s);
 const char *autodiscover_session_url(const struct autodiscover_session *s);
 /* After failure: its class and a one-line message naming URL and step. */
-enum autodiscover_fail autodiscover_session_failure(const struct autodiscover_session *s,
-						    const char **msg);
+enum autodiscover_fail
+autodiscover_session_failure(const struct autodiscover_session *s,
+			     const char **msg);
 /* Every step so far, one line each ("POST https://...: HTTP 401"), for the
  * long output; NUL-terminated. */
 const char *autodiscover_session_trail(const struct autodiscover_session *s);

@@ -51,8 +51,7 @@ static int srv_rdata(const ns_msg *msg, const ns_rr *rr,
 	return 1;
 }
 
-int autodiscover_srv_parse(const uint8_t *answer, size_t len,
-			   const char *qname,
+int autodiscover_srv_parse(const uint8_t *answer, size_t len, const char *qname,
 			   struct autodiscover_srv_target *out, size_t max,
 			   size_t *n, int *unavailable, struct rpe_error *err)
 {
@@ -136,7 +135,8 @@ static int parse_nameserver(const char *spec, struct sockaddr_in *sin,
 
 	memset(sin, 0, sizeof(*sin));
 	if (iplen >= sizeof(ip))
-		return rpe_fail(err, RPE_ERR_ARG, "bad name server '%.64s'", spec);
+		return rpe_fail(err, RPE_ERR_ARG, "bad name server '%.64s'",
+				spec);
 	memcpy(ip, spec, iplen);
 	ip[iplen] = '\0';
 	if (colon) {
@@ -147,7 +147,8 @@ static int parse_nameserver(const char *spec, struct sockaddr_in *sin,
 	}
 	if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1)
 		return rpe_fail(err, RPE_ERR_ARG,
-				"bad name server '%.64s' (an IPv4 address)", spec);
+				"bad name server '%.64s' (an IPv4 address)",
+				spec);
 	sin->sin_family = AF_INET;
 	sin->sin_port = htons((uint16_t)port);
 	return 0;
@@ -160,8 +161,7 @@ int autodiscover_srv_check_nameserver(const char *spec, struct rpe_error *err)
 	return parse_nameserver(spec, &sin, err);
 }
 
-static int set_nameserver(res_state st, const char *spec,
-			  struct rpe_error *err)
+static int set_nameserver(res_state st, const char *spec, struct rpe_error *err)
 {
 	struct sockaddr_in sin;
 
@@ -180,14 +180,16 @@ static int query_error(res_state st, const char *qname, long secs,
 {
 	switch (st->res_h_errno) {
 	case HOST_NOT_FOUND:
-		return rpe_fail(err, RPE_ERR_PROTO, "DNS: %s does not exist", qname);
+		return rpe_fail(err, RPE_ERR_PROTO, "DNS: %s does not exist",
+				qname);
 	case NO_DATA:
 		return rpe_fail(err, RPE_ERR_PROTO, "DNS: no SRV record for %s",
 				qname);
 	case TRY_AGAIN:
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"DNS: no answer for %s within %lds (timeout or "
-				"server failure)", qname, secs);
+				"server failure)",
+				qname, secs);
 	default:
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"DNS: query for %s refused or failed", qname);
@@ -263,9 +265,11 @@ int autodiscover_srv_lookup(const char *domain, const char *nameserver,
 	buf_free(&answer);
 	TRY(rc);
 	if (n == 0)
-		return rpe_fail(err, RPE_ERR_PROTO, unavailable ?
-				"DNS: %s says there is no Autodiscover service (target \".\")" :
-				"DNS: no usable SRV record for %s", qname);
+		return rpe_fail(err, RPE_ERR_PROTO,
+				unavailable ?
+					"DNS: %s says there is no Autodiscover service (target \".\")" :
+					"DNS: no usable SRV record for %s",
+				qname);
 	TRY(autodiscover_srv_pick(t, n, rnd, &idx, err));
 	TRY(autodiscover_srv_url(&t[idx], url, urlsize, err));
 	if (chosen)

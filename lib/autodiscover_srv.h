@@ -35,8 +35,7 @@ struct autodiscover_srv_target {
  * "." (RFC 2782: the service is decidedly not available), which set
  * *unavailable, and records with port 0 or a target that is not a host
  * name.  At most max are kept. */
-int autodiscover_srv_parse(const uint8_t *answer, size_t len,
-			   const char *qname,
+int autodiscover_srv_parse(const uint8_t *answer, size_t len, const char *qname,
 			   struct autodiscover_srv_target *out, size_t max,
 			   size_t *n, int *unavailable, struct rpe_error *err);
 

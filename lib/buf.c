@@ -153,11 +153,17 @@ int buf_utf8_next(const uint8_t *s, size_t n, size_t *i, uint32_t *cp)
 		(*i)++;
 		return 0;
 	} else if ((c & 0xE0) == 0xC0) {
-		need = 1; v = c & 0x1F; min = 0x80;
+		need = 1;
+		v = c & 0x1F;
+		min = 0x80;
 	} else if ((c & 0xF0) == 0xE0) {
-		need = 2; v = c & 0x0F; min = 0x800;
+		need = 2;
+		v = c & 0x0F;
+		min = 0x800;
 	} else if ((c & 0xF8) == 0xF0) {
-		need = 3; v = c & 0x07; min = 0x10000;
+		need = 3;
+		v = c & 0x07;
+		min = 0x10000;
 	} else {
 		return RPE_ERR_ARG;
 	}

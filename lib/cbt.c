@@ -30,8 +30,9 @@ static int end_point_digest(X509 *x, int *md_nid, struct rpe_error *err)
 	if (mdnid == NID_undef)
 		return rpe_fail(err, RPE_ERR_UNSUPPORTED,
 				"the server certificate is signed with %s, which uses no separate hash: RFC 5929 4.1 defines no tls-server-end-point channel binding for it",
-				OBJ_nid2sn(pknid != NID_undef ? pknid :
-					   X509_get_signature_nid(x)));
+				OBJ_nid2sn(pknid != NID_undef ?
+						   pknid :
+						   X509_get_signature_nid(x)));
 	/* "if the certificate's signatureAlgorithm uses a single hash function
 	 * and that hash function is either MD5 or SHA-1, then use SHA-256" */
 	if (mdnid == NID_md5 || mdnid == NID_sha1)
@@ -79,8 +80,7 @@ static int hash_cert(X509 *x, const uint8_t *der, size_t len,
 }
 
 int cbt_cert_hash(const uint8_t *der, size_t len, uint8_t out[CBT_HASH_MAX],
-		  size_t *out_len, const char **hash_name,
-		  struct rpe_error *err)
+		  size_t *out_len, const char **hash_name, struct rpe_error *err)
 {
 	const unsigned char *p = der;
 	X509 *x;
@@ -127,7 +127,8 @@ int cbt_md5_from_hash(const uint8_t *hash, size_t hash_len,
 	rc = bindings_md5(&b, hash, hash_len, out);
 	buf_free(&b);
 	if (rc < 0)
-		return rpe_fail(err, rc, "cannot compute the channel binding hash");
+		return rpe_fail(err, rc,
+				"cannot compute the channel binding hash");
 	return 0;
 }
 

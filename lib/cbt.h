@@ -33,8 +33,7 @@
  * no defined binding: RPE_ERR_UNSUPPORTED with a message saying so.
  * `hash_name` (may be NULL) receives a static name such as "SHA-384". */
 int cbt_cert_hash(const uint8_t *der, size_t len, uint8_t out[CBT_HASH_MAX],
-		  size_t *out_len, const char **hash_name,
-		  struct rpe_error *err);
+		  size_t *out_len, const char **hash_name, struct rpe_error *err);
 
 /* MD5 of the gss_channel_bindings_struct with zero initiator and acceptor
  * address types and lengths and application data CBT_PREFIX || hash, as

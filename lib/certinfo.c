@@ -55,8 +55,8 @@ static int name_line(const X509_NAME *name, char *dst, size_t n)
 /* "DNS:a, DNS:b, IP:..." via OpenSSL's own rendering of GENERAL_NAMEs. */
 static int san_line(const X509 *x, char *dst, size_t n)
 {
-	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
-					       NULL);
+	GENERAL_NAMES *gens =
+		X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
 	BIO *b;
 	int i;
 
@@ -78,8 +78,7 @@ static int san_line(const X509 *x, char *dst, size_t n)
 	return 0;
 }
 
-static int time_field(const ASN1_TIME *t, int64_t *epoch, char *dst,
-		      size_t n)
+static int time_field(const ASN1_TIME *t, int64_t *epoch, char *dst, size_t n)
 {
 	struct tm tm;
 
@@ -147,10 +146,11 @@ int cert_strength_add(struct cert_strength *s, const void *x509)
 	if (!s->have) {
 		EVP_PKEY *k = X509_get0_pubkey(x);
 		int id = k ? EVP_PKEY_get_base_id(k) : NID_undef;
-		const char *t = id == EVP_PKEY_RSA ? "RSA" :
+		const char *t = id == EVP_PKEY_RSA     ? "RSA" :
 				id == EVP_PKEY_RSA_PSS ? "RSA" :
-				id == EVP_PKEY_EC ? "EC" :
-				id == EVP_PKEY_DSA ? "DSA" : OBJ_nid2sn(id);
+				id == EVP_PKEY_EC      ? "EC" :
+				id == EVP_PKEY_DSA     ? "DSA" :
+							 OBJ_nid2sn(id);
 		snprintf(s->key_type, sizeof(s->key_type), "%s",
 			 t && id != NID_undef ? t : "unknown");
 		s->key_bits = k ? EVP_PKEY_get_bits(k) : 0;
@@ -171,8 +171,7 @@ int cert_strength_add(struct cert_strength *s, const void *x509)
 	return 0;
 }
 
-int cert_strength_add_der(struct cert_strength *s, const uint8_t *der,
-			  size_t len)
+int cert_strength_add_der(struct cert_strength *s, const uint8_t *der, size_t len)
 {
 	const unsigned char *p = der;
 	X509 *x = d2i_X509(NULL, &p, (long)len);
@@ -218,12 +217,13 @@ int cert_expiry_parse(const char *s, struct cert_expiry *out,
 	    *end != '\0')
 		return rpe_fail(err, RPE_ERR_ARG,
 				"invalid --certificate-expiry '%s' (days: WARN or "
-				"WARN,CRIT, each 0..%d)", s ? s : "",
-				EXPIRY_MAX_DAYS);
+				"WARN,CRIT, each 0..%d)",
+				s ? s : "", EXPIRY_MAX_DAYS);
 	if (out->crit_days > out->warn_days)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"invalid --certificate-expiry '%s' (CRIT days "
-				"must not exceed WARN days)", s);
+				"must not exceed WARN days)",
+				s);
 	out->set = 1;
 	return 0;
 }
@@ -240,8 +240,7 @@ int cert_expiry_state(const struct cert_expiry *e, const struct cert_info *ci,
 		return 2;
 	}
 	if (now > ci->not_after_epoch) {
-		snprintf(msg, msglen, "certificate expired on %s",
-			 ci->not_after);
+		snprintf(msg, msglen, "certificate expired on %s", ci->not_after);
 		return 2;
 	}
 	if (e && e->set && days <= e->crit_days)

@@ -13,10 +13,10 @@
 #include "err.h"
 
 struct cert_info {
-	char subject[256];    /* RFC 2253 one-line form */
+	char subject[256]; /* RFC 2253 one-line form */
 	char issuer[256];
-	char sans[512];       /* "DNS:mail.example.com, IP:192.0.2.1"; "" if none */
-	char not_before[32];  /* "2026-11-29 19:05:36 UTC" */
+	char sans[512]; /* "DNS:mail.example.com, IP:192.0.2.1"; "" if none */
+	char not_before[32]; /* "2026-11-29 19:05:36 UTC" */
 	char not_after[32];
 	int64_t not_before_epoch; /* seconds since 1970 (UTC) */
 	int64_t not_after_epoch;
@@ -36,10 +36,10 @@ int cert_info_from_der(const uint8_t *der, size_t len, struct cert_info *out,
  * self-signed (a root's signature on itself protects nothing). */
 #define CERT_CHAIN_MAX 4
 struct cert_strength {
-	int have;                 /* the leaf was added */
-	char key_type[12];        /* "RSA", "EC", "DSA", "ED25519", ... */
+	int have;          /* the leaf was added */
+	char key_type[12]; /* "RSA", "EC", "DSA", "ED25519", ... */
 	int key_bits;
-	int n;                    /* signatures below, leaf first */
+	int n;                            /* signatures below, leaf first */
 	char digest[CERT_CHAIN_MAX][16];  /* "SHA256", "SHA1", "MD5" ... */
 	char subject[CERT_CHAIN_MAX][96]; /* whose signature */
 };

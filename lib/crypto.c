@@ -113,9 +113,9 @@ int crypto_md5(const void *p, size_t n, uint8_t out[16])
 	return digest(md_md5, p, n, out);
 }
 
-int crypto_hmac_md5(const uint8_t *key, size_t klen, const void *p1,
-		    size_t n1, const void *p2, size_t n2, const void *p3,
-		    size_t n3, uint8_t out[16])
+int crypto_hmac_md5(const uint8_t *key, size_t klen, const void *p1, size_t n1,
+		    const void *p2, size_t n2, const void *p3, size_t n3,
+		    uint8_t out[16])
 {
 	EVP_MAC_CTX *ctx;
 	OSSL_PARAM params[2];
@@ -327,14 +327,16 @@ int crypto_ca_store_attach(struct crypto_ca_store *s, void *ssl_ctx)
 /* No passphrase prompt: the plugin has no terminal and no option for one. */
 static int no_passphrase(char *buf, int size, int rwflag, void *u)
 {
-	(void)buf; (void)size; (void)rwflag; (void)u;
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
 	return -1;
 }
 
-int crypto_check_ca_file(const char *what, const char *path,
-			 struct rpe_error *err)
+int crypto_check_ca_file(const char *what, const char *path, struct rpe_error *err)
 {
-	STACK_OF(X509_INFO) *infos;
+	STACK_OF(X509_INFO) * infos;
 	BIO *bio = BIO_new_file(path, "r");
 	int i, certs = 0;
 
@@ -366,8 +368,9 @@ static X509 *read_cert(const char *path)
 static EVP_PKEY *read_key(const char *path)
 {
 	BIO *bio = BIO_new_file(path, "r");
-	EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase,
-						    NULL) : NULL;
+	EVP_PKEY *k =
+		bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) :
+		      NULL;
 
 	BIO_free(bio);
 	return k;

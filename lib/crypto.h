@@ -21,9 +21,9 @@ void crypto_cleanup(void);
 int crypto_md4(const void *p, size_t n, uint8_t out[16]);
 int crypto_md5(const void *p, size_t n, uint8_t out[16]);
 /* HMAC-MD5 over the concatenation of up to three parts (NULL/0 to skip). */
-int crypto_hmac_md5(const uint8_t *key, size_t klen, const void *p1,
-		    size_t n1, const void *p2, size_t n2, const void *p3,
-		    size_t n3, uint8_t out[16]);
+int crypto_hmac_md5(const uint8_t *key, size_t klen, const void *p1, size_t n1,
+		    const void *p2, size_t n2, const void *p3, size_t n3,
+		    uint8_t out[16]);
 
 /* A stateful RC4 keystream: consecutive calls continue the stream. */
 struct crypto_rc4;

@@ -8,14 +8,18 @@
 const struct dcerpc_syntax dcerpc_ndr_syntax = {
 	{ 0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11, 0x9f, 0xe8, 0x08,
 	  0x00, 0x2b, 0x10, 0x48, 0x60 },
-	2, 0
+	2,
+	0
 };
 
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
 	return -1;
 }
 
@@ -40,9 +44,14 @@ int dcerpc_uuid_parse(const char *s, uint8_t out[16])
 	if (i != 16 || *s || hi >= 0)
 		return RPE_ERR_ARG;
 	/* GUID fields 1-3 are little-endian on the wire. */
-	out[0] = b[3]; out[1] = b[2]; out[2] = b[1]; out[3] = b[0];
-	out[4] = b[5]; out[5] = b[4];
-	out[6] = b[7]; out[7] = b[6];
+	out[0] = b[3];
+	out[1] = b[2];
+	out[2] = b[1];
+	out[3] = b[0];
+	out[4] = b[5];
+	out[5] = b[4];
+	out[6] = b[7];
+	out[7] = b[6];
 	memcpy(out + 8, b + 8, 8);
 	return 0;
 }
@@ -78,8 +87,7 @@ int dcerpc_reader_feed(struct dcerpc_reader *r, const uint8_t *p, size_t n,
 
 /* The 16 bytes of the common header; v[] receives rpc_vers,
  * rpc_vers_minor and drep[0] for the caller to judge. */
-static int get_header(struct buf_cur *c, struct dcerpc_pdu *out,
-		      uint8_t v[3])
+static int get_header(struct buf_cur *c, struct dcerpc_pdu *out, uint8_t v[3])
 {
 	TRY(buf_get_u8(c, &v[0]));
 	TRY(buf_get_u8(c, &v[1]));
@@ -176,8 +184,7 @@ int dcerpc_put_header(struct buf *b, uint8_t ptype, uint8_t flags,
 	return buf_put_u32le(b, call_id);
 }
 
-static int put_trailer(struct buf *b, const struct dcerpc_conn *c,
-		       uint8_t pad)
+static int put_trailer(struct buf *b, const struct dcerpc_conn *c, uint8_t pad)
 {
 	TRY(buf_put_u8(b, c->sec->ops->auth_type));
 	TRY(buf_put_u8(b, c->auth_level));
@@ -237,11 +244,13 @@ static int put_bind(struct buf *out, const struct dcerpc_conn *c, int alter,
 {
 	size_t start = out->len;
 
-	TRY(dcerpc_put_header(out, alter ? DCERPC_PTYPE_ALTER_CONTEXT :
-					   DCERPC_PTYPE_BIND,
+	TRY(dcerpc_put_header(out,
+			      alter ? DCERPC_PTYPE_ALTER_CONTEXT :
+				      DCERPC_PTYPE_BIND,
 			      DCERPC_PFC_FIRST_FRAG | DCERPC_PFC_LAST_FRAG |
 				      (wants_header_sign(c) ?
-					       DCERPC_PFC_SUPPORT_HEADER_SIGN : 0),
+					       DCERPC_PFC_SUPPORT_HEADER_SIGN :
+					       0),
 			      call_id));
 	TRY(put_bind_body(out, c, ctx_id, abs));
 	if (c->sec) {
@@ -292,8 +301,7 @@ static int get_bind_result(struct buf_cur *body, struct dcerpc_bind_ack *out)
 
 /* sec_trailer and auth value at the end of a PDU (MS-RPCE 2.2.2.11). */
 static int get_auth_trailer(const struct buf_cur *pdu, uint16_t auth_len,
-			    uint8_t *type, uint8_t *level,
-			    const uint8_t **value)
+			    uint8_t *type, uint8_t *level, const uint8_t **value)
 {
 	struct buf_cur tr;
 
@@ -318,15 +326,13 @@ static int bind_ack_auth(const struct dcerpc_conn *c, const struct buf_cur *cur,
 	if (c->sec && type != c->sec->ops->auth_type)
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"bind_ack auth type %u, expected %u",
-				(unsigned)type,
-				(unsigned)c->sec->ops->auth_type);
+				(unsigned)type, (unsigned)c->sec->ops->auth_type);
 	out->auth_len = auth_len;
 	return 0;
 }
 
-int dcerpc_decode_bind_ack(struct dcerpc_conn *c, const uint8_t *pdu,
-			   size_t len, struct dcerpc_bind_ack *out,
-			   struct rpe_error *err)
+int dcerpc_decode_bind_ack(struct dcerpc_conn *c, const uint8_t *pdu, size_t len,
+			   struct dcerpc_bind_ack *out, struct rpe_error *err)
 {
 	struct dcerpc_pdu h;
 	struct buf_cur cur, body;
@@ -337,8 +343,8 @@ int dcerpc_decode_bind_ack(struct dcerpc_conn *c, const uint8_t *pdu,
 	TRY(dcerpc_parse_header(pdu, len, &h, err));
 	if (h.ptype != DCERPC_PTYPE_BIND_ACK &&
 	    h.ptype != DCERPC_PTYPE_ALTER_CONTEXT_RESP)
-		return rpe_fail(err, RPE_ERR_PROTO, "PDU type %u is not bind_ack",
-				(unsigned)h.ptype);
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"PDU type %u is not bind_ack", (unsigned)h.ptype);
 	if (h.frag_length != len)
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"bind_ack frag_length %u but %zu bytes",
@@ -372,8 +378,8 @@ int dcerpc_decode_bind_ack(struct dcerpc_conn *c, const uint8_t *pdu,
 	    !(h.pfc_flags & DCERPC_PFC_SUPPORT_HEADER_SIGN))
 		return rpe_fail(err, RPE_ERR_UNSUPPORTED,
 				"server does not support header signing (PFC_SUPPORT_HEADER_SIGN not echoed in the bind_ack)");
-	return h.auth_length ? bind_ack_auth(c, &cur, h.auth_length, out, err)
-			     : 0;
+	return h.auth_length ? bind_ack_auth(c, &cur, h.auth_length, out, err) :
+			       0;
 }
 
 /* A PDU of type ptype, for reading its body at fixed offsets. */
@@ -423,9 +429,12 @@ const char *dcerpc_ack_reason_name(uint16_t result, uint16_t reason)
 	if (result == 0)
 		return "acceptance";
 	switch (reason) {
-	case 1: return result == 1 ? "user rejection: abstract syntax not supported" :
-				     "provider rejection: abstract syntax not supported (EMSMDB not offered)";
-	case 2: return "provider rejection: proposed transfer syntaxes not supported";
+	case 1:
+		return result == 1 ?
+			       "user rejection: abstract syntax not supported" :
+			       "provider rejection: abstract syntax not supported (EMSMDB not offered)";
+	case 2:
+		return "provider rejection: proposed transfer syntaxes not supported";
 	case 3: return "provider rejection: local limit exceeded";
 	}
 	return result == 1 ? "user rejection" : "provider rejection";
@@ -453,7 +462,8 @@ int dcerpc_encode_auth3(struct buf *out, struct dcerpc_conn *c,
 	int rc;
 
 	if (!c->sec)
-		return rpe_fail(err, RPE_ERR_STATE, "auth3 without security context");
+		return rpe_fail(err, RPE_ERR_STATE,
+				"auth3 without security context");
 	rc = put_auth3(out, c, call_id, token, toklen);
 	if (rc < 0)
 		return rpe_fail(err, rc, "cannot encode auth3");
@@ -487,8 +497,7 @@ static int protect_fragment(struct buf *out, struct dcerpc_conn *c,
 	if (c->auth_level == DCERPC_AUTH_LEVEL_PRIVACY)
 		return c->sec->ops->seal(c->sec->ctx, pdu, signed_len, stub_off,
 					 chunk + pad, pdu + signed_len);
-	return c->sec->ops->sign(c->sec->ctx, pdu, signed_len,
-				 pdu + signed_len);
+	return c->sec->ops->sign(c->sec->ctx, pdu, signed_len, pdu + signed_len);
 }
 
 /* One request fragment (C706 12.6.4.9): alloc_hint is what remains of the
@@ -513,8 +522,7 @@ static int put_request_fragment(struct buf *out, struct dcerpc_conn *c,
 
 int dcerpc_encode_request(struct buf *out, struct dcerpc_conn *c,
 			  uint32_t call_id, uint16_t ctx_id, uint16_t opnum,
-			  const uint8_t *stub, size_t len,
-			  struct rpe_error *err)
+			  const uint8_t *stub, size_t len, struct rpe_error *err)
 {
 	size_t overhead = DCERPC_HEADER_LEN + 8, room, done = 0;
 
@@ -535,7 +543,8 @@ int dcerpc_encode_request(struct buf *out, struct dcerpc_conn *c,
 					      opnum, stub + done, chunk,
 					      len - done);
 		if (rc < 0)
-			return rpe_fail(err, rc, "cannot encode request fragment: %s",
+			return rpe_fail(err, rc,
+					"cannot encode request fragment: %s",
 					rpe_code_name(rc));
 		done += chunk;
 	} while (done < len);
@@ -573,7 +582,8 @@ static int check_response_trailer(const struct dcerpc_conn *c,
 		return rpe_fail(err, RPE_ERR_AUTH,
 				"response at %s level carries %u bytes of verifier, expected %zu",
 				c->auth_level == DCERPC_AUTH_LEVEL_PRIVACY ?
-					"privacy" : "integrity",
+					"privacy" :
+					"integrity",
 				(unsigned)auth_len, siglen);
 	if (sp->len < DCERPC_TRAILER_LEN + siglen)
 		return rpe_fail(err, RPE_ERR_PROTO,
@@ -628,8 +638,8 @@ static int unprotect_fragment(struct dcerpc_conn *c, const uint8_t *pdu,
 	return rc;
 }
 
-static int protected_stub(struct dcerpc_conn *c, const uint8_t *pdu,
-			  size_t len, uint16_t auth_len, struct stub_span *sp,
+static int protected_stub(struct dcerpc_conn *c, const uint8_t *pdu, size_t len,
+			  uint16_t auth_len, struct stub_span *sp,
 			  struct rpe_error *err)
 {
 	struct buf_cur cur;
@@ -665,8 +675,7 @@ static int plain_stub(struct dcerpc_conn *c, const uint8_t *pdu, size_t len,
 					"response too short for its sec_trailer");
 		sp->len -= (size_t)auth_len + DCERPC_TRAILER_LEN;
 		buf_cur_init(&cur, pdu, len);
-		if (peek_trailer(&cur, sp->off + sp->len, &type, &level,
-				 &pad) < 0)
+		if (peek_trailer(&cur, sp->off + sp->len, &type, &level, &pad) < 0)
 			return rpe_fail(err, RPE_ERR_SHORT,
 					"response trailer truncated");
 		if (pad > sp->len)
@@ -687,7 +696,8 @@ static int start_response(struct dcerpc_conn *c, const struct dcerpc_pdu *h,
 			  size_t len, struct rpe_error *err)
 {
 	if (h->ptype != DCERPC_PTYPE_RESPONSE)
-		return rpe_fail(err, RPE_ERR_PROTO, "PDU type %u is not a response",
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"PDU type %u is not a response",
 				(unsigned)h->ptype);
 	if (h->pfc_flags & DCERPC_PFC_FIRST_FRAG) {
 		buf_reset(&c->reasm);

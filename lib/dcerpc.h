@@ -101,13 +101,13 @@ int dcerpc_put_header(struct buf *b, uint8_t ptype, uint8_t pfc_flags,
 
 /* Connection state: negotiated sizes, auth level and context, reassembly. */
 struct dcerpc_conn {
-	struct secctx *sec;     /* NULL: no authentication */
+	struct secctx *sec; /* NULL: no authentication */
 	uint8_t auth_level;
 	uint32_t auth_context_id;
 	uint16_t max_xmit_frag;
 	uint16_t max_recv_frag;
 	uint32_t assoc_group_id;
-	struct buf reasm;       /* response stub being reassembled */
+	struct buf reasm; /* response stub being reassembled */
 	uint32_t reasm_call_id;
 	int reasm_active;
 };
@@ -120,15 +120,14 @@ void dcerpc_conn_free(struct dcerpc_conn *c);
  * and, when c->sec is set, an auth trailer carrying `token`. */
 int dcerpc_encode_bind(struct buf *out, struct dcerpc_conn *c, int alter,
 		       uint32_t call_id, uint16_t ctx_id,
-		       const struct dcerpc_syntax *abstract,
-		       const uint8_t *token, size_t toklen,
-		       struct rpe_error *err);
+		       const struct dcerpc_syntax *abstract, const uint8_t *token,
+		       size_t toklen, struct rpe_error *err);
 
 struct dcerpc_bind_ack {
 	uint16_t max_xmit_frag;
 	uint16_t max_recv_frag;
 	uint32_t assoc_group_id;
-	uint16_t result;        /* of the first context: 0 accepted */
+	uint16_t result; /* of the first context: 0 accepted */
 	uint16_t reason;
 	const uint8_t *auth_value; /* points into the PDU */
 	size_t auth_len;
@@ -136,9 +135,8 @@ struct dcerpc_bind_ack {
 };
 
 /* Decode bind_ack / alter_context_resp; updates c's fragment sizes. */
-int dcerpc_decode_bind_ack(struct dcerpc_conn *c, const uint8_t *pdu,
-			   size_t len, struct dcerpc_bind_ack *out,
-			   struct rpe_error *err);
+int dcerpc_decode_bind_ack(struct dcerpc_conn *c, const uint8_t *pdu, size_t len,
+			   struct dcerpc_bind_ack *out, struct rpe_error *err);
 /* bind_nak: the reject reason (C706 12.6.4.5). */
 int dcerpc_decode_bind_nak(const uint8_t *pdu, size_t len, uint16_t *reason,
 			   struct rpe_error *err);
@@ -153,14 +151,12 @@ int dcerpc_encode_auth3(struct buf *out, struct dcerpc_conn *c,
  * at integrity, sealed at privacy, bare at connect. */
 int dcerpc_encode_request(struct buf *out, struct dcerpc_conn *c,
 			  uint32_t call_id, uint16_t ctx_id, uint16_t opnum,
-			  const uint8_t *stub, size_t len,
-			  struct rpe_error *err);
+			  const uint8_t *stub, size_t len, struct rpe_error *err);
 
 /* Verify/unseal one response fragment and append its stub to `stub`.
  * Returns 1 when the last fragment arrived, 0 when more are expected. */
 int dcerpc_decode_response(struct dcerpc_conn *c, const uint8_t *pdu,
-			   size_t len, struct buf *stub,
-			   struct rpe_error *err);
+			   size_t len, struct buf *stub, struct rpe_error *err);
 
 int dcerpc_decode_fault(const uint8_t *pdu, size_t len, uint32_t *status,
 			struct rpe_error *err);

@@ -9,7 +9,8 @@
 const struct dcerpc_syntax emsmdb_interface = {
 	{ 0x00, 0xdb, 0xf1, 0xa4, 0x47, 0xca, 0x67, 0x10, 0xb3, 0x1f, 0x00,
 	  0xdd, 0x01, 0x06, 0x62, 0xda },
-	0, 81
+	0,
+	81
 };
 
 /* Request -------------------------------------------------------------------- */
@@ -24,13 +25,15 @@ int emsmdb_check_user_dn(const char *dn, struct rpe_error *err)
 	if (len > EMSMDB_MAX_DN)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"%zu characters, more than the %d this client "
-				"sends as szUserDN", len, EMSMDB_MAX_DN);
+				"sends as szUserDN",
+				len, EMSMDB_MAX_DN);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)dn[i];
 		if (c < 0x20 || c > 0x7e)
 			return rpe_fail(err, RPE_ERR_ARG,
 					"byte 0x%02x at position %zu: szUserDN "
-					"is a printable ASCII string", c, i + 1);
+					"is a printable ASCII string",
+					c, i + 1);
 	}
 	return 0;
 }
@@ -55,7 +58,7 @@ static int put_connect_ex(struct buf *out, const struct emsmdb_connect_req *req,
 	TRY(buf_put_u32le(out, req->lcid_string ? req->lcid_string : 1033));
 	TRY(buf_put_u32le(out, req->lcid_sort ? req->lcid_sort : 1033));
 	TRY(buf_put_u32le(out, 0xFFFFFFFFu)); /* ulIcxrLink: no linked session */
-	TRY(buf_put_u16le(out, 1)); /* usFCanConvertCodePages */
+	TRY(buf_put_u16le(out, 1));           /* usFCanConvertCodePages */
 	for (i = 0; i < 3; i++)
 		TRY(buf_put_u16le(out, req->client_version[i]));
 	/* [in, out] unsigned long *pulTimeStamp */
@@ -85,7 +88,8 @@ int emsmdb_encode_disconnect(struct buf *out, const uint8_t cxh[20],
 			     struct rpe_error *err)
 {
 	if (buf_put_bytes(out, cxh, 20) < 0)
-		return rpe_fail(err, RPE_ERR_TOOBIG, "cannot encode EcDoDisconnect");
+		return rpe_fail(err, RPE_ERR_TOOBIG,
+				"cannot encode EcDoDisconnect");
 	return 0;
 }
 
@@ -132,8 +136,8 @@ static int get_string_ptr(struct buf_cur *c, char **out, const char *name,
 				(unsigned)n[2]);
 	if (buf_get_ref(c, n[2], &p) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT,
-				"%s: %u characters announced, fewer present", name,
-				(unsigned)n[2]);
+				"%s: %u characters announced, fewer present",
+				name, (unsigned)n[2]);
 	if (p[n[2] - 1] != '\0' || memchr(p, '\0', n[2] - 1))
 		return rpe_fail(err, RPE_ERR_PROTO,
 				"%s is not a NUL-terminated string", name);

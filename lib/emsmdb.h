@@ -39,28 +39,28 @@ extern const struct dcerpc_syntax emsmdb_interface;
 #define EMSMDB_MAX_STRING 4096
 
 struct emsmdb_connect_req {
-	const char *user_dn;          /* legacyExchangeDN, ASCII */
-	uint32_t flags;               /* ulFlags, 0 for a normal client */
-	uint32_t con_mod;             /* ulConMod: connection modulus hash */
-	uint32_t cpid;                /* 0 = 1252 */
-	uint32_t lcid_string;         /* 0 = 1033 */
-	uint32_t lcid_sort;           /* 0 = 1033 */
-	uint16_t client_version[3];   /* rgwClientVersion */
+	const char *user_dn;        /* legacyExchangeDN, ASCII */
+	uint32_t flags;             /* ulFlags, 0 for a normal client */
+	uint32_t con_mod;           /* ulConMod: connection modulus hash */
+	uint32_t cpid;              /* 0 = 1252 */
+	uint32_t lcid_string;       /* 0 = 1033 */
+	uint32_t lcid_sort;         /* 0 = 1033 */
+	uint16_t client_version[3]; /* rgwClientVersion */
 };
 
 struct emsmdb_connect_resp {
-	uint8_t cxh[20];              /* session context handle */
+	uint8_t cxh[20]; /* session context handle */
 	uint32_t polls_max;
 	uint32_t retry_count;
 	uint32_t retry_delay;
 	uint16_t icxr;
-	char *dn_prefix;              /* NULL when absent */
+	char *dn_prefix; /* NULL when absent */
 	char *display_name;
 	uint16_t server_version[3];
 	uint16_t best_version[3];
 	uint32_t timestamp;
 	uint32_t aux_out_len;
-	uint32_t result;              /* the ec return code */
+	uint32_t result; /* the ec return code */
 };
 
 /* szUserDN of EcDoConnectEx ([in, string] unsigned char *, MS-OXCRPC

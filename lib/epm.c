@@ -26,9 +26,10 @@
 
 const struct dcerpc_syntax epm_interface = {
 	/* e1af8308-5d1f-11c9-91a4-08002b14a0fa */
-	{ 0x08, 0x83, 0xaf, 0xe1, 0x1f, 0x5d, 0xc9, 0x11,
-	  0x91, 0xa4, 0x08, 0x00, 0x2b, 0x14, 0xa0, 0xfa },
-	3, 0
+	{ 0x08, 0x83, 0xaf, 0xe1, 0x1f, 0x5d, 0xc9, 0x11, 0x91, 0xa4, 0x08,
+	  0x00, 0x2b, 0x14, 0xa0, 0xfa },
+	3,
+	0
 };
 
 /* Bounds for what we accept from a server. */
@@ -81,9 +82,11 @@ int epm_encode_tower(struct buf *out, const struct dcerpc_syntax *iface,
 		     uint16_t port, const uint8_t ip[4], struct rpe_error *err)
 {
 	if (!iface || !ip)
-		return rpe_fail(err, RPE_ERR_ARG, "tower: no interface or address");
+		return rpe_fail(err, RPE_ERR_ARG,
+				"tower: no interface or address");
 	if (put_tower(out, iface, port, ip) < 0)
-		return rpe_fail(err, RPE_ERR_TOOBIG, "tower does not fit its buffer");
+		return rpe_fail(err, RPE_ERR_TOOBIG,
+				"tower does not fit its buffer");
 	return 0;
 }
 
@@ -103,8 +106,7 @@ static int parse_uuid_floor(struct buf_cur *lhs, struct buf_cur *rhs,
 }
 
 /* One floor's two sides, each a u16 length and its bytes. */
-static int get_floor(struct buf_cur *c, struct buf_cur *lhs,
-		     struct buf_cur *rhs)
+static int get_floor(struct buf_cur *c, struct buf_cur *lhs, struct buf_cur *rhs)
 {
 	uint16_t len;
 
@@ -156,8 +158,9 @@ int epm_parse_tower(const uint8_t *p, size_t len, struct epm_tower *out,
 					"tower: floor %u runs past the tower",
 					(unsigned)i + 1);
 		if (i < 2) {
-			if (parse_uuid_floor(&lhs, &rhs, i == 0 ? &out->iface :
-					     &out->transfer) < 0)
+			if (parse_uuid_floor(&lhs, &rhs,
+					     i == 0 ? &out->iface :
+						      &out->transfer) < 0)
 				return rpe_fail(err, RPE_ERR_PROTO,
 						"tower: floor %u is not a UUID floor",
 						(unsigned)i + 1);
@@ -178,13 +181,13 @@ int epm_parse_tower(const uint8_t *p, size_t len, struct epm_tower *out,
 static int put_map_request(struct buf *stub, const struct buf *tower,
 			   uint32_t max_towers)
 {
-	TRY(buf_put_u32le(stub, 0));          /* obj: NULL */
-	TRY(buf_put_u32le(stub, 0x00000001)); /* map_tower referent */
+	TRY(buf_put_u32le(stub, 0));                    /* obj: NULL */
+	TRY(buf_put_u32le(stub, 0x00000001));           /* map_tower referent */
 	TRY(buf_put_u32le(stub, (uint32_t)tower->len)); /* conformance */
 	TRY(buf_put_u32le(stub, (uint32_t)tower->len)); /* tower_length */
 	TRY(buf_put_bytes(stub, tower->data, tower->len));
 	TRY(buf_put_align(stub, 4));
-	TRY(buf_put_zeros(stub, 20));         /* entry_handle */
+	TRY(buf_put_zeros(stub, 20)); /* entry_handle */
 	return buf_put_u32le(stub, max_towers);
 }
 
@@ -321,18 +324,12 @@ const char *epm_status_name(uint32_t status)
 	static char other[24];
 
 	switch (status) {
-	case 0:
-		return "rpc_s_ok";
-	case EPM_S_NOT_REGISTERED:
-		return "EPT_S_NOT_REGISTERED";
-	case 0x16c9a0d8u:
-		return "EPT_S_CANT_PERFORM_OP";
-	case 0x16c9a0d2u:
-		return "EPT_S_INVALID_ENTRY";
-	case 0x00000005u:
-		return "ERROR_ACCESS_DENIED";
-	case 0x000006d9u:
-		return "EPT_S_NOT_REGISTERED (Win32)";
+	case 0: return "rpc_s_ok";
+	case EPM_S_NOT_REGISTERED: return "EPT_S_NOT_REGISTERED";
+	case 0x16c9a0d8u: return "EPT_S_CANT_PERFORM_OP";
+	case 0x16c9a0d2u: return "EPT_S_INVALID_ENTRY";
+	case 0x00000005u: return "ERROR_ACCESS_DENIED";
+	case 0x000006d9u: return "EPT_S_NOT_REGISTERED (Win32)";
 	default:
 		snprintf(other, sizeof(other), "0x%08x", (unsigned)status);
 		return other;

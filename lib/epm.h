@@ -34,9 +34,9 @@ struct epm_tower {
 	struct dcerpc_syntax transfer; /* floor 2 */
 	uint8_t rpc_protocol;          /* floor 3: 0x0b for ncacn */
 	int has_tcp;
-	uint16_t tcp_port;             /* floor 4 (big-endian on the wire) */
+	uint16_t tcp_port; /* floor 4 (big-endian on the wire) */
 	int has_ip;
-	uint8_t ip[4];                 /* floor 5 */
+	uint8_t ip[4]; /* floor 5 */
 };
 
 /* Append the octet string of an ncacn_ip_tcp tower for `iface` (NDR
@@ -56,10 +56,10 @@ int epm_encode_map_request(struct buf *stub, const struct dcerpc_syntax *iface,
 			   uint32_t max_towers, struct rpe_error *err);
 
 struct epm_map_result {
-	uint32_t status;      /* 0, or EPM_S_NOT_REGISTERED ... */
-	uint32_t num_towers;  /* towers in the answer */
-	int found;            /* a tower for the interface over ncacn_ip_tcp */
-	uint16_t port;        /* its TCP port (when found) */
+	uint32_t status;     /* 0, or EPM_S_NOT_REGISTERED ... */
+	uint32_t num_towers; /* towers in the answer */
+	int found;           /* a tower for the interface over ncacn_ip_tcp */
+	uint16_t port;       /* its TCP port (when found) */
 	uint8_t ip[4];
 };
 

@@ -24,14 +24,14 @@
 
 enum rpe_code {
 	RPE_OK = 0,
-	RPE_ERR_SHORT = -1,    /* input ended before a field it announced */
-	RPE_ERR_NOMEM = -2,    /* allocation failed */
-	RPE_ERR_TOOBIG = -3,   /* output would exceed its hard cap */
-	RPE_ERR_PROTO = -4,    /* malformed or inconsistent input */
-	RPE_ERR_AUTH = -5,     /* bad signature, credentials, MIC */
-	RPE_ERR_CRYPTO = -6,   /* the crypto provider failed */
-	RPE_ERR_ARG = -7,      /* caller passed an invalid argument */
-	RPE_ERR_STATE = -8,    /* call not valid in the current state */
+	RPE_ERR_SHORT = -1,  /* input ended before a field it announced */
+	RPE_ERR_NOMEM = -2,  /* allocation failed */
+	RPE_ERR_TOOBIG = -3, /* output would exceed its hard cap */
+	RPE_ERR_PROTO = -4,  /* malformed or inconsistent input */
+	RPE_ERR_AUTH = -5,   /* bad signature, credentials, MIC */
+	RPE_ERR_CRYPTO = -6, /* the crypto provider failed */
+	RPE_ERR_ARG = -7,    /* caller passed an invalid argument */
+	RPE_ERR_STATE = -8,  /* call not valid in the current state */
 	RPE_ERR_UNSUPPORTED = -9,
 	RPE_ERR_TIMEOUT = -10, /* the run's deadline passed first */
 };

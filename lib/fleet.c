@@ -34,8 +34,8 @@ static int all_policy(const struct fleet_site *s, int n, int st, int enforced)
 	return 1;
 }
 
-static void list_addrs(char *out, size_t len, const struct fleet_site *s,
-		       int n, int st)
+static void list_addrs(char *out, size_t len, const struct fleet_site *s, int n,
+		       int st)
 {
 	const char *sep = "";
 	int i;
@@ -49,21 +49,23 @@ static void list_addrs(char *out, size_t len, const struct fleet_site *s,
 }
 
 static const struct fleet_words words_rpc = {
-	"require RPC encryption", "accept unencrypted RPC logons",
+	"require RPC encryption",    "accept unencrypted RPC logons",
 	"accept unencrypted logons", "refuse unencrypted logons",
-	"encryption required", "encryption optional",
+	"encryption required",       "encryption optional",
 };
 
 /* MAPI over HTTP (lib/verdict_mapi.c): the plain http door. */
 const struct fleet_words fleet_words_mapi = {
-	"require TLS for MAPI over HTTP", "accept MAPI over HTTP without TLS",
-	"accept MAPI over HTTP without TLS", "refuse MAPI over plain http",
-	"TLS required", "plain http allowed",
+	"require TLS for MAPI over HTTP",
+	"accept MAPI over HTTP without TLS",
+	"accept MAPI over HTTP without TLS",
+	"refuse MAPI over plain http",
+	"TLS required",
+	"plain http allowed",
 };
 
 static void judge_ok(const char *host, const struct fleet_words *w,
-		     const struct fleet_site *s, int n,
-		     struct fleet_summary *out)
+		     const struct fleet_site *s, int n, struct fleet_summary *out)
 {
 	if (out->enforced == n)
 		snprintf(out->text, sizeof(out->text),
@@ -73,15 +75,14 @@ static void judge_ok(const char *host, const struct fleet_words *w,
 			 "%s: all %d addresses %s", host, n, w->accept);
 	else
 		snprintf(out->text, sizeof(out->text),
-			 "%s: %d addresses OK, %d of them %s",
-			 host, n, out->enforced, w->require);
+			 "%s: %d addresses OK, %d of them %s", host, n,
+			 out->enforced, w->require);
 }
 
 /* The odd ones out: the addresses in the worst state. */
 static void judge_odd(const char *host, enum verdict_expect expect,
-		      const struct fleet_words *w,
-		      const struct fleet_site *s, int n,
-		      struct fleet_summary *out)
+		      const struct fleet_words *w, const struct fleet_site *s,
+		      int n, struct fleet_summary *out)
 {
 	int st = (int)out->state, i;
 	const char *sep = "";
@@ -92,8 +93,8 @@ static void judge_odd(const char *host, enum verdict_expect expect,
 	if ((expect == EXPECT_REQUIRED && all_policy(s, n, st, 0)) ||
 	    (expect == EXPECT_OPTIONAL && all_policy(s, n, st, 1))) {
 		int req = expect == EXPECT_REQUIRED;
-		append(out->text, sizeof(out->text), "%s: ",
-		       req ? w->odd_accept : w->odd_refuse);
+		append(out->text, sizeof(out->text),
+		       "%s: ", req ? w->odd_accept : w->odd_refuse);
 		list_addrs(out->text, sizeof(out->text), s, n, st);
 		append(out->text, sizeof(out->text), " (expected: %s)",
 		       req ? w->expect_required : w->expect_optional);
@@ -110,8 +111,7 @@ static void judge_odd(const char *host, enum verdict_expect expect,
 }
 
 void fleet_judge(const char *host, enum verdict_expect expect,
-		 const struct fleet_site *sites, int n,
-		 struct fleet_summary *out)
+		 const struct fleet_site *sites, int n, struct fleet_summary *out)
 {
 	fleet_judge_words(host, expect, &words_rpc, sites, n, out);
 }
@@ -147,7 +147,9 @@ void fleet_label(const char *addr, char *out, size_t n)
 	for (i = 0; addr[i] && i + 1 < n; i++) {
 		char c = addr[i];
 		out[i] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9')) ? c : '_';
+			  (c >= '0' && c <= '9')) ?
+				 c :
+				 '_';
 	}
 	out[i] = '\0';
 }

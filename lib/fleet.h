@@ -12,15 +12,15 @@
 
 /* What the fleet summary needs of one address's verdict. */
 struct fleet_site {
-	const char *addr;          /* "10.0.0.7", "2001:db8::7" */
-	const struct verdict *v;   /* its own verdict (host = the address) */
+	const char *addr;        /* "10.0.0.7", "2001:db8::7" */
+	const struct verdict *v; /* its own verdict (host = the address) */
 };
 
 struct fleet_summary {
-	enum mp_state state;  /* the worst of the addresses */
-	int enforced;              /* addresses whose policy is "required" */
-	int odd;                   /* addresses in the worst state (if not OK) */
-	char text[1024];           /* the status line's text */
+	enum mp_state state; /* the worst of the addresses */
+	int enforced;        /* addresses whose policy is "required" */
+	int odd;             /* addresses in the worst state (if not OK) */
+	char text[1024];     /* the status line's text */
 };
 
 /* Judge n >= 1 addresses of host; expect selects the wording. */
@@ -31,8 +31,8 @@ void fleet_judge(const char *host, enum verdict_expect expect,
 /* The policy as the status line names it: RPC encryption (fleet_judge),
  * or TLS for MAPI over HTTP (fleet_words_mapi). */
 struct fleet_words {
-	const char *require;   /* "require RPC encryption" */
-	const char *accept;    /* "accept unencrypted RPC logons" */
+	const char *require; /* "require RPC encryption" */
+	const char *accept;  /* "accept unencrypted RPC logons" */
 	const char *odd_accept, *odd_refuse; /* "accept unencrypted logons" */
 	const char *expect_required, *expect_optional; /* "encryption required" */
 };

@@ -26,8 +26,7 @@ static size_t field_value(const char *line, size_t len, const char *name)
 }
 
 /* The value up to the line's end, blanks before it skipped, cut to fit. */
-static void copy_value(char *out, size_t n, const char *line, size_t len,
-		       size_t i)
+static void copy_value(char *out, size_t n, const char *line, size_t len, size_t i)
 {
 	size_t o = 0;
 
@@ -51,8 +50,10 @@ enum http_head_kind http_head_line(struct http_head *h, const char *line,
 		/* Only a prefix of the reason phrase is kept. */
 		if (rpch_status_reason(line, len, &off, &rn, NULL) == 0)
 			snprintf(h->reason, sizeof(h->reason), "%.*s",
-				 (int)(rn < sizeof(h->reason) ? rn :
-				       sizeof(h->reason) - 1), line + off);
+				 (int)(rn < sizeof(h->reason) ?
+					       rn :
+					       sizeof(h->reason) - 1),
+				 line + off);
 		return HTTP_HEAD_STATUS;
 	}
 	if (len <= 2 && (len == 0 || line[0] == '\r' || line[0] == '\n')) {
@@ -76,15 +77,25 @@ void http_head_excerpt(const char *in, char *out, size_t n)
 
 	for (; *in && o + 1 < n; in++) {
 		unsigned char c = (unsigned char)*in;
-		if (c == '<') { in_tag = 1; space = 1; continue; }
-		if (c == '>') { in_tag = 0; continue; }
+		if (c == '<') {
+			in_tag = 1;
+			space = 1;
+			continue;
+		}
+		if (c == '>') {
+			in_tag = 0;
+			continue;
+		}
 		if (in_tag)
 			continue;
 		if (c < 0x20 || c >= 0x7f || c == '|') {
 			space = 1;
 			continue;
 		}
-		if (c == ' ') { space = 1; continue; }
+		if (c == ' ') {
+			space = 1;
+			continue;
+		}
 		if (space && o > 0)
 			out[o++] = ' ';
 		space = 0;

@@ -12,16 +12,16 @@
 #include <stddef.h>
 
 struct http_head {
-	char reason[96];        /* the last status line's reason phrase */
+	char reason[96]; /* the last status line's reason phrase */
 	char content_type[96];
-	int done;               /* the last response's header block ended */
+	int done; /* the last response's header block ended */
 };
 
 enum http_head_kind {
-	HTTP_HEAD_FIELD = 0,    /* a header field (or a line of no interest) */
-	HTTP_HEAD_STATUS,       /* a status line: a new response starts */
-	HTTP_HEAD_END,          /* the blank line ending the block */
-	HTTP_HEAD_CHALLENGE,    /* WWW-Authenticate: its value at *value */
+	HTTP_HEAD_FIELD = 0, /* a header field (or a line of no interest) */
+	HTTP_HEAD_STATUS,    /* a status line: a new response starts */
+	HTTP_HEAD_END,       /* the blank line ending the block */
+	HTTP_HEAD_CHALLENGE, /* WWW-Authenticate: its value at *value */
 };
 
 /* One line as libcurl hands it (not NUL-terminated); returns its kind

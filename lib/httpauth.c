@@ -179,8 +179,9 @@ static int decode_token(struct httpauth *h, const uint8_t *p, size_t n,
 	if (dec == (int)out_len) {
 		h->token.len = out_len - pad;
 		check = OPENSSL_malloc(n + 1);
-		ok = check && EVP_EncodeBlock(check, h->token.data,
-					      (int)h->token.len) == (int)n &&
+		ok = check &&
+		     EVP_EncodeBlock(check, h->token.data, (int)h->token.len) ==
+			     (int)n &&
 		     memcmp(check, p, n) == 0;
 		OPENSSL_free(check);
 	}
@@ -197,8 +198,7 @@ static int decode_token(struct httpauth *h, const uint8_t *p, size_t n,
 
 /* After "scheme 1*SP": a token68 (*tok), or a list of auth-params, which
  * the caller's loop reads as they look like any other list element. */
-static void challenge_token(struct buf_cur *c, const uint8_t **tok,
-			    size_t *tn)
+static void challenge_token(struct buf_cur *c, const uint8_t **tok, size_t *tn)
 {
 	size_t start = buf_cur_pos(c);
 	const uint8_t *p = NULL;
@@ -279,8 +279,7 @@ static int note_challenge(void *ctx, const uint8_t *name, size_t n,
 int httpauth_parse(struct httpauth *h, const char *value, size_t len,
 		   struct rpe_error *err)
 {
-	return httpauth_each((const uint8_t *)value, len, note_challenge, h,
-			     err);
+	return httpauth_each((const uint8_t *)value, len, note_challenge, h, err);
 }
 
 int httpauth_header_line(struct httpauth *h, const char *line, size_t len,
@@ -298,8 +297,7 @@ int httpauth_header_line(struct httpauth *h, const char *line, size_t len,
 }
 
 int httpauth_ntlm_token(const struct httpauth *h, unsigned scheme,
-			const uint8_t **tok, size_t *len,
-			struct rpe_error *err)
+			const uint8_t **tok, size_t *len, struct rpe_error *err)
 {
 	if (h->token_scheme != scheme || h->token.len == 0)
 		return rpe_fail(err, RPE_ERR_PROTO,
@@ -316,8 +314,7 @@ int httpauth_ntlm_token(const struct httpauth *h, unsigned scheme,
 }
 
 /* "NAME " and room for b64 characters and their NUL at *dst. */
-static int put_scheme(struct buf *out, const char *name, size_t b64,
-		      uint8_t **dst)
+static int put_scheme(struct buf *out, const char *name, size_t b64, uint8_t **dst)
 {
 	TRY(buf_put_bytes(out, name, strlen(name)));
 	TRY(buf_put_u8(out, ' '));
@@ -336,8 +333,8 @@ int httpauth_authorization(unsigned scheme, const uint8_t *tok, size_t len,
 	if (scheme != HTTPAUTH_NTLM && scheme != HTTPAUTH_NEGOTIATE)
 		return rpe_fail(err, RPE_ERR_ARG, "no token for scheme %s", name);
 	if (len == 0 || len > HTTPAUTH_TOKEN_MAX)
-		return rpe_fail(err, RPE_ERR_ARG, "authentication token of %zu bytes",
-				len);
+		return rpe_fail(err, RPE_ERR_ARG,
+				"authentication token of %zu bytes", len);
 	rc = put_scheme(out, name, b64, &dst);
 	if (rc < 0)
 		return rpe_fail(err, rc, "cannot build the Authorization header");

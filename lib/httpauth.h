@@ -32,10 +32,10 @@ enum httpauth_scheme {
 #define HTTPAUTH_TOKEN_MAX 65536 /* decoded bytes */
 
 struct httpauth {
-	unsigned offered;       /* enum httpauth_scheme bits seen */
-	unsigned token_scheme;  /* the scheme that carried the token, or 0 */
-	struct buf token;       /* decoded token68 of that challenge */
-	int token_is_ntlmssp;   /* the token is a raw NTLMSSP message */
+	unsigned offered;      /* enum httpauth_scheme bits seen */
+	unsigned token_scheme; /* the scheme that carried the token, or 0 */
+	struct buf token;      /* decoded token68 of that challenge */
+	int token_is_ntlmssp;  /* the token is a raw NTLMSSP message */
 };
 
 void httpauth_init(struct httpauth *h);
@@ -55,9 +55,9 @@ int httpauth_parse(struct httpauth *h, const char *value, size_t len,
  * the challenge has auth-params or nothing); fn's < 0 stops the walk.
  * A malformed list is RPE_ERR_PROTO.  The one parser of those headers:
  * httpauth_parse and lib/tlsinfo's list of offered schemes use it. */
-typedef int (*httpauth_challenge_fn)(void *ctx, const uint8_t *scheme,
-				     size_t n, const uint8_t *token68,
-				     size_t tn, struct rpe_error *err);
+typedef int (*httpauth_challenge_fn)(void *ctx, const uint8_t *scheme, size_t n,
+				     const uint8_t *token68, size_t tn,
+				     struct rpe_error *err);
 int httpauth_each(const uint8_t *value, size_t len, httpauth_challenge_fn fn,
 		  void *ctx, struct rpe_error *err);
 
@@ -71,8 +71,7 @@ int httpauth_header_line(struct httpauth *h, const char *line, size_t len,
  * HTTPAUTH_NEGOTIATE with a raw NTLMSSP token).  RPE_ERR_PROTO with a
  * message when there is none or it is SPNEGO. */
 int httpauth_ntlm_token(const struct httpauth *h, unsigned scheme,
-			const uint8_t **tok, size_t *len,
-			struct rpe_error *err);
+			const uint8_t **tok, size_t *len, struct rpe_error *err);
 
 /* Append "<Scheme> <base64 of tok>" to `out`, NUL-terminated (the value of
  * an Authorization header; out->len excludes the NUL). */

@@ -16,14 +16,14 @@ enum leg { LEG_IDLE, LEG_NEGOTIATE, LEG_AUTHENTICATE, LEG_DONE };
 
 struct http_ntlm {
 	struct ntlm_client *client;
-	char *spn;              /* "HTTP/<host>" (MS-NLMP 2.2.2.1 MsvAvTargetName) */
-	unsigned scheme;        /* HTTPAUTH_NTLM or HTTPAUTH_NEGOTIATE */
-	unsigned tried;         /* schemes whose NEGOTIATE went out */
+	char *spn;       /* "HTTP/<host>" (MS-NLMP 2.2.2.1 MsvAvTargetName) */
+	unsigned scheme; /* HTTPAUTH_NTLM or HTTPAUTH_NEGOTIATE */
+	unsigned tried;  /* schemes whose NEGOTIATE went out */
 	enum leg leg;
 	int allow_basic;
-	int unbound;            /* no channel binding, no target name */
-	const char *server;     /* "the RPC proxy", in messages */
-	struct httpauth seen;   /* WWW-Authenticate of the current response */
+	int unbound;          /* no channel binding, no target name */
+	const char *server;   /* "the RPC proxy", in messages */
+	struct httpauth seen; /* WWW-Authenticate of the current response */
 	uint8_t cbt[CBT_MD5_LEN];
 	int have_cbt;
 	struct rpe_error parse_err;
@@ -58,7 +58,8 @@ static int spnego_begin(struct http_ntlm *h, struct buf *msg,
 	if (!h->spnego)
 		return err->code;
 	return h->spnego->ops->step(h->spnego->ctx, NULL, 0, msg, err) < 0 ?
-		       err->code : 0;
+		       err->code :
+		       0;
 }
 
 struct http_ntlm *http_ntlm_new(const struct http_ntlm_params *p,
@@ -124,8 +125,7 @@ static int put_header(const struct http_ntlm *h, const struct buf *token,
 				      err);
 }
 
-int http_ntlm_begin(struct http_ntlm *h, struct buf *hdr,
-		    struct rpe_error *err)
+int http_ntlm_begin(struct http_ntlm *h, struct buf *hdr, struct rpe_error *err)
 {
 	struct buf msg;
 	int rc;
@@ -182,8 +182,7 @@ static int authenticate(struct http_ntlm *h, struct buf *hdr,
 
 	TRY(httpauth_ntlm_token(&h->seen, h->scheme, &tok, &len, err));
 	if (!h->unbound)
-		TRY(ntlm_client_set_binding(h->client,
-					    h->have_cbt ? h->cbt : NULL,
+		TRY(ntlm_client_set_binding(h->client, h->have_cbt ? h->cbt : NULL,
 					    h->spn, err));
 	buf_init(&msg, 0);
 	rc = ntlm_client_authenticate(h->client, tok, len, &msg, err);
@@ -271,11 +270,11 @@ static void offered_names(unsigned offered, char *out, size_t n)
 }
 
 /* The answer to leg one (the NEGOTIATE). */
-static int after_negotiate(struct http_ntlm *h, long status,
-			   struct buf *hdr, struct rpe_error *err)
+static int after_negotiate(struct http_ntlm *h, long status, struct buf *hdr,
+			   struct rpe_error *err)
 {
 	unsigned other = h->scheme == HTTPAUTH_NTLM ? HTTPAUTH_NEGOTIATE :
-						       HTTPAUTH_NTLM;
+						      HTTPAUTH_NTLM;
 	char names[64];
 
 	if (status != 401)
@@ -305,7 +304,8 @@ static int after_negotiate(struct http_ntlm *h, long status,
 	if (h->seen.token_scheme)
 		return rpe_fail(err, RPE_ERR_AUTH,
 				"%s answered NTLM with a %s token that is not NTLM (SPNEGO/Kerberos only?)",
-				h->server, httpauth_scheme_name(h->seen.token_scheme));
+				h->server,
+				httpauth_scheme_name(h->seen.token_scheme));
 	if (h->seen.offered & (HTTPAUTH_NTLM | HTTPAUTH_NEGOTIATE))
 		return rpe_fail(err, RPE_ERR_AUTH,
 				"%s refused the NTLM NEGOTIATE without a challenge (it offers %s); no credentials were sent",
@@ -319,8 +319,7 @@ int http_ntlm_response(struct http_ntlm *h, long status, struct buf *hdr,
 		       struct rpe_error *err)
 {
 	switch (h->leg) {
-	case LEG_NEGOTIATE:
-		return after_negotiate(h, status, hdr, err);
+	case LEG_NEGOTIATE: return after_negotiate(h, status, hdr, err);
 	case LEG_AUTHENTICATE:
 		if (status == 401)
 			return rpe_fail(err, RPE_ERR_AUTH,

@@ -43,13 +43,13 @@ enum http_ntlm_next {
 };
 
 struct http_ntlm_params {
-	const char *user;      /* without the domain */
+	const char *user; /* without the domain */
 	const char *domain;
 	const char *password;
-	const char *host;      /* for the SPN HTTP/<host> */
-	int allow_basic;       /* --http-auth any */
-	int negotiate_first;   /* start with "Negotiate" instead of "NTLM" */
-	const char *server;    /* in messages; NULL: "the RPC proxy" */
+	const char *host;    /* for the SPN HTTP/<host> */
+	int allow_basic;     /* --http-auth any */
+	int negotiate_first; /* start with "Negotiate" instead of "NTLM" */
+	const char *server;  /* in messages; NULL: "the RPC proxy" */
 };
 
 struct http_ntlm;
@@ -61,8 +61,7 @@ void http_ntlm_free(struct http_ntlm *h);
 /* hdr receives a whole header line without CRLF ("Authorization: ..."),
  * NUL-terminated; it holds a credential-derived token: wipe it (buf_free
  * does) and never trace it. */
-int http_ntlm_begin(struct http_ntlm *h, struct buf *hdr,
-		    struct rpe_error *err);
+int http_ntlm_begin(struct http_ntlm *h, struct buf *hdr, struct rpe_error *err);
 void http_ntlm_header(struct http_ntlm *h, const char *line, size_t len);
 /* The channel binding of the connection leg one's answer came on (lib/cbt,
  * e.g. through lib/tlsinfo); without one (plain HTTP, a certificate with

@@ -74,23 +74,33 @@ static const struct {
 	const char *text;
 } kerb_reasons[] = {
 	{ KRB5_KDC_UNREACH, 0, "KDC unreachable (no KDC of the realm answered)" },
-	{ KRB5_REALM_CANT_RESOLVE, 0, "no KDC known for the realm (krb5.conf, DNS SRV records)" },
+	{ KRB5_REALM_CANT_RESOLVE, 0,
+	  "no KDC known for the realm (krb5.conf, DNS SRV records)" },
 	{ KRB5_REALM_UNKNOWN, 0, "realm unknown (no KDC in krb5.conf or DNS)" },
 	{ KRB5_CONFIG_NODEFREALM, 0, "no realm (give user@REALM or --realm)" },
-	{ KRB5KDC_ERR_PREAUTH_FAILED, 0, "preauthentication failed (wrong password or key)" },
-	{ KRB5KRB_AP_ERR_BAD_INTEGRITY, 1, "preauthentication failed (wrong password or key)" },
-	{ KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN, 0, "unknown principal (no such account in the realm)" },
+	{ KRB5KDC_ERR_PREAUTH_FAILED, 0,
+	  "preauthentication failed (wrong password or key)" },
+	{ KRB5KRB_AP_ERR_BAD_INTEGRITY, 1,
+	  "preauthentication failed (wrong password or key)" },
+	{ KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN, 0,
+	  "unknown principal (no such account in the realm)" },
 	{ KRB5KDC_ERR_CLIENT_REVOKED, 0, "account disabled or locked out" },
 	{ KRB5KDC_ERR_KEY_EXP, 0, "password expired" },
-	{ KRB5KRB_AP_ERR_SKEW, 0, "clock skew too great (more than the realm allows, usually 5 minutes)" },
-	{ KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN, 0, "no such service principal (register the SPN on the server's account, or use --spn)" },
+	{ KRB5KRB_AP_ERR_SKEW, 0,
+	  "clock skew too great (more than the realm allows, usually 5 minutes)" },
+	{ KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN, 0,
+	  "no such service principal (register the SPN on the server's account, or use --spn)" },
 	{ KRB5_KT_NOTFOUND, 0, "the keytab has no key for the principal" },
 	{ KRB5_KT_END, 0, "the keytab is empty" },
-	{ KRB5_FCC_NOFILE, 0, "no credentials cache (kinit first, or set KRB5CCNAME)" },
-	{ KRB5_CC_NOTFOUND, 1, "no ticket for the principal in the credentials cache (kinit first)" },
-	{ KRB5KDC_ERR_ETYPE_NOSUPP, 0, "no encryption type in common with the KDC" },
+	{ KRB5_FCC_NOFILE, 0,
+	  "no credentials cache (kinit first, or set KRB5CCNAME)" },
+	{ KRB5_CC_NOTFOUND, 1,
+	  "no ticket for the principal in the credentials cache (kinit first)" },
+	{ KRB5KDC_ERR_ETYPE_NOSUPP, 0,
+	  "no encryption type in common with the KDC" },
 	{ KRB5KRB_AP_ERR_TKT_EXPIRED, 0, "ticket expired" },
-	{ KRB5KRB_AP_ERR_MODIFIED, 0, "the server's key does not match the ticket (SPN on the wrong account?)" },
+	{ KRB5KRB_AP_ERR_MODIFIED, 0,
+	  "the server's key does not match the ticket (SPN on the wrong account?)" },
 };
 
 static void gss_text(OM_uint32 code, int type, char *out, size_t outsz)
@@ -181,7 +191,8 @@ int kerb_spn_name(const char *spn, const char *server, const char *realm,
 		 * exchangeMDB/<FQDN> and /<NetBIOS name> on the server's
 		 * computer account (no Open Specification names it). */
 		n = realm && *realm ?
-			    snprintf(out, outsz, "exchangeMDB/%s@%s", server, realm) :
+			    snprintf(out, outsz, "exchangeMDB/%s@%s", server,
+				     realm) :
 			    snprintf(out, outsz, "exchangeMDB/%s", server);
 	else
 		return RPE_ERR_ARG;
@@ -194,7 +205,9 @@ static int import_name(const char *s, gss_name_t *out)
 	gss_buffer_desc b = { strlen(s), (void *)s };
 
 	return gss_import_name(&min, &b, (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME,
-			       out) == GSS_S_COMPLETE ? 0 : RPE_ERR_ARG;
+			       out) == GSS_S_COMPLETE ?
+		       0 :
+		       RPE_ERR_ARG;
 }
 
 /* Credentials -------------------------------------------------------------------- */
@@ -231,8 +244,8 @@ static int creds_names(struct kerb_creds *c, struct rpe_error *err)
 	 * exchange happens now, not inside the first bind. */
 	maj = gss_inquire_cred(&min, c->cred, &name, NULL, NULL, NULL);
 	if (GSS_ERROR(maj))
-		return kerb_fail(err, c->principal[0] ? "TGT" : "credentials", 1,
-				 maj, min);
+		return kerb_fail(err, c->principal[0] ? "TGT" : "credentials",
+				 1, maj, min);
 	maj = gss_display_name(&min, name, &disp, NULL);
 	if (!GSS_ERROR(maj)) {
 		snprintf(c->principal, sizeof(c->principal), "%.*s",
@@ -264,10 +277,11 @@ static int creds_to_private_ccache(struct kerb_creds *c, gss_name_t want,
 	gss_release_cred(&min, &c->cred);
 	if (!GSS_ERROR(maj))
 		maj = gss_acquire_cred_from(&min, want, GSS_C_INDEFINITE,
-					    cred_mechs(), GSS_C_INITIATE, &store,
-					    &c->cred, NULL, NULL);
-	return GSS_ERROR(maj) ? kerb_fail(err, "private credentials cache", 0,
-					  maj, min) : 0;
+					    cred_mechs(), GSS_C_INITIATE,
+					    &store, &c->cred, NULL, NULL);
+	return GSS_ERROR(maj) ?
+		       kerb_fail(err, "private credentials cache", 0, maj, min) :
+		       0;
 }
 
 /* MIT announces confidentiality and integrity in every authenticator
@@ -286,8 +300,9 @@ static int creds_no_ci_flags(struct kerb_creds *c, struct rpe_error *err)
 	 * mechanism (RFC 4178 negotiation, MS-RPCE auth type 9). */
 	if (!GSS_ERROR(maj))
 		maj = gss_set_neg_mechs(&min, c->cred, &krb5_only);
-	return GSS_ERROR(maj) ? kerb_fail(err, "credential options", 0, maj,
-					  min) : 0;
+	return GSS_ERROR(maj) ?
+		       kerb_fail(err, "credential options", 0, maj, min) :
+		       0;
 }
 
 static int creds_get(struct kerb_creds *c, const struct kerb_cred_params *p,
@@ -299,7 +314,7 @@ static int creds_get(struct kerb_creds *c, const struct kerb_cred_params *p,
 	char step[2 * KERB_NAME_MAX];
 
 	snprintf(step, sizeof(step), "TGT for %s",
-		 c->principal[0] ? c->principal :
+		 c->principal[0]               ? c->principal :
 		 p->source == KERB_CRED_KEYTAB ? "the keytab's principal" :
 						 "the cache's principal");
 	if (p->source == KERB_CRED_KEYTAB) {
@@ -366,8 +381,9 @@ struct kerb_creds *kerb_creds_acquire(const struct kerb_cred_params *p,
 	if ((p->source == KERB_CRED_PASSWORD && (!p->password || !p->user)) ||
 	    (p->source == KERB_CRED_KEYTAB && !p->keytab)) {
 		rpe_fail(err, RPE_ERR_ARG, "Kerberos: %s",
-			 p->source == KERB_CRED_KEYTAB ? "no keytab given" :
-							 "a password needs a user name");
+			 p->source == KERB_CRED_KEYTAB ?
+				 "no keytab given" :
+				 "a password needs a user name");
 		return NULL;
 	}
 	if (!(c = calloc(1, sizeof(*c)))) {
@@ -392,7 +408,8 @@ struct kerb_creds *kerb_creds_acquire(const struct kerb_cred_params *p,
 		if (rc == 0 && import_name(c->principal, &want) < 0)
 			rc = RPE_ERR_ARG;
 		if (rc < 0)
-			rpe_fail(err, rc, "Kerberos: cannot use \"%s\" as a principal name",
+			rpe_fail(err, rc,
+				 "Kerberos: cannot use \"%s\" as a principal name",
 				 p->user);
 	}
 	if (rc == 0)
@@ -432,8 +449,9 @@ int kerb_creds_make_default(const struct kerb_creds *c, struct rpe_error *err)
 	if (!c->ccache[0])
 		return 0; /* the default cache already */
 	maj = gss_krb5_ccache_name(&min, c->ccache, NULL);
-	return GSS_ERROR(maj) ? kerb_fail(err, "default credentials cache", 0,
-					  maj, min) : 0;
+	return GSS_ERROR(maj) ?
+		       kerb_fail(err, "default credentials cache", 0, maj, min) :
+		       0;
 }
 
 /* Security context ------------------------------------------------------------- */
@@ -465,7 +483,9 @@ struct kerb_ctx *kerb_ctx_new(struct kerb_creds *c, const char *spn,
 	    import_name(k->spn, &k->target) < 0) {
 		rpe_fail(err, RPE_ERR_ARG,
 			 "Kerberos: cannot use \"%s\" as a service principal",
-			 spn && *spn ? spn : server ? server : "");
+			 spn && *spn ? spn :
+			 server      ? server :
+				       "");
 		kerb_ctx_free(k);
 		return NULL;
 	}
@@ -525,8 +545,7 @@ static int ctx_sizes(struct kerb_ctx *k, struct rpe_error *err)
 }
 
 /* The context is complete: check what it grants before trusting it. */
-static int ctx_complete(struct kerb_ctx *k, OM_uint32 got,
-			struct rpe_error *err)
+static int ctx_complete(struct kerb_ctx *k, OM_uint32 got, struct rpe_error *err)
 {
 	OM_uint32 need = k->want & (GSS_C_MUTUAL_FLAG | GSS_C_DCE_STYLE |
 				    GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG);
@@ -534,10 +553,13 @@ static int ctx_complete(struct kerb_ctx *k, OM_uint32 got,
 	if (k->legs < 2 || (got & need) != need)
 		return rpe_fail(err, RPE_ERR_AUTH,
 				"Kerberos mutual authentication with %s: the context lacks %s",
-				k->spn, k->legs < 2 ? "the server's AP-REP" :
-				(need & ~got) & GSS_C_CONF_FLAG ? "confidentiality" :
-				(need & ~got) & GSS_C_INTEG_FLAG ? "integrity" :
-								   "mutual authentication");
+				k->spn,
+				k->legs < 2 ? "the server's AP-REP" :
+				(need & ~got) & GSS_C_CONF_FLAG ?
+					      "confidentiality" :
+				(need & ~got) & GSS_C_INTEG_FLAG ?
+					      "integrity" :
+					      "mutual authentication");
 	TRY(ctx_sizes(k, err));
 	k->complete = 1;
 	return 0;
@@ -546,8 +568,8 @@ static int ctx_complete(struct kerb_ctx *k, OM_uint32 got,
 /* First leg: in == NULL, out = AP-REQ (after the TGS exchange).  Second:
  * in = the server's AP-REP, out = our AP-REP for the auth3, as Windows and
  * Samba send the third leg (MS-KILE 3.4.5.1, MS-RPCE 3.3.1.5.2). */
-static int kc_step(void *ctx, const uint8_t *in, size_t in_len,
-		   struct buf *out, struct rpe_error *err)
+static int kc_step(void *ctx, const uint8_t *in, size_t in_len, struct buf *out,
+		   struct rpe_error *err)
 {
 	struct kerb_ctx *k = ctx;
 	gss_buffer_desc itok = { in_len, (void *)in };
@@ -570,14 +592,16 @@ static int kc_step(void *ctx, const uint8_t *in, size_t in_len,
 				"Kerberos mutual authentication with %s: the server sent no AP-REP",
 				k->spn);
 	maj = gss_init_sec_context(&min, k->creds->cred, &k->gctx, k->target,
-				   k->spnego ? &spnego_oid : (gss_OID)gss_mech_krb5,
+				   k->spnego ? &spnego_oid :
+					       (gss_OID)gss_mech_krb5,
 				   k->want, 0, GSS_C_NO_CHANNEL_BINDINGS,
 				   in ? &itok : GSS_C_NO_BUFFER, NULL, &otok,
 				   &got, NULL);
 	k->legs++;
 	if (GSS_ERROR(maj)) {
-		snprintf(step, sizeof(step), k->legs == 1 ?
-			 "service ticket for %s" : "mutual authentication with %s",
+		snprintf(step, sizeof(step),
+			 k->legs == 1 ? "service ticket for %s" :
+					"mutual authentication with %s",
 			 k->spn);
 		gss_release_buffer(&tmp, &otok);
 		return kerb_fail(err, step, k->legs == 1, maj, min);
@@ -607,8 +631,9 @@ static size_t kc_sig_size(void *ctx, uint8_t auth_level)
 
 	if (!k->complete)
 		return 0;
-	return auth_level == DCERPC_AUTH_LEVEL_PRIVACY ? k->wrap_size :
-	       auth_level == DCERPC_AUTH_LEVEL_INTEGRITY ? k->mic_size : 0;
+	return auth_level == DCERPC_AUTH_LEVEL_PRIVACY   ? k->wrap_size :
+	       auth_level == DCERPC_AUTH_LEVEL_INTEGRITY ? k->mic_size :
+							   0;
 }
 
 /* Integrity with header signing: one MIC over header, body and
@@ -631,8 +656,7 @@ static int kc_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t *sig)
 	return rc;
 }
 
-static int kc_verify(void *ctx, const uint8_t *msg, size_t len,
-		     const uint8_t *sig)
+static int kc_verify(void *ctx, const uint8_t *msg, size_t len, const uint8_t *sig)
 {
 	struct kerb_ctx *k = ctx;
 	gss_buffer_desc m = { len, (void *)msg };
@@ -643,7 +667,8 @@ static int kc_verify(void *ctx, const uint8_t *msg, size_t len,
 		return RPE_ERR_STATE;
 	/* Any supplementary bit (duplicate, old, gap) is a failure too. */
 	return gss_verify_mic(&min, k->gctx, &m, &t, NULL) == GSS_S_COMPLETE ?
-		       0 : RPE_ERR_AUTH;
+		       0 :
+		       RPE_ERR_AUTH;
 }
 
 /* The four DCE-style IOV buffers (MS-RPCE 3.3.1.5.2.2, MS-KILE 3.4.5.4.1):
@@ -679,8 +704,7 @@ static int kc_seal(void *ctx, uint8_t *msg, size_t len, size_t enc_off,
 		return RPE_ERR_STATE;
 	iov_pdu(iov, sig, k->wrap_size, msg, len, enc_off, enc_len);
 	maj = gss_wrap_iov(&min, k->gctx, 1, GSS_C_QOP_DEFAULT, &conf, iov, 4);
-	if (maj != GSS_S_COMPLETE || !conf ||
-	    iov[0].buffer.length != k->wrap_size)
+	if (maj != GSS_S_COMPLETE || !conf || iov[0].buffer.length != k->wrap_size)
 		return RPE_ERR_CRYPTO;
 	return 0;
 }
@@ -706,8 +730,7 @@ static int kc_unseal(void *ctx, uint8_t *msg, size_t len, size_t enc_off,
 }
 
 /* GSS_GetMIC / GSS_VerifyMIC over any message (SPNEGO's mechListMIC). */
-static int kc_get_mic(void *ctx, const uint8_t *msg, size_t len,
-		      struct buf *mic)
+static int kc_get_mic(void *ctx, const uint8_t *msg, size_t len, struct buf *mic)
 {
 	struct kerb_ctx *k = ctx;
 	gss_buffer_desc m = { len, (void *)msg }, t = GSS_C_EMPTY_BUFFER;
@@ -734,7 +757,8 @@ static int kc_verify_mic(void *ctx, const uint8_t *msg, size_t len,
 	if (!k->complete)
 		return RPE_ERR_STATE;
 	return gss_verify_mic(&min, k->gctx, &m, &t, NULL) == GSS_S_COMPLETE ?
-		       0 : RPE_ERR_AUTH;
+		       0 :
+		       RPE_ERR_AUTH;
 }
 
 static void kc_destroy(void *ctx)
@@ -913,8 +937,12 @@ static void *job_run(void *arg)
 static struct kerb_job *job_new(const struct kerb_cred_params *p,
 				const struct kerb_prefetch *pf)
 {
-	const char *src[7] = { p->user, p->realm, p->password, p->keytab,
-			       pf ? pf->spn : NULL, pf ? pf->server : NULL,
+	const char *src[7] = { p->user,
+			       p->realm,
+			       p->password,
+			       p->keytab,
+			       pf ? pf->spn : NULL,
+			       pf ? pf->server : NULL,
 			       pf ? pf->http_host : NULL };
 	pthread_condattr_t ca;
 	struct kerb_job *j = calloc(1, sizeof(*j));
@@ -979,14 +1007,16 @@ struct kerb_creds *kerb_creds_acquire_within(const struct kerb_cred_params *p,
 	if (!j || pthread_create(&t, NULL, job_run, j) != 0) {
 		if (j)
 			job_free(j);
-		rpe_fail(err, RPE_ERR_NOMEM, "Kerberos: cannot start the KDC exchange");
+		rpe_fail(err, RPE_ERR_NOMEM,
+			 "Kerberos: cannot start the KDC exchange");
 		return NULL;
 	}
 	pthread_detach(t);
 	if (!job_wait(j, timeout_ms > 0 ? timeout_ms : 0)) {
 		*timed_out = 1;
 		rpe_fail(err, RPE_ERR_STATE,
-			 "Kerberos: no answer from the KDC within %ld ms", timeout_ms);
+			 "Kerberos: no answer from the KDC within %ld ms",
+			 timeout_ms);
 		return NULL; /* the worker frees the job */
 	}
 	c = j->creds;

@@ -57,8 +57,8 @@ struct kerb_creds *kerb_creds_acquire(const struct kerb_cred_params *p,
 /* Service tickets to fetch with the credentials, so that no later step
  * waits for a KDC. */
 struct kerb_prefetch {
-	const char *spn;       /* the store's: kerb_spn_name(spn, server, ...) */
-	const char *server;    /* (both NULL: none) */
+	const char *spn;    /* the store's: kerb_spn_name(spn, server, ...) */
+	const char *server; /* (both NULL: none) */
 	const char *http_host; /* libcurl's Negotiate: HTTP/<http_host>, or NULL */
 };
 

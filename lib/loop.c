@@ -21,8 +21,8 @@ struct loop {
 	struct crypto_ca_store *ca;
 	char *ca_file;
 	struct loop_source *sources;
-	int wake;                   /* loop_wake() was called */
-	unsigned notes;             /* LOOP_NOTE_* */
+	int wake;       /* loop_wake() was called */
+	unsigned notes; /* LOOP_NOTE_* */
 	loop_trace_fn trace;
 	void *trace_ctx;
 	int trace_level;
@@ -52,7 +52,8 @@ struct loop *loop_new(struct rpe_error *err)
 		/* No SSL init flags needed beyond the default; OpenSSL 3 does its
 		 * own initialisation. */
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			rpe_fail(err, RPE_ERR_NOMEM, "libcurl initialisation failed");
+			rpe_fail(err, RPE_ERR_NOMEM,
+				 "libcurl initialisation failed");
 			return NULL;
 		}
 		curl_initialised = 1;
@@ -153,12 +154,13 @@ static int on_debug(CURL *easy, curl_infotype type, char *p, size_t len,
 		if (l == 0)
 			continue;
 		if (type == CURLINFO_HEADER_OUT && is_credential_header(s, l))
-			loop_trace(src->loop, 3, "%s > %.*s <redacted>", src->name,
-				   (int)(strchr(s, ':') - s + 1), s);
+			loop_trace(src->loop, 3, "%s > %.*s <redacted>",
+				   src->name, (int)(strchr(s, ':') - s + 1), s);
 		else
 			loop_trace(src->loop, 3, "%s %s %.*s", src->name,
 				   type == CURLINFO_HEADER_OUT ? ">" :
-				   type == CURLINFO_HEADER_IN ? "<" : "*",
+				   type == CURLINFO_HEADER_IN  ? "<" :
+								 "*",
 				   (int)l, s);
 	}
 	return 0;
@@ -335,8 +337,7 @@ int loop_run(struct loop *loop, int timeout_ms, struct rpe_error *err)
 	done = mc == CURLM_OK ? dispatch_done(loop) : 0;
 	pending = prepare_all(loop);
 	nfds = collect_fds(loop, fds, LOOP_MAX_FDS);
-	if (mc == CURLM_OK && timeout_ms > 0 && !done && !loop->wake &&
-	    !pending)
+	if (mc == CURLM_OK && timeout_ms > 0 && !done && !loop->wake && !pending)
 		mc = curl_multi_poll(loop->multi, fds, (unsigned)nfds,
 				     timeout_ms, NULL);
 	if (nfds)
@@ -437,7 +438,8 @@ int loop_route(CURL *easy, int ip_version, const char *connect_ip, long port,
 	if (ip_version == 4 || ip_version == 6)
 		TRY(LOOP_SETOPT(easy, CURLOPT_IPRESOLVE,
 				ip_version == 4 ? (long)CURL_IPRESOLVE_V4 :
-						  (long)CURL_IPRESOLVE_V6, err));
+						  (long)CURL_IPRESOLVE_V6,
+				err));
 	if (!connect_ip)
 		return 0;
 	/* CONNECT_TO "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT" with an
@@ -456,26 +458,24 @@ static CURLcode on_ssl_ctx(CURL *easy, void *ssl_ctx, void *userp)
 	struct loop *loop = userp;
 	struct loop_source *src = NULL;
 
-	if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&src) ==
-		    CURLE_OK && src && src->tls &&
-	    tlsinfo_watch(ssl_ctx, src->tls) < 0)
+	if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&src) == CURLE_OK &&
+	    src && src->tls && tlsinfo_watch(ssl_ctx, src->tls) < 0)
 		return CURLE_SSL_CERTPROBLEM;
 	if (!loop->ca)
 		return CURLE_OK; /* --insecure: nothing to verify against */
 	return crypto_ca_store_attach(loop->ca, ssl_ctx) == 0 ?
-		       CURLE_OK : CURLE_SSL_CERTPROBLEM;
+		       CURLE_OK :
+		       CURLE_SSL_CERTPROBLEM;
 }
 
 /* Load the CA store on first use; every source of a run uses the same
  * --ca-file. */
-static int load_ca(struct loop *loop, const char *ca_file,
-		   struct rpe_error *err)
+static int load_ca(struct loop *loop, const char *ca_file, struct rpe_error *err)
 {
 	if (loop->ca) {
 		if ((ca_file == NULL) != (loop->ca_file == NULL) ||
 		    (ca_file && strcmp(ca_file, loop->ca_file) != 0))
-			return rpe_fail(err, RPE_ERR_ARG,
-					"one CA file per run");
+			return rpe_fail(err, RPE_ERR_ARG, "one CA file per run");
 		return 0;
 	}
 	loop->ca = crypto_ca_store_load(ca_file, err);

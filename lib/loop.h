@@ -30,19 +30,19 @@
 
 /* How a transfer or stream ended, from the client's point of view. */
 enum loop_result {
-	LOOP_RES_NONE = 0,        /* still running */
-	LOOP_RES_CLOSED,          /* closed by us */
-	LOOP_RES_EOF,             /* server finished the response body */
-	LOOP_RES_HTTP_STATUS,     /* a non-2xx final status */
+	LOOP_RES_NONE = 0,    /* still running */
+	LOOP_RES_CLOSED,      /* closed by us */
+	LOOP_RES_EOF,         /* server finished the response body */
+	LOOP_RES_HTTP_STATUS, /* a non-2xx final status */
 	LOOP_RES_RESOLVE_FAILED,
 	LOOP_RES_CONNECT_FAILED,
-	LOOP_RES_TLS_FAILED,      /* handshake failed */
-	LOOP_RES_TLS_VERIFY,      /* peer certificate not trusted / wrong name */
+	LOOP_RES_TLS_FAILED, /* handshake failed */
+	LOOP_RES_TLS_VERIFY, /* peer certificate not trusted / wrong name */
 	LOOP_RES_PROXY_FAILED,
 	LOOP_RES_SEND_FAILED,
-	LOOP_RES_RECV_FAILED,     /* connection reset or closed early */
-	LOOP_RES_ABORTED,         /* a callback refused the data */
-	LOOP_RES_AUTH_FAILED,     /* HTTP authentication failed, as said */
+	LOOP_RES_RECV_FAILED, /* connection reset or closed early */
+	LOOP_RES_ABORTED,     /* a callback refused the data */
+	LOOP_RES_AUTH_FAILED, /* HTTP authentication failed, as said */
 	LOOP_RES_OTHER,
 };
 
@@ -54,8 +54,7 @@ typedef void (*loop_trace_fn)(void *ctx, int level, const char *line);
 struct loop *loop_new(struct rpe_error *err);
 /* Destroys the sources still registered, then the handles. */
 void loop_free(struct loop *loop);
-void loop_set_trace(struct loop *loop, int level, loop_trace_fn fn,
-		    void *ctx);
+void loop_set_trace(struct loop *loop, int level, loop_trace_fn fn, void *ctx);
 /* 1 when lines of this level reach the sink. */
 int loop_tracing(const struct loop *loop, int level);
 void loop_trace(struct loop *loop, int level, const char *fmt, ...)

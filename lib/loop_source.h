@@ -38,10 +38,10 @@ struct loop_source {
 	const struct loop_source_ops *ops;
 	struct loop *loop;
 	CURL *easy;
-	const char *name;          /* trace prefix: "IN", "OUT", "EPM" ... */
+	const char *name; /* trace prefix: "IN", "OUT", "EPM" ... */
 	struct loop_source *next;
 	int in_multi;
-	struct tls_seen *tls;      /* TLS sources: what the handshakes showed */
+	struct tls_seen *tls; /* TLS sources: what the handshakes showed */
 };
 
 /* An easy handle for src with what every source needs: CURLOPT_PRIVATE
@@ -69,9 +69,10 @@ unsigned loop_notes(const struct loop *loop);
 
 /* Set one option; a refusal becomes RPE_ERR_UNSUPPORTED naming it. */
 #define LOOP_SETOPT(easy, opt, val, err)                                       \
-	(curl_easy_setopt((easy), opt, (val)) == CURLE_OK ? 0 :                \
-	 rpe_fail((err), RPE_ERR_UNSUPPORTED, "libcurl rejected option %s",    \
-		  #opt))
+	(curl_easy_setopt((easy), opt, (val)) == CURLE_OK ?                    \
+		 0 :                                                           \
+		 rpe_fail((err), RPE_ERR_UNSUPPORTED,                          \
+			  "libcurl rejected option %s", #opt))
 
 enum loop_result loop_classify(CURLcode rc);
 

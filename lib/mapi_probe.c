@@ -26,20 +26,20 @@ struct mapi_probe {
 	const struct probe_target *t;
 	struct probe_result *r;
 	struct mapi_probe_cb cb;
-	struct http_params http;    /* this probe's: https, or plain http */
+	struct http_params http; /* this probe's: https, or plain http */
 	int plain;
 	char url[2300];
 	char name[24];
 	struct mapihttp_session s;
 	struct mapihttp_request req;
 	int have_req;
-	struct http_request *rq;    /* the request under way */
+	struct http_request *rq;      /* the request under way */
 	struct http_request *done_rq; /* finished, closed by step */
-	int want_disconnect;        /* Connect logged on: Disconnect next */
+	int want_disconnect;          /* Connect logged on: Disconnect next */
 	int have_session;
 	int finished;
-	int final_seen;             /* a final (non-401) status arrived */
-	int timed;                  /* connection timings taken */
+	int final_seen; /* a final (non-401) status arrived */
+	int timed;      /* connection timings taken */
 };
 
 static void mtrace(struct mapi_probe *m, int level, const char *fmt, ...)
@@ -70,11 +70,11 @@ static void facts(struct mapi_probe *m, const struct http_request *rq)
 		snprintf(r->auth_offered, sizeof(r->auth_offered), "%s", offered);
 }
 
-static void finish(struct mapi_probe *m, enum probe_outcome o,
-		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void finish(struct mapi_probe *m, enum probe_outcome o, const char *fmt,
+		   ...) __attribute__((format(printf, 3, 4)));
 
-static void finish(struct mapi_probe *m, enum probe_outcome o,
-		   const char *fmt, ...)
+static void finish(struct mapi_probe *m, enum probe_outcome o, const char *fmt,
+		   ...)
 {
 	char msg[sizeof(m->r->message)];
 	va_list ap;
@@ -128,8 +128,7 @@ static void on_header(void *ctx, struct http_request *rq, const char *line,
 	mapihttp_header(&m->s, line, len);
 	if (len < 12 || memcmp(line, "HTTP/", 5) != 0)
 		return;
-	if (!m->timed && http_request_timings(rq, &tm) == 0 &&
-	    tm.connect_us > 0) {
+	if (!m->timed && http_request_timings(rq, &tm) == 0 && tm.connect_us > 0) {
 		m->timed = 1;
 		r->resolve_time = (double)tm.resolve_us / 1e6;
 		r->tcp_time = (double)tm.connect_us / 1e6;
@@ -141,9 +140,9 @@ static void on_header(void *ctx, struct http_request *rq, const char *line,
 	{
 		const char *sp = memchr(line, ' ', len);
 		long st = sp && (size_t)(sp - line) + 4 <= len ?
-				  strtol(sp + 1, NULL, 10) : 0;
-		if (st >= 200 && st < 300 && !m->final_seen &&
-		    !m->have_session) {
+				  strtol(sp + 1, NULL, 10) :
+				  0;
+		if (st >= 200 && st < 300 && !m->final_seen && !m->have_session) {
 			m->final_seen = 1;
 			/* TLS and HTTP authentication are over: the store
 			 * works on the logon now (PROCESSING, PENDING ...). */
@@ -187,8 +186,7 @@ static int plain_door(struct mapi_probe *m, const struct http_request *rq,
 		finish(m, OUTCOME_TLS_REQUIRED,
 		       "plain http on port %ld refused: %s", port, msg);
 		return 1;
-	default:
-		break;
+	default: break;
 	}
 	if (status >= 300 && status < 400) {
 		if (loc && strncasecmp(loc, "https://", 8) == 0)
@@ -215,12 +213,13 @@ static int plain_door(struct mapi_probe *m, const struct http_request *rq,
 	if (status == 401 || (res == LOOP_RES_AUTH_FAILED && offered[0])) {
 		int basic = strstr(offered, "Basic") != NULL;
 		finish(m, OUTCOME_ANSWERED_IN_CLEAR,
-		       "HTTP 401 on port %ld offering %s%s%s",
-		       port, offered[0] ? offered : "no scheme",
+		       "HTTP 401 on port %ld offering %s%s%s", port,
+		       offered[0] ? offered : "no scheme",
 		       basic ? " (Basic: passwords would cross in clear)" : "",
 		       res == LOOP_RES_AUTH_FAILED && strstr(msg, "credentials") &&
 				       !strstr(msg, "no credentials") ?
-			       "; NTLM credentials were refused" : "");
+			       "; NTLM credentials were refused" :
+			       "");
 		return 1;
 	}
 	return 0;
@@ -258,7 +257,8 @@ static void connected(struct mapi_probe *m, const struct mapihttp_event *ev)
 	snprintf(r->ec_name, sizeof(r->ec_name), "ecNone");
 	snprintf(r->display_name, sizeof(r->display_name), "%.*s",
 		 (int)sizeof(r->display_name) - 1, ev->connect.display_name);
-	mtrace(m, 2, "%s: Connect: logged on (%u PENDING, X-ElapsedTime %ld ms, cookies%s%s)",
+	mtrace(m, 2,
+	       "%s: Connect: logged on (%u PENDING, X-ElapsedTime %ld ms, cookies%s%s)",
 	       m->name, ev->meta.pending, ev->meta.elapsed_ms,
 	       mapihttp_cookie(&m->s, "MapiContext") ? " MapiContext" : "",
 	       mapihttp_cookie(&m->s, "MapiSequence") ? " MapiSequence" : "");
@@ -273,9 +273,7 @@ static void mapi_answer(struct mapi_probe *m, const struct mapihttp_event *ev)
 	const char *meaning;
 
 	switch (ev->kind) {
-	case MAPIHTTP_EV_CONNECTED:
-		connected(m, ev);
-		return;
+	case MAPIHTTP_EV_CONNECTED: connected(m, ev); return;
 	case MAPIHTTP_EV_REFUSED:
 		r->ec = ev->error_code;
 		snprintf(r->ec_name, sizeof(r->ec_name), "%s",
@@ -293,8 +291,9 @@ static void mapi_answer(struct mapi_probe *m, const struct mapihttp_event *ev)
 		r->have_mapi_rc = 1;
 		r->mapi_rc = ev->rc;
 		meaning = mapihttp_rc_meaning(ev->rc);
-		finish(m, m->plain ? OUTCOME_ANSWERED_IN_CLEAR :
-				     OUTCOME_PROXY_REFUSED,
+		finish(m,
+		       m->plain ? OUTCOME_ANSWERED_IN_CLEAR :
+				  OUTCOME_PROXY_REFUSED,
 		       "%s%s%s", ev->msg, meaning ? ": " : "",
 		       meaning ? meaning : "");
 		return;
@@ -302,9 +301,7 @@ static void mapi_answer(struct mapi_probe *m, const struct mapihttp_event *ev)
 		finish(m, OUTCOME_PROXY_REFUSED, "%s from %s", ev->msg,
 		       MAPIHTTP_EMSMDB_PATH);
 		return;
-	default:
-		finish(m, OUTCOME_PROTOCOL_ERROR, "%s", ev->msg);
-		return;
+	default: finish(m, OUTCOME_PROTOCOL_ERROR, "%s", ev->msg); return;
 	}
 }
 
@@ -357,8 +354,10 @@ static void on_done(void *ctx, struct http_request *rq, enum loop_result res,
 		       tls_door(m, res, status, msg))
 		return;
 	if (res != LOOP_RES_EOF && res != LOOP_RES_HTTP_STATUS) {
-		finish(m, res == LOOP_RES_AUTH_FAILED ? OUTCOME_AUTH_FAILED :
-			  OUTCOME_CONNECT_FAILED, "%s", msg);
+		finish(m,
+		       res == LOOP_RES_AUTH_FAILED ? OUTCOME_AUTH_FAILED :
+						     OUTCOME_CONNECT_FAILED,
+		       "%s", msg);
 		return;
 	}
 	b = http_request_body(rq, &n);
@@ -399,7 +398,8 @@ int mapi_probe_expire(struct mapi_probe *m, enum probe_outcome *o, char *msg,
 		return 0;
 	if (m->have_session) {
 		*o = OUTCOME_LOGON_OK;
-		snprintf(msg, n, "logged on (ecNone); no answer to the Disconnect before the deadline");
+		snprintf(msg, n,
+			 "logged on (ecNone); no answer to the Disconnect before the deadline");
 		return 1;
 	}
 	if (m->plain && m->rq && !m->timed &&
@@ -407,7 +407,8 @@ int mapi_probe_expire(struct mapi_probe *m, enum probe_outcome *o, char *msg,
 		/* Nothing answered on the plain port: packets dropped (a
 		 * filtering firewall) look like this from outside. */
 		*o = OUTCOME_TLS_REQUIRED;
-		snprintf(msg, n, "plain http on port %ld: no TCP connection before the deadline (filtered)",
+		snprintf(msg, n,
+			 "plain http on port %ld: no TCP connection before the deadline (filtered)",
 			 m->http.port);
 		return 1;
 	}

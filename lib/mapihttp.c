@@ -17,24 +17,40 @@ static const struct {
 	const char *meaning;
 } rc_table[] = {
 	[MAPIHTTP_RC_SUCCESS] = { "Success", NULL },
-	[MAPIHTTP_RC_UNKNOWN_FAILURE] = { "Unknown Failure", "the server failed the request without saying why" },
-	[MAPIHTTP_RC_INVALID_VERB] = { "Invalid Verb", "the endpoint takes POST only" },
-	[MAPIHTTP_RC_INVALID_PATH] = { "Invalid Path", "no such mailbox: the MailboxId (GUID@domain) is wrong or the mailbox is not on this site" },
-	[MAPIHTTP_RC_INVALID_HEADER] = { "Invalid Header", "a request header was refused" },
-	[MAPIHTTP_RC_INVALID_REQUEST_TYPE] = { "Invalid Request Type", "the X-RequestType is not one this endpoint serves" },
-	[MAPIHTTP_RC_INVALID_CONTEXT_COOKIE] = { "Invalid Context Cookie", "the MapiContext cookie was not accepted" },
-	[MAPIHTTP_RC_MISSING_HEADER] = { "Missing Header", "a required request header was missing" },
-	[MAPIHTTP_RC_ANONYMOUS_NOT_ALLOWED] = { "Anonymous Not Allowed", "the request reached the endpoint without HTTP authentication" },
+	[MAPIHTTP_RC_UNKNOWN_FAILURE] = { "Unknown Failure",
+					  "the server failed the request without saying why" },
+	[MAPIHTTP_RC_INVALID_VERB] = { "Invalid Verb",
+				       "the endpoint takes POST only" },
+	[MAPIHTTP_RC_INVALID_PATH] = { "Invalid Path",
+				       "no such mailbox: the MailboxId (GUID@domain) is wrong or the mailbox is not on this site" },
+	[MAPIHTTP_RC_INVALID_HEADER] = { "Invalid Header",
+					 "a request header was refused" },
+	[MAPIHTTP_RC_INVALID_REQUEST_TYPE] = { "Invalid Request Type",
+					       "the X-RequestType is not one this endpoint serves" },
+	[MAPIHTTP_RC_INVALID_CONTEXT_COOKIE] = { "Invalid Context Cookie",
+						 "the MapiContext cookie was not accepted" },
+	[MAPIHTTP_RC_MISSING_HEADER] = { "Missing Header",
+					 "a required request header was missing" },
+	[MAPIHTTP_RC_ANONYMOUS_NOT_ALLOWED] = { "Anonymous Not Allowed",
+						"the request reached the endpoint without HTTP authentication" },
 	[MAPIHTTP_RC_TOO_LARGE] = { "Too Large", "the request was too large" },
-	[MAPIHTTP_RC_CONTEXT_NOT_FOUND] = { "Context Not Found", "the session (MapiContext cookie) is unknown to this server: expired, or a load balancer without affinity sent the request elsewhere" },
-	[MAPIHTTP_RC_NO_PRIVILEGE] = { "No Privilege", "the account may not use this session context" },
-	[MAPIHTTP_RC_INVALID_REQUEST_BODY] = { "Invalid Request Body", "the server could not parse the request body" },
-	[MAPIHTTP_RC_MISSING_COOKIE] = { "Missing Cookie", "a required cookie (MapiContext, MapiSequence) was missing: something between client and server drops cookies" },
+	[MAPIHTTP_RC_CONTEXT_NOT_FOUND] = { "Context Not Found",
+					    "the session (MapiContext cookie) is unknown to this server: expired, or a load balancer without affinity sent the request elsewhere" },
+	[MAPIHTTP_RC_NO_PRIVILEGE] = { "No Privilege",
+				       "the account may not use this session context" },
+	[MAPIHTTP_RC_INVALID_REQUEST_BODY] = { "Invalid Request Body",
+					       "the server could not parse the request body" },
+	[MAPIHTTP_RC_MISSING_COOKIE] = { "Missing Cookie",
+					 "a required cookie (MapiContext, MapiSequence) was missing: something between client and server drops cookies" },
 	[MAPIHTTP_RC_RESERVED] = { "Reserved", NULL },
-	[MAPIHTTP_RC_INVALID_SEQUENCE] = { "Invalid Sequence", "the MapiSequence cookie was stale or out of order: something between client and server replays or drops cookies" },
-	[MAPIHTTP_RC_ENDPOINT_DISABLED] = { "Endpoint Disabled", "MAPI over HTTP is disabled on the server (Set-OrganizationConfig -MapiHttpEnabled, or the mailbox's Set-CASMailbox -MapiHttpEnabled)" },
-	[MAPIHTTP_RC_INVALID_RESPONSE] = { "Invalid Response", "the server failed to build its response" },
-	[MAPIHTTP_RC_ENDPOINT_SHUTTING_DOWN] = { "Endpoint Shutting Down", "the endpoint is being shut down (recycling, maintenance)" },
+	[MAPIHTTP_RC_INVALID_SEQUENCE] = { "Invalid Sequence",
+					   "the MapiSequence cookie was stale or out of order: something between client and server replays or drops cookies" },
+	[MAPIHTTP_RC_ENDPOINT_DISABLED] = { "Endpoint Disabled",
+					    "MAPI over HTTP is disabled on the server (Set-OrganizationConfig -MapiHttpEnabled, or the mailbox's Set-CASMailbox -MapiHttpEnabled)" },
+	[MAPIHTTP_RC_INVALID_RESPONSE] = { "Invalid Response",
+					   "the server failed to build its response" },
+	[MAPIHTTP_RC_ENDPOINT_SHUTTING_DOWN] = { "Endpoint Shutting Down",
+						 "the endpoint is being shut down (recycling, maintenance)" },
 };
 
 const char *mapihttp_rc_name(uint32_t rc)
@@ -46,7 +62,8 @@ const char *mapihttp_rc_name(uint32_t rc)
 const char *mapihttp_rc_meaning(uint32_t rc)
 {
 	return rc < sizeof(rc_table) / sizeof(rc_table[0]) ?
-		       rc_table[rc].meaning : NULL;
+		       rc_table[rc].meaning :
+		       NULL;
 }
 
 /* Decoders ------------------------------------------------------------------ */
@@ -157,7 +174,8 @@ int mapihttp_parse_meta(const uint8_t *p, size_t n, struct mapihttp_meta *m,
 		else
 			return rpe_fail(err, RPE_ERR_PROTO,
 					"response body: \"%.*s\" is no meta-tag (PROCESSING, PENDING, DONE)",
-					(int)(ln > 40 ? 40 : ln), (const char *)l);
+					(int)(ln > 40 ? 40 : ln),
+					(const char *)l);
 	}
 	for (;;) {
 		TRY(get_line(&c, &l, &ln, err));
@@ -168,12 +186,14 @@ int mapihttp_parse_meta(const uint8_t *p, size_t n, struct mapihttp_meta *m,
 				return rpe_fail(err, RPE_ERR_PROTO,
 						"response body: X-ElapsedTime is not a number");
 			m->elapsed_ms = (long)ms;
-		} else if (header_named((const char *)l, ln, "X-ResponseCode", &v, &vn)) {
+		} else if (header_named((const char *)l, ln, "X-ResponseCode",
+					&v, &vn)) {
 			if (parse_decimal(v, vn, &m->rc) < 0)
 				return rpe_fail(err, RPE_ERR_PROTO,
 						"response body: X-ResponseCode is not a number");
 			m->have_rc = 1;
-		} else if (header_named((const char *)l, ln, "X-StartTime", &v, &vn)) {
+		} else if (header_named((const char *)l, ln, "X-StartTime", &v,
+					&vn)) {
 			copy_text(m->start_time, sizeof(m->start_time), v, vn);
 		} else if (!memchr(l, ':', ln)) {
 			return rpe_fail(err, RPE_ERR_PROTO,
@@ -253,8 +273,8 @@ static int get_utf16z(struct buf_cur *c, char *out, size_t max,
 			break;
 		cp = u;
 		if (u >= 0xd800 && u < 0xdc00 &&
-		    buf_peek_u16le_at(c, buf_cur_pos(c), &lo) == 0 && lo >= 0xdc00 &&
-		    lo < 0xe000) {
+		    buf_peek_u16le_at(c, buf_cur_pos(c), &lo) == 0 &&
+		    lo >= 0xdc00 && lo < 0xe000) {
 			TRY(buf_skip(c, 2));
 			cp = 0x10000 + (((uint32_t)u - 0xd800) << 10) +
 			     ((uint32_t)lo - 0xdc00);
@@ -355,7 +375,8 @@ int mapihttp_parse_set_cookie(const char *v, size_t n, char *name,
 		name[nl++] = (char)ch;
 	}
 	if (!nl || ch != '=')
-		return rpe_fail(err, RPE_ERR_PROTO, "Set-Cookie without name=value");
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"Set-Cookie without name=value");
 	name[nl] = '\0';
 	if (buf_peek_u8_at(&c, buf_cur_pos(&c), &ch) == 0 && ch == '"') {
 		quoted = 1;
@@ -373,7 +394,8 @@ int mapihttp_parse_set_cookie(const char *v, size_t n, char *name,
 		}
 		if (!cookie_octet(ch) || vl + 1 >= value_max)
 			return rpe_fail(err, RPE_ERR_PROTO,
-					"Set-Cookie %s: bad or too long value", name);
+					"Set-Cookie %s: bad or too long value",
+					name);
 		value[vl++] = (char)ch;
 	}
 	if (quoted)
@@ -390,7 +412,8 @@ void mapihttp_init(struct mapihttp_session *s, const char *client_id)
 	memset(s, 0, sizeof(*s));
 	snprintf(s->client_id, sizeof(s->client_id), "%s",
 		 client_id && client_id[0] ?
-			 client_id : "{5a9e6c3b-4f1d-4e2a-8b7c-0d1e2f3a4b5c}");
+			 client_id :
+			 "{5a9e6c3b-4f1d-4e2a-8b7c-0d1e2f3a4b5c}");
 }
 
 void mapihttp_request_free(struct mapihttp_request *r)
@@ -460,8 +483,7 @@ static int begin_request(struct mapihttp_session *s, const char *type,
 }
 
 int mapihttp_connect_request(struct mapihttp_session *s, const char *user_dn,
-			     struct mapihttp_request *out,
-			     struct rpe_error *err)
+			     struct mapihttp_request *out, struct rpe_error *err)
 {
 	struct buf *b = &out->body;
 	int rc;
@@ -499,7 +521,8 @@ int mapihttp_disconnect_request(struct mapihttp_session *s,
 	rc = begin_request(s, "Disconnect", out, err);
 	/* 2.2.4.3.1: only the auxiliary buffer, empty. */
 	if (rc == 0 && buf_put_u32le(&out->body, 0) < 0)
-		rc = rpe_fail(err, RPE_ERR_TOOBIG, "Disconnect request too large");
+		rc = rpe_fail(err, RPE_ERR_TOOBIG,
+			      "Disconnect request too large");
 	if (rc < 0) {
 		mapihttp_request_free(out);
 		return rc;
@@ -642,13 +665,12 @@ static void response_code(struct mapihttp_event *ev, uint32_t rc)
 }
 
 void mapihttp_response(struct mapihttp_session *s, long status,
-		       const uint8_t *body, size_t len,
-		       struct mapihttp_event *ev)
+		       const uint8_t *body, size_t len, struct mapihttp_event *ev)
 {
 	struct rpe_error err = { 0, "" };
 	enum mapihttp_state was = s->state;
 	const char *expect = was == MAPIHTTP_CONNECT_SENT ? "Connect" :
-			     "Disconnect";
+							    "Disconnect";
 	size_t bin = 0;
 	struct buf_cur c;
 	const uint8_t *p = NULL;
@@ -682,7 +704,8 @@ void mapihttp_response(struct mapihttp_session *s, long status,
 	}
 	if (mapihttp_parse_meta(body, len, &ev->meta, &bin, &err) < 0) {
 		if (!s->have_rc)
-			malformed(ev, "HTTP 200 without X-ResponseCode or meta-tags (Content-Type %s): not a MAPI over HTTP endpoint (a login page, a proxy?)",
+			malformed(ev,
+				  "HTTP 200 without X-ResponseCode or meta-tags (Content-Type %s): not a MAPI over HTTP endpoint (a login page, a proxy?)",
 				  s->content_type[0] ? s->content_type : "none");
 		else
 			malformed(ev, "%s", err.msg);

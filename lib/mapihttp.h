@@ -64,14 +64,14 @@ const char *mapihttp_rc_meaning(uint32_t rc);
 /* The text before the binary response (2.2.7): meta-tags, then
  * additional headers up to a blank line. */
 struct mapihttp_meta {
-	unsigned processing;  /* PROCESSING lines */
-	unsigned pending;     /* PENDING lines (keep-alives while it works) */
-	int done;             /* DONE seen */
-	long elapsed_ms;      /* X-ElapsedTime, -1 when absent */
-	int have_rc;          /* X-ResponseCode among them (the final chunk
+	unsigned processing; /* PROCESSING lines */
+	unsigned pending;    /* PENDING lines (keep-alives while it works) */
+	int done;            /* DONE seen */
+	long elapsed_ms;     /* X-ElapsedTime, -1 when absent */
+	int have_rc;         /* X-ResponseCode among them (the final chunk
 				 carries the completed request's, 3.2.5.2) */
 	uint32_t rc;
-	char start_time[64];  /* X-StartTime, "" when absent */
+	char start_time[64]; /* X-StartTime, "" when absent */
 };
 
 /* Split a response body: *bin receives the offset of the binary part.
@@ -83,8 +83,8 @@ int mapihttp_parse_meta(const uint8_t *p, size_t n, struct mapihttp_meta *m,
 /* Connect response (2.2.4.1.2; on failure 2.2.4.1.3: StatusCode != 0 and
  * the auxiliary buffer only). */
 struct mapihttp_connect_resp {
-	uint32_t status_code;  /* 0: the request was processed */
-	uint32_t error_code;   /* the store's answer (MS-OXCDATA 2.4) */
+	uint32_t status_code; /* 0: the request was processed */
+	uint32_t error_code;  /* the store's answer (MS-OXCDATA 2.4) */
 	uint32_t polls_max, retry_count, retry_delay;
 	char dn_prefix[MAPIHTTP_DN_MAX];
 	char display_name[MAPIHTTP_NAME_MAX]; /* UTF-16 -> UTF-8 */
@@ -117,7 +117,7 @@ int mapihttp_parse_set_cookie(const char *v, size_t n, char *name,
 #define MAPIHTTP_HEADER_MAX (MAPIHTTP_COOKIES * (MAPIHTTP_COOKIE_MAX + 48) + 16)
 
 struct mapihttp_request {
-	const char *type;  /* "Connect", "Disconnect" */
+	const char *type; /* "Connect", "Disconnect" */
 	struct buf body;
 	/* Header lines without CRLF; headers_ptr NULL-terminated for
 	 * transport_request. */
@@ -138,7 +138,7 @@ enum mapihttp_state {
 
 struct mapihttp_session {
 	enum mapihttp_state state;
-	char client_id[40];   /* {GUID} of X-ClientInfo / X-RequestId */
+	char client_id[40]; /* {GUID} of X-ClientInfo / X-RequestId */
 	unsigned request_no;
 	/* Cookies the server set (MapiContext, MapiSequence, and any other
 	 * one, e.g. a load balancer's), sent back with every request. */
@@ -149,10 +149,10 @@ struct mapihttp_session {
 	int ncookies;
 	/* The response being read. */
 	int have_rc;
-	uint32_t rc;          /* X-ResponseCode */
+	uint32_t rc;           /* X-ResponseCode */
 	char request_type[32]; /* X-RequestType echoed */
 	char content_type[64];
-	int bad_header;        /* a malformed X-ResponseCode or Set-Cookie */
+	int bad_header; /* a malformed X-ResponseCode or Set-Cookie */
 	char bad_msg[RPE_ERRMSG_MAX];
 };
 
@@ -161,8 +161,7 @@ void mapihttp_init(struct mapihttp_session *s, const char *client_id);
 
 /* The Connect request for the mailbox user_dn (printable ASCII). */
 int mapihttp_connect_request(struct mapihttp_session *s, const char *user_dn,
-			     struct mapihttp_request *out,
-			     struct rpe_error *err);
+			     struct mapihttp_request *out, struct rpe_error *err);
 /* The Disconnect request, carrying the session's cookies. */
 int mapihttp_disconnect_request(struct mapihttp_session *s,
 				struct mapihttp_request *out,
@@ -173,19 +172,19 @@ int mapihttp_disconnect_request(struct mapihttp_session *s,
 void mapihttp_header(struct mapihttp_session *s, const char *line, size_t len);
 
 enum mapihttp_event_kind {
-	MAPIHTTP_EV_CONNECTED = 1,  /* Connect: logged on */
-	MAPIHTTP_EV_REFUSED,        /* Connect: ErrorCode != 0 */
-	MAPIHTTP_EV_DISCONNECTED,   /* Disconnect answered */
-	MAPIHTTP_EV_RESPONSE_CODE,  /* X-ResponseCode != 0 */
-	MAPIHTTP_EV_HTTP_STATUS,    /* a non-200 status without X-ResponseCode */
-	MAPIHTTP_EV_MALFORMED,      /* msg says what */
+	MAPIHTTP_EV_CONNECTED = 1, /* Connect: logged on */
+	MAPIHTTP_EV_REFUSED,       /* Connect: ErrorCode != 0 */
+	MAPIHTTP_EV_DISCONNECTED,  /* Disconnect answered */
+	MAPIHTTP_EV_RESPONSE_CODE, /* X-ResponseCode != 0 */
+	MAPIHTTP_EV_HTTP_STATUS,   /* a non-200 status without X-ResponseCode */
+	MAPIHTTP_EV_MALFORMED,     /* msg says what */
 };
 
 struct mapihttp_event {
 	enum mapihttp_event_kind kind;
 	long status;
-	uint32_t rc;                /* X-ResponseCode */
-	uint32_t error_code;        /* Connect/Disconnect ErrorCode */
+	uint32_t rc;         /* X-ResponseCode */
+	uint32_t error_code; /* Connect/Disconnect ErrorCode */
 	uint32_t status_code;
 	struct mapihttp_meta meta;
 	struct mapihttp_connect_resp connect; /* CONNECTED / REFUSED */
@@ -198,7 +197,6 @@ void mapihttp_response(struct mapihttp_session *s, long status,
 		       struct mapihttp_event *ev);
 
 /* The value of a kept cookie, or NULL. */
-const char *mapihttp_cookie(const struct mapihttp_session *s,
-			    const char *name);
+const char *mapihttp_cookie(const struct mapihttp_session *s, const char *name);
 
 #endif

@@ -120,8 +120,8 @@ int mp_ini_parse(const char *text, size_t n, const char *section,
 		if (ls == le || *ls == '#' || *ls == ';')
 			continue;
 		if (*ls == '[') {
-			const char *ns = ls + 1, *ne = memchr(ns, ']',
-							      (size_t)(le - ns));
+			const char *ns = ls + 1,
+				   *ne = memchr(ns, ']', (size_t)(le - ns));
 			if (!ne)
 				return rpe_fail(err, RPE_ERR_PROTO,
 						"config file line %zu: "
@@ -140,7 +140,8 @@ int mp_ini_parse(const char *text, size_t n, const char *section,
 		if (st == NONE)
 			return rpe_fail(err, RPE_ERR_PROTO,
 					"config file line %zu: option outside "
-					"any section", lineno);
+					"any section",
+					lineno);
 		if (st == OTHER)
 			continue;
 		{
@@ -154,7 +155,8 @@ int mp_ini_parse(const char *text, size_t n, const char *section,
 			if (ks == ke)
 				return rpe_fail(err, RPE_ERR_PROTO,
 						"config file line %zu: "
-						"missing option name", lineno);
+						"missing option name",
+						lineno);
 			if (ve - vs >= 2 && (*vs == '"' || *vs == '\'') &&
 			    ve[-1] == *vs) {
 				vs++;
@@ -268,8 +270,8 @@ static int ini_locate(const char *locator, const char *default_section,
 		      struct rpe_error *err)
 {
 	const char *at = locator ? strchr(locator, '@') : NULL;
-	size_t slen = locator ? (at ? (size_t)(at - locator) : strlen(locator))
-			      : 0;
+	size_t slen =
+		locator ? (at ? (size_t)(at - locator) : strlen(locator)) : 0;
 	int w = slen ? snprintf(section, sn, "%.*s", (int)slen, locator) :
 		       snprintf(section, sn, "%s", default_section);
 
@@ -296,7 +298,8 @@ static int load_section(struct buf *b, const char *path, const char *section,
 	if (b->len > MP_INI_FILE_MAX)
 		return rpe_fail(err, RPE_ERR_TOOBIG,
 				"--extra-opts: config file '%s' is larger than "
-				"%u bytes", path, MP_INI_FILE_MAX);
+				"%u bytes",
+				path, MP_INI_FILE_MAX);
 	if (mp_ini_parse((const char *)b->data, b->len, section, o, &e) < 0)
 		return rpe_fail(err, e.code, "--extra-opts: %.100s: %s", path,
 				e.msg);
@@ -315,8 +318,8 @@ int mp_ini_load(const char *locator, const char *default_section,
 	int rc;
 
 	o->section_found = false;
-	TRY(ini_locate(locator, default_section, section, sizeof(section),
-		       path, sizeof(path), err));
+	TRY(ini_locate(locator, default_section, section, sizeof(section), path,
+		       sizeof(path), err));
 	buf_init(&b, MP_INI_FILE_MAX + 4096);
 	rc = load_section(&b, path, section, o, err);
 	buf_free(&b);

@@ -16,7 +16,7 @@
  * the password captured from a `password=` key (which never becomes an
  * argv element, so it cannot show up in ps). */
 struct mp_ini_opts {
-	char **args;    /* "--key=value", "--flag", "-kvalue", "-f" */
+	char **args; /* "--key=value", "--flag", "-kvalue", "-f" */
 	size_t nargs;
 	char *password; /* NULL if absent; wipe with mp_ini_opts_free */
 	bool section_found;

@@ -14,8 +14,8 @@
 
 bool mp_uom_valid(const char *uom)
 {
-	static const char *const ok[] = { "", "s", "ms", "us", "%", "B",
-					  "KB", "MB", "TB", "c" };
+	static const char *const ok[] = { "",  "s",  "ms", "us", "%",
+					  "B", "KB", "MB", "TB", "c" };
 	size_t i;
 
 	if (!uom)
@@ -88,8 +88,11 @@ static int put_label(struct buf *out, const char *l, int quote)
 /* ;warn;crit;min;max, without the trailing empty fields (guidelines). */
 static int put_fields(struct buf *out, const struct mp_perf *p)
 {
-	int fields = p->has_max ? 4 : p->has_min ? 3 : p->crit ? 2 :
-		     p->warn ? 1 : 0;
+	int fields = p->has_max ? 4 :
+		     p->has_min ? 3 :
+		     p->crit    ? 2 :
+		     p->warn    ? 1 :
+				  0;
 
 	if (fields >= 1) {
 		TRY(buf_put_u8(out, ';'));
@@ -123,8 +126,7 @@ static int put_perf(struct buf *out, const struct mp_perf *p, int quote)
 	return put_fields(out, p);
 }
 
-int mp_perf_format(const struct mp_perf *p, struct buf *out,
-		   struct rpe_error *err)
+int mp_perf_format(const struct mp_perf *p, struct buf *out, struct rpe_error *err)
 {
 	size_t start = out->len;
 	int quote, rc;
@@ -205,7 +207,8 @@ int mp_format_parse(const char *text, enum mp_format *out)
 const char *mp_format_name(enum mp_format f)
 {
 	return (unsigned)f < sizeof(format_names) / sizeof(format_names[0]) ?
-		       format_names[f] : "classic";
+		       format_names[f] :
+		       "classic";
 }
 
 void mp_output_set_default_format(enum mp_format f)
@@ -299,8 +302,7 @@ int mp_output_summary(struct mp_output *o, const char *fmt, ...)
 }
 
 static struct mp_sub *sub_vadd(struct mp_output *o, struct mp_sub *parent,
-			       enum mp_state state, const char *fmt,
-			       va_list ap)
+			       enum mp_state state, const char *fmt, va_list ap)
 {
 	struct mp_sub *s;
 
@@ -393,8 +395,7 @@ void mp_sub_set_state(struct mp_sub *s, enum mp_state st)
 		s->state = st;
 }
 
-int mp_sub_perf(struct mp_sub *s, const struct mp_perf *p,
-		struct rpe_error *err)
+int mp_sub_perf(struct mp_sub *s, const struct mp_perf *p, struct rpe_error *err)
 {
 	struct mp_perf_item *items, *it;
 	struct buf probe;
@@ -497,8 +498,7 @@ static int classic_level(struct buf *out, const struct mp_sub *first,
 	return 0;
 }
 
-static int classic_sub(struct buf *out, const struct mp_sub *s,
-		       const char *indent)
+static int classic_sub(struct buf *out, const struct mp_sub *s, const char *indent)
 {
 	char inner[256];
 
@@ -561,8 +561,8 @@ static int multi_sub(struct buf *out, const struct mp_sub *s, unsigned depth)
 		/* A subcheck's further lines, one level deeper, as MP 3
 		 * indents a subcheck output that has several lines. */
 		for (i = 0; i < s->notes.len; i = j + 1) {
-			for (j = i; j < s->notes.len && s->notes.data[j] != '\n';
-			     j++)
+			for (j = i;
+			     j < s->notes.len && s->notes.data[j] != '\n'; j++)
 				;
 			while (i < j && s->notes.data[i] == ' ')
 				i++;
@@ -607,8 +607,8 @@ int mp_json_string(struct buf *out, const char *s, size_t n)
 		} else if (ch == '\n') {
 			TRY(buf_put_bytes(out, "\\n", 2));
 		} else if (ch < 0x20 || ch == 0x7f) {
-			char u[6] = { '\\', 'u', '0', '0', hex[ch >> 4],
-				      hex[ch & 15] };
+			char u[6] = { '\\', 'u',          '0',
+				      '0',  hex[ch >> 4], hex[ch & 15] };
 			TRY(buf_put_bytes(out, u, sizeof(u)));
 		} else {
 			TRY(buf_put_u8(out, ch));
@@ -770,7 +770,9 @@ int mp_output_render(const struct mp_output *o, struct buf *out)
 		rc = put_perf_tree(&perf, o->first);
 	if (rc == 0) {
 		switch (o->format) {
-		case MP_FORMAT_MULTI_LINE: rc = render_multi(o, out, &perf); break;
+		case MP_FORMAT_MULTI_LINE:
+			rc = render_multi(o, out, &perf);
+			break;
 		case MP_FORMAT_TEST_JSON: rc = render_json(o, out); break;
 		default: rc = render_classic(o, out, &perf); break;
 		}
@@ -791,7 +793,8 @@ int mp_output_print(const struct mp_output *o)
 	if (mp_output_render(o, &b) == 0)
 		fwrite(b.data, 1, b.len, stdout);
 	else if (o->format == MP_FORMAT_TEST_JSON)
-		printf("{\"state\":\"%s\",\"summary\":\"output too large\"}\n", st);
+		printf("{\"state\":\"%s\",\"summary\":\"output too large\"}\n",
+		       st);
 	else if (o->format == MP_FORMAT_MULTI_LINE)
 		printf("[%s] - output too large\n", st);
 	else

@@ -26,8 +26,8 @@
 
 struct mp_perf {
 	char label[MP_LABEL_MAX];
-	double value;            /* NaN => "U" (value could not be determined) */
-	char uom[3];             /* "", s ms us % B KB MB TB c */
+	double value; /* NaN => "U" (value could not be determined) */
+	char uom[3];  /* "", s ms us % B KB MB TB c */
 	const struct mp_range *warn; /* NULL: empty field */
 	const struct mp_range *crit;
 	bool has_min, has_max;
@@ -99,19 +99,19 @@ void mp_output_set_default_format(enum mp_format f);
 enum {
 	MP_CLASSIC_NO_LINE = 1, /* not its own line; its notes and subchecks are */
 	MP_CLASSIC_SKIP = 2,    /* nothing of it (its perfdata still counts) */
-	MP_CLASSIC_LATE = 4,    /* after its parent's siblings, at their indent */
+	MP_CLASSIC_LATE = 4, /* after its parent's siblings, at their indent */
 };
 
 struct mp_perf_item {
-	struct mp_perf p;        /* warn/crit point into the item's own copies */
+	struct mp_perf p; /* warn/crit point into the item's own copies */
 	struct mp_range warn, crit;
 };
 
 struct mp_sub {
 	enum mp_state state;
-	struct buf text;         /* its line (sanitised) */
-	struct buf notes;        /* further lines, each ending in '\n' */
-	struct buf classic;      /* classic's line, when it differs (else text) */
+	struct buf text;    /* its line (sanitised) */
+	struct buf notes;   /* further lines, each ending in '\n' */
+	struct buf classic; /* classic's line, when it differs (else text) */
 	unsigned classic_flags;
 	char classic_indent[16]; /* classic: prefix of its notes and subchecks */
 	struct mp_perf_item *perf;
@@ -122,7 +122,7 @@ struct mp_sub {
 struct mp_output {
 	char prefix[MP_PREFIX_MAX]; /* classic only */
 	enum mp_format format;
-	enum mp_state state;     /* the check's, set by the caller */
+	enum mp_state state; /* the check's, set by the caller */
 	struct buf summary;
 	struct mp_sub *first, *last; /* top-level subchecks */
 	unsigned nsubs;
@@ -134,8 +134,7 @@ void mp_output_set_state(struct mp_output *o, enum mp_state s);
 /* state = mp_state_max(state, s) */
 void mp_output_raise(struct mp_output *o, enum mp_state s);
 /* Append printf-formatted, sanitised text to the summary. */
-int mp_output_summary(struct mp_output *o, const char *fmt, ...)
-	MP_PRINTF(2, 3);
+int mp_output_summary(struct mp_output *o, const char *fmt, ...) MP_PRINTF(2, 3);
 
 /* A subcheck under parent (NULL: at the top) with its state and line; NULL
  * when out of memory or past MP_SUBCHECKS_MAX.  Every mp_sub_* function
@@ -146,14 +145,12 @@ struct mp_sub *mp_sub_add(struct mp_output *o, struct mp_sub *parent,
 /* One more line of the subcheck's output (a note: advice, details). */
 int mp_sub_note(struct mp_sub *s, const char *fmt, ...) MP_PRINTF(2, 3);
 /* The line classic shows instead of the subcheck's own. */
-int mp_sub_classic_line(struct mp_sub *s, const char *fmt, ...)
-	MP_PRINTF(2, 3);
+int mp_sub_classic_line(struct mp_sub *s, const char *fmt, ...) MP_PRINTF(2, 3);
 /* MP_CLASSIC_* flags and the indent of its subchecks' lines in classic. */
 void mp_sub_classic(struct mp_sub *s, unsigned flags, const char *indent);
 void mp_sub_set_state(struct mp_sub *s, enum mp_state st);
 /* Copy p (and its ranges) into the subcheck's perfdata. */
-int mp_sub_perf(struct mp_sub *s, const struct mp_perf *p,
-		struct rpe_error *err);
+int mp_sub_perf(struct mp_sub *s, const struct mp_perf *p, struct rpe_error *err);
 
 /* A top-level subcheck in state OK that is only a line of information; for
  * results with no other structure. */

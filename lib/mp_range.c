@@ -130,8 +130,8 @@ size_t mp_format_number(double v, char *out, size_t n)
 		 * llround: keeps libm out of the link.) */
 		double sv = v * 1e6;
 		long long scaled = (long long)(sv < 0 ? sv - 0.5 : sv + 0.5);
-		unsigned long long a = scaled < 0 ? (unsigned long long)-scaled
-						  : (unsigned long long)scaled;
+		unsigned long long a = scaled < 0 ? (unsigned long long)-scaled :
+						    (unsigned long long)scaled;
 		unsigned long long ip = a / 1000000u, fp = a % 1000000u;
 		char frac[8];
 		int k;
@@ -187,15 +187,16 @@ int mp_range_parse(const char *text, struct mp_range *r, struct rpe_error *err)
 			r->start_inf = true;
 		} else if (colon > p) {
 			if (mp_parse_number(p, (size_t)(colon - p), &r->start) < 0)
-				return range_fail(err, text, "start is not a number");
+				return range_fail(err, text,
+						  "start is not a number");
 		}
 		p = colon + 1;
 	}
 	if (*p) {
 		if (mp_parse_number(p, strlen(p), &r->end) < 0)
 			return range_fail(err, text,
-					  colon ? "end is not a number"
-						: "not a number");
+					  colon ? "end is not a number" :
+						  "not a number");
 		r->end_inf = false;
 	} else if (!colon) {
 		return range_fail(err, text, "no number");
@@ -230,8 +231,7 @@ int mp_thresholds_set(struct mp_thresholds *t, const char *warning,
 		      const char *critical, struct rpe_error *err)
 {
 	memset(t, 0, sizeof(*t));
-	TRY(set_threshold("warning", warning, &t->warning, &t->has_warning,
-			  err));
+	TRY(set_threshold("warning", warning, &t->warning, &t->has_warning, err));
 	return set_threshold("critical", critical, &t->critical,
 			     &t->has_critical, err);
 }
@@ -271,12 +271,14 @@ int mp_deadline_parse(const char *text, struct mp_deadline *d,
 			return rpe_fail(err, RPE_ERR_ARG,
 					"invalid timeout '%.64s': seconds must "
 					"be a number greater than 0 and at most "
-					"%.0f", text, MP_TIMEOUT_MAX);
+					"%.0f",
+					text, MP_TIMEOUT_MAX);
 	}
 	if (colon && mp_state_parse(colon + 1, &st) < 0)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"invalid timeout '%.64s': state must be OK, "
-				"WARNING, CRITICAL, UNKNOWN or 0..3", text);
+				"WARNING, CRITICAL, UNKNOWN or 0..3",
+				text);
 	if (!sl && !colon)
 		return rpe_fail(err, RPE_ERR_ARG, "invalid timeout '%.64s'",
 				text);

@@ -65,9 +65,9 @@ size_t mp_format_number(double v, char *out, size_t n);
  * text. */
 struct mp_range {
 	double start, end;
-	bool start_inf;    /* "~" */
-	bool end_inf;      /* nothing after ':' */
-	bool alert_inside; /* leading '@' */
+	bool start_inf;               /* "~" */
+	bool end_inf;                 /* nothing after ':' */
+	bool alert_inside;            /* leading '@' */
 	char text[MP_RANGE_TEXT_MAX]; /* as given; printed in perfdata */
 };
 

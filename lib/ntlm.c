@@ -11,8 +11,8 @@
 
 #include "crypto.h"
 
-#define NTLM_SIG "NTLMSSP"           /* plus NUL: 8 bytes */
-#define AUTH_HEADER_LEN 88           /* AUTHENTICATE fixed part incl. MIC */
+#define NTLM_SIG "NTLMSSP" /* plus NUL: 8 bytes */
+#define AUTH_HEADER_LEN 88 /* AUTHENTICATE fixed part incl. MIC */
 #define AUTH_MIC_OFFSET 72
 #define CHALLENGE_MAX 8192
 #define MAX_NAME 512
@@ -38,12 +38,12 @@ struct ntlm_client {
 	char *domain;
 	uint8_t nt_hash[16];
 	uint32_t flags;
-	struct buf negotiate;   /* kept for the MIC */
+	struct buf negotiate; /* kept for the MIC */
 	struct ntlm_overrides ov;
 	struct ntlm_session *session;
-	int bind;                  /* add Extended Protection AV pairs */
-	uint8_t cbt[16];           /* MsvAvChannelBindings value */
-	struct buf target_name;    /* MsvAvTargetName, UTF-16LE */
+	int bind;               /* add Extended Protection AV pairs */
+	uint8_t cbt[16];        /* MsvAvChannelBindings value */
+	struct buf target_name; /* MsvAvTargetName, UTF-16LE */
 };
 
 /* Helpers ---------------------------------------------------------------- */
@@ -122,9 +122,8 @@ int ntlm_nt_hash(const char *password, uint8_t out[16])
 }
 
 /* HMAC_MD5(NT hash, UTF16LE(UPPER(user) + domain)), MS-NLMP 3.3.2. */
-static int response_key(struct buf *u, struct buf *d,
-			const uint8_t nt_hash[16], const char *user,
-			const char *domain, uint8_t out[16])
+static int response_key(struct buf *u, struct buf *d, const uint8_t nt_hash[16],
+			const char *user, const char *domain, uint8_t out[16])
 {
 	TRY(put_utf16(u, user ? user : ""));
 	TRY(put_utf16(d, domain ? domain : ""));
@@ -235,7 +234,8 @@ int ntlm_parse_challenge(const uint8_t *msg, size_t len,
 		return rpe_fail(err, RPE_ERR_SHORT,
 				"NTLM CHALLENGE without target info (NTLMv2 impossible)");
 	TRY(get_field(&c, &whole, &ti, "TargetInfo", err));
-	if ((out->flags & NTLM_NEG_VERSION) && buf_get_bytes(&c, out->version, 8) == 0)
+	if ((out->flags & NTLM_NEG_VERSION) &&
+	    buf_get_bytes(&c, out->version, 8) == 0)
 		out->has_version = 1;
 	if (ti.len == 0)
 		return rpe_fail(err, RPE_ERR_PROTO,
@@ -293,7 +293,8 @@ struct ntlm_client *ntlm_client_new(const char *user, const char *domain,
 		return NULL;
 	if (!user || strlen(user) > MAX_NAME ||
 	    (domain && strlen(domain) > MAX_NAME)) {
-		rpe_fail(err, RPE_ERR_ARG, "NTLM user or domain missing or too long");
+		rpe_fail(err, RPE_ERR_ARG,
+			 "NTLM user or domain missing or too long");
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
@@ -352,13 +353,12 @@ void ntlm_client_set_overrides(struct ntlm_client *c,
 	c->ov.set = 1;
 }
 
-int ntlm_client_set_binding(struct ntlm_client *c,
-			    const uint8_t cbt_md5[16],
+int ntlm_client_set_binding(struct ntlm_client *c, const uint8_t cbt_md5[16],
 			    const char *target_name, struct rpe_error *err)
 {
 	buf_reset(&c->target_name);
-	if (target_name &&
-	    buf_put_utf16le(&c->target_name, target_name, strlen(target_name)) < 0)
+	if (target_name && buf_put_utf16le(&c->target_name, target_name,
+					   strlen(target_name)) < 0)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"NTLM target name is not valid UTF-8 or too long");
 	if (cbt_md5)
@@ -496,11 +496,11 @@ static int put_field_hdr(struct buf *b, size_t len, size_t off)
  * done. */
 struct auth_work {
 	struct ntlm_challenge ch;
-	const uint8_t *chal;       /* the CHALLENGE as received, for the MIC */
+	const uint8_t *chal; /* the CHALLENGE as received, for the MIC */
 	size_t clen;
-	struct buf temp;           /* NTLMv2_CLIENT_CHALLENGE (2.2.2.7) */
-	struct buf ti;             /* our copy of the target info */
-	struct buf msg;            /* the AUTHENTICATE being built */
+	struct buf temp; /* NTLMv2_CLIENT_CHALLENGE (2.2.2.7) */
+	struct buf ti;   /* our copy of the target info */
+	struct buf msg;  /* the AUTHENTICATE being built */
 	struct buf user16, dom16, work16;
 	uint8_t rkey[16], proof[16], base_key[16], exported[16], enc_key[16];
 	uint8_t client_chal[8], lm[24];
@@ -561,7 +561,8 @@ static int pick_challenge(struct ntlm_client *c, struct auth_work *w,
 	else
 		TRY(crypto_random(w->client_chal, 8, err));
 	w->ts = w->ch.has_timestamp ? w->ch.timestamp :
-		c->ov.set ? c->ov.timestamp : filetime_now();
+		c->ov.set           ? c->ov.timestamp :
+				      filetime_now();
 	w->with_mic = w->ch.has_timestamp;
 	return 0;
 }
@@ -649,8 +650,7 @@ static int put_authenticate(const struct ntlm_client *c, struct auth_work *w)
 	TRY(buf_put_bytes(m, w->temp.data, w->temp.len));
 	if (keylen)
 		TRY(buf_put_bytes(m, w->enc_key, 16));
-	return m->len > 0xFFFF || 16 + w->temp.len > 0xFFFF ? RPE_ERR_TOOBIG :
-							      0;
+	return m->len > 0xFFFF || 16 + w->temp.len > 0xFFFF ? RPE_ERR_TOOBIG : 0;
 }
 
 /* MIC = HMAC_MD5(ExportedSessionKey, NEGOTIATE || CHALLENGE ||
@@ -661,9 +661,8 @@ static int put_mic(const struct ntlm_client *c, struct auth_work *w)
 
 	if (!w->with_mic)
 		return 0;
-	TRY(crypto_hmac_md5(w->exported, 16, c->negotiate.data,
-			    c->negotiate.len, w->chal, w->clen, w->msg.data,
-			    w->msg.len, mic));
+	TRY(crypto_hmac_md5(w->exported, 16, c->negotiate.data, c->negotiate.len,
+			    w->chal, w->clen, w->msg.data, w->msg.len, mic));
 	memcpy(w->msg.data + AUTH_MIC_OFFSET, mic, 16);
 	crypto_wipe(mic, sizeof(mic));
 	return 0;
@@ -711,8 +710,7 @@ static int authenticate(struct ntlm_client *c, struct auth_work *w,
 }
 
 int ntlm_client_authenticate(struct ntlm_client *c, const uint8_t *chal,
-			     size_t clen, struct buf *out,
-			     struct rpe_error *err)
+			     size_t clen, struct buf *out, struct rpe_error *err)
 {
 	struct auth_work w;
 	int rc;
@@ -781,7 +779,8 @@ struct ntlm_session *ntlm_session_new(const uint8_t exported[16],
 {
 	struct ntlm_session *s = calloc(1, sizeof(*s));
 	size_t seal_len = (flags & NTLM_NEG_128) ? 16 :
-			  (flags & NTLM_NEG_56) ? 7 : 5;
+			  (flags & NTLM_NEG_56)  ? 7 :
+						   5;
 
 	if (!s)
 		return NULL;
@@ -836,7 +835,8 @@ static int signature(struct ntlm_dir *d, uint32_t flags, const uint8_t *msg,
 	buf_store_u32le(seqb, d->seq);
 	TRY(crypto_hmac_md5(d->sign_key, 16, seqb, 4, msg, len, NULL, 0, mac));
 	rc = crypt && order == CRYPT_AFTER_MAC ?
-		     crypto_rc4_update(d->rc4, crypt, crypt_len) : 0;
+		     crypto_rc4_update(d->rc4, crypt, crypt_len) :
+		     0;
 	buf_store_u32le(sig, 1);
 	memcpy(sig + 4, mac, 8);
 	crypto_wipe(mac, sizeof(mac));
@@ -877,8 +877,8 @@ int ntlm_session_sign(struct ntlm_session *s, const uint8_t *msg, size_t len,
 	return 0;
 }
 
-int ntlm_session_verify(struct ntlm_session *s, const uint8_t *msg,
-			size_t len, const uint8_t sig[16])
+int ntlm_session_verify(struct ntlm_session *s, const uint8_t *msg, size_t len,
+			const uint8_t sig[16])
 {
 	uint8_t want[16];
 	int rc;
@@ -924,8 +924,7 @@ static int sc_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t *sig)
 	return ntlm_session_sign(ctx, msg, len, sig);
 }
 
-static int sc_verify(void *ctx, const uint8_t *msg, size_t len,
-		     const uint8_t *sig)
+static int sc_verify(void *ctx, const uint8_t *msg, size_t len, const uint8_t *sig)
 {
 	return ntlm_session_verify(ctx, msg, len, sig);
 }
@@ -945,8 +944,8 @@ static int sc_unseal(void *ctx, uint8_t *msg, size_t len, size_t enc_off,
 /* Context establishment of the client that owns the session: NEGOTIATE
  * for the bind, AUTHENTICATE in answer to the CHALLENGE of the bind_ack,
  * which DCE/RPC carries in an auth3 (MS-NLMP 3.1.5.1, MS-RPCE 3.3.1.5.2). */
-static int sc_step(void *ctx, const uint8_t *in, size_t in_len,
-		   struct buf *out, struct rpe_error *err)
+static int sc_step(void *ctx, const uint8_t *in, size_t in_len, struct buf *out,
+		   struct rpe_error *err)
 {
 	struct ntlm_session *s = ctx;
 
@@ -972,8 +971,7 @@ static int dir_reset(struct ntlm_dir *d)
 /* SPNEGO's mechListMIC: an NTLM signature over the MechTypeList with the
  * next sequence number, after which the RC4 handle starts again, as
  * Windows and Samba do (the sequence number is not reset). */
-static int sc_get_mic(void *ctx, const uint8_t *msg, size_t len,
-		      struct buf *mic)
+static int sc_get_mic(void *ctx, const uint8_t *msg, size_t len, struct buf *mic)
 {
 	struct ntlm_session *s = ctx;
 	uint8_t sig[16];

@@ -40,9 +40,9 @@
 
 /* What Windows sends for RPC at any authentication level: the level only
  * decides later whether PDUs are signed or sealed. */
-#define NTLM_CLIENT_FLAGS                                                     \
-	(NTLM_NEG_56 | NTLM_NEG_KEY_EXCH | NTLM_NEG_128 | NTLM_NEG_VERSION |  \
-	 NTLM_NEG_EXTENDED_SESSIONSECURITY | NTLM_NEG_ALWAYS_SIGN |          \
+#define NTLM_CLIENT_FLAGS                                                      \
+	(NTLM_NEG_56 | NTLM_NEG_KEY_EXCH | NTLM_NEG_128 | NTLM_NEG_VERSION |   \
+	 NTLM_NEG_EXTENDED_SESSIONSECURITY | NTLM_NEG_ALWAYS_SIGN |            \
 	 NTLM_NEG_NTLM | NTLM_NEG_SEAL | NTLM_NEG_SIGN | NTLM_REQUEST_TARGET | \
 	 NTLM_NEG_OEM | NTLM_NEG_UNICODE)
 
@@ -81,7 +81,7 @@ int ntlm_parse_challenge(const uint8_t *msg, size_t len,
 struct ntlm_overrides {
 	int set;
 	uint8_t client_challenge[8];
-	uint64_t timestamp;          /* used when the server sent none */
+	uint64_t timestamp; /* used when the server sent none */
 	uint8_t exported_session_key[16];
 };
 
@@ -89,8 +89,7 @@ struct ntlm_session;
 struct ntlm_client;
 
 struct ntlm_client *ntlm_client_new(const char *user, const char *domain,
-				    const char *password,
-				    struct rpe_error *err);
+				    const char *password, struct rpe_error *err);
 void ntlm_client_free(struct ntlm_client *c);
 void ntlm_client_set_overrides(struct ntlm_client *c,
 			       const struct ntlm_overrides *o);
@@ -101,8 +100,7 @@ void ntlm_client_set_overrides(struct ntlm_client *c,
  * MS-NLMP 2.2.2.1) and MsvAvTargetName = target_name (the SPN, e.g.
  * "HTTP/mail.example.com"; NULL: none), both replacing any the server
  * sent.  Without this call (the RPC layer) neither pair is added. */
-int ntlm_client_set_binding(struct ntlm_client *c,
-			    const uint8_t cbt_md5[16],
+int ntlm_client_set_binding(struct ntlm_client *c, const uint8_t cbt_md5[16],
 			    const char *target_name, struct rpe_error *err);
 
 int ntlm_client_negotiate(struct ntlm_client *c, struct buf *out,
@@ -110,8 +108,7 @@ int ntlm_client_negotiate(struct ntlm_client *c, struct buf *out,
 /* Consume the CHALLENGE, produce the AUTHENTICATE and derive session
  * keys.  RPE_ERR_AUTH when the server's flags are unacceptable. */
 int ntlm_client_authenticate(struct ntlm_client *c, const uint8_t *chal,
-			     size_t clen, struct buf *out,
-			     struct rpe_error *err);
+			     size_t clen, struct buf *out, struct rpe_error *err);
 /* Flags in force after authenticate. */
 uint32_t ntlm_client_flags(const struct ntlm_client *c);
 /* The session security context (valid for the client's lifetime; usable
@@ -131,8 +128,8 @@ struct ntlm_session *ntlm_session_new(const uint8_t exported_key[16],
 void ntlm_session_free(struct ntlm_session *s);
 int ntlm_session_sign(struct ntlm_session *s, const uint8_t *msg, size_t len,
 		      uint8_t sig[16]);
-int ntlm_session_verify(struct ntlm_session *s, const uint8_t *msg,
-			size_t len, const uint8_t sig[16]);
+int ntlm_session_verify(struct ntlm_session *s, const uint8_t *msg, size_t len,
+			const uint8_t sig[16]);
 int ntlm_session_seal(struct ntlm_session *s, uint8_t *msg, size_t len,
 		      size_t enc_off, size_t enc_len, uint8_t sig[16]);
 int ntlm_session_unseal(struct ntlm_session *s, uint8_t *msg, size_t len,

@@ -16,12 +16,12 @@ enum probe_outcome {
 	OUTCOME_TLS_FAILED,          /* handshake or certificate verification */
 	OUTCOME_CONNECT_FAILED,      /* DNS, TCP, closed connection */
 	OUTCOME_PROXY_REFUSED,       /* HTTP error status from the RPC proxy */
-	OUTCOME_PROTOCOL_ERROR,      /* malformed/unexpected PDU, bad signature */
-	OUTCOME_TIMEOUT,             /* deadline passed during `phase` */
-	OUTCOME_NOT_REGISTERED,      /* endpoint mapper knows no EMSMDB port */
+	OUTCOME_PROTOCOL_ERROR, /* malformed/unexpected PDU, bad signature */
+	OUTCOME_TIMEOUT,        /* deadline passed during `phase` */
+	OUTCOME_NOT_REGISTERED, /* endpoint mapper knows no EMSMDB port */
 	/* MAPI over HTTP's plain door (docs/architecture.md): */
-	OUTCOME_TLS_REQUIRED,        /* refused, reset, 403.4, redirect to https */
-	OUTCOME_ANSWERED_IN_CLEAR,   /* a 401 or a MAPI answer without a logon */
+	OUTCOME_TLS_REQUIRED, /* refused, reset, 403.4, redirect to https */
+	OUTCOME_ANSWERED_IN_CLEAR, /* a 401 or a MAPI answer without a logon */
 };
 
 const char *probe_outcome_name(enum probe_outcome o);

@@ -42,8 +42,8 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } check_names[] = {
-	{ "ep", POSTURE_EP },     { "tls", POSTURE_TLS },
-	{ "auth", POSTURE_AUTH }, { "cert", POSTURE_CERT },
+	{ "ep", POSTURE_EP },       { "tls", POSTURE_TLS },
+	{ "auth", POSTURE_AUTH },   { "cert", POSTURE_CERT },
 	{ "build", POSTURE_BUILD },
 };
 
@@ -79,7 +79,10 @@ int posture_parse_checks(const char *s, unsigned *out, struct rpe_error *err)
 }
 
 static const char *const tls_names[POSTURE_TLS_COUNT] = {
-	"TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3",
+	"TLS 1.0",
+	"TLS 1.1",
+	"TLS 1.2",
+	"TLS 1.3",
 };
 
 int posture_parse_tls_floor(const char *s, int *out, struct rpe_error *err)
@@ -164,7 +167,8 @@ int posture_build_name(const char *version, char *out, size_t n)
 			continue;
 		snprintf(out, n, "%s%s", builds[i].name,
 			 v[3] > builds[i].rev ? " with a later update" :
-			 v[3] < builds[i].rev ? " (a pre-release revision)" : "");
+			 v[3] < builds[i].rev ? " (a pre-release revision)" :
+						"");
 		return 1;
 	}
 	return 0;
@@ -243,12 +247,12 @@ static int offers_ntlm(const char *list)
 
 /* Extended Protection ------------------------------------------------------- */
 
-static void ep_untested(struct posture_report *r, const struct posture_door_info *di,
-			const char *why)
+static void ep_untested(struct posture_report *r,
+			const struct posture_door_info *di, const char *why)
 {
-	struct posture_item *it = add(r, POSTURE_EP, POSTURE_UNTESTED,
-				      "Extended Protection on %s not testable: %s",
-				      di->name, why);
+	struct posture_item *it =
+		add(r, POSTURE_EP, POSTURE_UNTESTED,
+		    "Extended Protection on %s not testable: %s", di->name, why);
 	char label[48];
 
 	if (di->ep_required) {
@@ -269,9 +273,10 @@ static void ep_why_untested(const struct posture_input *in,
 	if (!in->tls)
 		snprintf(why, n, "no TLS (--no-tls), so no channel binding");
 	else if (!s->ep_answered)
-		snprintf(why, n, "%s", s->ep_timed_out ?
-			 "no answer before the deadline" :
-			 s->ep_error[0] ? s->ep_error : "no answer");
+		snprintf(why, n, "%s",
+			 s->ep_timed_out ? "no answer before the deadline" :
+			 s->ep_error[0]  ? s->ep_error :
+					   "no answer");
 	else if (!offers_ntlm(offered))
 		snprintf(why, n, "it offers no NTLM or Negotiate (offered: %s)",
 			 offered[0] ? offered : "no HTTP authentication");
@@ -302,7 +307,8 @@ static void ep_door(struct posture_report *r, const struct posture_input *in,
 		return;
 	}
 	if (s->ep_status == 401) {
-		it = add(r, POSTURE_EP, di->ep_required ? POSTURE_PASS : POSTURE_INFO,
+		it = add(r, POSTURE_EP,
+			 di->ep_required ? POSTURE_PASS : POSTURE_INFO,
 			 "Extended Protection enforced on %s: an NTLM logon without channel binding was refused (HTTP 401)",
 			 di->name);
 		if (di->ep_required)
@@ -346,21 +352,24 @@ static void auth_door(struct posture_report *r, const struct posture_input *in,
 		it = add(r, POSTURE_AUTH, POSTURE_UNTESTED,
 			 "authentication offered on %s not seen (%s)", di->name,
 			 s->answered ? "no 401 challenge" :
-			 s->error[0] ? s->error : "no answer");
+			 s->error[0] ? s->error :
+				       "no answer");
 		perf(it, label, NAN, "0");
 		return;
 	}
 	if (!basic) {
 		it = add(r, POSTURE_AUTH, POSTURE_PASS,
-			 "authentication offered on %s: %s (no Basic)", di->name,
-			 s->offered);
+			 "authentication offered on %s: %s (no Basic)",
+			 di->name, s->offered);
 		perf(it, label, 0, "0");
 		return;
 	}
-	snprintf(fix, sizeof(fix), di->auth_fix, in->server ? in->server : "SERVER");
+	snprintf(fix, sizeof(fix), di->auth_fix,
+		 in->server ? in->server : "SERVER");
 	it = add(r, POSTURE_AUTH, POSTURE_FINDING,
 		 "Basic offered on %s%s (offered: %s): %s, with the password in every request. Fix: %s",
-		 di->name, other ? " beside NTLM/Negotiate" : " alone", s->offered,
+		 di->name, other ? " beside NTLM/Negotiate" : " alone",
+		 s->offered,
 		 other ? "a way around Extended Protection" :
 			 "Extended Protection cannot protect it",
 		 fix);
@@ -405,17 +414,20 @@ static void tls_floor(struct posture_report *r, const struct posture_options *o,
 		accepted++;
 		it = add(r, POSTURE_TLS, POSTURE_FINDING,
 			 "%s accepted (%s), below the floor %s. Fix: disable it in SChannel (HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\%s\\Server: Enabled=0, DisabledByDefault=1, then restart) and on any load balancer that terminates TLS in front",
-			 tls_names[v], t->cipher[v][0] ? t->cipher[v] : "cipher unknown",
+			 tls_names[v],
+			 t->cipher[v][0] ? t->cipher[v] : "cipher unknown",
 			 tls_names[o->tls_floor], tls_names[v]);
 		brief(it, "%s accepted", tls_names[v]);
 	}
 	it = add(r, POSTURE_TLS, untested ? POSTURE_UNTESTED : POSTURE_PASS,
 		 "TLS floor %s: %s%s%s%s%s%s", tls_names[o->tls_floor],
-		 o->tls_floor == 0 ? "nothing below it to try" :
-		 accepted == o->tls_floor ? "every version below it accepted" : "",
+		 o->tls_floor == 0        ? "nothing below it to try" :
+		 accepted == o->tls_floor ? "every version below it accepted" :
+					    "",
 		 refused, refused[0] ? " refused" : "",
 		 untried[0] ? (refused[0] ? "; not tried before the deadline: " :
-				"not tried before the deadline: ") : "",
+					    "not tried before the deadline: ") :
+			      "",
 		 untried, probes);
 	if (accepted)
 		it->status = POSTURE_INFO;
@@ -440,7 +452,8 @@ static void cert_checks(struct posture_report *r, const struct posture_input *in
 	}
 	min = strcmp(c->key_type, "EC") == 0 ? 256 :
 	      strcmp(c->key_type, "RSA") == 0 || strcmp(c->key_type, "DSA") == 0 ?
-						 2048 : 0;
+					       2048 :
+					       0;
 	if (min && c->key_bits < min) {
 		it = add(r, POSTURE_CERT, POSTURE_FINDING,
 			 "certificate key %s %d bits, weaker than %d. Fix: a new certificate with an RSA key of 2048 bits or more or an ECDSA P-256 key (New-ExchangeCertificate -KeySize 2048 ..., then Enable-ExchangeCertificate -Services IIS)",
@@ -479,7 +492,8 @@ static void cert_checks(struct posture_report *r, const struct posture_input *in
 	if (t->verify_failed) {
 		it = add(r, POSTURE_CERT, POSTURE_FINDING,
 			 "the certificate chain verifies only with --insecure (%s): Outlook warns or refuses. Fix: a certificate from a CA the clients trust, with its intermediates (Import-ExchangeCertificate, Enable-ExchangeCertificate -Services IIS)",
-			 t->verify_error[0] ? t->verify_error : "verification failed");
+			 t->verify_error[0] ? t->verify_error :
+					      "verification failed");
 		brief(it, "certificate chain not trusted");
 		perf(it, "certificate_trusted", 0, "1:");
 	} else {
@@ -502,12 +516,14 @@ static void build(struct posture_report *r, const struct posture_input *in)
 		if (!s->used)
 			continue;
 		if (s->owa_version[0]) {
-			rc = posture_build_name(s->owa_version, name, sizeof(name));
+			rc = posture_build_name(s->owa_version, name,
+						sizeof(name));
 			add(r, POSTURE_BUILD, POSTURE_INFO,
 			    "Exchange build %s (%s), from X-OWA-Version on %s",
 			    s->owa_version,
-			    rc > 0 ? name : rc == 0 ? "not in this plugin's table" :
-						      "not a build number",
+			    rc > 0  ? name :
+			    rc == 0 ? "not in this plugin's table" :
+				      "not a build number",
 			    doors[d].name);
 			return;
 		}
@@ -520,8 +536,7 @@ static void build(struct posture_report *r, const struct posture_input *in)
 }
 
 void posture_evaluate(const struct posture_options *o,
-		      const struct posture_input *in,
-		      struct posture_report *out)
+		      const struct posture_input *in, struct posture_report *out)
 {
 	int d;
 

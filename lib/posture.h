@@ -38,9 +38,9 @@ enum posture_tls_version {
 };
 
 struct posture_options {
-	unsigned checks;   /* 0: --posture not given */
-	int critical;      /* --posture-critical */
-	int tls_floor;     /* enum posture_tls_version (default TLS 1.2) */
+	unsigned checks; /* 0: --posture not given */
+	int critical;    /* --posture-critical */
+	int tls_floor;   /* enum posture_tls_version (default TLS 1.2) */
 };
 
 /* --posture[=LIST]: s NULL, "" or "all" means every check. */
@@ -51,16 +51,16 @@ int posture_parse_tls_floor(const char *s, int *out, struct rpe_error *err);
 const char *posture_tls_name(int v);
 
 enum posture_door {
-	POSTURE_DOOR_RPC = 0,     /* RPC over HTTP: /rpc/rpcproxy.dll */
-	POSTURE_DOOR_MAPI,        /* MAPI over HTTP: /mapi/emsmdb */
+	POSTURE_DOOR_RPC = 0, /* RPC over HTTP: /rpc/rpcproxy.dll */
+	POSTURE_DOOR_MAPI,    /* MAPI over HTTP: /mapi/emsmdb */
 	POSTURE_DOOR_AUTODISCOVER,
 	POSTURE_DOOR_COUNT,
 };
 
 struct posture_door_info {
-	const char *name;       /* "/rpc", in the long output */
-	const char *label;      /* "rpc", in perfdata labels */
-	const char *vdir;       /* the front end's IIS location */
+	const char *name;  /* "/rpc", in the long output */
+	const char *label; /* "rpc", in perfdata labels */
+	const char *vdir;  /* the front end's IIS location */
 	/* Extended Protection expected to be Require (HealthChecker's
 	 * supported value; Autodiscover's is None: reported, not judged). */
 	int ep_required;
@@ -76,23 +76,23 @@ const struct posture_door_info *posture_door_info(enum posture_door d);
  * (one without credentials: what any client is offered; one NTLM logon
  * without channel binding) and from the run. */
 struct posture_door_seen {
-	int used;               /* the run uses this door */
+	int used; /* the run uses this door */
 	/* the request without credentials */
-	int answered;           /* an HTTP answer came */
-	char offered[96];       /* WWW-Authenticate schemes: "NTLM, Basic" */
-	char owa_version[32];   /* X-OWA-Version (of either request) */
+	int answered;         /* an HTTP answer came */
+	char offered[96];     /* WWW-Authenticate schemes: "NTLM, Basic" */
+	char owa_version[32]; /* X-OWA-Version (of either request) */
 	int timed_out;
-	char error[200];        /* why there was no answer */
+	char error[200]; /* why there was no answer */
 	/* the NTLM logon without channel binding */
 	int ep_answered;
 	char ep_offered[96];
-	int ep_sent;            /* its AUTHENTICATE went out */
-	long ep_status;         /* the answer to it */
+	int ep_sent;    /* its AUTHENTICATE went out */
+	long ep_status; /* the answer to it */
 	int ep_timed_out;
 	char ep_error[200];
-	int bound_ok;           /* the run's own NTLM logon (with binding)
+	int bound_ok;   /* the run's own NTLM logon (with binding)
 				 * passed the HTTP authentication */
-	int bound_none;         /* the run made no NTLM logon here (Basic,
+	int bound_none; /* the run made no NTLM logon here (Basic,
 				 * Kerberos): nothing to compare a 401 with */
 };
 
@@ -109,12 +109,12 @@ struct posture_tls_seen {
 };
 
 struct posture_input {
-	const char *server;     /* named in the cmdlets */
-	int tls;                /* the run uses TLS (not --no-tls) */
-	int insecure;           /* --insecure */
+	const char *server; /* named in the cmdlets */
+	int tls;            /* the run uses TLS (not --no-tls) */
+	int insecure;       /* --insecure */
 	struct posture_door_seen door[POSTURE_DOOR_COUNT];
 	struct posture_tls_seen tls_seen;
-	char probe_tls[16];     /* what the probes negotiated */
+	char probe_tls[16]; /* what the probes negotiated */
 	char probe_cipher[64];
 	const struct cert_strength *cert; /* the RPC proxy's; NULL: unseen */
 };
@@ -130,7 +130,7 @@ enum posture_status {
 #define POSTURE_TEXT_MAX 640
 
 struct posture_item {
-	unsigned check;              /* POSTURE_EP ... */
+	unsigned check; /* POSTURE_EP ... */
 	enum posture_status status;
 	char text[POSTURE_TEXT_MAX]; /* the long-output line */
 	char brief[120];             /* a finding, for the status line */
@@ -143,12 +143,11 @@ struct posture_report {
 	struct posture_item item[POSTURE_ITEMS_MAX];
 	int n;
 	int findings;
-	int state;                   /* 0; 1 or 2 when there are findings */
+	int state; /* 0; 1 or 2 when there are findings */
 };
 
 void posture_evaluate(const struct posture_options *o,
-		      const struct posture_input *in,
-		      struct posture_report *out);
+		      const struct posture_input *in, struct posture_report *out);
 
 /* The Exchange build of an X-OWA-Version value ("15.2.1544.4") from a
  * small table of releases; 1 with its name in out ("Exchange 2019 CU14",

@@ -19,10 +19,10 @@ struct job {
 	struct posture_run *pr;
 	struct posture_site *site;
 	enum job_kind kind;
-	enum posture_door door;    /* JOB_DOOR */
-	int ep;                    /* JOB_DOOR: the NTLM logon without binding
+	enum posture_door door; /* JOB_DOOR */
+	int ep;                 /* JOB_DOOR: the NTLM logon without binding
 				    * (else the request without credentials) */
-	int version;               /* JOB_TLS: enum posture_tls_version */
+	int version;            /* JOB_TLS: enum posture_tls_version */
 	char url[1100];
 	char name[40];
 	struct http_request *rq;
@@ -128,9 +128,9 @@ static void door_done(void *ctx, struct http_request *rq, enum loop_result res,
 	struct job *j = ctx;
 	struct posture_door_seen *s = &j->site->in.door[j->door];
 
-	int answered = status > 0 && (res == LOOP_RES_EOF ||
-				      res == LOOP_RES_HTTP_STATUS ||
-				      res == LOOP_RES_AUTH_FAILED);
+	int answered = status > 0 &&
+		       (res == LOOP_RES_EOF || res == LOOP_RES_HTTP_STATUS ||
+			res == LOOP_RES_AUTH_FAILED);
 
 	j->finished = 1;
 	if (http_request_header(rq)[0])
@@ -175,8 +175,10 @@ static int door_start(struct job *j, struct rpe_error *err)
 {
 	/* What an RPC proxy channel request carries (MS-RPCH 2.1.2.1.1). */
 	static const char *const rpc_headers[] = {
-		"Accept: application/rpc", "Cache-Control: no-cache",
-		"Pragma: no-cache", NULL,
+		"Accept: application/rpc",
+		"Cache-Control: no-cache",
+		"Pragma: no-cache",
+		NULL,
 	};
 	const struct posture_site *s = j->site;
 	struct http_request_spec spec;
@@ -185,7 +187,8 @@ static int door_start(struct job *j, struct rpe_error *err)
 
 	memset(&spec, 0, sizeof(spec));
 	p = j->door == POSTURE_DOOR_AUTODISCOVER && s->autodiscover_http ?
-		    *s->autodiscover_http : s->http;
+		    *s->autodiscover_http :
+		    s->http;
 	if (door_url(j) < 0)
 		return rpe_fail(err, RPE_ERR_ARG, "URL too long");
 	if (j->door == POSTURE_DOOR_AUTODISCOVER) {
@@ -237,7 +240,8 @@ static void tls_done(void *ctx, struct tls_probe *tp, int ok,
 		t->verify_tried = 1;
 		t->verify_failed = !ok;
 		if (!ok)
-			snprintf(t->verify_error, sizeof(t->verify_error), "%s", msg);
+			snprintf(t->verify_error, sizeof(t->verify_error), "%s",
+				 msg);
 	} else {
 		t->tried[j->version] = 1;
 		t->accepted[j->version] = ok;
@@ -251,7 +255,10 @@ static void tls_done(void *ctx, struct tls_probe *tp, int ok,
 static int tls_start(struct job *j, struct rpe_error *err)
 {
 	static const enum tls_probe_version v[POSTURE_TLS_COUNT] = {
-		TLS_PROBE_10, TLS_PROBE_11, TLS_PROBE_12, TLS_PROBE_13,
+		TLS_PROBE_10,
+		TLS_PROBE_11,
+		TLS_PROBE_12,
+		TLS_PROBE_13,
 	};
 	struct tls_probe_cb cb = { j, tls_done };
 	struct tls_probe_params p;
@@ -303,7 +310,8 @@ static int comp_start(void *ctx, struct loop *loop, int64_t deadline_ms,
 	for (i = 0; i < pr->njobs; i++) {
 		struct job *j = &pr->jobs[i];
 		struct rpe_error e = { 0, "" };
-		int rc = j->kind == JOB_DOOR ? door_start(j, &e) : tls_start(j, &e);
+		int rc = j->kind == JOB_DOOR ? door_start(j, &e) :
+					       tls_start(j, &e);
 		if (rc < 0 && e.code == RPE_ERR_NOMEM)
 			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 		if (rc < 0)

@@ -33,14 +33,14 @@ struct posture_site {
 	/* The RPC proxy's connection: host, port, -I/address, TLS, TLS
 	 * files, proxy, -4/-6 and the NTLM credentials. */
 	struct http_params http;
-	const char *rpc_path;          /* "/rpc/rpcproxy.dll?server:6001";
+	const char *rpc_path;         /* "/rpc/rpcproxy.dll?server:6001";
 					* NULL: the run does not use /rpc */
-	const char *mapi_path;         /* MAPI over HTTP on the same host:
+	const char *mapi_path;        /* MAPI over HTTP on the same host:
 					* "/mapi/emsmdb/?MailboxId=...", or NULL */
-	const char *autodiscover_url;  /* -e: the endpoint that answered */
+	const char *autodiscover_url; /* -e: the endpoint that answered */
 	const struct http_params *autodiscover_http; /* its settings */
-	const char *const *autodiscover_connect_to; /* HOST:PORT:ADDR:PORT */
-	struct posture_input in;       /* filled by the run */
+	const char *const *autodiscover_connect_to;  /* HOST:PORT:ADDR:PORT */
+	struct posture_input in;                     /* filled by the run */
 };
 
 struct posture_run;

@@ -55,14 +55,14 @@ struct probe {
 	struct secctx *sec;        /* the bind's package; NULL: level none */
 	struct rpc_assoc assoc;
 	int assoc_ready;
-	int started;               /* its turn came (probe_run_bounded) */
+	int started; /* its turn came (probe_run_bounded) */
 	int finished;
 	double t0;
 	enum probe_phase phase;
 	uint32_t connect_call, disconnect_call;
 	uint8_t cxh[20];
 	int have_session;
-	char hint[200];            /* the package's hint for a failure */
+	char hint[200]; /* the package's hint for a failure */
 };
 
 int64_t probe_now_ms(void)
@@ -170,8 +170,7 @@ static void finish(struct probe *p, enum probe_outcome o, const char *fmt, ...)
 static int send_pdu(struct probe *p, const struct buf *b, const char *what)
 {
 	rpc_pipe_trace_pdu(p->pipe, what, b->data, b->len);
-	ptrace(p, 2, "%s %s (%zu bytes)", p->pipe->ops->send_name, what,
-	       b->len);
+	ptrace(p, 2, "%s %s (%zu bytes)", p->pipe->ops->send_name, what, b->len);
 	p->res->bytes_sent += (unsigned)b->len;
 	if (p->pipe->ops->send(p->pipe, b->data, b->len) < 0) {
 		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot queue %s on the %s",
@@ -192,8 +191,8 @@ static int send_call(struct probe *p, uint16_t opnum, const struct buf *stub,
 	rc = rpc_assoc_call(&p->assoc, opnum, stub->data, stub->len, &pdu,
 			    call_id, &ev);
 	if (rc < 0)
-		finish(p, rpc_pipe_assoc_outcome(ev.fail), "cannot build %s: %s",
-		       what, ev.msg);
+		finish(p, rpc_pipe_assoc_outcome(ev.fail),
+		       "cannot build %s: %s", what, ev.msg);
 	else
 		rc = send_pdu(p, &pdu, what);
 	buf_free(&pdu);
@@ -225,8 +224,8 @@ static void send_connect(struct probe *p)
 	memcpy(req.client_version, p->target->client_version,
 	       sizeof(req.client_version));
 	if (emsmdb_encode_connect_ex(&stub, &req, &err) < 0)
-		finish(p, OUTCOME_PROTOCOL_ERROR, "cannot build EcDoConnectEx: %s",
-		       err.msg);
+		finish(p, OUTCOME_PROTOCOL_ERROR,
+		       "cannot build EcDoConnectEx: %s", err.msg);
 	else
 		send_call(p, EMSMDB_OPNUM_CONNECT_EX, &stub, &p->connect_call,
 			  "EcDoConnectEx request");
@@ -280,8 +279,7 @@ static void on_connect_refused(struct probe *p, uint32_t ec)
 		       (unsigned)ec);
 }
 
-static void on_connect_response(struct probe *p, const uint8_t *stub,
-				size_t len)
+static void on_connect_response(struct probe *p, const uint8_t *stub, size_t len)
 {
 	struct emsmdb_connect_resp r;
 	struct rpe_error err = { 0, "" };
@@ -329,12 +327,10 @@ static void on_disconnect_response(struct probe *p, const uint8_t *stub,
 }
 
 /* The package's hint for failure f into p->hint; NULL when it has none. */
-static const char *hint(struct probe *p, enum secctx_failure f,
-			unsigned reason)
+static const char *hint(struct probe *p, enum secctx_failure f, unsigned reason)
 {
 	p->hint[0] = '\0';
-	return secctx_failure_hint(p->sec, f, reason, p->hint,
-				   sizeof(p->hint));
+	return secctx_failure_hint(p->sec, f, reason, p->hint, sizeof(p->hint));
 }
 
 static void on_fault(struct probe *p, uint32_t status)
@@ -393,21 +389,15 @@ static int pipe_on_pdu(void *ctx, struct rpc_pipe *pipe,
 	rpc_pipe_trace_pdu(pipe, pipe->ops->recv_name, pdu->data, pdu->len);
 	buf_init(&leg, 16384);
 	switch (rpc_assoc_feed(&p->assoc, pdu, &leg, &ev)) {
-	case RPC_ASSOC_EV_BOUND:
-		on_bound(p, &leg);
-		break;
+	case RPC_ASSOC_EV_BOUND: on_bound(p, &leg); break;
 	case RPC_ASSOC_EV_RESPONSE:
 		if (ev.call_id == p->connect_call)
 			on_connect_response(p, ev.stub, ev.stub_len);
 		else
 			on_disconnect_response(p, ev.stub, ev.stub_len);
 		break;
-	case RPC_ASSOC_EV_FAULT:
-		on_fault(p, ev.status);
-		break;
-	case RPC_ASSOC_EV_FAILED:
-		on_assoc_failed(p, pdu, &ev);
-		break;
+	case RPC_ASSOC_EV_FAULT: on_fault(p, ev.status); break;
+	case RPC_ASSOC_EV_FAILED: on_assoc_failed(p, pdu, &ev); break;
 	default:
 		if (leg.len) /* the next leg of the security context */
 			send_pdu(p, &leg, "alter_context");
@@ -458,8 +448,8 @@ static void pipe_trace(void *ctx, int level, const char *line)
 /* Transports ---------------------------------------------------------------------- */
 
 typedef struct rpc_pipe *(*pipe_open_fn)(struct probe *p,
-					  const struct rpc_pipe_cb *cb,
-					  struct rpe_error *err);
+					 const struct rpc_pipe_cb *cb,
+					 struct rpe_error *err);
 
 static struct rpc_pipe *open_http(struct probe *p, const struct rpc_pipe_cb *cb,
 				  struct rpe_error *err)
@@ -524,7 +514,8 @@ static void probe_start(struct probe *p)
 	p->phase = PHASE_CONNECT;
 	p->res->phase = PHASE_CONNECT;
 	if (t >= sizeof(pipe_open) / sizeof(pipe_open[0])) {
-		finish(p, OUTCOME_CONNECT_FAILED, "cannot start: no such transport");
+		finish(p, OUTCOME_CONNECT_FAILED,
+		       "cannot start: no such transport");
 		return;
 	}
 	if (!pipe_open[t]) {
@@ -581,7 +572,8 @@ static int probe_init(struct probe *p, struct probe_run *run,
 	p->res = r;
 	p->target = target = r->target ? r->target : target;
 	probe_tcp_params(p);
-	if ((unsigned)target->transport < sizeof(pipe_open) / sizeof(pipe_open[0]) &&
+	if ((unsigned)target->transport <
+		    sizeof(pipe_open) / sizeof(pipe_open[0]) &&
 	    !pipe_open[target->transport])
 		return 0; /* no DCE/RPC association */
 	/* RPC_C_AUTHN_LEVEL_NONE (MS-RPCE 2.2.1.1.8): no security context,
@@ -639,8 +631,8 @@ static void expire(struct probe *p)
 		finish(p, OUTCOME_TIMEOUT, "no answer to %s", step);
 	} else if (p->phase == PHASE_CONNECT && step) {
 		snprintf(p->res->step, sizeof(p->res->step), "%s", step);
-		finish(p, OUTCOME_TIMEOUT, "no answer from the %s during connect",
-		       p->res->step);
+		finish(p, OUTCOME_TIMEOUT,
+		       "no answer from the %s during connect", p->res->step);
 	} else {
 		finish(p, OUTCOME_TIMEOUT, "no answer from the server during %s",
 		       probe_phase_name(p->phase));
@@ -763,8 +755,7 @@ int probe_run_with(const struct probe_target *target,
 	if (rc == 0 && companion) {
 		/* stop() follows a start() that failed half-way too. */
 		run.companion = companion;
-		rc = companion->start(companion->ctx, run.loop, deadline_ms,
-				      err);
+		rc = companion->start(companion->ctx, run.loop, deadline_ms, err);
 	}
 	if (rc == 0)
 		run_until(&run, probes, n, max_running, deadline_ms, err);

@@ -30,8 +30,8 @@ enum probe_phase {
 
 enum probe_transport {
 	PROBE_TRANSPORT_HTTP = 0, /* RPC over HTTP v2 (Outlook Anywhere) */
-	PROBE_TRANSPORT_TCP,      /* ncacn_ip_tcp, port from the endpoint mapper */
-	PROBE_TRANSPORT_MAPI,     /* MAPI over HTTP (lib/mapi_probe): https,
+	PROBE_TRANSPORT_TCP,  /* ncacn_ip_tcp, port from the endpoint mapper */
+	PROBE_TRANSPORT_MAPI, /* MAPI over HTTP (lib/mapi_probe): https,
 				     and plain http for the unencrypted probe */
 };
 
@@ -47,7 +47,7 @@ struct kerb_creds;
 
 /* Authentication levels (MS-RPCE 2.2.1.1.8). */
 enum probe_level {
-	PROBE_LEVEL_NONE = 1,      /* no RPC authentication at all */
+	PROBE_LEVEL_NONE = 1, /* no RPC authentication at all */
 	PROBE_LEVEL_CONNECT = 2,
 	PROBE_LEVEL_INTEGRITY = 5,
 	PROBE_LEVEL_PRIVACY = 6,
@@ -83,37 +83,37 @@ struct probe_target {
 };
 
 struct probe_result {
-	const char *label;          /* "encrypted" / "unencrypted" */
+	const char *label;                 /* "encrypted" / "unencrypted" */
 	const struct probe_target *target; /* NULL: probe_run's target */
 	enum probe_level level;
-	enum probe_auth auth;       /* the bind's security package */
-	char auth_name[32];         /* ... as negotiated: "SPNEGO (NTLM)" */
+	enum probe_auth auth; /* the bind's security package */
+	char auth_name[32];   /* ... as negotiated: "SPNEGO (NTLM)" */
 	enum probe_outcome outcome;
-	enum probe_phase phase;     /* phase reached (failure: where it failed) */
-	uint32_t ec;                /* EcDoConnectEx return code */
-	char ec_name[48];           /* "ecNotEncrypted", "0x80040111" ... */
-	uint32_t fault_status;      /* fault PDU status */
+	enum probe_phase phase; /* phase reached (failure: where it failed) */
+	uint32_t ec;            /* EcDoConnectEx return code */
+	char ec_name[48];       /* "ecNotEncrypted", "0x80040111" ... */
+	uint32_t fault_status;  /* fault PDU status */
 	long http_status;
-	char http_reason[96];       /* its reason phrase ("RPC Error: 6ba") */
-	char message[320];          /* one line, for humans */
-	char step[32];              /* within the phase, when it has steps:
+	char http_reason[96]; /* its reason phrase ("RPC Error: 6ba") */
+	char message[320];    /* one line, for humans */
+	char step[32];        /* within the phase, when it has steps:
 				     * "endpoint mapper" (RPC/TCP connect) */
 	/* Seconds since the probe started at which each phase ended; < 0 when
 	 * the phase did not complete. */
 	double phase_end[PHASE_COUNT];
-	double tls_time;            /* TLS handshake done (OUT channel), s */
-	double resolve_time;        /* HTTP: name resolved, s (0: not seen) */
-	double tcp_time;            /* HTTP: TCP connected, s (0: not seen) */
-	struct tls_seen tls;        /* HTTP: what the TLS handshake showed */
-	char auth_offered[96];      /* HTTP: schemes offered in WWW-Authenticate */
-	double epm_time;            /* endpoint mapper answered, s (TCP) */
-	unsigned tcp_port;          /* EMSMDB port used (TCP) */
-	double total_time;          /* probe start -> last answer, s */
-	char server_version[32];    /* from rgwServerVersion, "14.3.123.4" */
-	char display_name[96];      /* szDisplayName of the store server */
+	double tls_time;         /* TLS handshake done (OUT channel), s */
+	double resolve_time;     /* HTTP: name resolved, s (0: not seen) */
+	double tcp_time;         /* HTTP: TCP connected, s (0: not seen) */
+	struct tls_seen tls;     /* HTTP: what the TLS handshake showed */
+	char auth_offered[96];   /* HTTP: schemes offered in WWW-Authenticate */
+	double epm_time;         /* endpoint mapper answered, s (TCP) */
+	unsigned tcp_port;       /* EMSMDB port used (TCP) */
+	double total_time;       /* probe start -> last answer, s */
+	char server_version[32]; /* from rgwServerVersion, "14.3.123.4" */
+	char display_name[96];   /* szDisplayName of the store server */
 	unsigned bytes_sent;
 	unsigned bytes_received;
-	int have_mapi_rc;           /* MAPI over HTTP: X-ResponseCode != 0 */
+	int have_mapi_rc; /* MAPI over HTTP: X-ResponseCode != 0 */
 	uint32_t mapi_rc;
 };
 

@@ -103,15 +103,18 @@ struct choice_table {
 };
 
 static const struct choice_name transport_names[] = {
-	{ "http", PROBE_TRANSPORT_HTTP }, { "tcp", PROBE_TRANSPORT_TCP },
+	{ "http", PROBE_TRANSPORT_HTTP },
+	{ "tcp", PROBE_TRANSPORT_TCP },
 	{ "mapi", PROBE_TRANSPORT_MAPI },
 };
 static const struct choice_name expect_names[] = {
-	{ "required", EXPECT_REQUIRED }, { "optional", EXPECT_OPTIONAL },
+	{ "required", EXPECT_REQUIRED },
+	{ "optional", EXPECT_OPTIONAL },
 	{ "any", EXPECT_ANY },
 };
 static const struct choice_name probes_names[] = {
-	{ "both", PROBES_BOTH }, { "encrypted", PROBES_ENCRYPTED },
+	{ "both", PROBES_BOTH },
+	{ "encrypted", PROBES_ENCRYPTED },
 	{ "unencrypted", PROBES_UNENCRYPTED },
 };
 /* The unencrypted probe binds at level connect (no per-message protection),
@@ -123,16 +126,22 @@ static const struct choice_name level_names[] = {
 	{ "none", PROBE_LEVEL_NONE },
 };
 static const struct choice_name auth_names[] = {
-	{ "any", HTTP_AUTH_ANY }, { "basic", HTTP_AUTH_BASIC },
-	{ "ntlm", HTTP_AUTH_NTLM }, { "negotiate", HTTP_AUTH_NEGOTIATE },
+	{ "any", HTTP_AUTH_ANY },
+	{ "basic", HTTP_AUTH_BASIC },
+	{ "ntlm", HTTP_AUTH_NTLM },
+	{ "negotiate", HTTP_AUTH_NEGOTIATE },
 };
 
 static const struct choice_name rpc_auth_names[] = {
-	{ "ntlm", PROBE_AUTH_NTLM }, { "kerberos", PROBE_AUTH_KERBEROS },
+	{ "ntlm", PROBE_AUTH_NTLM },
+	{ "kerberos", PROBE_AUTH_KERBEROS },
 	{ "negotiate", PROBE_AUTH_NEGOTIATE },
 };
 
-#define TABLE(opt, t) { opt, t, sizeof(t) / sizeof(t[0]) }
+#define TABLE(opt, t)                                                          \
+	{                                                                      \
+		opt, t, sizeof(t) / sizeof(t[0])                               \
+	}
 
 static const struct choice_table choice_tables[] = {
 	[CFG_CHOICE_TRANSPORT] = TABLE("--transport", transport_names),
@@ -177,8 +186,7 @@ static int parse_choice(const char *s, const struct choice_table *t, int *out,
 }
 
 /* --unencrypted-level LEVEL[,LEVEL...]: each level once. */
-static int set_levels(struct probe_config *c, const char *s,
-		      struct rpe_error *err)
+static int set_levels(struct probe_config *c, const char *s, struct rpe_error *err)
 {
 	const struct choice_table *t = &choice_tables[CFG_CHOICE_UNENC_LEVEL];
 	enum probe_level got[CFG_UNENC_LEVELS_MAX];
@@ -211,8 +219,8 @@ static int set_levels(struct probe_config *c, const char *s,
 	return 0;
 }
 
-int cfg_set_choice(struct probe_config *c, enum cfg_choice which,
-		   const char *s, struct rpe_error *err)
+int cfg_set_choice(struct probe_config *c, enum cfg_choice which, const char *s,
+		   struct rpe_error *err)
 {
 	int v = 0;
 
@@ -223,10 +231,14 @@ int cfg_set_choice(struct probe_config *c, enum cfg_choice which,
 		return set_levels(c, s, err);
 	TRY(parse_choice(s, &choice_tables[which], &v, err));
 	switch (which) {
-	case CFG_CHOICE_TRANSPORT: c->transport = (enum probe_transport)v; break;
+	case CFG_CHOICE_TRANSPORT:
+		c->transport = (enum probe_transport)v;
+		break;
 	case CFG_CHOICE_EXPECT: c->expect = (enum verdict_expect)v; break;
 	case CFG_CHOICE_PROBES: c->probes = (enum verdict_probes)v; break;
-	case CFG_CHOICE_UNENC_LEVEL: c->unencrypted_level = (enum probe_level)v; break;
+	case CFG_CHOICE_UNENC_LEVEL:
+		c->unencrypted_level = (enum probe_level)v;
+		break;
 	case CFG_CHOICE_HTTP_AUTH: c->http_auth = (enum http_auth)v; break;
 	case CFG_CHOICE_AUTH: c->auth = (enum probe_auth)v; break;
 	}
@@ -290,13 +302,13 @@ static const struct {
 	{ "outlook2016", "16.0.4266.1001" }, /* Outlook 2016 (volume licence) */
 };
 
-int cfg_parse_client_version(const char *s, uint16_t out[3],
-			     struct rpe_error *err)
+int cfg_parse_client_version(const char *s, uint16_t out[3], struct rpe_error *err)
 {
 	const char *v = s;
 	size_t i;
 
-	for (i = 0; s && i < sizeof(outlook_versions) / sizeof(outlook_versions[0]); i++)
+	for (i = 0;
+	     s && i < sizeof(outlook_versions) / sizeof(outlook_versions[0]); i++)
 		if (strcmp(s, outlook_versions[i].name) == 0)
 			v = outlook_versions[i].version;
 	if (!v || emsmdb_parse_version(v, out) < 0)
@@ -305,7 +317,8 @@ int cfg_parse_client_version(const char *s, uint16_t out[3],
 				"outlook2003 ... outlook2016, A.B.C.D with A "
 				"and B up to 255, C up to 32767 and D up to "
 				"65535, or the three words A.B.C with B up to "
-				"32767)", s ? s : "");
+				"32767)",
+				s ? s : "");
 	return 0;
 }
 
@@ -335,13 +348,14 @@ int cfg_split_user(struct probe_config *c, struct rpe_error *err)
 		free(dom);
 		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 	}
-	if (!*name || (form != CFG_USER_BARE && !*dom) ||
-	    strchr(name, '\\') || (form == CFG_USER_DOWNLEVEL && strchr(dom, '@'))) {
+	if (!*name || (form != CFG_USER_BARE && !*dom) || strchr(name, '\\') ||
+	    (form == CFG_USER_DOWNLEVEL && strchr(dom, '@'))) {
 		free(name);
 		free(dom);
 		return rpe_fail(err, RPE_ERR_ARG,
 				"invalid user '%.64s' (use DOMAIN\\user or "
-				"user@domain)", u);
+				"user@domain)",
+				u);
 	}
 	free(c->username);
 	free(c->domain);
@@ -371,8 +385,8 @@ static int read_secret(const char *path, char *buf, size_t n, size_t *got,
 	return 0;
 }
 
-static int password_from(const char *path, char *buf, size_t size,
-			 char **out, struct rpe_error *err)
+static int password_from(const char *path, char *buf, size_t size, char **out,
+			 struct rpe_error *err)
 {
 	size_t n = 0;
 
@@ -391,7 +405,8 @@ static int password_from(const char *path, char *buf, size_t size,
 				"password file '%.200s' is empty", path);
 	if (memchr(buf, '\0', n))
 		return rpe_fail(err, RPE_ERR_ARG,
-				"password file '%.200s' contains a NUL byte", path);
+				"password file '%.200s' contains a NUL byte",
+				path);
 	*out = malloc(n + 1);
 	if (!*out)
 		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
@@ -434,8 +449,7 @@ static int check_colon(const char *what, const char *s, struct rpe_error *err)
 
 	if (!strchr(s, ':') || inet_pton(AF_INET6, s, &a) == 1)
 		return 0;
-	if (s[0] == '[' && n >= 2 && n - 2 < sizeof(inner) &&
-	    s[n - 1] == ']') {
+	if (s[0] == '[' && n >= 2 && n - 2 < sizeof(inner) && s[n - 1] == ']') {
 		memcpy(inner, s + 1, n - 2);
 		inner[n - 2] = '\0';
 		if (inet_pton(AF_INET6, inner, &a) == 1)
@@ -444,12 +458,14 @@ static int check_colon(const char *what, const char *s, struct rpe_error *err)
 	if (s[0] == '[' || !strchr(strchr(s, ':') + 1, ':'))
 		return rpe_fail(err, RPE_ERR_ARG,
 				"invalid %s '%.64s': give the port with %s, not "
-				"after the name", what, s,
-				strcmp(what, "--rpc-server") == 0 ?
-					"--rpc-port" : "-p");
+				"after the name",
+				what, s,
+				strcmp(what, "--rpc-server") == 0 ? "--rpc-port" :
+								    "-p");
 	return rpe_fail(err, RPE_ERR_ARG,
 			"invalid %s '%.64s': neither a host name nor an IPv6 "
-			"address", what, s);
+			"address",
+			what, s);
 }
 
 int cfg_check_host(const char *what, const char *s, struct rpe_error *err)
@@ -499,7 +515,8 @@ int cfg_check_mailbox_dn(const char *s, struct rpe_error *err)
 	if (s[0] != '/' || has_control(s))
 		return rpe_fail(err, RPE_ERR_ARG,
 				"invalid --mailbox-dn '%.64s' (a legacyExchangeDN "
-				"such as /o=Org/ou=.../cn=Recipients/cn=user)", s);
+				"such as /o=Org/ou=.../cn=Recipients/cn=user)",
+				s);
 	if (emsmdb_check_user_dn(s, &e) < 0)
 		return rpe_fail(err, e.code, "invalid --mailbox-dn (%s)", e.msg);
 	return 0;
@@ -529,7 +546,8 @@ int cfg_check_proxy_path(const char *s, struct rpe_error *err)
 	if (s[0] != '/' || strpbrk(s, "?# ") || has_control(s))
 		return rpe_fail(err, RPE_ERR_ARG,
 				"invalid --rpc-proxy-path '%.64s' (an absolute "
-				"path such as %s)", s, CFG_DEFAULT_PROXY_PATH);
+				"path such as %s)",
+				s, CFG_DEFAULT_PROXY_PATH);
 	return 0;
 }
 
@@ -544,11 +562,13 @@ int cfg_check_connect_to(const char *s, struct rpe_error *err)
 		bracket += *p == '[' ? 1 : *p == ']' ? -1 : 0;
 		colons += *p == ':' && bracket == 0;
 	}
-	if (colons != 3 || bracket != 0 || has_control(s) || strchr(s, ' ') || strchr(s, '/'))
+	if (colons != 3 || bracket != 0 || has_control(s) || strchr(s, ' ') ||
+	    strchr(s, '/'))
 		return rpe_fail(err, RPE_ERR_ARG,
 				"invalid --autodiscover-connect-to '%.80s' (want "
 				"HOST:PORT:ADDRESS:PORT, e.g. "
-				"autodiscover.contoso.com:443:10.0.0.5:443)", s);
+				"autodiscover.contoso.com:443:10.0.0.5:443)",
+				s);
 	return 0;
 }
 

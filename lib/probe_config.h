@@ -38,9 +38,9 @@
 
 /* How the -u text named the account. */
 enum cfg_user_form {
-	CFG_USER_BARE = 0, /* "user": no domain */
+	CFG_USER_BARE = 0,  /* "user": no domain */
 	CFG_USER_DOWNLEVEL, /* "DOMAIN\user" */
-	CFG_USER_UPN,      /* "user@domain" */
+	CFG_USER_UPN,       /* "user@domain" */
 };
 
 /* --unencrypted-level: at most one probe per level (connect, integrity,
@@ -50,34 +50,34 @@ enum cfg_user_form {
 struct probe_config {
 	/* where */
 	enum probe_transport transport; /* --transport: http */
-	char *hostname;     /* -H: RPC proxy host and TLS name */
-	char *ip_address;   /* -I: connect here instead of resolving -H */
-	unsigned port;      /* -p: 443, or 80 with --no-tls; tcp: 135 */
-	bool tls;           /* false with --no-tls */
-	char *rpc_server;   /* --rpc-server: backend in the proxy URL (-H) */
+	char *hostname;                 /* -H: RPC proxy host and TLS name */
+	char *ip_address; /* -I: connect here instead of resolving -H */
+	unsigned port;    /* -p: 443, or 80 with --no-tls; tcp: 135 */
+	bool tls;         /* false with --no-tls */
+	char *rpc_server; /* --rpc-server: backend in the proxy URL (-H) */
 	bool rpc_server_mailbox; /* it is a mailbox GUID@domain, no server */
-	unsigned rpc_port;  /* --rpc-port: 6001 */
+	unsigned rpc_port;       /* --rpc-port: 6001 */
 	bool rpc_port_given; /* tcp: connect there, skip the endpoint mapper */
-	char *proxy_path;   /* --rpc-proxy-path: /rpc/rpcproxy.dll */
-	int ip_version;     /* -4 / -6: 4 or 6, 0 for either */
-	char *proxy;        /* --proxy: HTTP proxy URL, NULL = none */
-	bool all_addresses; /* --all-addresses: probe every address of -H */
+	char *proxy_path;    /* --rpc-proxy-path: /rpc/rpcproxy.dll */
+	int ip_version;      /* -4 / -6: 4 or 6, 0 for either */
+	char *proxy;         /* --proxy: HTTP proxy URL, NULL = none */
+	bool all_addresses;  /* --all-addresses: probe every address of -H */
 	unsigned max_parallel; /* --max-parallel: addresses probed at once */
 	unsigned plain_port; /* --plain-port: MAPI over HTTP's plain door, 80 */
 	bool plain_port_given;
 
 	/* who */
-	char *user;         /* -u as given */
-	char *username;     /* account part of -u */
-	char *domain;       /* domain part of -u ("" for a bare user) */
+	char *user;     /* -u as given */
+	char *username; /* account part of -u */
+	char *domain;   /* domain part of -u ("" for a bare user) */
 	enum cfg_user_form user_form;
-	char *password;     /* secret: wiped by probe_config_free; NULL with
+	char *password;       /* secret: wiped by probe_config_free; NULL with
 			       Kerberos from a keytab or a credentials cache */
-	char *mailbox_dn;   /* -m: legacyExchangeDN of the mailbox */
+	char *mailbox_dn;     /* -m: legacyExchangeDN of the mailbox */
 	enum probe_auth auth; /* --auth: the RPC bind's security package */
-	char *keytab;       /* --keytab: Kerberos client keytab */
-	char *realm;        /* --realm: Kerberos realm of -u */
-	char *spn;          /* --spn: the store's service principal */
+	char *keytab;         /* --keytab: Kerberos client keytab */
+	char *realm;          /* --realm: Kerberos realm of -u */
+	char *spn;            /* --spn: the store's service principal */
 
 	/* what */
 	enum verdict_expect expect;         /* --expect */
@@ -87,14 +87,14 @@ struct probe_config {
 	 * per level, in the order given */
 	enum probe_level unencrypted_levels[CFG_UNENC_LEVELS_MAX];
 	size_t n_unencrypted_levels;
-	enum http_auth http_auth;           /* --http-auth */
-	uint16_t client_version[3];         /* --client-version: rgwClientVersion */
+	enum http_auth http_auth;   /* --http-auth */
+	uint16_t client_version[3]; /* --client-version: rgwClientVersion */
 
 	/* judging */
 	struct mp_thresholds thresholds; /* -w/-c on the slowest probe's total seconds */
-	struct mp_deadline deadline;     /* -t SECONDS[:STATE] */
-	struct cert_expiry cert_expiry;  /* --certificate-expiry WARN[,CRIT] */
-	struct posture_options posture;  /* --posture, --posture-critical,
+	struct mp_deadline deadline;    /* -t SECONDS[:STATE] */
+	struct cert_expiry cert_expiry; /* --certificate-expiry WARN[,CRIT] */
+	struct posture_options posture; /* --posture, --posture-critical,
 					  * --tls-floor */
 
 	/* Autodiscover (-e): what -H, -m, --rpc-server and --http-auth do not
@@ -104,8 +104,8 @@ struct probe_config {
 	char *autodiscover_dns; /* --autodiscover-dns: name server for SRV */
 	char *autodiscover_connect_to[CFG_CONNECT_TO_MAX]; /* HOST:PORT:ADDR:PORT */
 	size_t autodiscover_connect_to_n;
-	bool port_given;        /* -p given: Autodiscover does not choose it */
-	bool http_auth_given;   /* --http-auth given: AuthPackage is not used */
+	bool port_given;      /* -p given: Autodiscover does not choose it */
+	bool http_auth_given; /* --http-auth given: AuthPackage is not used */
 
 	/* TLS */
 	char *ca_file;
@@ -130,15 +130,15 @@ enum cfg_choice {
 	CFG_CHOICE_TRANSPORT = 0, /* --transport http|tcp|mapi */
 	CFG_CHOICE_EXPECT,        /* --expect required|optional|any */
 	CFG_CHOICE_PROBES,        /* --probe both|encrypted|unencrypted */
-	CFG_CHOICE_UNENC_LEVEL,   /* --unencrypted-level connect|integrity|none */
-	CFG_CHOICE_HTTP_AUTH,     /* --http-auth any|basic|ntlm|negotiate */
-	CFG_CHOICE_AUTH,          /* --auth ntlm|kerberos|negotiate */
+	CFG_CHOICE_UNENC_LEVEL, /* --unencrypted-level connect|integrity|none */
+	CFG_CHOICE_HTTP_AUTH,   /* --http-auth any|basic|ntlm|negotiate */
+	CFG_CHOICE_AUTH,        /* --auth ntlm|kerberos|negotiate */
 };
 
 /* Set the option `which` of c from its name s (exact, lower-case, as in
  * --help); RPE_ERR_ARG with a message that quotes s and lists the names. */
-int cfg_set_choice(struct probe_config *c, enum cfg_choice which,
-		   const char *s, struct rpe_error *err);
+int cfg_set_choice(struct probe_config *c, enum cfg_choice which, const char *s,
+		   struct rpe_error *err);
 
 /* --max-parallel: 1..CFG_MAX_PARALLEL_MAX. */
 int cfg_parse_max_parallel(const char *s, unsigned *out, struct rpe_error *err);

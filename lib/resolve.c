@@ -56,7 +56,8 @@ static void add_addr(struct resolve_result *out, const struct addrinfo *ai)
 	if (ai->ai_family == AF_INET)
 		src = &((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_addr;
 	else if (ai->ai_family == AF_INET6)
-		src = &((const struct sockaddr_in6 *)(const void *)ai->ai_addr)->sin6_addr;
+		src = &((const struct sockaddr_in6 *)(const void *)ai->ai_addr)
+			       ->sin6_addr;
 	else
 		return;
 	if (!inet_ntop(ai->ai_family, src, s, sizeof(s)))
@@ -84,7 +85,8 @@ static int wait_lookup(struct lookup *lk, int64_t deadline_ms)
 			return 1;
 		ts.tv_sec = (time_t)(left / 1000);
 		ts.tv_nsec = (long)(left % 1000) * 1000000L;
-		(void)gai_suspend(list, 1, &ts); /* EAI_AGAIN, EAI_INTR: look again */
+		(void)gai_suspend(list, 1,
+				  &ts); /* EAI_AGAIN, EAI_INTR: look again */
 	}
 	return 0;
 }
@@ -104,7 +106,8 @@ int resolve_all(const char *host, int ip_version, int64_t deadline_ms,
 		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 	snprintf(lk->host, sizeof(lk->host), "%s", host);
 	lk->hints.ai_family = ip_version == 4 ? AF_INET :
-			      ip_version == 6 ? AF_INET6 : AF_UNSPEC;
+			      ip_version == 6 ? AF_INET6 :
+						AF_UNSPEC;
 	lk->hints.ai_socktype = SOCK_STREAM;
 	lk->cb.ar_name = lk->host;
 	lk->cb.ar_request = &lk->hints;
@@ -141,6 +144,7 @@ int resolve_all(const char *host, int ip_version, int64_t deadline_ms,
 	if (out->n == 0)
 		return rpe_fail(err, RPE_ERR_ARG, "%s has no %saddress", host,
 				ip_version == 4 ? "IPv4 " :
-				ip_version == 6 ? "IPv6 " : "");
+				ip_version == 6 ? "IPv6 " :
+						  "");
 	return 0;
 }

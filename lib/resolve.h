@@ -13,13 +13,13 @@
 
 #include "err.h"
 
-#define RESOLVE_MAX 32        /* addresses kept; more are left out */
-#define RESOLVE_ADDR_MAX 46   /* INET6_ADDRSTRLEN */
+#define RESOLVE_MAX 32      /* addresses kept; more are left out */
+#define RESOLVE_ADDR_MAX 46 /* INET6_ADDRSTRLEN */
 
 struct resolve_result {
 	int n;
-	int more;          /* the name had more than RESOLVE_MAX addresses */
-	double seconds;    /* how long the lookup took */
+	int more;       /* the name had more than RESOLVE_MAX addresses */
+	double seconds; /* how long the lookup took */
 	char addr[RESOLVE_MAX][RESOLVE_ADDR_MAX]; /* IPv4 first, then IPv6,
 						   * each in ascending order */
 };

@@ -63,8 +63,9 @@ static int sec_step(struct rpc_assoc *a, const uint8_t *in, size_t in_len,
 			      "%s cannot establish a context", a->sec->ops->name);
 	rc = a->sec->ops->step(a->sec->ctx, in, in_len, tok, &err);
 	if (rc < 0)
-		failed(ev, rc == RPE_ERR_AUTH ? RPC_ASSOC_FAIL_AUTH :
-			   RPC_ASSOC_FAIL_PROTOCOL,
+		failed(ev,
+		       rc == RPE_ERR_AUTH ? RPC_ASSOC_FAIL_AUTH :
+					    RPC_ASSOC_FAIL_PROTOCOL,
 		       "%s %s rejected: %s", a->sec->ops->name,
 		       in ? "answer" : "start", err.msg);
 	return rc;
@@ -135,10 +136,9 @@ static int on_bind_ack(struct rpc_assoc *a, const struct dcerpc_pdu *pdu,
 	int rc, step;
 
 	if (a->state != RPC_ASSOC_BINDING)
-		return failed(ev, RPC_ASSOC_FAIL_PROTOCOL, "%sunexpected bind_ack",
-			      a->prefix);
-	if (dcerpc_decode_bind_ack(&a->conn, pdu->data, pdu->len, &ack,
-				   &err) < 0)
+		return failed(ev, RPC_ASSOC_FAIL_PROTOCOL,
+			      "%sunexpected bind_ack", a->prefix);
+	if (dcerpc_decode_bind_ack(&a->conn, pdu->data, pdu->len, &ack, &err) < 0)
 		return failed(ev, RPC_ASSOC_FAIL_PROTOCOL, "%sbind_ack: %s",
 			      a->prefix, err.msg);
 	if (ack.result != 0)
@@ -217,13 +217,12 @@ int rpc_assoc_feed(struct rpc_assoc *a, const struct dcerpc_pdu *pdu,
 		return failed(ev, RPC_ASSOC_FAIL_REJECTED, "%sbind_nak: %s",
 			      a->prefix,
 			      dcerpc_bind_nak_reason_name(pdu->data, pdu->len));
-	case DCERPC_PTYPE_RESPONSE:
-		return on_response(a, pdu, ev);
+	case DCERPC_PTYPE_RESPONSE: return on_response(a, pdu, ev);
 	case DCERPC_PTYPE_FAULT:
-		if (dcerpc_decode_fault(pdu->data, pdu->len, &ev->status,
-					&err) < 0)
-			return failed(ev, RPC_ASSOC_FAIL_PROTOCOL, "%sfault: %s",
-				      a->prefix, err.msg);
+		if (dcerpc_decode_fault(pdu->data, pdu->len, &ev->status, &err) <
+		    0)
+			return failed(ev, RPC_ASSOC_FAIL_PROTOCOL,
+				      "%sfault: %s", a->prefix, err.msg);
 		ev->call_id = pdu->call_id;
 		a->pending = 0;
 		return ev->kind = RPC_ASSOC_EV_FAULT;

@@ -20,7 +20,7 @@
 
 enum rpc_assoc_state {
 	RPC_ASSOC_NEW = 0,
-	RPC_ASSOC_BINDING,  /* bind or alter_context sent */
+	RPC_ASSOC_BINDING, /* bind or alter_context sent */
 	RPC_ASSOC_BOUND,
 };
 
@@ -44,15 +44,15 @@ enum rpc_assoc_fail {
 struct rpc_assoc_event {
 	enum rpc_assoc_ev kind;
 	uint32_t call_id;
-	const uint8_t *stub;   /* RESPONSE: valid until the next feed */
+	const uint8_t *stub; /* RESPONSE: valid until the next feed */
 	size_t stub_len;
-	uint32_t status;       /* FAULT */
+	uint32_t status;          /* FAULT */
 	enum rpc_assoc_fail fail; /* FAILED */
 	char msg[300];
 };
 
 struct rpc_assoc {
-	const char *name;   /* in messages: "EMSMDB", "endpoint mapper" */
+	const char *name; /* in messages: "EMSMDB", "endpoint mapper" */
 	const char *prefix; /* before PDU-level messages: "", "endpoint mapper " */
 	const struct dcerpc_syntax *iface;
 	struct secctx *sec; /* NULL: no authentication */
@@ -60,8 +60,8 @@ struct rpc_assoc {
 	enum rpc_assoc_state state;
 	uint32_t next_call_id;
 	uint32_t bind_call_id;
-	uint32_t pending;   /* call_id of the call awaiting its answer, 0 */
-	struct buf stub;    /* the last response's stub */
+	uint32_t pending; /* call_id of the call awaiting its answer, 0 */
+	struct buf stub;  /* the last response's stub */
 };
 
 /* level: DCERPC_AUTH_LEVEL_* (ignored without sec). */

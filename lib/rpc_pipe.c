@@ -16,8 +16,8 @@ enum probe_outcome rpc_pipe_assoc_outcome(enum rpc_assoc_fail f)
 	}
 }
 
-void rpc_pipe_fail(struct rpc_pipe *pipe, enum probe_outcome o,
-		   const char *fmt, ...)
+void rpc_pipe_fail(struct rpc_pipe *pipe, enum probe_outcome o, const char *fmt,
+		   ...)
 {
 	char msg[320];
 	va_list ap;

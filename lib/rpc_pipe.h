@@ -59,7 +59,7 @@ struct rpc_pipe {
 	const struct rpc_pipe_ops *ops;
 	struct rpc_pipe_cb cb;
 	int failed;
-	int closed;               /* the failure is the connection ending */
+	int closed; /* the failure is the connection ending */
 	unsigned bytes_sent;
 	unsigned bytes_received;
 	long http_status;
@@ -73,19 +73,18 @@ struct rpc_pipe {
 	double t0;                /* start, loop_now_s() */
 	/* What the connection showed before the RPC phases (the steps of
 	 * the long output; TLS and schemes over HTTP only): */
-	double resolve_time;      /* name resolved, s from its connect */
-	double tcp_time;          /* TCP connected, s from its connect */
-	struct tls_seen tls;      /* TLS version, cipher, leaf certificate */
-	char auth_offered[96];    /* schemes offered in WWW-Authenticate */
+	double resolve_time;   /* name resolved, s from its connect */
+	double tcp_time;       /* TCP connected, s from its connect */
+	struct tls_seen tls;   /* TLS version, cipher, leaf certificate */
+	char auth_offered[96]; /* schemes offered in WWW-Authenticate */
 };
 
 /* The outcome class of a failed association (RPC_ASSOC_EV_FAILED). */
 enum probe_outcome rpc_pipe_assoc_outcome(enum rpc_assoc_fail f);
 
 /* Report a failure once (later ones are dropped). */
-void rpc_pipe_fail(struct rpc_pipe *pipe, enum probe_outcome o,
-		   const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void rpc_pipe_fail(struct rpc_pipe *pipe, enum probe_outcome o, const char *fmt,
+		   ...) __attribute__((format(printf, 3, 4)));
 void rpc_pipe_trace(struct rpc_pipe *pipe, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* -vvv: "what N bytes, header: 05 00 ..." (the common header only: stubs

@@ -16,8 +16,8 @@ struct tcp_pipe {
 	struct tcp_chan *epm, *rpc;
 	struct dcerpc_reader epm_reader, reader;
 	struct rpc_assoc epm_assoc;
-	int epm_done;         /* the lookup is answered */
-	int connected;        /* the service's stream is up */
+	int epm_done;  /* the lookup is answered */
+	int connected; /* the service's stream is up */
 };
 
 static int pipe_send(struct rpc_pipe *pipe, const uint8_t *p, size_t n)
@@ -63,8 +63,8 @@ static int feed(struct tcp_pipe *t, struct dcerpc_reader *rd, const uint8_t *d,
 	}
 	while ((rc = dcerpc_reader_next(rd, &pdu, &err)) != 0) {
 		if (rc < 0) {
-			rpc_pipe_fail(&t->base, OUTCOME_PROTOCOL_ERROR, "%s: %s",
-				      where, err.msg);
+			rpc_pipe_fail(&t->base, OUTCOME_PROTOCOL_ERROR,
+				      "%s: %s", where, err.msg);
 			return -1;
 		}
 		if (handle(t, &pdu) < 0)
@@ -94,8 +94,7 @@ static int rpc_pdu(struct tcp_pipe *t, const struct dcerpc_pdu *pdu)
 	return t->base.cb.on_pdu(t->base.cb.ctx, &t->base, pdu);
 }
 
-static int rpc_on_data(void *ctx, struct tcp_chan *ch, const uint8_t *d,
-		       size_t n)
+static int rpc_on_data(void *ctx, struct tcp_chan *ch, const uint8_t *d, size_t n)
 {
 	struct tcp_pipe *t = ctx;
 
@@ -124,11 +123,9 @@ static void rpc_on_done(void *ctx, struct tcp_chan *ch, enum loop_result res,
 			      msg);
 }
 
-static int connect_service(struct tcp_pipe *t, long port,
-			   struct rpe_error *err)
+static int connect_service(struct tcp_pipe *t, long port, struct rpe_error *err)
 {
-	struct tcp_chan_cb cb = { t, rpc_on_connected, rpc_on_data,
-				  rpc_on_done };
+	struct tcp_chan_cb cb = { t, rpc_on_connected, rpc_on_data, rpc_on_done };
 	struct tcp_params tp = t->params->epm;
 
 	tp.port = port;
@@ -216,12 +213,8 @@ static int epm_pdu(struct tcp_pipe *t, const struct dcerpc_pdu *pdu)
 		return -1; /* the lookup is answered; later PDUs do not matter */
 	buf_init(&out, 256);
 	switch (rpc_assoc_feed(&t->epm_assoc, pdu, &out, &ev)) {
-	case RPC_ASSOC_EV_BOUND:
-		epm_send_map(t);
-		break;
-	case RPC_ASSOC_EV_RESPONSE:
-		epm_answer(t, ev.stub, ev.stub_len);
-		break;
+	case RPC_ASSOC_EV_BOUND: epm_send_map(t); break;
+	case RPC_ASSOC_EV_RESPONSE: epm_answer(t, ev.stub, ev.stub_len); break;
 	case RPC_ASSOC_EV_FAULT:
 		t->base.fault_status = ev.status;
 		rpc_pipe_fail(&t->base, OUTCOME_RPC_FAULT,
@@ -232,15 +225,13 @@ static int epm_pdu(struct tcp_pipe *t, const struct dcerpc_pdu *pdu)
 		rpc_pipe_fail(&t->base, rpc_pipe_assoc_outcome(ev.fail), "%s",
 			      ev.msg);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	buf_free(&out);
 	return (t->base.failed || t->epm_done) ? -1 : 0;
 }
 
-static int epm_on_data(void *ctx, struct tcp_chan *ch, const uint8_t *d,
-		       size_t n)
+static int epm_on_data(void *ctx, struct tcp_chan *ch, const uint8_t *d, size_t n)
 {
 	struct tcp_pipe *t = ctx;
 
@@ -282,11 +273,12 @@ static int epm_start(struct tcp_pipe *t, struct rpe_error *err)
 	if (rc < 0)
 		rpe_fail(err, RPE_ERR_STATE, "%s", ev.msg);
 	else {
-		rpc_pipe_trace(&t->base, 2, "EPM -> bind epmapper v3 (%zu bytes)",
-			       b.len);
+		rpc_pipe_trace(&t->base, 2,
+			       "EPM -> bind epmapper v3 (%zu bytes)", b.len);
 		rc = tcp_chan_send(t->epm, b.data, b.len);
 		if (rc < 0)
-			rpe_fail(err, rc, "cannot queue the endpoint mapper bind");
+			rpe_fail(err, rc,
+				 "cannot queue the endpoint mapper bind");
 	}
 	buf_free(&b);
 	return rc;
@@ -294,8 +286,7 @@ static int epm_start(struct tcp_pipe *t, struct rpe_error *err)
 
 struct rpc_pipe *rpc_tcp_open(struct loop *loop,
 			      const struct rpc_tcp_params *params,
-			      const struct rpc_pipe_cb *cb,
-			      struct rpe_error *err)
+			      const struct rpc_pipe_cb *cb, struct rpe_error *err)
 {
 	struct tcp_pipe *t = calloc(1, sizeof(*t));
 	int rc;

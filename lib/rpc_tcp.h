@@ -16,7 +16,7 @@
 struct rpc_tcp_params {
 	/* The endpoint mapper: host, -I, its port (135), -4/-6. */
 	struct tcp_params epm;
-	long port;                       /* the service's port; 0: look it up */
+	long port; /* the service's port; 0: look it up */
 	const struct dcerpc_syntax *iface;
 	const char *iface_name;          /* "EMSMDB" */
 	const char *not_registered_hint; /* appended when the lookup finds none */

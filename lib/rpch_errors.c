@@ -99,9 +99,8 @@ int rpch_status_reason(const char *line, size_t len, size_t *off, size_t *n,
 	buf_cur_init(&c, line, len);
 	if (buf_get_ref(&c, 5, &p) < 0 || memcmp(p, "HTTP/", 5) != 0 ||
 	    skip_past_space(&c) < 0 || buf_get_ref(&c, 3, &p) < 0 ||
-	    hex_value(p[0]) < 0 || hex_value(p[0]) > 9 ||
-	    hex_value(p[1]) < 0 || hex_value(p[1]) > 9 ||
-	    hex_value(p[2]) < 0 || hex_value(p[2]) > 9)
+	    hex_value(p[0]) < 0 || hex_value(p[0]) > 9 || hex_value(p[1]) < 0 ||
+	    hex_value(p[1]) > 9 || hex_value(p[2]) < 0 || hex_value(p[2]) > 9)
 		return rpe_fail(err, RPE_ERR_PROTO, "not an HTTP status line");
 	/* "HTTP/1.1 503" alone: an empty reason phrase. */
 	if (buf_get_u8(&c, &ch) < 0 || ch != ' ')
@@ -228,11 +227,14 @@ static const struct {
 	long status;
 	const char *cause, *fix;
 } http_errors[] = {
-	{ 401, "the RPC proxy refused the credentials: wrong user or password, an HTTP authentication method the /rpc virtual directory does not offer, or Extended Protection demanding channel binding",
+	{ 401,
+	  "the RPC proxy refused the credentials: wrong user or password, an HTTP authentication method the /rpc virtual directory does not offer, or Extended Protection demanding channel binding",
 	  "check -u and the password, --http-auth against (Get-OutlookAnywhere).IISAuthenticationMethods, and ExtendedProtectionTokenChecking" },
-	{ 403, "the RPC proxy forbids the request: TLS required, a client certificate required, or an IP restriction on /rpc",
+	{ 403,
+	  "the RPC proxy forbids the request: TLS required, a client certificate required, or an IP restriction on /rpc",
 	  "check the /rpc virtual directory's SSL settings and IP restrictions, --no-tls and --client-cert" },
-	{ 404, "the RPC proxy does not know the RemoteName (Exchange 2013 and later accept only <mailbox GUID>@<domain>), or the path is not an RPC proxy",
+	{ 404,
+	  "the RPC proxy does not know the RemoteName (Exchange 2013 and later accept only <mailbox GUID>@<domain>), or the path is not an RPC proxy",
 	  "use --rpc-server GUID@domain with the GUID from (Get-Mailbox NAME).ExchangeGuid, or let Autodiscover find it; check --rpc-proxy-path" },
 	{ 407, "the HTTP proxy between the plugin and Exchange wants credentials",
 	  "give the proxy's credentials in --proxy URL or choose another proxy" },
@@ -240,7 +242,8 @@ static const struct {
 	  "check the Client Access server's Application log and the MSExchangeRpcProxyAppPool" },
 	{ 502, "a gateway in front of the RPC proxy got no valid answer",
 	  "check the load balancer or reverse proxy in front of Exchange" },
-	{ 503, "the RPC proxy is unavailable: the Outlook Anywhere application pool is stopped or the server is in maintenance",
+	{ 503,
+	  "the RPC proxy is unavailable: the Outlook Anywhere application pool is stopped or the server is in maintenance",
 	  "check the MSExchangeRpcProxyAppPool and Get-ServerComponentState for RpcProxy" },
 	{ 504, "a gateway in front of the RPC proxy timed out",
 	  "check the load balancer's timeouts: RPC over HTTP channels are long-lived" },
@@ -267,8 +270,10 @@ static void explain_rpc_error(struct rpch_http_error *out)
 			out->fix = rpc_errors[i].fix;
 			return;
 		}
-	out->cause = "the RPC proxy could not connect the channel to the backend (Windows error in the reason phrase)";
-	out->fix = "look the code up in the Client Access server's Application log and check --rpc-server and --rpc-port";
+	out->cause =
+		"the RPC proxy could not connect the channel to the backend (Windows error in the reason phrase)";
+	out->fix =
+		"look the code up in the Client Access server's Application log and check --rpc-server and --rpc-port";
 }
 
 void rpch_explain_http(long status, const char *reason, size_t reason_len,
@@ -281,8 +286,7 @@ void rpch_explain_http(long status, const char *reason, size_t reason_len,
 	/* Only the proxy's processing errors carry an RPC-Error, always
 	 * with 503 (MS-RPCH 3.2.3.5.11). */
 	if (status == 503 && reason &&
-	    rpch_parse_rpc_error(reason, reason_len, &out->rpc_error,
-				 NULL) == 0) {
+	    rpch_parse_rpc_error(reason, reason_len, &out->rpc_error, NULL) == 0) {
 		out->has_rpc_error = 1;
 		explain_rpc_error(out);
 		return;

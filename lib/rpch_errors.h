@@ -21,11 +21,11 @@
 
 struct rpch_http_error {
 	long status;
-	int has_rpc_error;    /* the reason phrase carried an RPC-Error */
+	int has_rpc_error; /* the reason phrase carried an RPC-Error */
 	uint32_t rpc_error;
-	const char *name;     /* "RPC_S_SERVER_UNAVAILABLE", or NULL */
-	const char *cause;    /* one line; NULL when nothing is known */
-	const char *fix;      /* one line; NULL when nothing is known */
+	const char *name;  /* "RPC_S_SERVER_UNAVAILABLE", or NULL */
+	const char *cause; /* one line; NULL when nothing is known */
+	const char *fix;   /* one line; NULL when nothing is known */
 };
 
 /* The reason phrase of an HTTP status line "HTTP/1.1 503 RPC Error: 6ba\r\n"

@@ -14,8 +14,8 @@ struct rpch_pipe {
 	struct rpc_pipe base; /* first: handed out as the pipe */
 	struct rpch_vc vc;
 	struct http_chan *in, *out;
-	int connected;        /* the OUT channel answered 2xx */
-	int stopped;          /* the owner needs no more PDUs */
+	int connected; /* the OUT channel answered 2xx */
+	int stopped;   /* the owner needs no more PDUs */
 };
 
 static int pipe_send(struct rpc_pipe *pipe, const uint8_t *p, size_t n)
@@ -62,7 +62,7 @@ static const struct rpc_pipe_ops rpch_pipe_ops = {
 static const char *chan_name(struct http_chan *ch)
 {
 	return http_chan_kind(ch) == HTTP_CHAN_OUT ? "RPC_OUT_DATA" :
-						      "RPC_IN_DATA";
+						     "RPC_IN_DATA";
 }
 
 /* What a channel showed before the RPC phases: the first channel that
@@ -92,7 +92,8 @@ static void on_status(void *ctx, struct http_chan *ch, long status)
 	note_channel(&h->base, ch);
 
 	rpc_pipe_trace(&h->base, 2, "%s channel: HTTP %ld",
-		       http_chan_kind(ch) == HTTP_CHAN_OUT ? "OUT" : "IN", status);
+		       http_chan_kind(ch) == HTTP_CHAN_OUT ? "OUT" : "IN",
+		       status);
 	if (http_chan_kind(ch) != HTTP_CHAN_OUT || h->connected ||
 	    status < 200 || status > 299)
 		return;
@@ -113,7 +114,8 @@ static int on_event(struct rpch_pipe *h, int ev, const struct dcerpc_pdu *pdu,
 
 	if (ev == RPCH_EV_RTS || ev == RPCH_EV_OPEN) {
 		rpc_pipe_trace_pdu(p, "OUT <-", pdu->data, pdu->len);
-		rpc_pipe_trace(p, 2, "OUT <- RTS %s", rts_vc_last_name(&h->vc.rts));
+		rpc_pipe_trace(p, 2, "OUT <- RTS %s",
+			       rts_vc_last_name(&h->vc.rts));
 	}
 	if (ev == RPCH_EV_OPEN) {
 		/* CONN/C2 proves both channels reached the server, so nothing
@@ -174,8 +176,8 @@ static int on_data(void *ctx, struct http_chan *ch, const uint8_t *d, size_t n)
 
 /* An HTTP error status on a channel, named with what the proxy meant
  * (lib/rpch_errors); the fix goes to the long output from http_reason. */
-static void proxy_error(struct rpch_pipe *h, struct http_chan *ch,
-			long status, const char *msg)
+static void proxy_error(struct rpch_pipe *h, struct http_chan *ch, long status,
+			const char *msg)
 {
 	struct rpc_pipe *p = &h->base;
 	const char *which = chan_name(ch);
@@ -215,9 +217,7 @@ static void on_done(void *ctx, struct http_chan *ch, enum loop_result res,
 	p->http_status = status;
 	p->closed = 1;
 	switch (res) {
-	case LOOP_RES_HTTP_STATUS:
-		proxy_error(h, ch, status, msg);
-		break;
+	case LOOP_RES_HTTP_STATUS: proxy_error(h, ch, status, msg); break;
 	case LOOP_RES_AUTH_FAILED:
 		/* HTTP NTLM: the transport says what happened, and whether
 		 * credentials were sent at all. */
@@ -234,8 +234,8 @@ static void on_done(void *ctx, struct http_chan *ch, enum loop_result res,
 		break;
 	default:
 		if (!h->connected)
-			rpc_pipe_fail(p, OUTCOME_CONNECT_FAILED, "%s: %s", which,
-				      msg);
+			rpc_pipe_fail(p, OUTCOME_CONNECT_FAILED, "%s: %s",
+				      which, msg);
 		else
 			rpc_pipe_fail(p, OUTCOME_PROTOCOL_ERROR, "%s ended: %s",
 				      which, msg);

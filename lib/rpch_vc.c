@@ -11,8 +11,7 @@
 
 /* The sans-I/O core ------------------------------------------------------------ */
 
-int rpch_vc_init(struct rpch_vc *vc, const uint8_t *cookies,
-		 struct rpe_error *err)
+int rpch_vc_init(struct rpch_vc *vc, const uint8_t *cookies, struct rpe_error *err)
 {
 	uint8_t *c[4];
 	int i;

@@ -7,10 +7,21 @@
 const char *rts_cmd_name(enum rts_cmd_type t)
 {
 	static const char *const names[] = {
-		"ReceiveWindowSize", "FlowControlAck", "ConnectionTimeout",
-		"Cookie", "ChannelLifetime", "ClientKeepalive", "Version",
-		"Empty", "Padding", "NegativeANCE", "ANCE", "ClientAddress",
-		"AssociationGroupId", "Destination", "PingTrafficSentNotify",
+		"ReceiveWindowSize",
+		"FlowControlAck",
+		"ConnectionTimeout",
+		"Cookie",
+		"ChannelLifetime",
+		"ClientKeepalive",
+		"Version",
+		"Empty",
+		"Padding",
+		"NegativeANCE",
+		"ANCE",
+		"ClientAddress",
+		"AssociationGroupId",
+		"Destination",
+		"PingTrafficSentNotify",
 	};
 	if ((unsigned)t < sizeof(names) / sizeof(names[0]))
 		return names[t];
@@ -47,8 +58,7 @@ static int get_cmd_body(struct buf_cur *c, struct rts_cmd *cmd)
 		return buf_get_bytes(c, cmd->cookie, 16);
 	case RTS_CMD_EMPTY:
 	case RTS_CMD_NEGATIVE_ANCE:
-	case RTS_CMD_ANCE:
-		return 0;
+	case RTS_CMD_ANCE: return 0;
 	case RTS_CMD_PADDING:
 		TRY(buf_get_u32le(c, &cmd->value));
 		return buf_skip(c, cmd->value) < 0 ? RPE_ERR_PROTO : 0;
@@ -64,8 +74,7 @@ static int get_cmd_body(struct buf_cur *c, struct rts_cmd *cmd)
 	return RPE_ERR_UNSUPPORTED;
 }
 
-static int parse_cmd(struct buf_cur *c, struct rts_cmd *cmd,
-		     struct rpe_error *err)
+static int parse_cmd(struct buf_cur *c, struct rts_cmd *cmd, struct rpe_error *err)
 {
 	uint32_t type;
 	int rc;
@@ -76,8 +85,8 @@ static int parse_cmd(struct buf_cur *c, struct rts_cmd *cmd,
 	cmd->type = (enum rts_cmd_type)type;
 	rc = get_cmd_body(c, cmd);
 	if (rc == RPE_ERR_UNSUPPORTED)
-		return rpe_fail(err, RPE_ERR_PROTO, "unknown RTS command type %u",
-				(unsigned)type);
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"unknown RTS command type %u", (unsigned)type);
 	if (rc == RPE_ERR_PROTO && type == RTS_CMD_PADDING)
 		return rpe_fail(err, rc,
 				"RTS Padding of %u bytes overruns the PDU",
@@ -123,8 +132,7 @@ int rts_parse(const uint8_t *pdu, size_t len, struct rts_pdu *out,
 	if (get_rts_header(&c, out) < 0)
 		return rpe_fail(err, RPE_ERR_SHORT, "RTS PDU truncated");
 	if (out->ncmds > RTS_MAX_COMMANDS)
-		return rpe_fail(err, RPE_ERR_PROTO,
-				"RTS PDU claims %u commands",
+		return rpe_fail(err, RPE_ERR_PROTO, "RTS PDU claims %u commands",
 				(unsigned)out->ncmds);
 	for (i = 0; i < out->ncmds; i++)
 		TRY(parse_cmd(&c, &out->cmds[i], err));
@@ -153,8 +161,7 @@ static int put_u32_cmd(struct buf *b, enum rts_cmd_type t, uint32_t v)
 	return buf_put_u32le(b, v);
 }
 
-static int put_cookie_cmd(struct buf *b, enum rts_cmd_type t,
-			  const uint8_t c[16])
+static int put_cookie_cmd(struct buf *b, enum rts_cmd_type t, const uint8_t c[16])
 {
 	TRY(buf_put_u32le(b, (uint32_t)t));
 	return buf_put_bytes(b, c, 16);
@@ -165,7 +172,7 @@ struct rts_args {
 	const uint8_t *vc_cookie;   /* virtual connection */
 	const uint8_t *chan_cookie; /* IN or OUT channel */
 	const uint8_t *assoc_group;
-	uint32_t n1, n2;            /* window / lifetime / bytes, keepalive */
+	uint32_t n1, n2; /* window / lifetime / bytes, keepalive */
 };
 
 /* CONN/A1 (2.2.4.2) */
@@ -218,26 +225,23 @@ static int build_pdu(struct buf *out, const char *name, size_t want,
 	return buf_set_u16le_at(out, start + 8, (uint16_t)want);
 }
 
-int rts_build_conn_a1(struct buf *out, const uint8_t vc[16],
-		      const uint8_t oc[16], uint32_t window,
-		      struct rpe_error *err)
+int rts_build_conn_a1(struct buf *out, const uint8_t vc[16], const uint8_t oc[16],
+		      uint32_t window, struct rpe_error *err)
 {
 	const struct rts_args a = { vc, oc, NULL, window, 0 };
 	return build_pdu(out, "CONN/A1", 76, put_conn_a1, &a, err);
 }
 
 int rts_build_conn_b1(struct buf *out, const uint8_t vc[16],
-		      const uint8_t ic[16], uint32_t lifetime,
-		      uint32_t keepalive, const uint8_t ag[16],
-		      struct rpe_error *err)
+		      const uint8_t ic[16], uint32_t lifetime, uint32_t keepalive,
+		      const uint8_t ag[16], struct rpe_error *err)
 {
 	const struct rts_args a = { vc, ic, ag, lifetime, keepalive };
 	return build_pdu(out, "CONN/B1", 104, put_conn_b1, &a, err);
 }
 
-int rts_build_flow_control_ack(struct buf *out, uint32_t bytes,
-			       uint32_t window, const uint8_t oc[16],
-			       struct rpe_error *err)
+int rts_build_flow_control_ack(struct buf *out, uint32_t bytes, uint32_t window,
+			       const uint8_t oc[16], struct rpe_error *err)
 {
 	const struct rts_args a = { NULL, oc, NULL, bytes, window };
 	return build_pdu(out, "FlowControlAck", 56, put_flow_control_ack, &a,
@@ -280,7 +284,8 @@ int rts_vc_feed(struct rts_vc *vc, const uint8_t *pdu, size_t len,
 {
 	static const enum rts_cmd_type a3[] = { RTS_CMD_CONNECTION_TIMEOUT };
 	static const enum rts_cmd_type c2[] = { RTS_CMD_VERSION,
-		RTS_CMD_RECEIVE_WINDOW_SIZE, RTS_CMD_CONNECTION_TIMEOUT };
+						RTS_CMD_RECEIVE_WINDOW_SIZE,
+						RTS_CMD_CONNECTION_TIMEOUT };
 	struct rts_pdu p;
 
 	TRY(rts_parse(pdu, len, &p, err));

@@ -51,11 +51,11 @@ enum rts_cmd_type {
 
 struct rts_cmd {
 	enum rts_cmd_type type;
-	uint32_t value;        /* u32-valued commands, address family */
-	uint8_t cookie[16];    /* Cookie, AssociationGroupId, ack cookie */
-	uint32_t ack_bytes;    /* FlowControlAck */
+	uint32_t value;     /* u32-valued commands, address family */
+	uint8_t cookie[16]; /* Cookie, AssociationGroupId, ack cookie */
+	uint32_t ack_bytes; /* FlowControlAck */
 	uint32_t ack_window;
-	uint8_t address[16];   /* ClientAddress */
+	uint8_t address[16]; /* ClientAddress */
 };
 
 struct rts_pdu {

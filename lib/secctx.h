@@ -107,8 +107,7 @@ struct secctx {
 /* The name of an established (or failed) context, for output. */
 static inline const char *secctx_display_name(const struct secctx *s)
 {
-	return s->ops->display_name ? s->ops->display_name(s->ctx) :
-				      s->ops->name;
+	return s->ops->display_name ? s->ops->display_name(s->ctx) : s->ops->name;
 }
 
 /* The package's hint for failure f, or NULL. */

@@ -134,9 +134,8 @@ static int put_init(struct buf *out, const struct buf *types,
 	return der_put(out, DER_APPLICATION_0, tmp->data, tmp->len);
 }
 
-int spnego_put_init(struct buf *out, struct buf *types,
-		    const enum spnego_mech *m, size_t n, const uint8_t *token,
-		    size_t token_len)
+int spnego_put_init(struct buf *out, struct buf *types, const enum spnego_mech *m,
+		    size_t n, const uint8_t *token, size_t token_len)
 {
 	struct buf seq, tmp;
 	int rc;
@@ -318,15 +317,14 @@ int spnego_parse_resp(const uint8_t *in, size_t len, struct spnego_resp *out,
 		return rpe_fail(err, RPE_ERR_SHORT, "empty SPNEGO token");
 	der_peek_tag(&c, &tag);
 	if (tag == DER_APPLICATION_0 || tag == DER_CTX(0))
-		return rpe_fail(
-			err, RPE_ERR_PROTO,
-			"the server sent a SPNEGO NegTokenInit where a NegTokenResp belongs");
+		return rpe_fail(err, RPE_ERR_PROTO,
+				"the server sent a SPNEGO NegTokenInit where a NegTokenResp belongs");
 	rc = parse_resp(&c, out);
 	if (rc < 0)
-		return rpe_fail(
-			err, rc,
-			"malformed SPNEGO NegTokenResp (%s DER, %zu bytes)",
-			rc == RPE_ERR_SHORT ? "truncated" : "invalid", len);
+		return rpe_fail(err, rc,
+				"malformed SPNEGO NegTokenResp (%s DER, %zu bytes)",
+				rc == RPE_ERR_SHORT ? "truncated" : "invalid",
+				len);
 	return 0;
 }
 
@@ -406,16 +404,14 @@ static int first_leg(struct spnego *s, struct buf *out, struct rpe_error *err)
 		if (!s->mech[m])
 			continue;
 		buf_reset(&tok);
-		rc = s->mech[m]->ops->step(s->mech[m]->ctx, NULL, 0, &tok,
-					   &kerr);
+		rc = s->mech[m]->ops->step(s->mech[m]->ctx, NULL, 0, &tok, &kerr);
 		if (rc == SECCTX_CONTINUE)
 			first = m;
 		else if (m + 1 < SPNEGO_MECH_COUNT)
 			drop_mech(s, m); /* NTLM may still do */
 	}
 	s->n_offered = 0;
-	for (m = first < 0 ? SPNEGO_MECH_COUNT : first; m < SPNEGO_MECH_COUNT;
-	     m++)
+	for (m = first < 0 ? SPNEGO_MECH_COUNT : first; m < SPNEGO_MECH_COUNT; m++)
 		if (s->mech[m])
 			s->offered[s->n_offered++] = (enum spnego_mech)m;
 	if (first < 0) {
@@ -443,24 +439,21 @@ static int take_choice(struct spnego *s, const struct spnego_resp *r,
 
 	if (s->chosen >= 0) {
 		if (r->mech != -1 && r->mech != s->chosen)
-			return rpe_fail(
-				err, RPE_ERR_AUTH,
-				"the SPNEGO server changed its mechanism from %s to %s",
-				spnego_mech_name(s->chosen),
-				spnego_mech_name(r->mech));
+			return rpe_fail(err, RPE_ERR_AUTH,
+					"the SPNEGO server changed its mechanism from %s to %s",
+					spnego_mech_name(s->chosen),
+					spnego_mech_name(r->mech));
 		return 0;
 	}
 	if (r->mech == -1)
-		return rpe_fail(
-			err, RPE_ERR_AUTH,
-			"the SPNEGO server's first answer names no mechanism");
+		return rpe_fail(err, RPE_ERR_AUTH,
+				"the SPNEGO server's first answer names no mechanism");
 	for (i = 0; i < s->n_offered; i++)
 		ok |= (int)s->offered[i] == r->mech;
 	if (!ok)
-		return rpe_fail(
-			err, RPE_ERR_AUTH,
-			"the SPNEGO server selected %s, which was not offered",
-			spnego_mech_name(r->mech));
+		return rpe_fail(err, RPE_ERR_AUTH,
+				"the SPNEGO server selected %s, which was not offered",
+				spnego_mech_name(r->mech));
 	s->chosen = r->mech;
 	s->started = s->chosen == (int)s->offered[0];
 	return 0;
@@ -481,12 +474,10 @@ static int send_final(struct spnego *s, const struct buf *tok, struct buf *out,
 	buf_init(&mic, 1024);
 	rc = c->ops->get_mic(c->ctx, s->types.data, s->types.len, &mic);
 	if (rc == 0)
-		rc = spnego_put_resp(out, tok->data, tok->len, mic.data,
-				     mic.len);
+		rc = spnego_put_resp(out, tok->data, tok->len, mic.data, mic.len);
 	buf_free(&mic);
 	if (rc < 0)
-		return rpe_fail(err, rc,
-				"cannot compute the SPNEGO mechListMIC");
+		return rpe_fail(err, rc, "cannot compute the SPNEGO mechListMIC");
 	s->mic_sent = 1;
 	return SECCTX_CONTINUE; /* answered by accept-completed */
 }
@@ -536,15 +527,13 @@ static int completed(struct spnego *s, const struct spnego_resp *r,
 	 * connect) is answered without one. */
 	if (!r->mic && s->mic_sent &&
 	    (s->chosen != (int)s->offered[0] || s->chosen == SPNEGO_MECH_NTLM))
-		return rpe_fail(
-			err, RPE_ERR_AUTH,
-			"the SPNEGO server's accept-completed lacks the mechListMIC");
+		return rpe_fail(err, RPE_ERR_AUTH,
+				"the SPNEGO server's accept-completed lacks the mechListMIC");
 	if (r->mic && (!c->ops->verify_mic ||
 		       c->ops->verify_mic(c->ctx, s->types.data, s->types.len,
 					  r->mic, r->mic_len) < 0))
-		return rpe_fail(
-			err, RPE_ERR_AUTH,
-			"the SPNEGO server's mechListMIC does not verify (mechanism list tampered with, or other keys)");
+		return rpe_fail(err, RPE_ERR_AUTH,
+				"the SPNEGO server's mechListMIC does not verify (mechanism list tampered with, or other keys)");
 	s->complete = 1;
 	return SECCTX_DONE;
 }
@@ -577,10 +566,9 @@ static int sp_step(void *ctx, const uint8_t *in, size_t in_len, struct buf *out,
 					spnego_mech_name(s->chosen)) :
 			       completed(s, &r, err);
 	if (!out->len)
-		return rpe_fail(
-			err, RPE_ERR_AUTH,
-			"the SPNEGO server wants more (negState %d) but %s has nothing to send",
-			r.neg_state, spnego_mech_name(s->chosen));
+		return rpe_fail(err, RPE_ERR_AUTH,
+				"the SPNEGO server wants more (negState %d) but %s has nothing to send",
+				r.neg_state, spnego_mech_name(s->chosen));
 	return SECCTX_CONTINUE;
 }
 
@@ -593,8 +581,7 @@ static int sp_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t *sig)
 	return c ? c->ops->sign(c->ctx, msg, len, sig) : RPE_ERR_STATE;
 }
 
-static int sp_verify(void *ctx, const uint8_t *msg, size_t len,
-		     const uint8_t *sig)
+static int sp_verify(void *ctx, const uint8_t *msg, size_t len, const uint8_t *sig)
 {
 	struct secctx *c = chosen(ctx);
 

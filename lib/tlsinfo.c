@@ -36,8 +36,9 @@ static void note_session(const SSL *ssl, struct tls_seen *s)
  * its own verdict in ok; the verdict is passed on unchanged. */
 static int on_verify(int ok, X509_STORE_CTX *sctx)
 {
-	SSL *ssl = X509_STORE_CTX_get_ex_data(
-		sctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+	SSL *ssl =
+		X509_STORE_CTX_get_ex_data(sctx,
+					   SSL_get_ex_data_X509_STORE_CTX_idx());
 	struct tls_seen *s;
 	X509 *leaf;
 
@@ -121,7 +122,8 @@ void tlsinfo_from_ssl(const void *ssl, struct tls_seen *seen)
 		return;
 	peer = SSL_get0_peer_certificate(ssl);
 	if (peer)
-		seen->have_cert = cert_info_from_x509(peer, &seen->cert, NULL) == 0;
+		seen->have_cert =
+			cert_info_from_x509(peer, &seen->cert, NULL) == 0;
 }
 
 void tlsinfo_line(const struct tls_seen *seen, char *out, size_t n)
@@ -184,8 +186,7 @@ static int add_scheme(void *ctx, const uint8_t *name, size_t n,
 }
 
 /* lib/httpauth walks the challenges (the one parser of these headers). */
-int http_auth_schemes_add(char *out, size_t n, const uint8_t *value,
-			  size_t len)
+int http_auth_schemes_add(char *out, size_t n, const uint8_t *value, size_t len)
 {
 	struct scheme_list l = { out, n, 0 };
 

@@ -19,11 +19,11 @@
 #include "certinfo.h"
 
 struct tls_seen {
-	int have_cert;          /* cert is filled */
-	struct cert_info cert;  /* the server's leaf certificate */
-	char verify_error[96];  /* OpenSSL's reason when the chain failed */
-	char version[16];       /* "TLSv1.3" */
-	char cipher[64];        /* "TLS_AES_256_GCM_SHA384" */
+	int have_cert;         /* cert is filled */
+	struct cert_info cert; /* the server's leaf certificate */
+	char verify_error[96]; /* OpenSSL's reason when the chain failed */
+	char version[16];      /* "TLSv1.3" */
+	char cipher[64];       /* "TLS_AES_256_GCM_SHA384" */
 	/* The connection's channel binding for Extended Protection (lib/cbt:
 	 * RFC 5929 tls-server-end-point, MsvAvChannelBindings), from the
 	 * certificate of the connection the last response came on. */
@@ -54,7 +54,6 @@ void tlsinfo_line(const struct tls_seen *seen, char *out, size_t n);
  * the order first offered; a list that is full stays as it is).  Returns
  * the number of schemes added, or < 0 for a value that is not a challenge
  * list. */
-int http_auth_schemes_add(char *out, size_t n, const uint8_t *value,
-			  size_t len);
+int http_auth_schemes_add(char *out, size_t n, const uint8_t *value, size_t len);
 
 #endif

@@ -32,19 +32,19 @@ struct http_chan {
 	struct curl_slist *headers;
 	struct curl_slist *connect_to;
 	char errbuf[CURL_ERROR_SIZE];
-	struct http_head head;  /* reason phrase, Content-Type, end */
+	struct http_head head; /* reason phrase, Content-Type, end */
 	char errbody[ERRBODY_MAX + 1];
 	size_t errbody_len;
 	uint8_t *out_body;
 	size_t out_len;
-	struct http_upload up;  /* IN: the upload and its replay log */
+	struct http_upload up; /* IN: the upload and its replay log */
 	int paused;
 	int running;
 	long status;
 	enum loop_result result;
 	/* HTTP NTLM (ours); NULL with libcurl's Basic/Negotiate or none. */
 	struct tr_ntlm *ntlm;
-	int ntlm_done;           /* the handshake is over */
+	int ntlm_done;               /* the handshake is over */
 	const char *user, *password; /* the Basic fallback of ANY */
 	int negotiate;           /* libcurl's Negotiate (may take two legs) */
 	const char *curl_scheme; /* libcurl's scheme with credentials:
@@ -53,11 +53,11 @@ struct http_chan {
 	/* IN: the proxy spoke while the upload waited for PDUs (an early
 	 * status, bytes or a close): libcurl must run to see it. */
 	int early_answer;
-	long final_error;        /* IN: an error status before the end */
-	int peer_closed;         /* IN: the proxy closed while we waited */
-	int eof_seen;            /* IN: an EOF seen once (libcurl may still
+	long final_error;   /* IN: an error status before the end */
+	int peer_closed;    /* IN: the proxy closed while we waited */
+	int eof_seen;       /* IN: an EOF seen once (libcurl may still
 				    hold the proxy's last bytes) */
-	curl_socket_t sock;      /* IN: the socket waited on (src_wait_fd) */
+	curl_socket_t sock; /* IN: the socket waited on (src_wait_fd) */
 	/* Sockets libcurl opened for this handle (its socket callback;
 	 * CURLINFO_ACTIVESOCKET is set only once a transfer is over).  Happy
 	 * eyeballs opens more than one and closes the losers, whose numbers
@@ -68,8 +68,8 @@ struct http_chan {
 	/* The first leg's name resolution, TCP and TLS times: the legs after
 	 * it reuse its connection, and libcurl times each transfer alone. */
 	int64_t first_resolve_us, first_connect_us, first_tls_us;
-	struct tls_seen tls;    /* TLS version, cipher, leaf certificate */
-	char auth_offered[96];  /* WWW-Authenticate schemes: "NTLM, Basic" */
+	struct tls_seen tls;   /* TLS version, cipher, leaf certificate */
+	char auth_offered[96]; /* WWW-Authenticate schemes: "NTLM, Basic" */
 };
 
 static const char *kind_name(enum http_chan_kind k)
@@ -155,7 +155,7 @@ static void ntlm_accepted(struct http_chan *ch, long st)
 		   tr_ntlm_challenge_port(ch->ntlm),
 		   tr_ntlm_authenticate_port(ch->ntlm),
 		   tr_ntlm_bound(ch->ntlm) ? "from the server certificate" :
-					       "none");
+					     "none");
 }
 
 /* The final status of the IN request before its body ended: the proxy
@@ -163,8 +163,7 @@ static void ntlm_accepted(struct http_chan *ch, long st)
  * comes only at the end).  Not the 401 of an authentication in progress. */
 static void note_final_status(struct http_chan *ch, long st)
 {
-	if (ch->kind != HTTP_CHAN_IN || st < 300 ||
-	    (ch->ntlm && !ch->ntlm_done) ||
+	if (ch->kind != HTTP_CHAN_IN || st < 300 || (ch->ntlm && !ch->ntlm_done) ||
 	    ((st == 401 || st == 407) && ch->negotiate))
 		return;
 	ch->final_error = st;
@@ -179,8 +178,7 @@ static void note_final_status(struct http_chan *ch, long st)
  * sends the real request without authentication. */
 static int negotiate_leg(const struct http_chan *ch)
 {
-	return ch->ntlm && !ch->ntlm_done &&
-	       !tr_ntlm_sent_credentials(ch->ntlm);
+	return ch->ntlm && !ch->ntlm_done && !tr_ntlm_sent_credentials(ch->ntlm);
 }
 
 static int is_2xx(long st)
@@ -207,7 +205,8 @@ static void note_tls(struct http_chan *ch)
 
 	if (ch->src.tls &&
 	    curl_easy_getinfo(ch->src.easy, CURLINFO_TLS_SSL_PTR, &ti) ==
-		    CURLE_OK && ti && ti->backend == CURLSSLBACKEND_OPENSSL)
+		    CURLE_OK &&
+	    ti && ti->backend == CURLSSLBACKEND_OPENSSL)
 		tlsinfo_from_ssl(ti->internals, &ch->tls);
 }
 
@@ -247,8 +246,9 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		if (ch->ntlm && !ch->ntlm_done && ch->tls.have_cbt)
 			tr_ntlm_set_binding(ch->ntlm, ch->tls.cbt);
 		/* Status lines are safe to show; they carry no credentials. */
-		loop_trace(ch->src.loop, 2, "%s channel: %.*s", kind_name(ch->kind),
-			   (int)(len > 2 ? len - 2 : len), p);
+		loop_trace(ch->src.loop, 2, "%s channel: %.*s",
+			   kind_name(ch->kind), (int)(len > 2 ? len - 2 : len),
+			   p);
 		break;
 	case HTTP_HEAD_CHALLENGE:
 		/* What the RPC proxy offers (RFC 7235 section 4.1); a value
@@ -258,11 +258,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 					    (const uint8_t *)p + value,
 					    len - value);
 		break;
-	case HTTP_HEAD_END:
-		head_end(ch);
-		break;
-	default:
-		break;
+	case HTTP_HEAD_END: head_end(ch); break;
+	default: break;
 	}
 	return len;
 }
@@ -360,8 +357,7 @@ static int format_url(char *url, size_t n, const struct http_params *p)
 
 	if (loop_hostport(hp, sizeof(hp), p->host, p->port) < 0)
 		return -1;
-	r = snprintf(url, n, "%s://%s%s", p->tls ? "https" : "http", hp,
-		     p->path);
+	r = snprintf(url, n, "%s://%s%s", p->tls ? "https" : "http", hp, p->path);
 	return (r < 0 || (size_t)r >= n) ? -1 : 0;
 }
 
@@ -412,16 +408,18 @@ static CURLcode set_body(struct http_chan *ch, int negotiate_leg)
 
 	if (negotiate_leg) {
 		rc = curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
-		return rc ? rc : curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-						  (curl_off_t)0);
+		return rc ? rc :
+			    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+					     (curl_off_t)0);
 	}
 	rc = curl_easy_setopt(e, CURLOPT_POSTFIELDS,
 			      ch->kind == HTTP_CHAN_OUT ? (char *)ch->out_body :
-							   NULL);
-	return rc ? rc : curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-					  ch->kind == HTTP_CHAN_OUT ?
-						  (curl_off_t)ch->out_len :
-						  (curl_off_t)HTTP_IN_CHANNEL_CONTENT_LENGTH);
+							  NULL);
+	return rc ? rc :
+		    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+				     ch->kind == HTTP_CHAN_OUT ?
+					     (curl_off_t)ch->out_len :
+					     (curl_off_t)HTTP_IN_CHANNEL_CONTENT_LENGTH);
 }
 
 static int setup_body(struct http_chan *ch, const uint8_t *body, size_t len,
@@ -434,7 +432,8 @@ static int setup_body(struct http_chan *ch, const uint8_t *body, size_t len,
 		memcpy(ch->out_body, body, len);
 		ch->out_len = len;
 		return set_body(ch, 0) ? rpe_fail(err, RPE_ERR_UNSUPPORTED,
-						  "libcurl rejected the body") : 0;
+						  "libcurl rejected the body") :
+					 0;
 	}
 	if (set_body(ch, 0) != CURLE_OK)
 		return rpe_fail(err, RPE_ERR_UNSUPPORTED,
@@ -457,8 +456,11 @@ static int ntlm_open(struct http_chan *ch, const struct http_params *p,
 	struct http_ntlm_params np = {
 		p->ntlm_user ? p->ntlm_user : p->user,
 		p->ntlm_domain ? p->ntlm_domain : "",
-		p->password ? p->password : "", p->host,
-		p->auth == HTTP_AUTH_ANY, 0, "the RPC proxy",
+		p->password ? p->password : "",
+		p->host,
+		p->auth == HTTP_AUTH_ANY,
+		0,
+		"the RPC proxy",
 	};
 	struct curl_slist *node;
 
@@ -496,14 +498,17 @@ static int ntlm_restart(struct http_chan *ch, int action)
 	ch->ntlm_done = action != TR_NTLM_AGAIN_NEGOTIATE &&
 			action != TR_NTLM_AGAIN_AUTHENTICATE;
 	rc = tr_ntlm_prepare(ch->ntlm, ch->src.easy, action, ch->headers,
-			       ch->user, ch->password);
+			     ch->user, ch->password);
 	if (rc == 0 && action != TR_NTLM_AGAIN_NEGOTIATE)
 		rc = set_body(ch, 0) ? -1 : 0;
 	loop_trace(ch->src.loop, 2, "%s channel: %s", kind_name(ch->kind),
-		   action == TR_NTLM_AGAIN_BASIC ? "no NTLM offered: Basic" :
-		   action == TR_NTLM_AGAIN_NO_AUTH ? "no HTTP authentication asked for" :
-		   action == TR_NTLM_AGAIN_NEGOTIATE ? "NTLM NEGOTIATE again, other scheme" :
-		   "NTLM CHALLENGE: AUTHENTICATE with the request, same connection");
+		   action == TR_NTLM_AGAIN_BASIC ?
+			   "no NTLM offered: Basic" :
+		   action == TR_NTLM_AGAIN_NO_AUTH ?
+			   "no HTTP authentication asked for" :
+		   action == TR_NTLM_AGAIN_NEGOTIATE ?
+			   "NTLM NEGOTIATE again, other scheme" :
+			   "NTLM CHALLENGE: AUTHENTICATE with the request, same connection");
 	if (rc < 0 || loop_restart(&ch->src, &err) < 0) {
 		snprintf(ch->auth_msg, sizeof(ch->auth_msg),
 			 "libcurl refused to send the request again for HTTP authentication");
@@ -538,8 +543,7 @@ static int ntlm_next(struct http_chan *ch, CURLcode rc)
 
 /* HTTP authentication, TLS, proxy and routing; shared with the one-shot
  * requests of transport_request.c so both get the same settings. */
-int http_setup_connection(struct loop_source *src,
-			  struct curl_slist **connect_to,
+int http_setup_connection(struct loop_source *src, struct curl_slist **connect_to,
 			  const struct http_params *p, struct rpe_error *err)
 {
 	CURL *e = src->easy;
@@ -554,10 +558,10 @@ int http_setup_connection(struct loop_source *src,
 		/* The owner's record of the handshake (src->tls), if any. */
 		if (src->tls)
 			TRY(loop_watch_tls(src, src->tls, err));
-		TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYPEER, p->insecure ? 0L : 1L,
-				err));
-		TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYHOST, p->insecure ? 0L : 2L,
-				err));
+		TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYPEER,
+				p->insecure ? 0L : 1L, err));
+		TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYHOST,
+				p->insecure ? 0L : 2L, err));
 		if (!p->insecure)
 			TRY(loop_use_ca(src->loop, e, p->ca_file, err));
 		if (p->client_cert)
@@ -588,8 +592,7 @@ static int setup_connection(struct http_chan *ch, const struct http_params *p,
 	return http_setup_connection(&ch->src, &ch->connect_to, &q, err);
 }
 
-struct http_chan *http_chan_open(struct loop *loop,
-				 const struct http_params *p,
+struct http_chan *http_chan_open(struct loop *loop, const struct http_params *p,
 				 enum http_chan_kind kind, const uint8_t *body,
 				 size_t len, const struct http_chan_cb *cb,
 				 struct rpe_error *err)
@@ -619,8 +622,7 @@ struct http_chan *http_chan_open(struct loop *loop,
 			   ch->errbuf, err) ||
 	    setup_request(ch, url, p, err) < 0 ||
 	    setup_body(ch, body, len, err) < 0 ||
-	    setup_connection(ch, p, err) < 0 ||
-	    loop_add(&ch->src, err) < 0) {
+	    setup_connection(ch, p, err) < 0 || loop_add(&ch->src, err) < 0) {
 		http_chan_close(ch);
 		return NULL;
 	}
@@ -709,7 +711,6 @@ int http_chan_auth_pending(const struct http_chan *ch)
 	       !tr_ntlm_sent_credentials(ch->ntlm);
 }
 
-
 /* A 401/407 the connection cut off, in its header block (libcurl then
  * reports it complete) or in its body: what it offered is unknown, and no
  * verdict on the credentials or the schemes can be drawn from it. */
@@ -786,14 +787,15 @@ static void finish(struct http_chan *ch, CURLcode rc)
 	} else if (rc == CURLE_OK && (st < 200 || st > 299)) {
 		res = LOOP_RES_HTTP_STATUS;
 		http_head_excerpt(ch->errbody, ex, sizeof(ex));
-		snprintf(msg, sizeof(msg), "HTTP %ld%s%s", st, ex[0] ? ": " : "",
-			 ex);
+		snprintf(msg, sizeof(msg), "HTTP %ld%s%s", st,
+			 ex[0] ? ": " : "", ex);
 	} else if (rc == CURLE_OK) {
 		snprintf(msg, sizeof(msg), "server ended the %s channel response",
 			 kind_name(ch->kind));
-	} else if (loop_not_http(rc, ch->kind == HTTP_CHAN_IN ? "RPC_IN_DATA" :
-				 "RPC_OUT_DATA", "an RPC proxy", msg,
-				 sizeof(msg))) {
+	} else if (loop_not_http(rc,
+				 ch->kind == HTTP_CHAN_IN ? "RPC_IN_DATA" :
+							    "RPC_OUT_DATA",
+				 "an RPC proxy", msg, sizeof(msg))) {
 		/* the wording is the loop's, shared with Autodiscover */
 	} else {
 		snprintf(msg, sizeof(msg), "%s: %s", loop_result_name(res),
@@ -846,7 +848,8 @@ static curl_socket_t conn_socket(const struct http_chan *ch)
 	unsigned i, n = ch->nsocks < 4 ? ch->nsocks : 4;
 
 	if (curl_easy_getinfo(ch->src.easy, CURLINFO_LOCAL_PORT, &port) !=
-		    CURLE_OK || port <= 0)
+		    CURLE_OK ||
+	    port <= 0)
 		return CURL_SOCKET_BAD;
 	for (i = 0; i < n; i++) {
 		struct sockaddr_storage sa;

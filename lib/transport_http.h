@@ -40,12 +40,12 @@ enum http_chan_kind {
 };
 
 struct http_params {
-	const char *host;        /* URL host, Host header and TLS name (SNI) */
-	const char *connect_ip;  /* -I: connect here instead of resolving host */
+	const char *host;       /* URL host, Host header and TLS name (SNI) */
+	const char *connect_ip; /* -I: connect here instead of resolving host */
 	long port;
-	int tls;                 /* 0: plain http (labs only) */
-	const char *path;        /* "/rpc/rpcproxy.dll?server:6001" */
-	const char *user;        /* HTTP auth user, NULL for none */
+	int tls;          /* 0: plain http (labs only) */
+	const char *path; /* "/rpc/rpcproxy.dll?server:6001" */
+	const char *user; /* HTTP auth user, NULL for none */
 	const char *password;
 	/* NTLM's split of user, as at the RPC layer (NULL: user, ""). */
 	const char *ntlm_user;
@@ -54,11 +54,11 @@ struct http_params {
 	 * ours only; BASIC and NEGOTIATE: libcurl's. */
 	enum http_auth auth;
 	const char *ca_file;
-	int insecure;            /* skip certificate and host name checks */
+	int insecure; /* skip certificate and host name checks */
 	const char *client_cert;
 	const char *client_key;
 	const char *proxy;
-	int ip_version;          /* 0 any, 4 or 6 */
+	int ip_version; /* 0 any, 4 or 6 */
 };
 
 struct http_chan;
@@ -91,8 +91,7 @@ struct http_timings {
  * them.  *connect_to is freed by the caller with the handle. */
 struct loop_source;
 struct curl_slist;
-int http_setup_connection(struct loop_source *src,
-			  struct curl_slist **connect_to,
+int http_setup_connection(struct loop_source *src, struct curl_slist **connect_to,
 			  const struct http_params *p, struct rpe_error *err);
 
 /* Start a channel.  For HTTP_CHAN_OUT, body/len is the whole request body

@@ -11,17 +11,17 @@ enum { LEG_NONE, LEG_ONE, LEG_TWO };
 
 struct tr_ntlm {
 	struct http_ntlm *h;
-	CURLSH *pool;            /* this channel's connections only */
-	struct buf hdr;          /* "Authorization: ..." */
-	struct curl_slist node;  /* points into hdr */
+	CURLSH *pool;           /* this channel's connections only */
+	struct buf hdr;         /* "Authorization: ..." */
+	struct curl_slist node; /* points into hdr */
 	int leg;
-	int over;                /* the handshake ended (either way) */
+	int over; /* the handshake ended (either way) */
 	int bound;
 	long port_one, port_two;
 };
 
 struct tr_ntlm *tr_ntlm_new(const struct http_ntlm_params *p,
-				struct rpe_error *err)
+			    struct rpe_error *err)
 {
 	struct tr_ntlm *n = calloc(1, sizeof(*n));
 
@@ -87,8 +87,7 @@ struct curl_slist *tr_ntlm_header_node(struct tr_ntlm *n)
 	return &n->node;
 }
 
-void tr_ntlm_on_header(struct tr_ntlm *n, CURL *easy, const char *line,
-			 size_t len)
+void tr_ntlm_on_header(struct tr_ntlm *n, CURL *easy, const char *line, size_t len)
 {
 	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
 		long port = 0;
@@ -102,8 +101,7 @@ void tr_ntlm_on_header(struct tr_ntlm *n, CURL *easy, const char *line,
 	http_ntlm_header(n->h, line, len);
 }
 
-int tr_ntlm_on_done(struct tr_ntlm *n, long status,
-		      struct rpe_error *err)
+int tr_ntlm_on_done(struct tr_ntlm *n, long status, struct rpe_error *err)
 {
 	int rc = http_ntlm_response(n->h, status, &n->hdr, err);
 
@@ -115,7 +113,7 @@ int tr_ntlm_on_done(struct tr_ntlm *n, long status,
 }
 
 int tr_ntlm_after(struct tr_ntlm *n, CURLcode rc, long status,
-		    struct rpe_error *err)
+		  struct rpe_error *err)
 {
 	int sent = http_ntlm_sent_credentials(n->h), next;
 
@@ -136,7 +134,7 @@ int tr_ntlm_after(struct tr_ntlm *n, CURLcode rc, long status,
 		return TR_NTLM_AGAIN_BASIC;
 	n->over = 0;
 	return next == HTTP_NTLM_SEND_NEGOTIATE ? TR_NTLM_AGAIN_NEGOTIATE :
-						   TR_NTLM_AGAIN_AUTHENTICATE;
+						  TR_NTLM_AGAIN_AUTHENTICATE;
 }
 
 /* libcurl's Basic for the request again: no NTLM was offered. */
@@ -152,13 +150,14 @@ static int set_basic(CURL *easy, const char *user, const char *password)
 }
 
 int tr_ntlm_prepare(struct tr_ntlm *n, CURL *easy, int action,
-		      struct curl_slist *headers, const char *user,
-		      const char *password)
+		    struct curl_slist *headers, const char *user,
+		    const char *password)
 {
 	if (action == TR_NTLM_AGAIN_NEGOTIATE ||
 	    action == TR_NTLM_AGAIN_AUTHENTICATE) {
 		n->node.next = headers;
-		return curl_easy_setopt(easy, CURLOPT_HTTPHEADER, &n->node) ? -1 : 0;
+		return curl_easy_setopt(easy, CURLOPT_HTTPHEADER, &n->node) ? -1 :
+									      0;
 	}
 	n->over = 1;
 	if (curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers) != CURLE_OK)

@@ -33,7 +33,7 @@
 struct tr_ntlm;
 
 struct tr_ntlm *tr_ntlm_new(const struct http_ntlm_params *p,
-				struct rpe_error *err);
+			    struct rpe_error *err);
 /* Also wipes the last Authorization header. */
 void tr_ntlm_free(struct tr_ntlm *n);
 
@@ -44,12 +44,11 @@ int tr_ntlm_begin(struct tr_ntlm *n, struct rpe_error *err);
  * legs).  Owned by n. */
 struct curl_slist *tr_ntlm_header_node(struct tr_ntlm *n);
 void tr_ntlm_on_header(struct tr_ntlm *n, CURL *easy, const char *line,
-			 size_t len);
+		       size_t len);
 /* The channel binding of the connection leg one's answer came on (lib/
  * tlsinfo's struct tls_seen, read from the same header callback). */
 void tr_ntlm_set_binding(struct tr_ntlm *n, const uint8_t cbt[16]);
-int tr_ntlm_on_done(struct tr_ntlm *n, long status,
-		      struct rpe_error *err);
+int tr_ntlm_on_done(struct tr_ntlm *n, long status, struct rpe_error *err);
 
 /* What a caller does when a transfer of its handle ended (tr_ntlm_after):
  * finish (report the end as it is), or run the handle again. */
@@ -67,13 +66,13 @@ enum tr_ntlm_action {
  * or not).  A leg one answered with something else than a 401 (an error
  * page of the proxy) is TR_NTLM_FINISH. */
 int tr_ntlm_after(struct tr_ntlm *n, CURLcode rc, long status,
-		    struct rpe_error *err);
+		  struct rpe_error *err);
 /* Point easy at the next leg: the Authorization node in front of headers,
  * or headers alone with libcurl's Basic (user, password) or nothing.  The
  * caller sets the body (none on leg one) and restarts the handle. */
 int tr_ntlm_prepare(struct tr_ntlm *n, CURL *easy, int action,
-		      struct curl_slist *headers, const char *user,
-		      const char *password);
+		    struct curl_slist *headers, const char *user,
+		    const char *password);
 /* 1 while the handshake is still running (leg one or two pending). */
 int tr_ntlm_running(const struct tr_ntlm *n);
 

@@ -34,18 +34,18 @@ struct http_request {
 	const char *user, *password;
 	size_t post_len;
 	char auth_msg[320];
-	struct tls_seen tls;    /* what its TLS handshake showed */
-	int unbound;            /* NTLM without channel binding */
-	char keep_name[48];     /* spec->keep_header */
+	struct tls_seen tls; /* what its TLS handshake showed */
+	int unbound;         /* NTLM without channel binding */
+	char keep_name[48];  /* spec->keep_header */
 	char keep_value[64];
-	char auth_offered[96];  /* WWW-Authenticate schemes */
+	char auth_offered[96]; /* WWW-Authenticate schemes */
 	void (*on_header)(void *ctx, struct http_request *rq, const char *line,
 			  size_t len);
 };
 
 /* "Name: value\r\n": the value, when the line is the header `name`. */
-static int header_value(const char *p, size_t len, const char *name,
-			char *out, size_t n)
+static int header_value(const char *p, size_t len, const char *name, char *out,
+			size_t n)
 {
 	size_t nl = strlen(name), i, o = 0;
 
@@ -81,8 +81,8 @@ static void note_tls(struct http_request *rq)
 	struct curl_tlssessioninfo *ti = NULL;
 
 	if (curl_easy_getinfo(rq->src.easy, CURLINFO_TLS_SSL_PTR, &ti) ==
-		    CURLE_OK && ti && ti->backend == CURLSSLBACKEND_OPENSSL &&
-	    ti->internals)
+		    CURLE_OK &&
+	    ti && ti->backend == CURLSSLBACKEND_OPENSSL && ti->internals)
 		tlsinfo_from_ssl(ti->internals, &rq->tls);
 }
 
@@ -113,8 +113,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 			ntlm_binding(rq);
 		else
 			note_tls(rq);
-	} else if (header_value(p, len, "WWW-Authenticate", value,
-				sizeof(value))) {
+	} else if (header_value(p, len, "WWW-Authenticate", value, sizeof(value))) {
 		/* Schemes only: a token is not kept (RFC 7235 4.1). */
 		(void)http_auth_schemes_add(rq->auth_offered,
 					    sizeof(rq->auth_offered),
@@ -138,14 +137,15 @@ static CURLcode set_body(struct http_request *rq, int negotiate_leg)
 		return CURLE_OK;
 	rc = curl_easy_setopt(e, CURLOPT_POSTFIELDS,
 			      negotiate_leg ? "" : (char *)rq->post);
-	return rc ? rc : curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-					  (curl_off_t)(negotiate_leg ? 0 :
-							       rq->post_len));
+	return rc ? rc :
+		    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+				     (curl_off_t)(negotiate_leg ? 0 :
+								  rq->post_len));
 }
 
 /* Leg one of our HTTP NTLM: the Authorization node, no body. */
-static int ntlm_setup(struct http_request *rq, const struct http_ntlm_params *np,
-		      struct rpe_error *err)
+static int ntlm_setup(struct http_request *rq,
+		      const struct http_ntlm_params *np, struct rpe_error *err)
 {
 	rq->ntlm = tr_ntlm_new(np, err);
 	if (rq->ntlm && rq->unbound)
@@ -153,7 +153,7 @@ static int ntlm_setup(struct http_request *rq, const struct http_ntlm_params *np
 	if (!rq->ntlm || tr_ntlm_attach(rq->ntlm, rq->src.easy, err) < 0 ||
 	    tr_ntlm_begin(rq->ntlm, err) < 0 ||
 	    tr_ntlm_prepare(rq->ntlm, rq->src.easy, TR_NTLM_AGAIN_NEGOTIATE,
-			      rq->headers, NULL, NULL) < 0 ||
+			    rq->headers, NULL, NULL) < 0 ||
 	    set_body(rq, 1) != CURLE_OK)
 		return err && err->code ? err->code : RPE_ERR_NOMEM;
 	return 0;
@@ -168,8 +168,11 @@ static int setup_auth(struct http_request *rq, const struct http_params *p,
 	struct http_ntlm_params np = {
 		p->ntlm_user ? p->ntlm_user : p->user,
 		p->ntlm_domain ? p->ntlm_domain : "",
-		p->password ? p->password : "", p->host,
-		p->auth == HTTP_AUTH_ANY && !rq->unbound, 0, "the server",
+		p->password ? p->password : "",
+		p->host,
+		p->auth == HTTP_AUTH_ANY && !rq->unbound,
+		0,
+		"the server",
 	};
 	CURLU *u = NULL;
 	char *host = NULL;
@@ -200,7 +203,8 @@ static int setup(struct http_request *rq, const struct http_params *p,
 	size_t i;
 
 	for (i = 0; spec->headers && spec->headers[i]; i++) {
-		struct curl_slist *l = curl_slist_append(rq->headers, spec->headers[i]);
+		struct curl_slist *l =
+			curl_slist_append(rq->headers, spec->headers[i]);
 		if (!l)
 			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 		rq->headers = l;
@@ -208,7 +212,8 @@ static int setup(struct http_request *rq, const struct http_params *p,
 	TRY(LOOP_SETOPT(e, CURLOPT_URL, spec->url, err));
 	/* NTLM is connection-based: HTTP/2 cannot carry it (IIS answers
 	 * HTTP_1_1_REQUIRED); the RPC proxy channels use 1.1 too. */
-	TRY(LOOP_SETOPT(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1, err));
+	TRY(LOOP_SETOPT(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1,
+			err));
 	TRY(LOOP_SETOPT(e, CURLOPT_PROTOCOLS_STR, p->tls ? "https" : "http", err));
 	TRY(LOOP_SETOPT(e, CURLOPT_FOLLOWLOCATION, 0L, err));
 	TRY(LOOP_SETOPT(e, CURLOPT_HTTPHEADER, rq->headers, err));
@@ -231,8 +236,8 @@ static int setup(struct http_request *rq, const struct http_params *p,
 	}
 	TRY(setup_auth(rq, p, spec->url, err));
 	for (i = 0; spec->connect_to && spec->connect_to[i]; i++) {
-		struct curl_slist *l = curl_slist_append(rq->connect_to,
-							 spec->connect_to[i]);
+		struct curl_slist *l =
+			curl_slist_append(rq->connect_to, spec->connect_to[i]);
 		if (!l)
 			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 		rq->connect_to = l;
@@ -263,9 +268,11 @@ struct http_request *http_request_open(struct loop *loop,
 	snprintf(rq->keep_name, sizeof(rq->keep_name), "%s",
 		 spec->keep_header ? spec->keep_header : "");
 	buf_init(&rq->body, spec->max_body + 1);
-	snprintf(rq->name, sizeof(rq->name), "%s", spec->name ? spec->name : "HTTP");
+	snprintf(rq->name, sizeof(rq->name), "%s",
+		 spec->name ? spec->name : "HTTP");
 	rq->src.tls = &rq->tls;
-	if (!loop_easy_new(loop, &rq->src, &request_ops, rq->name, rq->errbuf, err) ||
+	if (!loop_easy_new(loop, &rq->src, &request_ops, rq->name, rq->errbuf,
+			   err) ||
 	    setup(rq, p, spec, err) < 0 || loop_add(&rq->src, err) < 0) {
 		http_request_close(rq);
 		return NULL;
@@ -321,7 +328,7 @@ static int ntlm_next(struct http_request *rq, CURLcode rc)
 		return 0;
 	buf_reset(&rq->body);
 	if (tr_ntlm_prepare(rq->ntlm, rq->src.easy, action, rq->headers,
-			      rq->user, rq->password) < 0 ||
+			    rq->user, rq->password) < 0 ||
 	    set_body(rq, action == TR_NTLM_AGAIN_NEGOTIATE) != CURLE_OK ||
 	    loop_restart(&rq->src, &err) < 0) {
 		snprintf(rq->auth_msg, sizeof(rq->auth_msg),
@@ -344,16 +351,18 @@ static void src_done(struct loop_source *src, CURLcode rc)
 	rq->finished = 1;
 	curl_easy_getinfo(src->easy, CURLINFO_RESPONSE_CODE, &st);
 	if (curl_easy_getinfo(src->easy, CURLINFO_REDIRECT_URL, &redirect) ==
-		    CURLE_OK && redirect)
+		    CURLE_OK &&
+	    redirect)
 		snprintf(rq->location, sizeof(rq->location), "%s", redirect);
 	if (rq->auth_msg[0]) {
 		res = LOOP_RES_AUTH_FAILED;
 		snprintf(msg, sizeof(msg), "%s", rq->auth_msg);
 	} else if (rc == CURLE_OK) {
-		res = st >= 200 && st <= 299 ? LOOP_RES_EOF : LOOP_RES_HTTP_STATUS;
+		res = st >= 200 && st <= 299 ? LOOP_RES_EOF :
+					       LOOP_RES_HTTP_STATUS;
 		snprintf(msg, sizeof(msg), "HTTP %ld", st);
-	} else if (loop_not_http(rc, rq->name, "an Autodiscover web server", msg,
-				 sizeof(msg))) {
+	} else if (loop_not_http(rc, rq->name, "an Autodiscover web server",
+				 msg, sizeof(msg))) {
 		/* the wording is the loop's, shared with the RPC channels */
 	} else if (rq->too_big) {
 		res = LOOP_RES_ABORTED;

@@ -22,19 +22,19 @@ struct http_request_cb {
 	/* The request ended: res LOOP_RES_EOF or LOOP_RES_HTTP_STATUS with
 	 * status set, or a transport failure explained by msg.  Called from
 	 * inside the loop: close the request only after loop_run returns. */
-	void (*on_done)(void *ctx, struct http_request *rq, enum loop_result res,
-			long status, const char *msg);
+	void (*on_done)(void *ctx, struct http_request *rq,
+			enum loop_result res, long status, const char *msg);
 };
 
 struct http_request_spec {
-	const char *method;   /* "GET", "POST", or another method with a body
+	const char *method;  /* "GET", "POST", or another method with a body
 			       * (RPC_IN_DATA: posted the same way) */
-	const char *url;      /* absolute; its scheme must match p->tls */
-	const char *name;     /* trace prefix */
-	const uint8_t *body;  /* POST body (copied) */
+	const char *url;     /* absolute; its scheme must match p->tls */
+	const char *name;    /* trace prefix */
+	const uint8_t *body; /* POST body (copied) */
 	size_t len;
 	const char *const *headers; /* extra request headers, NULL-terminated */
-	size_t max_body;      /* a longer response body aborts the request */
+	size_t max_body; /* a longer response body aborts the request */
 	/* "HOST:PORT:ADDR:PORT" lines for CURLOPT_CONNECT_TO, NULL-terminated
 	 * (split DNS, loopback tests); NULL: none. */
 	const char *const *connect_to;

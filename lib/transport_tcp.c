@@ -19,11 +19,11 @@ struct tcp_chan {
 	struct tcp_chan_cb cb;
 	char errbuf[CURL_ERROR_SIZE];
 	char name[16];
-	char where[300];        /* host:port, for messages */
-	struct buf queue;       /* bytes not yet written */
+	char where[300];  /* host:port, for messages */
+	struct buf queue; /* bytes not yet written */
 	curl_socket_t sock;
 	int connected;
-	int ended;              /* on_done was called or reading stopped */
+	int ended; /* on_done was called or reading stopped */
 };
 
 static const struct loop_source_ops tcp_source_ops;
@@ -47,8 +47,7 @@ static int setup_connect(struct tcp_chan *ch, const struct tcp_params *p,
 			  &ch->connect_to, err);
 }
 
-struct tcp_chan *tcp_chan_open(struct loop *loop,
-			       const struct tcp_params *p,
+struct tcp_chan *tcp_chan_open(struct loop *loop, const struct tcp_params *p,
 			       const struct tcp_chan_cb *cb,
 			       struct rpe_error *err)
 {
@@ -195,8 +194,8 @@ static void read_one(struct tcp_chan *ch)
 	/* Bounded: a fast sender cannot keep one stream in here forever. */
 	for (rounds = 0; rounds < 64 && !ch->ended; rounds++) {
 		size_t got = 0;
-		CURLcode rc = curl_easy_recv(ch->src.easy, chunk, sizeof(chunk),
-					     &got);
+		CURLcode rc =
+			curl_easy_recv(ch->src.easy, chunk, sizeof(chunk), &got);
 		if (rc == CURLE_AGAIN)
 			return;
 		if (rc != CURLE_OK) {

@@ -22,8 +22,8 @@ struct tcp_params {
 	const char *host;       /* name to resolve (or a literal address) */
 	const char *connect_ip; /* -I: connect here instead of resolving */
 	long port;
-	int ip_version;         /* 0 any, 4 or 6 */
-	const char *name;       /* for traces: "EPM", "RPC" ... */
+	int ip_version;   /* 0 any, 4 or 6 */
+	const char *name; /* for traces: "EPM", "RPC" ... */
 };
 
 struct tcp_chan;
@@ -42,8 +42,7 @@ struct tcp_chan_cb {
 };
 
 /* Start connecting.  Callbacks run from loop_run(). */
-struct tcp_chan *tcp_chan_open(struct loop *loop,
-			       const struct tcp_params *params,
+struct tcp_chan *tcp_chan_open(struct loop *loop, const struct tcp_params *params,
 			       const struct tcp_chan_cb *cb,
 			       struct rpe_error *err);
 

@@ -32,8 +32,7 @@ static long curl_version_of(enum tls_probe_version v)
 		return CURL_SSLVERSION_TLSv1_2 | CURL_SSLVERSION_MAX_TLSv1_2;
 	case TLS_PROBE_13:
 		return CURL_SSLVERSION_TLSv1_3 | CURL_SSLVERSION_MAX_TLSv1_3;
-	default:
-		return CURL_SSLVERSION_DEFAULT;
+	default: return CURL_SSLVERSION_DEFAULT;
 	}
 }
 
@@ -59,8 +58,8 @@ static int setup(struct tls_probe *tp, const struct tls_probe_params *p,
 	if (p->version == TLS_PROBE_10 || p->version == TLS_PROBE_11)
 		/* This handle's SSL_CTX only: OpenSSL 3 refuses TLS 1.0
 		 * and 1.1 above security level 0. */
-		TRY(LOOP_SETOPT(e, CURLOPT_SSL_CIPHER_LIST, "DEFAULT:@SECLEVEL=0",
-				err));
+		TRY(LOOP_SETOPT(e, CURLOPT_SSL_CIPHER_LIST,
+				"DEFAULT:@SECLEVEL=0", err));
 	TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYPEER, p->verify ? 1L : 0L, err));
 	TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYHOST, p->verify ? 2L : 0L, err));
 	if (p->verify)
@@ -127,8 +126,10 @@ static void src_done(struct loop_source *src, CURLcode rc)
 	if (tp->finished)
 		return;
 	tp->finished = 1;
-	snprintf(msg, sizeof(msg), "%s", rc == CURLE_OK ? "handshake completed" :
-		 tp->errbuf[0] ? tp->errbuf : curl_easy_strerror(rc));
+	snprintf(msg, sizeof(msg), "%s",
+		 rc == CURLE_OK ? "handshake completed" :
+		 tp->errbuf[0]  ? tp->errbuf :
+				  curl_easy_strerror(rc));
 	loop_trace(src->loop, 2, "%s: %s%s%s", tp->name, msg,
 		   tp->tls.version[0] ? ", " : "", tp->tls.version);
 	if (tp->cb.on_done)

@@ -17,7 +17,7 @@
 #include "transport_http.h"
 
 enum tls_probe_version {
-	TLS_PROBE_ANY = 0,  /* libcurl's default range */
+	TLS_PROBE_ANY = 0, /* libcurl's default range */
 	TLS_PROBE_10,
 	TLS_PROBE_11,
 	TLS_PROBE_12,
@@ -29,9 +29,9 @@ struct tls_probe_params {
 	 * proxy's connections (user, path and auth are not used). */
 	const struct http_params *http;
 	enum tls_probe_version version; /* exactly this one */
-	int verify;         /* verify chain and name against ca_file (NULL:
+	int verify;       /* verify chain and name against ca_file (NULL:
 			     * the system's CAs) */
-	const char *name;   /* trace prefix */
+	const char *name; /* trace prefix */
 };
 
 struct tls_probe;

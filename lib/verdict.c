@@ -40,8 +40,7 @@ void verdict_add_line(struct verdict *v, const char *fmt, ...)
 	va_end(ap);
 }
 
-void verdict_set_summary(struct verdict *v, enum mp_state st,
-			const char *fmt, ...)
+void verdict_set_summary(struct verdict *v, enum mp_state st, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -52,14 +51,15 @@ void verdict_set_summary(struct verdict *v, enum mp_state st,
 }
 
 /* "NTLM, packet privacy (sealed)" */
-static const char *level_text(const struct probe_result *r, char *out,
-			      size_t n)
+static const char *level_text(const struct probe_result *r, char *out, size_t n)
 {
 	const char *l = "?";
 
 	switch (r->level) {
 	case PROBE_LEVEL_PRIVACY: l = "packet privacy (sealed)"; break;
-	case PROBE_LEVEL_INTEGRITY: l = "packet integrity (signed, not sealed)"; break;
+	case PROBE_LEVEL_INTEGRITY:
+		l = "packet integrity (signed, not sealed)";
+		break;
 	case PROBE_LEVEL_CONNECT: l = "level connect (not sealed)"; break;
 	case PROBE_LEVEL_NONE: return "no RPC authentication, level none";
 	}
@@ -80,7 +80,8 @@ static void ec_text(const struct probe_result *r, char *out, size_t n)
 static void describe_probe(struct verdict *v, const struct probe_result *r)
 {
 	static const enum probe_phase order[] = { PHASE_CONNECT, PHASE_RTS,
-		PHASE_BIND, PHASE_LOGON, PHASE_DISCONNECT };
+						  PHASE_BIND, PHASE_LOGON,
+						  PHASE_DISCONNECT };
 	char phases[200], lt[80];
 	size_t o = 0, i;
 	double prev = 0;
@@ -92,12 +93,15 @@ static void describe_probe(struct verdict *v, const struct probe_result *r)
 
 	if (r->phase == PHASE_DONE)
 		verdict_add_line(v, "%s probe (%s): %s in %.3fs: %s", r->label,
-			 level_text(r, lt, sizeof(lt)), probe_outcome_name(r->outcome),
-			 r->total_time, r->message);
+				 level_text(r, lt, sizeof(lt)),
+				 probe_outcome_name(r->outcome), r->total_time,
+				 r->message);
 	else
-		verdict_add_line(v, "%s probe (%s): %s during %s in %.3fs: %s", r->label,
-			 level_text(r, lt, sizeof(lt)), probe_outcome_name(r->outcome),
-			 probe_phase_name(r->phase), r->total_time, r->message);
+		verdict_add_line(v, "%s probe (%s): %s during %s in %.3fs: %s",
+				 r->label, level_text(r, lt, sizeof(lt)),
+				 probe_outcome_name(r->outcome),
+				 probe_phase_name(r->phase), r->total_time,
+				 r->message);
 	phases[0] = '\0';
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		double end = r->phase_end[order[i]];
@@ -115,14 +119,17 @@ static void describe_probe(struct verdict *v, const struct probe_result *r)
 	if (o)
 		verdict_add_line(v, "  phases: %s", phases);
 	if (r->tcp_port)
-		verdict_add_line(v, "  RPC over TCP, store port %u%s", r->tcp_port,
-			 r->epm_time > 0 ? " (from the endpoint mapper)" : "");
+		verdict_add_line(v, "  RPC over TCP, store port %u%s",
+				 r->tcp_port,
+				 r->epm_time > 0 ? " (from the endpoint mapper)" :
+						   "");
 	/* szDisplayName is the display name of the user logged on
 	 * (MS-OXCRPC 3.1.4.1), not the server's. */
 	if (r->server_version[0])
-		verdict_add_line(v, "  store server version %s%s%s%s", r->server_version,
-			 r->display_name[0] ? ", logged on as \"" : "",
-			 r->display_name, r->display_name[0] ? "\"" : "");
+		verdict_add_line(v, "  store server version %s%s%s%s",
+				 r->server_version,
+				 r->display_name[0] ? ", logged on as \"" : "",
+				 r->display_name, r->display_name[0] ? "\"" : "");
 }
 
 static int timed_out(const struct probe_result *r)
@@ -132,18 +139,32 @@ static int timed_out(const struct probe_result *r)
 
 static void remediation_enforce(struct verdict *v, const char *srv)
 {
-	verdict_add_line(v, "To require encryption (Exchange 2010 and later): Set-RpcClientAccess -Server %s -EncryptionRequired $true", srv);
-	verdict_add_line(v, "Exchange 2007: Set-MailboxServer %s -MapiEncryptionRequired:$true", srv);
-	verdict_add_line(v, "Check the setting: (Get-RpcClientAccess -Server %s).EncryptionRequired", srv);
+	verdict_add_line(v,
+			 "To require encryption (Exchange 2010 and later): Set-RpcClientAccess -Server %s -EncryptionRequired $true",
+			 srv);
+	verdict_add_line(v,
+			 "Exchange 2007: Set-MailboxServer %s -MapiEncryptionRequired:$true",
+			 srv);
+	verdict_add_line(v,
+			 "Check the setting: (Get-RpcClientAccess -Server %s).EncryptionRequired",
+			 srv);
 }
 
 static void remediation_allow(struct verdict *v, const char *srv)
 {
-	verdict_add_line(v, "Outlook profiles without \"Encrypt data between Microsoft Outlook and Microsoft Exchange\" cannot log on.");
-	verdict_add_line(v, "Either enable that setting in the profiles (or by Group Policy), or allow unencrypted RPC:");
-	verdict_add_line(v, "Exchange 2010 and later: Set-RpcClientAccess -Server %s -EncryptionRequired $false", srv);
-	verdict_add_line(v, "Exchange 2007: Set-MailboxServer %s -MapiEncryptionRequired:$false", srv);
-	verdict_add_line(v, "Check the setting: (Get-RpcClientAccess -Server %s).EncryptionRequired", srv);
+	verdict_add_line(v,
+			 "Outlook profiles without \"Encrypt data between Microsoft Outlook and Microsoft Exchange\" cannot log on.");
+	verdict_add_line(v,
+			 "Either enable that setting in the profiles (or by Group Policy), or allow unencrypted RPC:");
+	verdict_add_line(v,
+			 "Exchange 2010 and later: Set-RpcClientAccess -Server %s -EncryptionRequired $false",
+			 srv);
+	verdict_add_line(v,
+			 "Exchange 2007: Set-MailboxServer %s -MapiEncryptionRequired:$false",
+			 srv);
+	verdict_add_line(v,
+			 "Check the setting: (Get-RpcClientAccess -Server %s).EncryptionRequired",
+			 srv);
 }
 
 /* The client version as administrators write it, A.B.C.D; the old
@@ -179,25 +200,28 @@ static const char *mailbox_id(const struct verdict_input *in)
  * ecClientVerDisallowed; so does a client older than 12.0 in an
  * organization without public folders (MS-OXCRPC 3.1.4.1, ulFlags). */
 static void explain_version_block(struct verdict *v,
-				  const struct verdict_input *in,
-				  const char *srv)
+				  const struct verdict_input *in, const char *srv)
 {
 	char ver[32];
 
-	verdict_add_line(v, "ecClientVerDisallowed on the sealed logon: the server blocks client version %s.",
-		 version_text(in, ver, sizeof(ver)));
-	verdict_add_line(v, "Check: (Get-RpcClientAccess -Server %s).BlockedClientVersions and (Get-CASMailbox -Identity '%s').MAPIBlockOutlookVersions",
-		 srv, mailbox_id(in));
-	verdict_add_line(v, "Clients older than Outlook 2007 (12.0) are also refused this way when the organization has no public folders.");
-	verdict_add_line(v, "To test the encryption policy, present a version the server accepts: --client-version outlook2016.");
+	verdict_add_line(v,
+			 "ecClientVerDisallowed on the sealed logon: the server blocks client version %s.",
+			 version_text(in, ver, sizeof(ver)));
+	verdict_add_line(v,
+			 "Check: (Get-RpcClientAccess -Server %s).BlockedClientVersions and (Get-CASMailbox -Identity '%s').MAPIBlockOutlookVersions",
+			 srv, mailbox_id(in));
+	verdict_add_line(v,
+			 "Clients older than Outlook 2007 (12.0) are also refused this way when the organization has no public folders.");
+	verdict_add_line(v,
+			 "To test the encryption policy, present a version the server accepts: --client-version outlook2016.");
 }
 
 /* The per-mailbox MAPI settings behind the codes of the 12.0 row of
  * MS-OXCRPC 3.2.4.1.3.2 (Set-CASMailbox parameters). */
 static const struct {
 	uint32_t ec;
-	const char *what;  /* for the status line */
-	const char *fix;   /* %s: the mailbox */
+	const char *what; /* for the status line */
+	const char *fix;  /* %s: the mailbox */
 } mailbox_settings[] = {
 	{ EMSMDB_EC_RPC_HTTP_DISALLOWED,
 	  "the mailbox may not use RPC over HTTP (Set-CASMailbox -MAPIBlockOutlookRpcHttp)",
@@ -214,7 +238,9 @@ static int mailbox_setting(uint32_t ec)
 {
 	int i;
 
-	for (i = 0; i < (int)(sizeof(mailbox_settings) / sizeof(mailbox_settings[0])); i++)
+	for (i = 0;
+	     i < (int)(sizeof(mailbox_settings) / sizeof(mailbox_settings[0]));
+	     i++)
 		if (mailbox_settings[i].ec == ec)
 			return i;
 	return -1;
@@ -225,7 +251,8 @@ static void explain_ec(struct verdict *v, const struct probe_result *r)
 	const char *m = emsmdb_ec_meaning(r->ec);
 
 	if (m)
-		verdict_add_line(v, "%s: %s.", r->ec_name[0] ? r->ec_name : "ec", m);
+		verdict_add_line(v, "%s: %s.",
+				 r->ec_name[0] ? r->ec_name : "ec", m);
 }
 
 /* An RPC proxy answers a channel request for a RemoteName it cannot route
@@ -236,20 +263,21 @@ static void remediation_remote_name(struct verdict *v,
 {
 	/* rpc_server is NULL when the RemoteName was a mailbox GUID@domain. */
 	if (in->rpc_server)
-		verdict_add_line(v, "HTTP 404: the RPC proxy cannot route the RemoteName %s.",
-			 in->rpc_server);
+		verdict_add_line(v,
+				 "HTTP 404: the RPC proxy cannot route the RemoteName %s.",
+				 in->rpc_server);
 	else
 		verdict_add_line(v, "HTTP 404: the RPC proxy knows no mailbox with that "
-			 "GUID@domain RemoteName.");
-	verdict_add_line(v, "Exchange 2013 and later route by mailbox: use -e ADDRESS "
-		 "(Autodiscover finds it) or --rpc-server GUID@DOMAIN with the "
-		 "mailbox's (Get-Mailbox monitor).ExchangeGuid and its primary "
-		 "SMTP domain.");
+				    "GUID@domain RemoteName.");
+	verdict_add_line(v,
+			 "Exchange 2013 and later route by mailbox: use -e ADDRESS "
+			 "(Autodiscover finds it) or --rpc-server GUID@DOMAIN with the "
+			 "mailbox's (Get-Mailbox monitor).ExchangeGuid and its primary "
+			 "SMTP domain.");
 }
 
 /* The RPC proxy's own error status (MS-RPCH 2.1.2.1.3): what to fix. */
-static void explain_proxy_error(struct verdict *v,
-				const struct verdict_input *in,
+static void explain_proxy_error(struct verdict *v, const struct verdict_input *in,
 				const struct probe_result *r)
 {
 	struct rpch_http_error e;
@@ -263,7 +291,7 @@ static void explain_proxy_error(struct verdict *v,
 			  strlen(r->http_reason), &e);
 	if (e.fix)
 		verdict_add_line(v, "To fix (HTTP %ld from the RPC proxy): %s.",
-			 r->http_status, e.fix);
+				 r->http_status, e.fix);
 }
 
 static void failure(struct verdict *v, const struct verdict_input *in,
@@ -277,35 +305,42 @@ static void failure(struct verdict *v, const struct verdict_input *in,
 
 	if (r->outcome == OUTCOME_TIMEOUT) {
 		verdict_set_summary(v, in->timeout_state,
-			    "%s: %s logon timed out after %gs during %s%s%s%s",
-			    in->host, r->label, in->timeout_seconds,
-			    probe_phase_name(r->phase), r->step[0] ? " (" : "",
-			    r->step, r->step[0] ? ")" : "");
+				    "%s: %s logon timed out after %gs during %s%s%s%s",
+				    in->host, r->label, in->timeout_seconds,
+				    probe_phase_name(r->phase),
+				    r->step[0] ? " (" : "", r->step,
+				    r->step[0] ? ")" : "");
 		return;
 	}
 	if (r->outcome != OUTCOME_LOGON_REFUSED &&
 	    r->outcome != OUTCOME_LOGON_NOT_ENCRYPTED) {
-		verdict_set_summary(v, MP_CRITICAL, "%s: %s logon failed during %s: %s (%s)",
-			    in->host, r->label, probe_phase_name(r->phase),
-			    probe_outcome_name(r->outcome), r->message);
+		verdict_set_summary(v, MP_CRITICAL,
+				    "%s: %s logon failed during %s: %s (%s)",
+				    in->host, r->label,
+				    probe_phase_name(r->phase),
+				    probe_outcome_name(r->outcome), r->message);
 		explain_proxy_error(v, in, r);
 		return;
 	}
 	ec_text(r, ec, sizeof(ec));
 	if (refused_with(r, EMSMDB_EC_CLIENT_VER_DISALLOWED)) {
 		int both = r != in->unencrypted &&
-			   refused_with(in->unencrypted, EMSMDB_EC_CLIENT_VER_DISALLOWED);
-		verdict_set_summary(v, MP_CRITICAL, "%s: client version %s is blocked: %s refused (%s); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version",
-			    in->host, version_text(in, ver, sizeof(ver)),
-			    both ? "both logons" : r == in->unencrypted ?
-			    "unencrypted logon" : "encrypted logon", ec);
+			   refused_with(in->unencrypted,
+					EMSMDB_EC_CLIENT_VER_DISALLOWED);
+		verdict_set_summary(v, MP_CRITICAL,
+				    "%s: client version %s is blocked: %s refused (%s); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version",
+				    in->host, version_text(in, ver, sizeof(ver)),
+				    both                 ? "both logons" :
+				    r == in->unencrypted ? "unencrypted logon" :
+							   "encrypted logon",
+				    ec);
 		explain_version_block(v, in, srv);
 		return;
 	}
 	ms = r->outcome == OUTCOME_LOGON_REFUSED ? mailbox_setting(r->ec) : -1;
 	verdict_set_summary(v, MP_CRITICAL, "%s: %s logon refused (%s)%s%s",
-		    in->host, r->label, ec, ms >= 0 ? ": " : "",
-		    ms >= 0 ? mailbox_settings[ms].what : "");
+			    in->host, r->label, ec, ms >= 0 ? ": " : "",
+			    ms >= 0 ? mailbox_settings[ms].what : "");
 	explain_ec(v, r);
 	if (ms >= 0)
 		verdict_add_line(v, mailbox_settings[ms].fix, mailbox_id(in));
@@ -324,19 +359,23 @@ static void accepted_unencrypted(const struct verdict_input *in,
 	 * hold it to EncryptionRequired (MS-OXCRPC 3.1.4.1 asks for
 	 * ecNotEncrypted below PKT_PRIVACY). */
 	if (u && u->level == PROBE_LEVEL_NONE) {
-		verdict_add_line(v, "The store accepted a logon without RPC authentication (level none): only TLS to the RPC proxy protects it, and EncryptionRequired did not refuse it.");
+		verdict_add_line(v,
+				 "The store accepted a logon without RPC authentication (level none): only TLS to the RPC proxy protects it, and EncryptionRequired did not refuse it.");
 		if (in->expect == EXPECT_REQUIRED) {
 			v->cause = u;
-			verdict_set_summary(v, MP_CRITICAL, "%s accepts RPC logons without RPC authentication (expected: encryption required)",
-				    in->host);
-			verdict_add_line(v, "Exchange 2013 and later exempt such logons behind the RPC proxy; EncryptionRequired itself is tested with --unencrypted-level connect or integrity.");
+			verdict_set_summary(v, MP_CRITICAL,
+					    "%s accepts RPC logons without RPC authentication (expected: encryption required)",
+					    in->host);
+			verdict_add_line(v,
+					 "Exchange 2013 and later exempt such logons behind the RPC proxy; EncryptionRequired itself is tested with --unencrypted-level connect or integrity.");
 			return;
 		}
 	}
 	if (in->expect == EXPECT_REQUIRED) {
 		v->cause = u;
-		verdict_set_summary(v, MP_CRITICAL, "%s accepts unencrypted RPC logons (expected: encryption required)",
-			    in->host);
+		verdict_set_summary(v, MP_CRITICAL,
+				    "%s accepts unencrypted RPC logons (expected: encryption required)",
+				    in->host);
 		remediation_enforce(v, srv);
 	} else {
 		verdict_set_summary(v, MP_OK, "%s %s", in->host, ok_text);
@@ -346,9 +385,8 @@ static void accepted_unencrypted(const struct verdict_input *in,
 /* The unencrypted logon was refused because of the encryption policy:
  * ecNotEncrypted, or ecClientVerDisallowed next to a sealed logon that
  * worked with the same client version. */
-static void refused_unencrypted(const struct verdict_input *in,
-				struct verdict *v, const char *srv,
-				const struct probe_result *u,
+static void refused_unencrypted(const struct verdict_input *in, struct verdict *v,
+				const char *srv, const struct probe_result *u,
 				const struct probe_result *e)
 {
 	char ec[64], enc_ok[64] = "", ver[32];
@@ -356,24 +394,31 @@ static void refused_unencrypted(const struct verdict_input *in,
 	v->enforced = 1;
 	ec_text(u, ec, sizeof(ec));
 	if (e)
-		snprintf(enc_ok, sizeof(enc_ok), ", encrypted logon OK in %.2fs",
-			 e->total_time);
+		snprintf(enc_ok, sizeof(enc_ok),
+			 ", encrypted logon OK in %.2fs", e->total_time);
 	if (in->expect == EXPECT_OPTIONAL) {
 		v->cause = u;
-		verdict_set_summary(v, MP_CRITICAL, "%s requires RPC encryption: %s (%s) (expected: encryption optional)",
-			    in->host, e ? "unencrypted clients are locked out" :
-			    "unencrypted logon refused", ec);
+		verdict_set_summary(v, MP_CRITICAL,
+				    "%s requires RPC encryption: %s (%s) (expected: encryption optional)",
+				    in->host,
+				    e ? "unencrypted clients are locked out" :
+					"unencrypted logon refused",
+				    ec);
 		remediation_allow(v, srv);
 	} else {
-		verdict_set_summary(v, MP_OK, "%s requires RPC encryption: unencrypted logon refused (%s)%s",
-			    in->host, ec, enc_ok);
+		verdict_set_summary(v, MP_OK,
+				    "%s requires RPC encryption: unencrypted logon refused (%s)%s",
+				    in->host, ec, enc_ok);
 	}
 	if (u->ec != EMSMDB_EC_CLIENT_VER_DISALLOWED)
 		return;
-	verdict_add_line(v, "The unsealed logon was refused with ecClientVerDisallowed while the sealed logon with the same client version %s worked: the server requires encryption.",
-		 version_text(in, ver, sizeof(ver)));
-	verdict_add_line(v, "Clients older than Outlook 2007 (12.0) cannot receive ecNotEncrypted and are told their version is blocked (MS-OXCRPC 3.1.4.1);");
-	verdict_add_line(v, "Outlook shows \"Your Exchange Server administrator has blocked the version of Outlook that you are using.\"");
+	verdict_add_line(v,
+			 "The unsealed logon was refused with ecClientVerDisallowed while the sealed logon with the same client version %s worked: the server requires encryption.",
+			 version_text(in, ver, sizeof(ver)));
+	verdict_add_line(v,
+			 "Clients older than Outlook 2007 (12.0) cannot receive ecNotEncrypted and are told their version is blocked (MS-OXCRPC 3.1.4.1);");
+	verdict_add_line(v,
+			 "Outlook shows \"Your Exchange Server administrator has blocked the version of Outlook that you are using.\"");
 }
 
 /* A logon without RPC authentication (level none) refused at the bind or
@@ -387,14 +432,15 @@ static int refused_without_auth(const struct probe_result *u)
 }
 
 static void unknown_without_auth(const struct verdict_input *in,
-				 struct verdict *v,
-				 const struct probe_result *u)
+				 struct verdict *v, const struct probe_result *u)
 {
 	v->cause = u;
-	verdict_set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: the server refuses logons without RPC authentication; the policy cannot be told at this level (unencrypted logon failed during %s: %s (%s))",
-		    in->host, probe_phase_name(u->phase),
-		    probe_outcome_name(u->outcome), u->message);
-	verdict_add_line(v, "The server refused a logon without RPC authentication (Exchange 2010 and RPC/TCP require it); --unencrypted-level connect probes with NTLM but without sealing.");
+	verdict_set_summary(v, MP_UNKNOWN,
+			    "%s: cannot tell the RPC encryption policy: the server refuses logons without RPC authentication; the policy cannot be told at this level (unencrypted logon failed during %s: %s (%s))",
+			    in->host, probe_phase_name(u->phase),
+			    probe_outcome_name(u->outcome), u->message);
+	verdict_add_line(v,
+			 "The server refused a logon without RPC authentication (Exchange 2010 and RPC/TCP require it); --unencrypted-level connect probes with NTLM but without sealing.");
 }
 
 /* Only the unencrypted probe ran. */
@@ -418,8 +464,9 @@ static void decide_unencrypted_only(const struct verdict_input *in,
 		 * look alike. */
 		ec_text(u, ec, sizeof(ec));
 		v->cause = u;
-		verdict_set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused (%s), which means either encryption required or client version blocked; run --probe both",
-			    in->host, ec);
+		verdict_set_summary(v, MP_UNKNOWN,
+				    "%s: cannot tell the RPC encryption policy: unencrypted logon refused (%s), which means either encryption required or client version blocked; run --probe both",
+				    in->host, ec);
 		explain_ec(v, u);
 	} else if (refused_without_auth(u)) {
 		unknown_without_auth(in, v, u);
@@ -450,20 +497,23 @@ static void decide_both(const struct verdict_input *in, struct verdict *v,
 	} else if (u->outcome == OUTCOME_LOGON_REFUSED) {
 		ec_text(u, ec, sizeof(ec));
 		v->cause = u;
-		verdict_set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon refused for another reason (%s), encrypted logon OK",
-			    in->host, ec);
+		verdict_set_summary(v, MP_UNKNOWN,
+				    "%s: cannot tell the RPC encryption policy: unencrypted logon refused for another reason (%s), encrypted logon OK",
+				    in->host, ec);
 		explain_ec(v, u);
 	} else if (refused_without_auth(u)) {
 		unknown_without_auth(in, v, u);
 	} else {
 		v->cause = u;
-		verdict_set_summary(v, MP_UNKNOWN, "%s: cannot tell the RPC encryption policy: unencrypted logon failed during %s: %s (%s), encrypted logon OK",
-			    in->host, probe_phase_name(u->phase),
-			    probe_outcome_name(u->outcome), u->message);
+		verdict_set_summary(v, MP_UNKNOWN,
+				    "%s: cannot tell the RPC encryption policy: unencrypted logon failed during %s: %s (%s), encrypted logon OK",
+				    in->host, probe_phase_name(u->phase),
+				    probe_outcome_name(u->outcome), u->message);
 		if (u->outcome == OUTCOME_BIND_REJECTED ||
-			 (u->outcome == OUTCOME_RPC_FAULT &&
-			  u->level == PROBE_LEVEL_CONNECT))
-			verdict_add_line(v, "The server refused level connect; --unencrypted-level integrity probes with signed but unsealed calls.");
+		    (u->outcome == OUTCOME_RPC_FAULT &&
+		     u->level == PROBE_LEVEL_CONNECT))
+			verdict_add_line(v,
+					 "The server refused level connect; --unencrypted-level integrity probes with signed but unsealed calls.");
 	}
 }
 
@@ -495,7 +545,8 @@ void verdict_decide(const struct verdict_input *in, struct verdict *v)
 		 * are refused. */
 		failure(v, in, e);
 		if (e->outcome == OUTCOME_LOGON_NOT_ENCRYPTED)
-			verdict_add_line(v, "The server refused even the sealed logon with ecNotEncrypted: its RPC stack did not accept the NTLM privacy level.");
+			verdict_add_line(v,
+					 "The server refused even the sealed logon with ecNotEncrypted: its RPC stack did not accept the NTLM privacy level.");
 		describe_probe(v, e);
 		if (u)
 			describe_probe(v, u);
@@ -503,8 +554,9 @@ void verdict_decide(const struct verdict_input *in, struct verdict *v)
 	}
 
 	if (in->probes == PROBES_ENCRYPTED || !u) {
-		verdict_set_summary(v, MP_OK, "%s: encrypted logon OK in %.2fs (policy not tested: unencrypted probe disabled)",
-			    in->host, e->total_time);
+		verdict_set_summary(v, MP_OK,
+				    "%s: encrypted logon OK in %.2fs (policy not tested: unencrypted probe disabled)",
+				    in->host, e->total_time);
 		describe_probe(v, e);
 		return;
 	}

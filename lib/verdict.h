@@ -26,22 +26,22 @@ enum verdict_probes {
 #define VERDICT_PROBES 4
 
 struct verdict_input {
-	const char *host;        /* shown in the summary */
-	const char *rpc_server;  /* name used in the remediation cmdlets */
+	const char *host;       /* shown in the summary */
+	const char *rpc_server; /* name used in the remediation cmdlets */
 	enum verdict_expect expect;
 	enum verdict_probes probes;
 	const struct probe_result *encrypted;   /* NULL if not run */
 	const struct probe_result *unencrypted; /* NULL if not run */
 	enum mp_state timeout_state; /* for a probe that hit the deadline */
 	double timeout_seconds;
-	const char *mailbox;     /* -m, for Set-CASMailbox -Identity; or NULL */
+	const char *mailbox; /* -m, for Set-CASMailbox -Identity; or NULL */
 	const uint16_t *client_version; /* rgwClientVersion sent; or NULL */
-	int mapi;                /* MAPI over HTTP: lib/verdict_mapi.c */
+	int mapi;                       /* MAPI over HTTP: lib/verdict_mapi.c */
 };
 
 struct verdict {
 	enum mp_state state;
-	int enforced;            /* 1 enforced, 0 not enforced, -1 unknown */
+	int enforced; /* 1 enforced, 0 not enforced, -1 unknown */
 	char summary[512];
 	char lines[VERDICT_LINES][VERDICT_LINE_MAX];
 	int nlines;
@@ -61,9 +61,8 @@ struct verdict {
  * and the state with its status-line summary. */
 void verdict_add_line(struct verdict *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void verdict_set_summary(struct verdict *v, enum mp_state st,
-			 const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void verdict_set_summary(struct verdict *v, enum mp_state st, const char *fmt,
+			 ...) __attribute__((format(printf, 3, 4)));
 
 void verdict_decide(const struct verdict_input *in, struct verdict *out);
 /* MAPI over HTTP's table (the plain http door); verdict_decide calls it

@@ -41,13 +41,14 @@ static void describe(struct verdict *v, const struct probe_result *r)
 		v->probe_line[v->nprobes++] = v->nlines;
 	}
 	if (r->phase == PHASE_DONE)
-		verdict_add_line(v, "%s probe (%s): %s in %.3fs: %s", r->label, door,
-			 probe_outcome_name(r->outcome), r->total_time,
-			 r->message);
+		verdict_add_line(v, "%s probe (%s): %s in %.3fs: %s", r->label,
+				 door, probe_outcome_name(r->outcome),
+				 r->total_time, r->message);
 	else
 		verdict_add_line(v, "%s probe (%s): %s during %s in %.3fs: %s",
-			 r->label, door, probe_outcome_name(r->outcome),
-			 probe_phase_name(r->phase), r->total_time, r->message);
+				 r->label, door, probe_outcome_name(r->outcome),
+				 probe_phase_name(r->phase), r->total_time,
+				 r->message);
 	phases[0] = '\0';
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		double end = r->phase_end[order[i]];
@@ -76,14 +77,17 @@ static void refused(struct verdict *v, const struct verdict_input *in,
 	const char *m = emsmdb_ec_meaning(r->ec);
 
 	if (r->ec == EMSMDB_EC_PROTOCOL_DISABLED) {
-		verdict_set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP logon refused (ecProtocolDisabled %u): MAPI is disabled for the mailbox (Set-CASMailbox -MAPIEnabled / -MapiHttpEnabled)",
-			    in->host, (unsigned)r->ec);
-		verdict_add_line(v, "To allow it: Set-CASMailbox -Identity '%s' -MAPIEnabled $true -MapiHttpEnabled $true (a client access rule can also block it: Get-ClientAccessRule)",
-			 mailbox(in));
+		verdict_set_summary(v, MP_CRITICAL,
+				    "%s: MAPI over HTTP logon refused (ecProtocolDisabled %u): MAPI is disabled for the mailbox (Set-CASMailbox -MAPIEnabled / -MapiHttpEnabled)",
+				    in->host, (unsigned)r->ec);
+		verdict_add_line(v,
+				 "To allow it: Set-CASMailbox -Identity '%s' -MAPIEnabled $true -MapiHttpEnabled $true (a client access rule can also block it: Get-ClientAccessRule)",
+				 mailbox(in));
 		return;
 	}
-	verdict_set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP logon refused (%s %u)",
-		    in->host, r->ec_name[0] ? r->ec_name : "ec", (unsigned)r->ec);
+	verdict_set_summary(v, MP_CRITICAL,
+			    "%s: MAPI over HTTP logon refused (%s %u)", in->host,
+			    r->ec_name[0] ? r->ec_name : "ec", (unsigned)r->ec);
 	if (m)
 		verdict_add_line(v, "%s: %s.", r->ec_name, m);
 }
@@ -97,9 +101,9 @@ static void failed(struct verdict *v, const struct verdict_input *in,
 
 	if (r->outcome == OUTCOME_TIMEOUT) {
 		verdict_set_summary(v, in->timeout_state,
-			    "%s: %s MAPI over HTTP logon timed out after %gs during %s",
-			    in->host, r->label, in->timeout_seconds,
-			    probe_phase_name(r->phase));
+				    "%s: %s MAPI over HTTP logon timed out after %gs during %s",
+				    in->host, r->label, in->timeout_seconds,
+				    probe_phase_name(r->phase));
 		return;
 	}
 	if (r->outcome == OUTCOME_LOGON_REFUSED) {
@@ -108,39 +112,46 @@ static void failed(struct verdict *v, const struct verdict_input *in,
 	}
 	if (r->have_mapi_rc) {
 		meaning = mapihttp_rc_meaning(r->mapi_rc);
-		verdict_set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP refused the %s Connect: X-ResponseCode %u (%s)",
-			    in->host, r->label, (unsigned)r->mapi_rc,
-			    mapihttp_rc_name(r->mapi_rc) ?
-				    mapihttp_rc_name(r->mapi_rc) : "unknown");
+		verdict_set_summary(v, MP_CRITICAL,
+				    "%s: MAPI over HTTP refused the %s Connect: X-ResponseCode %u (%s)",
+				    in->host, r->label, (unsigned)r->mapi_rc,
+				    mapihttp_rc_name(r->mapi_rc) ?
+					    mapihttp_rc_name(r->mapi_rc) :
+					    "unknown");
 		if (meaning)
-			verdict_add_line(v, "X-ResponseCode %u: %s.", (unsigned)r->mapi_rc,
-				 meaning);
+			verdict_add_line(v, "X-ResponseCode %u: %s.",
+					 (unsigned)r->mapi_rc, meaning);
 		if (r->mapi_rc == MAPIHTTP_RC_INVALID_PATH)
-			verdict_add_line(v, "Give the mailbox as --rpc-server GUID@DOMAIN: (Get-Mailbox monitor).ExchangeGuid and its primary SMTP domain, or use -e.");
+			verdict_add_line(v,
+					 "Give the mailbox as --rpc-server GUID@DOMAIN: (Get-Mailbox monitor).ExchangeGuid and its primary SMTP domain, or use -e.");
 		return;
 	}
 	if (r->outcome == OUTCOME_PROXY_REFUSED && r->http_status == 404) {
-		verdict_set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP not offered (HTTP 404 on %s)",
-			    in->host, MAPIHTTP_EMSMDB_PATH);
-		verdict_add_line(v, "Exchange 2013 SP1 and later serve it at /mapi: Set-OrganizationConfig -MapiHttpEnabled $true; check Get-MapiVirtualDirectory | fl Server,InternalUrl,ExternalUrl.");
+		verdict_set_summary(v, MP_CRITICAL,
+				    "%s: MAPI over HTTP not offered (HTTP 404 on %s)",
+				    in->host, MAPIHTTP_EMSMDB_PATH);
+		verdict_add_line(v,
+				 "Exchange 2013 SP1 and later serve it at /mapi: Set-OrganizationConfig -MapiHttpEnabled $true; check Get-MapiVirtualDirectory | fl Server,InternalUrl,ExternalUrl.");
 		return;
 	}
-	verdict_set_summary(v, MP_CRITICAL, "%s: %s MAPI over HTTP logon failed during %s: %s (%s)",
-		    in->host, r->label, probe_phase_name(r->phase),
-		    probe_outcome_name(r->outcome), r->message);
+	verdict_set_summary(v, MP_CRITICAL,
+			    "%s: %s MAPI over HTTP logon failed during %s: %s (%s)",
+			    in->host, r->label, probe_phase_name(r->phase),
+			    probe_outcome_name(r->outcome), r->message);
 }
 
 static void remediation_tls(struct verdict *v)
 {
-	verdict_add_line(v, "Require TLS on the /mapi virtual directory: IIS Manager, Default Web Site > mapi > SSL Settings > Require SSL (appcmd set config \"Default Web Site/mapi\" -section:access -sslFlags:Ssl,Ssl128 -commit:apphost).");
-	verdict_add_line(v, "With SSL offloading at a load balancer: close port 80 there or redirect it to https.");
+	verdict_add_line(v,
+			 "Require TLS on the /mapi virtual directory: IIS Manager, Default Web Site > mapi > SSL Settings > Require SSL (appcmd set config \"Default Web Site/mapi\" -section:access -sslFlags:Ssl,Ssl128 -commit:apphost).");
+	verdict_add_line(v,
+			 "With SSL offloading at a load balancer: close port 80 there or redirect it to https.");
 }
 
 /* What the plain http door did, next to a working https logon (e, or
  * NULL when only the plain probe ran). */
 static void plain_door(struct verdict *v, const struct verdict_input *in,
-		       const struct probe_result *u,
-		       const struct probe_result *e)
+		       const struct probe_result *u, const struct probe_result *e)
 {
 	char enc[64] = "";
 	int basic = strstr(u->auth_offered, "Basic") != NULL;
@@ -152,38 +163,50 @@ static void plain_door(struct verdict *v, const struct verdict_input *in,
 	case OUTCOME_TLS_REQUIRED:
 		v->enforced = 1;
 		if (in->expect == EXPECT_OPTIONAL)
-			verdict_set_summary(v, MP_CRITICAL, "%s requires TLS for MAPI over HTTP: %s (expected: plain http allowed)",
-				    in->host, u->message);
+			verdict_set_summary(v, MP_CRITICAL,
+					    "%s requires TLS for MAPI over HTTP: %s (expected: plain http allowed)",
+					    in->host, u->message);
 		else
-			verdict_set_summary(v, MP_OK, "%s requires TLS for MAPI over HTTP: %s%s",
-				    in->host, u->message, enc);
+			verdict_set_summary(v, MP_OK,
+					    "%s requires TLS for MAPI over HTTP: %s%s",
+					    in->host, u->message, enc);
 		return;
 	case OUTCOME_LOGON_OK:
 	case OUTCOME_ANSWERED_IN_CLEAR:
 		v->enforced = 0;
 		if (in->expect != EXPECT_REQUIRED) {
-			verdict_set_summary(v, MP_OK, "%s %s MAPI over HTTP without TLS%s",
-				    in->host, u->outcome == OUTCOME_LOGON_OK ?
-				    "accepts" : "answers", enc);
+			verdict_set_summary(v, MP_OK,
+					    "%s %s MAPI over HTTP without TLS%s",
+					    in->host,
+					    u->outcome == OUTCOME_LOGON_OK ?
+						    "accepts" :
+						    "answers",
+					    enc);
 			return;
 		}
 		if (u->outcome == OUTCOME_LOGON_OK)
-			verdict_set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP accepted without TLS: logon in clear on plain http (it offers %s%s) (expected: TLS required)",
-				    in->host, u->auth_offered[0] ? u->auth_offered : "no authentication",
-				    basic ? "; Basic sends passwords in clear" : "");
+			verdict_set_summary(v, MP_CRITICAL,
+					    "%s: MAPI over HTTP accepted without TLS: logon in clear on plain http (it offers %s%s) (expected: TLS required)",
+					    in->host,
+					    u->auth_offered[0] ?
+						    u->auth_offered :
+						    "no authentication",
+					    basic ? "; Basic sends passwords in clear" :
+						    "");
 		else
-			verdict_set_summary(v, MP_CRITICAL, "%s: MAPI over HTTP answered without TLS: %s (expected: TLS required)",
-				    in->host, u->message);
-		verdict_add_line(v, "Every MAPI byte of a client sent to this door, mail and credentials included, crosses the network unencrypted.");
+			verdict_set_summary(v, MP_CRITICAL,
+					    "%s: MAPI over HTTP answered without TLS: %s (expected: TLS required)",
+					    in->host, u->message);
+		verdict_add_line(v,
+				 "Every MAPI byte of a client sent to this door, mail and credentials included, crosses the network unencrypted.");
 		remediation_tls(v);
 		return;
-	case OUTCOME_TIMEOUT:
-		failed(v, in, u);
-		return;
+	case OUTCOME_TIMEOUT: failed(v, in, u); return;
 	default:
-		verdict_set_summary(v, MP_UNKNOWN, "%s: cannot tell whether MAPI over HTTP requires TLS: plain http probe failed during %s: %s (%s)",
-			    in->host, probe_phase_name(u->phase),
-			    probe_outcome_name(u->outcome), u->message);
+		verdict_set_summary(v, MP_UNKNOWN,
+				    "%s: cannot tell whether MAPI over HTTP requires TLS: plain http probe failed during %s: %s (%s)",
+				    in->host, probe_phase_name(u->phase),
+				    probe_outcome_name(u->outcome), u->message);
 		return;
 	}
 }
@@ -204,8 +227,9 @@ void verdict_decide_mapi(const struct verdict_input *in, struct verdict *v)
 	} else if (u) {
 		plain_door(v, in, u, e);
 	} else {
-		verdict_set_summary(v, MP_OK, "%s: MAPI over HTTP logon OK in %.2fs (plain http not tested: unencrypted probe disabled)",
-			    in->host, e->total_time);
+		verdict_set_summary(v, MP_OK,
+				    "%s: MAPI over HTTP logon OK in %.2fs (plain http not tested: unencrypted probe disabled)",
+				    in->host, e->total_time);
 	}
 	/* A failed https logon names itself (failed()); otherwise what is
 	 * not OK is the plain http door's answer. */

@@ -101,8 +101,7 @@ static int unit_at(const struct buf_cur *c, enum unit_kind k, size_t off,
 			return -1;
 		*u = lo;
 		return 0;
-	case UNIT_U16LE:
-		return buf_peek_u16le_at(c, off, u);
+	case UNIT_U16LE: return buf_peek_u16le_at(c, off, u);
 	case UNIT_U16BE:
 		if (buf_peek_u8_at(c, off, &hi) < 0 ||
 		    buf_peek_u8_at(c, off + 1, &lo) < 0)
@@ -163,7 +162,7 @@ struct builder {
 	struct xml_doc *doc;
 	struct xml_node *cur; /* open element, NULL before the root */
 	unsigned depth, nodes;
-	char *text;           /* character data not yet in a node */
+	char *text; /* character data not yet in a node */
 	size_t text_len, text_cap;
 	const char *what;
 	struct rpe_error *err;
@@ -226,8 +225,8 @@ static void flush_text(struct builder *b)
 }
 
 /* "URI\x01local" or "local" into namespace and local name. */
-static int split_name(struct builder *b, const XML_Char *qname,
-		      const char **ns, const char **name)
+static int split_name(struct builder *b, const XML_Char *qname, const char **ns,
+		      const char **name)
 {
 	const char *sep = strchr(qname, NS_SEP);
 
@@ -356,8 +355,8 @@ static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param,
 	stop(ud, RPE_ERR_PROTO, "entity declaration refused");
 }
 
-int xml_parse(const uint8_t *data, size_t len, size_t max_len,
-	      const char *what, struct xml_doc **out, struct rpe_error *err)
+int xml_parse(const uint8_t *data, size_t len, size_t max_len, const char *what,
+	      struct xml_doc **out, struct rpe_error *err)
 {
 	struct builder b;
 	enum XML_Status st;
@@ -384,14 +383,15 @@ int xml_parse(const uint8_t *data, size_t len, size_t max_len,
 	XML_SetParamEntityParsing(b.parser, XML_PARAM_ENTITY_PARSING_NEVER);
 	st = XML_Parse(b.parser, (const char *)data, (int)len, XML_TRUE);
 	if (st != XML_STATUS_OK && !b.failed)
-		b.failed = rpe_fail(err, RPE_ERR_PROTO,
-				    "%s is not well-formed XML (line %lu: %.80s)",
-				    what,
-				    (unsigned long)XML_GetCurrentLineNumber(b.parser),
-				    XML_ErrorString(XML_GetErrorCode(b.parser)));
+		b.failed =
+			rpe_fail(err, RPE_ERR_PROTO,
+				 "%s is not well-formed XML (line %lu: %.80s)",
+				 what,
+				 (unsigned long)XML_GetCurrentLineNumber(b.parser),
+				 XML_ErrorString(XML_GetErrorCode(b.parser)));
 	if (!b.failed && !b.doc->root)
-		b.failed = rpe_fail(err, RPE_ERR_PROTO, "%s has no root element",
-				    what);
+		b.failed = rpe_fail(err, RPE_ERR_PROTO,
+				    "%s has no root element", what);
 	XML_ParserFree(b.parser);
 	free(b.text);
 	if (b.failed) {
@@ -424,8 +424,8 @@ const struct xml_node *xml_next(const struct xml_node *n, const char *ns,
 	return NULL;
 }
 
-const struct xml_node *xml_child(const struct xml_node *parent,
-				 const char *ns, const char *name)
+const struct xml_node *xml_child(const struct xml_node *parent, const char *ns,
+				 const char *name)
 {
 	const struct xml_node *n;
 
@@ -435,8 +435,7 @@ const struct xml_node *xml_child(const struct xml_node *parent,
 	return xml_is(n, ns, name) ? n : xml_next(n, ns, name);
 }
 
-const char *xml_attr(const struct xml_node *n, const char *ns,
-		     const char *name)
+const char *xml_attr(const struct xml_node *n, const char *ns, const char *name)
 {
 	const struct xml_attr *a;
 

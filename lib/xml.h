@@ -38,9 +38,9 @@ struct xml_attr {
 
 struct xml_node {
 	enum xml_node_type type;
-	const char *ns;    /* element: namespace URI, "" when none */
-	const char *name;  /* element: local name */
-	const char *text;  /* text node: character data (CDATA included) */
+	const char *ns;   /* element: namespace URI, "" when none */
+	const char *name; /* element: local name */
+	const char *text; /* text node: character data (CDATA included) */
 	size_t text_len;
 	struct xml_attr *attrs;
 	struct xml_node *parent, *children, *last, *next;
@@ -52,8 +52,8 @@ struct xml_doc;
  * *out, freed with xml_free().  what names the document in messages
  * ("Autodiscover answer").  Fails with RPE_ERR_PROTO on a declaration,
  * malformed XML or a limit, RPE_ERR_NOMEM when memory runs out. */
-int xml_parse(const uint8_t *data, size_t len, size_t max_len,
-	      const char *what, struct xml_doc **out, struct rpe_error *err);
+int xml_parse(const uint8_t *data, size_t len, size_t max_len, const char *what,
+	      struct xml_doc **out, struct rpe_error *err);
 void xml_free(struct xml_doc *doc);
 
 const struct xml_node *xml_root(const struct xml_doc *doc);
@@ -62,16 +62,15 @@ const struct xml_node *xml_root(const struct xml_doc *doc);
 int xml_is(const struct xml_node *n, const char *ns, const char *name);
 /* The first child element of parent named name in namespace ns (NULL: any),
  * or NULL. */
-const struct xml_node *xml_child(const struct xml_node *parent,
-				 const char *ns, const char *name);
+const struct xml_node *xml_child(const struct xml_node *parent, const char *ns,
+				 const char *name);
 /* The next sibling element after n with the same filter, or NULL:
  *   for (p = xml_child(a, ns, "Protocol"); p; p = xml_next(p, ns, "Protocol")) */
 const struct xml_node *xml_next(const struct xml_node *n, const char *ns,
 				const char *name);
 /* The value of n's attribute name in namespace ns ("" for unprefixed), or
  * NULL. */
-const char *xml_attr(const struct xml_node *n, const char *ns,
-		     const char *name);
+const char *xml_attr(const struct xml_node *n, const char *ns, const char *name);
 /* All character data under n in document order (the XPath string value)
  * into out (size > 0), NUL-terminated and truncated like snprintf.
  * Returns the full length: call with size 1 to learn it. */

@@ -38,7 +38,8 @@ static void params_of(const struct probe_config *cfg, int64_t deadline_ms,
 static enum http_auth auth_of(enum autodiscover_auth a)
 {
 	return a == AUTODISCOVER_AUTH_BASIC ? HTTP_AUTH_BASIC :
-	       a == AUTODISCOVER_AUTH_NTLM ? HTTP_AUTH_NTLM : HTTP_AUTH_ANY;
+	       a == AUTODISCOVER_AUTH_NTLM  ? HTTP_AUTH_NTLM :
+					      HTTP_AUTH_ANY;
 }
 
 /* The Autodiscover URL's port, when it names the RPC proxy's host: labs
@@ -84,12 +85,15 @@ static int mapi_store(struct check_discovery *d)
 	struct rpe_error e;
 
 	if (!r->mapi_http || !*r->mapi_http_url)
-		return unusable(d, "Autodiscover offers no MAPI over HTTP for this mailbox (no mapiHttp Protocol with a MailStore URL): check Set-OrganizationConfig -MapiHttpEnabled and Get-MapiVirtualDirectory, or give -H and --rpc-server");
+		return unusable(d,
+				"Autodiscover offers no MAPI over HTTP for this mailbox (no mapiHttp Protocol with a MailStore URL): check Set-OrganizationConfig -MapiHttpEnabled and Get-MapiVirtualDirectory, or give -H and --rpc-server");
 	d->failure_unknown = 1;
 	if (autodiscover_url_canon(r->mapi_http_url, NULL, false, canon,
 				   sizeof(canon), d->mapi_host,
 				   sizeof(d->mapi_host), &e) < 0)
-		return unusable(d, "Autodiscover's MAPI over HTTP URL unusable: %s", e.msg);
+		return unusable(d,
+				"Autodiscover's MAPI over HTTP URL unusable: %s",
+				e.msg);
 	hp = canon + strlen("https://");
 	n = strcspn(hp, "/?");
 	q = memchr(hp, ':', n);
@@ -101,9 +105,12 @@ static int mapi_store(struct check_discovery *d)
 		    strncasecmp(q + 1, "MailboxId=", 10) == 0)
 			id = q + 1;
 	if (!id)
-		return unusable(d, "Autodiscover's MAPI over HTTP URL %.300s names no MailboxId", canon);
+		return unusable(d,
+				"Autodiscover's MAPI over HTTP URL %.300s names no MailboxId",
+				canon);
 	id += strlen("MailboxId=");
-	snprintf(d->mapi_id, sizeof(d->mapi_id), "%.*s", (int)strcspn(id, "&#"), id);
+	snprintf(d->mapi_id, sizeof(d->mapi_id), "%.*s", (int)strcspn(id, "&#"),
+		 id);
 	d->failure_unknown = 0;
 	return 0;
 }
@@ -125,8 +132,8 @@ static int apply_names(const struct probe_config *cfg,
 		/* RPC over TCP goes to the mailbox server itself. */
 		if (!*r->exch_server || r->exch_server_is_guid)
 			return unusable(d, "Autodiscover names no RPC/TCP "
-					"server (Exchange 2013 and later have "
-					"none): give -H");
+					   "server (Exchange 2013 and later have "
+					   "none): give -H");
 		eff->hostname = (char *)r->exch_server;
 		d->host_from = "Protocol EXCH Server";
 	} else if (!cfg->hostname) {
@@ -142,16 +149,20 @@ static int apply_names(const struct probe_config *cfg,
 	if (!cfg->mailbox_dn)
 		eff->mailbox_dn = (char *)r->legacy_dn;
 	if (!*eff->mailbox_dn || cfg_check_mailbox_dn(eff->mailbox_dn, &e) < 0)
-		return unusable(d, "Autodiscover gave no usable LegacyDN for "
-				"%s: give -m", cfg->email);
+		return unusable(d,
+				"Autodiscover gave no usable LegacyDN for "
+				"%s: give -m",
+				cfg->email);
 	d->remote_from = cfg->rpc_server ? "given" :
-			 mapi ? "mapiHttp MailboxId" :
-			 *r->exch_server ? "Protocol EXCH Server" : "the RPC proxy";
+			 mapi            ? "mapiHttp MailboxId" :
+			 *r->exch_server ? "Protocol EXCH Server" :
+					   "the RPC proxy";
 	if (!cfg->rpc_server)
-		eff->rpc_server = mapi ? d->mapi_id :
+		eff->rpc_server = mapi            ? d->mapi_id :
 				  *r->exch_server ? (char *)r->exch_server :
 						    eff->hostname;
-	if (cfg_check_rpc_server(eff->rpc_server, &eff->rpc_server_mailbox, &e) < 0 ||
+	if (cfg_check_rpc_server(eff->rpc_server, &eff->rpc_server_mailbox, &e) <
+		    0 ||
 	    (mapi && !eff->rpc_server_mailbox &&
 	     rpe_fail(&e, RPE_ERR_ARG, "MailboxId %s is not a GUID@domain",
 		      eff->rpc_server) < 0)) {
@@ -168,7 +179,8 @@ static void apply_transport(const struct probe_config *cfg,
 
 	d->auth_from = cfg->http_auth_given ? "given" :
 		       d->res.resp.expr_auth == AUTODISCOVER_AUTH_UNSPECIFIED ?
-		       "default" : "AuthPackage";
+					      "default" :
+					      "AuthPackage";
 	if (!cfg->http_auth_given)
 		eff->http_auth = auth_of(d->res.resp.expr_auth);
 	d->port_from = cfg->port_given ? "given" : "default";
@@ -255,12 +267,15 @@ struct mp_sub *check_discovery_failure(const struct check_discovery *d,
 				  d->res.msg);
 	}
 	mp_output_set_state(o, st);
-	s = mp_sub_add(o, NULL, st, "Autodiscover for %s: %u request(s) in %.3fs:",
-		       cfg->email, d->res.requests, d->res.seconds);
+	s = mp_sub_add(o, NULL, st,
+		       "Autodiscover for %s: %u request(s) in %.3fs:", cfg->email,
+		       d->res.requests, d->res.seconds);
 	trail_lines(d, s);
 	if (d->res.fail == AUTODISCOVER_FAIL_POX_ERROR)
-		mp_sub_note(s, "Check the address (Get-Mailbox -Identity %s) "
-			       "and that the account may read it.", cfg->email);
+		mp_sub_note(s,
+			    "Check the address (Get-Mailbox -Identity %s) "
+			    "and that the account may read it.",
+			    cfg->email);
 	else if (d->res.fail == AUTODISCOVER_FAIL_NO_EXPR)
 		mp_sub_note(s, "Publish Outlook Anywhere (Get-OutlookAnywhere | "
 			       "fl ExternalHostname,InternalHostname) or give -H "
@@ -280,32 +295,38 @@ struct mp_sub *check_discovery_lines(const struct check_discovery *d,
 	struct mp_sub *s;
 
 	autodiscover_format_version(r, version, sizeof(version));
-	s = mp_sub_add(o, NULL, MP_OK, "Autodiscover: %s answered in %.3fs (%u request(s))%s%s",
+	s = mp_sub_add(o, NULL, MP_OK,
+		       "Autodiscover: %s answered in %.3fs (%u request(s))%s%s",
 		       d->res.url, d->res.seconds, d->res.requests,
 		       *r->display_name ? " for " : "", r->display_name);
 	if (eff->transport == PROBE_TRANSPORT_MAPI)
-		mp_sub_note(s, "  MAPI over HTTP MailStore %s -> -H %s port %u (%s, %s), MailboxId %s (%s)",
+		mp_sub_note(s,
+			    "  MAPI over HTTP MailStore %s -> -H %s port %u (%s, %s), MailboxId %s (%s)",
 			    r->mapi_http_url, eff->hostname, eff->port,
 			    d->host_from, d->port_from, eff->rpc_server,
 			    d->remote_from);
 	else
-		mp_sub_note(s, "  RPC proxy %s port %u (%s, %s), SSL %s, AuthPackage %s "
-			    "-> --http-auth %s (%s)", eff->hostname, eff->port,
-			    d->host_from, d->port_from, r->expr_ssl ? "on" : "off",
+		mp_sub_note(s,
+			    "  RPC proxy %s port %u (%s, %s), SSL %s, AuthPackage %s "
+			    "-> --http-auth %s (%s)",
+			    eff->hostname, eff->port, d->host_from,
+			    d->port_from, r->expr_ssl ? "on" : "off",
 			    *r->expr_auth_name ? r->expr_auth_name : "(none)",
-			    eff->http_auth == HTTP_AUTH_BASIC ? "basic" :
-			    eff->http_auth == HTTP_AUTH_NTLM ? "ntlm" :
-			    eff->http_auth == HTTP_AUTH_NEGOTIATE ? "negotiate" : "any",
+			    eff->http_auth == HTTP_AUTH_BASIC     ? "basic" :
+			    eff->http_auth == HTTP_AUTH_NTLM      ? "ntlm" :
+			    eff->http_auth == HTTP_AUTH_NEGOTIATE ? "negotiate" :
+								    "any",
 			    d->auth_from);
 	if (eff->transport != PROBE_TRANSPORT_MAPI)
 		mp_sub_note(s, "  RemoteName %s (%s%s), server %s",
 			    eff->rpc_server, d->remote_from,
 			    eff->rpc_server_mailbox ? ", mailbox GUID" : "",
 			    version);
-	mp_sub_note(s, "  mailbox DN %s (%s); MAPI over HTTP %s, RPC over HTTP %s",
-		       eff->mailbox_dn, d->dn_from,
-		       r->mapi_http ? "offered" : "not offered",
-		       r->has_expr ? "offered" : "not in the answer");
+	mp_sub_note(s,
+		    "  mailbox DN %s (%s); MAPI over HTTP %s, RPC over HTTP %s",
+		    eff->mailbox_dn, d->dn_from,
+		    r->mapi_http ? "offered" : "not offered",
+		    r->has_expr ? "offered" : "not in the answer");
 	if (eff->verbose >= 1)
 		trail_lines(d, s);
 	return s;

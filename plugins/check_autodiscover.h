@@ -15,13 +15,13 @@ struct check_discovery {
 	struct autodiscover_result res;
 	/* What the probes use, and where each came from. */
 	const char *host_from, *dn_from, *remote_from, *auth_from, *port_from;
-	char failure[1200];    /* a result the probes cannot use */
+	char failure[1200]; /* a result the probes cannot use */
 	/* --transport mapi: the host and MailboxId of the mapiHttp MailStore
 	 * URL (MS-OXDSCLI 2.2.4.1.1.2.6), and its port (0: none given). */
 	char mapi_host[AUTODISCOVER_HOST_MAX];
 	char mapi_id[AUTODISCOVER_HOST_MAX];
 	unsigned mapi_port;
-	int failure_unknown;   /* ... because of a value no probe can take
+	int failure_unknown; /* ... because of a value no probe can take
 				  (the check cannot run: UNKNOWN) */
 };
 

@@ -26,7 +26,9 @@
 #include "probe_config.h"
 
 #define PROGNAME "check_rpc_encryption"
-#define USAGE "Usage: " PROGNAME " -u user (-e address or -H host -m mailbox-dn) [opts]"
+#define USAGE                                                                  \
+	"Usage: " PROGNAME                                                     \
+	" -u user (-e address or -H host -m mailbox-dn) [opts]"
 
 /* --help and --version exit with this status.  (The Monitoring Plugins
  * guidelines ask for UNKNOWN (3); this plugin reports success so that
@@ -487,12 +489,11 @@ static int check_no_password_option(int argc, char **argv)
 		if (strcmp(argv[i], "--") == 0)
 			break;
 		if (is_password_option(argv[i]))
-			return die_unknown(
-				"--password is not supported (it would show in "
-				"the process list): use --password-file FILE, "
-				"the %s environment variable or password= in "
-				"an --extra-opts section",
-				CFG_PASSWORD_ENV);
+			return die_unknown("--password is not supported (it would show in "
+					   "the process list): use --password-file FILE, "
+					   "the %s environment variable or password= in "
+					   "an --extra-opts section",
+					   CFG_PASSWORD_ENV);
 	}
 	return -1;
 }
@@ -571,9 +572,9 @@ static int opt_autodiscover(int opt, const char *arg, struct probe_config *cfg,
 		if (cfg->autodiscover_connect_to_n == CFG_CONNECT_TO_MAX)
 			return rpe_fail(err, RPE_ERR_ARG,
 					"--autodiscover-connect-to given "
-					"more than %d times", CFG_CONNECT_TO_MAX);
-		return set_str(&cfg->autodiscover_connect_to
-				       [cfg->autodiscover_connect_to_n++],
+					"more than %d times",
+					CFG_CONNECT_TO_MAX);
+		return set_str(&cfg->autodiscover_connect_to[cfg->autodiscover_connect_to_n++],
 			       arg, err);
 	default: return ARGS_OTHER;
 	}
@@ -618,7 +619,8 @@ static int opt_check(int opt, const char *arg, struct probe_config *cfg,
 		     struct cli_state *st, struct rpe_error *err)
 {
 	switch (opt) {
-	case OPT_EXPECT: return cfg_set_choice(cfg, CFG_CHOICE_EXPECT, arg, err);
+	case OPT_EXPECT:
+		return cfg_set_choice(cfg, CFG_CHOICE_EXPECT, arg, err);
 	case OPT_PROBE: return cfg_set_choice(cfg, CFG_CHOICE_PROBES, arg, err);
 	case OPT_UNENC_LEVEL:
 		return cfg_set_choice(cfg, CFG_CHOICE_UNENC_LEVEL, arg, err);
@@ -640,7 +642,8 @@ static int opt_output_format(const char *arg, struct rpe_error *err)
 	if (mp_format_parse(arg, &f) < 0)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"--output-format must be classic, multi-line or "
-				"mp-test-json, not '%s'", arg);
+				"mp-test-json, not '%s'",
+				arg);
 	mp_output_set_default_format(f);
 	return 0;
 }
@@ -677,8 +680,8 @@ static int opt_general(int opt, const char *arg, struct probe_config *cfg,
 
 /* In the order of --help. */
 static opt_group_fn *const opt_groups[] = {
-	opt_connection, opt_autodiscover, opt_tls, opt_credentials, opt_check,
-	opt_posture, opt_general,
+	opt_connection, opt_autodiscover, opt_tls,     opt_credentials,
+	opt_check,      opt_posture,      opt_general,
 };
 
 /* getopt_long's ':' (missing argument) and '?' (unknown option). */
@@ -719,9 +722,11 @@ static int process_arguments(int argc, char **argv, struct probe_config *cfg,
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, shortopts, long_options, &idx)) != -1) {
-		rc = opt == ':' || opt == '?' ? ARGS_OTHER :
-		     take_option(opt, optarg, cfg, st, err);
+	while ((opt = getopt_long(argc, argv, shortopts, long_options, &idx)) !=
+	       -1) {
+		rc = opt == ':' || opt == '?' ?
+			     ARGS_OTHER :
+			     take_option(opt, optarg, cfg, st, err);
 		if (rc == ARGS_OTHER)
 			return bad_option(opt, argv, err);
 		if (rc != ARGS_OK)
@@ -764,7 +769,8 @@ static int load_password(struct probe_config *cfg, struct cli_state *st,
 			return rpe_fail(err, RPE_ERR_ARG,
 					"password= in the --extra-opts section "
 					"is empty");
-		if (probe_config_set_str(&cfg->password, st->ini_password, true) < 0)
+		if (probe_config_set_str(&cfg->password, st->ini_password,
+					 true) < 0)
 			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 		return 0;
 	}
@@ -783,7 +789,8 @@ static int load_password(struct probe_config *cfg, struct cli_state *st,
 	return rpe_fail(err, RPE_ERR_ARG,
 			"no password: use --password-file FILE, the %s "
 			"environment variable or password= in an --extra-opts "
-			"section", CFG_PASSWORD_ENV);
+			"section",
+			CFG_PASSWORD_ENV);
 }
 
 /* The options every run needs, and the names that go into URLs, TLS names
@@ -801,8 +808,8 @@ static int validate_identity(struct probe_config *cfg, struct rpe_error *err)
 	if (cfg->ip_address)
 		TRY(cfg_check_host("IP address", cfg->ip_address, err));
 	if (cfg->rpc_server)
-		TRY(cfg_check_rpc_server(cfg->rpc_server, &cfg->rpc_server_mailbox,
-					 err));
+		TRY(cfg_check_rpc_server(cfg->rpc_server,
+					 &cfg->rpc_server_mailbox, err));
 	TRY(cfg_split_user(cfg, err));
 	return cfg->mailbox_dn ? cfg_check_mailbox_dn(cfg->mailbox_dn, err) : 0;
 }
@@ -827,10 +834,12 @@ static int validate_autodiscover(const struct probe_config *cfg,
 	if (cfg->autodiscover_url &&
 	    autodiscover_url_canon(cfg->autodiscover_url, NULL, false, url,
 				   sizeof(url), NULL, 0, &e) < 0)
-		return rpe_fail(err, RPE_ERR_ARG, "--autodiscover-url: %s", e.msg);
+		return rpe_fail(err, RPE_ERR_ARG, "--autodiscover-url: %s",
+				e.msg);
 	if (cfg->autodiscover_dns &&
 	    autodiscover_srv_check_nameserver(cfg->autodiscover_dns, &e) < 0)
-		return rpe_fail(err, RPE_ERR_ARG, "--autodiscover-dns: %s", e.msg);
+		return rpe_fail(err, RPE_ERR_ARG, "--autodiscover-dns: %s",
+				e.msg);
 	for (i = 0; i < cfg->autodiscover_connect_to_n; i++)
 		TRY(cfg_check_connect_to(cfg->autodiscover_connect_to[i], err));
 	return 0;
@@ -838,8 +847,7 @@ static int validate_autodiscover(const struct probe_config *cfg,
 
 /* --keytab and --realm serve Kerberos at the RPC layer or libcurl's
  * Negotiate at the proxy; --spn names the store's service principal. */
-static int validate_kerberos(const struct probe_config *cfg,
-			     struct rpe_error *err)
+static int validate_kerberos(const struct probe_config *cfg, struct rpe_error *err)
 {
 	bool krb = cfg->auth != PROBE_AUTH_NTLM;
 
@@ -893,10 +901,13 @@ static int validate_mapi(const struct probe_config *cfg,
 					"--plain-port needs --transport mapi");
 		return 0;
 	}
-	bad = !cfg->tls ? "--no-tls (the encrypted probe is https)" :
-	      st->auth_given ? "--auth (MAPI over HTTP has no RPC authentication; use --http-auth)" :
-	      cfg->rpc_port_given ? "--rpc-port" :
-	      st->proxy_path_given ? "--rpc-proxy-path" : NULL;
+	bad = !cfg->tls ?
+		      "--no-tls (the encrypted probe is https)" :
+	      st->auth_given ?
+		      "--auth (MAPI over HTTP has no RPC authentication; use --http-auth)" :
+	      cfg->rpc_port_given  ? "--rpc-port" :
+	      st->proxy_path_given ? "--rpc-proxy-path" :
+				     NULL;
 	if (bad)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"%s does not apply to --transport mapi", bad);
@@ -915,10 +926,10 @@ static int validate_posture(const struct probe_config *cfg,
 {
 	if (!cfg->posture.checks) {
 		if (st->posture_critical || st->tls_floor_given)
-			return rpe_fail(err, RPE_ERR_ARG,
-					"%s needs --posture",
-					st->posture_critical ? "--posture-critical" :
-							       "--tls-floor");
+			return rpe_fail(err, RPE_ERR_ARG, "%s needs --posture",
+					st->posture_critical ?
+						"--posture-critical" :
+						"--tls-floor");
 		return 0;
 	}
 	if (cfg->transport == PROBE_TRANSPORT_TCP)
@@ -958,28 +969,30 @@ static int validate_combinations(const struct probe_config *cfg,
 	if (cfg->transport != PROBE_TRANSPORT_TCP)
 		return 0;
 	/* With -e the TLS, proxy and HTTP options serve Autodiscover. */
-	bad = !cfg->tls ? "--no-tls" :
+	bad = !cfg->tls            ? "--no-tls" :
 	      cfg->cert_expiry.set ? "--certificate-expiry" :
-	      cfg->email ? NULL :
-	      cfg->ca_file ? "--ca-file" :
-	      cfg->insecure ? "--insecure" :
-	      cfg->client_cert ? "--client-cert" :
-	      cfg->proxy ? "--proxy" :
-	      st->http_auth_given ? "--http-auth" : NULL;
-	bad = bad ? bad :
+	      cfg->email           ? NULL :
+	      cfg->ca_file         ? "--ca-file" :
+	      cfg->insecure        ? "--insecure" :
+	      cfg->client_cert     ? "--client-cert" :
+	      cfg->proxy           ? "--proxy" :
+	      st->http_auth_given  ? "--http-auth" :
+				     NULL;
+	bad = bad                  ? bad :
 	      st->rpc_server_given ? "--rpc-server" :
-	      st->proxy_path_given ? "--rpc-proxy-path" : NULL;
+	      st->proxy_path_given ? "--rpc-proxy-path" :
+				     NULL;
 	if (bad)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"%s applies to --transport http only "
-				"(RPC over TCP has no TLS, HTTP or proxy)", bad);
+				"(RPC over TCP has no TLS, HTTP or proxy)",
+				bad);
 	return 0;
 }
 
 /* The TLS files are read by libcurl only once it connects: check them now,
  * so that a typo is a usage error and not a failed probe. */
-static int validate_files(const struct probe_config *cfg,
-			  struct rpe_error *err)
+static int validate_files(const struct probe_config *cfg, struct rpe_error *err)
 {
 	if (cfg->ca_file)
 		TRY(cfg_check_file("--ca-file", cfg->ca_file, err));

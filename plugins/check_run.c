@@ -34,10 +34,10 @@
 /* One address and the probe pair pinned to it (without --all-addresses:
  * the one "site" is -H, or -I when given). */
 struct site {
-	const char *addr;           /* --all-addresses: the address */
+	const char *addr; /* --all-addresses: the address */
 	struct probe_target target;
 	char path[1024];
-	struct probe_result *res;   /* n results inside the run's array */
+	struct probe_result *res; /* n results inside the run's array */
 	int n;
 	struct verdict v;
 	const struct probe_result *slow; /* the slowest, when -w/-c raised v */
@@ -47,7 +47,7 @@ struct site {
 		const struct probe_result *r;
 		enum mp_state state;
 	} causes[VERDICT_PROBES];
-	struct posture_site ps;     /* --posture: what its requests saw */
+	struct posture_site ps; /* --posture: what its requests saw */
 	struct posture_report posture;
 };
 
@@ -100,7 +100,9 @@ static void fill_target(const struct probe_config *cfg, const char *addr,
 	t->tcp.port = (long)cfg->port;
 	t->tcp.ip_version = cfg->ip_version;
 	t->tcp_port = cfg->transport == PROBE_TRANSPORT_TCP &&
-			      cfg->rpc_port_given ? (long)cfg->rpc_port : 0;
+				      cfg->rpc_port_given ?
+			      (long)cfg->rpc_port :
+			      0;
 	t->rpc_server = cfg->rpc_server;
 	t->rpc_port = (long)cfg->rpc_port;
 	t->proxy_path = cfg->proxy_path;
@@ -185,8 +187,10 @@ static void probe_perf(struct mp_sub *o, const struct probe_result *r,
 		enum probe_phase ph;
 		const char *name;
 	} phases[] = {
-		{ PHASE_CONNECT, "connect" }, { PHASE_RTS, "rts" },
-		{ PHASE_BIND, "bind" },       { PHASE_LOGON, "logon" },
+		{ PHASE_CONNECT, "connect" },
+		{ PHASE_RTS, "rts" },
+		{ PHASE_BIND, "bind" },
+		{ PHASE_LOGON, "logon" },
 	};
 	char label[64];
 	double prev = 0;
@@ -206,8 +210,7 @@ static void probe_perf(struct mp_sub *o, const struct probe_result *r,
 		double end = r->phase_end[phases[i].ph];
 		if (end < 0)
 			continue; /* not reached, or none (rts over TCP) */
-		snprintf(label, sizeof(label), "%s_%s", r->label,
-			 phases[i].name);
+		snprintf(label, sizeof(label), "%s_%s", r->label, phases[i].name);
 		add_perf(o, label, end - prev, "s", NULL, 1, 0);
 		prev = end;
 	}
@@ -215,8 +218,8 @@ static void probe_perf(struct mp_sub *o, const struct probe_result *r,
 
 /* Lines [from, end) of v, each unless `to` has it already (advice the
  * levels share comes once). */
-static void merge_range(struct verdict *to, const struct verdict *v,
-			int from, int end)
+static void merge_range(struct verdict *to, const struct verdict *v, int from,
+			int end)
 {
 	int i, j, seen;
 
@@ -234,8 +237,7 @@ static void merge_range(struct verdict *to, const struct verdict *v,
  * every level's advice, then each probe's description once (the sealed
  * probe is in all of them), with probe[] and probe_line[] for the result
  * tree. */
-static void merge_lines(struct verdict *to, const struct verdict *each,
-			int k)
+static void merge_lines(struct verdict *to, const struct verdict *each, int k)
 {
 	int i, p, q, seen, end;
 
@@ -254,7 +256,8 @@ static void merge_lines(struct verdict *to, const struct verdict *each,
 			to->probe[to->nprobes] = each[i].probe[p];
 			to->probe_line[to->nprobes++] = to->nlines;
 			end = p + 1 < each[i].nprobes ?
-				      each[i].probe_line[p + 1] : each[i].nlines;
+				      each[i].probe_line[p + 1] :
+				      each[i].nlines;
 			for (q = each[i].probe_line[p];
 			     q < end && to->nlines < VERDICT_LINES; q++)
 				memcpy(to->lines[to->nlines++],
@@ -292,22 +295,22 @@ static void judge_levels(const struct verdict_input *base,
 			causes[k].r = each[k].cause;
 			causes[k].state = each[k].state;
 		}
-		if (worst < 0 || mp_state_max(each[worst].state,
-					      each[k].state) != each[worst].state)
+		if (worst < 0 || mp_state_max(each[worst].state, each[k].state) !=
+					 each[worst].state)
 			worst = k;
 		/* One level let an unsealed logon in: not enforced. */
 		enforced = enforced == 0 || each[k].enforced == 0 ? 0 :
-			   enforced == -2 ? each[k].enforced :
-			   enforced == each[k].enforced ? enforced : -1;
+			   enforced == -2               ? each[k].enforced :
+			   enforced == each[k].enforced ? enforced :
+							  -1;
 		k++;
 	}
 	*v = each[worst];
 	v->enforced = enforced;
 	v->nlines = 0;
 	for (i = 0; i < k; i++)
-		snprintf(v->lines[v->nlines++], VERDICT_LINE_MAX,
-			 "level %s: %s", probe_level_name(lev[i]),
-			 each[i].summary);
+		snprintf(v->lines[v->nlines++], VERDICT_LINE_MAX, "level %s: %s",
+			 probe_level_name(lev[i]), each[i].summary);
 	merge_lines(v, each, k);
 	free(each);
 }
@@ -362,8 +365,9 @@ static void judge(const struct probe_config *cfg, const char *host,
 		mp_format_number(slowest, num, sizeof(num));
 		snprintf(why, sizeof(why), "slowest probe %ss", num);
 		before = v->state;
-		verdict_apply_timing(v, mp_thresholds_status(&cfg->thresholds,
-							      slowest),
+		verdict_apply_timing(v,
+				     mp_thresholds_status(&cfg->thresholds,
+							  slowest),
 				     why);
 		if (v->state != before)
 			s->slow = slow;
@@ -494,8 +498,9 @@ static void print_steps(struct mp_output *o, struct mp_sub *pnode,
 	tlsinfo_line(&r->tls, tls, sizeof(tls));
 	if (tls[0])
 		mp_sub_add(o, st, MP_OK, "TLS %.3fs: %s",
-			   r->tls_time > r->tcp_time ?
-				   r->tls_time - r->tcp_time : 0, tls);
+			   r->tls_time > r->tcp_time ? r->tls_time - r->tcp_time :
+						       0,
+			   tls);
 	if (r->tls.have_cert)
 		print_cert(o, st, "certificate", &r->tls.cert, "  ");
 	if (r->tls.verify_error[0]) {
@@ -540,7 +545,8 @@ static void posture_sites(const struct probe_config *cfg,
 			ps->autodiscover_http = ad;
 			ps->autodiscover_connect_to =
 				cfg->autodiscover_connect_to_n ?
-					(const char *const *)cfg->autodiscover_connect_to :
+					(const char *const *)
+						cfg->autodiscover_connect_to :
 					NULL;
 		}
 	}
@@ -561,7 +567,8 @@ static void posture_judge(const struct probe_config *cfg,
 	int i;
 
 	in->server = cfg->rpc_server_mailbox || !cfg->rpc_server ?
-			     cfg->hostname : cfg->rpc_server;
+			     cfg->hostname :
+			     cfg->rpc_server;
 	for (i = 0; i < s->n; i++) {
 		const struct probe_result *r = &s->res[i];
 		/* The HTTP authentication of the probes (with binding)
@@ -572,8 +579,8 @@ static void posture_judge(const struct probe_config *cfg,
 		if (!in->probe_tls[0] && r->tls.version[0]) {
 			snprintf(in->probe_tls, sizeof(in->probe_tls), "%s",
 				 r->tls.version);
-			snprintf(in->probe_cipher, sizeof(in->probe_cipher), "%s",
-				 r->tls.cipher);
+			snprintf(in->probe_cipher, sizeof(in->probe_cipher),
+				 "%s", r->tls.cipher);
 		}
 		if (!in->cert && r->tls.strength.have)
 			in->cert = &r->tls.strength;
@@ -602,7 +609,8 @@ static void posture_perf(struct mp_sub *o, const struct probe_config *cfg,
 		 prefix ? "_" : "", it->perf_label);
 	if (mp_perf_init(&p, label, it->perf_value, "", &err) < 0)
 		return;
-	if (it->perf_alert[0] && mp_range_parse(it->perf_alert, &range, &err) == 0) {
+	if (it->perf_alert[0] &&
+	    mp_range_parse(it->perf_alert, &range, &err) == 0) {
 		if (cfg->posture.critical)
 			p.crit = &range;
 		else
@@ -626,8 +634,10 @@ static void posture_tree(struct mp_output *o, struct mp_sub *a,
 	for (i = 0; i < s->posture.n; i++) {
 		const struct posture_item *it = &s->posture.item[i];
 		struct mp_sub *n;
-		n = mp_sub_add(o, a, it->status == POSTURE_FINDING ?
-				     (enum mp_state)s->posture.state : MP_OK,
+		n = mp_sub_add(o, a,
+			       it->status == POSTURE_FINDING ?
+				       (enum mp_state)s->posture.state :
+				       MP_OK,
 			       "posture %s: %s", tag[it->status], it->text);
 		posture_perf(n ? n : a, cfg, it, prefix);
 	}
@@ -638,15 +648,15 @@ static void posture_tree(struct mp_output *o, struct mp_sub *a,
 struct run {
 	const struct probe_config *cfg;
 	const struct check_discovery *d; /* -e: what Autodiscover found */
-	struct resolve_result dns;  /* --all-addresses */
+	struct resolve_result dns;       /* --all-addresses */
 	struct site *sites;
 	int nsites;
-	struct probe_result *res;   /* every probe of every site */
+	struct probe_result *res; /* every probe of every site */
 	int nres;
 	struct cert_check cert;
-	struct kerb_creds *kerb;    /* --auth kerberos|negotiate: every site's */
+	struct kerb_creds *kerb; /* --auth kerberos|negotiate: every site's */
 	char kerb_note[RPE_ERRMSG_MAX + 96]; /* negotiate without Kerberos: why */
-	struct posture_run *posture; /* --posture */
+	struct posture_run *posture;         /* --posture */
 	struct probe_companion companion;
 	struct http_params ad_http; /* --posture with -e: Autodiscover's */
 };
@@ -765,8 +775,7 @@ static struct mp_sub *site_tree(struct mp_output *o, const struct run *r,
 	a = mp_sub_add(o, NULL, (enum mp_state)v->state, "%s", v->summary);
 	if (fleet) {
 		mp_sub_classic_line(a, "[%s] %s: %s", s->addr,
-				    mp_state_name(v->state),
-				    v->summary);
+				    mp_state_name(v->state), v->summary);
 		mp_sub_classic(a, 0, "  ");
 	} else {
 		mp_sub_classic(a, MP_CLASSIC_NO_LINE, "");
@@ -847,9 +856,9 @@ static long negotiate_kdc_ms(int64_t deadline_ms)
  * them).  SPNEGO with a password falls back to NTLM alone when Kerberos
  * cannot be had (the reason goes to *note), as Windows does.  On failure
  * the status line is printed and -1 returned, with the exit code in *rc. */
-static int kerberos_prepare(const struct probe_config *cfg,
-			    int64_t deadline_ms, struct kerb_creds **out,
-			    char *note, size_t notesz, int *rc)
+static int kerberos_prepare(const struct probe_config *cfg, int64_t deadline_ms,
+			    struct kerb_creds **out, char *note, size_t notesz,
+			    int *rc)
 {
 	struct kerb_cred_params kp = { KERB_CRED_CCACHE, cfg->user, cfg->realm,
 				       cfg->password, cfg->keytab };
@@ -878,8 +887,9 @@ static int kerberos_prepare(const struct probe_config *cfg,
 			 "SPNEGO offered NTLM alone (no keytab, realm, user@domain or KRB5CCNAME for Kerberos)");
 		return 0;
 	}
-	kp.source = cfg->keytab ? KERB_CRED_KEYTAB :
-		    cfg->password ? KERB_CRED_PASSWORD : KERB_CRED_CCACHE;
+	kp.source = cfg->keytab   ? KERB_CRED_KEYTAB :
+		    cfg->password ? KERB_CRED_PASSWORD :
+				    KERB_CRED_CCACHE;
 	if (cache_only) {
 		kp.source = KERB_CRED_CCACHE;
 		kp.user = NULL; /* the cache's principal, as libcurl's */
@@ -891,7 +901,8 @@ static int kerberos_prepare(const struct probe_config *cfg,
 	pf.http_host = http_neg ? cfg->hostname : NULL;
 	c = kerb_creds_acquire_within(&kp, &pf,
 				      fallback ? negotiate_kdc_ms(deadline_ms) :
-				      (long)(deadline_ms - probe_now_ms()),
+						 (long)(deadline_ms -
+							probe_now_ms()),
 				      &timed_out, &err);
 	if (c && (!http_neg || kerb_creds_make_default(c, &err) == 0)) {
 		*out = c;
@@ -916,8 +927,9 @@ static int kerberos_prepare(const struct probe_config *cfg,
 			 err.msg);
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", cfg->hostname, err.msg);
-	*rc = mp_print_status(CHECK_PREFIX, timed_out ? cfg->deadline.state :
-				MP_CRITICAL, msg, NULL);
+	*rc = mp_print_status(CHECK_PREFIX,
+			      timed_out ? cfg->deadline.state : MP_CRITICAL,
+			      msg, NULL);
 	return -1;
 }
 
@@ -1001,8 +1013,8 @@ static void site_perf(struct mp_sub *o, const struct site *s,
 
 	fleet_label(s->addr, lab, sizeof(lab));
 	snprintf(label, sizeof(label), "%s_encryption_enforced", lab);
-	add_perf(o, label, s->v.enforced < 0 ? NAN : (double)s->v.enforced,
-		 "", NULL, 1, 1);
+	add_perf(o, label, s->v.enforced < 0 ? NAN : (double)s->v.enforced, "",
+		 NULL, 1, 1);
 	for (i = 0; i < s->n; i++)
 		if (s->res[i].total_time > slowest)
 			slowest = s->res[i].total_time;
@@ -1035,8 +1047,8 @@ static int print_fleet(const struct run *r)
 	int i;
 
 	if (!fs)
-		return mp_print_status(CHECK_PREFIX, MP_UNKNOWN, "out of memory",
-				       NULL);
+		return mp_print_status(CHECK_PREFIX, MP_UNKNOWN,
+				       "out of memory", NULL);
 	for (i = 0; i < r->nsites; i++) {
 		fs[i].addr = r->sites[i].addr;
 		fs[i].v = &r->sites[i].v;
@@ -1107,7 +1119,8 @@ static int run_probes(const struct probe_config *cfg, int64_t deadline,
 	    (cfg->posture.checks && posture_setup(&r, &err) < 0) ||
 	    probe_run_with(NULL, r.res, r.nres,
 			   r.sites[0].n * (int)(cfg->all_addresses ?
-							cfg->max_parallel : 1),
+							cfg->max_parallel :
+							1),
 			   deadline, cfg->verbose,
 			   cfg->verbose >= 2 ? check_trace_stderr : NULL, NULL,
 			   r.posture ? &r.companion : NULL, &err) < 0) {
@@ -1135,7 +1148,8 @@ int check_run(const struct probe_config *cfg)
 		return run_probes(cfg, deadline, NULL);
 	rc = check_discover(cfg, deadline, &d, &eff, &err);
 	if (rc < 0) {
-		snprintf(msg, sizeof(msg), "cannot run Autodiscover: %s", err.msg);
+		snprintf(msg, sizeof(msg), "cannot run Autodiscover: %s",
+			 err.msg);
 		rc = mp_print_status(CHECK_PREFIX, MP_UNKNOWN, msg, NULL);
 	} else if (rc > 0) {
 		rc = print_discovery_failure(&d, cfg);

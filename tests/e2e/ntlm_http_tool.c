@@ -52,9 +52,10 @@ static size_t on_write(char *p, size_t size, size_t n, void *userp)
 static int setup(struct chan *c, char **argv, int id, struct rpe_error *err)
 {
 	const char *pw = strcmp(argv[5], "-") ? argv[5] :
-			 getenv("NTLM_HTTP_PASSWORD");
-	struct http_ntlm_params p = { argv[3], argv[4], pw ? pw : "",
-				      "localhost", 0, argv[7] != NULL, NULL };
+						getenv("NTLM_HTTP_PASSWORD");
+	struct http_ntlm_params p = { argv[3],     argv[4], pw ? pw : "",
+				      "localhost", 0,       argv[7] != NULL,
+				      NULL };
 
 	c->id = id;
 	c->easy = curl_easy_init();
@@ -101,8 +102,7 @@ static int next_leg(CURLM *m, struct chan *c, struct rpe_error *err)
 	else
 		printf("chan %d status %ld scheme %s bound %d challenge_port %ld authenticate_port %ld\n",
 		       c->id, st, tr_ntlm_scheme(c->ntlm),
-		       tr_ntlm_bound(c->ntlm),
-		       tr_ntlm_challenge_port(c->ntlm),
+		       tr_ntlm_bound(c->ntlm), tr_ntlm_challenge_port(c->ntlm),
 		       tr_ntlm_authenticate_port(c->ntlm));
 	c->done = 1;
 	return 0;

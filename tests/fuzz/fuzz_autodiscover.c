@@ -53,9 +53,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!w)
 		abort();
 	if (r.action == AUTODISCOVER_ACTION_REDIRECT_URL &&
-	    autodiscover_walk_redirect_url(w, r.redirect, NULL, url, sizeof(url),
-					   &err) == 0)
-		(void)autodiscover_walk_visit(w, AUTODISCOVER_STEP_POST, url, &err);
+	    autodiscover_walk_redirect_url(w, r.redirect, NULL, url,
+					   sizeof(url), &err) == 0)
+		(void)autodiscover_walk_visit(w, AUTODISCOVER_STEP_POST, url,
+					      &err);
 	if (r.action == AUTODISCOVER_ACTION_REDIRECT_ADDR)
 		(void)autodiscover_walk_redirect_addr(w, r.redirect, &err);
 	autodiscover_walk_free(w);

@@ -16,7 +16,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const long statuses[] = { 301, 302, 303, 307, 308, 401, 403, 404,
-				 451, 500, 503, 200, 0, 1, 999, 300 };
+				 451, 500, 503, 200, 0,   1,   999, 300 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -28,8 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t off = 0;
 	int rounds = 0;
 
-	s = autodiscover_session_new(
-		(size & 1) ? "monitor@example.test" : "a@b.example", NULL, &err);
+	s = autodiscover_session_new((size & 1) ? "monitor@example.test" :
+						  "a@b.example",
+				     NULL, &err);
 	if (!s)
 		abort();
 	while (rounds++ < 64 && autodiscover_session_next(s, &req) == 1) {

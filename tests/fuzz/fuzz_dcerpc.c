@@ -14,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint8_t key[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	static const uint8_t key[16] = { 1, 2,  3,  4,  5,  6,  7,  8,
+					 9, 10, 11, 12, 13, 14, 15, 16 };
 	struct rpe_error err;
 	struct dcerpc_reader r;
 	struct dcerpc_conn conn;
@@ -53,26 +54,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			switch (pdu.ptype) {
 			case DCERPC_PTYPE_BIND_ACK:
 			case DCERPC_PTYPE_ALTER_CONTEXT_RESP:
-				if (dcerpc_decode_bind_ack(&conn, pdu.data, pdu.len,
-							   &ack, &err) == 0 &&
+				if (dcerpc_decode_bind_ack(&conn, pdu.data,
+							   pdu.len, &ack,
+							   &err) == 0 &&
 				    ack.auth_len && !ack.auth_value)
 					abort();
 				break;
 			case DCERPC_PTYPE_BIND_NAK:
-				(void)dcerpc_decode_bind_nak(pdu.data, pdu.len, &reason, &err);
-				(void)dcerpc_bind_nak_reason_name(pdu.data, pdu.len);
+				(void)dcerpc_decode_bind_nak(pdu.data, pdu.len,
+							     &reason, &err);
+				(void)dcerpc_bind_nak_reason_name(pdu.data,
+								  pdu.len);
 				break;
 			case DCERPC_PTYPE_RESPONSE:
-				if (dcerpc_decode_response(&conn, pdu.data, pdu.len,
-							   &stub, &err) == 1)
+				if (dcerpc_decode_response(&conn, pdu.data,
+							   pdu.len, &stub,
+							   &err) == 1)
 					buf_reset(&stub);
 				break;
 			case DCERPC_PTYPE_FAULT:
-				if (dcerpc_decode_fault(pdu.data, pdu.len, &status, &err) == 0)
+				if (dcerpc_decode_fault(pdu.data, pdu.len,
+							&status, &err) == 0)
 					(void)dcerpc_fault_name(status);
 				break;
-			default:
-				break;
+			default: break;
 			}
 		}
 		if (rc < 0)

@@ -24,9 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CTX_ID 79231u
 
-static const uint8_t key[16] = { 0x55, 0x41, 0x3a, 0x23, 0xb5, 0x7e, 0x0f,
-				 0x26, 0x51, 0x79, 0xc5, 0x53, 0x58, 0x3a,
-				 0x9a, 0x51 };
+static const uint8_t key[16] = { 0x55, 0x41, 0x3a, 0x23, 0xb5, 0x7e, 0x0f, 0x26,
+				 0x51, 0x79, 0xc5, 0x53, 0x58, 0x3a, 0x9a, 0x51 };
 
 /* One response fragment, protected by the server's session. */
 static int server_fragment(struct ntlm_session *srv, struct buf *out,
@@ -43,8 +42,8 @@ static int server_fragment(struct ntlm_session *srv, struct buf *out,
 	    buf_put_u16le(out, 0) < 0 || buf_put_u16le(out, 16) < 0 ||
 	    buf_put_u32le(out, 1) < 0 || buf_put_u32le(out, (uint32_t)hint) < 0 ||
 	    buf_put_u32le(out, 0) < 0 || buf_put_bytes(out, chunk, n) < 0 ||
-	    buf_put_zeros(out, pad) < 0 || buf_put_u8(out, NTLM_AUTH_TYPE) < 0 ||
-	    buf_put_u8(out, level) < 0 ||
+	    buf_put_zeros(out, pad) < 0 ||
+	    buf_put_u8(out, NTLM_AUTH_TYPE) < 0 || buf_put_u8(out, level) < 0 ||
 	    buf_put_u8(out, pad_claim == 0xff ? (uint8_t)pad : pad_claim) < 0 ||
 	    buf_put_u8(out, 0) < 0 || buf_put_u32le(out, CTX_ID) < 0 ||
 	    buf_put_zeros(out, 16) < 0)
@@ -90,13 +89,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&pdu, 0);
 	buf_init(&stub, 1u << 20);
 	for (i = 0; i < nfrag && rc == 0; i++) {
-		uint8_t flags = (uint8_t)((i == 0 ? DCERPC_PFC_FIRST_FRAG : 0) |
-					  (i == nfrag - 1 ? DCERPC_PFC_LAST_FRAG : 0));
+		uint8_t flags =
+			(uint8_t)((i == 0 ? DCERPC_PFC_FIRST_FRAG : 0) |
+				  (i == nfrag - 1 ? DCERPC_PFC_LAST_FRAG : 0));
 		/* Fragments but the last carry a multiple of 16 bytes. */
 		len = i == nfrag - 1 ? size - off : ((size - off) / nfrag) & ~15u;
-		flags &= (uint8_t)~(mask & 3);
-		if (server_fragment(srv, &pdu, level, flags, data[-2], data + off,
-				    len, size - off) < 0)
+		flags &= (uint8_t) ~(mask & 3);
+		if (server_fragment(srv, &pdu, level, flags, data[-2],
+				    data + off, len, size - off) < 0)
 			break;
 		off += len;
 		rc = dcerpc_decode_response(&c, pdu.data, pdu.len, &stub, &err);

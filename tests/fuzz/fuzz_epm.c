@@ -14,8 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct epm_tower t;
 	struct rpe_error err;
 
-	if (epm_decode_map_response(data, size, &emsmdb_interface, &r,
-				    &err) == 0) {
+	if (epm_decode_map_response(data, size, &emsmdb_interface, &r, &err) ==
+	    0) {
 		if (r.found && (r.port == 0 || r.status != 0))
 			abort();
 		(void)epm_status_name(r.status);

@@ -29,8 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!line)
 			abort();
 		memcpy(line, data + off, len);
-		if (http_head_line(&h, line, len, &value) ==
-		    HTTP_HEAD_CHALLENGE) {
+		if (http_head_line(&h, line, len, &value) == HTTP_HEAD_CHALLENGE) {
 			if (value > len)
 				abort();
 			(void)http_auth_schemes_add(offered, sizeof(offered),

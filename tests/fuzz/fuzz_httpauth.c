@@ -26,8 +26,8 @@ static struct ntlm_client *client(void)
 	if (c)
 		return c;
 	c = ntlm_client_new("prøbe", "EXAMPLE", "pässwörd€", &err);
-	if (!c || ntlm_client_set_binding(c, cbt, "HTTP/mail.example.test",
-					  &err) < 0)
+	if (!c ||
+	    ntlm_client_set_binding(c, cbt, "HTTP/mail.example.test", &err) < 0)
 		abort();
 	memset(&ov, 0x11, sizeof(ov));
 	ntlm_client_set_overrides(c, &ov);
@@ -59,9 +59,9 @@ static void answer(const struct httpauth *h, unsigned scheme)
 
 static void handshake(const uint8_t *data, size_t size)
 {
-	static const struct http_ntlm_params p = { "prøbe", "EXAMPLE",
-						   "pässwörd€", "mail.example.test",
-						   1, 0, NULL };
+	static const struct http_ntlm_params p = {
+		"prøbe", "EXAMPLE", "pässwörd€", "mail.example.test", 1, 0, NULL
+	};
 	struct rpe_error err;
 	struct http_ntlm *h = http_ntlm_new(&p, &err);
 	struct buf hdr;
@@ -79,8 +79,7 @@ static void handshake(const uint8_t *data, size_t size)
 				 i - start + (i < size));
 		start = i + 1;
 	}
-	if (http_ntlm_response(h, 401, &hdr, &err) ==
-	    HTTP_NTLM_SEND_AUTHENTICATE)
+	if (http_ntlm_response(h, 401, &hdr, &err) == HTTP_NTLM_SEND_AUTHENTICATE)
 		(void)http_ntlm_response(h, 200, &hdr, &err);
 	buf_free(&hdr);
 	http_ntlm_free(h);

@@ -14,7 +14,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const sections[] = { "check_rpc_encryption", "s",
-						 "Section Two", "" };
+						"Section Two", "" };
 	struct mp_ini_opts o;
 	struct rpe_error err;
 	size_t i;

@@ -39,9 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_text(cr.display_name, sizeof(cr.display_name));
 	}
 	mapihttp_parse_disconnect_response(data, size, &dr, &err);
-	if (mapihttp_parse_set_cookie((const char *)data, size, name,
-				      sizeof(name), value, sizeof(value),
-				      &err) == 0) {
+	if (mapihttp_parse_set_cookie((const char *)data, size, name, sizeof(name),
+				      value, sizeof(value), &err) == 0) {
 		/* Nothing that could break the Cookie header line back. */
 		if (strpbrk(value, "\r\n;") || strpbrk(name, "\r\n;= "))
 			abort();
@@ -55,7 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mapihttp_request_free(&r);
 	for (i = 1, start = 1; i <= split && i < size; i++)
 		if (data[i] == '\n' || i == split) {
-			mapihttp_header(&s, (const char *)data + start, i - start);
+			mapihttp_header(&s, (const char *)data + start,
+					i - start);
 			start = i + 1;
 		}
 	mapihttp_response(&s, size > 1 && data[1] & 1 ? 200 : 401,

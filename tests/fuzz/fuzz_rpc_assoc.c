@@ -26,7 +26,10 @@ static int toy_step(void *ctx, const uint8_t *in, size_t n, struct buf *out,
 }
 
 static const struct secctx_ops toy_ops = {
-	.name = "TOY", .auth_type = 10, .sig_len = 16, .step = toy_step,
+	.name = "TOY",
+	.auth_type = 10,
+	.sig_len = 16,
+	.step = toy_step,
 };
 
 static const struct dcerpc_syntax iface = { { 1, 2, 3, 4 }, 1, 0 };
@@ -65,10 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (ev.stub_len && !ev.stub)
 				abort();
 			break;
-		case RPC_ASSOC_EV_FAILED:
-			goto out;
-		default:
-			break;
+		case RPC_ASSOC_EV_FAILED: goto out;
+		default: break;
 		}
 	}
 out:

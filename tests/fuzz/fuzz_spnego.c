@@ -24,8 +24,7 @@ static int toy_step(void *ctx, const uint8_t *in, size_t n, struct buf *out,
 	return (n & 1) ? SECCTX_CONTINUE : SECCTX_LAST;
 }
 
-static int toy_get_mic(void *ctx, const uint8_t *msg, size_t len,
-		       struct buf *mic)
+static int toy_get_mic(void *ctx, const uint8_t *msg, size_t len, struct buf *mic)
 {
 	(void)ctx;
 	return buf_put_bytes(mic, msg, len > 16 ? 16 : len);
@@ -35,8 +34,7 @@ static int toy_verify_mic(void *ctx, const uint8_t *msg, size_t len,
 			  const uint8_t *mic, size_t mic_len)
 {
 	(void)ctx;
-	return mic_len == (len > 16 ? 16 : len) &&
-			       memcmp(mic, msg, mic_len) == 0 ?
+	return mic_len == (len > 16 ? 16 : len) && memcmp(mic, msg, mic_len) == 0 ?
 		       0 :
 		       RPE_ERR_AUTH;
 }
@@ -80,8 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_reset(&out);
 		if (s->ops->step(s->ctx, a, cut, &out, &err) == SECCTX_CONTINUE) {
 			buf_reset(&out);
-			(void)s->ops->step(s->ctx, b, size - 1 - cut, &out,
-					   &err);
+			(void)s->ops->step(s->ctx, b, size - 1 - cut, &out, &err);
 		}
 	}
 	buf_free(&out);

@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (autodiscover_srv_parse(data, size, "_autodiscover._tcp.example.test",
 				   t, AUTODISCOVER_SRV_MAX, &n, &unavailable,
-				   &err) < 0 || n == 0)
+				   &err) < 0 ||
+	    n == 0)
 		return 0;
 	if (n > AUTODISCOVER_SRV_MAX)
 		abort();
@@ -26,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strlen(t[i].host) >= sizeof(t[i].host) || t[i].port == 0)
 			abort();
 	if (autodiscover_srv_pick(t, n, (uint32_t)size * 2654435761u, &idx,
-				  &err) < 0 || idx >= n)
+				  &err) < 0 ||
+	    idx >= n)
 		abort();
 	(void)autodiscover_srv_url(&t[idx], url, sizeof(url), &err);
 	return 0;

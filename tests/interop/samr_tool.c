@@ -47,9 +47,10 @@
 
 /* 12345778-1234-abcd-ef00-0123456789ac v1.0 */
 static const struct dcerpc_syntax samr_interface = {
-	{ 0x78, 0x57, 0x34, 0x12, 0x34, 0x12, 0xcd, 0xab,
-	  0xef, 0x00, 0x01, 0x23, 0x45, 0x67, 0x89, 0xac },
-	1, 0
+	{ 0x78, 0x57, 0x34, 0x12, 0x34, 0x12, 0xcd, 0xab, 0xef, 0x00, 0x01,
+	  0x23, 0x45, 0x67, 0x89, 0xac },
+	1,
+	0
 };
 
 struct stream {
@@ -84,8 +85,8 @@ static void on_done(void *ctx, struct tcp_chan *ch, enum loop_result res,
 	snprintf(s->why, sizeof(s->why), "%s", msg);
 }
 
-static int stream_open(struct stream *s, struct loop *loop,
-		       const char *host, long port, const char *name)
+static int stream_open(struct stream *s, struct loop *loop, const char *host,
+		       long port, const char *name)
 {
 	struct tcp_chan_cb cb = { s, NULL, on_data, on_done };
 	struct tcp_params tp = { host, NULL, port, 0, name };
@@ -217,8 +218,8 @@ static uint32_t tail_status(const struct buf *b)
 {
 	const uint8_t *p = b->data + b->len - 4;
 	return b->len < 4 ? 0xffffffffu :
-	       (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-		       (uint32_t)p[3] << 24;
+			    (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+				    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static int lookup(struct stream *s, struct rpc_assoc *a,
@@ -235,7 +236,8 @@ static int lookup(struct stream *s, struct rpc_assoc *a,
 	if (rc == 0)
 		rc = call(s, a, EPM_OPNUM_MAP, &stub, what, &resp);
 	if (rc == 1) {
-		rc = epm_decode_map_response(resp.data, resp.len, iface, &r, &err);
+		rc = epm_decode_map_response(resp.data, resp.len, iface, &r,
+					     &err);
 		if (rc < 0)
 			printf("error=%s: %s\n", what, err.msg);
 		else {
@@ -303,8 +305,8 @@ static int epm_lookups(struct loop *loop, const struct tool_opts *o)
 	if (stream_open(&s, loop, o->host, o->epm_port, "EPM") == 0 &&
 	    assoc_bind(&s, &epm, "epm_bind") == 1) {
 		port = lookup(&s, &epm, &samr_interface, "epm_samr");
-		if (port > 0 && lookup(&s, &epm, &emsmdb_interface,
-				       "epm_emsmdb") < 0)
+		if (port > 0 &&
+		    lookup(&s, &epm, &emsmdb_interface, "epm_emsmdb") < 0)
 			port = -1;
 	}
 	stream_close(&s);
@@ -374,8 +376,7 @@ static struct secctx *make_secctx(const struct tool_opts *o,
 }
 
 /* SAMR bound with the chosen package; 0 when every step was carried out. */
-static int samr_session(struct loop *loop, const struct tool_opts *o,
-			int port)
+static int samr_session(struct loop *loop, const struct tool_opts *o, int port)
 {
 	struct kerb_creds *kc = NULL;
 	struct secctx *sec;
@@ -424,20 +425,22 @@ static int parse_args(int argc, char **argv, struct tool_opts *o)
 		else
 			return -1;
 	}
-	if (argc - i != 5 || (strcmp(o->auth, "ntlm") && strcmp(o->auth, "kerberos") &&
-			      strcmp(o->auth, "negotiate") &&
-			      strcmp(o->auth, "negotiate-ntlm")))
+	if (argc - i != 5 ||
+	    (strcmp(o->auth, "ntlm") && strcmp(o->auth, "kerberos") &&
+	     strcmp(o->auth, "negotiate") && strcmp(o->auth, "negotiate-ntlm")))
 		return -1;
 	o->host = argv[i];
 	o->epm_port = atol(argv[i + 1]);
 	o->level = !strcmp(argv[i + 2], "privacy") ? DCERPC_AUTH_LEVEL_PRIVACY :
-		   !strcmp(argv[i + 2], "integrity") ? DCERPC_AUTH_LEVEL_INTEGRITY :
-		   !strcmp(argv[i + 2], "connect") ? DCERPC_AUTH_LEVEL_CONNECT : 0;
+		   !strcmp(argv[i + 2], "integrity") ?
+						     DCERPC_AUTH_LEVEL_INTEGRITY :
+		   !strcmp(argv[i + 2], "connect") ? DCERPC_AUTH_LEVEL_CONNECT :
+						     0;
 	o->user = argv[i + 3];
 	o->domain = argv[i + 4];
 	if (!o->level || (!o->password && (!strcmp(o->auth, "ntlm") ||
-					  !strcmp(o->auth, "negotiate-ntlm") ||
-					  (!o->keytab && !o->ccache))))
+					   !strcmp(o->auth, "negotiate-ntlm") ||
+					   (!o->keytab && !o->ccache))))
 		return -1;
 	return 0;
 }
@@ -450,9 +453,10 @@ int main(int argc, char **argv)
 	int port, status = 1;
 
 	if (parse_args(argc, argv, &o) < 0) {
-		fprintf(stderr, "usage: SAMR_PASSWORD=... %s [--auth ntlm|kerberos|negotiate|negotiate-ntlm] "
-				"[--spn SPN] [--keytab FILE] [--ccache] HOST EPM-PORT "
-				"connect|integrity|privacy USER DOMAIN\n",
+		fprintf(stderr,
+			"usage: SAMR_PASSWORD=... %s [--auth ntlm|kerberos|negotiate|negotiate-ntlm] "
+			"[--spn SPN] [--keytab FILE] [--ccache] HOST EPM-PORT "
+			"connect|integrity|privacy USER DOMAIN\n",
 			argv[0]);
 		return 2;
 	}

@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 
 	if (argc < 8) {
 		fprintf(stderr, "usage: ad_tool EMAIL URL|- CA|- USER|- AUTH "
-			"NAMESERVER|- TIMEOUT_MS [CONNECT_TO...]\n");
+				"NAMESERVER|- TIMEOUT_MS [CONNECT_TO...]\n");
 		return 2;
 	}
 	memset(&p, 0, sizeof(p));
@@ -40,7 +40,8 @@ int main(int argc, char **argv)
 	p.http.user = opt(argv[4]);
 	p.http.password = getenv("CHECK_RPC_ENCRYPTION_PASSWORD");
 	p.http.auth = strcmp(argv[5], "basic") == 0 ? HTTP_AUTH_BASIC :
-		      strcmp(argv[5], "ntlm") == 0 ? HTTP_AUTH_NTLM : HTTP_AUTH_ANY;
+		      strcmp(argv[5], "ntlm") == 0  ? HTTP_AUTH_NTLM :
+						      HTTP_AUTH_ANY;
 	p.nameserver = opt(argv[6]);
 	p.deadline_ms = loop_now_ms() + strtol(argv[7], NULL, 10);
 	p.connect_to = argc > 8 ? (const char *const *)argv + 8 : NULL;
@@ -53,10 +54,11 @@ int main(int argc, char **argv)
 	if (r.state == 1)
 		printf("found url=%s proxy=%s ssl=%s auth=%s remote=%s dn=%s requests=%u\n",
 		       r.url, r.resp.expr_server, r.resp.expr_ssl ? "on" : "off",
-		       autodiscover_auth_name(r.resp.expr_auth), r.resp.exch_server,
-		       r.resp.legacy_dn, r.requests);
+		       autodiscover_auth_name(r.resp.expr_auth),
+		       r.resp.exch_server, r.resp.legacy_dn, r.requests);
 	else
-		printf("failed (%s): %s\n", autodiscover_fail_name(r.fail), r.msg);
+		printf("failed (%s): %s\n", autodiscover_fail_name(r.fail),
+		       r.msg);
 	printf("%s", r.trail ? r.trail : "");
 	rc = r.state == 1 ? 0 : 1;
 	autodiscover_result_free(&r);

@@ -129,7 +129,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "a1") && argc == 5) {
 		cookie(argv[2], c1);
 		cookie(argv[3], c2);
-		rc = rts_build_conn_a1(&out, c1, c2, (uint32_t)atol(argv[4]), &err);
+		rc = rts_build_conn_a1(&out, c1, c2, (uint32_t)atol(argv[4]),
+				       &err);
 	} else if (!strcmp(argv[1], "b1") && argc == 7) {
 		cookie(argv[2], c1);
 		cookie(argv[3], c2);
@@ -139,7 +140,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "fca") && argc == 5) {
 		cookie(argv[4], c1);
 		rc = rts_build_flow_control_ack(&out, (uint32_t)atol(argv[2]),
-						(uint32_t)atol(argv[3]), c1, &err);
+						(uint32_t)atol(argv[3]), c1,
+						&err);
 	} else if ((!strcmp(argv[1], "bind") && argc == 4) ||
 		   (!strcmp(argv[1], "auth3") && argc == 3)) {
 		struct dcerpc_conn conn;
@@ -149,8 +151,8 @@ int main(int argc, char **argv)
 				 79231);
 		unhex(argv[bind ? 3 : 2], &in);
 		rc = bind ? dcerpc_encode_bind(&out, &conn, 0, 1, 0,
-					       &emsmdb_interface, in.data, in.len,
-					       &err) :
+					       &emsmdb_interface, in.data,
+					       in.len, &err) :
 			    dcerpc_encode_auth3(&out, &conn, 1, in.data, in.len,
 						&err);
 		dcerpc_conn_free(&conn);
@@ -195,8 +197,8 @@ int main(int argc, char **argv)
 		for (i = 4; i < argc && rc >= 0; i++) {
 			buf_reset(&in);
 			unhex(argv[i], &in);
-			rc = dcerpc_decode_response(&conn, in.data, in.len, &out,
-						    &err);
+			rc = dcerpc_decode_response(&conn, in.data, in.len,
+						    &out, &err);
 			done = rc == 1;
 		}
 		if (rc >= 0 && !done) {
@@ -223,7 +225,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "cbt") && argc == 3) {
 		status = cmd_cbt(argv[2], &err);
 	} else if (!strcmp(argv[1], "ntlm") && (argc == 8 || argc == 10)) {
-		struct ntlm_client *c = ntlm_client_new(argv[2], argv[3], argv[4], &err);
+		struct ntlm_client *c =
+			ntlm_client_new(argv[2], argv[3], argv[4], &err);
 		struct ntlm_overrides ov;
 		struct buf tmp;
 		if (!c)
@@ -245,7 +248,8 @@ int main(int argc, char **argv)
 			hex(&out);
 			buf_reset(&out);
 			unhex(argv[5], &in);
-			rc = ntlm_client_authenticate(c, in.data, in.len, &out, &err);
+			rc = ntlm_client_authenticate(c, in.data, in.len, &out,
+						      &err);
 		}
 		ntlm_client_free(c);
 	} else if (!strcmp(argv[1], "challenge") && argc == 3) {

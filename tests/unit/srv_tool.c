@@ -17,11 +17,12 @@ int main(int argc, char **argv)
 	char url[AUTODISCOVER_URL_MAX];
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: srv_tool NAMESERVER[:PORT] DOMAIN TIMEOUT_MS\n");
+		fprintf(stderr,
+			"usage: srv_tool NAMESERVER[:PORT] DOMAIN TIMEOUT_MS\n");
 		return 2;
 	}
-	if (autodiscover_srv_lookup(argv[2], argv[1], strtol(argv[3], NULL, 10), 0,
-				    url, sizeof(url), &t, &err) < 0) {
+	if (autodiscover_srv_lookup(argv[2], argv[1], strtol(argv[3], NULL, 10),
+				    0, url, sizeof(url), &t, &err) < 0) {
 		printf("error: %s\n", err.msg);
 		return 1;
 	}

@@ -78,10 +78,14 @@ static inline size_t t_unhex(const char *hex, unsigned char *out, size_t max)
 	for (; *hex; hex++) {
 		int v;
 		char ch = *hex;
-		if (ch >= '0' && ch <= '9') v = ch - '0';
-		else if (ch >= 'a' && ch <= 'f') v = ch - 'a' + 10;
-		else if (ch >= 'A' && ch <= 'F') v = ch - 'A' + 10;
-		else continue;
+		if (ch >= '0' && ch <= '9')
+			v = ch - '0';
+		else if (ch >= 'a' && ch <= 'f')
+			v = ch - 'a' + 10;
+		else if (ch >= 'A' && ch <= 'F')
+			v = ch - 'A' + 10;
+		else
+			continue;
 		if (hi < 0) {
 			hi = v;
 		} else {

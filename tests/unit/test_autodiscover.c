@@ -13,7 +13,8 @@
 #include "buf.h"
 #include "t.h"
 
-#define HEAD "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n" \
+#define HEAD                                                                                              \
+	"<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"                                                  \
 	"<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">" \
 	"<Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">"
 #define TAIL "</Response></Autodiscover>"
@@ -105,7 +106,8 @@ static void test_exchange_answers(void)
 	CHECK_INT(parse(ex2010, r, &err), 0);
 	CHECK_INT(r->action, AUTODISCOVER_ACTION_SETTINGS);
 	CHECK_STR(r->display_name, "Monitoring Mailbox");
-	CHECK_STR(r->legacy_dn, "/o=Example/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=monitor");
+	CHECK_STR(r->legacy_dn,
+		  "/o=Example/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=monitor");
 	CHECK(r->has_expr && r->has_exch && !r->mapi_http);
 	CHECK_STR(r->expr_server, "mail.example.test");
 	CHECK(r->expr_ssl);
@@ -117,7 +119,8 @@ static void test_exchange_answers(void)
 	CHECK_STR(v, "Exchange 2010 SP3 (14.3.123)");
 
 	CHECK_INT(parse(ex2013, r, &err), 0);
-	CHECK_STR(r->exch_server, "3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com");
+	CHECK_STR(r->exch_server,
+		  "3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com");
 	CHECK(r->exch_server_is_guid);
 	CHECK_STR(r->smtp_address, "monitor@contoso.com");
 	CHECK_INT(r->expr_auth, AUTODISCOVER_AUTH_NTLM);
@@ -135,7 +138,8 @@ static void test_exchange_answers(void)
 
 	CHECK_INT(parse(ex2019, r, &err), 0);
 	CHECK(r->mapi_http);
-	CHECK_STR(r->mapi_http_url, "https://mail.contoso.com/mapi/emsmdb/?MailboxId=3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com");
+	CHECK_STR(r->mapi_http_url,
+		  "https://mail.contoso.com/mapi/emsmdb/?MailboxId=3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com");
 	CHECK(!r->expr_ssl);
 	CHECK_STR(r->display_name, "M\xc3\xb6nitor  & Co");
 	CHECK_INT(r->version_major, 15);
@@ -155,7 +159,8 @@ static void test_redirects_and_errors(void)
 	CHECK_STR(r->redirect, "monitor@sub.example.test");
 	CHECK_INT(parse(redirect_url, r, &err), 0);
 	CHECK_INT(r->action, AUTODISCOVER_ACTION_REDIRECT_URL);
-	CHECK_STR(r->redirect, "https://ad.example.test/autodiscover/autodiscover.xml");
+	CHECK_STR(r->redirect,
+		  "https://ad.example.test/autodiscover/autodiscover.xml");
 	CHECK_INT(parse(pox_error, r, &err), 0);
 	CHECK_INT(r->action, AUTODISCOVER_ACTION_ERROR);
 	CHECK_STR(r->error_code, "500");
@@ -203,12 +208,14 @@ static void test_hostile(void)
 		"<!ENTITY l2 \"&l;&l;&l;&l;&l;&l;&l;&l;&l;&l;\">]>"
 		"<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">&l2;</Autodiscover>",
 		RPE_ERR_PROTO, "DTD");
-	REFUSED("<!DOCTYPE a SYSTEM \"file:///etc/passwd\"><a/>", RPE_ERR_PROTO, "DTD");
+	REFUSED("<!DOCTYPE a SYSTEM \"file:///etc/passwd\"><a/>", RPE_ERR_PROTO,
+		"DTD");
 	REFUSED("<a>&undefined;</a>", RPE_ERR_PROTO, "not well-formed");
 	/* Mobile sync schema is not what was asked for. */
 	REFUSED("<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">"
 		"<Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006\"/>"
-		"</Autodiscover>", RPE_ERR_PROTO, "without an Outlook Response");
+		"</Autodiscover>",
+		RPE_ERR_PROTO, "without an Outlook Response");
 	REFUSED(HEAD "<Account><AccountType>email</AccountType></Account>" TAIL,
 		RPE_ERR_PROTO, "without Action");
 	REFUSED(HEAD "<Account><Action>redirectUrl</Action></Account>" TAIL,
@@ -221,8 +228,10 @@ static void test_hostile(void)
 	huge[big] = '\0';
 	check_refused(huge, big, RPE_ERR_TOOBIG, "larger than");
 	/* A value over its field. */
-	snprintf(huge, big, HEAD "<User><DisplayName>%0*d</DisplayName></User>"
-		 "<Account><Action>settings</Action></Account>" TAIL, 5000, 0);
+	snprintf(huge, big,
+		 HEAD "<User><DisplayName>%0*d</DisplayName></User>"
+		      "<Account><Action>settings</Action></Account>" TAIL,
+		 5000, 0);
 	REFUSED(huge, RPE_ERR_TOOBIG, "DisplayName longer than");
 	/* Nesting is capped (XML_MAX_DEPTH), closed or not. */
 	deep = malloc(40000 * 4 + 1);
@@ -253,15 +262,18 @@ static void test_hostile(void)
 		free(many);
 	}
 	/* expat knows UTF-8, UTF-16, ISO-8859-1 and US-ASCII only. */
-	REFUSED("<?xml version=\"1.0\" encoding=\"koi8-r\"?><a/>", RPE_ERR_PROTO,
-		"not well-formed");
+	REFUSED("<?xml version=\"1.0\" encoding=\"koi8-r\"?><a/>",
+		RPE_ERR_PROTO, "not well-formed");
 	free(huge);
 	/* Comments and CDATA are not declarations. */
 	{
 		struct autodiscover_response *r = malloc(sizeof(*r));
 		struct rpe_error err;
-		CHECK_INT(parse(HEAD "<!-- x --><User><LegacyDN><![CDATA[/o=a<b]]></LegacyDN></User>"
-				"<Account><Action>settings</Action></Account>" TAIL, r, &err), 0);
+		CHECK_INT(parse(HEAD
+				"<!-- x --><User><LegacyDN><![CDATA[/o=a<b]]></LegacyDN></User>"
+				"<Account><Action>settings</Action></Account>" TAIL,
+				r, &err),
+			  0);
 		CHECK_STR(r->legacy_dn, "/o=a<b");
 		CHECK(!r->has_expr);
 		free(r);
@@ -309,29 +321,37 @@ static void test_utf16(void)
 	for (be = 0; be < 2; be++)
 		for (bom = 0; bom < 2; bom++) {
 			utf16(&b, doc, be, bom);
-			CHECK_INT(autodiscover_parse_response(b.data, b.len, r, &err), 0);
+			CHECK_INT(autodiscover_parse_response(b.data, b.len, r,
+							      &err),
+				  0);
 			CHECK_STR(r->display_name, "M\xc3\xb6nitor  & Co");
-			CHECK_STR(r->exch_server, "3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com");
+			CHECK_STR(r->exch_server,
+				  "3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com");
 			CHECK(r->mapi_http && r->has_expr && !r->expr_ssl);
 			buf_free(&b);
 			for (i = 0; i < sizeof(dtds) / sizeof(dtds[0]); i++) {
 				utf16(&b, dtds[i], be, bom);
-				check_refused((const char *)b.data, b.len, RPE_ERR_PROTO,
+				check_refused((const char *)b.data, b.len,
+					      RPE_ERR_PROTO,
 					      "DTD or entity declaration refused");
 				buf_free(&b);
 			}
 		}
 	/* A UTF-16 comment is still no declaration; odd bytes are malformed. */
 	utf16(&b, "<a><!-- x --></a>", 0, 1);
-	check_refused((const char *)b.data, b.len, RPE_ERR_PROTO, "root element a");
-	check_refused((const char *)b.data, b.len - 1, RPE_ERR_PROTO, "not well-formed");
+	check_refused((const char *)b.data, b.len, RPE_ERR_PROTO,
+		      "root element a");
+	check_refused((const char *)b.data, b.len - 1, RPE_ERR_PROTO,
+		      "not well-formed");
 	buf_free(&b);
 	/* Latin-1 declared: the text arrives as UTF-8. */
 	CHECK_INT(parse("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
 			"<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">"
 			"<Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">"
 			"<User><DisplayName>M\xf6nitor</DisplayName></User>"
-			"<Account><Action>settings</Action></Account>" TAIL, r, &err), 0);
+			"<Account><Action>settings</Action></Account>" TAIL,
+			r, &err),
+		  0);
 	CHECK_STR(r->display_name, "M\xc3\xb6nitor");
 	free(doc);
 	free(r);
@@ -348,40 +368,66 @@ static void test_candidates_and_request(void)
 	CHECK_INT(c[0].step, AUTODISCOVER_STEP_POST);
 	CHECK_STR(c[0].url, "https://example.test/autodiscover/autodiscover.xml");
 	CHECK_INT(c[1].step, AUTODISCOVER_STEP_POST);
-	CHECK_STR(c[1].url, "https://autodiscover.example.test/autodiscover/autodiscover.xml");
+	CHECK_STR(c[1].url,
+		  "https://autodiscover.example.test/autodiscover/autodiscover.xml");
 	CHECK_INT(c[2].step, AUTODISCOVER_STEP_GET_REDIRECT);
-	CHECK_STR(c[2].url, "http://autodiscover.example.test/autodiscover/autodiscover.xml");
+	CHECK_STR(c[2].url,
+		  "http://autodiscover.example.test/autodiscover/autodiscover.xml");
 	CHECK_INT(c[3].step, AUTODISCOVER_STEP_SRV);
 	CHECK_STR(c[3].url, "_autodiscover._tcp.example.test");
 
-	CHECK_INT(autodiscover_check_address("a.b+c@x-y.example.test", &domain, &err), 0);
+	CHECK_INT(autodiscover_check_address("a.b+c@x-y.example.test", &domain,
+					     &err),
+		  0);
 	CHECK_STR(domain, "x-y.example.test");
 	CHECK_INT(autodiscover_candidates("monitor", c, &err), RPE_ERR_ARG);
 	CHECK_INT(autodiscover_candidates("@example.test", c, &err), RPE_ERR_ARG);
-	CHECK_INT(autodiscover_candidates("a b@example.test", c, &err), RPE_ERR_ARG);
-	CHECK_INT(autodiscover_candidates("a@-example.test", c, &err), RPE_ERR_ARG);
-	CHECK_INT(autodiscover_candidates("a@example..test", c, &err), RPE_ERR_ARG);
-	CHECK_INT(autodiscover_candidates("a@ex/ample.test", c, &err), RPE_ERR_ARG);
-	CHECK_INT(autodiscover_candidates("a@b\xc3\xa4r.test", c, &err), RPE_ERR_ARG);
+	CHECK_INT(autodiscover_candidates("a b@example.test", c, &err),
+		  RPE_ERR_ARG);
+	CHECK_INT(autodiscover_candidates("a@-example.test", c, &err),
+		  RPE_ERR_ARG);
+	CHECK_INT(autodiscover_candidates("a@example..test", c, &err),
+		  RPE_ERR_ARG);
+	CHECK_INT(autodiscover_candidates("a@ex/ample.test", c, &err),
+		  RPE_ERR_ARG);
+	CHECK_INT(autodiscover_candidates("a@b\xc3\xa4r.test", c, &err),
+		  RPE_ERR_ARG);
 	CHECK(strstr(err.msg, "punycode") != NULL);
 
 	buf_init(&b, 0);
 	CHECK_INT(autodiscover_build_request("m&o@example.test", &b, &err), 0);
 	CHECK_INT(buf_put_u8(&b, 0), 0);
-	CHECK(strstr((char *)b.data, "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006\">") != NULL);
-	CHECK(strstr((char *)b.data, "<EMailAddress>m&amp;o@example.test</EMailAddress>") != NULL);
-	CHECK(strstr((char *)b.data, "<AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema>") != NULL);
+	CHECK(strstr((char *)b.data,
+		     "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006\">") !=
+	      NULL);
+	CHECK(strstr((char *)b.data,
+		     "<EMailAddress>m&amp;o@example.test</EMailAddress>") != NULL);
+	CHECK(strstr((char *)b.data,
+		     "<AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema>") !=
+	      NULL);
 	CHECK(strstr((char *)b.data, "encoding=\"utf-8\"") != NULL);
 	buf_free(&b);
-	CHECK_INT(autodiscover_build_request("<x>@example.test", &b, &err), RPE_ERR_ARG);
+	CHECK_INT(autodiscover_build_request("<x>@example.test", &b, &err),
+		  RPE_ERR_ARG);
 
-	CHECK_INT(autodiscover_is_guid_name("3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com"), 1);
-	CHECK_INT(autodiscover_is_guid_name("3F2B8C1E-5D4A-4E6B-9C7D-0A1B2C3D4E5F@contoso.com"), 1);
+	CHECK_INT(autodiscover_is_guid_name(
+			  "3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com"),
+		  1);
+	CHECK_INT(autodiscover_is_guid_name(
+			  "3F2B8C1E-5D4A-4E6B-9C7D-0A1B2C3D4E5F@contoso.com"),
+		  1);
 	CHECK_INT(autodiscover_is_guid_name("EXCH01.contoso.com"), 0);
-	CHECK_INT(autodiscover_is_guid_name("3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f"), 0);
-	CHECK_INT(autodiscover_is_guid_name("3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5g@contoso.com"), 0);
-	CHECK_INT(autodiscover_is_guid_name("3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@"), 0);
-	CHECK_INT(autodiscover_is_guid_name("3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso"), 0);
+	CHECK_INT(autodiscover_is_guid_name("3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f"),
+		  0);
+	CHECK_INT(autodiscover_is_guid_name(
+			  "3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5g@contoso.com"),
+		  0);
+	CHECK_INT(autodiscover_is_guid_name(
+			  "3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@"),
+		  0);
+	CHECK_INT(autodiscover_is_guid_name(
+			  "3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso"),
+		  0);
 }
 
 static void test_urls_and_walk(void)
@@ -393,24 +439,32 @@ static void test_urls_and_walk(void)
 
 	CHECK_INT(autodiscover_url_canon("https://Mail.Example.TEST/Autodiscover/Autodiscover.xml#x",
 					 NULL, false, url, sizeof(url), host,
-					 sizeof(host), &err), 0);
-	CHECK_STR(url, "https://mail.example.test:443/Autodiscover/Autodiscover.xml");
+					 sizeof(host), &err),
+		  0);
+	CHECK_STR(url,
+		  "https://mail.example.test:443/Autodiscover/Autodiscover.xml");
 	CHECK_STR(host, "mail.example.test");
-	CHECK_INT(autodiscover_url_canon("http://a.example.test/x", NULL, false, url,
-					 sizeof(url), NULL, 0, &err), RPE_ERR_PROTO);
+	CHECK_INT(autodiscover_url_canon("http://a.example.test/x", NULL, false,
+					 url, sizeof(url), NULL, 0, &err),
+		  RPE_ERR_PROTO);
 	CHECK(strstr(err.msg, "https only") != NULL);
-	CHECK_INT(autodiscover_url_canon("http://a.example.test:8080/x", NULL, true, url,
-					 sizeof(url), NULL, 0, &err), 0);
+	CHECK_INT(autodiscover_url_canon("http://a.example.test:8080/x", NULL,
+					 true, url, sizeof(url), NULL, 0, &err),
+		  0);
 	CHECK_STR(url, "http://a.example.test:8080/x");
-	CHECK_INT(autodiscover_url_canon("https://user:pw@a.example.test/", NULL, false,
-					 url, sizeof(url), NULL, 0, &err), RPE_ERR_PROTO);
+	CHECK_INT(autodiscover_url_canon("https://user:pw@a.example.test/", NULL,
+					 false, url, sizeof(url), NULL, 0, &err),
+		  RPE_ERR_PROTO);
 	CHECK_INT(autodiscover_url_canon("ftp://a.example.test/", NULL, false,
-					 url, sizeof(url), NULL, 0, &err), RPE_ERR_PROTO);
-	CHECK_INT(autodiscover_url_canon("not a url", NULL, false, url, sizeof(url),
-					 NULL, 0, &err), RPE_ERR_PROTO);
+					 url, sizeof(url), NULL, 0, &err),
+		  RPE_ERR_PROTO);
+	CHECK_INT(autodiscover_url_canon("not a url", NULL, false, url,
+					 sizeof(url), NULL, 0, &err),
+		  RPE_ERR_PROTO);
 	CHECK_INT(autodiscover_url_canon("/other/autodiscover.xml?a=1",
 					 "https://b.example.test:8443/autodiscover/autodiscover.xml",
-					 false, url, sizeof(url), NULL, 0, &err), 0);
+					 false, url, sizeof(url), NULL, 0, &err),
+		  0);
 	CHECK_STR(url, "https://b.example.test:8443/other/autodiscover.xml?a=1");
 
 	w = autodiscover_walk_new("monitor@example.test", &err);
@@ -418,25 +472,37 @@ static void test_urls_and_walk(void)
 	if (!w)
 		return;
 	CHECK_INT(autodiscover_walk_visit(w, AUTODISCOVER_STEP_POST,
-					  "https://example.test:443/autodiscover/autodiscover.xml", &err), 0);
+					  "https://example.test:443/autodiscover/autodiscover.xml",
+					  &err),
+		  0);
 	/* The same URL by GET is another place; by POST again it is a loop. */
 	CHECK_INT(autodiscover_walk_visit(w, AUTODISCOVER_STEP_GET_REDIRECT,
-					  "https://example.test:443/autodiscover/autodiscover.xml", &err), 0);
+					  "https://example.test:443/autodiscover/autodiscover.xml",
+					  &err),
+		  0);
 	CHECK_INT(autodiscover_walk_visit(w, AUTODISCOVER_STEP_POST,
-					  "https://EXAMPLE.test:443/autodiscover/autodiscover.xml", &err), RPE_ERR_PROTO);
+					  "https://EXAMPLE.test:443/autodiscover/autodiscover.xml",
+					  &err),
+		  RPE_ERR_PROTO);
 	CHECK(strstr(err.msg, "redirect loop") != NULL);
 	/* An http redirect target is refused. */
-	CHECK_INT(autodiscover_walk_redirect_url(w, "http://evil.example.test/", NULL, url,
-						 sizeof(url), &err), RPE_ERR_PROTO);
+	CHECK_INT(autodiscover_walk_redirect_url(w, "http://evil.example.test/",
+						 NULL, url, sizeof(url), &err),
+		  RPE_ERR_PROTO);
 	CHECK(strstr(err.msg, "https only") != NULL);
 	/* A new address may be asked at the same URL; going back is a loop. */
-	CHECK_INT(autodiscover_walk_redirect_addr(w, "m2@sub.example.test", &err), 0);
+	CHECK_INT(autodiscover_walk_redirect_addr(w, "m2@sub.example.test", &err),
+		  0);
 	CHECK_STR(autodiscover_walk_email(w), "m2@sub.example.test");
 	CHECK_INT(autodiscover_walk_visit(w, AUTODISCOVER_STEP_POST,
-					  "https://example.test:443/autodiscover/autodiscover.xml", &err), 0);
-	CHECK_INT(autodiscover_walk_redirect_addr(w, "Monitor@Example.test", &err), RPE_ERR_PROTO);
+					  "https://example.test:443/autodiscover/autodiscover.xml",
+					  &err),
+		  0);
+	CHECK_INT(autodiscover_walk_redirect_addr(w, "Monitor@Example.test", &err),
+		  RPE_ERR_PROTO);
 	CHECK(strstr(err.msg, "redirectAddr back") != NULL);
-	CHECK_INT(autodiscover_walk_redirect_addr(w, "not-an-address", &err), RPE_ERR_ARG);
+	CHECK_INT(autodiscover_walk_redirect_addr(w, "not-an-address", &err),
+		  RPE_ERR_ARG);
 	CHECK_INT(autodiscover_walk_hops(w), 4);
 	autodiscover_walk_free(w);
 
@@ -445,11 +511,16 @@ static void test_urls_and_walk(void)
 	for (i = 0; i < AUTODISCOVER_MAX_HOPS; i++) {
 		char loc[64];
 		snprintf(loc, sizeof(loc), "https://h%d.example.test/a", i);
-		CHECK_INT(autodiscover_walk_redirect_url(w, loc, NULL, url, sizeof(url), &err), 0);
-		CHECK_INT(autodiscover_walk_visit(w, AUTODISCOVER_STEP_POST, url, &err), 0);
+		CHECK_INT(autodiscover_walk_redirect_url(w, loc, NULL, url,
+							 sizeof(url), &err),
+			  0);
+		CHECK_INT(autodiscover_walk_visit(w, AUTODISCOVER_STEP_POST,
+						  url, &err),
+			  0);
 	}
-	CHECK_INT(autodiscover_walk_redirect_url(w, "https://h99.example.test/a", NULL, url,
-						 sizeof(url), &err), RPE_ERR_PROTO);
+	CHECK_INT(autodiscover_walk_redirect_url(w, "https://h99.example.test/a",
+						 NULL, url, sizeof(url), &err),
+		  RPE_ERR_PROTO);
 	CHECK(strstr(err.msg, "more than 10 redirects") != NULL);
 	autodiscover_walk_free(w);
 	CHECK(autodiscover_walk_new("bad", &err) == NULL);
@@ -509,10 +580,15 @@ static void test_srv(void)
 {
 	static const char q[] = "_autodiscover._tcp.example.test";
 	static const uint16_t prw[4][3] = {
-		{ 10, 0, 443 }, { 0, 60, 443 }, { 0, 40, 8443 }, { 0, 0, 443 },
+		{ 10, 0, 443 },
+		{ 0, 60, 443 },
+		{ 0, 40, 8443 },
+		{ 0, 0, 443 },
 	};
 	static const char *const tg[4] = {
-		"backup.example.test", "ad1.example.test", "ad2.other.test",
+		"backup.example.test",
+		"ad1.example.test",
+		"ad2.other.test",
 		"zero.example.test",
 	};
 	struct autodiscover_srv_target t[AUTODISCOVER_SRV_MAX];
@@ -524,7 +600,8 @@ static void test_srv(void)
 
 	dns_answer(&b, q, 4, prw, tg);
 	CHECK_INT(autodiscover_srv_parse(b.data, b.len, q, t, AUTODISCOVER_SRV_MAX,
-					 &n, &unavail, &err), 0);
+					 &n, &unavail, &err),
+		  0);
 	CHECK_INT(n, 4);
 	CHECK_INT(unavail, 0);
 	CHECK_STR(t[2].host, "ad2.other.test");
@@ -541,18 +618,22 @@ static void test_srv(void)
 	CHECK_INT(autodiscover_srv_pick(t, n, 100, &idx, &err), 0);
 	CHECK_INT(idx, 2);
 	CHECK_INT(autodiscover_srv_url(&t[2], url, sizeof(url), &err), 0);
-	CHECK_STR(url, "https://ad2.other.test:8443/autodiscover/autodiscover.xml");
+	CHECK_STR(url,
+		  "https://ad2.other.test:8443/autodiscover/autodiscover.xml");
 	CHECK_INT(autodiscover_srv_pick(t, 1, 12345, &idx, &err), 0);
 	CHECK_INT(idx, 0);
 	CHECK_INT(autodiscover_srv_pick(t, 0, 0, &idx, &err), RPE_ERR_ARG);
 	/* Another owner name is not ours. */
-	CHECK_INT(autodiscover_srv_parse(b.data, b.len, "_other._tcp.example.test", t,
-					 AUTODISCOVER_SRV_MAX, &n, &unavail, &err), 0);
+	CHECK_INT(autodiscover_srv_parse(b.data, b.len, "_other._tcp.example.test",
+					 t, AUTODISCOVER_SRV_MAX, &n, &unavail,
+					 &err),
+		  0);
 	CHECK_INT(n, 0);
 	/* Truncated anywhere: an error, never a crash. */
 	for (size_t cut = 0; cut < b.len; cut++) {
-		int rc = autodiscover_srv_parse(b.data, cut, q, t, AUTODISCOVER_SRV_MAX,
-						&n, &unavail, &err);
+		int rc = autodiscover_srv_parse(b.data, cut, q, t,
+						AUTODISCOVER_SRV_MAX, &n,
+						&unavail, &err);
 		CHECK(rc == RPE_ERR_PROTO || (rc == 0 && n < 4));
 	}
 	buf_free(&b);
@@ -560,20 +641,28 @@ static void test_srv(void)
 	/* "." says the service is not available; port 0 and bad names are
 	 * skipped. */
 	{
-		static const uint16_t p2[3][3] = { { 0, 0, 0 }, { 0, 0, 443 }, { 0, 0, 443 } };
-		static const char *const t2[3] = { "a.example.test", "", "bad_name.example.test" };
+		static const uint16_t p2[3][3] = { { 0, 0, 0 },
+						   { 0, 0, 443 },
+						   { 0, 0, 443 } };
+		static const char *const t2[3] = { "a.example.test", "",
+						   "bad_name.example.test" };
 		dns_answer(&b, q, 3, p2, t2);
-		CHECK_INT(autodiscover_srv_parse(b.data, b.len, q, t, AUTODISCOVER_SRV_MAX,
-						 &n, &unavail, &err), 0);
+		CHECK_INT(autodiscover_srv_parse(b.data, b.len, q, t,
+						 AUTODISCOVER_SRV_MAX, &n,
+						 &unavail, &err),
+			  0);
 		CHECK_INT(n, 0);
 		CHECK_INT(unavail, 1);
 		buf_free(&b);
 	}
-	CHECK_INT(autodiscover_srv_query(q, "127.0.0.1:53", 999, &b, &err), RPE_ERR_PROTO);
+	CHECK_INT(autodiscover_srv_query(q, "127.0.0.1:53", 999, &b, &err),
+		  RPE_ERR_PROTO);
 	CHECK(strstr(err.msg, "under a second") != NULL);
 	buf_init(&b, 0);
-	CHECK_INT(autodiscover_srv_query(q, "not-an-ip", 5000, &b, &err), RPE_ERR_ARG);
-	CHECK_INT(autodiscover_srv_query(q, "127.0.0.1:99999", 5000, &b, &err), RPE_ERR_ARG);
+	CHECK_INT(autodiscover_srv_query(q, "not-an-ip", 5000, &b, &err),
+		  RPE_ERR_ARG);
+	CHECK_INT(autodiscover_srv_query(q, "127.0.0.1:99999", 5000, &b, &err),
+		  RPE_ERR_ARG);
 	buf_free(&b);
 }
 
@@ -615,22 +704,29 @@ static void test_session_candidates(void)
 	if (!s)
 		return;
 	CHECK_INT(autodiscover_session_next(s, &a), 1);
-	CHECK_STR(a.url, "https://example.test:443/autodiscover/autodiscover.xml");
+	CHECK_STR(a.url,
+		  "https://example.test:443/autodiscover/autodiscover.xml");
 	CHECK_STR(a.email, "monitor@example.test");
 	CHECK_INT(autodiscover_session_next(s, &b), 1);
-	CHECK_STR(b.url, "https://autodiscover.example.test:443/autodiscover/autodiscover.xml");
+	CHECK_STR(b.url,
+		  "https://autodiscover.example.test:443/autodiscover/autodiscover.xml");
 	CHECK_INT(autodiscover_session_next(s, &g), 1);
 	CHECK_INT(g.step, AUTODISCOVER_STEP_GET_REDIRECT);
-	CHECK_STR(g.url, "http://autodiscover.example.test:80/autodiscover/autodiscover.xml");
+	CHECK_STR(g.url,
+		  "http://autodiscover.example.test:80/autodiscover/autodiscover.xml");
 	CHECK_INT(autodiscover_session_next(s, &srv), 0);
 	CHECK_INT(autodiscover_session_pending(s), 3);
-	feed_fail(s, a.id, AUTODISCOVER_FAIL_DNS, "could not resolve example.test");
+	feed_fail(s, a.id, AUTODISCOVER_FAIL_DNS,
+		  "could not resolve example.test");
 	feed_http(s, b.id, 401, NULL, "");
 	/* The GET's 302 to https continues as a POST there. */
-	feed_http(s, g.id, 302, "https://mail.example.test/autodiscover/autodiscover.xml", NULL);
+	feed_http(s, g.id, 302,
+		  "https://mail.example.test/autodiscover/autodiscover.xml",
+		  NULL);
 	CHECK_INT(autodiscover_session_next(s, &p), 1);
 	CHECK_INT(p.step, AUTODISCOVER_STEP_POST);
-	CHECK_STR(p.url, "https://mail.example.test:443/autodiscover/autodiscover.xml");
+	CHECK_STR(p.url,
+		  "https://mail.example.test:443/autodiscover/autodiscover.xml");
 	feed_http(s, p.id, 500, NULL, "oops");
 	/* All but SRV failed: SRV starts and answers. */
 	CHECK_INT(autodiscover_session_next(s, &srv), 1);
@@ -639,14 +735,18 @@ static void test_session_candidates(void)
 	o.url = "https://ad.example.test:8443/autodiscover/autodiscover.xml";
 	autodiscover_session_feed(s, srv.id, &o);
 	CHECK_INT(autodiscover_session_next(s, &p), 1);
-	CHECK_STR(p.url, "https://ad.example.test:8443/autodiscover/autodiscover.xml");
+	CHECK_STR(p.url,
+		  "https://ad.example.test:8443/autodiscover/autodiscover.xml");
 	feed_http(s, p.id, 200, NULL, ex2013);
 	CHECK_INT(autodiscover_session_state(s), 1);
-	CHECK_STR(autodiscover_session_url(s), "https://ad.example.test:8443/autodiscover/autodiscover.xml");
+	CHECK_STR(autodiscover_session_url(s),
+		  "https://ad.example.test:8443/autodiscover/autodiscover.xml");
 	CHECK_STR(autodiscover_session_response(s)->exch_server,
 		  "3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com");
-	CHECK(strstr(autodiscover_session_trail(s), "SRV target https://ad.example.test:8443") != NULL);
-	CHECK(strstr(autodiscover_session_trail(s), "failed (credentials)") != NULL);
+	CHECK(strstr(autodiscover_session_trail(s),
+		     "SRV target https://ad.example.test:8443") != NULL);
+	CHECK(strstr(autodiscover_session_trail(s), "failed (credentials)") !=
+	      NULL);
 	CHECK_INT(autodiscover_session_next(s, &p), 0);
 	CHECK_INT(autodiscover_session_requests(s), 6);
 	autodiscover_session_free(s);
@@ -658,13 +758,16 @@ static void test_session_candidates(void)
 	autodiscover_session_next(s, &g);
 	feed_fail(s, a.id, AUTODISCOVER_FAIL_CONNECT, "connection refused");
 	feed_http(s, b.id, 401, NULL, "");
-	feed_http(s, g.id, 302, "http://plain.example.test/autodiscover/autodiscover.xml", NULL);
+	feed_http(s, g.id, 302,
+		  "http://plain.example.test/autodiscover/autodiscover.xml",
+		  NULL);
 	CHECK_INT(autodiscover_session_state(s), 0);
 	autodiscover_session_next(s, &srv);
 	feed_fail(s, srv.id, AUTODISCOVER_FAIL_DNS, "DNS: no SRV record");
 	CHECK_INT(autodiscover_session_state(s), -1);
 	CHECK_INT(autodiscover_session_failure(s, &msg), AUTODISCOVER_FAIL_AUTH);
-	CHECK_STR(msg, "POST https://autodiscover.example.test:443/autodiscover/autodiscover.xml: HTTP 401, the credentials were refused");
+	CHECK_STR(msg,
+		  "POST https://autodiscover.example.test:443/autodiscover/autodiscover.xml: HTTP 401, the credentials were refused");
 	CHECK(strstr(autodiscover_session_trail(s), "https only") != NULL);
 	autodiscover_session_free(s);
 }
@@ -685,40 +788,49 @@ static void test_session_answers(void)
 	autodiscover_session_next(s, &g);
 	feed_http(s, a.id, 200, NULL, redirect_addr);
 	CHECK_INT(autodiscover_session_next(s, &p), 1);
-	CHECK_STR(p.url, "https://sub.example.test:443/autodiscover/autodiscover.xml");
+	CHECK_STR(p.url,
+		  "https://sub.example.test:443/autodiscover/autodiscover.xml");
 	CHECK_STR(p.email, "monitor@sub.example.test");
 	feed_http(s, b.id, 200, NULL, ex2010);
 	CHECK_INT(autodiscover_session_state(s), 0);
 	feed_http(s, p.id, 200, NULL, pox_error);
 	CHECK_INT(autodiscover_session_state(s), -1);
-	CHECK_INT(autodiscover_session_failure(s, &msg), AUTODISCOVER_FAIL_POX_ERROR);
-	CHECK_STR(msg, "https://sub.example.test:443/autodiscover/autodiscover.xml answered for "
+	CHECK_INT(autodiscover_session_failure(s, &msg),
+		  AUTODISCOVER_FAIL_POX_ERROR);
+	CHECK_STR(msg,
+		  "https://sub.example.test:443/autodiscover/autodiscover.xml answered for "
 		  "monitor@sub.example.test with Autodiscover error 500: The e-mail address cannot be found.");
 	autodiscover_session_free(s);
 
 	/* A pinned URL that redirects to itself is a loop. */
 	s = autodiscover_session_new("monitor@example.test",
-				     "https://ad.example.test/autodiscover/autodiscover.xml", &err);
+				     "https://ad.example.test/autodiscover/autodiscover.xml",
+				     &err);
 	CHECK_INT(autodiscover_session_next(s, &a), 1);
 	CHECK_INT(autodiscover_session_next(s, &b), 0);
-	feed_http(s, a.id, 200, NULL, HEAD "<Account><Action>redirectUrl</Action><RedirectUrl>"
+	feed_http(s, a.id, 200, NULL,
+		  HEAD
+		  "<Account><Action>redirectUrl</Action><RedirectUrl>"
 		  "https://AD.example.test:443/autodiscover/autodiscover.xml</RedirectUrl></Account>" TAIL);
 	CHECK_INT(autodiscover_session_next(s, &b), 0);
 	CHECK_INT(autodiscover_session_state(s), -1);
-	CHECK_INT(autodiscover_session_failure(s, &msg), AUTODISCOVER_FAIL_REDIRECT);
+	CHECK_INT(autodiscover_session_failure(s, &msg),
+		  AUTODISCOVER_FAIL_REDIRECT);
 	CHECK(strstr(msg, "redirect loop") != NULL);
 	autodiscover_session_free(s);
 
 	/* Redirects that never end stop after 10. */
 	s = autodiscover_session_new("monitor@example.test",
-				     "https://ad.example.test/autodiscover/autodiscover.xml", &err);
+				     "https://ad.example.test/autodiscover/autodiscover.xml",
+				     &err);
 	for (i = 0; i < 12 && autodiscover_session_next(s, &a) == 1; i++) {
 		char loc[128];
 		snprintf(loc, sizeof(loc), "/hop%d/autodiscover.xml", i);
 		feed_http(s, a.id, 302, loc, NULL);
 	}
 	CHECK_INT(i, 11);
-	CHECK_INT(autodiscover_session_failure(s, &msg), AUTODISCOVER_FAIL_REDIRECT);
+	CHECK_INT(autodiscover_session_failure(s, &msg),
+		  AUTODISCOVER_FAIL_REDIRECT);
 	CHECK(strstr(msg, "more than 10 redirects") != NULL);
 	autodiscover_session_free(s);
 
@@ -728,19 +840,26 @@ static void test_session_answers(void)
 	autodiscover_session_next(s, &b);
 	feed_http(s, a.id, 200, NULL, "<html>Outlook Web App</html>");
 	CHECK_INT(autodiscover_session_state(s), 0);
-	feed_http(s, b.id, 200, NULL, HEAD "<User><LegacyDN>/o=x</LegacyDN></User><Account>"
+	feed_http(s, b.id, 200, NULL,
+		  HEAD
+		  "<User><LegacyDN>/o=x</LegacyDN></User><Account>"
 		  "<Action>settings</Action><Protocol Type=\"mapiHttp\"/></Account>" TAIL);
-	CHECK_INT(autodiscover_session_failure(s, &msg), AUTODISCOVER_FAIL_NO_EXPR);
-	CHECK(strstr(msg, "without Protocol EXPR") != NULL && strstr(msg, "only MAPI over HTTP") != NULL);
+	CHECK_INT(autodiscover_session_failure(s, &msg),
+		  AUTODISCOVER_FAIL_NO_EXPR);
+	CHECK(strstr(msg, "without Protocol EXPR") != NULL &&
+	      strstr(msg, "only MAPI over HTTP") != NULL);
 	autodiscover_session_free(s);
 
 	/* --transport mapi: the mapiHttp MailStore URL is what is wanted; a
 	 * mapiHttp Protocol without one still fails. */
 	s = autodiscover_session_new("monitor@example.test",
-				     "https://ad.example.test/autodiscover/autodiscover.xml", &err);
+				     "https://ad.example.test/autodiscover/autodiscover.xml",
+				     &err);
 	autodiscover_session_want_mapi(s);
 	autodiscover_session_next(s, &a);
-	feed_http(s, a.id, 200, NULL, HEAD "<User><LegacyDN>/o=x</LegacyDN></User><Account>"
+	feed_http(s, a.id, 200, NULL,
+		  HEAD
+		  "<User><LegacyDN>/o=x</LegacyDN></User><Account>"
 		  "<Action>settings</Action><Protocol Type=\"mapiHttp\" Version=\"1\"><MailStore>"
 		  "<InternalUrl>https://in.example.test/mapi/emsmdb/?MailboxId=a@b.test</InternalUrl>"
 		  "<ExternalUrl>https://mail.example.test/mapi/emsmdb/?MailboxId=3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@example.test</ExternalUrl>"
@@ -750,15 +869,20 @@ static void test_session_answers(void)
 		  "https://mail.example.test/mapi/emsmdb/?MailboxId=3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@example.test");
 	autodiscover_session_free(s);
 	s = autodiscover_session_new("monitor@example.test",
-				     "https://ad.example.test/autodiscover/autodiscover.xml", &err);
+				     "https://ad.example.test/autodiscover/autodiscover.xml",
+				     &err);
 	autodiscover_session_want_mapi(s);
 	autodiscover_session_next(s, &a);
-	feed_http(s, a.id, 200, NULL, HEAD "<User><LegacyDN>/o=x</LegacyDN></User><Account>"
+	feed_http(s, a.id, 200, NULL,
+		  HEAD
+		  "<User><LegacyDN>/o=x</LegacyDN></User><Account>"
 		  "<Action>settings</Action><Protocol Type=\"mapiHttp\"/></Account>" TAIL);
-	CHECK_INT(autodiscover_session_failure(s, &msg), AUTODISCOVER_FAIL_NO_EXPR);
+	CHECK_INT(autodiscover_session_failure(s, &msg),
+		  AUTODISCOVER_FAIL_NO_EXPR);
 	autodiscover_session_free(s);
 
-	CHECK(autodiscover_session_new("monitor@example.test", "http://ad.example.test/", &err) == NULL);
+	CHECK(autodiscover_session_new("monitor@example.test",
+				       "http://ad.example.test/", &err) == NULL);
 	CHECK(strstr(err.msg, "--autodiscover-url") != NULL);
 	CHECK(autodiscover_session_new("nobody", NULL, &err) == NULL);
 	autodiscover_session_free(NULL);

@@ -252,45 +252,47 @@ static void test_utf16le(void)
 	check_utf16("Ab1", 3, "4100 6200 3100");
 	check_utf16("a\0b", 3, "6100 0000 6200"); /* n bytes, NUL included */
 	check_utf16("\x7f", 1, "7f00");
-	check_utf16("\xc2\x80", 2, "8000");            /* U+0080 */
-	check_utf16("\xc3\xa9", 2, "e900");            /* U+00E9 e acute */
-	check_utf16("\xdf\xbf", 2, "ff07");            /* U+07FF */
-	check_utf16("\xe0\xa0\x80", 3, "0008");        /* U+0800 */
-	check_utf16("\xe2\x82\xac", 3, "ac20");        /* U+20AC euro */
-	check_utf16("\xed\x9f\xbf", 3, "ffd7");        /* U+D7FF */
-	check_utf16("\xee\x80\x80", 3, "00e0");        /* U+E000 */
-	check_utf16("\xef\xbf\xbf", 3, "ffff");        /* U+FFFF */
+	check_utf16("\xc2\x80", 2, "8000");              /* U+0080 */
+	check_utf16("\xc3\xa9", 2, "e900");              /* U+00E9 e acute */
+	check_utf16("\xdf\xbf", 2, "ff07");              /* U+07FF */
+	check_utf16("\xe0\xa0\x80", 3, "0008");          /* U+0800 */
+	check_utf16("\xe2\x82\xac", 3, "ac20");          /* U+20AC euro */
+	check_utf16("\xed\x9f\xbf", 3, "ffd7");          /* U+D7FF */
+	check_utf16("\xee\x80\x80", 3, "00e0");          /* U+E000 */
+	check_utf16("\xef\xbf\xbf", 3, "ffff");          /* U+FFFF */
 	check_utf16("\xf0\x90\x80\x80", 4, "00d8 00dc"); /* U+10000 */
 	check_utf16("\xf0\x9f\x98\x80", 4, "3dd8 00de"); /* U+1F600 */
 	check_utf16("\xf4\x8f\xbf\xbf", 4, "ffdb ffdf"); /* U+10FFFF */
 	check_utf16("x\xf0\x9f\x98\x80y", 6, "7800 3dd8 00de 7900");
 
 	check_utf16_bad(NULL, 1);
-	check_utf16_bad("\x80", 1);                 /* lone continuation */
+	check_utf16_bad("\x80", 1); /* lone continuation */
 	check_utf16_bad("\xbf", 1);
-	check_utf16_bad("\xc0\x80", 2);             /* overlong NUL */
-	check_utf16_bad("\xc1\xbf", 2);             /* overlong */
-	check_utf16_bad("\xe0\x80\x80", 3);         /* overlong 3-byte */
+	check_utf16_bad("\xc0\x80", 2);     /* overlong NUL */
+	check_utf16_bad("\xc1\xbf", 2);     /* overlong */
+	check_utf16_bad("\xe0\x80\x80", 3); /* overlong 3-byte */
 	check_utf16_bad("\xe0\x9f\xbf", 3);
-	check_utf16_bad("\xf0\x80\x80\x80", 4);     /* overlong 4-byte */
+	check_utf16_bad("\xf0\x80\x80\x80", 4); /* overlong 4-byte */
 	check_utf16_bad("\xf0\x8f\xbf\xbf", 4);
-	check_utf16_bad("\xed\xa0\x80", 3);         /* U+D800 surrogate */
-	check_utf16_bad("\xed\xbf\xbf", 3);         /* U+DFFF surrogate */
+	check_utf16_bad("\xed\xa0\x80", 3);             /* U+D800 surrogate */
+	check_utf16_bad("\xed\xbf\xbf", 3);             /* U+DFFF surrogate */
 	check_utf16_bad("\xed\xa0\xbd\xed\xb8\x80", 6); /* CESU-8 pair */
-	check_utf16_bad("\xf4\x90\x80\x80", 4);     /* U+110000 */
+	check_utf16_bad("\xf4\x90\x80\x80", 4);         /* U+110000 */
 	check_utf16_bad("\xf7\xbf\xbf\xbf", 4);
 	check_utf16_bad("\xf8\x88\x80\x80\x80", 5); /* 5-byte form */
 	check_utf16_bad("\xfc\x84\x80\x80\x80\x80", 6);
 	check_utf16_bad("\xfe", 1);
 	check_utf16_bad("\xff", 1);
-	check_utf16_bad("\xc3", 1);                 /* truncated */
+	check_utf16_bad("\xc3", 1); /* truncated */
 	check_utf16_bad("\xe2\x82", 2);
 	check_utf16_bad("\xf0\x9f\x98", 3);
-	check_utf16_bad("\xe2\x82\xac", 2);         /* n cuts the sequence */
-	check_utf16_bad("\xc3" "A", 2);             /* bad continuation */
+	check_utf16_bad("\xe2\x82\xac", 2); /* n cuts the sequence */
+	check_utf16_bad("\xc3"
+			"A",
+			2); /* bad continuation */
 	check_utf16_bad("\xe2\x28\xa1", 3);
 	check_utf16_bad("\xf0\x9f\x28\x80", 4);
-	check_utf16_bad("ok\xff", 3);               /* good prefix rolled back */
+	check_utf16_bad("ok\xff", 3); /* good prefix rolled back */
 
 	/* the cap: all or nothing, also in the middle of a surrogate pair */
 	buf_init(&b, 3);
@@ -318,7 +320,7 @@ static void test_set_at(void)
 	CHECK_INT(buf_set_u16le_at(&b, 1, 0x3344), 0);
 	CHECK_INT(buf_set_u32le_at(&b, 3, 0x55667788), 0);
 	CHECK_BUF(&b, "11 4433 88776655 22");
-	CHECK_INT(buf_set_u16le_at(&b, 6, 0xAABB), 0); /* last two */
+	CHECK_INT(buf_set_u16le_at(&b, 6, 0xAABB), 0);     /* last two */
 	CHECK_INT(buf_set_u32le_at(&b, 4, 0x01020304), 0); /* last four */
 	CHECK_BUF(&b, "11 4433 88 04030201");
 
@@ -361,8 +363,8 @@ static void test_consume(void)
 	buf_free(&b);
 }
 
-static const uint8_t vec[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
-			       0x08, 0x09, 0x0a, 0x0b, 0x0c };
+static const uint8_t vec[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
+			       0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c };
 
 static void test_cursor_basics(void)
 {
@@ -531,7 +533,7 @@ static void test_align_cursor(void)
 	CHECK_INT(buf_cur_pos(&c), 10);
 	CHECK_INT(buf_get_align(&c, 1), 0);
 	CHECK_INT(buf_get_align(&c, 0), RPE_ERR_ARG);
-	CHECK_INT(buf_get_u8(&c, &v8), 0); /* pos 11 */
+	CHECK_INT(buf_get_u8(&c, &v8), 0);              /* pos 11 */
 	CHECK_INT(buf_get_align(&c, 8), RPE_ERR_SHORT); /* padding missing */
 	CHECK_INT(buf_cur_pos(&c), 11);
 	CHECK_INT(buf_get_align(&c, 12), 0); /* to exactly the end */

@@ -34,10 +34,11 @@ static int make_cert(int64_t nb, int64_t na, const char *cn, const char *san,
 	ok = ok && X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
 					      (const unsigned char *)"Example",
 					      -1, -1, 0);
-	ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-					      (const unsigned char *)cn, -1,
-					      -1, 0);
-	ok = ok && X509_set_subject_name(x, name) && X509_set_issuer_name(x, name);
+	ok = ok &&
+	     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+					(const unsigned char *)cn, -1, -1, 0);
+	ok = ok && X509_set_subject_name(x, name) &&
+	     X509_set_issuer_name(x, name);
 	ok = ok && X509_set_pubkey(x, key);
 	if (ok && san) {
 		X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
@@ -63,7 +64,8 @@ static void test_summary(void)
 
 	CHECK_INT(make_cert(T0, T0 + 90 * DAY, "mail.example.test",
 			    "DNS:mail.example.test,DNS:autodiscover.example.test,IP:127.0.0.1",
-			    &der, &len), 0);
+			    &der, &len),
+		  0);
 	CHECK_INT(cert_info_from_der(der, (size_t)len, &ci, &err), 0);
 	CHECK_STR(ci.subject, "CN=mail.example.test,O=Example");
 	CHECK_STR(ci.issuer, "CN=mail.example.test,O=Example");

@@ -52,8 +52,13 @@ static int x_unseal(void *c, uint8_t *m, size_t n, size_t off, size_t len,
 }
 
 static const struct secctx_ops xops = {
-	.name = "toy", .auth_type = 10, .sig_len = 16, .sign = x_sign,
-	.verify = x_verify, .seal = x_seal, .unseal = x_unseal,
+	.name = "toy",
+	.auth_type = 10,
+	.sig_len = 16,
+	.sign = x_sign,
+	.verify = x_verify,
+	.seal = x_seal,
+	.unseal = x_unseal,
 };
 
 /* Turn a request PDU built by lib/ into the matching response PDU (the toy
@@ -82,33 +87,43 @@ static void test_fragments(void)
 		room = 1432 - 24 - 8 - 16;
 		room -= room % 16;
 		/* exactly one fragment, one byte over, two exact, many */
-		sizes[0] = room; sizes[1] = room + 1; sizes[2] = 2 * room;
-		sizes[3] = 1; sizes[4] = 0; sizes[5] = sizeof(data);
+		sizes[0] = room;
+		sizes[1] = room + 1;
+		sizes[2] = 2 * room;
+		sizes[3] = 1;
+		sizes[4] = 0;
+		sizes[5] = sizeof(data);
 		for (i = 0; i < 6; i++) {
 			size_t off = 0, frags = 0;
 			int rc = 0;
 			buf_init(&out, 0);
 			buf_init(&got, 0);
-			CHECK_INT(dcerpc_encode_request(&out, &c, 7, 0, 10, data,
-							sizes[i], &err), 0);
+			CHECK_INT(dcerpc_encode_request(&out, &c, 7, 0, 10,
+							data, sizes[i], &err),
+				  0);
 			dcerpc_conn_init(&r, &sec, (uint8_t)level, 1);
 			while (off < out.len) {
 				struct dcerpc_pdu h;
 				CHECK_INT(dcerpc_parse_header(out.data + off,
-							      out.len - off, &h, &err), 0);
+							      out.len - off, &h,
+							      &err),
+					  0);
 				CHECK(h.frag_length <= 1432);
 				request_to_response(out.data + off);
 				rc = dcerpc_decode_response(&r, out.data + off,
-							    h.frag_length, &got, &err);
+							    h.frag_length, &got,
+							    &err);
 				CHECK(rc >= 0);
 				off += h.frag_length;
 				frags++;
 			}
 			CHECK_INT(rc, 1);
 			CHECK_INT(got.len, sizes[i]);
-			CHECK(got.len == 0 || memcmp(got.data, data, got.len) == 0);
-			CHECK_INT(frags, sizes[i] <= room ? 1 :
-				  (sizes[i] + room - 1) / room);
+			CHECK(got.len == 0 ||
+			      memcmp(got.data, data, got.len) == 0);
+			CHECK_INT(frags, sizes[i] <= room ?
+						 1 :
+						 (sizes[i] + room - 1) / room);
 			dcerpc_conn_free(&r);
 			buf_free(&out);
 			buf_free(&got);
@@ -130,7 +145,9 @@ static void test_truncation(void)
 
 	dcerpc_conn_init(&c, &sec, 6, 1);
 	buf_init(&out, 0);
-	CHECK_INT(dcerpc_encode_request(&out, &c, 7, 0, 10, stub, sizeof(stub), &err), 0);
+	CHECK_INT(dcerpc_encode_request(&out, &c, 7, 0, 10, stub, sizeof(stub),
+					&err),
+		  0);
 	request_to_response(out.data);
 	/* every prefix is rejected, never read past */
 	for (n = 0; n < out.len; n++) {
@@ -147,12 +164,14 @@ static void test_truncation(void)
 	CHECK(dcerpc_decode_response(&r, out.data, out.len, &got, &err) < 0);
 	buf_store_u16le(out.data + 8, (uint16_t)out.len);
 	buf_store_u16le(out.data + 10, 2000); /* auth_length */
-	CHECK_INT(dcerpc_parse_header(out.data, out.len, &h, &err), RPE_ERR_PROTO);
+	CHECK_INT(dcerpc_parse_header(out.data, out.len, &h, &err),
+		  RPE_ERR_PROTO);
 	buf_store_u16le(out.data + 10, 16);
 	out.data[out.len - 16 - 6] = 200; /* auth_pad_length > stub */
 	CHECK(dcerpc_decode_response(&r, out.data, out.len, &got, &err) < 0);
 	buf_store_u16le(out.data + 8, 10); /* frag_length below 16 */
-	CHECK_INT(dcerpc_parse_header(out.data, out.len, &h, &err), RPE_ERR_PROTO);
+	CHECK_INT(dcerpc_parse_header(out.data, out.len, &h, &err),
+		  RPE_ERR_PROTO);
 	buf_free(&got);
 	dcerpc_conn_free(&r);
 	dcerpc_conn_free(&c);
@@ -184,7 +203,8 @@ static void test_reader(void)
 		got = 0;
 		for (off = 0; off < s.len; off += chunk) {
 			size_t n = s.len - off < chunk ? s.len - off : chunk;
-			CHECK_INT(dcerpc_reader_feed(&rd, s.data + off, n, &err), 0);
+			CHECK_INT(dcerpc_reader_feed(&rd, s.data + off, n, &err),
+				  0);
 			while ((rc = dcerpc_reader_next(&rd, &p, &err)) == 1) {
 				CHECK_INT(p.len, 76);
 				CHECK_INT(p.ptype, 20);
@@ -213,11 +233,13 @@ static void test_rts(void)
 	struct rpe_error err;
 	size_t n;
 	/* CONN/A3 and CONN/C2 as a server sends them (MS-RPCH 2.2.4.4, 2.2.4.9) */
-	static const uint8_t a3[] = { 5, 0, 20, 3, 0x10, 0, 0, 0, 28, 0, 0, 0, 0, 0, 0, 0,
-				      0, 0, 1, 0, 2, 0, 0, 0, 0xc0, 0xd4, 1, 0 };
-	static const uint8_t c2[] = { 5, 0, 20, 3, 0x10, 0, 0, 0, 44, 0, 0, 0, 0, 0, 0, 0,
-				      0, 0, 3, 0, 6, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
-				      0, 0, 1, 0, 2, 0, 0, 0, 0xc0, 0xd4, 1, 0 };
+	static const uint8_t a3[] = { 5, 0, 20, 3, 0x10, 0,    0, 0, 28, 0,
+				      0, 0, 0,  0, 0,    0,    0, 0, 1,  0,
+				      2, 0, 0,  0, 0xc0, 0xd4, 1, 0 };
+	static const uint8_t c2[] = { 5, 0, 20, 3, 0x10, 0, 0, 0,    44,   0, 0,
+				      0, 0, 0,  0, 0,    0, 0, 3,    0,    6, 0,
+				      0, 0, 1,  0, 0,    0, 0, 0,    0,    0, 0,
+				      0, 1, 0,  2, 0,    0, 0, 0xc0, 0xd4, 1, 0 };
 
 	buf_init(&b, 0);
 	CHECK_INT(rts_build_conn_b1(&b, vc, ic, 1073741824, 300000, ag, &err), 0);
@@ -230,7 +252,8 @@ static void test_rts(void)
 	buf_free(&b);
 
 	rts_vc_init(&v);
-	CHECK_INT(rts_vc_feed(&v, c2, sizeof(c2), &err), RPE_ERR_PROTO); /* C2 first */
+	CHECK_INT(rts_vc_feed(&v, c2, sizeof(c2), &err),
+		  RPE_ERR_PROTO); /* C2 first */
 	rts_vc_init(&v);
 	CHECK_INT(rts_vc_feed(&v, a3, sizeof(a3), &err), 0);
 	CHECK(!rts_vc_is_open(&v));
@@ -275,7 +298,10 @@ static void test_emsmdb(void)
  * name and an admin-readable line. */
 static void test_ec_table(void)
 {
-	static const struct { uint32_t ec; const char *name; } table[] = {
+	static const struct {
+		uint32_t ec;
+		const char *name;
+	} table[] = {
 		{ 0x80070005, "ecAccessDenied" },
 		{ 0x00000970, "ecNotEncrypted" },
 		{ 0x000004DF, "ecClientVerDisallowed" },

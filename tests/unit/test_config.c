@@ -31,18 +31,19 @@ static void test_choices(void)
 	CHECK_INT(c.unencrypted_level, PROBE_LEVEL_INTEGRITY);
 	CHECK_INT(c.n_unencrypted_levels, 1);
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_UNENC_LEVEL,
-				 "none,connect,integrity", &e), 0);
+				 "none,connect,integrity", &e),
+		  0);
 	CHECK_INT(c.n_unencrypted_levels, 3);
 	CHECK_INT(c.unencrypted_levels[0], PROBE_LEVEL_NONE);
 	CHECK_INT(c.unencrypted_levels[2], PROBE_LEVEL_INTEGRITY);
 	CHECK_INT(c.unencrypted_level, PROBE_LEVEL_NONE);
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_UNENC_LEVEL,
-				 "connect,none,connect", &e), RPE_ERR_ARG);
+				 "connect,none,connect", &e),
+		  RPE_ERR_ARG);
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_UNENC_LEVEL, "connect,", &e),
 		  RPE_ERR_ARG);
 	CHECK_INT(c.n_unencrypted_levels, 3); /* unchanged by a refusal */
-	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_UNENC_LEVEL, "integrity", &e),
-		  0);
+	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_UNENC_LEVEL, "integrity", &e), 0);
 	CHECK_INT(c.n_unencrypted_levels, 1);
 	CHECK_INT(cfg_set_choice(&c, CFG_CHOICE_HTTP_AUTH, "negotiate", &e), 0);
 	CHECK_INT(c.http_auth, HTTP_AUTH_NEGOTIATE);
@@ -89,11 +90,13 @@ static void test_client_version(void)
 		{ "65535.32767.65535", { 0xffff, 0x7fff, 0xffff } },
 	};
 	static const char *const bad[] = {
-		"300.0.1.1", "16.256.1.1", "16.0.40000.1", "16.0.32768.0",
-		"16.0.1.65536", "11.32768.0", "65536.0.0", "16.0", "16",
-		"16.0.1.2.3", "16..1", ".16.0.1", "16.0.1.", "+16.0.1",
-		" 16.0.1", "16.0.1 ", "0x10.0.1", "outlook", "outlook2019",
-		"OUTLOOK2016", "",
+		"300.0.1.1",    "16.256.1.1",   "16.0.40000.1",
+		"16.0.32768.0", "16.0.1.65536", "11.32768.0",
+		"65536.0.0",    "16.0",         "16",
+		"16.0.1.2.3",   "16..1",        ".16.0.1",
+		"16.0.1.",      "+16.0.1",      " 16.0.1",
+		"16.0.1 ",      "0x10.0.1",     "outlook",
+		"outlook2019",  "OUTLOOK2016",  "",
 	};
 	struct rpe_error e;
 	uint16_t w[3];
@@ -142,13 +145,13 @@ static void test_rpc_server(void)
 
 	CHECK_INT(cfg_check_rpc_server("mbx01.contoso.com", &mbx, &e), 0);
 	CHECK(!mbx);
-	CHECK_INT(cfg_check_rpc_server(
-			  "3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com",
-			  &mbx, &e), 0);
+	CHECK_INT(cfg_check_rpc_server("3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@contoso.com",
+				       &mbx, &e),
+		  0);
 	CHECK(mbx);
-	CHECK_INT(cfg_check_rpc_server(
-			  "3F2B8C1E-5D4A-4E6B-9C7D-0A1B2C3D4E5F@mail.x-1.example",
-			  &mbx, &e), 0);
+	CHECK_INT(cfg_check_rpc_server("3F2B8C1E-5D4A-4E6B-9C7D-0A1B2C3D4E5F@mail.x-1.example",
+				       &mbx, &e),
+		  0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK_INT(cfg_check_rpc_server(bad[i], &mbx, &e), RPE_ERR_ARG);
 	CHECK_STR(e.msg, "--rpc-server is empty");
@@ -171,12 +174,12 @@ static void test_rpc_server(void)
 static void test_host(void)
 {
 	static const char *const ok[] = {
-		"mail.contoso.com", "192.0.2.1", "::1", "[::1]", "fe80::1",
-		"2001:db8::a:b",
+		"mail.contoso.com", "192.0.2.1",     "::1", "[::1]",
+		"fe80::1",          "2001:db8::a:b",
 	};
 	static const char *const port[] = {
 		"mail.contoso.com:443", "192.0.2.1:8443", "[::1]:443",
-		"[2001:db8::1]:443", "mail:",
+		"[2001:db8::1]:443",    "mail:",
 	};
 	struct rpe_error e;
 	bool mbx;
@@ -201,8 +204,8 @@ static void test_mailbox_dn(void)
 	char dn[1100];
 	struct rpe_error e;
 
-	CHECK_INT(cfg_check_mailbox_dn("/o=Example/cn=Recipients/cn=monitor",
-				       &e), 0);
+	CHECK_INT(cfg_check_mailbox_dn("/o=Example/cn=Recipients/cn=monitor", &e),
+		  0);
 	CHECK_INT(cfg_check_mailbox_dn("monitor", &e), RPE_ERR_ARG);
 	CHECK_INT(cfg_check_mailbox_dn("/o=x\t", &e), RPE_ERR_ARG);
 	CHECK_INT(cfg_check_mailbox_dn("/o=J\xc3\xbcrgen", &e), RPE_ERR_ARG);

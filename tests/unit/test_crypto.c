@@ -60,8 +60,10 @@ static void test_rc4(void)
 	/* In two calls: the state carries over. */
 	CHECK_INT(crypto_rc4_update(rc4, data, 10), 0);
 	CHECK_INT(crypto_rc4_update(rc4, data + 10, 22), 0);
-	hex_check(data, "b2396305f03dc027ccc3524a0a1118a8"
-			"6982944f18fc82d589c403a47a0d0919", 32);
+	hex_check(data,
+		  "b2396305f03dc027ccc3524a0a1118a8"
+		  "6982944f18fc82d589c403a47a0d0919",
+		  32);
 	crypto_rc4_free(rc4);
 	crypto_rc4_free(NULL);
 }

@@ -114,8 +114,10 @@ static void test_not_registered(void)
 	static const char hex[] =
 		"0000000000000000000000000000000000000000" /* entry handle */
 		"00000000"                                 /* num_towers */
-		"04000000" "00000000" "00000000"           /* max, offset, actual */
-		"d6a0c916";                                /* status */
+		"04000000"
+		"00000000"
+		"00000000"  /* max, offset, actual */
+		"d6a0c916"; /* status */
 	uint8_t stub[64];
 	size_t n = t_unhex(hex, stub, sizeof(stub));
 	struct epm_map_result r;

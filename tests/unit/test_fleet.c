@@ -10,8 +10,7 @@
 
 #include "t.h"
 
-static struct verdict mk(enum mp_state st, int enforced,
-			 const char *summary)
+static struct verdict mk(enum mp_state st, int enforced, const char *summary)
 {
 	struct verdict v;
 
@@ -38,14 +37,16 @@ static void test_all_ok(void)
 	CHECK_STR(f.text, "mail: all 2 addresses accept unencrypted RPC logons");
 	a.enforced = 1;
 	fleet_judge("mail", EXPECT_ANY, s, 2, &f);
-	CHECK_STR(f.text, "mail: 2 addresses OK, 1 of them require RPC encryption");
+	CHECK_STR(f.text,
+		  "mail: 2 addresses OK, 1 of them require RPC encryption");
 }
 
 /* Three addresses 10.0.0.5, 10.0.0.7, 10.0.0.6 with the verdicts v. */
 static void judge3(const struct verdict v[3], enum verdict_expect e,
 		   struct fleet_summary *f)
 {
-	struct fleet_site s[3] = { { "10.0.0.5", &v[0] }, { "10.0.0.7", &v[1] },
+	struct fleet_site s[3] = { { "10.0.0.5", &v[0] },
+				   { "10.0.0.7", &v[1] },
 				   { "10.0.0.6", &v[2] } };
 
 	fleet_judge("mail", e, s, 3, f);
@@ -64,17 +65,20 @@ static void test_drift(void)
 	CHECK_INT(f.state, MP_CRITICAL);
 	CHECK_INT(f.odd, 1);
 	CHECK_INT(f.enforced, 2);
-	CHECK_STR(f.text, "mail: 1 of 3 addresses accept unencrypted logons: 10.0.0.7 (expected: encryption required)");
+	CHECK_STR(f.text,
+		  "mail: 1 of 3 addresses accept unencrypted logons: 10.0.0.7 (expected: encryption required)");
 	/* Two drifted: both named, in order. */
 	v[0] = mk(MP_CRITICAL, 0, "10.0.0.5 accepts unencrypted RPC logons");
 	judge3(v, EXPECT_REQUIRED, &f);
-	CHECK_STR(f.text, "mail: 2 of 3 addresses accept unencrypted logons: 10.0.0.5, 10.0.0.7 (expected: encryption required)");
+	CHECK_STR(f.text,
+		  "mail: 2 of 3 addresses accept unencrypted logons: 10.0.0.5, 10.0.0.7 (expected: encryption required)");
 	/* --expect optional: the enforcing one is odd. */
 	v[0] = mk(MP_OK, 0, "x");
 	v[1] = mk(MP_OK, 0, "y");
 	v[2] = mk(MP_CRITICAL, 1, "10.0.0.6 requires RPC encryption ...");
 	judge3(v, EXPECT_OPTIONAL, &f);
-	CHECK_STR(f.text, "mail: 1 of 3 addresses refuse unencrypted logons: 10.0.0.6 (expected: encryption optional)");
+	CHECK_STR(f.text,
+		  "mail: 1 of 3 addresses refuse unencrypted logons: 10.0.0.6 (expected: encryption optional)");
 }
 
 /* MAPI over HTTP: the same table, the plain door's words. */
@@ -82,16 +86,19 @@ static void test_mapi_words(void)
 {
 	struct verdict v[3] = {
 		mk(MP_OK, 1, "10.0.0.5 requires TLS for MAPI over HTTP"),
-		mk(MP_CRITICAL, 0, "10.0.0.7: MAPI over HTTP accepted without TLS"),
+		mk(MP_CRITICAL, 0,
+		   "10.0.0.7: MAPI over HTTP accepted without TLS"),
 		mk(MP_OK, 1, "10.0.0.6 requires TLS for MAPI over HTTP"),
 	};
-	struct fleet_site s[3] = { { "10.0.0.5", &v[0] }, { "10.0.0.7", &v[1] },
+	struct fleet_site s[3] = { { "10.0.0.5", &v[0] },
+				   { "10.0.0.7", &v[1] },
 				   { "10.0.0.6", &v[2] } };
 	struct fleet_summary f;
 
 	fleet_judge_words("mail", EXPECT_REQUIRED, &fleet_words_mapi, s, 3, &f);
 	CHECK_INT(f.state, MP_CRITICAL);
-	CHECK_STR(f.text, "mail: 1 of 3 addresses accept MAPI over HTTP without TLS: 10.0.0.7 (expected: TLS required)");
+	CHECK_STR(f.text,
+		  "mail: 1 of 3 addresses accept MAPI over HTTP without TLS: 10.0.0.7 (expected: TLS required)");
 	v[1] = mk(MP_OK, 1, "10.0.0.7 requires TLS for MAPI over HTTP");
 	fleet_judge_words("mail", EXPECT_REQUIRED, &fleet_words_mapi, s, 3, &f);
 	CHECK_STR(f.text, "mail: all 3 addresses require TLS for MAPI over HTTP");
@@ -99,31 +106,37 @@ static void test_mapi_words(void)
 	v[1] = mk(MP_OK, 0, "y");
 	v[2] = mk(MP_OK, 0, "z");
 	fleet_judge_words("mail", EXPECT_OPTIONAL, &fleet_words_mapi, s, 3, &f);
-	CHECK_STR(f.text, "mail: 1 of 3 addresses refuse MAPI over plain http: 10.0.0.5 (expected: plain http allowed)");
+	CHECK_STR(f.text,
+		  "mail: 1 of 3 addresses refuse MAPI over plain http: 10.0.0.5 (expected: plain http allowed)");
 }
 
 static void test_failures(void)
 {
 	struct verdict v[3] = {
 		mk(MP_OK, 1, "10.0.0.5 requires RPC encryption"),
-		mk(MP_UNKNOWN, -1, "10.0.0.7: encrypted logon timed out after 3s during bind"),
-		mk(MP_WARNING, 1, "10.0.0.6 requires RPC encryption (slowest probe 3s)"),
+		mk(MP_UNKNOWN, -1,
+		   "10.0.0.7: encrypted logon timed out after 3s during bind"),
+		mk(MP_WARNING, 1,
+		   "10.0.0.6 requires RPC encryption (slowest probe 3s)"),
 	};
 	struct fleet_summary f;
 
 	/* WARNING outranks UNKNOWN (Monitoring Plugins order). */
 	judge3(v, EXPECT_REQUIRED, &f);
 	CHECK_INT(f.state, MP_WARNING);
-	CHECK_STR(f.text, "mail: 1 of 3 addresses WARNING: 10.0.0.6 requires RPC encryption (slowest probe 3s)");
+	CHECK_STR(f.text,
+		  "mail: 1 of 3 addresses WARNING: 10.0.0.6 requires RPC encryption (slowest probe 3s)");
 	v[2] = mk(MP_OK, 1, "ok");
 	judge3(v, EXPECT_REQUIRED, &f);
 	CHECK_INT(f.state, MP_UNKNOWN);
-	CHECK_STR(f.text, "mail: 1 of 3 addresses UNKNOWN: 10.0.0.7: encrypted logon timed out after 3s during bind");
+	CHECK_STR(f.text,
+		  "mail: 1 of 3 addresses UNKNOWN: 10.0.0.7: encrypted logon timed out after 3s during bind");
 	/* A CRITICAL failure and a drift together: both summaries. */
 	v[0] = mk(MP_CRITICAL, 0, "A accepts");
 	v[1] = mk(MP_CRITICAL, -1, "B: encrypted logon failed");
 	judge3(v, EXPECT_REQUIRED, &f);
-	CHECK_STR(f.text, "mail: 2 of 3 addresses CRITICAL: A accepts; B: encrypted logon failed");
+	CHECK_STR(f.text,
+		  "mail: 2 of 3 addresses CRITICAL: A accepts; B: encrypted logon failed");
 }
 
 static void test_label(void)
@@ -151,7 +164,8 @@ static void test_addr_order(void)
 static void schemes(const char *value, char *out, size_t n, int want)
 {
 	CHECK_INT(http_auth_schemes_add(out, n, (const uint8_t *)value,
-					strlen(value)), want);
+					strlen(value)),
+		  want);
 }
 
 static void test_auth_schemes(void)

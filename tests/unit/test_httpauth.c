@@ -20,10 +20,11 @@ static const char *challenge =
 	"060070170000000f53006500720076006500720002000c00"
 	"44006f006d00610069006e0001000c005300650072007600"
 	"6500720007000800000000000000d00100000000";
-#define SERVER_PAIRS \
-	"02000c0044006f006d00610069006e00" \
-	"01000c00530065007200760065007200" \
-	"07000800" "000000000000d001"
+#define SERVER_PAIRS                                                           \
+	"02000c0044006f006d00610069006e00"                                     \
+	"01000c00530065007200760065007200"                                     \
+	"07000800"                                                             \
+	"000000000000d001"
 
 static void test_cbt_blog_vector(void)
 {
@@ -33,7 +34,8 @@ static void test_cbt_blog_vector(void)
 	/* The SHA-256 of the example's certificate and the MD5 of its
 	 * gss_channel_bindings_struct. */
 	t_unhex("ea05fefecc6b0bd571dbbc5baa3ed453"
-		"86d0446835f7b74c85621b9983475f95", h, 32);
+		"86d0446835f7b74c85621b9983475f95",
+		h, 32);
 	t_unhex("6586e99d81c2fc984e47172fd4dd0310", want, 16);
 	CHECK_INT(cbt_md5_from_hash(h, 32, md5, &err), 0);
 	CHECK_MEM(md5, want, 16);
@@ -71,7 +73,8 @@ static size_t blob_av(int bind, const uint8_t *cbt, uint8_t *av, size_t max)
 	memset(ov.exported_session_key, 0x55, 16);
 	ntlm_client_set_overrides(c, &ov);
 	if (bind)
-		CHECK_INT(ntlm_client_set_binding(c, cbt, "HTTP/Server", &err), 0);
+		CHECK_INT(ntlm_client_set_binding(c, cbt, "HTTP/Server", &err),
+			  0);
 	buf_init(&out, 0);
 	CHECK_INT(ntlm_client_negotiate(c, &out, &err), 0);
 	buf_reset(&out);
@@ -106,9 +109,12 @@ static void test_authenticate_binding(void)
 	t_unhex("6586e99d81c2fc984e47172fd4dd0310", cbt, 16);
 	n = blob_av(1, cbt, av, sizeof(av));
 	wn = t_unhex(SERVER_PAIRS "0600040002000000"
-		     "0a001000" "6586e99d81c2fc984e47172fd4dd0310"
-		     "09001600" "48005400540050002f00530065007200760065007200"
-		     "00000000", want, sizeof(want));
+				  "0a001000"
+				  "6586e99d81c2fc984e47172fd4dd0310"
+				  "09001600"
+				  "48005400540050002f00530065007200760065007200"
+				  "00000000",
+		     want, sizeof(want));
 	CHECK_INT(n, wn);
 	CHECK_MEM(av, want, wn);
 
@@ -149,12 +155,14 @@ static void test_www_authenticate_lists(void)
 	/* One header, comma list with auth-params and a quoted comma */
 	httpauth_reset(&h);
 	CHECK_INT(parse(&h, " negotiate , NTLM,Basic realm=\"ex,ch \\\"01\\\"\", "
-			    "charset=UTF-8"), 0);
+			    "charset=UTF-8"),
+		  0);
 	CHECK_INT(h.offered, HTTPAUTH_NTLM | HTTPAUTH_NEGOTIATE | HTTPAUTH_BASIC);
 	/* Unknown schemes with parameter lists are skipped */
 	httpauth_reset(&h);
 	CHECK_INT(parse(&h, "Digest realm=\"a\", nonce=\"b==\", qop=auth, "
-			    "Bearer, Basic realm=x"), 0);
+			    "Bearer, Basic realm=x"),
+		  0);
 	CHECK_INT(h.offered, HTTPAUTH_BASIC);
 	/* Malformed */
 	httpauth_reset(&h);
@@ -199,7 +207,7 @@ static void test_www_authenticate_tokens(void)
 	httpauth_reset(&h);
 	CHECK(parse(&h, "NTLM QR==") == RPE_ERR_PROTO); /* stray bits */
 	httpauth_reset(&h);
-	CHECK(parse(&h, "NTLM QQ=") == RPE_ERR_PROTO);  /* not a quantum */
+	CHECK(parse(&h, "NTLM QQ=") == RPE_ERR_PROTO); /* not a quantum */
 	httpauth_reset(&h);
 	CHECK(parse(&h, "NTLM Q-Q=") == RPE_ERR_PROTO); /* base64url */
 	httpauth_reset(&h);
@@ -232,8 +240,8 @@ static void test_header_lines(void)
 
 static void test_authorization(void)
 {
-	static const uint8_t neg[] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0,
-				       1, 0, 0, 0, 7 };
+	static const uint8_t neg[] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P',
+				       0,   1,   0,   0,   0,   7 };
 	struct rpe_error err = { 0, "" };
 	struct buf out;
 
@@ -242,8 +250,8 @@ static void test_authorization(void)
 	CHECK_STR((const char *)out.data, "NTLM TlRMTVNTUAABAAAA");
 	CHECK_INT(out.len, strlen("NTLM TlRMTVNTUAABAAAA"));
 	buf_reset(&out);
-	CHECK_INT(httpauth_authorization(HTTPAUTH_NEGOTIATE, neg, 13, &out,
-					 &err), 0);
+	CHECK_INT(httpauth_authorization(HTTPAUTH_NEGOTIATE, neg, 13, &out, &err),
+		  0);
 	CHECK_STR((const char *)out.data, "Negotiate TlRMTVNTUAABAAAABw==");
 	CHECK(httpauth_authorization(HTTPAUTH_BASIC, neg, 13, &out, &err) ==
 	      RPE_ERR_ARG);
@@ -267,9 +275,10 @@ static int respond(struct http_ntlm *h, long status, const char **lines,
 
 static struct http_ntlm *handshake(int allow_basic, int negotiate_first)
 {
-	struct http_ntlm_params p = { "prøbe", "EXAMPLE", "pässwörd€",
-				      "mail.example.test", allow_basic,
-				      negotiate_first, NULL };
+	struct http_ntlm_params p = { "prøbe",     "EXAMPLE",
+				      "pässwörd€", "mail.example.test",
+				      allow_basic, negotiate_first,
+				      NULL };
 	struct rpe_error err = { 0, "" };
 	struct http_ntlm *h = http_ntlm_new(&p, &err);
 
@@ -329,10 +338,12 @@ static void test_http_ntlm_handshake(void)
 
 	buf_init(&hdr, 0);
 	CHECK_INT(http_ntlm_begin(h, &hdr, &err), HTTP_NTLM_SEND_NEGOTIATE);
-	CHECK(strncmp((char *)hdr.data, "Authorization: NTLM TlRMTVNTUAAB", 32) == 0);
+	CHECK(strncmp((char *)hdr.data, "Authorization: NTLM TlRMTVNTUAAB",
+		      32) == 0);
 	CHECK(!http_ntlm_sent_credentials(h));
 	CHECK_INT(respond(h, 401, l401, &hdr, &err), HTTP_NTLM_SEND_AUTHENTICATE);
-	CHECK(strncmp((char *)hdr.data, "Authorization: NTLM TlRMTVNTUAAD", 32) == 0);
+	CHECK(strncmp((char *)hdr.data, "Authorization: NTLM TlRMTVNTUAAD",
+		      32) == 0);
 	CHECK(http_ntlm_sent_credentials(h));
 	CHECK(carries_spn((const char *)hdr.data + 15));
 	CHECK_INT(respond(h, 200, NULL, &hdr, &err), HTTP_NTLM_DONE);
@@ -343,7 +354,8 @@ static void test_http_ntlm_handshake(void)
 	http_ntlm_begin(h, &hdr, &err);
 	respond(h, 401, l401, &hdr, &err);
 	CHECK(respond(h, 401, NULL, &hdr, &err) == RPE_ERR_AUTH);
-	CHECK(strstr(err.msg, "the RPC proxy refused the NTLM credentials") != NULL);
+	CHECK(strstr(err.msg, "the RPC proxy refused the NTLM credentials") !=
+	      NULL);
 	CHECK(strstr(err.msg, "bad user name or password") != NULL);
 	CHECK(strstr(err.msg, "Extended Protection") != NULL);
 	http_ntlm_free(h);
@@ -357,8 +369,11 @@ static void test_http_ntlm_schemes(void)
 	struct buf hdr;
 	char line[1024];
 	const char *ntlm_only[] = { "WWW-Authenticate: NTLM\r\n", NULL };
-	const char *basic_only[] = { "WWW-Authenticate: Basic realm=\"x\"\r\n", NULL };
-	const char *chal[] = { challenge_line(HTTPAUTH_NEGOTIATE, line, sizeof(line)), NULL };
+	const char *basic_only[] = { "WWW-Authenticate: Basic realm=\"x\"\r\n",
+				     NULL };
+	const char *chal[] = {
+		challenge_line(HTTPAUTH_NEGOTIATE, line, sizeof(line)), NULL
+	};
 	const char *bad[] = { "WWW-Authenticate: NTLM QQ=\r\n", NULL };
 
 	buf_init(&hdr, 0);
@@ -366,7 +381,8 @@ static void test_http_ntlm_schemes(void)
 	CHECK_INT(http_ntlm_begin(h, &hdr, &err), HTTP_NTLM_SEND_NEGOTIATE);
 	/* Under Negotiate leg one is SPNEGO around the NEGOTIATE (60 ..). */
 	CHECK(strncmp((char *)hdr.data, "Authorization: Negotiate Y", 26) == 0);
-	CHECK_INT(respond(h, 401, ntlm_only, &hdr, &err), HTTP_NTLM_SEND_NEGOTIATE);
+	CHECK_INT(respond(h, 401, ntlm_only, &hdr, &err),
+		  HTTP_NTLM_SEND_NEGOTIATE);
 	CHECK_STR(http_ntlm_scheme(h), "NTLM");
 	/* ... and then neither NTLM nor Negotiate: Basic, as allowed */
 	CHECK_INT(respond(h, 401, basic_only, &hdr, &err), HTTP_NTLM_USE_BASIC);
@@ -376,14 +392,17 @@ static void test_http_ntlm_schemes(void)
 	h = handshake(0, 0);
 	http_ntlm_begin(h, &hdr, &err);
 	CHECK(respond(h, 401, basic_only, &hdr, &err) == RPE_ERR_AUTH);
-	CHECK(strstr(err.msg, "does not offer NTLM (it offers Basic); no credentials") != NULL);
+	CHECK(strstr(err.msg,
+		     "does not offer NTLM (it offers Basic); no credentials") !=
+	      NULL);
 	http_ntlm_free(h);
 
 	/* NTLM inside Negotiate */
 	h = handshake(0, 1);
 	http_ntlm_begin(h, &hdr, &err);
 	CHECK_INT(respond(h, 401, chal, &hdr, &err), HTTP_NTLM_SEND_AUTHENTICATE);
-	CHECK(strncmp((char *)hdr.data, "Authorization: Negotiate TlRMTVNTUAAD", 37) == 0);
+	CHECK(strncmp((char *)hdr.data, "Authorization: Negotiate TlRMTVNTUAAD",
+		      37) == 0);
 	http_ntlm_free(h);
 
 	/* Malformed challenge; a leg one that is not a 401 */
@@ -445,7 +464,8 @@ static const char *spnego_line(int st, int mech, const uint8_t *tok,
 	der(&seq, 0x30, f.data, f.len);
 	der(&whole, 0xa1, seq.data, seq.len);
 	CHECK_INT(httpauth_authorization(HTTPAUTH_NEGOTIATE, whole.data,
-					 whole.len, &val, &err), 0);
+					 whole.len, &val, &err),
+		  0);
 	snprintf(out, n, "WWW-Authenticate: %s\r\n", (const char *)val.data);
 	buf_free(&f), buf_free(&t), buf_free(&seq);
 	buf_free(&whole), buf_free(&val);
@@ -464,10 +484,12 @@ static void test_http_ntlm_spnego(void)
 	struct http_ntlm *h;
 	struct buf hdr;
 	char l1[2048], l2[512];
-	const char *chal401[] = { spnego_line(1, 1, chal, clen, NULL, 0, l1,
-					      sizeof(l1)), NULL };
-	const char *bad200[] = { spnego_line(0, 0, NULL, 0, zero, 16, l2,
-					     sizeof(l2)), NULL };
+	const char *chal401[] = {
+		spnego_line(1, 1, chal, clen, NULL, 0, l1, sizeof(l1)), NULL
+	};
+	const char *bad200[] = {
+		spnego_line(0, 0, NULL, 0, zero, 16, l2, sizeof(l2)), NULL
+	};
 	const char *reject[] = { "WWW-Authenticate: Negotiate oQcwBaADCgEC\r\n",
 				 NULL };
 

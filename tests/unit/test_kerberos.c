@@ -22,15 +22,18 @@ static void test_principal_names(void)
 	char out[256];
 
 	CHECK_INT(kerb_principal_name("probe@corp.example.com", NULL, out,
-				      sizeof(out)), 0);
+				      sizeof(out)),
+		  0);
 	CHECK_STR(out, "probe@CORP.EXAMPLE.COM");
 	CHECK_INT(kerb_principal_name("CORP\\probe", NULL, out, sizeof(out)), 0);
 	CHECK_STR(out, "probe");
 	CHECK_INT(kerb_principal_name("CORP\\probe", "corp.example.com", out,
-				      sizeof(out)), 0);
+				      sizeof(out)),
+		  0);
 	CHECK_STR(out, "probe@CORP.EXAMPLE.COM");
 	CHECK_INT(kerb_principal_name("probe@upn.example", "CORP.EXAMPLE", out,
-				      sizeof(out)), 0);
+				      sizeof(out)),
+		  0);
 	CHECK_STR(out, "probe@CORP.EXAMPLE");
 	CHECK_INT(kerb_principal_name("probe", NULL, out, sizeof(out)), 0);
 	CHECK_STR(out, "probe");
@@ -48,15 +51,18 @@ static void test_spn_names(void)
 	char out[256];
 
 	CHECK_INT(kerb_spn_name(NULL, "exch01.corp.example", "CORP.EXAMPLE",
-				out, sizeof(out)), 0);
+				out, sizeof(out)),
+		  0);
 	CHECK_STR(out, "exchangeMDB/exch01.corp.example@CORP.EXAMPLE");
 	CHECK_INT(kerb_spn_name(NULL, "exch01", NULL, out, sizeof(out)), 0);
 	CHECK_STR(out, "exchangeMDB/exch01");
 	CHECK_INT(kerb_spn_name("host/exch01", "ignored", "CORP.EXAMPLE", out,
-				sizeof(out)), 0);
+				sizeof(out)),
+		  0);
 	CHECK_STR(out, "host/exch01@CORP.EXAMPLE");
 	CHECK_INT(kerb_spn_name("host/exch01@OTHER.REALM", NULL, "CORP.EXAMPLE",
-				out, sizeof(out)), 0);
+				out, sizeof(out)),
+		  0);
 	CHECK_STR(out, "host/exch01@OTHER.REALM");
 	CHECK_INT(kerb_spn_name(NULL, NULL, "CORP.EXAMPLE", out, sizeof(out)),
 		  RPE_ERR_ARG);
@@ -132,7 +138,8 @@ static void test_creds_offline(void)
 	c = kerb_creds_acquire(&p, &err);
 	CHECK(c == NULL);
 	CHECK_INT(err.code, RPE_ERR_AUTH);
-	CHECK(strstr(err.msg, "Kerberos TGT for probe@UNIT.TEST: KDC unreachable"));
+	CHECK(strstr(err.msg,
+		     "Kerberos TGT for probe@UNIT.TEST: KDC unreachable"));
 	if (!strstr(err.msg, "KDC unreachable"))
 		fprintf(stderr, "  message: %s\n", err.msg);
 	CHECK(!strstr(err.msg, "not-a-secret"));
@@ -177,9 +184,11 @@ static void test_creds_timeout(void)
 		CHECK(!"krb5.conf");
 		return;
 	}
-	fprintf(f, "[libdefaults]\n\tdefault_realm = UNIT.TEST\n"
-		   "\tdns_lookup_kdc = false\n[realms]\n\tUNIT.TEST = {\n"
-		   "\t\tkdc = 127.0.0.1:%u\n\t}\n", (unsigned)ntohs(sa.sin_port));
+	fprintf(f,
+		"[libdefaults]\n\tdefault_realm = UNIT.TEST\n"
+		"\tdns_lookup_kdc = false\n[realms]\n\tUNIT.TEST = {\n"
+		"\t\tkdc = 127.0.0.1:%u\n\t}\n",
+		(unsigned)ntohs(sa.sin_port));
 	fclose(f);
 	setenv("KRB5_CONFIG", conf, 1);
 	rpe_clear(&err);

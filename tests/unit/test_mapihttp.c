@@ -6,7 +6,8 @@
 #include "mapihttp.h"
 #include "t.h"
 
-#define DN "/o=Example/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=probe"
+#define DN                                                                     \
+	"/o=Example/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=probe"
 
 static int has_header(const struct mapihttp_request *r, const char *line)
 {
@@ -22,26 +23,27 @@ static int has_header(const struct mapihttp_request *r, const char *line)
  * headers, blank line, then 2.2.4.1.2. */
 static void connect_body(struct buf *b, uint32_t ec, const char *extra)
 {
-	static const char text[] = "PROCESSING\r\nPENDING\r\nDONE\r\n"
-				   "X-ElapsedTime: 12\r\n"
-				   "X-StartTime: Sun, 06 Dec 2026 15:00:00 GMT\r\n";
+	static const char text[] =
+		"PROCESSING\r\nPENDING\r\nDONE\r\n"
+		"X-ElapsedTime: 12\r\n"
+		"X-StartTime: Sun, 06 Dec 2026 15:00:00 GMT\r\n";
 	/* "Prüfer" in UTF-16LE */
-	static const uint8_t name[] = { 'P', 0, 'r', 0, 0xfc, 0, 'f', 0, 'e', 0,
-					'r', 0, 0, 0 };
+	static const uint8_t name[] = { 'P', 0,   'r', 0,   0xfc, 0, 'f',
+					0,   'e', 0,   'r', 0,    0, 0 };
 
 	buf_init(b, 0);
 	buf_put_bytes(b, text, strlen(text));
 	if (extra)
 		buf_put_bytes(b, extra, strlen(extra));
 	buf_put_bytes(b, "\r\n", 2);
-	buf_put_u32le(b, 0);    /* StatusCode */
-	buf_put_u32le(b, ec);   /* ErrorCode */
+	buf_put_u32le(b, 0);     /* StatusCode */
+	buf_put_u32le(b, ec);    /* ErrorCode */
 	buf_put_u32le(b, 60000); /* PollsMax */
-	buf_put_u32le(b, 6);    /* RetryCount */
+	buf_put_u32le(b, 6);     /* RetryCount */
 	buf_put_u32le(b, 10000); /* RetryDelay */
 	buf_put_bytes(b, "/o=Example", 11);
 	buf_put_bytes(b, name, sizeof(name));
-	buf_put_u32le(b, 4);    /* AuxiliaryBufferSize */
+	buf_put_u32le(b, 4); /* AuxiliaryBufferSize */
 	buf_put_u32le(b, 0xdeadbeef);
 }
 
@@ -64,7 +66,8 @@ static void test_connect_request(void)
 	CHECK_STR(r.type, "Connect");
 	CHECK(has_header(&r, "Content-Type: application/mapi-http"));
 	CHECK(has_header(&r, "X-RequestType: Connect"));
-	CHECK(has_header(&r, "X-RequestId: {11111111-2222-3333-4444-555555555555}:1"));
+	CHECK(has_header(&r,
+			 "X-RequestId: {11111111-2222-3333-4444-555555555555}:1"));
 	CHECK(r.headers_ptr[r.nheaders] == NULL);
 	/* UserDn, Flags, DefaultCodePage, LcidSort, LcidString, aux size. */
 	CHECK_INT(r.body.len, dn + 20);
@@ -110,7 +113,8 @@ static void test_session(void)
 	hdr(&s, "Content-Type: application/mapi-http\r\n");
 	hdr(&s, "X-RequestType: Connect\r\n");
 	hdr(&s, "X-ResponseCode: 0\r\n");
-	hdr(&s, "Set-Cookie: MapiContext=ctx-1; path=/mapi/emsmdb/; secure; HttpOnly\r\n");
+	hdr(&s,
+	    "Set-Cookie: MapiContext=ctx-1; path=/mapi/emsmdb/; secure; HttpOnly\r\n");
 	hdr(&s, "set-cookie: MapiSequence=\"seq-1\"; path=/mapi/emsmdb/\r\n");
 	connect_body(&b, 0, NULL);
 	mapihttp_response(&s, 200, b.data, b.len, &ev);
@@ -125,14 +129,16 @@ static void test_session(void)
 	CHECK_INT(ev.connect.retry_delay, 10000);
 	CHECK_INT(ev.connect.aux_size, 4);
 	CHECK_STR(ev.connect.dn_prefix, "/o=Example");
-	CHECK_STR(ev.connect.display_name, "Pr\xc3\xbc" "fer");
+	CHECK_STR(ev.connect.display_name, "Pr\xc3\xbc"
+					   "fer");
 	CHECK_STR(mapihttp_cookie(&s, "MapiContext"), "ctx-1");
 	CHECK_STR(mapihttp_cookie(&s, "MapiSequence"), "seq-1");
 
 	/* The Disconnect carries both cookies back. */
 	CHECK_INT(mapihttp_disconnect_request(&s, &r, &err), 0);
 	CHECK(has_header(&r, "X-RequestType: Disconnect"));
-	CHECK(has_header(&r, "X-RequestId: {11111111-2222-3333-4444-555555555555}:2"));
+	CHECK(has_header(&r,
+			 "X-RequestId: {11111111-2222-3333-4444-555555555555}:2"));
 	CHECK(has_header(&r, "Cookie: MapiContext=ctx-1; MapiSequence=seq-1"));
 	CHECK_INT(r.body.len, 4);
 	mapihttp_request_free(&r);
@@ -185,14 +191,17 @@ static void test_refusals(void)
 	static const char *const badtype[] = { "X-ResponseCode: 0",
 					       "X-RequestType: Execute", NULL };
 	static const char *const badcookie[] = { "X-ResponseCode: 0",
-		"Set-Cookie: MapiContext=a\x01" "b", NULL };
+						 "Set-Cookie: MapiContext=a\x01"
+						 "b",
+						 NULL };
 	struct mapihttp_event ev;
 	struct buf b;
 	uint8_t fail[8];
 
 	/* ecProtocolDisabled in the Connect response (MS-OXCRPC 3.1.4.1). */
 	connect_body(&b, 0x7D8, NULL);
-	CHECK_INT(connect_answer(200, rc0, b.data, b.len, &ev), MAPIHTTP_EV_REFUSED);
+	CHECK_INT(connect_answer(200, rc0, b.data, b.len, &ev),
+		  MAPIHTTP_EV_REFUSED);
 	CHECK_INT(ev.error_code, 0x7D8);
 	CHECK(strstr(ev.msg, "ecProtocolDisabled") != NULL);
 	/* X-ResponseCode in the header, or in the final chunk's headers. */
@@ -212,16 +221,19 @@ static void test_refusals(void)
 	buf_store_u32le(fail, 0x80004005u);
 	buf_store_u32le(fail + 4, 0);
 	buf_put_bytes(&b, fail, 8);
-	CHECK_INT(connect_answer(200, rc0, b.data, b.len, &ev), MAPIHTTP_EV_REFUSED);
+	CHECK_INT(connect_answer(200, rc0, b.data, b.len, &ev),
+		  MAPIHTTP_EV_REFUSED);
 	CHECK_INT(ev.status_code, 0x80004005u);
 	buf_free(&b);
 	/* Plain HTTP statuses; a login page; malformed headers. */
-	CHECK_INT(connect_answer(404, NULL, NULL, 0, &ev), MAPIHTTP_EV_HTTP_STATUS);
+	CHECK_INT(connect_answer(404, NULL, NULL, 0, &ev),
+		  MAPIHTTP_EV_HTTP_STATUS);
 	CHECK_INT(ev.status, 404);
 	CHECK_INT(connect_answer(200, html, (const uint8_t *)"<html>", 6, &ev),
 		  MAPIHTTP_EV_MALFORMED);
 	CHECK(strstr(ev.msg, "not a MAPI over HTTP endpoint") != NULL);
-	CHECK_INT(connect_answer(200, badrc, NULL, 0, &ev), MAPIHTTP_EV_MALFORMED);
+	CHECK_INT(connect_answer(200, badrc, NULL, 0, &ev),
+		  MAPIHTTP_EV_MALFORMED);
 	connect_body(&b, 0, NULL);
 	CHECK_INT(connect_answer(200, badtype, b.data, b.len, &ev),
 		  MAPIHTTP_EV_MALFORMED);
@@ -239,7 +251,8 @@ static void test_refusals(void)
 	}
 	/* One byte too many after the auxiliary buffer. */
 	buf_put_u8(&b, 0);
-	CHECK_INT(connect_answer(200, rc0, b.data, b.len, &ev), MAPIHTTP_EV_MALFORMED);
+	CHECK_INT(connect_answer(200, rc0, b.data, b.len, &ev),
+		  MAPIHTTP_EV_MALFORMED);
 	buf_free(&b);
 }
 
@@ -261,29 +274,43 @@ static void test_cookies_and_meta(void)
 	struct mapihttp_meta m;
 	size_t bin;
 	static const char *const bad[] = {
-		"", "=x", "MapiContext", "Mapi Context=x", "MapiContext=a b",
-		"MapiContext=\"open", "MapiContext=a\r\nX: y",
-		"MapiContext=\"a\"b", "MapiContext=0123456789012345678901234567890123456789",
+		"",
+		"=x",
+		"MapiContext",
+		"Mapi Context=x",
+		"MapiContext=a b",
+		"MapiContext=\"open",
+		"MapiContext=a\r\nX: y",
+		"MapiContext=\"a\"b",
+		"MapiContext=0123456789012345678901234567890123456789",
 	};
 	size_t i;
 
-	CHECK_INT(mapihttp_parse_set_cookie("a=b", 3, n, sizeof(n), v, sizeof(v), &err), 0);
+	CHECK_INT(mapihttp_parse_set_cookie("a=b", 3, n, sizeof(n), v,
+					    sizeof(v), &err),
+		  0);
 	CHECK_STR(n, "a");
 	CHECK_STR(v, "b");
-	CHECK_INT(mapihttp_parse_set_cookie("a=", 2, n, sizeof(n), v, sizeof(v), &err), 0);
+	CHECK_INT(mapihttp_parse_set_cookie("a=", 2, n, sizeof(n), v, sizeof(v),
+					    &err),
+		  0);
 	CHECK_STR(v, "");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CHECK(mapihttp_parse_set_cookie(bad[i], strlen(bad[i]), n, sizeof(n),
-						v, sizeof(v), &err) < 0);
+		CHECK(mapihttp_parse_set_cookie(bad[i], strlen(bad[i]), n,
+						sizeof(n), v, sizeof(v),
+						&err) < 0);
 	/* Meta-tags: bare LF accepted, unknown tag and no blank line refused. */
-	CHECK_INT(mapihttp_parse_meta((const uint8_t *)"DONE\n\nXY", 8, &m, &bin, &err), 0);
+	CHECK_INT(mapihttp_parse_meta((const uint8_t *)"DONE\n\nXY", 8, &m,
+				      &bin, &err),
+		  0);
 	CHECK_INT(bin, 6);
 	CHECK_INT(m.elapsed_ms, -1);
-	CHECK(mapihttp_parse_meta((const uint8_t *)"WORKING\r\n", 9, &m, &bin, &err) < 0);
-	CHECK(mapihttp_parse_meta((const uint8_t *)"DONE\r\nX-ElapsedTime: 1\r\n", 25,
-				  &m, &bin, &err) < 0);
-	CHECK(mapihttp_parse_meta((const uint8_t *)"DONE\r\nX-ElapsedTime: z\r\n\r\n", 27,
-				  &m, &bin, &err) < 0);
+	CHECK(mapihttp_parse_meta((const uint8_t *)"WORKING\r\n", 9, &m, &bin,
+				  &err) < 0);
+	CHECK(mapihttp_parse_meta((const uint8_t *)"DONE\r\nX-ElapsedTime: 1\r\n",
+				  25, &m, &bin, &err) < 0);
+	CHECK(mapihttp_parse_meta((const uint8_t *)"DONE\r\nX-ElapsedTime: z\r\n\r\n",
+				  27, &m, &bin, &err) < 0);
 }
 
 int main(void)

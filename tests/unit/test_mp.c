@@ -12,8 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static struct mp_range R(const char *text)
-{
+static struct mp_range R(const char *text) {
 	struct mp_range r;
 	struct rpe_error e;
 	int rc = mp_range_parse(text, &r, &e);
@@ -24,7 +23,8 @@ static struct mp_range R(const char *text)
 	return r;
 }
 
-static void test_states(void)
+static void
+test_states(void)
 {
 	enum mp_state s;
 
@@ -289,7 +289,7 @@ static void test_numbers_locale(void)
 {
 	static const char *const locales[] = { "de_DE.UTF-8", "de_DE.utf8",
 					       "fr_FR.UTF-8", "fr_FR.utf8",
-					       "de_DE", "nl_NL.UTF-8",
+					       "de_DE",       "nl_NL.UTF-8",
 					       "ru_RU.UTF-8" };
 	const char *got = NULL;
 	struct mp_range r;
@@ -450,11 +450,10 @@ static void test_output(void)
 	mp_output_raise(&o, MP_WARNING);
 	mp_output_raise(&o, MP_UNKNOWN);
 	CHECK_INT(o.state, MP_WARNING);
-	CHECK_STR(render(&o, &b),
-		  "RPC ENCRYPTION WARNING - encryption enforced | "
-		  "time=0.5s;5;10;0 'logon encrypted'=0.25s\n"
-		  "encrypted logon: ok (250 ms)\n"
-		  "unencrypted logon: ecNotEncrypted\n");
+	CHECK_STR(render(&o, &b), "RPC ENCRYPTION WARNING - encryption enforced | "
+				  "time=0.5s;5;10;0 'logon encrypted'=0.25s\n"
+				  "encrypted logon: ok (250 ms)\n"
+				  "unencrypted logon: ecNotEncrypted\n");
 	mp_output_set_state(&o, MP_OK);
 	CHECK_INT(o.state, MP_OK);
 	mp_output_free(&o);
@@ -505,7 +504,8 @@ static void build_tree(struct mp_output *o, enum mp_format f)
 	o->format = f;
 	mp_output_set_state(o, MP_CRITICAL);
 	mp_output_summary(o, "mail accepts unencrypted RPC logons");
-	a = mp_sub_add(o, NULL, MP_CRITICAL, "mail accepts unencrypted RPC logons");
+	a = mp_sub_add(o, NULL, MP_CRITICAL,
+		       "mail accepts unencrypted RPC logons");
 	mp_sub_classic(a, MP_CLASSIC_NO_LINE, "");
 	mp_sub_note(a, "To require encryption: Set-RpcClientAccess");
 	e = mp_sub_add(o, a, MP_OK, "encrypted probe: LOGON_OK");
@@ -701,14 +701,14 @@ static void test_sanitize(void)
 	check_sanitize("nul\0x", 5, "nul\\x00x");
 	check_sanitize("\x1b[31mred", 8, "\\x1b[31mred");
 	check_sanitize("del\x7f", 4, "del\\x7f");
-	check_sanitize("caf\xc3\xa9", 5, "caf\xc3\xa9");       /* valid UTF-8 */
+	check_sanitize("caf\xc3\xa9", 5, "caf\xc3\xa9"); /* valid UTF-8 */
 	check_sanitize("\xf0\x9f\x94\x92 lock", 9, "\xf0\x9f\x94\x92 lock");
 	check_sanitize("bad\xff", 4, "bad\\xff");
-	check_sanitize("\xc3", 1, "\\xc3");                    /* truncated */
-	check_sanitize("\xc0\xaf", 2, "\\xc0\\xaf");           /* overlong */
-	check_sanitize("\xed\xa0\x80", 3, "\\xed\\xa0\\x80");  /* surrogate */
+	check_sanitize("\xc3", 1, "\\xc3");                   /* truncated */
+	check_sanitize("\xc0\xaf", 2, "\\xc0\\xaf");          /* overlong */
+	check_sanitize("\xed\xa0\x80", 3, "\\xed\\xa0\\x80"); /* surrogate */
 	check_sanitize("\xf4\x90\x80\x80", 4,
-		       "\\xf4\\x90\\x80\\x80");                /* > U+10FFFF */
+		       "\\xf4\\x90\\x80\\x80"); /* > U+10FFFF */
 	check_sanitize("", 0, "");
 
 	/* A server string cannot inject a status line, perfdata or lines. */
@@ -783,7 +783,8 @@ static void test_ini_parse(void)
 
 	memset(&o, 0, sizeof(o));
 	CHECK_INT(mp_ini_parse(ini_text, strlen(ini_text),
-			       "check_rpc_encryption", &o, &e), 0);
+			       "check_rpc_encryption", &o, &e),
+		  0);
 	CHECK(o.section_found);
 	CHECK_STR(join_args(&o),
 		  "--hostname=mail.example.com --user=EXAMPLE\\monitor "
@@ -795,24 +796,24 @@ static void test_ini_parse(void)
 	CHECK(o.args == NULL && o.password == NULL && o.nargs == 0);
 
 	memset(&o, 0, sizeof(o));
-	CHECK_INT(mp_ini_parse(ini_text, strlen(ini_text), "Section Two", &o,
-			       &e), 0);
+	CHECK_INT(mp_ini_parse(ini_text, strlen(ini_text), "Section Two", &o, &e),
+		  0);
 	CHECK_STR(join_args(&o), "--something else=blah");
 	CHECK(o.password == NULL);
 	mp_ini_opts_free(&o);
 
 	/* sections are case-sensitive, as in parse_ini.c */
 	memset(&o, 0, sizeof(o));
-	CHECK_INT(mp_ini_parse(ini_text, strlen(ini_text), "section two", &o,
-			       &e), 0);
+	CHECK_INT(mp_ini_parse(ini_text, strlen(ini_text), "section two", &o, &e),
+		  0);
 	CHECK(!o.section_found);
 	CHECK_INT(o.nargs, 0);
 	mp_ini_opts_free(&o);
 
 	/* the last password wins */
 	memset(&o, 0, sizeof(o));
-	CHECK_INT(mp_ini_parse("[s]\npassword=a\npassword=b\n", 26, "s", &o,
-			       &e), 0);
+	CHECK_INT(mp_ini_parse("[s]\npassword=a\npassword=b\n", 26, "s", &o, &e),
+		  0);
 	CHECK_STR(o.password, "b");
 	mp_ini_opts_free(&o);
 
@@ -832,8 +833,8 @@ static void test_ini_parse(void)
 		memcpy(longline, "[s]\nk=", 6);
 		memset(longline + 6, 'v', MP_INI_LINE_MAX);
 		memset(&o, 0, sizeof(o));
-		CHECK_INT(mp_ini_parse(longline, 6 + MP_INI_LINE_MAX, "s", &o,
-				       &e), RPE_ERR_PROTO);
+		CHECK_INT(mp_ini_parse(longline, 6 + MP_INI_LINE_MAX, "s", &o, &e),
+			  RPE_ERR_PROTO);
 		CHECK_STR(e.msg, "config file line 2 is too long");
 		mp_ini_opts_free(&o);
 	}
@@ -890,8 +891,7 @@ static void test_ini_load(void)
 	/* missing section */
 	memset(&o, 0, sizeof(o));
 	snprintf(loc, sizeof(loc), "nosuch@%s", path);
-	CHECK_INT(mp_ini_load(loc, "check_rpc_encryption", &o, &e),
-		  RPE_ERR_ARG);
+	CHECK_INT(mp_ini_load(loc, "check_rpc_encryption", &o, &e), RPE_ERR_ARG);
 	snprintf(def, sizeof(def),
 		 "--extra-opts: no section [nosuch] in config file '%s'", path);
 	CHECK_STR(e.msg, def);
@@ -900,8 +900,7 @@ static void test_ini_load(void)
 	/* missing file */
 	memset(&o, 0, sizeof(o));
 	snprintf(loc, sizeof(loc), "x@%s/missing.ini", tmpdir);
-	CHECK_INT(mp_ini_load(loc, "check_rpc_encryption", &o, &e),
-		  RPE_ERR_ARG);
+	CHECK_INT(mp_ini_load(loc, "check_rpc_encryption", &o, &e), RPE_ERR_ARG);
 	CHECK(strstr(e.msg, "cannot read config file") != NULL);
 	CHECK(strstr(e.msg, "missing.ini") != NULL);
 	CHECK_INT(mp_ini_load("x@", "d", &o, &e), RPE_ERR_ARG);

@@ -32,7 +32,8 @@ static void test_crypto_kat(void)
 	CHECK_MEM(out, want, 16);
 	/* RFC 2202 test case 2 */
 	CHECK_INT(crypto_hmac_md5((const uint8_t *)"Jefe", 4, "what do ya want ",
-				  16, "for nothing?", 12, NULL, 0, out), 0);
+				  16, "for nothing?", 12, NULL, 0, out),
+		  0);
 	t_unhex("750c783e6ab0b503eaa86e310a5db738", want, 16);
 	CHECK_MEM(out, want, 16);
 	/* RC4 "Key"/"Plaintext" -> bbf316e8d940af0ad3, continued in two
@@ -108,8 +109,11 @@ static void test_authenticate_424(void)
 	CHECK_INT(n, 16 + 28 + 36 + 4);
 	t_unhex("68cd0ab851e51c96aabc927bebef6a1c", want, 16);
 	CHECK_MEM(f, want, 16);
-	t_unhex("0101000000000000" "0000000000000000" "aaaaaaaaaaaaaaaa"
-		"00000000", want, 28);
+	t_unhex("0101000000000000"
+		"0000000000000000"
+		"aaaaaaaaaaaaaaaa"
+		"00000000",
+		want, 28);
 	CHECK_MEM(f + 16, want, 28);
 	/* 4.2.4.2.3 encrypted session key (RC4 of 55..55 under the session
 	 * base key 8de40ccadbc14a82f15cb0ad0de95ca3) */
@@ -143,7 +147,7 @@ static void test_seal_424(void)
 	CHECK_MEM(k2, want, 16);
 	/* "Plaintext" in UTF-16LE, sealed with sequence number 0 */
 	for (i = 0; i < 9; i++) {
-		msg[2 * i] = (uint8_t)"Plaintext"[i];
+		msg[2 * i] = (uint8_t) "Plaintext"[i];
 		msg[2 * i + 1] = 0;
 	}
 	CHECK_INT(ntlm_session_seal(cli, msg, 18, 0, 18, sig), 0);
@@ -228,7 +232,8 @@ static void test_challenge_errors(void)
 	/* timestamp of wrong size */
 	CHECK(parse_hex("4e544c4d5353500002000000000000003800000033828ae2"
 			"0123456789abcdef0000000000000000080008003800000000000000"
-			"0700040000000000", &err) < 0);
+			"0700040000000000",
+			&err) < 0);
 }
 
 int main(void)

@@ -140,8 +140,10 @@ static void test_ep(void)
 	CHECK_INT(r.state, 1);
 	it = find(&r, POSTURE_EP, POSTURE_FINDING);
 	CHECK(it && strstr(it->text, "Extended Protection not enforced on /rpc"));
-	CHECK(it && strstr(it->text, "extendedProtection.tokenChecking -Value Require"));
-	CHECK(it && strcmp(it->brief, "Extended Protection not enforced on /rpc") == 0);
+	CHECK(it && strstr(it->text,
+			   "extendedProtection.tokenChecking -Value Require"));
+	CHECK(it && strcmp(it->brief,
+			   "Extended Protection not enforced on /rpc") == 0);
 	CHECK(it && it->perf_value == 0);
 	crit.critical = 1;
 	posture_evaluate(&crit, &in, &r);
@@ -154,7 +156,9 @@ static void test_ep(void)
 	in.door[POSTURE_DOOR_RPC].ep_status = 401;
 	posture_evaluate(&all, &in, &r);
 	it = find(&r, POSTURE_EP, POSTURE_UNTESTED);
-	CHECK(it && strstr(it->text, "not testable: it offers no NTLM or Negotiate (offered: Basic)"));
+	CHECK(it &&
+	      strstr(it->text,
+		     "not testable: it offers no NTLM or Negotiate (offered: Basic)"));
 	CHECK(it && isnan(it->perf_value));
 	CHECK(find(&r, POSTURE_EP, POSTURE_FINDING) == NULL);
 
@@ -171,7 +175,8 @@ static void test_ep(void)
 	in.door[POSTURE_DOOR_RPC].bound_none = 1;
 	posture_evaluate(&all, &in, &r);
 	it = find(&r, POSTURE_EP, POSTURE_UNTESTED);
-	CHECK(it && strstr(it->text, "no NTLM logon with channel binding there to compare"));
+	CHECK(it && strstr(it->text,
+			   "no NTLM logon with channel binding there to compare"));
 	in.door[POSTURE_DOOR_RPC].ep_status = 200; /* accepted proves it */
 	posture_evaluate(&all, &in, &r);
 	CHECK(find(&r, POSTURE_EP, POSTURE_FINDING) != NULL);
@@ -210,8 +215,11 @@ static void test_auth(void)
 	snprintf(in.door[POSTURE_DOOR_RPC].offered, 96, "Negotiate, NTLM, Basic");
 	posture_evaluate(&all, &in, &r);
 	it = find(&r, POSTURE_AUTH, POSTURE_FINDING);
-	CHECK(it && strstr(it->text, "Basic offered on /rpc beside NTLM/Negotiate"));
-	CHECK(it && strstr(it->text, "Set-OutlookAnywhere -Identity 'EXCH01\\Rpc (Default Web Site)' -IISAuthenticationMethods Negotiate,NTLM"));
+	CHECK(it &&
+	      strstr(it->text, "Basic offered on /rpc beside NTLM/Negotiate"));
+	CHECK(it &&
+	      strstr(it->text,
+		     "Set-OutlookAnywhere -Identity 'EXCH01\\Rpc (Default Web Site)' -IISAuthenticationMethods Negotiate,NTLM"));
 	CHECK_STR(it ? it->brief : "", "Basic offered on /rpc");
 	it = perf_item(&r, "basic_rpc");
 	CHECK(it && it->perf_value == 1);
@@ -241,7 +249,9 @@ static void test_tls(void)
 	posture_evaluate(&all, &in, &r);
 	CHECK_INT(r.findings, 1);
 	it = find(&r, POSTURE_TLS, POSTURE_FINDING);
-	CHECK(it && strstr(it->text, "TLS 1.0 accepted (ECDHE-RSA-AES128-SHA), below the floor TLS 1.2"));
+	CHECK(it &&
+	      strstr(it->text,
+		     "TLS 1.0 accepted (ECDHE-RSA-AES128-SHA), below the floor TLS 1.2"));
 	CHECK(it && strstr(it->text, "SCHANNEL\\Protocols\\TLS 1.0\\Server"));
 	it = perf_item(&r, "tls_below_floor");
 	CHECK(it && it->perf_value == 1);
@@ -285,7 +295,8 @@ static void test_cert(void)
 	in.insecure = 1;
 	in.tls_seen.verify_tried = 1;
 	in.tls_seen.verify_failed = 1;
-	snprintf(in.tls_seen.verify_error, 160, "unable to get local issuer certificate");
+	snprintf(in.tls_seen.verify_error, 160,
+		 "unable to get local issuer certificate");
 	posture_evaluate(&all, &in, &r);
 	CHECK_INT(r.findings, 1);
 	CHECK(find(&r, POSTURE_CERT, POSTURE_FINDING) &&
@@ -308,7 +319,8 @@ static void test_verdict(void)
 	snprintf(v.summary, sizeof(v.summary), "mail requires RPC encryption");
 	verdict_apply_posture(&v, &r);
 	CHECK_INT(v.state, MP_WARNING);
-	CHECK_STR(v.summary, "mail requires RPC encryption; posture: Extended Protection not enforced on /rpc, Basic offered on /rpc");
+	CHECK_STR(v.summary,
+		  "mail requires RPC encryption; posture: Extended Protection not enforced on /rpc, Basic offered on /rpc");
 	/* A CRITICAL verdict stays CRITICAL; UNKNOWN stays UNKNOWN. */
 	v.state = MP_CRITICAL;
 	verdict_apply_posture(&v, &r);

@@ -74,7 +74,8 @@ static void test_zeek_mapi(void)
 	int n = 0, calls = 0, pdu_count = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/tests/unit/vectors/zeek_mapi_connect_level.txt",
+	snprintf(path, sizeof(path),
+		 "%s/tests/unit/vectors/zeek_mapi_connect_level.txt",
 		 dir ? dir : ".");
 	f = fopen(path, "r");
 	CHECK(f != NULL);
@@ -119,16 +120,88 @@ static void test_zeek_mapi(void)
 static void test_disconnect_connect_level(void)
 {
 	static const uint8_t pdu[] = {
-		0x05, 0x00, 0x02, 0x03, 0x10, 0x00, 0x00, 0x00, 0x50, 0x00,
-		0x10, 0x00, 0x01, 0x00, 0x00, 0x00, 0x18, 0x00, 0x00, 0x00,
-		0x00, 0x00, 0x00, 0x00, /* stub: */
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		0, 0, 0, 0, /* auth pad (frame 782's): */
-		0x9e, 0xb5, 0x28, 0xb5, 0xc6, 0xb5, 0xdf, 0x61,
+		0x05,
+		0x00,
+		0x02,
+		0x03,
+		0x10,
+		0x00,
+		0x00,
+		0x00,
+		0x50,
+		0x00,
+		0x10,
+		0x00,
+		0x01,
+		0x00,
+		0x00,
+		0x00,
+		0x18,
+		0x00,
+		0x00,
+		0x00,
+		0x00,
+		0x00,
+		0x00,
+		0x00, /* stub: */
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0, /* auth pad (frame 782's): */
+		0x9e,
+		0xb5,
+		0x28,
+		0xb5,
+		0xc6,
+		0xb5,
+		0xdf,
+		0x61,
 		/* sec_trailer: NTLMSSP, connect, pad 8 */
-		0x0a, 0x02, 0x08, 0x00, 0xa8, 0x89, 0x0b, 0x00,
+		0x0a,
+		0x02,
+		0x08,
+		0x00,
+		0xa8,
+		0x89,
+		0x0b,
+		0x00,
 		/* verifier */
-		0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0x01,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
 	};
 	struct rpe_error err = { 0, "" };
 	struct dcerpc_conn c;
@@ -141,8 +214,8 @@ static void test_disconnect_connect_level(void)
 	conn_connect_level(&c, &sec, &s);
 	CHECK_INT(dcerpc_decode_response(&c, pdu, sizeof(pdu), &stub, &err), 1);
 	CHECK_INT(stub.len, 24);
-	CHECK_INT(emsmdb_parse_disconnect_response(stub.data, stub.len, &ec,
-						   &err), 0);
+	CHECK_INT(emsmdb_parse_disconnect_response(stub.data, stub.len, &ec, &err),
+		  0);
 	CHECK_INT(ec, 0);
 	/* A pad longer than the stub is refused, not read past. */
 	{
@@ -150,8 +223,8 @@ static void test_disconnect_connect_level(void)
 		memcpy(bad, pdu, sizeof(bad));
 		bad[sizeof(bad) - 16 - 6] = 40;
 		buf_reset(&stub);
-		CHECK(dcerpc_decode_response(&c, bad, sizeof(bad), &stub,
-					     &err) < 0);
+		CHECK(dcerpc_decode_response(&c, bad, sizeof(bad), &stub, &err) <
+		      0);
 	}
 	dcerpc_conn_free(&c);
 	ntlm_session_free(s);

@@ -13,10 +13,11 @@
 
 #include <stdint.h>
 
-static const struct dcerpc_syntax iface = {
-	{ 0x18, 0x5a, 0xcc, 0xf5, 0x64, 0x42, 0x1a, 0x10,
-	  0x8c, 0x59, 0x08, 0x00, 0x2b, 0x2f, 0x84, 0x26 }, 0x38, 0
-};
+static const struct dcerpc_syntax iface = { { 0x18, 0x5a, 0xcc, 0xf5, 0x64,
+					      0x42, 0x1a, 0x10, 0x8c, 0x59, 0x08,
+					      0x00, 0x2b, 0x2f, 0x84, 0x26 },
+					    0x38,
+					    0 };
 
 /* Toy package: "NEG" for the bind, then per server token "OK": LAST with
  * "AUTH", "MORE": CONTINUE with "AGAIN", "BAD": refused. */
@@ -40,7 +41,10 @@ static int toy_step(void *ctx, const uint8_t *in, size_t n, struct buf *out,
 }
 
 static const struct secctx_ops toy_ops = {
-	.name = "TOY", .auth_type = 10, .sig_len = 16, .step = toy_step,
+	.name = "TOY",
+	.auth_type = 10,
+	.sig_len = 16,
+	.step = toy_step,
 };
 
 static void put_header(struct buf *b, uint8_t ptype, uint32_t call_id)
@@ -133,11 +137,11 @@ static void test_unauthenticated(void)
 
 	buf_init(&out, 0);
 	buf_init(&in, 0);
-	rpc_assoc_init(&a, "endpoint mapper", "endpoint mapper ", &iface,
-		       NULL, 0);
+	rpc_assoc_init(&a, "endpoint mapper", "endpoint mapper ", &iface, NULL,
+		       0);
 	/* A call before the bind is refused. */
-	CHECK_INT(rpc_assoc_call(&a, 3, (const uint8_t *)"x", 1, &out, &id,
-				 &ev), -1);
+	CHECK_INT(rpc_assoc_call(&a, 3, (const uint8_t *)"x", 1, &out, &id, &ev),
+		  -1);
 	CHECK_INT(rpc_assoc_bind(&a, &out, &ev), 0);
 	CHECK_INT(out.data[2], DCERPC_PTYPE_BIND);
 	CHECK_INT(out.data[10], 0); /* no auth trailer */
@@ -147,7 +151,8 @@ static void test_unauthenticated(void)
 	CHECK_INT(rpc_assoc_feed(&a, &pdu, &out, &ev), RPC_ASSOC_EV_BOUND);
 	CHECK_INT(out.len, 0);
 	CHECK_INT(rpc_assoc_call(&a, 3, (const uint8_t *)"abcd", 4, &out, &id,
-				 &ev), 0);
+				 &ev),
+		  0);
 	CHECK_INT(id, 2);
 	CHECK_INT(out.data[2], DCERPC_PTYPE_REQUEST);
 	/* An answer to another call is refused ... */
@@ -180,8 +185,7 @@ static void test_authenticated(void)
 
 	buf_init(&out, 0);
 	buf_init(&in, 0);
-	rpc_assoc_init(&a, "EMSMDB", "", &iface, &sec,
-		       DCERPC_AUTH_LEVEL_CONNECT);
+	rpc_assoc_init(&a, "EMSMDB", "", &iface, &sec, DCERPC_AUTH_LEVEL_CONNECT);
 	CHECK_INT(rpc_assoc_bind(&a, &out, &ev), 0);
 	CHECK_INT(out.data[10], 3); /* auth_length: "NEG" */
 	CHECK_MEM(out.data + out.len - 3, "NEG", 3);
@@ -200,8 +204,8 @@ static void test_authenticated(void)
 	CHECK_MEM(out.data + out.len - 4, "AUTH", 4);
 	/* A fault names its call. */
 	buf_reset(&out);
-	CHECK_INT(rpc_assoc_call(&a, 10, (const uint8_t *)"q", 1, &out, &id,
-				 &ev), 0);
+	CHECK_INT(rpc_assoc_call(&a, 10, (const uint8_t *)"q", 1, &out, &id, &ev),
+		  0);
 	fault(&in, &pdu, id, 0x1c010002);
 	CHECK_INT(rpc_assoc_feed(&a, &pdu, &out, &ev), RPC_ASSOC_EV_FAULT);
 	CHECK_INT(ev.call_id, id);
@@ -227,8 +231,7 @@ static void bind_fails(uint8_t ptype, uint16_t result, const char *token,
 
 	buf_init(&out, 0);
 	buf_init(&in, 0);
-	rpc_assoc_init(&a, "EMSMDB", "", &iface, &sec,
-		       DCERPC_AUTH_LEVEL_CONNECT);
+	rpc_assoc_init(&a, "EMSMDB", "", &iface, &sec, DCERPC_AUTH_LEVEL_CONNECT);
 	CHECK_INT(rpc_assoc_bind(&a, &out, &ev), 0);
 	if (ptype == DCERPC_PTYPE_BIND_NAK) {
 		buf_reset(&in);
@@ -283,8 +286,7 @@ static void test_ntlm_step(void)
 	sec.ctx = ntlm_client_session(c);
 	buf_init(&out, 0);
 	buf_init(&in, 0);
-	rpc_assoc_init(&a, "EMSMDB", "", &iface, &sec,
-		       DCERPC_AUTH_LEVEL_PRIVACY);
+	rpc_assoc_init(&a, "EMSMDB", "", &iface, &sec, DCERPC_AUTH_LEVEL_PRIVACY);
 	CHECK_INT(rpc_assoc_bind(&a, &out, &ev), 0);
 	CHECK_INT(out.data[10], 40); /* NEGOTIATE with version: 40 bytes */
 	CHECK_MEM(out.data + out.len - 40, "NTLMSSP\0\1\0\0\0", 12);

@@ -28,9 +28,16 @@ static void test_reason_phrase(void)
 		{ "RPC Error: 6ba\r\n", 0x6BA },
 	};
 	static const char *const bad[] = {
-		"", "Service Unavailable", "RPC Error:", "RPC Error: ",
-		"RPC Error: 6bz", "RPC Error: 123456789", "RPC Error: 0x",
-		"RPC Err: 6ba", "RPC Error: -6ba", "RPC Error: 6ba junk",
+		"",
+		"Service Unavailable",
+		"RPC Error:",
+		"RPC Error: ",
+		"RPC Error: 6bz",
+		"RPC Error: 123456789",
+		"RPC Error: 0x",
+		"RPC Err: 6ba",
+		"RPC Error: -6ba",
+		"RPC Error: 6ba junk",
 	};
 	uint32_t code;
 	size_t i;
@@ -58,28 +65,37 @@ static void test_status_line(void)
 		const char *line, *reason;
 	} good[] = {
 		{ "HTTP/1.1 503 RPC Error: 6ba\r\n", "RPC Error: 6ba" },
-		{ "HTTP/1.0 503 RPC Error: 6d9, EEInfo: AAEC\r\n", "RPC Error: 6d9, EEInfo: AAEC" },
+		{ "HTTP/1.0 503 RPC Error: 6d9, EEInfo: AAEC\r\n",
+		  "RPC Error: 6d9, EEInfo: AAEC" },
 		{ "HTTP/1.1 404 Not Found\r\n", "Not Found" },
 		{ "HTTP/1.1 401\r\n", "" },
 		{ "HTTP/2 200 \r\n", "" },
 		{ "HTTP/1.1 500 no line end", "no line end" },
 	};
 	static const char *const bad[] = {
-		"", "HTTP/", "HTTP/1.1", "HTTP/1.1 ", "HTTP/1.1 50", "HTTP/1.1 5x3 X",
-		"Content-Type: text/html\r\n", "http/1.1 503 RPC Error: 6ba",
+		"",
+		"HTTP/",
+		"HTTP/1.1",
+		"HTTP/1.1 ",
+		"HTTP/1.1 50",
+		"HTTP/1.1 5x3 X",
+		"Content-Type: text/html\r\n",
+		"http/1.1 503 RPC Error: 6ba",
 	};
 	struct rpe_error err = { 0, "" };
 	size_t i, off, n;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		CHECK_INT(rpch_status_reason(good[i].line, strlen(good[i].line),
-					     &off, &n, &err), 0);
+					     &off, &n, &err),
+			  0);
 		CHECK_INT(n, strlen(good[i].reason));
 		CHECK(strncmp(good[i].line + off, good[i].reason, n) == 0);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err.msg[0] = '\0';
-		CHECK(rpch_status_reason(bad[i], strlen(bad[i]), &off, &n, &err) < 0);
+		CHECK(rpch_status_reason(bad[i], strlen(bad[i]), &off, &n,
+					 &err) < 0);
 		CHECK(err.msg[0] != '\0');
 	}
 }
@@ -89,24 +105,33 @@ static void test_proxy_errors(void)
 	static const struct {
 		const char *phrase, *name, *cause, *fix;
 	} cases[] = {
-		{ "RPC Error: 6ba", "RPC_S_SERVER_UNAVAILABLE", "cannot reach the backend", "ValidPorts" },
-		{ "RPC Error: 6d9", "EPT_S_NOT_REGISTERED", "endpoint mapper", "MSExchangeRPC" },
+		{ "RPC Error: 6ba", "RPC_S_SERVER_UNAVAILABLE",
+		  "cannot reach the backend", "ValidPorts" },
+		{ "RPC Error: 6d9", "EPT_S_NOT_REGISTERED", "endpoint mapper",
+		  "MSExchangeRPC" },
 		{ "RPC Error: 5", "ERROR_ACCESS_DENIED", "denied", "ValidPorts" },
-		{ "RPC Error: 6bf", "RPC_S_CALL_FAILED_DNE", "lost the connection", "network" },
-		{ "RPC Error: 6be", "RPC_S_CALL_FAILED", "failed", "Application log" },
+		{ "RPC Error: 6bf", "RPC_S_CALL_FAILED_DNE",
+		  "lost the connection", "network" },
+		{ "RPC Error: 6be", "RPC_S_CALL_FAILED", "failed",
+		  "Application log" },
 		/* The status line a field report of ruler shows, "HTTP/1.1 503
 		 * RPC Error: c0021009" (../shared/real_bytes/http/
 		 * ruler51_status.txt): the runtime's RPC_P_RECEIVE_FAILED. */
-		{ "RPC Error: c0021009", "RPC_P_RECEIVE_FAILED", "while receiving", "MSExchangeRPC" },
-		{ "RPC Error: C002100A", "RPC_P_SEND_FAILED", "while sending", "network" },
-		{ "RPC Error: c0020017", "RPC_NT_SERVER_UNAVAILABLE", "cannot reach the backend", "ValidPorts" },
-		{ "RPC Error: c002001c", "RPC_NT_CALL_FAILED_DNE", "lost the connection", "network" },
+		{ "RPC Error: c0021009", "RPC_P_RECEIVE_FAILED",
+		  "while receiving", "MSExchangeRPC" },
+		{ "RPC Error: C002100A", "RPC_P_SEND_FAILED", "while sending",
+		  "network" },
+		{ "RPC Error: c0020017", "RPC_NT_SERVER_UNAVAILABLE",
+		  "cannot reach the backend", "ValidPorts" },
+		{ "RPC Error: c002001c", "RPC_NT_CALL_FAILED_DNE",
+		  "lost the connection", "network" },
 	};
 	struct rpch_http_error e;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		rpch_explain_http(503, cases[i].phrase, strlen(cases[i].phrase), &e);
+		rpch_explain_http(503, cases[i].phrase, strlen(cases[i].phrase),
+				  &e);
 		CHECK_INT(e.status, 503);
 		CHECK_INT(e.has_rpc_error, 1);
 		CHECK_STR(e.name, cases[i].name);

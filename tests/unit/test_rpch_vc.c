@@ -50,9 +50,12 @@ static void put_rts(struct buf *b, uint16_t flags, int n, const uint32_t *cmd)
 static void put_a3_c2(struct buf *b)
 {
 	static const uint32_t a3[] = { RTS_CMD_CONNECTION_TIMEOUT, 120000 };
-	static const uint32_t c2[] = { RTS_CMD_VERSION, 1,
-				       RTS_CMD_RECEIVE_WINDOW_SIZE, 65536,
-				       RTS_CMD_CONNECTION_TIMEOUT, 120000 };
+	static const uint32_t c2[] = { RTS_CMD_VERSION,
+				       1,
+				       RTS_CMD_RECEIVE_WINDOW_SIZE,
+				       65536,
+				       RTS_CMD_CONNECTION_TIMEOUT,
+				       120000 };
 	put_rts(b, 0, 1, a3);
 	put_rts(b, 0, 3, c2);
 }
@@ -181,7 +184,8 @@ static void test_out_of_order(void)
 	/* An HTML page where the RTS PDUs belong. */
 	CHECK_INT(rpch_vc_init(&vc, cookies, &err), 0);
 	CHECK_INT(rpch_vc_feed(&vc, (const uint8_t *)"<html>", 6, "text/html",
-			       &err), RPE_ERR_PROTO);
+			       &err),
+		  RPE_ERR_PROTO);
 	CHECK(strstr(err.msg, "Content-Type text/html instead of RPC PDUs") !=
 	      NULL);
 	rpch_vc_free(&vc);

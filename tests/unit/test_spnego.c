@@ -118,17 +118,15 @@ static void test_parse_malformed(void)
 	CHECK(spnego_parse_resp((const uint8_t *)"\xa1\x80\x30\x00\x00\x00", 6,
 				&r, &err) < 0);
 	/* negState 7 */
-	CHECK(spnego_parse_resp(
-		      (const uint8_t *)"\xa1\x07\x30\x05\xa0\x03\x0a\x01\x07",
-		      9, &r, &err) < 0);
+	CHECK(spnego_parse_resp((const uint8_t *)"\xa1\x07\x30\x05\xa0\x03\x0a\x01\x07",
+				9, &r, &err) < 0);
 	/* a NegTokenInit where a NegTokenResp belongs */
 	n = t_unhex(init_ntlm_hex, in, sizeof(in));
 	CHECK(spnego_parse_resp(in, n, &r, &err) < 0);
 	CHECK(strstr(err.msg, "NegTokenInit") != NULL);
 	/* an unknown mechanism is reported as such */
-	CHECK_INT(spnego_parse_resp(
-			  (const uint8_t *)"\xa1\x09\x30\x07\xa1\x05\x06\x03\x2a\x03\x04",
-			  11, &r, &err),
+	CHECK_INT(spnego_parse_resp((const uint8_t *)"\xa1\x09\x30\x07\xa1\x05\x06\x03\x2a\x03\x04",
+				    11, &r, &err),
 		  0);
 	CHECK_INT(r.mech, -2);
 }
@@ -147,8 +145,7 @@ static int toy_step(void *ctx, const uint8_t *in, size_t len, struct buf *out,
 	return buf_put_bytes(out, "TOY-AUTH", 8) < 0 ? -1 : SECCTX_LAST;
 }
 
-static int toy_get_mic(void *ctx, const uint8_t *msg, size_t len,
-		       struct buf *mic)
+static int toy_get_mic(void *ctx, const uint8_t *msg, size_t len, struct buf *mic)
 {
 	(void)ctx;
 	TRY(buf_put_bytes(mic, "C-MIC:", 6));
@@ -264,13 +261,7 @@ static const uint8_t krb_oid_tlv[] =
 static const uint8_t types_ntlm[] =
 	"\x30\x0c\x06\x0a\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a";
 
-enum srv {
-	SRV_GOOD,
-	SRV_BAD_MIC,
-	SRV_NO_MIC,
-	SRV_WRONG_MECH,
-	SRV_REJECT
-};
+enum srv { SRV_GOOD, SRV_BAD_MIC, SRV_NO_MIC, SRV_WRONG_MECH, SRV_REJECT };
 
 /* One context through the legs against a scripted server; returns the
  * last step's result, err says why. */
@@ -335,8 +326,7 @@ static void test_legs(void)
 	CHECK(strstr(err.msg, "lacks the mechListMIC") != NULL);
 	CHECK_INT(run_legs(SRV_WRONG_MECH, 0, &err, name, sizeof(name)),
 		  RPE_ERR_AUTH);
-	CHECK(strstr(err.msg, "selected Kerberos, which was not offered") !=
-	      NULL);
+	CHECK(strstr(err.msg, "selected Kerberos, which was not offered") != NULL);
 	CHECK_INT(run_legs(SRV_REJECT, 0, &err, name, sizeof(name)),
 		  RPE_ERR_AUTH);
 	CHECK(strstr(err.msg, "negState reject") != NULL);
@@ -367,8 +357,7 @@ static void test_ntlm_mic_reset(void)
 		  0);
 	buf_reset(&mic);
 	CHECK_INT(ntlm_secctx_ops.get_mic(srv, types_ntlm, 14, &mic), 0);
-	CHECK_INT(ntlm_secctx_ops.verify_mic(c, types_ntlm, 14, mic.data,
-					     mic.len),
+	CHECK_INT(ntlm_secctx_ops.verify_mic(c, types_ntlm, 14, mic.data, mic.len),
 		  0);
 	CHECK(ntlm_secctx_ops.verify_mic(c, types_ntlm, 13, mic.data, mic.len) <
 	      0);
@@ -442,8 +431,7 @@ static void test_fallback_to_ntlm(void)
 	s->ops->step(s->ctx, in.data, in.len, &out, &err);
 	server_resp(&in, 0, NULL, 0, NULL, mic, 31);
 	buf_reset(&out);
-	CHECK_INT(s->ops->step(s->ctx, in.data, in.len, &out, &err),
-		  SECCTX_DONE);
+	CHECK_INT(s->ops->step(s->ctx, in.data, in.len, &out, &err), SECCTX_DONE);
 	s->ops->destroy(s->ctx);
 	free(s);
 	buf_free(&out);

@@ -53,7 +53,7 @@ static struct verdict run_refused(enum verdict_expect ex, uint32_t ec,
 				  const char *name)
 {
 	struct probe_result e = enc_ok(),
-		u = unenc(OUTCOME_LOGON_REFUSED, ec, name);
+			    u = unenc(OUTCOME_LOGON_REFUSED, ec, name);
 	return run(ex, PROBES_BOTH, &e, &u);
 }
 
@@ -61,9 +61,17 @@ static struct verdict run(enum verdict_expect ex, enum verdict_probes pr,
 			  const struct probe_result *e,
 			  const struct probe_result *u)
 {
-	struct verdict_input in = { "mail.example.com", "EXCH01", ex, pr, e, u,
-				    3, 10, "/o=Example/cn=Recipients/cn=probe",
-				    outlook2003, 0 };
+	struct verdict_input in = { "mail.example.com",
+				    "EXCH01",
+				    ex,
+				    pr,
+				    e,
+				    u,
+				    3,
+				    10,
+				    "/o=Example/cn=Recipients/cn=probe",
+				    outlook2003,
+				    0 };
 	struct verdict v;
 	verdict_decide(&in, &v);
 	return v;
@@ -74,10 +82,19 @@ static struct verdict run_mapi(enum verdict_expect ex,
 			       const struct probe_result *e,
 			       const struct probe_result *u)
 {
-	struct verdict_input in = { "mail.example.com", NULL, ex,
-				    e && u ? PROBES_BOTH : e ? PROBES_ENCRYPTED :
-				    PROBES_UNENCRYPTED, e, u, MP_UNKNOWN, 10,
-				    "/o=Example/cn=Recipients/cn=probe", NULL, 1 };
+	struct verdict_input in = { "mail.example.com",
+				    NULL,
+				    ex,
+				    e && u ? PROBES_BOTH :
+				    e      ? PROBES_ENCRYPTED :
+					     PROBES_UNENCRYPTED,
+				    e,
+				    u,
+				    MP_UNKNOWN,
+				    10,
+				    "/o=Example/cn=Recipients/cn=probe",
+				    NULL,
+				    1 };
 	struct verdict v;
 	verdict_decide(&in, &v);
 	return v;
@@ -147,7 +164,8 @@ static void test_mapi(void)
 	CHECK_INT(v.state, MP_CRITICAL);
 	CHECK(strstr(v.summary, "ecProtocolDisabled 2008") != NULL);
 	CHECK(strstr(v.summary, "-MapiHttpEnabled") != NULL);
-	CHECK(has_line(&v, "Set-CASMailbox -Identity '/o=Example/cn=Recipients/cn=probe'"));
+	CHECK(has_line(&v,
+		       "Set-CASMailbox -Identity '/o=Example/cn=Recipients/cn=probe'"));
 	/* Not offered (404 without X-ResponseCode), a wrong MailboxId (3). */
 	bad = mk("encrypted", PROBE_LEVEL_PRIVACY, OUTCOME_PROXY_REFUSED,
 		 PHASE_CONNECT, 0, "");
@@ -167,18 +185,21 @@ static void test_mapi(void)
 
 static void test_enforced(void)
 {
-	struct probe_result e = enc_ok(),
-		u = unenc(OUTCOME_LOGON_NOT_ENCRYPTED, 0x970, "ecNotEncrypted");
+	struct probe_result e = enc_ok(), u = unenc(OUTCOME_LOGON_NOT_ENCRYPTED,
+						    0x970, "ecNotEncrypted");
 	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 
 	CHECK_INT(v.state, MP_OK);
 	CHECK_INT(v.enforced, 1);
-	CHECK_STR(v.summary, "mail.example.com requires RPC encryption: unencrypted logon refused (ecNotEncrypted 2416), encrypted logon OK in 0.21s");
+	CHECK_STR(v.summary,
+		  "mail.example.com requires RPC encryption: unencrypted logon refused (ecNotEncrypted 2416), encrypted logon OK in 0.21s");
 	v = run(EXPECT_OPTIONAL, PROBES_BOTH, &e, &u);
 	CHECK_INT(v.state, MP_CRITICAL);
 	CHECK(strstr(v.summary, "locked out") != NULL);
-	CHECK(has_line(&v, "Set-RpcClientAccess -Server EXCH01 -EncryptionRequired $false"));
-	CHECK(has_line(&v, "Set-MailboxServer EXCH01 -MapiEncryptionRequired:$false"));
+	CHECK(has_line(&v,
+		       "Set-RpcClientAccess -Server EXCH01 -EncryptionRequired $false"));
+	CHECK(has_line(&v,
+		       "Set-MailboxServer EXCH01 -MapiEncryptionRequired:$false"));
 	v = run(EXPECT_ANY, PROBES_BOTH, &e, &u);
 	CHECK_INT(v.state, MP_OK);
 	CHECK_INT(v.enforced, 1);
@@ -186,14 +207,18 @@ static void test_enforced(void)
 
 static void test_not_enforced(void)
 {
-	struct probe_result e = enc_ok(), u = unenc(OUTCOME_LOGON_OK, 0, "ecNone");
+	struct probe_result e = enc_ok(),
+			    u = unenc(OUTCOME_LOGON_OK, 0, "ecNone");
 	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 
 	CHECK_INT(v.state, MP_CRITICAL);
 	CHECK_INT(v.enforced, 0);
-	CHECK_STR(v.summary, "mail.example.com accepts unencrypted RPC logons (expected: encryption required)");
-	CHECK(has_line(&v, "Set-RpcClientAccess -Server EXCH01 -EncryptionRequired $true"));
-	CHECK(has_line(&v, "(Get-RpcClientAccess -Server EXCH01).EncryptionRequired"));
+	CHECK_STR(v.summary,
+		  "mail.example.com accepts unencrypted RPC logons (expected: encryption required)");
+	CHECK(has_line(&v,
+		       "Set-RpcClientAccess -Server EXCH01 -EncryptionRequired $true"));
+	CHECK(has_line(&v,
+		       "(Get-RpcClientAccess -Server EXCH01).EncryptionRequired"));
 	/* '|' would start perfdata in the long output */
 	for (int i = 0; i < v.nlines; i++)
 		CHECK(strchr(v.lines[i], '|') == NULL);
@@ -207,10 +232,12 @@ static void test_not_enforced(void)
 static void test_encrypted_broken(void)
 {
 	static const enum probe_outcome bad[] = {
-		OUTCOME_AUTH_FAILED, OUTCOME_RPC_FAULT, OUTCOME_BIND_REJECTED,
-		OUTCOME_TLS_FAILED, OUTCOME_CONNECT_FAILED,
-		OUTCOME_PROXY_REFUSED, OUTCOME_PROTOCOL_ERROR,
-		OUTCOME_LOGON_REFUSED, OUTCOME_LOGON_NOT_ENCRYPTED };
+		OUTCOME_AUTH_FAILED,        OUTCOME_RPC_FAULT,
+		OUTCOME_BIND_REJECTED,      OUTCOME_TLS_FAILED,
+		OUTCOME_CONNECT_FAILED,     OUTCOME_PROXY_REFUSED,
+		OUTCOME_PROTOCOL_ERROR,     OUTCOME_LOGON_REFUSED,
+		OUTCOME_LOGON_NOT_ENCRYPTED
+	};
 	struct probe_result u = unenc(OUTCOME_LOGON_OK, 0, "ecNone");
 	size_t i;
 	int ex;
@@ -232,13 +259,15 @@ static void test_encrypted_broken(void)
 static void test_timeouts(void)
 {
 	struct probe_result e = enc_ok(),
-		u = mk("unencrypted", PROBE_LEVEL_CONNECT, OUTCOME_TIMEOUT,
-		       PHASE_BIND, 0, "");
+			    u = mk("unencrypted", PROBE_LEVEL_CONNECT,
+				   OUTCOME_TIMEOUT, PHASE_BIND, 0, "");
 	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 
 	CHECK_INT(v.state, MP_UNKNOWN); /* the -t state given */
-	CHECK_STR(v.summary, "mail.example.com: unencrypted logon timed out after 10s during bind");
-	e = mk("encrypted", PROBE_LEVEL_PRIVACY, OUTCOME_TIMEOUT, PHASE_RTS, 0, "");
+	CHECK_STR(v.summary,
+		  "mail.example.com: unencrypted logon timed out after 10s during bind");
+	e = mk("encrypted", PROBE_LEVEL_PRIVACY, OUTCOME_TIMEOUT, PHASE_RTS, 0,
+	       "");
 	v = run(EXPECT_OPTIONAL, PROBES_BOTH, &e, &u);
 	CHECK_INT(v.state, MP_UNKNOWN);
 	CHECK(strstr(v.summary, "during rts") != NULL);
@@ -280,9 +309,9 @@ static void test_old_client_enforced(void)
 		  "mail.example.com requires RPC encryption: unencrypted logon refused (ecClientVerDisallowed 1247), encrypted logon OK in 0.21s",
 		  "has blocked the version of Outlook that you are using" },
 	};
-	struct probe_result
-		u = unenc(OUTCOME_LOGON_REFUSED, EMSMDB_EC_CLIENT_VER_DISALLOWED,
-			  "ecClientVerDisallowed");
+	struct probe_result u = unenc(OUTCOME_LOGON_REFUSED,
+				      EMSMDB_EC_CLIENT_VER_DISALLOWED,
+				      "ecClientVerDisallowed");
 	struct verdict v;
 	size_t i;
 
@@ -306,12 +335,13 @@ static void test_old_client_enforced(void)
  * the expectation. */
 static void test_version_blocked(void)
 {
-	struct probe_result
-		e = mk("encrypted", PROBE_LEVEL_PRIVACY, OUTCOME_LOGON_REFUSED,
-		       PHASE_LOGON, EMSMDB_EC_CLIENT_VER_DISALLOWED,
-		       "ecClientVerDisallowed"),
-		u = unenc(OUTCOME_LOGON_REFUSED, EMSMDB_EC_CLIENT_VER_DISALLOWED,
-			  "ecClientVerDisallowed");
+	struct probe_result e = mk("encrypted", PROBE_LEVEL_PRIVACY,
+				   OUTCOME_LOGON_REFUSED, PHASE_LOGON,
+				   EMSMDB_EC_CLIENT_VER_DISALLOWED,
+				   "ecClientVerDisallowed"),
+			    u = unenc(OUTCOME_LOGON_REFUSED,
+				      EMSMDB_EC_CLIENT_VER_DISALLOWED,
+				      "ecClientVerDisallowed");
 	struct verdict v;
 	int ex;
 
@@ -319,15 +349,19 @@ static void test_version_blocked(void)
 		v = run((enum verdict_expect)ex, PROBES_BOTH, &e, &u);
 		CHECK_INT(v.state, MP_CRITICAL);
 		CHECK_INT(v.enforced, -1);
-		CHECK_STR(v.summary, "mail.example.com: client version 11.0.8161.0 is blocked: both logons refused (ecClientVerDisallowed 1247); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version");
-		CHECK(has_line(&v, "(Get-RpcClientAccess -Server EXCH01).BlockedClientVersions"));
+		CHECK_STR(v.summary,
+			  "mail.example.com: client version 11.0.8161.0 is blocked: both logons refused (ecClientVerDisallowed 1247); see Set-RpcClientAccess -BlockedClientVersions, try another --client-version");
+		CHECK(has_line(&v,
+			       "(Get-RpcClientAccess -Server EXCH01).BlockedClientVersions"));
 		CHECK(has_line(&v, "MAPIBlockOutlookVersions"));
 		CHECK(has_line(&v, "--client-version outlook2016"));
 	}
 	/* The sealed logon alone suffices to tell a block. */
 	v = run(EXPECT_REQUIRED, PROBES_ENCRYPTED, &e, NULL);
 	CHECK_INT(v.state, MP_CRITICAL);
-	CHECK(strstr(v.summary, "is blocked: encrypted logon refused (ecClientVerDisallowed 1247)") != NULL);
+	CHECK(strstr(v.summary,
+		     "is blocked: encrypted logon refused (ecClientVerDisallowed 1247)") !=
+	      NULL);
 }
 
 /* ecRpcHttpDisallowed / ecProtocolDisabled / ecCachedModeRequired name
@@ -351,12 +385,11 @@ static void test_mailbox_settings(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct probe_result
-			e = mk("encrypted", PROBE_LEVEL_PRIVACY,
-			       OUTCOME_LOGON_REFUSED, PHASE_LOGON, cases[i].ec,
-			       cases[i].name),
-			u = unenc(OUTCOME_LOGON_REFUSED, cases[i].ec,
-				  cases[i].name);
+		struct probe_result e = mk("encrypted", PROBE_LEVEL_PRIVACY,
+					   OUTCOME_LOGON_REFUSED, PHASE_LOGON,
+					   cases[i].ec, cases[i].name),
+				    u = unenc(OUTCOME_LOGON_REFUSED,
+					      cases[i].ec, cases[i].name);
 		struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 
 		CHECK_INT(v.state, MP_CRITICAL);
@@ -411,14 +444,16 @@ static void check_verdict(const struct verdict *v, int state, int enforced,
 static void test_level_none(void)
 {
 	struct probe_result e = enc_ok(),
-		u = mk("unencrypted", PROBE_LEVEL_NONE, OUTCOME_LOGON_OK,
-		       PHASE_DONE, 0, "ecNone");
+			    u = mk("unencrypted", PROBE_LEVEL_NONE,
+				   OUTCOME_LOGON_OK, PHASE_DONE, 0, "ecNone");
 	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 
 	/* Accepted (Exchange 2013 and later behind the RPC proxy). */
-	check_verdict(&v, MP_CRITICAL, 0, "mail.example.com accepts RPC logons without RPC authentication (expected: encryption required)");
+	check_verdict(&v, MP_CRITICAL, 0,
+		      "mail.example.com accepts RPC logons without RPC authentication (expected: encryption required)");
 	CHECK(has_line(&v, "--unencrypted-level connect or integrity"));
-	CHECK(has_line(&v, "unencrypted probe (no RPC authentication, level none): LOGON_OK"));
+	CHECK(has_line(&v,
+		       "unencrypted probe (no RPC authentication, level none): LOGON_OK"));
 	CHECK(!has_line(&v, "-EncryptionRequired $true"));
 	v = run(EXPECT_OPTIONAL, PROBES_BOTH, &e, &u);
 	check_verdict(&v, MP_OK, 0, NULL);
@@ -433,39 +468,45 @@ static void test_level_none(void)
 	       PHASE_BIND, 0, "");
 	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 	check_verdict(&v, MP_UNKNOWN, -1, NULL);
-	CHECK(strstr(v.summary, "the server refuses logons without RPC authentication; the policy cannot be told at this level") != NULL);
+	CHECK(strstr(v.summary,
+		     "the server refuses logons without RPC authentication; the policy cannot be told at this level") !=
+	      NULL);
 	CHECK(has_line(&v, "refused a logon without RPC authentication"));
 	CHECK(!has_line(&v, "--unencrypted-level integrity probes"));
 	/* The bind accepted, the call denied (Exchange 2010 over RPC/HTTP
 	 * and RPC/TCP): the same, with the unencrypted probe alone too. */
-	u = mk("unencrypted", PROBE_LEVEL_NONE, OUTCOME_RPC_FAULT,
-	       PHASE_LOGON, 0, "");
+	u = mk("unencrypted", PROBE_LEVEL_NONE, OUTCOME_RPC_FAULT, PHASE_LOGON,
+	       0, "");
 	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 	check_verdict(&v, MP_UNKNOWN, -1, NULL);
-	CHECK(strstr(v.summary, "the policy cannot be told at this level") != NULL);
+	CHECK(strstr(v.summary, "the policy cannot be told at this level") !=
+	      NULL);
 	v = run(EXPECT_REQUIRED, PROBES_UNENCRYPTED, NULL, &u);
 	check_verdict(&v, MP_UNKNOWN, -1, NULL);
-	CHECK(strstr(v.summary, "refuses logons without RPC authentication") != NULL);
+	CHECK(strstr(v.summary, "refuses logons without RPC authentication") !=
+	      NULL);
 }
 
 /* The long output labels szDisplayName as the user's. */
 static void test_display_name(void)
 {
-	struct probe_result e = enc_ok(),
-		u = unenc(OUTCOME_LOGON_NOT_ENCRYPTED, 0x970, "ecNotEncrypted");
+	struct probe_result e = enc_ok(), u = unenc(OUTCOME_LOGON_NOT_ENCRYPTED,
+						    0x970, "ecNotEncrypted");
 	struct verdict v;
 
 	snprintf(e.server_version, sizeof(e.server_version), "15.1.2507.6");
 	snprintf(e.display_name, sizeof(e.display_name), "Probe User");
 	v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
-	CHECK(has_line(&v, "  store server version 15.1.2507.6, logged on as \"Probe User\""));
+	CHECK(has_line(&v,
+		       "  store server version 15.1.2507.6, logged on as \"Probe User\""));
 }
 
 static void test_single_probe(void)
 {
 	struct probe_result e = enc_ok(),
-		nenc = unenc(OUTCOME_LOGON_NOT_ENCRYPTED, 0x970, "ecNotEncrypted"),
-		uok = unenc(OUTCOME_LOGON_OK, 0, "ecNone");
+			    nenc = unenc(OUTCOME_LOGON_NOT_ENCRYPTED, 0x970,
+					 "ecNotEncrypted"),
+			    uok = unenc(OUTCOME_LOGON_OK, 0, "ecNone");
 	struct verdict v = run(EXPECT_REQUIRED, PROBES_ENCRYPTED, &e, NULL);
 
 	CHECK_INT(v.state, MP_OK);
@@ -485,8 +526,8 @@ static void test_single_probe(void)
 
 static void test_timing(void)
 {
-	struct probe_result e = enc_ok(),
-		u = unenc(OUTCOME_LOGON_NOT_ENCRYPTED, 0x970, "ecNotEncrypted");
+	struct probe_result e = enc_ok(), u = unenc(OUTCOME_LOGON_NOT_ENCRYPTED,
+						    0x970, "ecNotEncrypted");
 	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 
 	verdict_apply_timing(&v, MP_WARNING, "slowest probe 0.21s");
@@ -502,8 +543,8 @@ static void test_timing(void)
  * description; the probe a non-OK state rests on. */
 static void test_structure(void)
 {
-	struct probe_result e = enc_ok(),
-		u = unenc(OUTCOME_LOGON_NOT_ENCRYPTED, 0x970, "ecNotEncrypted");
+	struct probe_result e = enc_ok(), u = unenc(OUTCOME_LOGON_NOT_ENCRYPTED,
+						    0x970, "ecNotEncrypted");
 	struct verdict v = run(EXPECT_REQUIRED, PROBES_BOTH, &e, &u);
 
 	CHECK(v.cause == NULL);
@@ -540,7 +581,8 @@ static void test_structure(void)
 	CHECK_INT(v.nprobes, 2);
 	CHECK(v.probe[0] == &e && v.probe[1] == &u);
 	CHECK(strstr(v.lines[v.probe_line[0]], "(MAPI over HTTP, https)") != NULL);
-	CHECK(strstr(v.lines[v.probe_line[1]], "(MAPI over HTTP, plain http)") != NULL);
+	CHECK(strstr(v.lines[v.probe_line[1]], "(MAPI over HTTP, plain http)") !=
+	      NULL);
 	v = run_mapi(EXPECT_OPTIONAL, &e, &u);
 	CHECK(v.cause == NULL);
 	e = mk("encrypted", PROBE_LEVEL_PRIVACY, OUTCOME_AUTH_FAILED,

@@ -139,8 +139,8 @@ static void test_size_cap(void)
 	struct rpe_error err = { 0, "" };
 	static const char s[] = "<a>0123456789</a>";
 
-	CHECK_INT(xml_parse((const uint8_t *)s, sizeof(s) - 1, 10, "test",
-			    &doc, &err),
+	CHECK_INT(xml_parse((const uint8_t *)s, sizeof(s) - 1, 10, "test", &doc,
+			    &err),
 		  RPE_ERR_TOOBIG);
 	CHECK(doc == NULL);
 	CHECK_INT(xml_parse((const uint8_t *)s, sizeof(s) - 1, sizeof(s) - 1,
