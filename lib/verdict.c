@@ -77,33 +77,29 @@ static void ec_text(const struct probe_result *r, char *out, size_t n)
 		snprintf(out, n, "0x%08x", (unsigned)r->ec);
 }
 
-static void describe_probe(struct verdict *v, const struct probe_result *r)
+void verdict_add_probe_head(struct verdict *v, const struct probe_result *r,
+			    const char *how, const enum probe_phase *order,
+			    size_t norder)
 {
-	static const enum probe_phase order[] = { PHASE_CONNECT, PHASE_RTS,
-						  PHASE_BIND, PHASE_LOGON,
-						  PHASE_DISCONNECT };
-	char phases[200], lt[80];
+	char phases[200];
 	size_t o = 0, i;
 	double prev = 0;
 
-	if (v->nprobes < VERDICT_PROBES) {
+	if (v->nprobes < VERDICT_PROBES) { /* for the result tree */
 		v->probe[v->nprobes] = r;
 		v->probe_line[v->nprobes++] = v->nlines;
 	}
-
 	if (r->phase == PHASE_DONE)
 		verdict_add_line(v, "%s probe (%s): %s in %.3fs: %s", r->label,
-				 level_text(r, lt, sizeof(lt)),
-				 probe_outcome_name(r->outcome), r->total_time,
-				 r->message);
+				 how, probe_outcome_name(r->outcome),
+				 r->total_time, r->message);
 	else
 		verdict_add_line(v, "%s probe (%s): %s during %s in %.3fs: %s",
-				 r->label, level_text(r, lt, sizeof(lt)),
-				 probe_outcome_name(r->outcome),
+				 r->label, how, probe_outcome_name(r->outcome),
 				 probe_phase_name(r->phase), r->total_time,
 				 r->message);
 	phases[0] = '\0';
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+	for (i = 0; i < norder; i++) {
 		double end = r->phase_end[order[i]];
 		int w;
 		if (end < 0)
@@ -118,6 +114,17 @@ static void describe_probe(struct verdict *v, const struct probe_result *r)
 	}
 	if (o)
 		verdict_add_line(v, "  phases: %s", phases);
+}
+
+static void describe_probe(struct verdict *v, const struct probe_result *r)
+{
+	static const enum probe_phase order[] = { PHASE_CONNECT, PHASE_RTS,
+						  PHASE_BIND, PHASE_LOGON,
+						  PHASE_DISCONNECT };
+	char lt[80];
+
+	verdict_add_probe_head(v, r, level_text(r, lt, sizeof(lt)), order,
+			       sizeof(order) / sizeof(order[0]));
 	if (r->tcp_port)
 		verdict_add_line(v, "  RPC over TCP, store port %u%s",
 				 r->tcp_port,

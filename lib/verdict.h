@@ -64,6 +64,13 @@ void verdict_add_line(struct verdict *v, const char *fmt, ...)
 void verdict_set_summary(struct verdict *v, enum mp_state st, const char *fmt,
 			 ...) __attribute__((format(printf, 3, 4)));
 
+/* A probe's first long-output lines, alike for RPC and MAPI/HTTP: the
+ * probe registered for the result tree, "LABEL probe (HOW): OUTCOME ...",
+ * and the time of each phase of order[] it reached. */
+void verdict_add_probe_head(struct verdict *v, const struct probe_result *r,
+			    const char *how, const enum probe_phase *order,
+			    size_t norder);
+
 void verdict_decide(const struct verdict_input *in, struct verdict *out);
 /* MAPI over HTTP's table (the plain http door); verdict_decide calls it
  * when in->mapi is set. */

@@ -32,39 +32,9 @@ static void describe(struct verdict *v, const struct probe_result *r)
 	const char *door = r->level == PROBE_LEVEL_PRIVACY ?
 				   "MAPI over HTTP, https" :
 				   "MAPI over HTTP, plain http";
-	char phases[160];
-	size_t o = 0, i;
-	double prev = 0;
 
-	if (v->nprobes < VERDICT_PROBES) { /* for the result tree */
-		v->probe[v->nprobes] = r;
-		v->probe_line[v->nprobes++] = v->nlines;
-	}
-	if (r->phase == PHASE_DONE)
-		verdict_add_line(v, "%s probe (%s): %s in %.3fs: %s", r->label,
-				 door, probe_outcome_name(r->outcome),
-				 r->total_time, r->message);
-	else
-		verdict_add_line(v, "%s probe (%s): %s during %s in %.3fs: %s",
-				 r->label, door, probe_outcome_name(r->outcome),
-				 probe_phase_name(r->phase), r->total_time,
-				 r->message);
-	phases[0] = '\0';
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		double end = r->phase_end[order[i]];
-		int w;
-		if (end < 0)
-			continue;
-		w = snprintf(phases + o, sizeof(phases) - o, "%s%s %.3fs",
-			     o ? ", " : "", probe_phase_name(order[i]),
-			     end - prev);
-		if (w < 0 || (size_t)w >= sizeof(phases) - o)
-			break;
-		o += (size_t)w;
-		prev = end;
-	}
-	if (o)
-		verdict_add_line(v, "  phases: %s", phases);
+	verdict_add_probe_head(v, r, door, order,
+			       sizeof(order) / sizeof(order[0]));
 	if (r->display_name[0])
 		verdict_add_line(v, "  logged on as \"%s\"", r->display_name);
 }
