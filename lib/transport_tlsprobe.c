@@ -40,6 +40,7 @@ static int setup(struct tls_probe *tp, const struct tls_probe_params *p,
 		 struct rpe_error *err)
 {
 	const struct http_params *h = p->http;
+	struct http_params q;
 	CURL *e = tp->src.easy;
 	char url[700];
 
@@ -60,22 +61,19 @@ static int setup(struct tls_probe *tp, const struct tls_probe_params *p,
 		 * and 1.1 above security level 0. */
 		TRY(LOOP_SETOPT(e, CURLOPT_SSL_CIPHER_LIST,
 				"DEFAULT:@SECLEVEL=0", err));
-	TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYPEER, p->verify ? 1L : 0L, err));
-	TRY(LOOP_SETOPT(e, CURLOPT_SSL_VERIFYHOST, p->verify ? 2L : 0L, err));
-	if (p->verify)
-		TRY(loop_use_ca(tp->src.loop, e, h->ca_file, err));
-	/* Version and cipher from the handshake itself (the connection is
+	/* TLS checks, client certificate, proxy and routing as every HTTP
+	 * request of the run has them; no credentials (a handshake only).
+	 * Version and cipher from the handshake itself (the connection is
 	 * gone from the handle once a connect-only transfer is done). */
-	TRY(loop_watch_tls(&tp->src, &tp->tls, err));
-	if (h->client_cert)
-		TRY(LOOP_SETOPT(e, CURLOPT_SSLCERT, h->client_cert, err));
-	if (h->client_key)
-		TRY(LOOP_SETOPT(e, CURLOPT_SSLKEY, h->client_key, err));
-	TRY(LOOP_SETOPT(e, CURLOPT_PROXY, h->proxy ? h->proxy : "", err));
+	q = *h;
+	q.user = NULL;
+	q.tls = 1;
+	q.insecure = !p->verify;
+	tp->src.tls = &tp->tls;
+	TRY(http_setup_connection(&tp->src, &tp->connect_to, &q, err));
 	if (h->proxy)
 		TRY(LOOP_SETOPT(e, CURLOPT_HTTPPROXYTUNNEL, 1L, err));
-	return loop_route(e, h->ip_version, h->connect_ip, h->port,
-			  &tp->connect_to, err);
+	return 0;
 }
 
 static const struct loop_source_ops tlsprobe_ops;
