@@ -24,8 +24,11 @@ static void bio_to_str(BIO *b, char *dst, size_t n)
 	char *p = NULL;
 	long len = BIO_get_mem_data(b, &p);
 
-	if (len < 0 || !p)
-		len = 0;
+	if (len <= 0 || !p) {
+		/* An empty memory BIO has no buffer at all. */
+		dst[0] = '\0';
+		return;
+	}
 	if ((size_t)len < n) {
 		memcpy(dst, p, (size_t)len);
 		dst[len] = '\0';

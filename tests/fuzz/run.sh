@@ -5,8 +5,9 @@
 #
 #   tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
 #
-# `make fuzz-smoke` runs it with a short budget (CI); `make fuzz` with a long
-# one.  Findings (crash-*, leak-*, timeout-*) are left in the build dir and
+# `make fuzz-smoke` runs it with a short budget and a fixed seed (FUZZ_SEED=1:
+# CI replays the same inputs on every run, so a red run is the change's, not
+# chance's); `make fuzz` with a long budget and a fresh seed per run.  Findings (crash-*, leak-*, timeout-*) are left in the build dir and
 # make the script fail.
 set -euo pipefail
 secs=${1:-20}; shift || true
@@ -41,6 +42,9 @@ if [ ${#targets[@]} -eq 0 ]; then
 	done
 fi
 
+seedopt=()
+[ -z "${FUZZ_SEED:-}" ] || seedopt=(-seed="$FUZZ_SEED")
+
 failed=0 passed=0
 for t in "${targets[@]}"; do
 	name=${t#fuzz_}
@@ -54,7 +58,7 @@ for t in "${targets[@]}"; do
 	echo "== $t: fuzzing for ${secs}s"
 	log="$out/$t.log"
 	if (cd "$out" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		"./$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+		"./$t" "${seedopt[@]}" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-max_len=65536 -print_final_stats=1 -artifact_prefix="$out/$t-" "$corpus" >"$log" 2>&1); then
 		execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
 		[ -n "$execs" ] || execs=$(grep -Eo '#[0-9]+' "$log" | tail -1 | tr -d '#')

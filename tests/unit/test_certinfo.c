@@ -15,8 +15,9 @@
 /* 2026-01-01 00:00:00 UTC */
 #define T0 1767225600
 
-/* A self-signed EC certificate valid [nb, na] with CN and SAN "DNS:..."s;
- * returns its DER length in *len (caller frees *der). */
+/* A self-signed EC certificate valid [nb, na] with CN and SAN "DNS:..."s
+ * (san "" is a subjectAltName extension holding no name at all); returns its
+ * DER length in *len (caller frees *der). */
 static int make_cert(int64_t nb, int64_t na, const char *cn, const char *san,
 		     unsigned char **der, int *len)
 {
@@ -40,7 +41,12 @@ static int make_cert(int64_t nb, int64_t na, const char *cn, const char *san,
 	ok = ok && X509_set_subject_name(x, name) &&
 	     X509_set_issuer_name(x, name);
 	ok = ok && X509_set_pubkey(x, key);
-	if (ok && san) {
+	if (ok && san && !*san) {
+		GENERAL_NAMES *none = GENERAL_NAMES_new();
+		ok = none && X509_add1_ext_i2d(x, NID_subject_alt_name, none,
+					       0, X509V3_ADD_DEFAULT) == 1;
+		GENERAL_NAMES_free(none);
+	} else if (ok && san) {
 		X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
 		ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, san);
 		ok = ext && X509_add_ext(x, ext, -1);
@@ -91,6 +97,13 @@ static void test_summary(void)
 		CHECK(strncmp(ci.subject, "CN=aaaa", 7) == 0);
 		OPENSSL_free(der);
 	}
+	/* A subjectAltName extension with no name in it renders as none. */
+	CHECK_INT(make_cert(T0, T0 + DAY, "empty.example.test", "", &der, &len),
+		  0);
+	CHECK_INT(cert_info_from_der(der, (size_t)len, &ci, &err), 0);
+	CHECK_STR(ci.sans, "");
+	CHECK_STR(ci.subject, "CN=empty.example.test,O=Example");
+	OPENSSL_free(der);
 	CHECK_INT(cert_info_from_x509(NULL, &ci, &err), RPE_ERR_ARG);
 }
 
