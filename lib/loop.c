@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cbt.h"
 #include "crypto.h"
 
 struct loop {
@@ -20,6 +21,9 @@ struct loop {
 	CURLSH *share;
 	struct crypto_ca_store *ca;
 	char *ca_file;
+	/* The server certificates as sent, for channel bindings on resumed
+	 * sessions too (lib/cbt); made with the first TLS connection. */
+	struct cbt_sent *certs_sent;
 	struct loop_source *sources;
 	int wake;       /* loop_wake() was called */
 	unsigned notes; /* LOOP_NOTE_* */
@@ -91,6 +95,8 @@ void loop_free(struct loop *loop)
 		curl_multi_cleanup(loop->multi);
 	if (loop->share)
 		curl_share_cleanup(loop->share);
+	/* After the multi handle: its connections' TLS callbacks use it. */
+	cbt_sent_free(loop->certs_sent);
 	crypto_ca_store_free(loop->ca);
 	free(loop->ca_file);
 	free(loop);
@@ -453,13 +459,30 @@ int loop_route(CURL *easy, int ip_version, const char *connect_ip, long port,
 	return LOOP_SETOPT(easy, CURLOPT_CONNECT_TO, *connect_to, err);
 }
 
+/* libcurl's -vvv trace of the TLS handshake, which lib/tlsinfo takes over
+ * (same lines, same prefix). */
+static void tls_trace(void *ctx, const char *name, const char *line)
+{
+	loop_trace(ctx, 3, "%s * %s", name, line);
+}
+
 static CURLcode on_ssl_ctx(CURL *easy, void *ssl_ctx, void *userp)
 {
 	struct loop *loop = userp;
 	struct loop_source *src = NULL;
+	struct tls_watch w;
 
-	if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&src) == CURLE_OK &&
-	    src && src->tls && tlsinfo_watch(ssl_ctx, src->tls) < 0)
+	if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&src) != CURLE_OK)
+		src = NULL;
+	if (!loop->certs_sent && !(loop->certs_sent = cbt_sent_new()))
+		return CURLE_OUT_OF_MEMORY;
+	memset(&w, 0, sizeof(w));
+	w.seen = src ? src->tls : NULL;
+	w.sent = loop->certs_sent;
+	w.trace = loop_tracing(loop, 3) ? tls_trace : NULL;
+	w.trace_ctx = loop;
+	w.name = src ? src->name : "TLS";
+	if (tlsinfo_watch(ssl_ctx, &w) < 0)
 		return CURLE_SSL_CERTPROBLEM;
 	if (!loop->ca)
 		return CURLE_OK; /* --insecure: nothing to verify against */

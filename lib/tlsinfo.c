@@ -4,6 +4,7 @@
 #include "tlsinfo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,12 +16,42 @@
 #include "cbt.h"
 #include "httpauth.h"
 
-/* The SSL_CTX slot that points at the connection's struct tls_seen. */
-static int seen_index = -1;
+/* What one connection's callbacks work with: a copy of the watcher's
+ * struct tls_watch, owned by the SSL_CTX (libcurl makes one per
+ * connection) and freed with it.  A connection outlives the transfer that
+ * opened it (libcurl's connection cache), so what the callbacks reach after
+ * the handshake must live as long as the connection: the run's record of
+ * certificates and the trace sink do (the loop's), and the name is a
+ * copy. */
+struct hook {
+	struct tls_watch w;
+	char name[16];
+};
+
+/* The SSL_CTX slot that holds the connection's struct hook. */
+static int hook_index = -1;
 
 static void copy_str(char *dst, size_t n, const char *s)
 {
 	snprintf(dst, n, "%s", s ? s : "");
+}
+
+static void free_hook(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
+		      long argl, void *argp)
+{
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	free(ptr);
+}
+
+static struct hook *hook_of(const SSL *ssl)
+{
+	return hook_index < 0 ?
+		       NULL :
+		       SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), hook_index);
 }
 
 static void note_session(const SSL *ssl, struct tls_seen *s)
@@ -39,12 +70,10 @@ static int on_verify(int ok, X509_STORE_CTX *sctx)
 	SSL *ssl =
 		X509_STORE_CTX_get_ex_data(sctx,
 					   SSL_get_ex_data_X509_STORE_CTX_idx());
-	struct tls_seen *s;
+	struct hook *h = ssl ? hook_of(ssl) : NULL;
+	struct tls_seen *s = h ? h->w.seen : NULL;
 	X509 *leaf;
 
-	if (!ssl || seen_index < 0)
-		return ok;
-	s = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), seen_index);
 	if (!s)
 		return ok;
 	leaf = X509_STORE_CTX_get0_cert(sctx);
@@ -72,45 +101,169 @@ static int on_verify(int ok, X509_STORE_CTX *sctx)
  * ran (a handshake without peer verification, a resumed session). */
 static void on_info(const SSL *ssl, int where, int ret)
 {
-	struct tls_seen *s;
+	struct hook *h;
 
 	(void)ret;
-	if (!(where & SSL_CB_HANDSHAKE_DONE) || seen_index < 0)
+	if (!(where & SSL_CB_HANDSHAKE_DONE))
 		return;
-	s = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), seen_index);
-	if (s)
-		note_session(ssl, s);
+	h = hook_of(ssl);
+	if (h && h->w.seen)
+		note_session(ssl, h->w.seen);
 }
 
-int tlsinfo_watch(void *ssl_ctx, struct tls_seen *seen)
+/* The -vvv trace of the handshake ------------------------------------------ */
+
+static const char *version_name(int v)
+{
+	switch (v) {
+	case SSL3_VERSION: return "SSLv3";
+	case TLS1_VERSION: return "TLSv1.0";
+	case TLS1_1_VERSION: return "TLSv1.1";
+	case TLS1_2_VERSION: return "TLSv1.2";
+	case TLS1_3_VERSION: return "TLSv1.3";
+	default: return "TLS";
+	}
+}
+
+static const char *record_name(int content_type)
+{
+	switch (content_type) {
+	case SSL3_RT_CHANGE_CIPHER_SPEC: return "TLS change cipher";
+	case SSL3_RT_ALERT: return "TLS alert";
+	case SSL3_RT_HANDSHAKE: return "TLS handshake";
+	default: return "TLS record";
+	}
+}
+
+/* The handshake message names libcurl's own trace uses. */
+static const char *handshake_name(unsigned type)
+{
+	static const char *const names[] = {
+		[SSL3_MT_HELLO_REQUEST] = "Hello request",
+		[SSL3_MT_CLIENT_HELLO] = "Client hello",
+		[SSL3_MT_SERVER_HELLO] = "Server hello",
+		[SSL3_MT_NEWSESSION_TICKET] = "Newsession Ticket",
+		[SSL3_MT_END_OF_EARLY_DATA] = "End of early data",
+		[SSL3_MT_ENCRYPTED_EXTENSIONS] = "Encrypted Extensions",
+		[SSL3_MT_CERTIFICATE] = "Certificate",
+		[SSL3_MT_SERVER_KEY_EXCHANGE] = "Server key exchange",
+		[SSL3_MT_CERTIFICATE_REQUEST] = "Request CERT",
+		[SSL3_MT_SERVER_DONE] = "Server finished",
+		[SSL3_MT_CERTIFICATE_VERIFY] = "CERT verify",
+		[SSL3_MT_CLIENT_KEY_EXCHANGE] = "Client key exchange",
+		[SSL3_MT_FINISHED] = "Finished",
+		[SSL3_MT_CERTIFICATE_STATUS] = "Certificate Status",
+		[SSL3_MT_SUPPLEMENTAL_DATA] = "Supplemental data",
+		[SSL3_MT_KEY_UPDATE] = "Key update",
+	};
+
+	return type < sizeof(names) / sizeof(names[0]) && names[type] ?
+		       names[type] :
+		       "Unknown";
+}
+
+/* One line per handshake message, alert and change-cipher record, as
+ * libcurl's trace (which this callback replaces) prints them:
+ * "TLSv1.3 (IN), TLS handshake, Certificate (11):". */
+static void trace_msg(const struct hook *h, int write_p, int version,
+		      int content_type, const void *buf, size_t len)
+{
+	struct buf_cur c;
+	char line[128];
+	uint8_t b0 = 0, b1 = 0;
+	unsigned type;
+	const char *what;
+
+	buf_cur_init(&c, buf, len);
+	if (buf_peek_u8_at(&c, 0, &b0) < 0)
+		return;
+	if (content_type == SSL3_RT_ALERT) {
+		(void)buf_peek_u8_at(&c, 1, &b1);
+		type = ((unsigned)b0 << 8) | b1;
+		what = SSL_alert_desc_string_long((int)type);
+	} else {
+		type = b0;
+		what = content_type == SSL3_RT_HANDSHAKE ? handshake_name(type) :
+							   "Change cipher spec";
+	}
+	snprintf(line, sizeof(line),
+		 "%s (%s), %s, %s (%u):", version_name(version),
+		 write_p ? "OUT" : "IN", record_name(content_type), what, type);
+	h->w.trace(h->w.trace_ctx, h->name, line);
+}
+
+/* Every TLS message of the connection.  The server's Certificate message
+ * is kept as sent, for the channel binding (lib/cbt: RFC 5929 §4.1 hashes
+ * the certificate "as it appears, octet for octet, in the server's
+ * Certificate message", which OpenSSL does not keep).  Record headers
+ * (version 0) and TLS 1.3's inner content types are no messages. */
+static void on_msg(int write_p, int version, int content_type, const void *buf,
+		   size_t len, SSL *ssl, void *arg)
+{
+	struct hook *h = hook_of(ssl);
+	struct buf_cur c;
+	uint8_t type;
+
+	(void)arg;
+	if (!h || version == 0 ||
+	    (content_type != SSL3_RT_HANDSHAKE && content_type != SSL3_RT_ALERT &&
+	     content_type != SSL3_RT_CHANGE_CIPHER_SPEC))
+		return;
+	if (h->w.trace)
+		trace_msg(h, write_p, version, content_type, buf, len);
+	buf_cur_init(&c, buf, len);
+	if (!write_p && content_type == SSL3_RT_HANDSHAKE && h->w.sent &&
+	    buf_peek_u8_at(&c, 0, &type) == 0 && type == CBT_TLS_CERTIFICATE)
+		(void)cbt_sent_add(h->w.sent, ssl, buf, len,
+				   version == TLS1_3_VERSION, NULL);
+}
+
+int tlsinfo_watch(void *ssl_ctx, const struct tls_watch *w)
 {
 	SSL_CTX *ctx = ssl_ctx;
+	struct hook *h;
 
-	if (!ctx || !seen)
+	if (!ctx || !w)
 		return -1;
-	if (seen_index < 0) {
-		seen_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-		if (seen_index < 0)
+	if (hook_index < 0) {
+		hook_index =
+			SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, free_hook);
+		if (hook_index < 0)
 			return -1;
 	}
-	if (!SSL_CTX_set_ex_data(ctx, seen_index, seen))
+	if (!(h = calloc(1, sizeof(*h))))
 		return -1;
+	h->w = *w;
+	copy_str(h->name, sizeof(h->name), w->name);
+	h->w.name = h->name;
+	free(SSL_CTX_get_ex_data(ctx, hook_index));
+	if (!SSL_CTX_set_ex_data(ctx, hook_index, h)) {
+		free(h);
+		return -1;
+	}
 	/* Keep the mode libcurl chose (peer verification or none). */
 	SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), on_verify);
 	SSL_CTX_set_info_callback(ctx, on_info);
+	/* This replaces the message callback of libcurl's -vvv trace (there
+	 * is no getter to chain it): trace_msg() prints its lines. */
+	SSL_CTX_set_msg_callback(ctx, on_msg);
 	return 0;
 }
 
 void tlsinfo_from_ssl(const void *ssl, struct tls_seen *seen)
 {
+	struct hook *h;
 	X509 *peer;
 
 	if (!ssl || !seen)
 		return;
+	h = hook_of(ssl);
 	note_session(ssl, seen);
 	/* Each response may come on another connection: bind to this one's
-	 * certificate (no binding where RFC 5929 defines none). */
-	seen->have_cbt = cbt_from_ssl((void *)ssl, seen->cbt, NULL) == 0;
+	 * certificate, as it was sent (no binding where RFC 5929 defines
+	 * none). */
+	seen->have_cbt = cbt_from_ssl((void *)ssl, h ? h->w.sent : NULL,
+				      seen->cbt, NULL) == 0;
 	if (!seen->strength.have) {
 		STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
 		int i;

@@ -33,15 +33,32 @@ struct tls_seen {
 	struct cert_strength strength;
 };
 
-/* Install the verify callback that fills *seen into an OpenSSL SSL_CTX
- * (libcurl's CURLOPT_SSL_CTX_FUNCTION hands one per connection).  The
- * verification result itself is left as OpenSSL and libcurl decide it.
- * seen must outlive every handshake of that context. */
-int tlsinfo_watch(void *ssl_ctx, struct tls_seen *seen);
+struct cbt_sent;
 
-/* After the handshake: version, cipher, the channel binding and (for a
- * resumed session, where no verification ran) the peer certificate, from
- * an OpenSSL SSL *. */
+/* What the TLS callbacks of one connection report to. */
+struct tls_watch {
+	struct tls_seen *seen; /* may be NULL; must outlive the handshake */
+	/* The run's server certificates as sent (lib/cbt), for the channel
+	 * bindings; may be NULL.  Must outlive the connection. */
+	struct cbt_sent *sent;
+	/* The -vvv trace of the handshake messages (NULL: none), one line
+	 * at a time with the connection's name; trace_ctx must outlive the
+	 * connection, name is copied. */
+	void (*trace)(void *ctx, const char *name, const char *line);
+	void *trace_ctx;
+	const char *name;
+};
+
+/* Install the callbacks into an OpenSSL SSL_CTX (libcurl's
+ * CURLOPT_SSL_CTX_FUNCTION hands one per connection): the verify callback
+ * that fills w->seen, and the message callback that keeps the server's
+ * certificate as sent and traces the handshake.  The verification result
+ * itself is left as OpenSSL and libcurl decide it. */
+int tlsinfo_watch(void *ssl_ctx, const struct tls_watch *w);
+
+/* After the handshake: version, cipher, the channel binding (from the
+ * certificate as the server sent it) and (for a resumed session, where no
+ * verification ran) the peer certificate, from an OpenSSL SSL *. */
 void tlsinfo_from_ssl(const void *ssl, struct tls_seen *seen);
 
 /* One line: "TLSv1.3, TLS_AES_256_GCM_SHA384" ("" parts left out). */

@@ -37,7 +37,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 	if (size * n >= 5 && !memcmp(p, "HTTP/", 5) &&
 	    curl_easy_getinfo(c->easy, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK &&
 	    ti && ti->backend == CURLSSLBACKEND_OPENSSL &&
-	    cbt_from_ssl(ti->internals, cbt, NULL) == 0)
+	    cbt_from_ssl(ti->internals, NULL, cbt, NULL) == 0)
 		tr_ntlm_set_binding(c->ntlm, cbt);
 	return size * n;
 }

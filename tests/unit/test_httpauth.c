@@ -52,7 +52,7 @@ static void test_cbt_bad_certificates(void)
 	CHECK(cbt_from_der(junk, sizeof(junk), md5, &err) == RPE_ERR_PROTO);
 	CHECK(strstr(err.msg, "DER") != NULL);
 	CHECK(cbt_from_der(NULL, 0, md5, &err) == RPE_ERR_ARG);
-	CHECK(cbt_from_ssl(NULL, md5, &err) == RPE_ERR_STATE);
+	CHECK(cbt_from_ssl(NULL, NULL, md5, &err) == RPE_ERR_STATE);
 }
 
 /* The NTLMv2 blob's AV list of an AUTHENTICATE built from that CHALLENGE, with or without Extended Protection pairs. */
