@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The OpenSSL user for hashes and ciphers (lib/cbt reads certificates for
  * channel bindings).  MD4 and RC4 live in OpenSSL 3's legacy provider,
- * so this module loads it into a private OSSL_LIB_CTX and fetches those two
- * from there; MD5, HMAC and random bytes come from the default context.
- * The process-wide default context is never changed: it never offers the
- * legacy algorithms. */
+ * so this module loads it and the default provider into a private
+ * OSSL_LIB_CTX and fetches MD4, RC4, MD5 and HMAC from there; random bytes
+ * come from the kernel (getrandom(2)).  The process-wide default context is
+ * never changed: it never offers the legacy algorithms. */
 #ifndef RPE_CRYPTO_H
 #define RPE_CRYPTO_H
 
@@ -32,6 +32,7 @@ int crypto_rc4_update(struct crypto_rc4 *rc4, uint8_t *data, size_t n);
 void crypto_rc4_free(struct crypto_rc4 *rc4);
 
 uint32_t crypto_crc32(uint32_t crc, const void *p, size_t n);
+/* n random bytes from the kernel's generator; needs no crypto_init(). */
 int crypto_random(void *out, size_t n, struct rpe_error *err);
 
 /* A certificate store loaded once per run and shared by every TLS

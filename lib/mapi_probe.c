@@ -95,7 +95,11 @@ static void on_done(void *ctx, struct http_request *rq, enum loop_result res,
 static void on_header(void *ctx, struct http_request *rq, const char *line,
 		      size_t len);
 
-static int send_request(struct mapi_probe *m, struct rpe_error *err)
+/* The request in m->req: on a new request, or with `again` on that
+ * finished one's connection (the Connect's, authenticated: the
+ * Disconnect needs no new TCP, TLS or NTLM handshake). */
+static int send_request(struct mapi_probe *m, struct http_request *again,
+			struct rpe_error *err)
 {
 	struct http_request_cb cb = { m, on_done };
 	struct http_request_spec spec;
@@ -110,9 +114,14 @@ static int send_request(struct mapi_probe *m, struct rpe_error *err)
 	spec.max_body = MAPI_BODY_MAX;
 	spec.on_header = on_header;
 	m->final_seen = 0;
-	m->rq = http_request_open(m->loop, &m->http, &spec, &cb, err);
-	if (!m->rq)
-		return err->code ? err->code : RPE_ERR_NOMEM;
+	if (again) {
+		TRY(http_request_again(again, &spec, err));
+		m->rq = again;
+	} else {
+		m->rq = http_request_open(m->loop, &m->http, &spec, &cb, err);
+		if (!m->rq)
+			return err->code ? err->code : RPE_ERR_NOMEM;
+	}
 	mtrace(m, 2, "%s: %s request (%zu bytes)", m->name, m->req.type,
 	       m->req.body.len);
 	return 0;
@@ -370,20 +379,40 @@ static void on_done(void *ctx, struct http_request *rq, enum loop_result res,
 void mapi_probe_step(struct mapi_probe *m)
 {
 	struct rpe_error err = { 0, "" };
+	struct http_request *done;
 
 	if (!m || !m->done_rq)
 		return;
-	http_request_close(m->done_rq);
+	done = m->done_rq;
 	m->done_rq = NULL;
 	m->rq = NULL;
 	if (m->have_req)
 		mapihttp_request_free(&m->req);
 	m->have_req = 0;
-	if (!m->want_disconnect || m->finished)
+	if (!m->want_disconnect || m->finished) {
+		http_request_close(done);
 		return;
+	}
 	m->want_disconnect = 0;
-	if (mapihttp_disconnect_request(&m->s, &m->req, &err) < 0 ||
-	    (m->have_req = 1, send_request(m, &err)) < 0)
+	if (mapihttp_disconnect_request(&m->s, &m->req, &err) < 0) {
+		http_request_close(done);
+		finish(m, OUTCOME_LOGON_OK,
+		       "logged on (ecNone); cannot send the Disconnect: %s",
+		       err.msg);
+		return;
+	}
+	m->have_req = 1;
+	/* The Disconnect goes on the Connect's connection (MS-OXCMAPIHTTP
+	 * clients keep it alive; NTLM authenticated it), else on a new
+	 * request. */
+	if (send_request(m, done, &err) == 0)
+		return;
+	mtrace(m, 2, "%s: the Connect's connection cannot be reused: %s",
+	       m->name, err.msg);
+	http_request_close(done);
+	err.code = 0;
+	err.msg[0] = '\0';
+	if (send_request(m, NULL, &err) < 0)
 		finish(m, OUTCOME_LOGON_OK,
 		       "logged on (ecNone); cannot send the Disconnect: %s",
 		       err.msg);
@@ -493,7 +522,7 @@ struct mapi_probe *mapi_probe_open(struct loop *loop,
 		return NULL;
 	}
 	m->have_req = 1;
-	if (send_request(m, err) < 0) {
+	if (send_request(m, NULL, err) < 0) {
 		mapi_probe_close(m);
 		return NULL;
 	}

@@ -11,7 +11,8 @@
 
 #include "emsmdb.h"
 
-/* X-ResponseCode names and meanings (2.2.3.3.3). */
+/* X-ResponseCode names and meanings: MS-OXCMAPIHTTP 2.2.3.3.3 lists codes
+ * 0-18 with these names (14 is reserved and ignored). */
 static const struct {
 	const char *name;
 	const char *meaning;

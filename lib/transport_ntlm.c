@@ -56,6 +56,22 @@ void tr_ntlm_free(struct tr_ntlm *n)
 	free(n);
 }
 
+int tr_ntlm_rearm(struct tr_ntlm *n, const struct http_ntlm_params *p,
+		  struct rpe_error *err)
+{
+	struct http_ntlm *h = http_ntlm_new(p, err);
+
+	if (!h)
+		return err->code; /* http_ntlm_new said why */
+	http_ntlm_free(n->h);
+	n->h = h;
+	n->leg = LEG_NONE;
+	n->over = 0;
+	n->bound = 0;
+	n->port_one = n->port_two = 0;
+	return 0;
+}
+
 int tr_ntlm_attach(struct tr_ntlm *n, CURL *easy, struct rpe_error *err)
 {
 	if (curl_easy_setopt(easy, CURLOPT_SHARE, n->pool) != CURLE_OK)

@@ -37,6 +37,12 @@ struct tr_ntlm *tr_ntlm_new(const struct http_ntlm_params *p,
 /* Also wipes the last Authorization header. */
 void tr_ntlm_free(struct tr_ntlm *n);
 
+/* A new handshake on the same pool (the connection the last one
+ * authenticated was closed, or the server asks again): fresh NTLM state
+ * from p, the pool and its idle connections kept.  tr_ntlm_begin next; the
+ * unbound setting must be given again. */
+int tr_ntlm_rearm(struct tr_ntlm *n, const struct http_ntlm_params *p,
+		  struct rpe_error *err);
 int tr_ntlm_attach(struct tr_ntlm *n, CURL *easy, struct rpe_error *err);
 int tr_ntlm_begin(struct tr_ntlm *n, struct rpe_error *err);
 /* A header list node holding the current Authorization line; link the

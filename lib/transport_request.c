@@ -39,6 +39,16 @@ struct http_request {
 	char keep_name[48];  /* spec->keep_header */
 	char keep_value[64];
 	char auth_offered[96]; /* WWW-Authenticate schemes */
+	/* Later requests on the same connection (http_request_again): our
+	 * NTLM's parameters for a new handshake (np.host is spn_host), and
+	 * what the last response said about the connection. */
+	struct http_ntlm_params np;
+	char *spn_host;
+	int authed;     /* our NTLM authenticated the connection */
+	int conn_close; /* the last response said "Connection: close" */
+	int bare;       /* sent without Authorization on that connection */
+	long port;      /* local port the last response came on */
+	long prev_port; /* and the one before http_request_again */
 	void (*on_header)(void *ctx, struct http_request *rq, const char *line,
 			  size_t len);
 };
@@ -100,6 +110,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 	struct http_request *rq = userp;
 	size_t len = size * n;
 	char value[8];
+	char conn[16];
 
 	if (rq->ntlm && tr_ntlm_running(rq->ntlm))
 		tr_ntlm_on_header(rq->ntlm, rq->src.easy, p, len);
@@ -107,6 +118,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		/* A new response (after a 401 of the authentication): forget
 		 * the previous body.  Status lines carry no credentials. */
 		buf_reset(&rq->body);
+		rq->conn_close = 0;
+		curl_easy_getinfo(rq->src.easy, CURLINFO_LOCAL_PORT, &rq->port);
 		loop_trace(rq->src.loop, 2, "%s: %.*s", rq->name,
 			   (int)(len > 2 ? len - 2 : len), p);
 		if (rq->ntlm && tr_ntlm_running(rq->ntlm))
@@ -118,6 +131,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		(void)http_auth_schemes_add(rq->auth_offered,
 					    sizeof(rq->auth_offered),
 					    (const uint8_t *)p + 17, len - 17);
+	} else if (header_value(p, len, "Connection", conn, sizeof(conn))) {
+		/* The server closes the connection after this response: a
+		 * later request needs a new one (and a new handshake). */
+		rq->conn_close = strncasecmp(conn, "close", 5) == 0;
 	} else if (rq->keep_name[0]) {
 		header_value(p, len, rq->keep_name, rq->keep_value,
 			     sizeof(rq->keep_value));
@@ -159,6 +176,22 @@ static int ntlm_setup(struct http_request *rq,
 	return 0;
 }
 
+/* A new NTLM handshake on the request's pool: leg one, no body. */
+static int ntlm_restart(struct http_request *rq, struct rpe_error *err)
+{
+	TRY(tr_ntlm_rearm(rq->ntlm, &rq->np, err));
+	if (rq->unbound)
+		tr_ntlm_set_unbound(rq->ntlm);
+	TRY(tr_ntlm_begin(rq->ntlm, err));
+	buf_reset(&rq->body);
+	if (tr_ntlm_prepare(rq->ntlm, rq->src.easy, TR_NTLM_AGAIN_NEGOTIATE,
+			    rq->headers, NULL, NULL) < 0 ||
+	    set_body(rq, 1) != CURLE_OK)
+		return rpe_fail(err, RPE_ERR_STATE,
+				"libcurl refused the NTLM NEGOTIATE request");
+	return 0;
+}
+
 /* HTTP authentication: our NTLM for ANY and NTLM (libcurl gets no
  * credentials then), libcurl's otherwise; TLS, proxy and routing. */
 static int setup_auth(struct http_request *rq, const struct http_params *p,
@@ -187,7 +220,12 @@ static int setup_auth(struct http_request *rq, const struct http_params *p,
 			np.host = host;
 		rq->user = p->user; /* Basic, if the server offers no NTLM */
 		rq->password = np.password;
-		rc = ntlm_setup(rq, &np, err);
+		rq->spn_host = strdup(np.host ? np.host : "");
+		rq->np = np;
+		rq->np.host = rq->spn_host;
+		rc = rq->spn_host ?
+			     ntlm_setup(rq, &np, err) :
+			     rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 		curl_free(host);
 		curl_url_cleanup(u);
 		TRY(rc);
@@ -196,12 +234,15 @@ static int setup_auth(struct http_request *rq, const struct http_params *p,
 	return http_setup_connection(&rq->src, &rq->connect_to, &q, err);
 }
 
-static int setup(struct http_request *rq, const struct http_params *p,
-		 const struct http_request_spec *spec, struct rpe_error *err)
+/* The spec's own request headers, in place of any earlier ones. */
+static int spec_headers(struct http_request *rq,
+			const struct http_request_spec *spec,
+			struct rpe_error *err)
 {
-	CURL *e = rq->src.easy;
 	size_t i;
 
+	curl_slist_free_all(rq->headers);
+	rq->headers = NULL;
 	for (i = 0; spec->headers && spec->headers[i]; i++) {
 		struct curl_slist *l =
 			curl_slist_append(rq->headers, spec->headers[i]);
@@ -209,6 +250,42 @@ static int setup(struct http_request *rq, const struct http_params *p,
 			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 		rq->headers = l;
 	}
+	return 0;
+}
+
+/* The method and its body (a copy: the request may run again). */
+static int spec_body(struct http_request *rq,
+		     const struct http_request_spec *spec, struct rpe_error *err)
+{
+	CURL *e = rq->src.easy;
+	int custom = strcmp(spec->method, "POST") != 0 &&
+		     strcmp(spec->method, "GET") != 0;
+
+	free(rq->post);
+	rq->post = NULL;
+	rq->post_len = 0;
+	TRY(LOOP_SETOPT(e, CURLOPT_CUSTOMREQUEST, custom ? spec->method : NULL,
+			err));
+	if (strcmp(spec->method, "GET") == 0)
+		return LOOP_SETOPT(e, CURLOPT_HTTPGET, 1L, err);
+	rq->post = malloc(spec->len ? spec->len : 1);
+	if (!rq->post)
+		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+	if (spec->len)
+		memcpy(rq->post, spec->body, spec->len);
+	rq->post_len = spec->len;
+	TRY(LOOP_SETOPT(e, CURLOPT_POSTFIELDS, rq->post, err));
+	return LOOP_SETOPT(e, CURLOPT_POSTFIELDSIZE_LARGE,
+			   (curl_off_t)spec->len, err);
+}
+
+static int setup(struct http_request *rq, const struct http_params *p,
+		 const struct http_request_spec *spec, struct rpe_error *err)
+{
+	CURL *e = rq->src.easy;
+	size_t i;
+
+	TRY(spec_headers(rq, spec, err));
 	TRY(LOOP_SETOPT(e, CURLOPT_URL, spec->url, err));
 	/* NTLM is connection-based: HTTP/2 cannot carry it (IIS answers
 	 * HTTP_1_1_REQUIRED); the RPC proxy channels use 1.1 too. */
@@ -222,18 +299,7 @@ static int setup(struct http_request *rq, const struct http_params *p,
 	TRY(LOOP_SETOPT(e, CURLOPT_WRITEDATA, rq, err));
 	TRY(LOOP_SETOPT(e, CURLOPT_HEADERFUNCTION, on_header, err));
 	TRY(LOOP_SETOPT(e, CURLOPT_HEADERDATA, rq, err));
-	if (strcmp(spec->method, "POST") != 0 && strcmp(spec->method, "GET") != 0)
-		TRY(LOOP_SETOPT(e, CURLOPT_CUSTOMREQUEST, spec->method, err));
-	if (strcmp(spec->method, "GET") != 0) {
-		rq->post = malloc(spec->len ? spec->len : 1);
-		if (!rq->post)
-			return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
-		memcpy(rq->post, spec->body, spec->len);
-		rq->post_len = spec->len;
-		TRY(LOOP_SETOPT(e, CURLOPT_POSTFIELDS, rq->post, err));
-		TRY(LOOP_SETOPT(e, CURLOPT_POSTFIELDSIZE_LARGE,
-				(curl_off_t)spec->len, err));
-	}
+	TRY(spec_body(rq, spec, err));
 	TRY(setup_auth(rq, p, spec->url, err));
 	for (i = 0; spec->connect_to && spec->connect_to[i]; i++) {
 		struct curl_slist *l =
@@ -288,11 +354,60 @@ void http_request_close(struct http_request *rq)
 	if (rq->src.loop)
 		loop_remove(&rq->src);
 	tr_ntlm_free(rq->ntlm); /* after the handle: it owns the pool */
+	free(rq->spn_host);
 	curl_slist_free_all(rq->headers);
 	curl_slist_free_all(rq->connect_to);
 	buf_free(&rq->body);
 	free(rq->post);
 	free(rq);
+}
+
+int http_request_again(struct http_request *rq,
+		       const struct http_request_spec *spec,
+		       struct rpe_error *err)
+{
+	CURL *e = rq->src.easy;
+
+	if (!e || !rq->finished)
+		return rpe_fail(err, RPE_ERR_STATE,
+				"the request has not finished yet");
+	rq->finished = 0;
+	rq->too_big = 0;
+	rq->location[0] = '\0';
+	rq->auth_msg[0] = '\0';
+	rq->keep_value[0] = '\0';
+	buf_reset(&rq->body);
+	if (spec->max_body < rq->max_body)
+		rq->max_body = spec->max_body; /* the buffer keeps its cap */
+	rq->on_header = spec->on_header;
+	snprintf(rq->keep_name, sizeof(rq->keep_name), "%s",
+		 spec->keep_header ? spec->keep_header : "");
+	snprintf(rq->name, sizeof(rq->name), "%s",
+		 spec->name ? spec->name : "HTTP");
+	rq->prev_port = rq->port;
+	TRY(spec_headers(rq, spec, err));
+	TRY(spec_body(rq, spec, err));
+	TRY(LOOP_SETOPT(e, CURLOPT_URL, spec->url, err));
+	if (rq->ntlm && rq->authed && rq->conn_close) {
+		/* The server closed the authenticated connection: a new one,
+		 * and the handshake on it. */
+		loop_trace(rq->src.loop, 2,
+			   "%s: the server closed the connection: NTLM again",
+			   rq->name);
+		rq->authed = 0;
+		TRY(ntlm_restart(rq, err));
+	} else {
+		/* Our NTLM authenticated the connection (MS-NTHT 3): the
+		 * request goes without Authorization, and a 401 starts the
+		 * handshake again (ntlm_next).  Basic (libcurl's) sends its
+		 * header again by itself. */
+		rq->bare = rq->ntlm && rq->authed;
+		TRY(LOOP_SETOPT(e, CURLOPT_HTTPHEADER, rq->headers, err));
+	}
+	TRY(loop_restart(&rq->src, err));
+	loop_trace(rq->src.loop, 2, "%s: %s %s (again)", rq->name, spec->method,
+		   spec->url);
+	return 0;
 }
 
 const uint8_t *http_request_body(const struct http_request *rq, size_t *len)
@@ -318,6 +433,26 @@ static int ntlm_next(struct http_request *rq, CURLcode rc)
 	long st = 0;
 	int action;
 
+	if (rq->bare) {
+		rq->bare = 0;
+		curl_easy_getinfo(rq->src.easy, CURLINFO_RESPONSE_CODE, &st);
+		if (rc != CURLE_OK || st != 401)
+			return 0;
+		/* The connection is not (or no longer) authenticated: a new
+		 * connection, or a server that authenticates every request.
+		 * The handshake again, where the 401 came. */
+		rq->authed = 0;
+		loop_trace(rq->src.loop, 2,
+			   "%s: HTTP 401 without Authorization: NTLM again",
+			   rq->name);
+		if (ntlm_restart(rq, &err) < 0 ||
+		    loop_restart(&rq->src, &err) < 0) {
+			snprintf(rq->auth_msg, sizeof(rq->auth_msg), "%s",
+				 err.msg);
+			return 0;
+		}
+		return 1;
+	}
 	if (!rq->ntlm || !tr_ntlm_running(rq->ntlm))
 		return 0;
 	curl_easy_getinfo(rq->src.easy, CURLINFO_RESPONSE_CODE, &st);
@@ -350,6 +485,13 @@ static void src_done(struct loop_source *src, CURLcode rc)
 		return;
 	rq->finished = 1;
 	curl_easy_getinfo(src->easy, CURLINFO_RESPONSE_CODE, &st);
+	if (rq->ntlm && rc == CURLE_OK && st != 401 &&
+	    tr_ntlm_sent_credentials(rq->ntlm))
+		rq->authed = 1;
+	if (rq->prev_port)
+		loop_trace(src->loop, 2, "%s: %s connection", rq->name,
+			   rq->port == rq->prev_port ? "on the same" :
+						       "on a new");
 	if (curl_easy_getinfo(src->easy, CURLINFO_REDIRECT_URL, &redirect) ==
 		    CURLE_OK &&
 	    redirect)

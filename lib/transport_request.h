@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* One-shot HTTP requests on the event loop: a POST or GET whose whole
  * response body (up to a cap) is kept, with its status and redirect
- * target.  Autodiscover (MS-OXDSCLI, MS-OXDISCO) makes its requests with
- * it, with the RPC proxy's HTTP authentication and TLS settings
- * (http_setup_connection).  Redirects are not followed: the caller decides
- * (https only, hop limits). */
+ * target; http_request_again sends a follow-up on the same connection.
+ * Autodiscover (MS-OXDSCLI, MS-OXDISCO), the Extended Protection check and
+ * MAPI over HTTP make their requests with it, with the RPC proxy's HTTP
+ * authentication and TLS settings (http_setup_connection).  Redirects are
+ * not followed: the caller decides (https only, hop limits). */
 #ifndef RPE_TRANSPORT_REQUEST_H
 #define RPE_TRANSPORT_REQUEST_H
 
@@ -60,6 +61,19 @@ struct http_request *http_request_open(struct loop *loop,
 				       struct rpe_error *err);
 /* Safe on NULL; never from inside the request's own callback. */
 void http_request_close(struct http_request *rq);
+/* Another request on a finished one's easy handle and connection pool
+ * (never from inside its callback): on the same connection when the
+ * server kept it open, so no new TCP or TLS handshake.  After our HTTP
+ * NTLM authenticated that connection the request goes without
+ * Authorization (NTLM authenticates connections, MS-NTHT 3); when the
+ * server said "Connection: close", or answers HTTP 401, the NTLM
+ * handshake runs again (on a new connection if need be).  p's settings
+ * stay the first request's (its user, domain and password strings must
+ * still be valid); spec's method, URL, headers and body are the new
+ * request's (max_body can only shrink). */
+int http_request_again(struct http_request *rq,
+		       const struct http_request_spec *spec,
+		       struct rpe_error *err);
 
 const uint8_t *http_request_body(const struct http_request *rq, size_t *len);
 /* The redirect target of a 3xx (absolute, resolved by libcurl), or NULL. */

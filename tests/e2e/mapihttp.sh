@@ -6,7 +6,10 @@
 # closed, reset, 403.4, redirected to https, open (logon in clear), a 401
 # offering only Basic (never answered with Basic credentials); the store's
 # and the endpoint's refusals named (ecProtocolDisabled, 404 not offered,
-# a wrong MailboxId, X-ResponseCode 10/13/15), cookies, the -t deadline.
+# a wrong MailboxId, X-ResponseCode 10/13/15), cookies, the -t deadline;
+# the TCP connections, HTTP requests and NTLM handshakes of a probe (the
+# Disconnect on the Connect's authenticated connection, and the fallbacks
+# when the server closes it or asks for NTLM again).
 . "$(dirname "$0")/common.sh"
 test_require_impacket
 
@@ -39,6 +42,59 @@ grep -q "http auth=ntlm user=.* ok" "$closed_LOG" && ok "responder: our NTLM at 
 mapi closed --expect optional
 expect_result "plain door closed, --expect optional: CRITICAL" 2 \
 	"^RPC ENCRYPTION CRITICAL - localhost requires TLS for MAPI over HTTP: .*\(expected: plain http allowed\)"
+
+# --- connections: the Disconnect on the Connect's NTLM-authenticated one ----------
+# The responder logs each TCP connection ("accept peer="), each HTTP request
+# ("http method=") and each NTLM handshake ("negotiate: challenge sent").
+wire() { # NAME CONNS REQUESTS HANDSHAKES DESCRIPTION: what this run's log counts
+	local log="${1}_LOG" c r h
+	c=$(grep -c ' accept peer=' "${!log}")
+	r=$(grep -c ' http method=' "${!log}")
+	h=$(grep -c 'negotiate: challenge sent' "${!log}")
+	if [ "$c/$r/$h" = "$2/$3/$4" ]; then
+		ok "$5: $c TCP connection(s), $r HTTP requests, $h NTLM handshake(s)"
+	else
+		not_ok "$5: $c TCP connections, $r HTTP requests, $h NTLM handshakes (want $2/$3/$4)"
+	fi
+}
+traced_ok() { # DESCRIPTION: a -vv run (trace lines first) ended OK
+	if [ "$RC" = 0 ] && grep -q "^RPC ENCRYPTION OK - localhost requires TLS for MAPI over HTTP" <<<"$OUT"; then
+		ok "$1"
+	else
+		not_ok "$1 (want rc=0 and the OK line)"
+	fi
+}
+start_responder keep --http-auth any --mapi-plain closed || exit 1
+mapi keep -vv
+traced_ok "NTLM, connection kept alive: OK"
+has "session closed (Disconnect ecNone)" "keep: the session was closed with Disconnect"
+has "MAPI https: on the same connection" "keep: the Disconnect went on the Connect's connection"
+# NEGOTIATE (401), AUTHENTICATE + Connect, Disconnect without Authorization.
+wire keep 1 3 1 "keep: the Disconnect reused the authenticated connection"
+grep -q "http auth=- user=.* ok: conn=1 is NTLM-authenticated" "$keep_LOG" \
+	&& ok "keep: the Disconnect carried no new NTLM handshake" \
+	|| not_ok "keep: the Disconnect carried no new NTLM handshake"
+
+start_responder keepb --http-auth any --mapi-plain closed || exit 1
+mapi keepb --http-auth basic
+expect_result "Basic, connection kept alive: OK" 0 "^RPC ENCRYPTION OK - localhost requires TLS for MAPI over HTTP"
+wire keepb 1 2 0 "Basic: Connect and Disconnect on one connection"
+
+start_responder cclose --http-auth any --mapi-plain closed --mapi-fault close || exit 1
+mapi cclose -vv
+traced_ok "NTLM, the server closes the connection after the Connect: OK"
+has "session closed (Disconnect ecNone)" "close: the Disconnect still closed the session"
+has "the server closed the connection: NTLM again" "close: the fallback is traced"
+# No request is sent on the closed connection: a new one, NTLM from leg one.
+wire cclose 2 4 2 "close: a new authenticated connection for the Disconnect"
+
+start_responder reauth --http-auth any --mapi-plain closed --mapi-fault reauth || exit 1
+mapi reauth -vv
+traced_ok "NTLM, the connection forgets its authentication: OK"
+has "session closed (Disconnect ecNone)" "reauth: the Disconnect still closed the session"
+has "HTTP 401 without Authorization: NTLM again" "reauth: the fallback is traced"
+# Disconnect (401), NEGOTIATE (401), AUTHENTICATE + Disconnect: same connection.
+wire reauth 1 5 2 "reauth: NTLM again on the same connection"
 
 start_responder reset --http-auth any --mapi-plain reset || exit 1
 mapi reset

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The plugin under valgrind memcheck against the responder: a clean run,
 # policy drift, a tampered signature, an HTTP error, a stall into the
-# deadline, RPC over TCP, -e (Autodiscover: found, POX error, loop) and
-# the multi-line and mp-test-json renderings.  Any memcheck error or
+# deadline, RPC over TCP, -e (Autodiscover: found, POX error, loop), MAPI
+# over HTTP with NTLM (the Disconnect on the Connect's connection, and the
+# fallbacks when the server closes it or asks again) and the multi-line
+# and mp-test-json renderings.  Any memcheck error or
 # definite leak fails the test.
 . "$(dirname "$0")/common.sh"
 test_require_impacket
@@ -63,4 +65,13 @@ vg_run "Autodiscover: POX error" 2 -e nobody@example.test --ca-file "$req_CA" \
 	--autodiscover-url "$(ad_url "$req_PORT")" -t 20
 vg_run "Autodiscover: redirect loop" 2 -e probe@example.test --ca-file "$adloop_CA" \
 	--autodiscover-url "$(ad_url "$adloop_PORT")" -t 20
+MID=3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f@example.test
+start_responder mapi --http-auth any --mapi-plain closed || exit 1
+start_responder mapiclose --http-auth any --mapi-plain closed --mapi-fault close || exit 1
+start_responder mapireauth --http-auth any --mapi-plain closed --mapi-fault reauth || exit 1
+for name in mapi mapiclose mapireauth; do
+	p="${name}_PORT" c="${name}_CA" pl="${name}_PLAIN"
+	vg_run "MAPI over HTTP, NTLM ($name)" 0 --transport mapi -H localhost -p "${!p}" \
+		--ca-file "${!c}" --plain-port "${!pl}" --rpc-server "$MID" -t 20 -vv
+done
 e2e_summary

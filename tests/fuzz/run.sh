@@ -20,9 +20,8 @@ mkdir -p "$out"
 command -v "$CC" >/dev/null ||
 	test_skip "$CC not installed (apt-get install clang-14 libfuzzer-14-dev)"
 
-flags=(-g -O1 -std=c11 -fsanitize=fuzzer,address,undefined
-       -fno-sanitize-recover=undefined -I"$src/lib" -I"$src/tests/fuzz"
-       $(pkg-config --cflags expat libcurl))
+cflags=(-g -O1 -std=c11 -fno-sanitize-recover=undefined -I"$src/lib"
+        -I"$src/tests/fuzz" $(pkg-config --cflags expat libcurl))
 # The fuzzed codecs and sessions are the sans-I/O part of lib/: everything
 # but the loop, the transports, the pipes, the probe orchestration, the
 # posture checks' and Autodiscover's drivers on the loop.
@@ -34,6 +33,19 @@ for f in "$src"/lib/*.c; do
 	esac
 done
 libs="$(pkg-config --cflags --libs libssl libcrypto expat libcurl krb5-gssapi krb5) -lresolv"
+
+# The library is compiled once (instrumented, without libFuzzer's main) and
+# linked into every target.
+objdir="$out/obj"
+rm -rf "$objdir"
+mkdir -p "$objdir"
+echo "== lib: building ${#libsrc[@]} files"
+printf '%s\n' "${libsrc[@]}" |
+	xargs -P "$(nproc 2>/dev/null || echo 2)" -I{} sh -c \
+		'f="$1"; shift; o="$0/$(basename "$f" .c).o"; exec "$@" -c -o "$o" "$f"' \
+		"$objdir" {} "$CC" "${cflags[@]}" -fsanitize=fuzzer-no-link,address,undefined
+libobj=("$objdir"/*.o)
+[ ${#libobj[@]} -eq ${#libsrc[@]} ] || { echo "lib: build failed"; exit 1; }
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
@@ -49,7 +61,8 @@ failed=0 passed=0
 for t in "${targets[@]}"; do
 	name=${t#fuzz_}
 	echo "== $t: building"
-	"$CC" "${flags[@]}" -o "$out/$t" "$src/tests/fuzz/$t.c" "${libsrc[@]}" $libs
+	"$CC" "${cflags[@]}" -fsanitize=fuzzer,address,undefined -o "$out/$t" \
+		"$src/tests/fuzz/$t.c" "${libobj[@]}" $libs
 	corpus="$out/corpus-$name"
 	mkdir -p "$corpus"
 	if [ -d "$src/tests/fuzz/corpus/$name" ]; then

@@ -245,6 +245,7 @@ def ntlm_leg(c, scheme, token, method, door=None):
         log(c.id, 'http auth=%s user=%s rejected: %s' % (scheme, who, why))
         return False
     c.http_user = who
+    c.ntlm_user = who  # NTLM authenticates the connection (MS-NTHT 3)
     log(c.id, 'http auth=%s user=%s ok on conn=%s, challenge sent on conn=%s, %s' % (
         scheme, who, c.id, srv.conn_id, why))
     return True
@@ -259,6 +260,11 @@ def authenticate(c, headers, body=b'<html><body>401 Unauthorized</body></html>',
     scheme, _, token = headers.get('authorization', '').partition(' ')
     scheme, token = scheme.lower(), token.strip()
     result = False
+    if not scheme and getattr(c, 'ntlm_user', None):
+        # As IIS: a connection NTLM authenticated stays authenticated;
+        # later requests on it carry no Authorization.
+        STATE['log'](c.id, 'http auth=- user=%s ok: conn=%s is NTLM-authenticated' % (c.ntlm_user, c.id))
+        return True
     if scheme == 'basic' and mode in ('basic', 'any'):
         result = basic(c, token)
     elif scheme in ('ntlm', 'negotiate') and mode in ('ntlm', 'any') and not (

@@ -20,6 +20,12 @@ Knobs (one per verdict row):
   --mapi-fault stale-sequence the Disconnect is answered 15
   --mapi-fault stall         the Connect is answered PROCESSING, then
                              PENDING every second, never DONE
+  --mapi-fault close         the Connect's answer says Connection: close
+                             and the connection is closed after it
+  --mapi-fault reauth        the connection forgets its NTLM
+                             authentication after the Connect (as IIS
+                             with authPersistSingleRequest): a request
+                             without Authorization is answered 401
   --mapi-plain MODE          the plain-http door on its own port (READY
                              plain_port=N): closed (nothing listens:
                              connection refused), reset (accept, then
@@ -51,7 +57,8 @@ def add_arguments(p):
     p.add_argument('--mapi-http-enabled', choices=('true', 'false'), default='true',
                    help='false: the mailbox may not use MAPI over HTTP (ecProtocolDisabled)')
     p.add_argument('--mapi-fault',
-                   help='rc:N (X-ResponseCode N on Connect), no-cookie, stale-sequence, stall')
+                   help='rc:N (X-ResponseCode N on Connect), no-cookie, stale-sequence, stall, '
+                   'close, reauth')
     p.add_argument('--mapi-plain', choices=('closed', 'reset', '403.4', 'redirect', 'open',
                                             'basic-only', 'stall'),
                    help='serve a plain-http door on its own port (READY plain_port=N)')
@@ -134,7 +141,7 @@ def send_chunk(c, data):
     c.send(b'%x\r\n%s\r\n' % (len(data), data))
 
 
-def answer(c, rtype, body, rc=0, set_cookies=(), extra_text=b''):
+def answer(c, rtype, body, rc=0, set_cookies=(), extra_text=b'', close=False):
     """A chunked MAPI over HTTP answer as Exchange streams it."""
     head = ('HTTP/1.1 200 OK\r\nContent-Type: application/mapi-http\r\n'
             'Transfer-Encoding: chunked\r\nX-RequestType: %s\r\nX-ResponseCode: %d\r\n'
@@ -142,6 +149,8 @@ def answer(c, rtype, body, rc=0, set_cookies=(), extra_text=b''):
             'X-PendingPeriod: 15000\r\n' % (rtype, rc, c.mapi_request_id))
     for k, v in set_cookies:
         head += 'Set-Cookie: %s=%s; path=/mapi/emsmdb/; secure; HttpOnly\r\n' % (k, v)
+    if close:
+        head += 'Connection: close\r\n'
     c.send(head.encode() + b'\r\n')
     t0 = time.time()
     send_chunk(c, b'PROCESSING\r\n')
@@ -210,7 +219,14 @@ def connect(c, headers, body):
     resp = struct.pack('<5I', 0, 0, 60000, 6, 10000) + b'/o=Example\0' + name + \
         struct.pack('<I', 0)
     log(c.id, 'mapi Connect ok context=%s' % ctx)
-    answer(c, 'Connect', resp, set_cookies=set_cookies)
+    if fault == 'reauth':
+        log(c.id, 'mapi fault reauth: conn=%s is no longer authenticated' % c.id)
+        c.ntlm_user = None
+    answer(c, 'Connect', resp, set_cookies=set_cookies, close=fault == 'close')
+    if fault == 'close':
+        log(c.id, 'mapi fault close: Connection: close after the Connect')
+        return False
+    return True
 
 
 def disconnect(c, headers, body):
@@ -292,7 +308,7 @@ def serve(c, method, path, query, headers, clen, check_http_auth):
                   b'<html>mailbox not found</html>')
         return True
     if rtype == 'Connect':
-        connect(c, headers, body)
+        return connect(c, headers, body) is not False
     elif rtype == 'Disconnect':
         disconnect(c, headers, body)
     else:

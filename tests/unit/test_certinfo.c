@@ -43,8 +43,8 @@ static int make_cert(int64_t nb, int64_t na, const char *cn, const char *san,
 	ok = ok && X509_set_pubkey(x, key);
 	if (ok && san && !*san) {
 		GENERAL_NAMES *none = GENERAL_NAMES_new();
-		ok = none && X509_add1_ext_i2d(x, NID_subject_alt_name, none,
-					       0, X509V3_ADD_DEFAULT) == 1;
+		ok = none && X509_add1_ext_i2d(x, NID_subject_alt_name, none, 0,
+					       X509V3_ADD_DEFAULT) == 1;
 		GENERAL_NAMES_free(none);
 	} else if (ok && san) {
 		X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
