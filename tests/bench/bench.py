@@ -139,7 +139,38 @@ def med(results, name, idx):
     return statistics.median(r[idx] for r in results[name])
 
 
-class LatencyRelay:
+RELAY_BIN = None  # tests/bench/relay, when built (--relay-bin)
+
+
+def LatencyRelay(upstream_port, rtt_ms):
+    """A latency relay to 127.0.0.1:upstream_port: tests/bench/relay (C,
+    one thread, poll) when it is built, else the slower PyLatencyRelay."""
+    if RELAY_BIN:
+        return CLatencyRelay(upstream_port, rtt_ms)
+    return PyLatencyRelay(upstream_port, rtt_ms)
+
+
+class CLatencyRelay:
+    """tests/bench/relay UPSTREAM RTT: same model as PyLatencyRelay; its own
+    cost per hop is a few microseconds, so the 0 ms relay rows stay close
+    to the plugin's own times even on a loaded machine."""
+
+    def __init__(self, upstream_port, rtt_ms):
+        self.proc = subprocess.Popen([RELAY_BIN, str(upstream_port), str(rtt_ms)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        line = self.proc.stdout.readline().decode()
+        m = re.match(r'PORT (\d+)', line)
+        if not m:
+            self.proc.kill()
+            raise SystemExit('relay did not start: %r' % line)
+        self.port = int(m.group(1))
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+class PyLatencyRelay:
     """A TCP relay on 127.0.0.1 that delivers every chunk half a round trip
     late in each direction and makes a new connection's first bytes wait one
     round trip (the TCP handshake).  Used where netem is not available: it
@@ -432,7 +463,7 @@ def netem_runs(args, tmp, env):
 
 
 def main():
-    global MEASURE
+    global MEASURE, RELAY_BIN
     p = argparse.ArgumentParser()
     p.add_argument('--plugin', required=True)
     p.add_argument('--floor', required=True, help='tests/bench/floor')
@@ -443,10 +474,12 @@ def main():
     p.add_argument('--netem', action='store_true')
     p.add_argument('--relay', action='store_true',
                    help='also measure through a latency relay (RTT 20 and 50 ms)')
+    p.add_argument('--relay-bin', help='tests/bench/relay (the C latency relay)')
     p.add_argument('--callgrind', action='store_true',
                    help='also count the instructions of one run of each client')
     args = p.parse_args()
     MEASURE = args.measure
+    RELAY_BIN = args.relay_bin
     env = dict(os.environ, CHECK_RPC_ENCRYPTION_PASSWORD='Secret123!')
     tmp = tempfile.mkdtemp(prefix='rpcenc-bench-')
     try:
