@@ -80,6 +80,12 @@ mapi keepb --http-auth basic
 expect_result "Basic, connection kept alive: OK" 0 "^RPC ENCRYPTION OK - localhost requires TLS for MAPI over HTTP"
 wire keepb 1 2 0 "Basic: Connect and Disconnect on one connection"
 
+start_responder anyb --http-auth basic --mapi-plain closed || exit 1
+mapi anyb
+expect_result "--http-auth any, a Basic server: OK" 0 "^RPC ENCRYPTION OK - localhost requires TLS for MAPI over HTTP"
+# NEGOTIATE (401 offering Basic), Basic + Connect, Basic + Disconnect.
+wire anyb 1 3 0 "--http-auth any, Basic server: the Disconnect on the Connect's connection"
+
 start_responder cclose --http-auth any --mapi-plain closed --mapi-fault close || exit 1
 mapi cclose -vv
 traced_ok "NTLM, the server closes the connection after the Connect: OK"
@@ -95,6 +101,14 @@ has "session closed (Disconnect ecNone)" "reauth: the Disconnect still closed th
 has "HTTP 401 without Authorization: NTLM again" "reauth: the fallback is traced"
 # Disconnect (401), NEGOTIATE (401), AUTHENTICATE + Disconnect: same connection.
 wire reauth 1 5 2 "reauth: NTLM again on the same connection"
+
+start_responder dstall --http-auth any --mapi-plain closed --mapi-fault stall-disconnect || exit 1
+mapi dstall -t 3
+expect_result "the Disconnect on the kept connection stalls: the logon counts within -t" 0 \
+	"^RPC ENCRYPTION OK - localhost requires TLS for MAPI over HTTP"
+has "no answer to the Disconnect before the deadline" "stalled Disconnect: said"
+awk -v e="$ELAPSED" 'BEGIN { exit !(e <= 4.5) }' && ok "stalled Disconnect: answered within -t" \
+	|| not_ok "stalled Disconnect: took ${ELAPSED}s"
 
 start_responder reset --http-auth any --mapi-plain reset || exit 1
 mapi reset

@@ -22,6 +22,7 @@ Knobs (one per verdict row):
                              PENDING every second, never DONE
   --mapi-fault close         the Connect's answer says Connection: close
                              and the connection is closed after it
+  --mapi-fault stall-disconnect the Disconnect is never answered
   --mapi-fault reauth        the connection forgets its NTLM
                              authentication after the Connect (as IIS
                              with authPersistSingleRequest): a request
@@ -58,7 +59,7 @@ def add_arguments(p):
                    help='false: the mailbox may not use MAPI over HTTP (ecProtocolDisabled)')
     p.add_argument('--mapi-fault',
                    help='rc:N (X-ResponseCode N on Connect), no-cookie, stale-sequence, stall, '
-                   'close, reauth')
+                   'close, reauth, stall-disconnect')
     p.add_argument('--mapi-plain', choices=('closed', 'reset', '403.4', 'redirect', 'open',
                                             'basic-only', 'stall'),
                    help='serve a plain-http door on its own port (READY plain_port=N)')
@@ -244,6 +245,10 @@ def disconnect(c, headers, body):
         return
     if want != seq or ARGS.mapi_fault == 'stale-sequence':
         failure(c, 'Disconnect', 15, 'invalid sequence')
+        return
+    if ARGS.mapi_fault == 'stall-disconnect':
+        log(c.id, 'mapi fault stall-disconnect')
+        time.sleep(30)
         return
     log(c.id, 'mapi Disconnect ok context=%s' % ctx)
     answer(c, 'Disconnect', struct.pack('<3I', 0, 0, 0))
