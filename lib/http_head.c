@@ -7,21 +7,22 @@
 
 #include "rpch_errors.h"
 
-/* "Name:" at the start of the line, without regard to case: the value's
- * offset, or 0. */
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* "Name:" at the start of the line, without regard to case (name given
+ * with its colon): the value's offset, or 0. */
 static size_t field_value(const char *line, size_t len, const char *name)
 {
 	size_t n = strlen(name), i;
 
 	if (len <= n)
 		return 0;
-	for (i = 0; i < n; i++) {
-		char c = line[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != name[i])
+	for (i = 0; i < n; i++)
+		if (lower(line[i]) != lower(name[i]))
 			return 0;
-	}
 	return n;
 }
 
@@ -68,6 +69,18 @@ enum http_head_kind http_head_line(struct http_head *h, const char *line,
 		return HTTP_HEAD_CHALLENGE;
 	}
 	return HTTP_HEAD_FIELD;
+}
+
+int http_head_value(const char *line, size_t len, const char *name, char *out,
+		    size_t n)
+{
+	size_t nl = strlen(name);
+
+	if (n == 0 || nl == 0 || field_value(line, len, name) != nl ||
+	    line[nl] != ':')
+		return 0;
+	copy_value(out, n, line, len, nl + 1);
+	return 1;
 }
 
 void http_head_excerpt(const char *in, char *out, size_t n)

@@ -5,7 +5,8 @@
  * notes the status line's reason phrase (the RPC proxy names its errors
  * there, MS-RPCH 2.1.2.1.3), the Content-Type and whether the block
  * ended, and finds the WWW-Authenticate fields (their challenge lists go
- * to lib/httpauth's parser). */
+ * to lib/httpauth's parser); http_head_value() reads any other field
+ * (Connection, X-OWA-Version) for the one-shot requests. */
 #ifndef RPE_HTTP_HEAD_H
 #define RPE_HTTP_HEAD_H
 
@@ -29,6 +30,12 @@ enum http_head_kind {
  * forgets the previous response's reason, Content-Type and end. */
 enum http_head_kind http_head_line(struct http_head *h, const char *line,
 				   size_t len, size_t *value);
+
+/* "Name: value" (name without the colon, any case): 1 and the value in out
+ * (blanks before it skipped, up to the line end, cut to fit n, always
+ * NUL-terminated) when line is that field, else 0. */
+int http_head_value(const char *line, size_t len, const char *name, char *out,
+		    size_t n);
 
 /* A printable one-line excerpt of the start of an error page's body (HTML
  * tags dropped, '|' left out: it goes to the status line). */

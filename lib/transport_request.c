@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "http_head.h"
 #include "loop_source.h"
 #include "tlsinfo.h"
 #include "transport_ntlm.h"
@@ -34,9 +35,10 @@ struct http_request {
 	const char *user, *password;
 	size_t post_len;
 	char auth_msg[320];
-	struct tls_seen tls; /* what its TLS handshake showed */
-	int unbound;         /* NTLM without channel binding */
-	char keep_name[48];  /* spec->keep_header */
+	struct tls_seen tls;   /* what its TLS handshake showed */
+	int unbound;           /* NTLM without channel binding */
+	struct http_head head; /* the response's header block */
+	char keep_name[48];    /* spec->keep_header */
 	char keep_value[64];
 	char auth_offered[96]; /* WWW-Authenticate schemes */
 	/* Later requests on the same connection (http_request_again): our
@@ -52,22 +54,6 @@ struct http_request {
 	void (*on_header)(void *ctx, struct http_request *rq, const char *line,
 			  size_t len);
 };
-
-/* "Name: value\r\n": the value, when the line is the header `name`. */
-static int header_value(const char *p, size_t len, const char *name, char *out,
-			size_t n)
-{
-	size_t nl = strlen(name), i, o = 0;
-
-	if (!nl || len <= nl || p[nl] != ':' || strncasecmp(p, name, nl) != 0)
-		return 0;
-	for (i = nl + 1; i < len && (p[i] == ' ' || p[i] == '\t'); i++)
-		;
-	while (i < len && p[i] != '\r' && p[i] != '\n' && o + 1 < n)
-		out[o++] = p[i++];
-	out[o] = '\0';
-	return 1;
-}
 
 static size_t on_write(char *p, size_t size, size_t n, void *userp)
 {
@@ -105,39 +91,51 @@ static void ntlm_binding(struct http_request *rq)
 		tr_ntlm_set_binding(rq->ntlm, rq->tls.cbt);
 }
 
+/* A new response (after a 401 of the authentication): forget the previous
+ * body.  Status lines carry no credentials. */
+static void on_status_line(struct http_request *rq, const char *p, size_t len)
+{
+	buf_reset(&rq->body);
+	rq->conn_close = 0;
+	curl_easy_getinfo(rq->src.easy, CURLINFO_LOCAL_PORT, &rq->port);
+	loop_trace(rq->src.loop, 2, "%s: %.*s", rq->name,
+		   (int)(len > 2 ? len - 2 : len), p);
+	if (rq->ntlm && tr_ntlm_running(rq->ntlm))
+		ntlm_binding(rq);
+	else
+		note_tls(rq);
+}
+
+/* Each header line as libcurl hands it, read by lib/http_head (the
+ * transports' one reader of header lines, fuzz_http_head). */
 static size_t on_header(char *p, size_t size, size_t n, void *userp)
 {
 	struct http_request *rq = userp;
-	size_t len = size * n;
-	char value[8];
+	size_t len = size * n, value = 0;
 	char conn[16];
 
 	if (rq->ntlm && tr_ntlm_running(rq->ntlm))
 		tr_ntlm_on_header(rq->ntlm, rq->src.easy, p, len);
-	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
-		/* A new response (after a 401 of the authentication): forget
-		 * the previous body.  Status lines carry no credentials. */
-		buf_reset(&rq->body);
-		rq->conn_close = 0;
-		curl_easy_getinfo(rq->src.easy, CURLINFO_LOCAL_PORT, &rq->port);
-		loop_trace(rq->src.loop, 2, "%s: %.*s", rq->name,
-			   (int)(len > 2 ? len - 2 : len), p);
-		if (rq->ntlm && tr_ntlm_running(rq->ntlm))
-			ntlm_binding(rq);
-		else
-			note_tls(rq);
-	} else if (header_value(p, len, "WWW-Authenticate", value, sizeof(value))) {
+	switch (http_head_line(&rq->head, p, len, &value)) {
+	case HTTP_HEAD_STATUS: on_status_line(rq, p, len); break;
+	case HTTP_HEAD_CHALLENGE:
 		/* Schemes only: a token is not kept (RFC 7235 4.1). */
 		(void)http_auth_schemes_add(rq->auth_offered,
 					    sizeof(rq->auth_offered),
-					    (const uint8_t *)p + 17, len - 17);
-	} else if (header_value(p, len, "Connection", conn, sizeof(conn))) {
+					    (const uint8_t *)p + value,
+					    len - value);
+		break;
+	case HTTP_HEAD_END: break;
+	case HTTP_HEAD_FIELD:
 		/* The server closes the connection after this response: a
 		 * later request needs a new one (and a new handshake). */
-		rq->conn_close = strncasecmp(conn, "close", 5) == 0;
-	} else if (rq->keep_name[0]) {
-		header_value(p, len, rq->keep_name, rq->keep_value,
-			     sizeof(rq->keep_value));
+		if (http_head_value(p, len, "Connection", conn, sizeof(conn)))
+			rq->conn_close = strncasecmp(conn, "close", 5) == 0;
+		else if (rq->keep_name[0])
+			(void)http_head_value(p, len, rq->keep_name,
+					      rq->keep_value,
+					      sizeof(rq->keep_value));
+		break;
 	}
 	if (rq->on_header)
 		rq->on_header(rq->cb.ctx, rq, p, len);

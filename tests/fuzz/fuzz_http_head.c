@@ -3,8 +3,11 @@
  * callbacks read from a response (lib/http_head): the input is cut into
  * lines as libcurl hands them (each with its CRLF, not NUL-terminated),
  * status lines, fields and the blank line in any order; WWW-Authenticate
- * values go on to the list of offered schemes as in lib/transport_http;
- * the whole input is also an error page's body for the excerpt. */
+ * values go on to the list of offered schemes as in lib/transport_http and
+ * lib/transport_request, whose other fields are read as it reads them
+ * (Connection, a kept field such as posture's X-OWA-Version, into buffers
+ * of its sizes); the whole input is also an error page's body for the
+ * excerpt. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct http_head h;
-	char offered[96] = "", body[257], ex[160];
+	char offered[96] = "", body[257], ex[160], conn[16] = "", kept[64] = "";
 	size_t off = 0, value;
 
 	memset(&h, 0, sizeof(h));
@@ -29,12 +32,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!line)
 			abort();
 		memcpy(line, data + off, len);
-		if (http_head_line(&h, line, len, &value) == HTTP_HEAD_CHALLENGE) {
+		switch (http_head_line(&h, line, len, &value)) {
+		case HTTP_HEAD_CHALLENGE:
 			if (value > len)
 				abort();
 			(void)http_auth_schemes_add(offered, sizeof(offered),
 						    (const uint8_t *)line + value,
 						    len - value);
+			break;
+		case HTTP_HEAD_FIELD:
+			if (!http_head_value(line, len, "Connection", conn,
+					     sizeof(conn)))
+				(void)http_head_value(line, len, "X-OWA-Version",
+						      kept, sizeof(kept));
+			if (strlen(conn) >= sizeof(conn) ||
+			    strlen(kept) >= sizeof(kept))
+				abort();
+			break;
+		default: break;
 		}
 		free(line);
 		off += len;

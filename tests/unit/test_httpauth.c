@@ -6,6 +6,7 @@
  * (RFC 7235, RFC 4559, MS-NTHT). */
 #include "cbt.h"
 #include "crypto.h"
+#include "http_head.h"
 #include "httpauth.h"
 #include "httpntlm.h"
 #include "ntlm.h"
@@ -236,6 +237,41 @@ static void test_header_lines(void)
 	CHECK_INT(h.offered, HTTPAUTH_NTLM | HTTPAUTH_NEGOTIATE);
 	CHECK_INT(h.token.len, 12);
 	httpauth_free(&h);
+}
+
+/* lib/http_head's field values, as the one-shot requests read them
+ * (Connection, posture's X-OWA-Version), on lines as libcurl hands them:
+ * not NUL-terminated. */
+static void test_head_values(void)
+{
+	static const char conn[] = "Connection: close\r\nX";
+	static const char owa[] = "x-owa-version:\t15.2.1544.4\r\n";
+	struct http_head h;
+	char out[16];
+	size_t value = 9;
+
+	memset(&h, 0, sizeof(h));
+	CHECK_INT(http_head_value(conn, 19, "Connection", out, sizeof(out)), 1);
+	CHECK_STR(out, "close");
+	CHECK_INT(http_head_value(conn, 13, "Connection", out, sizeof(out)), 1);
+	CHECK_STR(out, "c");
+	CHECK_INT(http_head_value(conn, 11, "Connection", out, sizeof(out)), 1);
+	CHECK_STR(out, "");
+	CHECK_INT(http_head_value(conn, 10, "Connection", out, sizeof(out)), 0);
+	CHECK_INT(http_head_value(conn, 19, "Connectio", out, sizeof(out)), 0);
+	CHECK_INT(http_head_value(conn, 19, "Connection", out, 4), 1);
+	CHECK_STR(out, "clo");
+	CHECK_INT(http_head_value(conn, 19, "Connection", out, 0), 0);
+	CHECK_INT(http_head_value(conn, 19, "", out, sizeof(out)), 0);
+	CHECK_INT(http_head_value(owa, strlen(owa), "X-OWA-Version", out,
+				  sizeof(out)),
+		  1);
+	CHECK_STR(out, "15.2.1544.4");
+	CHECK_INT(http_head_line(&h, owa, strlen(owa), &value), HTTP_HEAD_FIELD);
+	CHECK_INT(value, 0);
+	CHECK_INT(http_head_line(&h, "WWW-Authenticate: NTLM\r\n", 24, &value),
+		  HTTP_HEAD_CHALLENGE);
+	CHECK_INT(value, 17);
 }
 
 static void test_authorization(void)
@@ -537,6 +573,7 @@ int main(void)
 	T_RUN(test_www_authenticate_lists);
 	T_RUN(test_www_authenticate_tokens);
 	T_RUN(test_header_lines);
+	T_RUN(test_head_values);
 	T_RUN(test_authorization);
 	T_RUN(test_http_ntlm_handshake);
 	T_RUN(test_http_ntlm_schemes);
