@@ -22,7 +22,9 @@
  * opened it (libcurl's connection cache), so what the callbacks reach after
  * the handshake must live as long as the connection: the run's record of
  * certificates and the trace sink do (the loop's), and the name is a
- * copy. */
+ * copy.  The opener's struct tls_seen does not: it is let go when the
+ * handshake ends (a transfer that reuses the connection reads the session
+ * with tlsinfo_from_ssl() into its own). */
 struct hook {
 	struct tls_watch w;
 	char name[16];
@@ -98,7 +100,9 @@ static int on_verify(int ok, X509_STORE_CTX *sctx)
 }
 
 /* The handshake finished: version and cipher, also where no verification
- * ran (a handshake without peer verification, a resumed session). */
+ * ran (a handshake without peer verification, a resumed session).  The
+ * connection's opener may be gone before a later handshake on it (a TLS
+ * 1.2 renegotiation): its struct tls_seen is not written after this. */
 static void on_info(const SSL *ssl, int where, int ret)
 {
 	struct hook *h;
@@ -107,8 +111,10 @@ static void on_info(const SSL *ssl, int where, int ret)
 	if (!(where & SSL_CB_HANDSHAKE_DONE))
 		return;
 	h = hook_of(ssl);
-	if (h && h->w.seen)
+	if (h && h->w.seen) {
 		note_session(ssl, h->w.seen);
+		h->w.seen = NULL;
+	}
 }
 
 /* The -vvv trace of the handshake ------------------------------------------ */

@@ -37,7 +37,9 @@ struct cbt_sent;
 
 /* What the TLS callbacks of one connection report to. */
 struct tls_watch {
-	struct tls_seen *seen; /* may be NULL; must outlive the handshake */
+	/* May be NULL; written until the first handshake ends, so it must
+	 * outlive that handshake only. */
+	struct tls_seen *seen;
 	/* The run's server certificates as sent (lib/cbt), for the channel
 	 * bindings; may be NULL.  Must outlive the connection. */
 	struct cbt_sent *sent;
