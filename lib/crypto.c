@@ -229,7 +229,7 @@ uint32_t crypto_crc32(uint32_t crc, const void *p, size_t n)
  * the default provider's cipher table: ~3.4 M instructions) in a run
  * without TLS.  Blocks only until the kernel's pool is initialised at
  * boot; OpenSSL's generator remains the fallback where getrandom(2) is
- * missing. */
+ * missing or refused. */
 int crypto_random(void *out, size_t n, struct rpe_error *err)
 {
 	uint8_t *p = out;
@@ -244,11 +244,12 @@ int crypto_random(void *out, size_t n, struct rpe_error *err)
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0 && errno == ENOSYS &&
-		    RAND_bytes_ex(NULL, p + got, n - got, 0) == 1)
+		/* ENOSYS (an old kernel), EPERM (a seccomp filter): OpenSSL's
+		 * generator finds another way to its seed. */
+		if (RAND_bytes_ex(NULL, p + got, n - got, 0) == 1)
 			return 0;
 		return rpe_fail(err, RPE_ERR_CRYPTO,
-				"the kernel's random generator failed: %s",
+				"no random bytes: getrandom(2) failed (%s) and so did OpenSSL's generator",
 				r < 0 ? strerror(errno) : "no bytes");
 	}
 	return 0;

@@ -27,7 +27,7 @@
  * with tlsinfo_from_ssl() into its own). */
 struct hook {
 	struct tls_watch w;
-	char name[16];
+	char name[48];
 };
 
 /* The SSL_CTX slot that holds the connection's struct hook. */
@@ -253,6 +253,12 @@ int tlsinfo_watch(void *ssl_ctx, const struct tls_watch *w)
 	/* This replaces the message callback of libcurl's -vvv trace (there
 	 * is no getter to chain it): trace_msg() prints its lines. */
 	SSL_CTX_set_msg_callback(ctx, on_msg);
+#ifdef SSL_OP_NO_RX_CERTIFICATE_COMPRESSION
+	/* OpenSSL 3.2+ may offer RFC 8879 certificate compression: the
+	 * message callback would then see only the CompressedCertificate,
+	 * not the certificate as sent that the binding hashes. */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RX_CERTIFICATE_COMPRESSION);
+#endif
 	return 0;
 }
 

@@ -15,9 +15,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,11 +65,14 @@ static int64_t now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* No Nagle delay, and never block the one thread: a full receiver
+ * window waits in the queue, not in write(). */
 static void nodelay(int fd)
 {
 	int one = 1;
 
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
 static int connect_upstream(int port)
@@ -129,6 +134,17 @@ static void way_read(struct way *w)
 		w->eof = 1;
 }
 
+static void way_drop(struct way *w)
+{
+	while (w->n) {
+		free(w->q[w->head].data);
+		w->head = (w->head + 1) % MAX_CHUNKS;
+		w->n--;
+	}
+	w->closed = 1;
+	w->eof = 1;
+}
+
 /* Writes what is due; returns the next due time, or INT64_MAX. */
 static int64_t way_write(struct way *w, int64_t t)
 {
@@ -146,11 +162,13 @@ static int64_t way_write(struct way *w, int64_t t)
 			if (r < 0 && (errno == EINTR || errno == EAGAIN))
 				return t + 1000;
 			if (r < 0) {
-				w->closed = 1;
-				w->eof = 1;
-			} else if ((ch->off += (size_t)r) < ch->len) {
-				return t + 1000;
+				/* The receiver is gone: drop what is queued
+				 * for it. */
+				way_drop(w);
+				return INT64_MAX;
 			}
+			if ((ch->off += (size_t)r) < ch->len)
+				return t + 1000;
 		}
 		free(ch->data);
 		w->head = (w->head + 1) % MAX_CHUNKS;
@@ -169,6 +187,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: relay UPSTREAM_PORT RTT_MS\n");
 		return 2;
 	}
+	/* A peer that closed early must not kill the relay. */
+	signal(SIGPIPE, SIG_IGN);
 	up_port = atoi(argv[1]);
 	rtt_us = (int64_t)atoi(argv[2]) * 1000;
 	half_us = rtt_us / 2;

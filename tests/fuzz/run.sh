@@ -5,10 +5,14 @@
 #
 #   tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
 #
-# `make fuzz-smoke` runs it with a short budget and a fixed seed (FUZZ_SEED=1:
-# CI replays the same inputs on every run, so a red run is the change's, not
-# chance's); `make fuzz` with a long budget and a fresh seed per run.  Findings (crash-*, leak-*, timeout-*) are left in the build dir and
-# make the script fail.
+# `make fuzz-smoke` runs it with a short budget and a fixed seed (FUZZ_SEED=1),
+# each target starting from its checked-in seeds alone: every run generates
+# the same inputs in the same order, so a red smoke run comes from the change
+# under test (how far a run gets in its seconds still depends on the
+# machine's speed).  `make fuzz` runs long with a fresh seed per run and
+# keeps what it found in the build dir's corpus for the next run.
+# Findings (crash-*, leak-*, timeout-*) are left in the build dir and make
+# the script fail.
 set -euo pipefail
 secs=${1:-20}; shift || true
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -64,6 +68,8 @@ for t in "${targets[@]}"; do
 	"$CC" "${cflags[@]}" -fsanitize=fuzzer,address,undefined -o "$out/$t" \
 		"$src/tests/fuzz/$t.c" "${libobj[@]}" $libs
 	corpus="$out/corpus-$name"
+	# A fixed seed starts from the checked-in seeds only.
+	[ -z "${FUZZ_SEED:-}" ] || rm -rf "$corpus"
 	mkdir -p "$corpus"
 	if [ -d "$src/tests/fuzz/corpus/$name" ]; then
 		cp -n "$src/tests/fuzz/corpus/$name"/* "$corpus/" 2>/dev/null || true
