@@ -27,6 +27,12 @@ static EVP_MD *md_md4, *md_md5;
 static EVP_CIPHER *cipher_rc4;
 static EVP_MAC *mac_hmac;
 
+/* The --ca-file as crypto_check_ca_file() read it before any connection:
+ * the loops' stores take it from here, so the file is parsed once per run
+ * (a run with -e has two loops) and what was checked is what is used. */
+static X509_STORE *checked_ca;
+static char *checked_ca_path;
+
 struct crypto_rc4 {
 	EVP_CIPHER_CTX *ctx;
 };
@@ -93,6 +99,10 @@ int crypto_init(struct rpe_error *err)
 
 void crypto_cleanup(void)
 {
+	X509_STORE_free(checked_ca);
+	free(checked_ca_path);
+	checked_ca = NULL;
+	checked_ca_path = NULL;
 	EVP_MD_free(md_md4);
 	EVP_MD_free(md_md5);
 	EVP_CIPHER_free(cipher_rc4);
@@ -335,6 +345,12 @@ struct crypto_ca_store *crypto_ca_store_load(const char *ca_file,
 		rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
+	if (ca_file && checked_ca && !strcmp(ca_file, checked_ca_path) &&
+	    X509_STORE_up_ref(checked_ca)) {
+		X509_STORE_free(s->store);
+		s->store = checked_ca;
+		return s;
+	}
 	ok = ca_file ? X509_STORE_load_file(s->store, ca_file) :
 		       load_system_store(s->store);
 	if (!ok) {
@@ -375,25 +391,58 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u)
 	return -1;
 }
 
+/* A store of the certificates and CRLs of infos, as X509_STORE_load_file()
+ * would make of the same file; NULL if it holds no certificate. */
+static X509_STORE *store_of(STACK_OF(X509_INFO) * infos)
+{
+	X509_STORE *st = X509_STORE_new();
+	int i, certs = 0, ok = st != NULL;
+
+	for (i = 0; ok && infos && i < sk_X509_INFO_num(infos); i++) {
+		X509_INFO *in = sk_X509_INFO_value(infos, i);
+
+		if (in->x509) {
+			ok = X509_STORE_add_cert(st, in->x509);
+			certs++;
+		}
+		if (ok && in->crl)
+			ok = X509_STORE_add_crl(st, in->crl);
+	}
+	if (!ok || !certs) {
+		X509_STORE_free(st);
+		return NULL;
+	}
+	return st;
+}
+
 int crypto_check_ca_file(const char *what, const char *path, struct rpe_error *err)
 {
 	STACK_OF(X509_INFO) * infos;
 	BIO *bio = BIO_new_file(path, "r");
-	int i, certs = 0;
+	X509_STORE *st;
+	char *copy;
 
 	if (!bio)
 		return rpe_fail(err, RPE_ERR_ARG, "cannot read %s '%.200s'",
 				what, path);
 	infos = PEM_X509_INFO_read_bio(bio, NULL, no_passphrase, NULL);
 	BIO_free(bio);
-	for (i = 0; infos && i < sk_X509_INFO_num(infos); i++)
-		certs += sk_X509_INFO_value(infos, i)->x509 != NULL;
+	st = store_of(infos);
 	sk_X509_INFO_pop_free(infos, X509_INFO_free);
 	ERR_clear_error();
-	if (!certs)
+	if (!st)
 		return rpe_fail(err, RPE_ERR_ARG,
 				"%s '%.200s' holds no certificate (PEM, BEGIN CERTIFICATE)",
 				what, path);
+	if (!(copy = malloc(strlen(path) + 1))) {
+		X509_STORE_free(st);
+		return rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
+	}
+	memcpy(copy, path, strlen(path) + 1);
+	X509_STORE_free(checked_ca);
+	free(checked_ca_path);
+	checked_ca = st;
+	checked_ca_path = copy;
 	return 0;
 }
 

@@ -52,7 +52,9 @@ int crypto_ca_store_attach(struct crypto_ca_store *s, void *ssl_ctx);
  * libcurl could not use is a usage error naming it: at least one PEM
  * certificate (what: "--ca-file"); a client certificate and its private key
  * (from key, or from the certificate file when key is NULL, as libcurl
- * does), unencrypted and belonging together. */
+ * does), unencrypted and belonging together.  The CA file's certificates
+ * are kept: crypto_ca_store_load() of the same path takes them instead of
+ * parsing the file again. */
 int crypto_check_ca_file(const char *what, const char *path,
 			 struct rpe_error *err);
 int crypto_check_client_cert(const char *cert, const char *key,

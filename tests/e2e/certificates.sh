@@ -60,6 +60,11 @@ p=d60_PORT; c=d60_CA
 run_plugin -H wrong.example -I 127.0.0.1 -p "${!p}" --ca-file "${!c}" -u 'EXAMPLE\probe' -m "$MB"
 expect_result "wrong name: TLS_FAILED with the certificate and its dates" 2 \
 	"TLS_FAILED \(.*wrong\.example.*; server certificate CN=localhost, valid $DATE to $DATE\)"
+# --ca-file is read once, before any connection, and that reading is what
+# the handshakes trust: another responder's CA does not verify this one.
+run_plugin -H localhost -p "$d60_PORT" --ca-file "$d5_CA" -u 'EXAMPLE\probe' -m "$MB"
+expect_result "another CA in --ca-file: TLS_FAILED, certificate verification failed" 2 \
+	"^RPC ENCRYPTION CRITICAL - localhost: encrypted logon failed during connect: TLS_FAILED \(certificate verification failed"
 
 # --- Autodiscover's certificate counts too -------------------------------------
 # Autodiscover (-e) at the responder with the 5-day certificate, the probes
