@@ -19,7 +19,7 @@ static struct secctx *new_ntlm(const struct auth_params *p, struct rpe_error *er
 static struct secctx *new_kerberos(const struct auth_params *p,
 				   struct rpe_error *err)
 {
-	return kerb_secctx_new(p->kerb, p->spn, p->spn_server, p->level, 0, err);
+	return kerb_secctx_new(p->kerb, p->spn, p->spn_server, p->level, err);
 }
 
 /* SPNEGO offering Kerberos when there are credentials for it, and NTLM
@@ -31,7 +31,7 @@ static struct secctx *new_negotiate(const struct auth_params *p,
 
 	if (p->kerb) {
 		krb5 = kerb_secctx_new(p->kerb, p->spn, p->spn_server, p->level,
-				       0, err);
+				       err);
 		if (!krb5)
 			return NULL;
 	}

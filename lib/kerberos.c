@@ -30,7 +30,8 @@
 /* SPNEGO, 1.3.6.1.5.5.2 (RFC 4178) */
 static gss_OID_desc spnego_oid = { 6, (void *)"\x2b\x06\x01\x05\x05\x02" };
 
-/* Credentials serve both packages: krb5, and SPNEGO limited to krb5. */
+/* Credentials are acquired for krb5 and for GSS-API's SPNEGO limited to
+ * krb5; contexts use krb5 alone (lib/spnego frames SPNEGO itself). */
 static gss_OID_set_desc *cred_mechs(void)
 {
 	static gss_OID_desc both[2];
@@ -56,8 +57,6 @@ struct kerb_ctx {
 	char spn[KERB_NAME_MAX];
 	OM_uint32 want;
 	uint8_t level;
-	int spnego;        /* RPC_C_AUTHN_GSS_NEGOTIATE: SPNEGO around krb5 */
-	int final_pending; /* SPNEGO: our last token went in an alter_context */
 	int legs;
 	int complete;
 	size_t mic_size;
@@ -458,7 +457,7 @@ int kerb_creds_make_default(const struct kerb_creds *c, struct rpe_error *err)
 
 struct kerb_ctx *kerb_ctx_new(struct kerb_creds *c, const char *spn,
 			      const char *server, uint8_t auth_level,
-			      int negotiate, struct rpe_error *err)
+			      struct rpe_error *err)
 {
 	struct kerb_ctx *k = calloc(1, sizeof(*k));
 
@@ -470,7 +469,6 @@ struct kerb_ctx *kerb_ctx_new(struct kerb_creds *c, const char *spn,
 	k->gctx = GSS_C_NO_CONTEXT;
 	k->target = GSS_C_NO_NAME;
 	k->level = auth_level;
-	k->spnego = negotiate;
 	/* Three legs (MS-KILE 3.4.5.1), server authenticated, no delegation
 	 * of our TGT; protection as the level needs (MS-RPCE 3.3.1.5.2). */
 	k->want = GSS_C_DCE_STYLE | GSS_C_MUTUAL_FLAG | GSS_C_REPLAY_FLAG |
@@ -578,23 +576,15 @@ static int kc_step(void *ctx, const uint8_t *in, size_t in_len, struct buf *out,
 	char step[KERB_NAME_MAX + 32];
 	int rc = 0;
 
-	if (k->final_pending) {
-		/* The server's accept-completed: the context is complete, the
-		 * server's mechListMIC was checked in the previous leg. */
-		k->final_pending = 0;
-		return SECCTX_DONE;
-	}
-	if (k->complete || k->legs > (k->spnego ? 3 : 1) ||
-	    (k->legs == 0) != (in == NULL))
+	if (k->complete || k->legs > 1 || (k->legs == 0) != (in == NULL))
 		return rpe_fail(err, RPE_ERR_STATE, "Kerberos: unexpected step");
 	if (k->legs == 1 && in_len == 0)
 		return rpe_fail(err, RPE_ERR_AUTH,
 				"Kerberos mutual authentication with %s: the server sent no AP-REP",
 				k->spn);
 	maj = gss_init_sec_context(&min, k->creds->cred, &k->gctx, k->target,
-				   k->spnego ? &spnego_oid :
-					       (gss_OID)gss_mech_krb5,
-				   k->want, 0, GSS_C_NO_CHANNEL_BINDINGS,
+				   (gss_OID)gss_mech_krb5, k->want, 0,
+				   GSS_C_NO_CHANNEL_BINDINGS,
 				   in ? &itok : GSS_C_NO_BUFFER, NULL, &otok,
 				   &got, NULL);
 	k->legs++;
@@ -614,12 +604,6 @@ static int kc_step(void *ctx, const uint8_t *in, size_t in_len, struct buf *out,
 	if (maj & GSS_S_CONTINUE_NEEDED)
 		return SECCTX_CONTINUE;
 	TRY(ctx_complete(k, got, err));
-	/* SPNEGO's last client token (the mechListMIC) is answered by the
-	 * server, so it goes in an alter_context, not an auth3. */
-	if (k->spnego && out->len) {
-		k->final_pending = 1;
-		return SECCTX_CONTINUE;
-	}
 	return out->len ? SECCTX_LAST : SECCTX_DONE;
 }
 
@@ -776,8 +760,7 @@ static const char *kc_failure_hint(void *ctx, enum secctx_failure f,
 	else if (reason == SECCTX_NAK_AUTH_TYPE_NOT_RECOGNIZED)
 		snprintf(out, outsz,
 			 "the server does not accept %s (RPC auth type %u); --auth ntlm may",
-			 k->spnego ? "SPNEGO" : "Kerberos",
-			 k->spnego ? KERB_AUTH_TYPE_NEGOTIATE : KERB_AUTH_TYPE);
+			 "Kerberos", KERB_AUTH_TYPE);
 	else
 		/* Windows and Samba refuse a ticket they cannot decrypt with
 		 * a bind_nak: name the SPN to check. */
@@ -803,29 +786,15 @@ const struct secctx_ops kerb_secctx_ops = {
 	.failure_hint = kc_failure_hint,
 };
 
-const struct secctx_ops kerb_negotiate_secctx_ops = {
-	.name = "Negotiate",
-	.auth_type = KERB_AUTH_TYPE_NEGOTIATE,
-	.sign = kc_sign,
-	.verify = kc_verify,
-	.seal = kc_seal,
-	.unseal = kc_unseal,
-	.step = kc_step,
-	.sig_size = kc_sig_size,
-	.header_sign = 1,
-	.destroy = kc_destroy,
-	.failure_hint = kc_failure_hint,
-};
-
 void kerb_ctx_secctx(struct kerb_ctx *k, struct secctx *out)
 {
-	out->ops = k->spnego ? &kerb_negotiate_secctx_ops : &kerb_secctx_ops;
+	out->ops = &kerb_secctx_ops;
 	out->ctx = k;
 }
 
 struct secctx *kerb_secctx_new(struct kerb_creds *c, const char *spn,
 			       const char *server, uint8_t auth_level,
-			       int negotiate, struct rpe_error *err)
+			       struct rpe_error *err)
 {
 	struct secctx *sec;
 	struct kerb_ctx *k;
@@ -839,7 +808,7 @@ struct secctx *kerb_secctx_new(struct kerb_creds *c, const char *spn,
 		rpe_fail(err, RPE_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	k = kerb_ctx_new(c, spn, server, auth_level, negotiate, err);
+	k = kerb_ctx_new(c, spn, server, auth_level, err);
 	if (!k) {
 		free(sec);
 		return NULL;
@@ -888,7 +857,7 @@ static int creds_prefetch(struct kerb_creds *c, const char *spn,
 	struct buf tok;
 	int rc;
 
-	if (!(k = kerb_ctx_new(c, spn, server, DCERPC_AUTH_LEVEL_CONNECT, 0, err)))
+	if (!(k = kerb_ctx_new(c, spn, server, DCERPC_AUTH_LEVEL_CONNECT, err)))
 		return err ? err->code : RPE_ERR_ARG;
 	buf_init(&tok, 65536);
 	rc = kc_step(k, NULL, 0, &tok, err);

@@ -25,10 +25,9 @@
 #include "err.h"
 #include "secctx.h"
 
-/* RPC_C_AUTHN_GSS_KERBEROS and RPC_C_AUTHN_GSS_NEGOTIATE (MS-RPCE
- * 2.2.1.1.7) */
+/* RPC_C_AUTHN_GSS_KERBEROS (MS-RPCE 2.2.1.1.7); SPNEGO (auth type 9)
+ * wraps this context in lib/spnego. */
 #define KERB_AUTH_TYPE 16
-#define KERB_AUTH_TYPE_NEGOTIATE 9
 
 enum kerb_cred_source {
 	KERB_CRED_PASSWORD = 1, /* password -> TGT in a private cache */
@@ -96,12 +95,11 @@ struct kerb_ctx;
 
 /* A context for one association at auth_level (connect, integrity,
  * privacy) with the service principal kerb_spn_name(spn, server, the
- * credentials' realm); negotiate: SPNEGO carrying Kerberos (auth type 9,
- * four legs: bind, alter_context, alter_context), else plain Kerberos
- * (auth type 16, three legs).  c must outlive the context. */
+ * credentials' realm); auth type 16, three legs.  c must outlive the
+ * context. */
 struct kerb_ctx *kerb_ctx_new(struct kerb_creds *c, const char *spn,
 			      const char *server, uint8_t auth_level,
-			      int negotiate, struct rpe_error *err);
+			      struct rpe_error *err);
 /* The context as DCE/RPC's security context (the ops for its package). */
 void kerb_ctx_secctx(struct kerb_ctx *k, struct secctx *out);
 /* The service principal in use, for messages. */
@@ -112,9 +110,8 @@ void kerb_ctx_free(struct kerb_ctx *k);
  * destroy frees the context.  NULL c: RPE_ERR_ARG. */
 struct secctx *kerb_secctx_new(struct kerb_creds *c, const char *spn,
 			       const char *server, uint8_t auth_level,
-			       int negotiate, struct rpe_error *err);
+			       struct rpe_error *err);
 
 extern const struct secctx_ops kerb_secctx_ops;
-extern const struct secctx_ops kerb_negotiate_secctx_ops;
 
 #endif
