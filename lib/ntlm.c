@@ -1020,37 +1020,23 @@ static const char *sc_failure_hint(void *ctx, enum secctx_failure f,
 	return out;
 }
 
+/* Every operation but destroy, shared by the two tables below. */
+#define NTLM_SECCTX_OPS                                                        \
+	.name = "NTLMSSP", .auth_type = NTLM_AUTH_TYPE, .sig_len = 16,         \
+	.sign = sc_sign, .verify = sc_verify, .seal = sc_seal,                 \
+	.unseal = sc_unseal, .step = sc_step, .get_mic = sc_get_mic,           \
+	.verify_mic = sc_verify_mic, .display_name = sc_display_name,          \
+	.failure_hint = sc_failure_hint
+
 const struct secctx_ops ntlm_secctx_ops = {
-	.name = "NTLMSSP",
-	.auth_type = NTLM_AUTH_TYPE,
-	.sig_len = 16,
-	.sign = sc_sign,
-	.verify = sc_verify,
-	.seal = sc_seal,
-	.unseal = sc_unseal,
-	.step = sc_step,
-	.get_mic = sc_get_mic,
-	.verify_mic = sc_verify_mic,
+	NTLM_SECCTX_OPS,
 	.destroy = sc_destroy,
-	.display_name = sc_display_name,
-	.failure_hint = sc_failure_hint,
 };
 
 /* The same context for a client its caller keeps owning (HTTP's
  * handshake wraps it in SPNEGO): no destroy. */
 const struct secctx_ops ntlm_borrowed_secctx_ops = {
-	.name = "NTLMSSP",
-	.auth_type = NTLM_AUTH_TYPE,
-	.sig_len = 16,
-	.sign = sc_sign,
-	.verify = sc_verify,
-	.seal = sc_seal,
-	.unseal = sc_unseal,
-	.step = sc_step,
-	.get_mic = sc_get_mic,
-	.verify_mic = sc_verify_mic,
-	.display_name = sc_display_name,
-	.failure_hint = sc_failure_hint,
+	NTLM_SECCTX_OPS,
 };
 
 struct secctx *ntlm_secctx_new(const char *user, const char *domain,
